@@ -1,0 +1,98 @@
+import type {
+	AppliedMigration,
+	BackupArtifact,
+	BackupProgress,
+	BackupVerification,
+	CheckResult,
+	Fingerprint,
+	MigrationInfo,
+	PrepItem,
+	RollbackChoice,
+	RollbackOption,
+	RowCountDiff,
+	RowCounts,
+} from './model.js';
+
+/**
+ * Everything that happens in a run is one of these. Adapters emit the facts, the operator's
+ * screens emit the decisions (kinds starting with `operator.`). The journal stores them as is,
+ * so a screen may only show what is in here.
+ */
+export type RunEvent =
+	| {
+		type: 'run.started';
+		runId: string;
+		toolVersion: string;
+		operator: {osUser: string; name: string};
+		host: string;
+		/** The target with any password removed. */
+		target: string;
+		checklist: {name: string; path: string; sha256: string};
+		migrationsDir: string;
+		to: string | null;
+		mode: 'console' | 'plain';
+	}
+	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
+	| {type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]}
+	| {type: 'window.planned'; startsAt: number; expectedMinutes: number; prep: PrepItem[]; hooks: {on: string | null; off: string | null}}
+	| {type: 'operator.prep-ticked'; itemId: string; ticked: boolean}
+	| {type: 'operator.window-confirmed'; typedName: string}
+	| {type: 'command.started'; id: string; purpose: string; command: string}
+	| {type: 'command.output'; id: string; line: string}
+	| {type: 'command.finished'; id: string; exitCode: number; durationMs: number}
+	| {type: 'backup.started'; path: string; method: string}
+	| {type: 'backup.progress'; progress: BackupProgress}
+	| {type: 'backup.finished'; artifact: BackupArtifact; durationMs: number}
+	| {type: 'backup.failed'; error: string}
+	| {type: 'verify.finished'; verification: BackupVerification; durationMs: number}
+	| {type: 'check.finished'; result: CheckResult}
+	| {type: 'baseline.captured'; counts: RowCounts}
+	| {type: 'operator.override'; checkId: string; reason: string}
+	| {type: 'operator.proceed'; step: 'pre'}
+	| {type: 'upgrade.started'; names: string[]}
+	| {type: 'migration.started'; name: string; direction: 'up' | 'down'}
+	| {type: 'migration.finished'; name: string; direction: 'up' | 'down'; durationMs: number}
+	| {type: 'migration.failed'; name: string; direction: 'up' | 'down'; error: string; statement: string | null; durationMs: number}
+	| {type: 'upgrade.finished'; ok: boolean}
+	| {type: 'post.compared'; after: RowCounts; diff: RowCountDiff[]}
+	| {type: 'rollback.offered'; reason: string; options: RollbackOption[]}
+	| {type: 'operator.rollback-chosen'; choice: RollbackChoice}
+	| {type: 'rollback.finished'; choice: RollbackChoice; ok: boolean; detail: string; durationMs: number}
+	| {type: 'error'; step: StepId; message: string}
+	| {type: 'operator.abandoned'; reason: string}
+	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null};
+
+export type StepId = 'window' | 'backup' | 'verify' | 'pre' | 'upgrade' | 'post' | 'rollback' | 'summary';
+
+export const STEP_ORDER: readonly StepId[] = ['window', 'backup', 'verify', 'pre', 'upgrade', 'post', 'rollback', 'summary'];
+
+export const STEP_TITLES: Record<StepId, string> = {
+	window: 'Maintenance window',
+	backup: 'Backup',
+	verify: 'Backup verification',
+	pre: 'Pre-validation',
+	upgrade: 'Upgrade',
+	post: 'Post-verification',
+	rollback: 'Rollback',
+	summary: 'Summary',
+};
+
+/**
+ * - upgraded: every planned migration applied and post-verification passed
+ * - upgraded-with-failures: applied, but a post check failed and the operator kept it
+ * - rolled-back: a downgrade or restore brought the database back
+ * - failed: stopped by an error, nothing rolled back
+ * - abandoned: the operator stopped before the upgrade
+ * - nothing-to-do: no pending migrations
+ */
+export type RunOutcome = 'upgraded' | 'upgraded-with-failures' | 'rolled-back' | 'failed' | 'abandoned' | 'nothing-to-do';
+
+/** One line of the journal: the event plus where and when it happened. */
+export type Entry = {
+	seq: number;
+	/** Epoch milliseconds from the run's clock. */
+	at: number;
+	event: RunEvent;
+};
+
+export type EventOf<T extends RunEvent['type']> = Extract<RunEvent, {type: T}>;

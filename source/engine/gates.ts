@@ -1,0 +1,104 @@
+import type {CheckResult, RollbackOption} from './model.js';
+import type {RunState} from './state.js';
+
+export type Gate = {open: true} | {open: false; reasons: string[]};
+
+const gate = (reasons: string[]): Gate => reasons.length === 0 ? {open: true} : {open: false, reasons};
+
+/** Going past the maintenance window needs every preparation item ticked and the database's name typed. */
+export function windowGate(state: RunState, typedName: string): Gate {
+	const reasons: string[] = [];
+	const database = state.fingerprint?.database;
+	if (!state.window || !database) {
+		reasons.push('the target has not been fingerprinted yet');
+		return gate(reasons);
+	}
+
+	const missing = state.window.prep.filter(item => !state.window?.ticked.includes(item.id));
+	for (const item of missing) {
+		reasons.push(`preparation not ticked: ${item.text}`);
+	}
+
+	if (typedName !== database) {
+		reasons.push(typedName === '' ? `type the database name (${database}) to go on` : `"${typedName}" is not the database name (${database})`);
+	}
+
+	return gate(reasons);
+}
+
+/** Blocking pre-checks that did not pass and have no recorded override. */
+export function unresolvedBlockers(state: RunState): CheckResult[] {
+	return state.checks.filter(c => c.phase === 'pre' && c.blocking && c.verdict !== 'passed'
+		&& !state.overrides.some(o => o.checkId === c.id));
+}
+
+/** No upgrade without a verified backup, and none while a blocking check fails without an override. */
+export function upgradeGate(state: RunState): Gate {
+	const reasons: string[] = [];
+	if (state.steps.window.status !== 'passed') {
+		reasons.push('the maintenance window has not been confirmed');
+	}
+
+	if (!state.backup?.artifact) {
+		reasons.push('there is no backup');
+	} else if (!state.verification) {
+		reasons.push('the backup has not been verified');
+	} else if (!state.verification.ok) {
+		reasons.push('the backup failed verification');
+	}
+
+	if (!state.baseline) {
+		reasons.push('pre-validation has not finished');
+	}
+
+	for (const check of unresolvedBlockers(state)) {
+		reasons.push(`blocking check ${check.id} ${check.verdict === 'error' ? 'could not run' : 'failed'}: ${check.detail}`);
+	}
+
+	return gate(reasons);
+}
+
+/** Migrations this run applied, newest first: what a downgrade has to undo. */
+export function appliedThisRun(state: RunState) {
+	return state.migrations.filter(m => m.direction === 'up' && m.status === 'done').reverse();
+}
+
+/** The three ways out, with what each does and costs, drawn only from recorded facts. */
+export function rollbackOptions(state: RunState): RollbackOption[] {
+	const applied = appliedThisRun(state);
+	const failed = state.migrations.find(m => m.direction === 'up' && m.status === 'failed');
+	const irreversible = applied.filter(m => !m.reversible);
+	const before = state.versionBefore ?? 'an empty schema';
+	const artifact = state.verification?.ok ? state.backup?.artifact : undefined;
+	const backupAt = state.steps.backup.finishedAt;
+
+	const downgrade: RollbackOption = applied.length === 0
+		? {choice: 'downgrade', available: false, action: 'nothing to downgrade', cost: failed ? `${failed.name} failed and was rolled back by its transaction; no migration of this run is applied` : 'no migration of this run is applied'}
+		: irreversible.length > 0
+			? {choice: 'downgrade', available: false, action: `cannot downgrade to ${before}`, cost: `irreversible (no down): ${irreversible.map(m => m.name).join(', ')}`}
+			: {
+				choice: 'downgrade',
+				available: true,
+				action: `run ${applied.length} down migration${applied.length === 1 ? '' : 's'} (${applied.map(m => m.name).join(', ')}) back to ${before}`,
+				cost: 'keeps rows written since the upgrade; data the up migrations dropped or moved comes back only as far as the downs restore it',
+			};
+
+	const restore: RollbackOption = artifact
+		? {
+			choice: 'restore',
+			available: true,
+			action: `replace the database with the verified backup ${artifact.path} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)}…)`,
+			cost: `every row written since the backup${backupAt === null ? '' : ` at ${new Date(backupAt).toISOString()}`} is lost; takes about as long as the backup took (${Math.max(1, Math.round((state.backup?.durationMs ?? 0) / 1000))} s)`,
+		}
+		: {choice: 'restore', available: false, action: 'no verified backup to restore', cost: 'the backup is missing or failed verification'};
+
+	const current = [...(state.plan?.applied ?? []).map(m => m.name), ...applied.map(m => m.name).reverse()].at(-1) ?? 'an empty schema';
+	const keep: RollbackOption = {
+		choice: 'keep',
+		available: true,
+		action: `leave the database as it is now (at ${current})`,
+		cost: failed ? `${failed.name} did not apply; the schema is between versions until someone acts` : 'nothing is undone',
+	};
+
+	return [downgrade, restore, keep];
+}

@@ -1,0 +1,122 @@
+// Plain data shared by events, state, ports and screens. No behaviour here.
+
+export type Engine = 'postgres' | 'sqlite';
+
+export type Cell = string | number | boolean | null;
+
+export type Fingerprint = {
+	engine: Engine;
+	serverVersion: string;
+	host: string;
+	database: string;
+	sizeBytes: number;
+	/** PostgreSQL: pg_control_system().system_identifier, which survives renames and proves which cluster this is. */
+	systemIdentifier?: string;
+	/** SQLite: absolute path of the database file. */
+	path?: string;
+};
+
+export type MigrationInfo = {
+	name: string;
+	/** sha256 (hex) of the migration's up source. */
+	checksum: string;
+	reversible: boolean;
+};
+
+export type AppliedMigration = MigrationInfo & {
+	appliedAt: string;
+	appliedBy: string;
+	runId: string;
+	/** The source on disk no longer matches what was applied (or is missing). */
+	drift: 'none' | 'changed' | 'missing';
+};
+
+export type MigrationPlan = {
+	applied: AppliedMigration[];
+	pending: MigrationInfo[];
+};
+
+export type Evidence = {
+	columns: string[];
+	rows: Cell[][];
+	/** Rows the query returned; rows above holds at most the first EVIDENCE_LIMIT of them. */
+	total: number;
+	truncated: boolean;
+};
+
+export type Verdict = 'passed' | 'failed' | 'error';
+
+export type CheckPhase = 'pre' | 'post';
+
+export type CheckResult = {
+	id: string;
+	phase: CheckPhase;
+	title: string;
+	sql: string;
+	blocking: boolean;
+	/** The rule in words, for example "no rows" or "same rows as pre.duplicate-meters". */
+	expectation: string;
+	verdict: Verdict;
+	/** Why it passed or failed, in one line. */
+	detail: string;
+	evidence: Evidence;
+	durationMs: number;
+};
+
+export type RowCounts = Record<string, number>;
+
+export type RowCountDiff = {
+	table: string;
+	before: number | null;
+	after: number | null;
+	delta: number;
+};
+
+export type BackupProgress = {
+	bytes: number;
+	/** PostgreSQL: the table pg_dump is dumping now. */
+	currentTable?: string;
+	tablesDone?: number;
+	tablesTotal?: number;
+	/** SQLite: pages copied of total. */
+	pagesDone?: number;
+	pagesTotal?: number;
+};
+
+export type BackupArtifact = {
+	path: string;
+	format: 'pg-custom' | 'sqlite-file';
+	bytes: number;
+	sha256: string;
+	/** Row counts of the source taken in the same snapshot as the copy (SQLite) or just before it (PostgreSQL). */
+	sourceCounts: RowCounts;
+};
+
+export type VerificationItem = {
+	name: string;
+	ok: boolean;
+	detail: string;
+};
+
+export type BackupVerification = {
+	ok: boolean;
+	items: VerificationItem[];
+};
+
+export type PrepItem = {
+	id: string;
+	text: string;
+};
+
+export type RollbackChoice = 'downgrade' | 'restore' | 'keep';
+
+export type RollbackOption = {
+	choice: RollbackChoice;
+	available: boolean;
+	/** What it will do. */
+	action: string;
+	/** What it costs, or why it is not available. */
+	cost: string;
+};
+
+export const EVIDENCE_LIMIT = 50;

@@ -1,0 +1,252 @@
+import type {Entry, RunEvent, StepId} from './events.js';
+import type {MigrationRow, RunState, StepStatus} from './state.js';
+
+const TAIL_LINES = 5;
+
+/**
+ * The whole run as a fold over its journal: `entries.reduce(reduce, initialState())`.
+ * Pure and total: an event that does not fit the state is kept as an error, never thrown,
+ * so that a damaged record still replays as far as it goes.
+ */
+export function reduce(state: RunState, entry: Entry): RunState {
+	const next = apply({...state, now: entry.at, lastSeq: entry.seq}, entry.event, entry.at);
+	return entry.event.type.startsWith('operator.')
+		? {...next, decisions: [...next.decisions, {seq: entry.seq, at: entry.at, summary: describeDecision(entry.event)}]}
+		: next;
+}
+
+function apply(state: RunState, event: RunEvent, at: number): RunState {
+	switch (event.type) {
+		case 'run.started': {
+			return enter({
+				...state,
+				runId: event.runId,
+				toolVersion: event.toolVersion,
+				operator: event.operator,
+				host: event.host,
+				target: event.target,
+				checklist: event.checklist,
+				mode: event.mode,
+				to: event.to,
+				startedAt: at,
+			}, 'window', at);
+		}
+
+		case 'target.fingerprinted': {
+			return {...state, fingerprint: event.fingerprint};
+		}
+
+		case 'migrations.planned': {
+			return {
+				...state,
+				plan: {applied: event.applied, pending: event.pending},
+				versionBefore: state.versionBefore ?? event.applied.at(-1)?.name ?? null,
+				migrations: event.pending.map(m => pendingRow(m.name, m.reversible, 'up')),
+			};
+		}
+
+		case 'window.planned': {
+			return {
+				...state,
+				window: {startsAt: event.startsAt, expectedMinutes: event.expectedMinutes, prep: event.prep, ticked: [], hooks: event.hooks, confirmedName: null},
+			};
+		}
+
+		case 'operator.prep-ticked': {
+			if (!state.window) {
+				return state;
+			}
+
+			const ticked = state.window.ticked.filter(id => id !== event.itemId);
+			return {...state, window: {...state.window, ticked: event.ticked ? [...ticked, event.itemId] : ticked}};
+		}
+
+		case 'operator.window-confirmed': {
+			const withName = state.window ? {...state, window: {...state.window, confirmedName: event.typedName}} : state;
+			return finish(withName, 'window', 'passed', at);
+		}
+
+		case 'command.started': {
+			return {...state, commands: [...state.commands, {id: event.id, purpose: event.purpose, command: event.command, tail: [], lines: 0, exitCode: null, durationMs: null}]};
+		}
+
+		case 'command.output': {
+			return {
+				...state,
+				commands: state.commands.map(c => c.id === event.id ? {...c, tail: [...c.tail, event.line].slice(-TAIL_LINES), lines: c.lines + 1} : c),
+			};
+		}
+
+		case 'command.finished': {
+			return {...state, commands: state.commands.map(c => c.id === event.id ? {...c, exitCode: event.exitCode, durationMs: event.durationMs} : c)};
+		}
+
+		case 'backup.started': {
+			return enter({...state, backup: {path: event.path, method: event.method, startedAt: at, progress: null, artifact: null, error: null, durationMs: null}}, 'backup', at);
+		}
+
+		case 'backup.progress': {
+			return state.backup ? {...state, backup: {...state.backup, progress: event.progress}} : state;
+		}
+
+		case 'backup.finished': {
+			const backup = state.backup ? {...state.backup, artifact: event.artifact, durationMs: event.durationMs, progress: state.backup.progress ?? {bytes: event.artifact.bytes}} : null;
+			return enter(finish({...state, backup}, 'backup', 'passed', at), 'verify', at);
+		}
+
+		case 'backup.failed': {
+			const backup = state.backup ? {...state.backup, error: event.error} : null;
+			return finish({...state, backup}, 'backup', 'failed', at);
+		}
+
+		case 'verify.finished': {
+			const verified = finish({...state, verification: event.verification}, 'verify', event.verification.ok ? 'passed' : 'failed', at);
+			return event.verification.ok ? enter(verified, 'pre', at) : verified;
+		}
+
+		case 'check.finished': {
+			const phase: StepId = event.result.phase;
+			const checks = [...state.checks.filter(c => !(c.id === event.result.id && c.phase === event.result.phase)), event.result];
+			return enter({...state, checks}, phase, at);
+		}
+
+		case 'baseline.captured': {
+			return {...state, baseline: event.counts};
+		}
+
+		case 'operator.override': {
+			return {...state, overrides: [...state.overrides.filter(o => o.checkId !== event.checkId), {checkId: event.checkId, reason: event.reason, at}]};
+		}
+
+		case 'operator.proceed': {
+			const failing = state.checks.some(c => c.phase === 'pre' && c.verdict !== 'passed');
+			return finish(state, 'pre', failing ? 'failed' : 'passed', at);
+		}
+
+		case 'upgrade.started': {
+			const known = new Map(state.migrations.map(m => [m.name, m]));
+			const migrations = event.names.map(name => known.get(name) ?? pendingRow(name, false, 'up'));
+			return enter({...state, migrations}, 'upgrade', at);
+		}
+
+		case 'migration.started': {
+			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'running', startedAt: at, error: null, statement: null}));
+		}
+
+		case 'migration.finished': {
+			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'done', durationMs: event.durationMs}));
+		}
+
+		case 'migration.failed': {
+			const failed = upsertMigration(state, event.name, event.direction, row => ({
+				...row, status: 'failed', durationMs: event.durationMs, error: event.error, statement: event.statement,
+			}));
+			return {...failed, errors: [...failed.errors, {step: failed.step, message: `${event.name}: ${event.error}`, at}]};
+		}
+
+		case 'upgrade.finished': {
+			const done = finish(state, 'upgrade', event.ok ? 'passed' : 'failed', at);
+			return event.ok ? enter(done, 'post', at) : done;
+		}
+
+		case 'post.compared': {
+			const compared = {...state, post: {after: event.after, diff: event.diff}};
+			const failing = state.checks.some(c => c.phase === 'post' && c.verdict !== 'passed');
+			return finish(compared, 'post', failing ? 'failed' : 'passed', at);
+		}
+
+		case 'rollback.offered': {
+			return enter({...state, rollback: {reason: event.reason, options: event.options, choice: null, result: null}}, 'rollback', at);
+		}
+
+		case 'operator.rollback-chosen': {
+			return state.rollback ? {...state, rollback: {...state.rollback, choice: event.choice}} : state;
+		}
+
+		case 'rollback.finished': {
+			const rollback = state.rollback
+				? {...state.rollback, choice: event.choice, result: {ok: event.ok, detail: event.detail, durationMs: event.durationMs}}
+				: null;
+			const status: StepStatus = event.choice === 'keep' ? 'skipped' : (event.ok ? 'passed' : 'failed');
+			return finish({...state, rollback}, 'rollback', status, at);
+		}
+
+		case 'error': {
+			return finish({...state, errors: [...state.errors, {step: event.step, message: event.message, at}]}, event.step, 'failed', at);
+		}
+
+		case 'operator.abandoned': {
+			return finish(state, state.step, 'failed', at);
+		}
+
+		case 'run.finished': {
+			const closed = enter({
+				...state,
+				outcome: event.outcome,
+				versionBefore: event.versionBefore,
+				versionAfter: event.versionAfter,
+				finishedAt: at,
+			}, 'summary', at);
+			return finish(closed, 'summary', 'passed', at);
+		}
+	}
+}
+
+function enter(state: RunState, step: StepId, at: number): RunState {
+	const current = state.steps[step];
+	const steps = current.status === 'waiting'
+		? {...state.steps, [step]: {status: 'running', startedAt: at, finishedAt: null}}
+		: state.steps;
+	return {...state, step, steps};
+}
+
+function finish(state: RunState, step: StepId, status: StepStatus, at: number): RunState {
+	const current = state.steps[step];
+	return {...state, steps: {...state.steps, [step]: {status, startedAt: current.startedAt ?? at, finishedAt: at}}};
+}
+
+function pendingRow(name: string, reversible: boolean, direction: 'up' | 'down'): MigrationRow {
+	return {name, direction, reversible, status: 'pending', startedAt: null, durationMs: null, error: null, statement: null};
+}
+
+function upsertMigration(state: RunState, name: string, direction: 'up' | 'down', change: (row: MigrationRow) => MigrationRow): RunState {
+	const index = state.migrations.findIndex(m => m.name === name && m.direction === direction);
+	if (index === -1) {
+		const reversible = state.plan?.pending.find(m => m.name === name)?.reversible ?? true;
+		return {...state, migrations: [...state.migrations, change(pendingRow(name, reversible, direction))]};
+	}
+
+	return {...state, migrations: state.migrations.map((m, i) => i === index ? change(m) : m)};
+}
+
+export function describeDecision(event: RunEvent): string {
+	switch (event.type) {
+		case 'operator.prep-ticked': {
+			return `${event.ticked ? 'ticked' : 'unticked'} ${event.itemId}`;
+		}
+
+		case 'operator.window-confirmed': {
+			return `confirmed the window by typing ${event.typedName}`;
+		}
+
+		case 'operator.override': {
+			return `overrode ${event.checkId}: ${event.reason}`;
+		}
+
+		case 'operator.proceed': {
+			return 'proceeded to the upgrade';
+		}
+
+		case 'operator.rollback-chosen': {
+			return `chose ${event.choice}`;
+		}
+
+		case 'operator.abandoned': {
+			return `stopped the run: ${event.reason}`;
+		}
+
+		default: {
+			return event.type;
+		}
+	}
+}

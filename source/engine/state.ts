@@ -1,0 +1,151 @@
+import type {RunOutcome, StepId} from './events.js';
+import type {
+	AppliedMigration,
+	BackupArtifact,
+	BackupProgress,
+	BackupVerification,
+	CheckResult,
+	Fingerprint,
+	MigrationInfo,
+	PrepItem,
+	RollbackChoice,
+	RollbackOption,
+	RowCountDiff,
+	RowCounts,
+} from './model.js';
+
+export type StepStatus = 'waiting' | 'running' | 'passed' | 'failed' | 'skipped';
+
+export type StepState = {
+	status: StepStatus;
+	startedAt: number | null;
+	finishedAt: number | null;
+};
+
+export type CommandState = {
+	id: string;
+	purpose: string;
+	command: string;
+	/** Last lines of output; the journal has all of them. */
+	tail: string[];
+	lines: number;
+	exitCode: number | null;
+	durationMs: number | null;
+};
+
+export type MigrationRow = {
+	name: string;
+	direction: 'up' | 'down';
+	reversible: boolean;
+	status: 'pending' | 'running' | 'done' | 'failed';
+	startedAt: number | null;
+	durationMs: number | null;
+	error: string | null;
+	statement: string | null;
+};
+
+export type Decision = {
+	seq: number;
+	at: number;
+	summary: string;
+};
+
+export type RunState = {
+	runId: string | null;
+	toolVersion: string | null;
+	operator: {osUser: string; name: string} | null;
+	host: string | null;
+	target: string | null;
+	checklist: {name: string; path: string; sha256: string} | null;
+	mode: 'console' | 'plain';
+	to: string | null;
+	startedAt: number | null;
+	finishedAt: number | null;
+	/** The timestamp of the latest event: what "now" is for a screen, live or replayed. */
+	now: number;
+	lastSeq: number;
+	step: StepId;
+	steps: Record<StepId, StepState>;
+	fingerprint: Fingerprint | null;
+	plan: {applied: AppliedMigration[]; pending: MigrationInfo[]} | null;
+	window: {
+		startsAt: number;
+		expectedMinutes: number;
+		prep: PrepItem[];
+		ticked: string[];
+		hooks: {on: string | null; off: string | null};
+		confirmedName: string | null;
+	} | null;
+	commands: CommandState[];
+	backup: {
+		path: string;
+		method: string;
+		startedAt: number;
+		progress: BackupProgress | null;
+		artifact: BackupArtifact | null;
+		error: string | null;
+		durationMs: number | null;
+	} | null;
+	verification: BackupVerification | null;
+	checks: CheckResult[];
+	overrides: Array<{checkId: string; reason: string; at: number}>;
+	baseline: RowCounts | null;
+	migrations: MigrationRow[];
+	post: {after: RowCounts; diff: RowCountDiff[]} | null;
+	rollback: {
+		reason: string;
+		options: RollbackOption[];
+		choice: RollbackChoice | null;
+		result: {ok: boolean; detail: string; durationMs: number} | null;
+	} | null;
+	errors: Array<{step: StepId; message: string; at: number}>;
+	decisions: Decision[];
+	outcome: RunOutcome | null;
+	versionBefore: string | null;
+	versionAfter: string | null;
+};
+
+const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
+
+export const initialState = (): RunState => ({
+	runId: null,
+	toolVersion: null,
+	operator: null,
+	host: null,
+	target: null,
+	checklist: null,
+	mode: 'console',
+	to: null,
+	startedAt: null,
+	finishedAt: null,
+	now: 0,
+	lastSeq: -1,
+	step: 'window',
+	steps: {
+		window: waiting(),
+		backup: waiting(),
+		verify: waiting(),
+		pre: waiting(),
+		upgrade: waiting(),
+		post: waiting(),
+		rollback: waiting(),
+		summary: waiting(),
+	},
+	fingerprint: null,
+	plan: null,
+	window: null,
+	commands: [],
+	backup: null,
+	verification: null,
+	checks: [],
+	overrides: [],
+	baseline: null,
+	migrations: [],
+	post: null,
+	rollback: null,
+	errors: [],
+	decisions: [],
+	outcome: null,
+	versionBefore: null,
+	versionAfter: null,
+});

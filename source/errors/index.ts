@@ -1,0 +1,6 @@
+export {CutoverError} from './cutover-error.js';
+export {TargetError} from './target-error.js';
+export {BackupError} from './backup-error.js';
+export {MigrationError} from './migration-error.js';
+export {IrreversibleMigrationError} from './irreversible-migration-error.js';
+export {ChecklistError} from './checklist-error.js';

@@ -1,0 +1,30 @@
+import type {BackupArtifact, BackupProgress, BackupVerification} from '../engine/model.js';
+
+export type BackupRequest = {
+	/** Directory to write into; created if missing. */
+	directory: string;
+	/** File name without directory, chosen by the caller (database name and timestamp). */
+	fileName: string;
+	/** Called at least twice a second while the backup runs. */
+	onProgress: (progress: BackupProgress) => void;
+	signal?: AbortSignal;
+};
+
+export type RestoreOutcome = {
+	/** One line on what happened, for example where the replaced file was kept. */
+	detail: string;
+};
+
+/** Makes, checks and restores a backup of one target. */
+export type BackupTool = {
+	/** Short name of how the copy is made, for the record: "pg_dump custom format", "sqlite online backup". */
+	readonly method: string;
+	/** Throws a BackupError when the copy cannot be made; a partial file is removed. */
+	backup(request: BackupRequest): Promise<BackupArtifact>;
+	/** Never throws for a bad backup: a bad backup is a verification with ok false and the reason in its items. */
+	verify(artifact: BackupArtifact): Promise<BackupVerification>;
+	/** Puts the backup back in place of the target. Callers close their own connections first. */
+	restore(artifact: BackupArtifact): Promise<RestoreOutcome>;
+	/** What restore would do beyond replacing data, in one line, for the rollback prompt (for example tables it will drop). */
+	describeRestore(artifact: BackupArtifact): Promise<string>;
+};

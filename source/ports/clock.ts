@@ -1,0 +1,4 @@
+export type Clock = {
+	/** Epoch milliseconds. */
+	now(): number;
+};

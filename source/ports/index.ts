@@ -1,0 +1,6 @@
+export type {Database, QueryResult} from './database.js';
+export type {BackupTool, BackupRequest, RestoreOutcome} from './backup-tool.js';
+export type {Migrator, MigrationContext} from './migrator.js';
+export type {Journal} from './journal.js';
+export type {Clock} from './clock.js';
+export type {ProcessRunner, ProcessResult} from './process-runner.js';
