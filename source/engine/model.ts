@@ -74,6 +74,8 @@ export type RowCountDiff = {
 
 export type BackupProgress = {
 	bytes: number;
+	/** Best guess of the final size, for an ETA (PostgreSQL: pg_database_size; SQLite: page_count × page_size). */
+	estimatedBytes?: number;
 	/** PostgreSQL: the table pg_dump is dumping now. */
 	currentTable?: string;
 	tablesDone?: number;
