@@ -51,6 +51,13 @@ export function upgradeGate(state: RunState): Gate {
 		reasons.push('pre-validation has not finished');
 	}
 
+	// An applied migration whose file changed means the schema is not what the files say.
+	for (const m of state.plan?.applied ?? []) {
+		if (m.drift !== 'none') {
+			reasons.push(`applied migration ${m.name} ${m.drift === 'missing' ? 'is missing from the migrations directory' : 'was changed on disk after it was applied'}`);
+		}
+	}
+
 	for (const check of unresolvedBlockers(state)) {
 		reasons.push(`blocking check ${check.id} ${check.verdict === 'error' ? 'could not run' : 'failed'}: ${check.detail}`);
 	}

@@ -1,0 +1,41 @@
+import os from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+
+export type Settings = {
+	/** How the operator is named in change records, besides the OS user. */
+	operatorName: string;
+	recordsDir: string;
+	backupsDir: string;
+};
+
+export const SETTING_KEYS = ['operatorName', 'recordsDir', 'backupsDir'] as const;
+export type SettingKey = typeof SETTING_KEYS[number];
+
+export type SettingsStore = {
+	readonly path: string;
+	read(): Settings;
+	set(key: SettingKey, value: string): void;
+};
+
+/** Operator settings in conf's per-user file; CUTOVER_CONFIG_DIR moves it (tests, shared jump hosts). */
+export function openSettings(env: NodeJS.ProcessEnv = process.env): SettingsStore {
+	const cwd = env['CUTOVER_CONFIG_DIR'];
+	const store = new Conf<Partial<Settings>>({
+		projectName: 'cutover',
+		projectSuffix: '',
+		...(cwd === undefined || cwd === '' ? {} : {cwd}),
+	});
+	const base = path.dirname(store.path);
+	return {
+		path: store.path,
+		read: () => ({
+			operatorName: store.get('operatorName') ?? os.userInfo().username,
+			recordsDir: store.get('recordsDir') ?? path.join(base, 'records'),
+			backupsDir: store.get('backupsDir') ?? path.join(base, 'backups'),
+		}),
+		set(key, value) {
+			store.set(key, key === 'operatorName' ? value : path.resolve(value));
+		},
+	};
+}

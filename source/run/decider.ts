@@ -1,0 +1,116 @@
+import type {RunEvent} from '../engine/events.js';
+import {unresolvedBlockers, upgradeGate, windowGate} from '../engine/gates.js';
+import type {RollbackChoice} from '../engine/model.js';
+import type {Session} from './session.js';
+
+/**
+ * Where the operator's answers at the human gates come from: the console's screens, or
+ * the flags of the non-interactive form. Each answer is journaled as an operator.* event.
+ */
+export type Decider = {
+	/** true once the window is confirmed, false when the operator stops. */
+	confirmWindow(session: Session): Promise<boolean>;
+	/** true to go on to the upgrade, false to stop. */
+	proceedToUpgrade(session: Session): Promise<boolean>;
+	chooseRollback(session: Session, failed: boolean): Promise<RollbackChoice>;
+};
+
+const isAbandon = (e: RunEvent): e is Extract<RunEvent, {type: 'operator.abandoned'}> => e.type === 'operator.abandoned';
+
+/** Waits for the screens: they only send a decision once its gate is open, and the gate is checked again here. */
+export const consoleDecider: Decider = {
+	async confirmWindow(session) {
+		for (;;) {
+			const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.window-confirmed' | 'operator.abandoned'}> =>
+				e.type === 'operator.window-confirmed' || isAbandon(e));
+			if (event.type === 'operator.abandoned') {
+				return false;
+			}
+
+			if (windowGate(session.state, event.typedName).open) {
+				return true;
+			}
+		}
+	},
+	async proceedToUpgrade(session) {
+		for (;;) {
+			const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.proceed' | 'operator.abandoned'}> =>
+				e.type === 'operator.proceed' || isAbandon(e));
+			if (event.type === 'operator.abandoned') {
+				return false;
+			}
+
+			if (upgradeGate(session.state).open) {
+				return true;
+			}
+		}
+	},
+	async chooseRollback(session) {
+		const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.rollback-chosen' | 'operator.abandoned'}> =>
+			e.type === 'operator.rollback-chosen' || isAbandon(e));
+		// Leaving at the prompt changes nothing: the safe default.
+		return event.type === 'operator.rollback-chosen' ? event.choice : 'keep';
+	},
+};
+
+export type PlainAnswers = {
+	/** --yes: tick every preparation item. */
+	yes: boolean;
+	/** --confirm-db: the database name, as the operator would type it. */
+	confirmDb: string | null;
+	/** --override id=reason, for blocking checks the operator accepts failing. */
+	overrides: ReadonlyMap<string, string>;
+	/** --on-failure: what to do when something fails after the backup. Absent: keep, and the run fails. */
+	onFailure: RollbackChoice | null;
+	/** --at-end: what to do after a successful upgrade (default keep). */
+	atEnd: RollbackChoice;
+};
+
+/** Answers from flags, and fails closed at every gate the flags do not open. */
+export function plainDecider(answers: PlainAnswers): Decider {
+	return {
+		async confirmWindow(session) {
+			if (answers.yes) {
+				for (const item of session.state.window?.prep ?? []) {
+					session.emit({type: 'operator.prep-ticked', itemId: item.id, ticked: true});
+				}
+			}
+
+			const gate = windowGate(session.state, answers.confirmDb ?? '');
+			if (!gate.open) {
+				const hint = answers.yes ? '' : ' (--yes ticks the preparation items)';
+				session.emit({type: 'operator.abandoned', reason: `maintenance window not confirmed: ${gate.reasons.join('; ')}${hint}`});
+				return false;
+			}
+
+			session.emit({type: 'operator.window-confirmed', typedName: answers.confirmDb ?? ''});
+			return true;
+		},
+		async proceedToUpgrade(session) {
+			for (const check of unresolvedBlockers(session.state)) {
+				const reason = answers.overrides.get(check.id);
+				if (reason !== undefined) {
+					session.emit({type: 'operator.override', checkId: check.id, reason});
+				}
+			}
+
+			const gate = upgradeGate(session.state);
+			if (!gate.open) {
+				const blockers = unresolvedBlockers(session.state).map(c => `--override ${c.id}="<reason>"`);
+				const hint = blockers.length > 0 ? ` (to accept a failing check: ${blockers.join(' ')})` : '';
+				session.emit({type: 'operator.abandoned', reason: `upgrade not started: ${gate.reasons.join('; ')}${hint}`});
+				return false;
+			}
+
+			session.emit({type: 'operator.proceed', step: 'pre'});
+			return true;
+		},
+		async chooseRollback(session, failed) {
+			const wanted = failed ? answers.onFailure ?? 'keep' : answers.atEnd;
+			const option = session.state.rollback?.options.find(o => o.choice === wanted);
+			const choice = option?.available ? wanted : 'keep';
+			session.emit({type: 'operator.rollback-chosen', choice});
+			return choice;
+		},
+	};
+}

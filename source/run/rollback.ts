@@ -1,0 +1,57 @@
+import {appliedThisRun} from '../engine/gates.js';
+import type {RollbackChoice} from '../engine/model.js';
+import {MigrationError} from '../errors/index.js';
+import type {RunDeps} from './run-deps.js';
+
+/** Carries out the operator's choice at the rollback prompt and journals the outcome. */
+export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Promise<boolean> {
+	const {session, clock} = deps;
+	const started = clock.now();
+	const done = (ok: boolean, detail: string) => {
+		session.emit({type: 'rollback.finished', choice, ok, detail, durationMs: clock.now() - started});
+		return ok;
+	};
+
+	switch (choice) {
+		case 'keep': {
+			return done(true, 'the database was left as it is');
+		}
+
+		case 'downgrade': {
+			const context = {runId: deps.runId, appliedBy: deps.appliedBy};
+			for (const row of appliedThisRun(session.state)) {
+				const at = clock.now();
+				session.emit({type: 'migration.started', name: row.name, direction: 'down'});
+				try {
+					await deps.connections.migrator.down(row.name, context);
+					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
+				} catch (error) {
+					const message = error instanceof Error ? error.message : String(error);
+					const statement = error instanceof MigrationError ? error.statement : null;
+					session.emit({type: 'migration.failed', name: row.name, direction: 'down', error: message, statement, durationMs: clock.now() - at});
+					return done(false, `down of ${row.name} failed: ${message}; the backup is still there to restore`);
+				}
+			}
+
+			return done(true, 'every migration of this run was undone');
+		}
+
+		case 'restore': {
+			const artifact = session.state.verification?.ok ? session.state.backup?.artifact : undefined;
+			if (!artifact) {
+				return done(false, 'there is no verified backup to restore');
+			}
+
+			// Our own sessions would hold the very locks a restore needs.
+			await deps.connections.close();
+			try {
+				const outcome = await deps.backupTool.restore(artifact);
+				return done(true, outcome.detail);
+			} catch (error) {
+				return done(false, `restore failed: ${error instanceof Error ? error.message : String(error)}`);
+			} finally {
+				await deps.connections.reopen();
+			}
+		}
+	}
+}

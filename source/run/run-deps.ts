@@ -1,0 +1,32 @@
+import type {Clock} from '../ports/clock.js';
+import type {BackupTool} from '../ports/backup-tool.js';
+import type {Database} from '../ports/database.js';
+import type {Migrator} from '../ports/migrator.js';
+import type {ProcessRunner} from '../ports/process-runner.js';
+import type {Decider} from './decider.js';
+import type {Runbook} from './plan-types.js';
+import type {Session} from './session.js';
+
+/** The connections a run holds on the target; closed for a restore and opened again after it. */
+export type Connections = {
+	readonly database: Database;
+	readonly migrator: Migrator;
+	close(): Promise<void>;
+	reopen(): Promise<void>;
+};
+
+export type RunDeps = {
+	session: Session;
+	connections: Connections;
+	backupTool: BackupTool;
+	runner: ProcessRunner;
+	decider: Decider;
+	clock: Clock;
+	runbook: Runbook;
+	backupsDir: string;
+	runId: string;
+	/** Recorded in cutover_migrations.applied_by. */
+	appliedBy: string;
+	/** Stop at the next safe point: set when the operator leaves. */
+	signal: AbortSignal;
+};
