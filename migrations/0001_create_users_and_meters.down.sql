@@ -1,0 +1,2 @@
+DROP TABLE meters;
+DROP TABLE users;

@@ -1,0 +1,2 @@
+DROP INDEX users_status_idx;
+ALTER TABLE users DROP COLUMN status;

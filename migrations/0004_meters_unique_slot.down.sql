@@ -1,0 +1,1 @@
+DROP INDEX meters_unit_kind_slot_key;

@@ -1,0 +1,3 @@
+export {openMigrator, type MigratorOptions} from './open-migrator.js';
+export {MIGRATIONS_TABLE} from './migration-log.js';
+export type {ModuleContext} from './load-module.js';

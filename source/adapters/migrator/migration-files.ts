@@ -1,0 +1,157 @@
+import {createHash} from 'node:crypto';
+import {readdir, readFile, stat} from 'node:fs/promises';
+import path from 'node:path';
+import type {Engine} from '../../engine/model.js';
+import {CutoverError} from '../../errors/index.js';
+import {loadModule, type ModuleMigration} from './load-module.js';
+
+export type Script =
+	| {kind: 'sql'; file: string; text: string}
+	| {kind: 'module'; file: string; run: ModuleMigration};
+
+/** One migration as found on disk for one engine. */
+export type MigrationSource = {
+	name: string;
+	/** sha256 (hex) of the up source this engine uses. */
+	checksum: string;
+	up: Script;
+	down: Script | null;
+};
+
+const sqlFile = /^(\d{4,}_[A-Za-z0-9_-]+)\.(up|down)(?:\.(sqlite|postgres))?\.sql$/;
+const moduleFile = /^(\d{4,}_[A-Za-z0-9_-]+)\.(js|mjs|ts|mts)$/;
+// Files that may sit next to migrations without being one.
+const ignored = /^\.|\.(md|txt|map)$|\.d\.m?ts$/i;
+
+type Found = {
+	sql: {up: Map<string, string>; down: Map<string, string>};
+	module: string | null;
+};
+
+/**
+ * Reads a migrations directory for one engine: `NNNN_name.up.sql` with an optional
+ * `.down.sql`, engine variants (`.up.sqlite.sql`, `.up.postgres.sql`) that win over the generic
+ * file, or a `NNNN_name.js`/`.mjs` module exporting up and optional down. Sorted by name.
+ */
+export async function readMigrations(directory: string, engine: Engine): Promise<MigrationSource[]> {
+	const entries = await listDirectory(directory);
+	const found = new Map<string, Found>();
+	const entry = (name: string): Found => {
+		let value = found.get(name);
+		if (!value) {
+			value = {sql: {up: new Map(), down: new Map()}, module: null};
+			found.set(name, value);
+		}
+
+		return value;
+	};
+
+	for (const file of entries) {
+		if (ignored.test(file) || (await stat(path.join(directory, file))).isDirectory()) {
+			continue;
+		}
+
+		const sql = sqlFile.exec(file);
+		if (sql) {
+			const [, name, direction, variant] = sql as unknown as [string, string, 'up' | 'down', string | undefined];
+			entry(name).sql[direction].set(variant ?? 'generic', file);
+			continue;
+		}
+
+		const module = moduleFile.exec(file);
+		if (module) {
+			const name = module[1]!;
+			const previous = entry(name).module;
+			if (previous !== null) {
+				throw directoryError(directory, `${file} and ${previous} are both migration ${name}`, 'keep one of them');
+			}
+
+			entry(name).module = file;
+			continue;
+		}
+
+		throw directoryError(
+			directory,
+			`${file} is not a migration file name`,
+			'name migrations NNNN_name.up.sql, NNNN_name.down.sql (optionally .up.sqlite.sql / .up.postgres.sql) or NNNN_name.js / .mjs; move other files elsewhere',
+		);
+	}
+
+	const names = [...found.keys()].sort();
+	checkNumbers(directory, names);
+	const sources: MigrationSource[] = [];
+	for (const name of names) {
+		sources.push(await toSource(directory, name, found.get(name)!, engine));
+	}
+
+	return sources;
+}
+
+async function toSource(directory: string, name: string, found: Found, engine: Engine): Promise<MigrationSource> {
+	const {up, down} = found.sql;
+	if (found.module !== null) {
+		const sqlFiles = [...up.values(), ...down.values()];
+		if (sqlFiles.length > 0) {
+			throw directoryError(directory, `${found.module} and ${sqlFiles.join(', ')} are both migration ${name}`, 'keep either the module or the SQL files');
+		}
+
+		const file = path.join(directory, found.module);
+		const bytes = await readFile(file);
+		const checksum = sha256(bytes);
+		const loaded = await loadModule(name, file, checksum);
+		return {
+			name,
+			checksum,
+			up: {kind: 'module', file, run: loaded.up},
+			down: loaded.down ? {kind: 'module', file, run: loaded.down} : null,
+		};
+	}
+
+	const upFile = up.get(engine) ?? up.get('generic');
+	if (upFile === undefined) {
+		const stray = [...up.values(), ...down.values()].join(', ');
+		throw directoryError(directory, `${stray} ${up.size > 0 ? `has no up migration for ${engine}` : 'has no up migration'}`, `add ${name}.up.sql${up.size > 0 ? ` or ${name}.up.${engine}.sql` : ''}`);
+	}
+
+	const downFile = down.get(engine) ?? down.get('generic');
+	const upText = await readFile(path.join(directory, upFile), 'utf8');
+	return {
+		name,
+		checksum: sha256(upText),
+		up: {kind: 'sql', file: path.join(directory, upFile), text: upText},
+		down: downFile === undefined ? null : {kind: 'sql', file: path.join(directory, downFile), text: await readFile(path.join(directory, downFile), 'utf8')},
+	};
+}
+
+/** Two names with one number leave the order to chance. */
+function checkNumbers(directory: string, names: readonly string[]): void {
+	const seen = new Map<string, string>();
+	for (const name of names) {
+		const number = name.slice(0, name.indexOf('_'));
+		const other = seen.get(number);
+		if (other !== undefined) {
+			throw directoryError(directory, `${other} and ${name} share the number ${number}`, 'give each migration its own number');
+		}
+
+		seen.set(number, name);
+	}
+}
+
+async function listDirectory(directory: string): Promise<string[]> {
+	try {
+		return await readdir(directory);
+	} catch (error) {
+		throw new CutoverError(`cannot read the migrations directory ${directory}: ${error instanceof Error ? error.message : String(error)}`, {
+			hint: 'check the --migrations path',
+			cause: error,
+		});
+	}
+}
+
+function directoryError(directory: string, problem: string, hint: string): CutoverError {
+	return new CutoverError(`${directory}: ${problem}`, {hint});
+}
+
+export function sha256(data: string | Uint8Array): string {
+	return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,72 @@
+import type {Row, Session} from './session.js';
+
+/** cutover's log of applied migrations, kept in the target itself so it travels with backups. */
+export const MIGRATIONS_TABLE = 'cutover_migrations';
+
+export type LogRow = {
+	name: string;
+	checksum: string;
+	appliedAt: string;
+	appliedBy: string;
+	runId: string;
+};
+
+export async function logTableExists(session: Session): Promise<boolean> {
+	const rows = session.engine === 'postgres'
+		? await session.run(`SELECT to_regclass('${MIGRATIONS_TABLE}') IS NOT NULL AS present`)
+		: await session.run(`SELECT count(*) > 0 AS present FROM sqlite_master WHERE type = 'table' AND name = '${MIGRATIONS_TABLE}'`);
+	return Boolean(rows[0]?.['present']);
+}
+
+/** Applied migrations in name order; none when the table is not there (reading never creates it). */
+export async function readLog(session: Session): Promise<LogRow[]> {
+	if (!await logTableExists(session)) {
+		return [];
+	}
+
+	const rows = await session.run(`SELECT name, checksum, applied_at, applied_by, run_id FROM ${MIGRATIONS_TABLE} ORDER BY name`);
+	return rows.map(toLogRow);
+}
+
+export async function createLogTable(session: Session): Promise<void> {
+	const timestamp = session.engine === 'postgres' ? 'timestamptz' : 'text';
+	await session.run(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+	name text PRIMARY KEY,
+	checksum text NOT NULL,
+	applied_at ${timestamp} NOT NULL,
+	applied_by text NOT NULL,
+	run_id text NOT NULL
+)`);
+}
+
+export async function findLogRow(session: Session, name: string): Promise<LogRow | null> {
+	const rows = await session.run(`SELECT name, checksum, applied_at, applied_by, run_id FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, [name]);
+	return rows[0] ? toLogRow(rows[0]) : null;
+}
+
+export async function insertLogRow(session: Session, row: LogRow): Promise<void> {
+	const p = (n: number) => placeholder(session, n);
+	await session.run(
+		`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum, applied_at, applied_by, run_id) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`,
+		[row.name, row.checksum, row.appliedAt, row.appliedBy, row.runId],
+	);
+}
+
+export async function deleteLogRow(session: Session, name: string): Promise<void> {
+	await session.run(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, [name]);
+}
+
+function placeholder(session: Session, n: number): string {
+	return session.engine === 'postgres' ? `$${n}` : '?';
+}
+
+function toLogRow(row: Row): LogRow {
+	const appliedAt = row['applied_at'];
+	return {
+		name: String(row['name']),
+		checksum: String(row['checksum']),
+		appliedAt: appliedAt instanceof Date ? appliedAt.toISOString() : String(appliedAt),
+		appliedBy: String(row['applied_by']),
+		runId: String(row['run_id']),
+	};
+}

@@ -1,0 +1,133 @@
+import {Umzug, type UmzugStorage} from 'umzug';
+import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
+import {CutoverError, MigrationError} from '../../errors/index.js';
+import type {Clock} from '../../ports/clock.js';
+import type {MigrationContext, Migrator} from '../../ports/migrator.js';
+import type {Target} from '../../target.js';
+import {readMigrations, type MigrationSource} from './migration-files.js';
+import {readLog} from './migration-log.js';
+import {openPostgresSession} from './postgres-session.js';
+import {runMigration} from './run-migration.js';
+import type {Session} from './session.js';
+import {messageOf} from './session.js';
+import {openSqliteSession} from './sqlite-session.js';
+
+export type MigratorOptions = {
+	target: Target;
+	/** The directory holding the migration files; read afresh on every call, so drift shows at once. */
+	directory: string;
+	/** Where applied_at comes from; the system clock unless a test hands in another. */
+	clock?: Clock;
+};
+
+// umzug logs and un-logs a migration in calls of their own, after the migration ran. Both do
+// nothing here: the migration's own wrapper writes the log row in the migration's transaction,
+// and executed() reads that table. Passing a storage also keeps umzug from writing umzug.json.
+const storageFor = (session: Session): UmzugStorage => ({
+	async logMigration() {},
+	async unlogMigration() {},
+	async executed() {
+		return (await readLog(session)).map(row => row.name);
+	},
+});
+
+/** Opens one connection to the target and runs the migrations of `directory` through umzug, one at a time. */
+export async function openMigrator(options: MigratorOptions): Promise<Migrator> {
+	const {target, directory} = options;
+	const clock = options.clock ?? {now: () => Date.now()};
+	const session = target.engine === 'postgres' ? await openPostgresSession(target) : await openSqliteSession(target.path);
+	const storage = storageFor(session);
+
+	const umzugFor = (sources: MigrationSource[], context: MigrationContext) => new Umzug({
+		migrations: sources.map(source => ({
+			name: source.name,
+			up: async () => runMigration(session, source, 'up', {...context, appliedAt: new Date(clock.now()).toISOString()}),
+			// Always present: umzug treats a missing down as success and un-logs; ours throws IrreversibleMigrationError.
+			down: async () => runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}),
+		})),
+		storage,
+		logger: undefined,
+		context: {},
+	});
+
+	const one = async (name: string, direction: 'up' | 'down', context: MigrationContext) => {
+		const sources = await readMigrations(directory, target.engine);
+		const applied = new Set(await storage.executed({context: {}}));
+		const source = sources.find(s => s.name === name);
+		if (!source) {
+			throw new MigrationError(`there is no migration ${name} in ${directory}`, {
+				migration: name,
+				direction,
+				statement: null,
+				hint: applied.has(name) ? `${name} is applied but its files are gone: restore them to revert it, or restore the backup` : 'check the name against the plan',
+			});
+		}
+
+		if (direction === 'up' && applied.has(name)) {
+			throw new MigrationError(`${name} is already applied`, {migration: name, direction, statement: null, hint: 'plan again to see what is pending'});
+		}
+
+		if (direction === 'down' && !applied.has(name)) {
+			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
+		}
+
+		const umzug = umzugFor(sources, context);
+		try {
+			await (direction === 'up' ? umzug.up({migrations: [name]}) : umzug.down({migrations: [name]}));
+		} catch (error) {
+			throw unwrap(error, name, direction);
+		}
+	};
+
+	return {
+		async plan() {
+			return plan(session, directory, target.engine);
+		},
+		async up(name, context) {
+			await one(name, 'up', context);
+		},
+		async down(name, context) {
+			await one(name, 'down', context);
+		},
+		async close() {
+			await session.close();
+		},
+	};
+}
+
+async function plan(session: Session, directory: string, engine: Target['engine']): Promise<MigrationPlan> {
+	const sources = await readMigrations(directory, engine);
+	const log = await readLog(session);
+	const byName = new Map(sources.map(s => [s.name, s]));
+	const applied: AppliedMigration[] = log.map(row => {
+		const source = byName.get(row.name);
+		return {
+			name: row.name,
+			checksum: row.checksum,
+			reversible: source?.down != null,
+			appliedAt: row.appliedAt,
+			appliedBy: row.appliedBy,
+			runId: row.runId,
+			drift: source === undefined ? 'missing' : source.checksum === row.checksum ? 'none' : 'changed',
+		};
+	});
+	const done = new Set(log.map(row => row.name));
+	const pending: MigrationInfo[] = sources
+		.filter(s => !done.has(s.name))
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null}));
+	return {applied, pending};
+}
+
+/** umzug wraps what a migration throws in its own MigrationError; hand ours back as it was thrown. */
+function unwrap(error: unknown, name: string, direction: 'up' | 'down'): CutoverError {
+	let current: unknown = error;
+	while (current instanceof Error) {
+		if (current instanceof CutoverError) {
+			return current;
+		}
+
+		current = current.cause;
+	}
+
+	return new MigrationError(`${name} (${direction}) failed: ${messageOf(error)}`, {migration: name, direction, statement: null, hint: 'see the cause; the migration ran in a transaction that was rolled back', cause: error});
+}

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
+import type {MigrationContext} from '../../ports/migrator.js';
+import {splitStatements} from '../../sql/split-statements.js';
+import type {MigrationSource, Script} from './migration-files.js';
+import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
+import type {Session} from './session.js';
+import {messageOf} from './session.js';
+
+type Direction = 'up' | 'down';
+
+/** Where the work stood when the driver threw, so the error can name the statement. */
+type Progress = {statement: string | null; index: number; total: number | null};
+
+/**
+ * Runs one migration and writes (or removes) its log row in ONE transaction: either both
+ * happen or neither does, so the log never disagrees with the schema. A failure rolls back
+ * and becomes a MigrationError naming the statement.
+ */
+export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}): Promise<void> {
+	const script = direction === 'up' ? source.up : source.down;
+	if (script === null) {
+		throw new IrreversibleMigrationError(source.name);
+	}
+
+	const progress: Progress = {statement: null, index: 0, total: null};
+	try {
+		await session.transaction(async () => {
+			await guard(session, source.name, direction);
+			await runScript(session, source.name, script, progress);
+			progress.statement = null;
+			if (direction === 'up') {
+				await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
+			} else {
+				await deleteLogRow(session, source.name);
+			}
+		});
+	} catch (error) {
+		if (error instanceof CutoverError) {
+			throw error;
+		}
+
+		throw failure(source.name, direction, script, progress, error);
+	}
+}
+
+/**
+ * Inside the transaction, re-read the log: another operator may have applied or reverted the
+ * same migration since the plan was made. PostgreSQL takes an advisory lock first so two
+ * migrators queue instead of racing; SQLite's BEGIN IMMEDIATE already holds the write lock.
+ */
+async function guard(session: Session, name: string, direction: Direction): Promise<void> {
+	if (session.engine === 'postgres') {
+		await session.run(`SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`);
+	}
+
+	if (direction === 'up') {
+		await createLogTable(session);
+	}
+
+	const row = await logTableExists(session) ? await findLogRow(session, name) : null;
+	if (direction === 'up' && row) {
+		throw new MigrationError(`${name} is already applied (by ${row.appliedBy} at ${row.appliedAt}, run ${row.runId})`, {
+			migration: name,
+			direction,
+			statement: null,
+			hint: 'someone else may be migrating this database: plan again before going on',
+		});
+	}
+
+	if (direction === 'down' && !row) {
+		throw new MigrationError(`${name} is not applied, there is nothing to revert`, {
+			migration: name,
+			direction,
+			statement: null,
+			hint: 'plan again to see what is applied',
+		});
+	}
+}
+
+async function runScript(session: Session, name: string, script: Script, progress: Progress): Promise<void> {
+	if (script.kind === 'module') {
+		await script.run({
+			engine: session.engine,
+			name,
+			async query(sql, params = []) {
+				progress.statement = sql;
+				progress.index++;
+				return session.run(sql, params);
+			},
+		});
+		return;
+	}
+
+	const statements = splitStatements(script.text);
+	progress.total = statements.length;
+	for (const statement of statements) {
+		progress.statement = statement;
+		progress.index++;
+		await session.run(statement);
+	}
+}
+
+function failure(name: string, direction: Direction, script: Script, progress: Progress, error: unknown): MigrationError {
+	const file = path.basename(script.file);
+	const at = progress.statement === null
+		? ''
+		: ` at statement ${progress.index}${progress.total === null ? '' : ` of ${progress.total}`}`;
+	const detail = driverDetail(error);
+	return new MigrationError(`${name} (${direction}) failed${at} in ${file}: ${messageOf(error)}${detail}`, {
+		migration: name,
+		direction,
+		statement: progress.statement,
+		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; fix ${file} and run again`,
+		cause: error,
+	});
+}
+
+/** PostgreSQL errors carry the offending key or column in `detail`; it is often the useful half. */
+function driverDetail(error: unknown): string {
+	if (typeof error === 'object' && error !== null && 'detail' in error && typeof error.detail === 'string' && error.detail !== '') {
+		return ` (${error.detail})`;
+	}
+
+	return '';
+}

@@ -1,0 +1,63 @@
+import {existsSync} from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import {TargetError} from '../../errors/index.js';
+import type {Row, Session} from './session.js';
+import {messageOf} from './session.js';
+
+/**
+ * better-sqlite3 runs one statement per prepare and never rolls back on its own, so the
+ * transaction is an explicit BEGIN IMMEDIATE (taking the write lock up front) and a ROLLBACK
+ * of our own when anything fails.
+ */
+export async function openSqliteSession(file: string): Promise<Session> {
+	if (!existsSync(file)) {
+		throw new TargetError(`SQLite database ${file} does not exist`, {
+			target: file,
+			hint: 'check the path; cutover never creates an empty database in place of a missing one',
+		});
+	}
+
+	let db: BetterSqlite3.Database;
+	try {
+		db = new BetterSqlite3(file, {fileMustExist: true, timeout: 5000});
+	} catch (error) {
+		throw new TargetError(`cannot open SQLite database ${file}: ${messageOf(error)}`, {
+			target: file,
+			hint: 'check that the file and its directory are readable and writable by this user',
+			cause: error,
+		});
+	}
+
+	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
+		const statement = db.prepare(sql);
+		if (statement.reader) {
+			return statement.all(...params) as Row[];
+		}
+
+		statement.run(...params);
+		return [];
+	};
+
+	return {
+		engine: 'sqlite',
+		run,
+		async transaction(work) {
+			db.exec('BEGIN IMMEDIATE');
+			try {
+				const value = await work();
+				db.exec('COMMIT');
+				return value;
+			} catch (error) {
+				// Some errors (a full disk, an interrupt) end the transaction themselves.
+				if (db.inTransaction) {
+					db.exec('ROLLBACK');
+				}
+
+				throw error;
+			}
+		},
+		async close() {
+			db.close();
+		},
+	};
+}
