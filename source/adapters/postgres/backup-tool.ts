@@ -1,0 +1,18 @@
+import type {BackupTool} from '../../ports/index.js';
+import {dumpDatabase} from './dump-backup.js';
+import {describeDumpRestore, restoreDump} from './dump-restore.js';
+import {verifyDump} from './dump-verify.js';
+import type {PgBinaries} from './pg-tool.js';
+import type {PostgresTarget} from './postgres-target.js';
+
+/** Backups of a PostgreSQL target with pg_dump's custom format, checked and put back with pg_restore. */
+export function createPostgresBackupTool(target: PostgresTarget, options: {pgDump?: string; pgRestore?: string} = {}): BackupTool {
+	const binaries: PgBinaries = {pgDump: options.pgDump ?? 'pg_dump', pgRestore: options.pgRestore ?? 'pg_restore'};
+	return {
+		method: 'pg_dump custom format',
+		backup: async request => dumpDatabase(target, binaries, request),
+		verify: async artifact => verifyDump(target, binaries, artifact),
+		restore: async artifact => restoreDump(target, binaries, artifact),
+		describeRestore: async artifact => describeDumpRestore(target, binaries, artifact),
+	};
+}

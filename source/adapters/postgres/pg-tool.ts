@@ -1,0 +1,93 @@
+import {createInterface} from 'node:readline';
+import {execa} from 'execa';
+import {BackupError} from '../../errors/index.js';
+import type {PostgresTarget} from './postgres-target.js';
+import {scrub} from './scrub.js';
+
+export type PgBinaries = {pgDump: string; pgRestore: string};
+
+export type PgToolRun = {
+	exitCode: number | undefined;
+	canceled: boolean;
+	/** Only when asked for with keepStdout. */
+	stdout: string;
+	/** The last lines the tool wrote to stderr, password removed. */
+	stderrTail: string[];
+};
+
+export type PgToolOptions = {
+	/** The file the run is about, for the error. */
+	path: string;
+	keepStdout?: boolean;
+	signal?: AbortSignal;
+	/** Extra server settings for the session, as PGOPTIONS takes them. */
+	serverOptions?: string;
+	onStderrLine?: (line: string) => void;
+};
+
+const tailLength = 20;
+
+/**
+ * Runs pg_dump or pg_restore. The password reaches the child through PGPASSWORD only, never
+ * argv, so it does not show in ps or in the record.
+ */
+export async function runPgTool(binary: string, args: string[], target: PostgresTarget, options: PgToolOptions): Promise<PgToolRun> {
+	const env: Record<string, string> = {PGAPPNAME: 'cutover'};
+	if (target.password !== undefined) {
+		env['PGPASSWORD'] = target.password;
+	}
+
+	if (options.serverOptions !== undefined) {
+		env['PGOPTIONS'] = [process.env['PGOPTIONS'], options.serverOptions].filter(Boolean).join(' ');
+	}
+
+	const child = execa(binary, args, {
+		env,
+		reject: false,
+		stdin: 'ignore',
+		stdout: options.keepStdout === true ? 'pipe' : 'ignore',
+		stderr: 'pipe',
+		buffer: {stdout: options.keepStdout === true, stderr: false},
+		forceKillAfterDelay: 5000,
+		...(options.signal === undefined ? {} : {cancelSignal: options.signal}),
+	});
+	const stderrTail: string[] = [];
+	if (child.stderr !== null) {
+		createInterface({input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY}).on('line', raw => {
+			const line = scrub(raw, target.password);
+			stderrTail.push(line);
+			if (stderrTail.length > tailLength) {
+				stderrTail.shift();
+			}
+
+			options.onStderrLine?.(line);
+		});
+	}
+
+	const result = await child;
+	if (result.code === 'ENOENT' || result.code === 'EACCES') {
+		throw missingBinary(binary, options.path, result);
+	}
+
+	return {
+		exitCode: result.exitCode,
+		canceled: result.isCanceled,
+		stdout: typeof result.stdout === 'string' ? result.stdout : '',
+		stderrTail,
+	};
+}
+
+function missingBinary(binary: string, path: string, cause: unknown): BackupError {
+	return new BackupError(`${binary} cannot be run: it is not installed or not on PATH`, {
+		path,
+		hint: 'install the PostgreSQL client tools of the server\'s major version or newer (Debian/Ubuntu: apt install postgresql-client-NN; macOS: brew install libpq), or pass the path of pg_dump/pg_restore',
+		cause,
+	});
+}
+
+/** For messages: what the tool said last, or why it stopped. */
+export function describeFailure(tool: string, run: PgToolRun): string {
+	const said = run.stderrTail.filter(line => line.trim() !== '' && !/: (dumping contents|last built-in|reading |saving |finding |flagging |identifying )/.test(line)).slice(-5);
+	const how = run.exitCode === undefined ? 'was stopped' : `exited with code ${run.exitCode}`;
+	return said.length === 0 ? `${tool} ${how}` : `${tool} ${how}: ${said.join(' / ')}`;
+}

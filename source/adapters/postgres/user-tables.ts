@@ -1,0 +1,76 @@
+import type pg from 'pg';
+import type {RowCounts} from '../../engine/model.js';
+
+/** cutover's own bookkeeping table, in whichever schema the migrator put it: never part of the user's row counts. */
+export const bookkeepingTable = 'cutover_migrations';
+
+export type UserTable = {
+	schema: string;
+	table: string;
+	/** How cutover names it: `table` in public, `schema.table` elsewhere. */
+	name: string;
+};
+
+const systemSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	AND n.nspname NOT LIKE 'pg_temp\\_%' AND n.nspname NOT LIKE 'pg_toast_temp\\_%'`;
+
+/**
+ * Ordinary and partitioned tables outside the system schemas. Partitions are left out: their
+ * rows are counted through their parent, which is the table the operator knows.
+ */
+const listSql = `SELECT n.nspname, c.relname
+	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${systemSchemas}`;
+
+export async function listUserTables(client: pg.Client, options: {includeBookkeeping?: boolean} = {}): Promise<UserTable[]> {
+	const result = await client.query<[string, string]>({text: listSql, rowMode: 'array'});
+	return result.rows
+		.map(([schema, table]) => ({schema, table, name: tableName(schema, table)}))
+		.filter(entry => options.includeBookkeeping === true || entry.table !== bookkeepingTable)
+		.sort((a, b) => compare(a.name, b.name));
+}
+
+/** How many tables pg_dump will print "dumping contents of table" for: every ordinary table, partitions included. */
+export async function countDumpedTables(client: pg.Client): Promise<number> {
+	const result = await client.query<[string]>({
+		text: `SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind = 'r' AND ${systemSchemas}`,
+		rowMode: 'array',
+	});
+	return Number(result.rows[0]?.[0] ?? 0);
+}
+
+/** Exact counts in one snapshot, so the numbers belong together. */
+export async function countRows(client: pg.Client): Promise<RowCounts> {
+	await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+	try {
+		const counts: RowCounts = {};
+		for (const entry of await listUserTables(client)) {
+			// eslint-disable-next-line no-await-in-loop -- one connection runs one statement at a time
+			const result = await client.query<[string]>({text: `SELECT count(*) FROM ${qualified(entry)}`, rowMode: 'array'});
+			counts[entry.name] = Number(result.rows[0]?.[0] ?? 0);
+		}
+
+		return counts;
+	} finally {
+		await client.query('ROLLBACK');
+	}
+}
+
+/** The naming of the Database port: `table` in public, `schema.table` elsewhere. */
+export function tableName(schema: string, table: string): string {
+	return schema === 'public' ? table : `${schema}.${table}`;
+}
+
+export function qualified(entry: {schema: string; table: string}): string {
+	return `${quoteIdentifier(entry.schema)}.${quoteIdentifier(entry.table)}`;
+}
+
+export function quoteIdentifier(name: string): string {
+	return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+export function compare(a: string, b: string): number {
+	return a < b ? -1 : (a > b ? 1 : 0);
+}
