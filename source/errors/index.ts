@@ -4,3 +4,4 @@ export {BackupError} from './backup-error.js';
 export {MigrationError} from './migration-error.js';
 export {IrreversibleMigrationError} from './irreversible-migration-error.js';
 export {ChecklistError} from './checklist-error.js';
+export {UsageError} from './usage-error.js';

@@ -1,0 +1,22 @@
+import type {BackupTool} from '../ports/backup-tool.js';
+import type {Database} from '../ports/database.js';
+import type {Migrator} from '../ports/migrator.js';
+import type {Target} from '../target.js';
+import {openMigrator} from './migrator/index.js';
+import {createPostgresBackupTool} from './postgres/backup-tool.js';
+import {openPostgresDatabase} from './postgres/database.js';
+import {createSqliteBackupTool} from './sqlite/backup-tool.js';
+import {openSqliteDatabase} from './sqlite/database.js';
+
+/** The one place that picks adapters by engine. */
+export async function openDatabase(target: Target): Promise<Database> {
+	return target.engine === 'postgres' ? openPostgresDatabase(target) : openSqliteDatabase(target);
+}
+
+export function createBackupTool(target: Target): BackupTool {
+	return target.engine === 'postgres' ? createPostgresBackupTool(target) : createSqliteBackupTool(target);
+}
+
+export async function openTargetMigrator(target: Target, directory: string): Promise<Migrator> {
+	return openMigrator({target, directory});
+}

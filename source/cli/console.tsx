@@ -1,0 +1,59 @@
+import {render} from 'ink';
+import {App} from '../../screens/app.js';
+import type {RunState} from '../engine/state.js';
+import type {Session} from '../run/session.js';
+
+export type ConsoleHandle = {
+	/** Resolves when the operator asks to leave (confirmed by the screens while a run is in progress). */
+	closed: Promise<void>;
+	unmount(): void;
+};
+
+const TICK_MS = 500;
+
+/**
+ * Mounts the screens on the session: every event re-renders, and a clock tick keeps elapsed
+ * times moving between events. Quitting is journaled before anything else happens.
+ */
+export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void}): ConsoleHandle {
+	let state: RunState = session.state;
+	let resolveClosed: () => void = () => {};
+	const closed = new Promise<void>(resolve => {
+		resolveClosed = resolve;
+	});
+	const quit = () => {
+		options.onQuit();
+		resolveClosed();
+	};
+
+	const view = () => (
+		<App
+			state={state}
+			now={Date.now()}
+			interactive
+			recordPath={options.recordPath}
+			onDecision={event => {
+				if (event.type.startsWith('operator.')) {
+					session.emit(event);
+				}
+			}}
+			onQuit={quit}
+		/>
+	);
+
+	const instance = render(view(), {exitOnCtrlC: false, patchConsole: false});
+	const off = session.subscribe(next => {
+		state = next;
+		instance.rerender(view());
+	});
+	const timer = setInterval(() => instance.rerender(view()), TICK_MS);
+	void instance.waitUntilExit().then(() => resolveClosed());
+	return {
+		closed,
+		unmount() {
+			clearInterval(timer);
+			off();
+			instance.unmount();
+		},
+	};
+}

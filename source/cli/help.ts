@@ -1,0 +1,70 @@
+export const mainHelp = `cutover — guided, recorded database migrations
+
+Usage
+  cutover run --db <target> [options]   walk through a migration, screen by screen
+  cutover status --db <target> [--json] fingerprint and applied/pending migrations
+  cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
+  cutover config [<key> [<value>]]      show or set operator settings
+
+Targets
+  postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
+  sqlite:path/to/file.db                or any path ending .db, .sqlite or .sqlite3
+
+Options
+  -h, --help      help (also after a command: cutover run --help)
+  -v, --version   print the version
+
+Keys in the console: ? shows the keys of the current screen; q or Ctrl-C asks before leaving.
+`;
+
+export const runHelp = `cutover run --db <target> [options]
+
+Walks through: maintenance window → backup → backup verification → pre-validation →
+upgrade → post-verification → rollback prompt → summary. Every event goes to a journal in
+the records directory as it happens; that journal is the run's change record.
+
+Options
+  --db <target>          the database (postgres://… or a SQLite file); required
+  --migrations <dir>     migrations directory (default: ./migrations, else cutover's own)
+  --checklist <file>     runbook (default: ./checklists/production.yaml, else cutover's own)
+  --to <migration>       stop after this migration
+  --window-start <time>  planned start (ISO 8601; default now)
+  --window-minutes <n>   planned length (default from the checklist)
+  --records <dir>        where the change record goes (default from cutover config)
+  --backups <dir>        where the backup goes (default from cutover config)
+
+Without a terminal (CI, pipes, nohup)
+  --plain                no console: one line per event on stdout, same journal and record
+  --yes                  tick every preparation item
+  --confirm-db <name>    the database name, as you would type it in the console
+  --override <id>=<why>  accept a failing blocking check, with the reason recorded (repeatable)
+  --on-failure <choice>  keep | downgrade | restore when something fails after the backup
+                         (default keep: nothing is undone and the run exits non-zero)
+  --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
+
+  Every human gate that no flag opens stops the run (fails closed).
+
+Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
+`;
+
+export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--json]
+
+Prints the target's fingerprint (engine, version, host, database, size, system identifier)
+and its applied and pending migrations with checksums. Read-only.
+`;
+
+export const demoHelp = `cutover demo [--dir <path>] [--plain]
+
+Creates a SQLite database with a few users and meters (some of them duplicates) in a fresh
+directory, applies the first migration as "already deployed", then runs the guided flow
+with cutover's own migrations and production checklist. Backups and the change record go
+into the same directory. With --plain it runs without the console, answering every gate.
+`;
+
+export const configHelp = `cutover config                show the settings and where they are stored
+cutover config <key>          print one setting
+cutover config <key> <value>  set it
+
+Keys: operatorName (how you are named in change records), recordsDir, backupsDir.
+CUTOVER_CONFIG_DIR moves the settings file.
+`;

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import {CutoverError, UsageError} from '../errors/index.js';
+import {toolVersion} from '../package-root.js';
+import {configHelp, demoHelp, mainHelp, runHelp, statusHelp} from './help.js';
+import {runCli} from './commands.js';
+
+// Colour libraries read these when first imported, and the console is imported lazily.
+if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
+	process.env['FORCE_COLOR'] = '0';
+}
+
+async function main(argv: string[]): Promise<number> {
+	const [command, ...rest] = argv;
+	if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+		process.stdout.write(mainHelp);
+		return command === undefined ? 2 : 0;
+	}
+
+	if (command === '-v' || command === '--version') {
+		process.stdout.write(`${toolVersion}\n`);
+		return 0;
+	}
+
+	const helps: Record<string, string> = {run: runHelp, status: statusHelp, demo: demoHelp, config: configHelp};
+	const help = helps[command];
+	if (help === undefined) {
+		throw new UsageError(`unknown command "${command}"`, {hint: 'run cutover --help for the commands'});
+	}
+
+	if (rest.includes('--help') || rest.includes('-h')) {
+		process.stdout.write(help);
+		return 0;
+	}
+
+	return runCli(command, rest);
+}
+
+try {
+	process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+	if (error instanceof CutoverError) {
+		process.stderr.write(`cutover: ${error.message}\n  → ${error.hint}\n`);
+		process.exitCode = error instanceof UsageError ? 2 : 1;
+	} else {
+		process.stderr.write(`cutover: unexpected error (a bug; please report it with the record if there is one)\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+		process.exitCode = 1;
+	}
+}

@@ -1,0 +1,81 @@
+import {randomUUID} from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import {createBackupTool, openDatabase, openTargetMigrator} from '../adapters/open-target.js';
+import {openFileJournal} from '../adapters/journal-file.js';
+import type {Settings} from '../adapters/settings.js';
+import type {Database} from '../ports/database.js';
+import type {Migrator} from '../ports/migrator.js';
+import type {Connections} from '../run/run-deps.js';
+import type {Target} from '../target.js';
+
+/** Connections to the target that a restore can close and open again. */
+export async function openConnections(target: Target, migrationsDir: string): Promise<Connections> {
+	let database: Database = await openDatabase(target);
+	let migrator: Migrator;
+	try {
+		migrator = await openTargetMigrator(target, migrationsDir);
+	} catch (error) {
+		await database.close();
+		throw error;
+	}
+
+	let open = true;
+	return {
+		get database() {
+			return database;
+		},
+		get migrator() {
+			return migrator;
+		},
+		async close() {
+			if (open) {
+				open = false;
+				await Promise.allSettled([database.close(), migrator.close()]);
+			}
+		},
+		async reopen() {
+			if (!open) {
+				database = await openDatabase(target);
+				migrator = await openTargetMigrator(target, migrationsDir);
+				open = true;
+			}
+		},
+	};
+}
+
+export type RunIdentity = {
+	runId: string;
+	journalPath: string;
+	operator: {osUser: string; name: string};
+	host: string;
+};
+
+export function newRunIdentity(settings: Settings, databaseName: string, now: number): RunIdentity {
+	const runId = randomUUID();
+	const stamp = new Date(now).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	const safeName = databaseName.replaceAll(/[^\w.-]/g, '_');
+	return {
+		runId,
+		journalPath: path.join(settings.recordsDir, `${stamp}-${safeName}-${runId.slice(0, 8)}.jsonl`),
+		operator: {osUser: os.userInfo().username, name: settings.operatorName},
+		host: os.hostname(),
+	};
+}
+
+export function openJournal(identity: RunIdentity, target: Target) {
+	return openFileJournal({
+		path: identity.journalPath,
+		runId: identity.runId,
+		secrets: target.engine === 'postgres' && target.password ? [target.password] : [],
+	});
+}
+
+/** The database name as the operator would type it, guessed before connecting (for messages only). */
+export function guessDatabaseName(target: Target): string {
+	if (target.engine === 'sqlite') {
+		return path.basename(target.path).replace(/\.[^.]+$/, '');
+	}
+
+	return decodeURIComponent(new URL(target.connectionString).pathname.slice(1)) || (process.env['PGDATABASE'] ?? '<name>');
+}

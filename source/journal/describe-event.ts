@@ -1,0 +1,127 @@
+import type {RunEvent} from '../engine/events.js';
+import {describeDecision} from '../engine/reduce.js';
+
+const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
+
+/** One grep-able line per event, for --plain and for reading a record without the console. */
+export function describeEvent(event: RunEvent): string {
+	switch (event.type) {
+		case 'run.started': {
+			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name}, cutover ${event.toolVersion}`;
+		}
+
+		case 'target.fingerprinted': {
+			const f = event.fingerprint;
+			return `${f.engine} ${f.serverVersion} database ${f.database} on ${f.host}, ${size(f.sizeBytes)}${f.systemIdentifier ? `, system identifier ${f.systemIdentifier}` : ''}${f.path ? `, ${f.path}` : ''}`;
+		}
+
+		case 'migrations.planned': {
+			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
+		}
+
+		case 'window.planned': {
+			return `window from ${new Date(event.startsAt).toISOString()} for ${event.expectedMinutes} min; preparation: ${event.prep.map(p => p.text).join('; ')}`;
+		}
+
+		case 'command.started': {
+			return `${event.purpose}: $ ${event.command}`;
+		}
+
+		case 'command.output': {
+			return `  ${event.line}`;
+		}
+
+		case 'command.finished': {
+			return `exit ${event.exitCode} after ${event.durationMs} ms`;
+		}
+
+		case 'backup.started': {
+			return `backup (${event.method}) to ${event.path}`;
+		}
+
+		case 'backup.progress': {
+			const p = event.progress;
+			const parts = [size(p.bytes)];
+			if (p.tablesTotal !== undefined) {
+				parts.push(`tables ${p.tablesDone ?? 0}/${p.tablesTotal}`);
+			}
+
+			if (p.currentTable) {
+				parts.push(p.currentTable);
+			}
+
+			if (p.pagesTotal !== undefined) {
+				parts.push(`pages ${p.pagesDone ?? 0}/${p.pagesTotal}`);
+			}
+
+			return parts.join(', ');
+		}
+
+		case 'backup.finished': {
+			return `backup ${event.artifact.path}: ${size(event.artifact.bytes)}, sha256 ${event.artifact.sha256}, ${event.durationMs} ms`;
+		}
+
+		case 'backup.failed': {
+			return `backup FAILED: ${event.error}`;
+		}
+
+		case 'verify.finished': {
+			return `${event.verification.ok ? 'verified' : 'verification FAILED'}: ${event.verification.items.map(i => `${i.ok ? 'ok' : 'FAIL'} ${i.name} (${i.detail})`).join('; ')}`;
+		}
+
+		case 'check.finished': {
+			const r = event.result;
+			return `${r.phase} ${r.id}: ${r.verdict.toUpperCase()}${r.blocking ? '' : ' (warn)'}: ${r.detail}`;
+		}
+
+		case 'baseline.captured': {
+			return `baseline: ${Object.entries(event.counts).map(([t, n]) => `${t}=${n}`).join(' ')}`;
+		}
+
+		case 'upgrade.started': {
+			return `upgrade: ${event.names.join(', ')}`;
+		}
+
+		case 'migration.started': {
+			return `${event.direction} ${event.name}`;
+		}
+
+		case 'migration.finished': {
+			return `${event.direction} ${event.name} done in ${event.durationMs} ms`;
+		}
+
+		case 'migration.failed': {
+			return `${event.direction} ${event.name} FAILED: ${event.error}${event.statement ? ` in: ${event.statement.replaceAll(/\s+/g, ' ')}` : ''}`;
+		}
+
+		case 'upgrade.finished': {
+			return event.ok ? 'upgrade finished' : 'upgrade stopped';
+		}
+
+		case 'post.compared': {
+			const changed = event.diff.filter(d => d.delta !== 0 || d.before === null || d.after === null);
+			return `row counts vs baseline: ${changed.map(d => `${d.table} ${d.before ?? '-'}→${d.after ?? '-'}`).join(', ') || 'no change'}`;
+		}
+
+		case 'rollback.offered': {
+			return `rollback offered (${event.reason}): ${event.options.map(o => `${o.choice}${o.available ? '' : ' [unavailable]'}: ${o.action}; cost: ${o.cost}`).join(' | ')}`;
+		}
+
+		case 'rollback.finished': {
+			return `${event.choice} ${event.ok ? 'done' : 'FAILED'}: ${event.detail}`;
+		}
+
+		case 'error': {
+			return `ERROR in ${event.step}: ${event.message}`;
+		}
+
+		case 'run.finished': {
+			return `run finished: ${event.outcome}; version ${event.versionBefore ?? 'none'} → ${event.versionAfter ?? 'none'}`;
+		}
+
+		default: {
+			return `operator ${describeDecision(event)}`;
+		}
+	}
+}
