@@ -1,0 +1,26 @@
+import type {Expectation} from '../engine/judge.js';
+import type {PrepItem} from '../engine/model.js';
+
+export type CheckDefinition = {
+	id: string;
+	title: string;
+	/** A blocking pre-check that does not pass stops the upgrade unless the operator overrides it. */
+	blocking: boolean;
+	/** same-rows-as always names its check as phase.id, for example "pre.duplicate-meters". */
+	expect: Expectation;
+	sql: {sqlite?: string; postgres?: string};
+};
+
+/** A runbook, validated. */
+export type Checklist = {
+	name: string;
+	/** Absolute path of the file it was loaded from. */
+	path: string;
+	/** sha256 (hex) of the file's bytes, so the record proves which runbook was followed. */
+	sha256: string;
+	window: {expectedMinutes: number};
+	preparation: PrepItem[];
+	/** Shell commands run when the window opens and closes. */
+	maintenance: {on: string | null; off: string | null};
+	checks: {pre: CheckDefinition[]; post: CheckDefinition[]};
+};

@@ -1,0 +1,121 @@
+import type {Expectation} from '../engine/judge.js';
+import type {CheckPhase, PrepItem} from '../engine/model.js';
+import type {CheckDefinition, Checklist} from './types.js';
+import type {Path, Validator} from './validator.js';
+
+const phases: readonly CheckPhase[] = ['pre', 'post'];
+
+/** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
+export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
+	const root = v.object(value, [], {required: ['name', 'window', 'checks'], optional: ['preparation', 'maintenance']});
+	const window = v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
+	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
+		? {}
+		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off']});
+	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases]});
+
+	const pre = readChecks(checks['pre'], 'pre', [], v);
+	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), v);
+	return {
+		name: v.text(root['name'], ['name']),
+		window: {expectedMinutes: v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
+		preparation: readPreparation(root['preparation'], v),
+		maintenance: {
+			on: v.optionalText(maintenance['on'], ['maintenance', 'on']),
+			off: v.optionalText(maintenance['off'], ['maintenance', 'off']),
+		},
+		checks: {pre, post},
+	};
+}
+
+function readPreparation(value: unknown, v: Validator): PrepItem[] {
+	const items: PrepItem[] = [];
+	for (const [index, raw] of v.list(value, ['preparation']).entries()) {
+		const path = ['preparation', index];
+		const item = v.object(raw, path, {required: ['id', 'text'], optional: []});
+		const id = v.id(item['id'], [...path, 'id']);
+		if (items.some(i => i.id === id)) {
+			v.fail([...path, 'id'], `duplicate id "${id}": each preparation item needs its own`);
+		}
+
+		items.push({id, text: v.text(item['text'], [...path, 'text'])});
+	}
+
+	return items;
+}
+
+/** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
+function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], v: Validator): CheckDefinition[] {
+	const checks: CheckDefinition[] = [];
+	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
+		const path: Path = ['checks', phase, index];
+		const check = v.object(raw, path, {required: ['id', 'title', 'expect', 'sql'], optional: ['blocking']});
+		const id = v.id(check['id'], [...path, 'id']);
+		if (checks.some(c => c.id === id)) {
+			v.fail([...path, 'id'], `duplicate id "${id}" in checks.${phase}`);
+		}
+
+		const before = [...earlier, ...checks.map(c => `${phase}.${c.id}`)];
+		checks.push({
+			id,
+			title: v.text(check['title'], [...path, 'title']),
+			// A check the author forgot to classify stops the upgrade rather than letting it through.
+			blocking: v.boolean(check['blocking'], [...path, 'blocking'], true),
+			expect: readExpectation(check['expect'], [...path, 'expect'], phase, id, before, v),
+			sql: readSql(check['sql'], [...path, 'sql'], v),
+		});
+	}
+
+	return checks;
+}
+
+function readExpectation(value: unknown, path: Path, phase: CheckPhase, id: string, before: readonly string[], v: Validator): Expectation {
+	const forms = 'no-rows, some-rows, or {same-rows-as: pre.<check id>}';
+	if (value === 'no-rows' || value === 'some-rows') {
+		return {kind: value};
+	}
+
+	if (typeof value === 'string') {
+		v.fail(path, `unknown expectation "${value}": use ${forms}`);
+	}
+
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		v.fail(path, `expected ${forms}`);
+	}
+
+	const map = v.object(value, path, {required: ['same-rows-as'], optional: []});
+	const reference = v.text(map['same-rows-as'], [...path, 'same-rows-as']);
+	const qualified = /^(pre|post)\./.test(reference) ? reference : `${phase}.${reference}`;
+	if (qualified === `${phase}.${id}`) {
+		v.fail([...path, 'same-rows-as'], `${id} cannot compare with itself`);
+	}
+
+	if (!before.includes(qualified)) {
+		v.fail([...path, 'same-rows-as'], `"${reference}" is not a check that runs before ${phase}.${id}${before.length === 0 ? '' : ` (earlier checks: ${before.join(', ')})`}`);
+	}
+
+	return {kind: 'same-rows-as', check: qualified};
+}
+
+function readSql(value: unknown, path: Path, v: Validator): CheckDefinition['sql'] {
+	if (typeof value === 'string') {
+		const sql = v.text(value, path);
+		return {sqlite: sql, postgres: sql};
+	}
+
+	const map = v.object(value, path, {required: [], optional: ['sqlite', 'postgres']});
+	const sql: CheckDefinition['sql'] = {};
+	if (map['sqlite'] !== undefined) {
+		sql.sqlite = v.text(map['sqlite'], [...path, 'sqlite']);
+	}
+
+	if (map['postgres'] !== undefined) {
+		sql.postgres = v.text(map['postgres'], [...path, 'postgres']);
+	}
+
+	if (sql.sqlite === undefined && sql.postgres === undefined) {
+		v.fail(path, 'give the SQL as text for both engines, or as {sqlite: …, postgres: …}');
+	}
+
+	return sql;
+}
