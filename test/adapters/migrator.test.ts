@@ -209,6 +209,22 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.deepEqual(plan.pending.map(p => p.name), ['0002_broken']);
 		});
 
+		test('a failing down rolls back and leaves the migration logged', async () => {
+			const dir = temp({
+				'0001_pair.up.sql': 'CREATE TABLE left_side (x integer);\nCREATE TABLE right_side (x integer);',
+				'0001_pair.down.sql': 'DROP TABLE right_side;\nDROP TABLE not_there;\nDROP TABLE left_side;',
+			});
+			const m = await migrator(dir);
+			await m.up('0001_pair', context);
+			const error = await thrown(m.down('0001_pair', context));
+			assert.ok(error instanceof MigrationError, String(error));
+			assert.equal(error.direction, 'down');
+			assert.equal(error.statement, 'DROP TABLE not_there');
+			assert.match(error.message, /statement 2 of 3 in 0001_pair\.down\.sql/);
+			assert.deepEqual(await fx.tables(), ['cutover_migrations', 'left_side', 'right_side']);
+			assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_pair']);
+		});
+
 		test('a first migration that fails leaves no trace, not even the log table', async () => {
 			const dir = temp({'0001_broken.up.sql': 'CREATE TABLE t (x integer);\nSELECT * FROM missing;'});
 			const m = await migrator(dir);
@@ -261,6 +277,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			await assert.rejects(m.up('0009_nope', context), (e: unknown) => e instanceof MigrationError && /no migration 0009_nope/.test(e.message));
 		});
 
+		if (engine === 'postgres') {
+			test('two migrators racing for one migration: one applies it, the other is refused', async () => {
+				const dir = temp({'0001_slow.up.sql': 'CREATE TABLE raced (x integer);\nSELECT pg_sleep(0.2);'});
+				const [a, b] = [await migrator(dir), await migrator(dir)];
+				const outcomes = await Promise.allSettled([a.up('0001_slow', context), b.up('0001_slow', {runId: 'run-other', appliedBy: 'other@host'})]);
+				assert.deepEqual(outcomes.map(o => o.status).sort(), ['fulfilled', 'rejected']);
+				const refused = outcomes.find(o => o.status === 'rejected');
+				assert.ok(refused?.status === 'rejected' && refused.reason instanceof MigrationError && /already applied/.test(refused.reason.message), String(refused));
+				assert.equal((await fx.rows('SELECT count(*) AS n FROM cutover_migrations'))[0]?.['n'], '1');
+			});
+		}
+
 		test('JS module migrations run their queries inside the transaction', async () => {
 			const dir = temp({
 				'0001_module.mjs': 'export async function up({query, engine}) {\n\tawait query("CREATE TABLE made_by_module (engine text)");\n\tawait query("INSERT INTO made_by_module VALUES (\'" + engine + "\')");\n}\nexport async function down({query}) {\n\tawait query("DROP TABLE made_by_module");\n}\n',
@@ -277,6 +305,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.deepEqual(await fx.tables(), ['cutover_migrations', 'made_by_module']);
 			await m.down('0001_module', context);
 			assert.deepEqual(await fx.tables(), ['cutover_migrations']);
+		});
+
+		test('a CommonJS .js module migration loads too', async () => {
+			const dir = temp({'0001_cjs.js': 'module.exports = {\n\tasync up({query}) {\n\t\tawait query("CREATE TABLE from_cjs (x integer)");\n\t},\n};\n'});
+			const m = await migrator(dir);
+			assert.deepEqual((await m.plan()).pending.map(p => [p.name, p.reversible]), [['0001_cjs', false]]);
+			await m.up('0001_cjs', context);
+			assert.deepEqual(await fx.tables(), ['cutover_migrations', 'from_cjs']);
 		});
 
 		test('no umzug.json is written, wherever the process stands', async () => {

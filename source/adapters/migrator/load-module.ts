@@ -30,7 +30,11 @@ export async function loadModule(name: string, file: string, checksum: string): 
 		});
 	}
 
-	const {up, down} = module;
+	// A CommonJS module (a .js file outside a "type": "module" package) arrives as its default export.
+	const exports = typeof module['up'] !== 'function' && typeof module['default'] === 'object' && module['default'] !== null
+		? module['default'] as Record<string, unknown>
+		: module;
+	const {up, down} = exports;
 	if (typeof up !== 'function') {
 		throw new MigrationError(`${file} does not export an up function`, {migration: name, direction: 'up', statement: null, hint: 'export async function up({query}) { … }'});
 	}
