@@ -1,0 +1,161 @@
+import {Box, Text} from 'ink';
+import {useLayoutEffect} from 'react';
+import type {RunEvent} from '../source/engine/events.js';
+import type {Gate} from '../source/engine/gates.js';
+import type {CheckPhase, CheckResult} from '../source/engine/model.js';
+import type {RunState, StepStatus} from '../source/engine/state.js';
+import {CheckList} from './components/check-list.js';
+import {StepErrors} from './components/step-errors.js';
+import {editText, TextField} from './components/text-field.js';
+import {plural, truncate} from './format.js';
+import {useKeys, type ScreenKeys} from './use-keys.js';
+import {useSyncState} from './use-sync-state.js';
+
+export const MIN_REASON = 10;
+
+export type ChecksScreenProps = {
+	phase: CheckPhase;
+	/** The checks of this phase, in the order they finished. */
+	checks: CheckResult[];
+	overrides: RunState['overrides'];
+	status: StepStatus;
+	/** Pre only: the baseline is captured and the run waits for the operator to proceed. */
+	awaitingProceed: boolean;
+	/** upgradeGate(state), bound by the root. */
+	gate: () => Gate;
+	/** Ids of unresolvedBlockers(state): the checks `o` can override. */
+	blockers: string[];
+	errors: string[];
+	width: number;
+	keys: ScreenKeys;
+	onDecision: (event: RunEvent) => void;
+	maxVisible?: number;
+	evidenceRows?: number;
+};
+
+type Mode = {kind: 'browse'} | {kind: 'reason'; checkId: string; text: string};
+
+type Ui = {selected: number; showSql: boolean; mode: Mode; messages: string[]};
+
+/** Pre-validation (and, through the post screen, post-verification): verdicts, evidence, SQL, override and proceed. */
+export function ChecksScreen(props: ChecksScreenProps) {
+	const {phase, checks, overrides, status, awaitingProceed, blockers, errors, width, keys} = props;
+	const [ui, setUi, getUi] = useSyncState<Ui>({selected: 0, showSql: false, mode: {kind: 'browse'}, messages: []});
+	const {showSql, mode, messages} = ui;
+	const canDecide = keys.interactive && phase === 'pre' && awaitingProceed;
+	const typing = canDecide && mode.kind === 'reason';
+	const {setTyping} = keys;
+	useLayoutEffect(() => {
+		setTyping(typing);
+		return () => {
+			setTyping(false);
+		};
+	}, [typing, setTyping]);
+
+	const clamp = (selected: number) => Math.min(selected, Math.max(0, checks.length - 1));
+	const index = clamp(ui.selected);
+
+	useKeys((input, key) => {
+		const ui = getUi();
+		const update = (change: Partial<Ui>) => {
+			setUi({...ui, ...change});
+		};
+
+		const {mode} = ui;
+		if (mode.kind === 'reason') {
+			if (key.escape) {
+				update({mode: {kind: 'browse'}, messages: []});
+			} else if (key.return) {
+				const reason = mode.text.trim();
+				if (reason.length < MIN_REASON) {
+					update({messages: [`the reason must say why, in at least ${MIN_REASON} characters`]});
+				} else {
+					update({mode: {kind: 'browse'}, messages: []});
+					props.onDecision({type: 'operator.override', checkId: mode.checkId, reason});
+				}
+			} else {
+				const text = editText(mode.text, input, key);
+				if (text !== null) {
+					update({mode: {...mode, text}});
+				}
+			}
+
+			return;
+		}
+
+		const selected = clamp(ui.selected);
+		const current = checks[selected];
+		if (key.upArrow) {
+			update({selected: Math.max(0, selected - 1)});
+		} else if (key.downArrow) {
+			update({selected: Math.min(checks.length - 1, selected + 1)});
+		} else if (input === 's') {
+			update({showSql: !ui.showSql});
+		} else if (input === 'o' && canDecide) {
+			if (current && blockers.includes(current.id)) {
+				update({mode: {kind: 'reason', checkId: current.id, text: ''}, messages: []});
+			} else {
+				update({messages: ['o overrides a blocking check that failed; select one with ↑ ↓']});
+			}
+		} else if (key.return && canDecide) {
+			const gate = props.gate();
+			update({messages: gate.open ? [] : gate.reasons});
+			if (gate.open) {
+				props.onDecision({type: 'operator.proceed', step: 'pre'});
+			}
+		}
+	}, {isActive: keys.active});
+
+	const failing = checks.filter(c => c.verdict !== 'passed').length;
+	return (
+		<Box flexDirection='column'>
+			<Text>
+				{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
+			</Text>
+			<CheckList
+				checks={checks}
+				overrides={overrides}
+				selected={index}
+				showSql={showSql}
+				width={width}
+				maxVisible={props.maxVisible ?? 6}
+				evidenceRows={props.evidenceRows ?? 5}
+			/>
+			{mode.kind === 'reason'
+				? (
+					<Box flexDirection='column' marginTop={1}>
+						<Text>{truncate(`Override ${mode.checkId}: why is it safe to go on? (Enter to record, Esc to cancel)`, width)}</Text>
+						<TextField label='Reason' value={mode.text} focused width={width}/>
+					</Box>
+				)
+				: <Prompt phase={phase} status={status} awaitingProceed={awaitingProceed} interactive={keys.interactive} blockers={blockers.length} width={width}/>}
+			{messages.slice(0, 4).map((m, i) => <Text key={i} color='yellow'>{truncate(`! ${m}`, width)}</Text>)}
+			{messages.length > 4 ? <Text color='yellow'>! …and {messages.length - 4} more</Text> : null}
+			<StepErrors messages={errors} width={width}/>
+		</Box>
+	);
+}
+
+function Prompt({phase, status, awaitingProceed, interactive, blockers, width}: {phase: CheckPhase; status: StepStatus; awaitingProceed: boolean; interactive: boolean; blockers: number; width: number}) {
+	if (phase !== 'pre') {
+		return null;
+	}
+
+	if (status !== 'running') {
+		return <Text>{status === 'passed' || status === 'failed' ? '✓ Proceeding to the upgrade…' : ''}</Text>;
+	}
+
+	if (!awaitingProceed) {
+		return <Text dimColor>⟳ Running checks and taking the row-count baseline…</Text>;
+	}
+
+	if (!interactive) {
+		return <Text dimColor>Waiting for the operator to proceed.</Text>;
+	}
+
+	return (
+		<Box flexDirection='column' marginTop={1}>
+			<Text bold>{truncate(blockers > 0 ? `Upgrade blocked by ${plural(blockers, 'failing blocking check')}: press o on one to override it with a reason.` : 'Baseline taken. Press Enter to proceed to the upgrade.', width)}</Text>
+		</Box>
+	);
+}

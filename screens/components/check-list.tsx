@@ -1,0 +1,79 @@
+import {Box, Text} from 'ink';
+import type {CheckResult, Verdict} from '../../source/engine/model.js';
+import type {RunState} from '../../source/engine/state.js';
+import {firstLines, fit, formatDuration, truncate} from '../format.js';
+import {EvidenceTable} from './evidence-table.js';
+
+const VERDICT: Record<Verdict, string> = {
+	passed: '✓ passed',
+	failed: '✗ FAILED',
+	error: '! error',
+};
+
+type Props = {
+	checks: CheckResult[];
+	overrides: RunState['overrides'];
+	selected: number;
+	showSql: boolean;
+	width: number;
+	/** Check rows drawn at most; the list scrolls with the selection. */
+	maxVisible: number;
+	evidenceRows: number;
+};
+
+/** A window of `size` items that keeps `selected` in view. */
+export function scrollWindow(length: number, selected: number, size: number): {start: number; end: number} {
+	if (length <= size) {
+		return {start: 0, end: length};
+	}
+
+	const start = Math.min(Math.max(0, selected - Math.floor(size / 2)), length - size);
+	return {start, end: start + size};
+}
+
+export function checkRow(check: CheckResult, width: number): string {
+	const kind = check.blocking ? 'block' : 'warn';
+	const titleWidth = Math.min(30, Math.max(12, Math.floor(width * 0.35)));
+	return truncate(`${fit(VERDICT[check.verdict], 9)} ${fit(kind, 5)}  ${fit(check.title, titleWidth)}  ${check.detail}`, width);
+}
+
+/** Each check as a row, and the selected one's evidence (or its SQL) below. */
+export function CheckList({checks, overrides, selected, showSql, width, maxVisible, evidenceRows}: Props) {
+	if (checks.length === 0) {
+		return <Text dimColor>(no checks have finished yet)</Text>;
+	}
+
+	const {start, end} = scrollWindow(checks.length, selected, maxVisible);
+	const current = checks[selected];
+	return (
+		<Box flexDirection='column'>
+			{start > 0 ? <Text dimColor>  ↑ {start} more</Text> : null}
+			{checks.slice(start, end).map((check, offset) => {
+				const index = start + offset;
+				const override = overrides.find(o => o.checkId === check.id);
+				const failing = check.verdict !== 'passed';
+				return (
+					<Box key={check.id} flexDirection='column'>
+						<Text bold={index === selected} {...(failing && !override ? {color: check.blocking ? 'red' : 'yellow'} : {})}>
+							{index === selected ? '› ' : '  '}{checkRow(check, width - 2)}
+						</Text>
+						{override && failing ? <Text>{truncate(`    ↳ overridden: ${override.reason}`, width)}</Text> : null}
+					</Box>
+				);
+			})}
+			{end < checks.length ? <Text dimColor>  ↓ {checks.length - end} more</Text> : null}
+			{current ? <CheckDetail check={current} showSql={showSql} width={width} evidenceRows={evidenceRows}/> : null}
+		</Box>
+	);
+}
+
+function CheckDetail({check, showSql, width, evidenceRows}: {check: CheckResult; showSql: boolean; width: number; evidenceRows: number}) {
+	return (
+		<Box flexDirection='column' marginTop={1}>
+			<Text dimColor>{truncate(`── ${check.id} · expects ${check.expectation} · ${formatDuration(check.durationMs)} · s: ${showSql ? 'evidence' : 'SQL'}`, width)}</Text>
+			{showSql
+				? firstLines(check.sql, evidenceRows + 2, width).map((l, i) => <Text key={i}>{l}</Text>)
+				: <EvidenceTable evidence={check.evidence} width={width} maxRows={evidenceRows}/>}
+		</Box>
+	);
+}

@@ -1,0 +1,81 @@
+import {Box, Text} from 'ink';
+import type {MigrationRow} from '../../source/engine/state.js';
+import {firstLines, fit, formatDuration, plural, truncate} from '../format.js';
+
+type Props = {
+	rows: MigrationRow[];
+	now: number;
+	width: number;
+	/** Rows drawn at most; finished ones collapse into a count first, then trailing pending ones. */
+	maxRows: number;
+};
+
+const SYMBOL: Record<MigrationRow['status'], string> = {
+	pending: '·',
+	running: '⟳',
+	done: '✓',
+	failed: '✗',
+};
+
+function statusText(row: MigrationRow, now: number): string {
+	switch (row.status) {
+		case 'pending': {
+			return 'pending';
+		}
+
+		case 'running': {
+			return `running ${formatDuration(Math.max(0, now - (row.startedAt ?? now)))}`;
+		}
+
+		case 'done': {
+			return `done ${formatDuration(row.durationMs ?? 0)}`;
+		}
+
+		case 'failed': {
+			return `FAILED after ${formatDuration(row.durationMs ?? 0)}`;
+		}
+	}
+}
+
+/** Picks which rows to draw: the ones in motion or failed, with finished and pending ones counted when they do not fit. */
+export function visibleRows(rows: MigrationRow[], maxRows: number): {shown: MigrationRow[]; doneHidden: number; pendingHidden: number} {
+	if (rows.length <= maxRows) {
+		return {shown: rows, doneHidden: 0, pendingHidden: 0};
+	}
+
+	const firstOpen = rows.findIndex(r => r.status !== 'done');
+	const anchor = firstOpen === -1 ? rows.length : firstOpen;
+	// Keep the last finished row for context, but never leave the bottom of the list empty.
+	const start = Math.max(0, Math.min(anchor - 1, rows.length - (maxRows - 1)));
+	const tail = rows.slice(start);
+	const room = maxRows - (start > 0 ? 1 : 0);
+	const shown = tail.length <= room ? tail : tail.slice(0, room - 1);
+	return {shown, doneHidden: start, pendingHidden: tail.length - shown.length};
+}
+
+/** Each migration as a live row: pending · → running ⟳ → done ✓ or failed ✗ with its error and statement. */
+export function MigrationRows({rows, now, width, maxRows}: Props) {
+	if (rows.length === 0) {
+		return <Text dimColor>(no migrations)</Text>;
+	}
+
+	const {shown, doneHidden, pendingHidden} = visibleRows(rows, maxRows);
+	const nameWidth = Math.min(44, Math.max(...shown.map(r => r.name.length)));
+	return (
+		<Box flexDirection='column'>
+			{doneHidden > 0 ? <Text dimColor>✓ {plural(doneHidden, 'earlier migration')} done</Text> : null}
+			{shown.map(row => (
+				<Box key={`${row.direction}:${row.name}`} flexDirection='column'>
+					<Text bold={row.status === 'running'} {...(row.status === 'failed' ? {color: 'red'} : {})}>
+						{truncate(`${SYMBOL[row.status]} ${row.direction === 'down' ? '↓ ' : ''}${fit(row.name, nameWidth)}  ${statusText(row, now)}${row.reversible ? '' : '  irreversible (no down)'}`, width)}
+					</Text>
+					{row.status === 'failed' && row.error ? <Text>{truncate(`    error: ${row.error.replaceAll('\n', ' ')}`, width)}</Text> : null}
+					{row.status === 'failed' && row.statement
+						? firstLines(row.statement, 2, width - 6).map((l, i) => <Text key={i} dimColor>{`    ${i === 0 ? '› ' : '  '}${l}`}</Text>)
+						: null}
+				</Box>
+			))}
+			{pendingHidden > 0 ? <Text dimColor>· …and {plural(pendingHidden, 'more pending migration')}</Text> : null}
+		</Box>
+	);
+}

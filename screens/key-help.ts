@@ -1,0 +1,60 @@
+import type {StepId} from '../source/engine/events.js';
+
+export type KeyHelp = Array<[key: string, what: string]>;
+
+const GLOBAL: KeyHelp = [
+	['?', 'show or hide this help'],
+	['q, Ctrl-C', 'leave (asks first while the run is in progress)'],
+];
+
+const WINDOW: KeyHelp = [
+	['↑ ↓', 'select a preparation item'],
+	['space', 'tick or untick the selected item'],
+	['tab', 'switch between the checklist and the name field'],
+	['Enter', 'confirm the window (all ticked and the name typed)'],
+	['Esc', 'leave the name field'],
+];
+
+const BACKUP: KeyHelp = [
+	['', 'nothing to press: the backup and its verification cannot be skipped'],
+];
+
+const PRE: KeyHelp = [
+	['↑ ↓', 'select a check'],
+	['s', 'show or hide the SQL of the selected check'],
+	['o', 'override the selected blocking failure (with a reason)'],
+	['Enter', 'proceed to the upgrade once the gate is open'],
+	['Esc', 'cancel typing a reason'],
+];
+
+const POST: KeyHelp = [
+	['↑ ↓', 'select a check'],
+	['s', 'show or hide the SQL of the selected check'],
+];
+
+const UPGRADE: KeyHelp = [
+	['', 'nothing to press: migrations run one after another'],
+];
+
+const ROLLBACK: KeyHelp = [
+	['↑ ↓', 'select an option (unavailable ones are skipped)'],
+	['Enter', 'choose it (restore and downgrade ask for y)'],
+	['y', 'confirm a restore or downgrade'],
+];
+
+const SUMMARY: KeyHelp = [
+	['q', 'leave'],
+];
+
+const BY_STEP: Record<StepId, KeyHelp> = {
+	window: WINDOW,
+	backup: BACKUP,
+	verify: BACKUP,
+	pre: PRE,
+	upgrade: UPGRADE,
+	post: POST,
+	rollback: ROLLBACK,
+	summary: SUMMARY,
+};
+
+export const keyHelp = (step: StepId): KeyHelp => [...BY_STEP[step], ...GLOBAL];

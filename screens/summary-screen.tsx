@@ -1,0 +1,56 @@
+import {Box, Text} from 'ink';
+import type {RunOutcome} from '../source/engine/events.js';
+import {STEP_ORDER} from '../source/engine/events.js';
+import type {RunState} from '../source/engine/state.js';
+import {formatBytes, formatDuration, truncate} from './format.js';
+import {STATUS_SYMBOL} from './step-summary.js';
+
+export type SummaryScreenProps = {
+	state: RunState;
+	recordPath: string | undefined;
+	width: number;
+};
+
+const OUTCOME: Record<RunOutcome, {symbol: string; text: string; color: string}> = {
+	upgraded: {symbol: '✓', text: 'UPGRADED', color: 'green'},
+	'upgraded-with-failures': {symbol: '!', text: 'UPGRADED WITH FAILED POST-CHECKS', color: 'yellow'},
+	'rolled-back': {symbol: '↺', text: 'ROLLED BACK', color: 'yellow'},
+	failed: {symbol: '✗', text: 'FAILED', color: 'red'},
+	abandoned: {symbol: '–', text: 'ABANDONED', color: 'yellow'},
+	'nothing-to-do': {symbol: '✓', text: 'NOTHING TO DO', color: 'green'},
+};
+
+const MAX_DECISIONS = 5;
+
+/** The run's result: what the operator tells the change ticket. */
+export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
+	const outcome = state.outcome ? OUTCOME[state.outcome] : {symbol: '⟳', text: 'IN PROGRESS', color: 'white'};
+	const steps = STEP_ORDER.filter(id => id !== 'summary').map(id => {
+		const step = state.steps[id];
+		const took = step.startedAt !== null && step.finishedAt !== null ? ` ${formatDuration(step.finishedAt - step.startedAt)}` : '';
+		return `${STATUS_SYMBOL[step.status]} ${id}${took}`;
+	});
+	const total = state.startedAt !== null && state.finishedAt !== null ? ` in ${formatDuration(state.finishedAt - state.startedAt)}` : '';
+	const artifact = state.backup?.artifact;
+	const decisions = state.decisions.slice(-MAX_DECISIONS);
+	const errors = state.errors.slice(-3);
+	return (
+		<Box flexDirection='column'>
+			<Box borderStyle='double' paddingX={2} alignSelf='flex-start'>
+				<Text bold color={outcome.color}>{truncate(`${outcome.symbol} ${outcome.text}${total}`, width - 6)}</Text>
+			</Box>
+			<Text>{truncate(`Schema   ${state.versionBefore ?? '(empty)'} → ${state.versionAfter ?? '(empty)'}`, width)}</Text>
+			<Box>
+				<Text>{'Steps    '}</Text>
+				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>
+			</Box>
+			<Text>{truncate(artifact ? `Backup   ${artifact.path} · ${formatBytes(artifact.bytes)} · sha256 ${artifact.sha256.slice(0, 16)}…` : 'Backup   none', width)}</Text>
+			<Text>Decisions{state.decisions.length > decisions.length ? ` (last ${decisions.length} of ${state.decisions.length})` : ''}:</Text>
+			{decisions.length === 0 ? <Text dimColor>  none</Text> : null}
+			{decisions.map(d => <Text key={d.seq}>{truncate(`  · ${d.summary}`, width)}</Text>)}
+			{errors.length > 0 ? <Text>Errors{state.errors.length > errors.length ? ` (last ${errors.length} of ${state.errors.length})` : ''}:</Text> : null}
+			{errors.map((e, i) => <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
+			<Text>{truncate(`Record   ${recordPath ?? 'not written'}`, width)}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import {afterEach, describe, it} from 'node:test';
+import type {RunEvent} from '../../source/engine/events.js';
+import type {RunState} from '../../source/engine/state.js';
+import {App} from '../../screens/app.js';
+import {keys, overflowing, render, type Rendered} from '../support/render.js';
+import {fold, planned, started, windowEvents} from '../support/run-fixtures.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+	current?.unmount();
+	current = undefined;
+});
+
+function show(state: RunState, decisions: RunEvent[] = [], interactive = true) {
+	current = render(<App state={state} now={state.now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive={interactive}/>);
+	return current;
+}
+
+describe('window screen', () => {
+	it('says it is reading the target before the fingerprint arrives', async () => {
+		const screen = show(fold([started]));
+		const frame = await screen.waitForFrame('Reading the target…');
+		assert.match(frame, /step 1 of 7 · Maintenance window/);
+		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('shows the fingerprint, the plan with checksums, drift, the window and the checklist at 80 columns', async () => {
+		const screen = show(fold(windowEvents));
+		const frame = await screen.waitForFrame('Type the database name to continue');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /PostgreSQL 16\.4 · database shop on db-1:5432 · 1\.2 MB/);
+		assert.match(frame, /system identifier 7301234567890123456/);
+		assert.match(frame, /! DRIFT 0002-add-readings: its file changed since it was applied/);
+		assert.match(frame, /0003-unique-meter-serial\s+d4e5d4e5d4e5\n/);
+		assert.match(frame, /0004-drop-legacy-tariffs\s+f6f6f6f6f6f6\s+irreversible \(no down\)/);
+		assert.match(frame, /expected 20 min/);
+		assert.match(frame, /\[ \] Support has been told about the window/);
+		assert.match(frame, /cutover · step 1 of 7 · Maintenance window · db shop · run r-7f3a9c/);
+	});
+
+	it('ticks the selected preparation item with space and moves with the arrows', async () => {
+		const decisions: RunEvent[] = [];
+		const screen = show(fold(windowEvents), decisions);
+		await screen.waitForFrame('› [ ] Support');
+		screen.stdin.write(keys.space);
+		assert.deepEqual(decisions, [{type: 'operator.prep-ticked', itemId: 'notify', ticked: true}]);
+		screen.stdin.write(keys.down);
+		await screen.waitForFrame('› [ ] Writes');
+		screen.stdin.write(keys.space);
+		assert.deepEqual(decisions.at(-1), {type: 'operator.prep-ticked', itemId: 'traffic', ticked: true});
+	});
+
+	it('unticks an item that is ticked', async () => {
+		const decisions: RunEvent[] = [];
+		const screen = show(fold([...windowEvents, {type: 'operator.prep-ticked', itemId: 'notify', ticked: true}]), decisions);
+		await screen.waitForFrame('› [x] Support');
+		screen.stdin.write(keys.space);
+		assert.deepEqual(decisions, [{type: 'operator.prep-ticked', itemId: 'notify', ticked: false}]);
+	});
+
+	it('refuses a wrong name and says why, then confirms with the right name once everything is ticked', async () => {
+		const decisions: RunEvent[] = [];
+		const ticked = fold([...windowEvents,
+			{type: 'operator.prep-ticked', itemId: 'notify', ticked: true},
+			{type: 'operator.prep-ticked', itemId: 'traffic', ticked: true}]);
+		const screen = show(ticked, decisions);
+		await screen.waitForFrame('[x] Writes');
+		screen.stdin.write(keys.tab);
+		await screen.waitForFrame('› Type the database name');
+		screen.stdin.write('shp');
+		await screen.waitForFrame('continue: shp▌');
+		screen.stdin.write(keys.enter);
+		const refused = await screen.waitForFrame('is not the database name');
+		assert.match(refused, /! "shp" is not the database name \(shop\)/);
+		assert.deepEqual(decisions, []);
+		screen.stdin.write(keys.backspace);
+		screen.stdin.write(keys.backspace);
+		await screen.waitForFrame('continue: s▌');
+		screen.stdin.write('hop');
+		await screen.waitForFrame('continue: shop▌');
+		screen.stdin.write(keys.enter);
+		assert.deepEqual(decisions, [{type: 'operator.window-confirmed', typedName: 'shop'}]);
+	});
+
+	it('does not confirm with the right name while preparation is not ticked', async () => {
+		const decisions: RunEvent[] = [];
+		const screen = show(fold(windowEvents), decisions);
+		await screen.waitForFrame('Type the database name');
+		screen.stdin.write(keys.tab);
+		await screen.waitForFrame('› Type the database name');
+		screen.stdin.write('shop');
+		await screen.waitForFrame('shop▌');
+		screen.stdin.write(keys.enter);
+		const frame = await screen.waitForFrame('preparation not ticked');
+		assert.match(frame, /! preparation not ticked: Support has been told about the window/);
+		assert.match(frame, /! preparation not ticked: Writes from the billing job are paused/);
+		assert.deepEqual(decisions, []);
+	});
+
+	it('types q into the name field instead of leaving', async () => {
+		let quits = 0;
+		const state = fold(windowEvents);
+		current = render(<App state={state} now={state.now} onDecision={() => {}} onQuit={() => quits++} interactive/>);
+		await current.waitForFrame('Type the database name');
+		current.stdin.write(keys.tab);
+		await current.waitForFrame('› Type the database name');
+		current.stdin.write('q');
+		const frame = await current.waitForFrame('continue: q▌');
+		assert.doesNotMatch(frame, /Leave the run/);
+		assert.equal(quits, 0);
+	});
+
+	it('shows the confirmed name once the window is confirmed', async () => {
+		const state = fold([...windowEvents,
+			{type: 'operator.prep-ticked', itemId: 'notify', ticked: true},
+			{type: 'operator.prep-ticked', itemId: 'traffic', ticked: true},
+			{type: 'operator.window-confirmed', typedName: 'shop'}]);
+		const frame = await show(state).waitForFrame('Confirmed by typing shop');
+		assert.doesNotMatch(frame, /Type the database name/);
+	});
+
+	it('shows the maintenance hook output tail', async () => {
+		const state = fold([...windowEvents,
+			{type: 'command.started', id: 'on', purpose: 'maintenance on', command: 'maint on'},
+			...['one', 'two', 'three', 'four'].map(line => ({type: 'command.output', id: 'on', line}) satisfies RunEvent),
+			{type: 'command.finished', id: 'on', exitCode: 0, durationMs: 1500}]);
+		const frame = await show(state).waitForFrame('maintenance on');
+		assert.match(frame, /✓ exit 0 in 2 s · maintenance on: maint on/);
+		assert.match(frame, /│ four/);
+		assert.doesNotMatch(frame, /│ one/);
+	});
+
+	it('takes no decision in replay', async () => {
+		const decisions: RunEvent[] = [];
+		const state = fold([...windowEvents,
+			{type: 'operator.prep-ticked', itemId: 'notify', ticked: true},
+			{type: 'operator.prep-ticked', itemId: 'traffic', ticked: true}]);
+		const screen = show(state, decisions, false);
+		const frame = await screen.waitForFrame('Waiting for the operator to confirm');
+		assert.doesNotMatch(frame, /Type the database name/);
+		for (const key of [keys.space, keys.tab, 'shop', keys.enter, keys.down, keys.space]) {
+			screen.stdin.write(key);
+		}
+
+		await new Promise(resolve => setImmediate(resolve));
+		assert.deepEqual(decisions, []);
+	});
+
+	it('keeps an empty plan readable', async () => {
+		const state = fold([started, {...planned, pending: []} as RunEvent]);
+		const frame = await show(state).waitForFrame('Reading the target…');
+		assert.deepEqual(overflowing(frame), []);
+	});
+});
