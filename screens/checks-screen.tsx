@@ -128,7 +128,7 @@ export function ChecksScreen(props: ChecksScreenProps) {
 						<TextField label='Reason' value={mode.text} focused width={width}/>
 					</Box>
 				)
-				: <Prompt phase={phase} status={status} awaitingProceed={awaitingProceed} interactive={keys.interactive} blockers={blockers.length} width={width}/>}
+				: <Prompt phase={phase} status={status} awaitingProceed={awaitingProceed} interactive={keys.interactive} blockers={blockers.length} gate={awaitingProceed ? props.gate() : null}/>}
 			{messages.slice(0, 4).map((m, i) => <Text key={i} color='yellow'>{truncate(`! ${m}`, width)}</Text>)}
 			{messages.length > 4 ? <Text color='yellow'>! …and {messages.length - 4} more</Text> : null}
 			<StepErrors messages={errors} width={width}/>
@@ -136,7 +136,10 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	);
 }
 
-function Prompt({phase, status, awaitingProceed, interactive, blockers, width}: {phase: CheckPhase; status: StepStatus; awaitingProceed: boolean; interactive: boolean; blockers: number; width: number}) {
+type PromptProps = {phase: CheckPhase; status: StepStatus; awaitingProceed: boolean; interactive: boolean; blockers: number; gate: Gate | null};
+
+/** What the operator can do now; the gate's own reasons appear when Enter is refused. */
+function Prompt({phase, status, awaitingProceed, interactive, blockers, gate}: PromptProps) {
 	if (phase !== 'pre') {
 		return null;
 	}
@@ -155,7 +158,11 @@ function Prompt({phase, status, awaitingProceed, interactive, blockers, width}: 
 
 	return (
 		<Box flexDirection='column' marginTop={1}>
-			<Text bold>{truncate(blockers > 0 ? `Upgrade blocked by ${plural(blockers, 'failing blocking check')}: press o on one to override it with a reason.` : 'Baseline taken. Press Enter to proceed to the upgrade.', width)}</Text>
+			<Text bold>{gate?.open
+				? 'Baseline taken. Press Enter to proceed to the upgrade.'
+				: (blockers > 0
+					? `✗ Upgrade blocked by ${plural(blockers, 'failing blocking check')}: select one and press o to override it with a reason.`
+					: '✗ Upgrade blocked: press Enter to see why.')}</Text>
 		</Box>
 	);
 }

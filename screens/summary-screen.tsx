@@ -41,7 +41,7 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			</Box>
 			<Text>{truncate(`Schema   ${state.versionBefore ?? '(empty)'} → ${state.versionAfter ?? '(empty)'}`, width)}</Text>
 			<Box>
-				<Text>{'Steps    '}</Text>
+				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>
 			</Box>
 			<Text>{truncate(artifact ? `Backup   ${artifact.path} · ${formatBytes(artifact.bytes)} · sha256 ${artifact.sha256.slice(0, 16)}…` : 'Backup   none', width)}</Text>

@@ -1,5 +1,5 @@
 // Run states for screen tests, built the only honest way: by folding events through the real reducer.
-import type {RunEvent} from '../../source/engine/events.js';
+import type {EventOf, RunEvent} from '../../source/engine/events.js';
 import type {CheckResult, Evidence} from '../../source/engine/model.js';
 import {reduce} from '../../source/engine/reduce.js';
 import {initialState, type RunState} from '../../source/engine/state.js';
@@ -33,7 +33,7 @@ export const fingerprinted: RunEvent = {
 	fingerprint: {engine: 'postgres', serverVersion: '16.4', host: 'db-1:5432', database: 'shop', sizeBytes: 1_234_567, systemIdentifier: '7301234567890123456'},
 };
 
-export const planned: RunEvent = {
+export const planned: EventOf<'migrations.planned'> = {
 	type: 'migrations.planned',
 	applied: [
 		{name: '0001-create-meters', checksum: hex('a1'), reversible: true, appliedAt: '2026-01-01T00:00:00Z', appliedBy: 'ops', runId: 'r-old', drift: 'none'},
@@ -43,6 +43,13 @@ export const planned: RunEvent = {
 		{name: '0003-unique-meter-serial', checksum: hex('d4e5'), reversible: true},
 		{name: '0004-drop-legacy-tariffs', checksum: hex('f6'), reversible: false},
 	],
+};
+
+/** The same plan with nothing drifted: drift alone closes the upgrade gate. */
+export const cleanPlanned: RunEvent = {
+	type: 'migrations.planned',
+	applied: planned.applied.map(m => ({...m, drift: 'none' as const})),
+	pending: planned.pending,
 };
 
 export const windowPlanned: RunEvent = {
@@ -64,7 +71,7 @@ export const windowConfirmed: RunEvent[] = [
 	{type: 'operator.window-confirmed', typedName: 'shop'},
 ];
 
-export const backupStarted: RunEvent = {type: 'backup.started', path: '/var/backups/cutover/shop-r-7f3a9c21.dump', method: 'pg_dump --format=custom'};
+export const backupStarted: EventOf<'backup.started'> = {type: 'backup.started', path: '/var/backups/cutover/shop-r-7f3a9c21.dump', method: 'pg_dump --format=custom'};
 
 export const backupProgress: RunEvent = {
 	type: 'backup.progress',
@@ -113,10 +120,13 @@ export const staleTariffs = check('pre.stale-tariffs', 'failed', {title: 'No sta
 
 export const baseline: RunEvent = {type: 'baseline.captured', counts: {meters: 3, readings: 10, tariffs: 4}};
 
-/** A run waiting at pre-validation for the operator, with the given checks. */
-export function atProceed(checks: CheckResult[]): RunState {
+/** A run waiting at pre-validation for the operator, with the given checks (and no drift unless asked). */
+export function atProceed(checks: CheckResult[], options: {drift?: boolean} = {}): RunState {
 	return fold([
-		...windowEvents,
+		started,
+		fingerprinted,
+		options.drift ? planned : cleanPlanned,
+		windowPlanned,
 		...windowConfirmed,
 		...backupDone,
 		verified(true),

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import {afterEach, describe, it} from 'node:test';
+import type {RunEvent} from '../../source/engine/events.js';
+import type {RunState} from '../../source/engine/state.js';
+import {App} from '../../screens/app.js';
+import {estimate} from '../../screens/backup-screen.js';
+import {keys, overflowing, render, type Rendered} from '../support/render.js';
+import {backupDone, backupProgress, backupStarted, fold, verified, windowConfirmed, windowEvents} from '../support/run-fixtures.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+	current?.unmount();
+	current = undefined;
+});
+
+function show(state: RunState, now = state.now, decisions: RunEvent[] = []) {
+	current = render(<App state={state} now={now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive/>);
+	return current;
+}
+
+const confirmed = [...windowEvents, ...windowConfirmed];
+
+describe('backup screen', () => {
+	it('shows progress, bytes, the current table, tables done, throughput, elapsed and ETA', async () => {
+		// Events one second apart: backup.started is the 8th event, progress the 9th; the clock reads 2 s after the start.
+		const state = fold([...confirmed, backupStarted, backupProgress]);
+		const startedAt = state.backup?.startedAt ?? 0;
+		const frame = await show(state, startedAt + 2000).waitForFrame('ETA');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /step 2 of 7 · Backup · db shop/);
+		assert.match(frame, /Backup {2}\/var\/backups\/cutover\/shop-r-7f3a9c21\.dump/);
+		assert.match(frame, /Method {2}pg_dump --format=custom/);
+		assert.match(frame, /\[█{20}░{20}\] {2}50%/);
+		assert.match(frame, /600 kB of ~1\.2 MB written · tables 3\/7 · table public\.readings/);
+		assert.match(frame, /300 kB\/s · elapsed 2 s · ETA 2 s/);
+		assert.match(frame, /✓ Maintenance window\s+\d+ s\s+confirmed by typing shop/);
+	});
+
+	it('shows SQLite pages instead of tables', async () => {
+		const state = fold([...confirmed, {...backupStarted, method: 'sqlite backup API'}, {type: 'backup.progress', progress: {bytes: 4096, pagesDone: 1, pagesTotal: 4, estimatedBytes: 16_384}}]);
+		const frame = await show(state).waitForFrame('pages');
+		assert.match(frame, /pages 1\/4/);
+		assert.doesNotMatch(frame, /tables/);
+	});
+
+	it('lists the verification and says the upgrade is blocked when it fails, whatever key is pressed', async () => {
+		const decisions: RunEvent[] = [];
+		const state = fold([...confirmed, ...backupDone, verified(false)]);
+		const screen = show(state, state.now, decisions);
+		const frame = await screen.waitForFrame('Upgrade blocked: the backup did not verify');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /step 2 of 7 · Backup verification/);
+		assert.match(frame, /✓ sha256 {2}matches the file on disk/);
+		assert.match(frame, /✗ pg_restore --list {2}pg_restore: error: input file appears to be corrupt/);
+		assert.match(frame, /✓ Backup written: 1\.2 MB, sha256 ab12ab12ab12…/);
+		for (const key of [keys.enter, ' ', 'y', 's', 'o']) {
+			screen.stdin.write(key);
+		}
+
+		await new Promise(resolve => setImmediate(resolve));
+		assert.deepEqual(decisions, []);
+		assert.match(screen.lastFrame(), /Upgrade blocked/);
+	});
+
+	it('says the backup is being verified, then moves the backup into the finished lines', async () => {
+		const state = fold([...confirmed, ...backupDone]);
+		const frame = await show(state).waitForFrame('Verifying the backup…');
+		assert.match(frame, /✓ Backup\s+\d+ s\s+backup 1\.2 MB sha256 ab12ab12ab12…/);
+	});
+
+	it('shows a failed backup and why the upgrade cannot go on', async () => {
+		const state = fold([...confirmed, backupStarted, {type: 'backup.failed', error: 'pg_dump exited with 1: permission denied for table secrets'}]);
+		const frame = await show(state).waitForFrame('Backup failed');
+		assert.match(frame, /✗ Backup failed: pg_dump exited with 1: permission denied/);
+		assert.match(frame, /✗ Upgrade blocked: there is no backup\./);
+		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('estimates the rate and time left from bytes and elapsed time', () => {
+		assert.deepEqual(estimate(500, 1000, 1000), {bytesPerSecond: 500, etaMs: 1000});
+		assert.deepEqual(estimate(500, undefined, 1000), {bytesPerSecond: 500, etaMs: null});
+		assert.deepEqual(estimate(0, 1000, 1000), {bytesPerSecond: null, etaMs: null});
+	});
+});
