@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import {demoDuplicateIds} from '../../source/demo/seed.js';
+import type {Engine} from '../../source/engine/model.js';
+import {cli, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+
+function cutover(target: DemoTarget, args: string[]) {
+	const result = spawnSync(process.execPath, [cli, ...args], {
+		encoding: 'utf8',
+		env: {...process.env, CUTOVER_CONFIG_DIR: path.join(target.dir, 'config'), NO_COLOR: '1'},
+		stdio: ['ignore', 'pipe', 'pipe'],
+		timeout: 120_000,
+	});
+	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
+}
+
+const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
+
+function onlyRecord(target: DemoTarget) {
+	const files = readdirSync(path.join(target.dir, 'records'));
+	assert.equal(files.length, 1, `one record, found ${files.join(', ')}`);
+	return readJournal(readFileSync(path.join(target.dir, 'records', files[0]!), 'utf8'));
+}
+
+async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
+	const target = await prepareDemoTarget(engine);
+	try {
+		await work(target);
+	} finally {
+		await target.cleanup();
+	}
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+	describe(`cutover run --plain on ${engine}`, () => {
+		it('upgrades the demo, proves the archive holds exactly the duplicates, and records it all', async () => withTarget(engine, async target => {
+			const run = cutover(target, ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, ...dirs(target)]);
+			assert.equal(run.code, 0, run.stdout + run.stderr);
+			assert.match(run.stdout, /run finished: upgraded; version 0001_create_users_and_meters → 0004_meters_unique_slot/);
+
+			const lines = onlyRecord(target);
+			const kinds = lines.map(l => l.kind);
+			const order = ['run.started', 'target.fingerprinted', 'migrations.planned', 'window.planned', 'operator.window-confirmed', 'backup.started', 'backup.finished', 'verify.finished', 'baseline.captured', 'operator.proceed', 'upgrade.started', 'upgrade.finished', 'post.compared', 'rollback.offered', 'operator.rollback-chosen', 'rollback.finished', 'run.finished'];
+			let last = -1;
+			for (const kind of order) {
+				const at = kinds.indexOf(kind, last + 1);
+				assert.ok(at > last, `${kind} after index ${last}`);
+				last = at;
+			}
+
+			const checks = lines.filter(l => l.kind === 'check.finished').map(l => l.event['result'] as {id: string; phase: string; verdict: string; evidence: {rows: unknown[][]}});
+			const duplicates = checks.find(c => c.phase === 'pre' && c.id === 'duplicate-meters');
+			assert.equal(duplicates?.verdict, 'failed');
+			assert.deepEqual(duplicates?.evidence.rows.map(r => Number(r[0])), demoDuplicateIds);
+			for (const check of checks.filter(c => c.phase === 'post')) {
+				assert.equal(check.verdict, 'passed', `post check ${check.id}`);
+			}
+
+			const archived = await target.rows('SELECT id FROM meters_archive ORDER BY id');
+			assert.deepEqual(archived.map(r => Number(r['id'])), demoDuplicateIds);
+			const applied = await target.rows('SELECT name, run_id FROM cutover_migrations ORDER BY name');
+			assert.equal(applied.length, 4);
+			const runId = lines[0]?.event['runId'];
+			assert.ok(applied.slice(1).every(r => r['run_id'] === runId), 'the run id is logged with each migration');
+			const finished = lines.at(-1)?.event;
+			assert.equal(finished?.['outcome'], 'upgraded');
+		}));
+
+		it('fails closed at the window without --confirm-db: no backup, nothing changed', async () => withTarget(engine, async target => {
+			const run = cutover(target, ['run', '--db', target.db, '--plain', '--yes', ...dirs(target)]);
+			assert.equal(run.code, 1);
+			assert.match(run.stdout, /type the database name/);
+			const kinds = onlyRecord(target).map(l => l.kind);
+			assert.ok(!kinds.includes('backup.started'));
+			assert.equal(kinds.at(-1), 'run.finished');
+			assert.equal((await target.rows('SELECT name FROM cutover_migrations')).length, 1);
+		}));
+
+		it('a failing migration with --on-failure restore brings back the backup', async () => withTarget(engine, async target => {
+			const migrations = path.join(target.dir, 'migrations');
+			cpSync(demoMigrations, migrations, {recursive: true});
+			writeFileSync(path.join(migrations, '0005_broken.up.sql'), 'CREATE TABLE audit_log (id integer primary key);\nINSERT INTO no_such_table VALUES (1);\n');
+			writeFileSync(path.join(migrations, '0005_broken.down.sql'), 'DROP TABLE audit_log;\n');
+			const run = cutover(target, ['run', '--db', target.db, '--migrations', migrations, '--plain', '--yes', '--confirm-db', target.name, '--on-failure', 'restore', ...dirs(target)]);
+			assert.equal(run.code, 1, run.stdout + run.stderr);
+			assert.match(run.stdout, /up 0005_broken FAILED: .*no_such_table/);
+			assert.match(run.stdout, /in: INSERT INTO no_such_table VALUES \(1\)/);
+			assert.match(run.stdout, /restore done/);
+			assert.match(run.stdout, /run finished: rolled-back/);
+			// Back to the backup: the first migration only, and the meters as they were.
+			assert.deepEqual((await target.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_create_users_and_meters']);
+			assert.equal(Number((await target.rows('SELECT count(*) AS n FROM meters'))[0]?.['n']), 40);
+			const tables = engine === 'sqlite'
+				? await target.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('meters_archive', 'audit_log')")
+				: await target.rows("SELECT tablename AS name FROM pg_tables WHERE tablename IN ('meters_archive', 'audit_log')");
+			assert.deepEqual(tables, []);
+			if (engine === 'sqlite') {
+				assert.ok(readdirSync(target.dir).some(f => f.startsWith('demo.db.replaced-')), 'the replaced file is kept aside');
+			}
+		}));
+	});
+}
+
+describe('cutover run: bad input', () => {
+	it('a SQLite path that does not exist is an error, and no file appears', () => {
+		const file = path.join(process.cwd(), 'no-such-dir-cutover', 'missing.db');
+		const result = spawnSync(process.execPath, [cli, 'run', '--db', file, '--plain'], {encoding: 'utf8'});
+		assert.equal(result.status, 1);
+		assert.match(result.stderr, /missing\.db does not exist/);
+		assert.match(result.stderr, /never creates an empty database/);
+		assert.equal(existsSync(file), false);
+	});
+
+	it('off a terminal without --plain, it names the non-interactive form', async () => withTarget('sqlite', async target => {
+		const run = cutover(target, ['run', '--db', target.db]);
+		assert.equal(run.code, 1);
+		assert.match(run.stderr, /needs a terminal/);
+		assert.match(run.stderr, /--yes --confirm-db demo --plain/);
+	}));
+
+	it('an unknown flag is a usage error (exit 2)', () => {
+		const result = spawnSync(process.execPath, [cli, 'run', '--dbb', 'x'], {encoding: 'utf8'});
+		assert.equal(result.status, 2);
+		assert.match(result.stderr, /--dbb/);
+		assert.match(result.stderr, /cutover run --help/);
+	});
+});
