@@ -28,7 +28,8 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 	const steps = STEP_ORDER.filter(id => id !== 'summary').map(id => {
 		const step = state.steps[id];
 		const took = step.startedAt !== null && step.finishedAt !== null ? ` ${formatDuration(step.finishedAt - step.startedAt)}` : '';
-		return `${STATUS_SYMBOL[step.status]} ${id}${took}`;
+		// No-break spaces keep each step whole when the line wraps.
+		return `${STATUS_SYMBOL[step.status]} ${id}${took}`.replaceAll(' ', '\u00A0');
 	});
 	const total = state.startedAt !== null && state.finishedAt !== null ? ` in ${formatDuration(state.finishedAt - state.startedAt)}` : '';
 	const artifact = state.backup?.artifact;
@@ -44,7 +45,9 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>
 			</Box>
-			<Text>{truncate(artifact ? `Backup   ${artifact.path} · ${formatBytes(artifact.bytes)} · sha256 ${artifact.sha256.slice(0, 16)}…` : 'Backup   none', width)}</Text>
+			<Text>{truncate(artifact ? `Backup   ${formatBytes(artifact.bytes)} · ${artifact.path}` : 'Backup   none', width)}</Text>
+			{/* The whole digest fits in 80 columns on a line of its own, and operators paste it into tickets. */}
+			{artifact ? <Text>{truncate(`         sha256 ${artifact.sha256}`, width)}</Text> : null}
 			<Text>Decisions{state.decisions.length > decisions.length ? ` (last ${decisions.length} of ${state.decisions.length})` : ''}:</Text>
 			{decisions.length === 0 ? <Text dimColor>  none</Text> : null}
 			{decisions.map(d => <Text key={d.seq}>{truncate(`  · ${d.summary}`, width)}</Text>)}

@@ -11,16 +11,20 @@ export type KeyHandler = (input: string, key: Key) => void;
  */
 export function useKeys(handler: KeyHandler, options: {isActive: boolean}): void {
 	const {isRawModeSupported} = useStdin();
-	// Keys of one paste ("shop\r") arrive back to back: each must see the state the previous one left,
-	// so the subscription calls the handler of the latest commit rather than the one it was made with.
-	const latest = useRef(handler);
+	const isActive = options.isActive && isRawModeSupported;
+	// Keys of one paste ("shop\r") or a quick typist arrive before React has re-subscribed Ink's
+	// listeners. The subscription therefore asks the latest commit both which handler to call
+	// and whether it is still active, so a key never reaches a screen hidden by an overlay.
+	const latest = useRef({handler, isActive});
 	useLayoutEffect(() => {
-		latest.current = handler;
+		latest.current = {handler, isActive};
 	});
 	const stable = useCallback((input: string, key: Key) => {
-		latest.current(input, key);
+		if (latest.current.isActive) {
+			latest.current.handler(input, key);
+		}
 	}, []);
-	useInput(stable, {isActive: options.isActive && isRawModeSupported});
+	useInput(stable, {isActive});
 }
 
 /** Whether this terminal can deliver keys at all. */

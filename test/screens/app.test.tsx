@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import {afterEach, describe, it} from 'node:test';
+import type {RunEvent} from '../../source/engine/events.js';
+import type {RunState} from '../../source/engine/state.js';
+import {App} from '../../screens/app.js';
+import {keys, overflowing, render, type Rendered} from '../support/render.js';
+import {atProceed, backupDone, duplicateMeters, fold, orphanReadings, verified, windowConfirmed, windowEvents} from '../support/run-fixtures.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+	current?.unmount();
+	current = undefined;
+});
+
+type Spy = {decisions: RunEvent[]; quits: number};
+
+function show(state: RunState, interactive = true): Rendered & {spy: Spy} {
+	const spy: Spy = {decisions: [], quits: 0};
+	const element = (s: RunState) => (
+		<App state={s} now={s.now} onDecision={event => spy.decisions.push(event)} onQuit={() => spy.quits++} interactive={interactive}/>
+	);
+	current = render(element(state));
+	return Object.assign(current, {spy});
+}
+
+const settle = async () => new Promise(resolve => setImmediate(resolve));
+
+const finished = fold([...windowEvents, {type: 'operator.abandoned', reason: 'window moved'}, {type: 'run.finished', outcome: 'abandoned', versionBefore: '0002-add-readings', versionAfter: '0002-add-readings'}]);
+
+describe('app', () => {
+	it('toggles a help overlay with the keys of the current screen on ?', async () => {
+		const screen = show(atProceed([duplicateMeters]));
+		await screen.waitForFrame('? keys · q leave');
+		screen.stdin.write('?');
+		const help = await screen.waitForFrame('Keys on this screen');
+		assert.deepEqual(overflowing(help), []);
+		assert.match(help, /s {10}show or hide the SQL of the selected check/);
+		assert.match(help, /o {10}override the selected blocking failure/);
+		assert.doesNotMatch(help, /No duplicate meter serials/);
+		// The screen under the overlay takes no keys.
+		screen.stdin.write('o');
+		await settle();
+		assert.doesNotMatch(screen.lastFrame(), /Reason:/);
+		screen.stdin.write('?');
+		await screen.waitForFrame(frame => !frame.includes('Keys on this screen') && frame.includes('No duplicate meter serials'));
+	});
+
+	it('closes the help with Esc', async () => {
+		const screen = show(fold(windowEvents));
+		await screen.waitForFrame('? keys');
+		screen.stdin.write('?');
+		const help = await screen.waitForFrame('Keys on this screen');
+		assert.match(help, /space {6}tick or untick the selected item/);
+		screen.stdin.write(keys.escape);
+		await screen.waitForFrame(frame => !frame.includes('Keys on this screen'));
+	});
+
+	it('asks before leaving a run in progress and calls onQuit only after y', async () => {
+		const screen = show(atProceed([orphanReadings]));
+		await screen.waitForFrame('? keys · q leave');
+		screen.stdin.write('q');
+		await screen.waitForFrame('Leave the run? y/n');
+		assert.equal(screen.spy.quits, 0);
+		screen.stdin.write('n');
+		await screen.waitForFrame(frame => !frame.includes('Leave the run?'));
+		assert.equal(screen.spy.quits, 0);
+
+		screen.stdin.write('q');
+		await screen.waitForFrame('Leave the run? y/n');
+		// Keys other than y and n leave the question open and reach no screen.
+		screen.stdin.write(keys.enter);
+		await settle();
+		assert.match(screen.lastFrame(), /Leave the run\? y\/n/);
+		assert.deepEqual(screen.spy.decisions, []);
+		screen.stdin.write('y');
+		assert.equal(screen.spy.quits, 1);
+	});
+
+	it('asks on Ctrl-C too, even while the operator is typing', async () => {
+		const screen = show(fold(windowEvents));
+		await screen.waitForFrame('? keys');
+		screen.stdin.write(keys.tab);
+		await screen.waitForFrame('Ctrl-C leave');
+		screen.stdin.write(keys.ctrlC);
+		await screen.waitForFrame('Leave the run? y/n');
+		screen.stdin.write('y');
+		assert.equal(screen.spy.quits, 1);
+	});
+
+	it('leaves at once on q when the run is finished', async () => {
+		const screen = show(finished);
+		await screen.waitForFrame('ABANDONED');
+		screen.stdin.write('q');
+		assert.equal(screen.spy.quits, 1);
+		assert.doesNotMatch(screen.lastFrame(), /Leave the run/);
+	});
+
+	it('in replay emits no decision on any screen, and q leaves without asking', async () => {
+		const states = [
+			fold(windowEvents),
+			atProceed([duplicateMeters]),
+			fold([...windowEvents, ...windowConfirmed, ...backupDone, verified(false)]),
+		];
+		for (const state of states) {
+			const screen = show(state, false);
+			await screen.waitForFrame('cutover');
+			for (const key of [keys.space, keys.tab, 'shop', keys.enter, 'o', 'a reason that is long enough', keys.enter, keys.down, keys.enter, 'y']) {
+				screen.stdin.write(key);
+				await settle();
+			}
+
+			assert.deepEqual(screen.spy.decisions, []);
+			screen.stdin.write('q');
+			assert.equal(screen.spy.quits, 1);
+			screen.unmount();
+			current = undefined;
+		}
+	});
+
+	it('prints each finished step once, above the live screen', async () => {
+		const base = fold([...windowEvents, ...windowConfirmed]);
+		const screen = show(base);
+		await screen.waitForFrame('Confirmed by typing shop');
+		assert.doesNotMatch(screen.lastFrame(), /✓ Maintenance window/);
+		const later = fold([...windowEvents, ...windowConfirmed, ...backupDone]);
+		screen.rerender(<App state={later} now={later.now} onDecision={() => {}} onQuit={() => {}} interactive/>);
+		const frame = await screen.waitForFrame('Verifying the backup');
+		assert.equal(frame.split('✓ Maintenance window').length, 2);
+		assert.equal(frame.split('✓ Backup  ').length, 2);
+		assert.ok(frame.indexOf('✓ Maintenance window') < frame.indexOf('cutover · step 2 of 7'));
+		const verifiedState = fold([...windowEvents, ...windowConfirmed, ...backupDone, verified(true)]);
+		screen.rerender(<App state={verifiedState} now={verifiedState.now} onDecision={() => {}} onQuit={() => {}} interactive/>);
+		const next = await screen.waitForFrame('step 3 of 7');
+		assert.equal(next.split('✓ Maintenance window').length, 2);
+		assert.match(next, /✓ Backup verification\s+\d+ m?s\s+2\/2 verification items ok/);
+	});
+});
