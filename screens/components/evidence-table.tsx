@@ -3,7 +3,9 @@ import type {Cell, Evidence} from '../../source/engine/model.js';
 import {fit, plural, truncate} from '../format.js';
 
 const GAP = '  ';
-const MIN_COLUMN = 4;
+const MIN_COLUMN = 6;
+/** Room for "  +NNN cols" when columns have to go. */
+const MARKER = 11;
 
 export const formatCell = (cell: Cell): string => cell === null ? 'NULL' : String(cell).replaceAll(/\s+/g, ' ');
 
@@ -14,9 +16,9 @@ export const formatCell = (cell: Cell): string => cell === null ? 'NULL' : Strin
 export function layoutTable(columns: string[], rows: string[][], width: number): {lines: string[]; hiddenColumns: number} {
 	const natural = columns.map((name, i) => Math.max([...name].length, ...rows.map(r => [...(r[i] ?? '')].length)));
 	let widths = shrink(natural, width);
-	// Columns that do not fit even at their narrowest are dropped from the right, leaving room for "+N cols".
+	// Columns that do not fit even at their narrowest are dropped from the right.
 	for (let kept = natural.length - 1; widths === null && kept >= 1; kept--) {
-		widths = shrink(natural.slice(0, kept), width - 9);
+		widths = shrink(natural.slice(0, kept), width - MARKER);
 	}
 
 	widths ??= [width];

@@ -4,7 +4,8 @@ import type {RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
 import {keys, overflowing, render, type Rendered} from '../support/render.js';
-import {atProceed, backupDone, duplicateMeters, fold, orphanReadings, verified, windowConfirmed, windowEvents} from '../support/run-fixtures.js';
+import {rollbackOptions} from '../../source/engine/gates.js';
+import {atProceed, backupDone, duplicateMeters, fold, orphanReadings, staleTariffs, verified, windowConfirmed, windowEvents} from '../support/run-fixtures.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -134,4 +135,46 @@ describe('app', () => {
 		assert.equal(next.split('✓ Maintenance window').length, 2);
 		assert.match(next, /✓ Backup verification\s+\d+ m?s\s+2\/2 verification items ok/);
 	});
+});
+
+describe('live region', () => {
+	/** Lines from the header down: what Ink redraws on every update, which must fit a 24-row terminal. */
+	const liveLines = (frame: string) => {
+		const header = frame.indexOf('cutover · step');
+		assert.notEqual(header, -1, 'the header is missing');
+		return frame.slice(header).split('\n').length;
+	};
+
+	const failedUpgrade: RunEvent[] = [
+		{type: 'operator.proceed', step: 'pre'},
+		{type: 'upgrade.started', names: ['0003-unique-meter-serial', '0004-drop-legacy-tariffs']},
+		{type: 'migration.started', name: '0003-unique-meter-serial', direction: 'up'},
+		{type: 'migration.finished', name: '0003-unique-meter-serial', direction: 'up', durationMs: 340},
+		{type: 'migration.started', name: '0004-drop-legacy-tariffs', direction: 'up'},
+		{type: 'migration.failed', name: '0004-drop-legacy-tariffs', direction: 'up', error: 'relation "tariffs" does not exist', statement: 'drop table tariffs;\nselect 1;', durationMs: 20},
+		{type: 'upgrade.finished', ok: false},
+	];
+	const atRollback = fold(failedUpgrade, {start: atProceed([orphanReadings]), at: i => 1e12 + i});
+	const withRollback = fold([{type: 'rollback.offered', reason: 'The upgrade failed: 0004-drop-legacy-tariffs did not apply', options: rollbackOptions(atRollback)}], {start: atRollback, at: () => 1e12 + 100});
+
+	const cases: Array<[string, RunState]> = [
+		['window with hook output and refused reasons', fold([...windowEvents,
+			{type: 'command.started', id: 'on', purpose: 'maintenance on', command: 'maint on'},
+			...['a', 'b', 'c', 'd'].map(line => ({type: 'command.output', id: 'on', line}) satisfies RunEvent)])],
+		['pre-validation with evidence', atProceed([duplicateMeters, orphanReadings, staleTariffs])],
+		['rollback', withRollback],
+	];
+	for (const [name, state] of cases) {
+		it(`fits 80x24: ${name}`, async () => {
+			const screen = show(state);
+			const frame = await screen.waitForFrame('? keys');
+			if (name.startsWith('window')) {
+				screen.stdin.write(keys.enter);
+				await screen.waitForFrame('preparation not ticked');
+			}
+
+			assert.deepEqual(overflowing(screen.lastFrame()), []);
+			assert.ok(liveLines(screen.lastFrame()) <= 24, `${liveLines(screen.lastFrame())} lines:\n${frame}`);
+		});
+	}
 });
