@@ -1,22 +1,15 @@
 import {Box, Static, Text, useStdout} from 'ink';
 import {useCallback, useRef} from 'react';
-import type {RunEvent, StepId} from '../source/engine/events.js';
-import {unresolvedBlockers, upgradeGate, windowGate} from '../source/engine/gates.js';
+import type {RunEvent} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
-import {BackupScreen} from './backup-screen.js';
-import {ChecksScreen} from './checks-screen.js';
 import {Header} from './header.js';
 import {HelpOverlay} from './help-overlay.js';
 import {keyHelp} from './key-help.js';
-import {PostScreen} from './post-screen.js';
 import {QuitConfirm} from './quit-confirm.js';
-import {RollbackScreen} from './rollback-screen.js';
+import {StepScreen} from './step-screen.js';
 import {finishedSteps, type FinishedStep} from './step-summary.js';
-import {SummaryScreen} from './summary-screen.js';
-import {UpgradeScreen} from './upgrade-screen.js';
 import {useKeys, useKeysAvailable, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
-import {WindowScreen} from './window-screen.js';
 
 export type AppProps = {
 	state: RunState;
@@ -100,9 +93,11 @@ export function App(props: AppProps) {
 			</Static>
 			<Box flexDirection='column' width={width}>
 				<Header state={state} width={width}/>
-				{help
-					? <HelpOverlay keys={keyHelp(state.step)} width={width}/>
-					: <Screen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>}
+				{help ? <HelpOverlay keys={keyHelp(state.step)} width={width}/> : null}
+				{/* Hidden, not unmounted, under the help: a half-typed name or a selection survives a look at the keys. */}
+				<Box display={help ? 'none' : 'flex'} flexDirection='column'>
+					<StepScreen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
+				</Box>
 				{confirmQuit ? <QuitConfirm/> : null}
 				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{typing ? 'Ctrl-C leave' : '? keys · q leave'}</Text> : null}
 			</Box>
@@ -122,118 +117,4 @@ function useFinished(state: RunState, width: number): FinishedStep[] {
 	}
 
 	return seen.current;
-}
-
-type ScreenProps = {
-	state: RunState;
-	now: number;
-	width: number;
-	keys: ScreenKeys;
-	onDecision: (event: RunEvent) => void;
-	recordPath: string | undefined;
-};
-
-const errorsOf = (state: RunState, ...steps: StepId[]) => state.errors.filter(e => steps.includes(e.step)).map(e => e.message);
-
-function Screen({state, now, width, keys, onDecision, recordPath}: ScreenProps) {
-	switch (state.step) {
-		case 'window': {
-			return (
-				<WindowScreen
-					fingerprint={state.fingerprint}
-					plan={state.plan}
-					window={state.window}
-					commands={state.commands}
-					status={state.steps.window.status}
-					errors={errorsOf(state, 'window')}
-					gate={typed => windowGate(state, typed)}
-					now={now}
-					width={width}
-					keys={keys}
-					onDecision={onDecision}
-				/>
-			);
-		}
-
-		case 'backup':
-		case 'verify': {
-			return (
-				<BackupScreen
-					engine={state.fingerprint?.engine ?? null}
-					backup={state.backup}
-					verification={state.verification}
-					backupStatus={state.steps.backup.status}
-					verifyStatus={state.steps.verify.status}
-					errors={errorsOf(state, 'backup', 'verify')}
-					now={now}
-					width={width}
-				/>
-			);
-		}
-
-		case 'pre': {
-			return (
-				<ChecksScreen
-					phase='pre'
-					checks={state.checks.filter(c => c.phase === 'pre')}
-					overrides={state.overrides}
-					status={state.steps.pre.status}
-					awaitingProceed={state.baseline !== null && state.steps.pre.status === 'running'}
-					gate={() => upgradeGate(state)}
-					blockers={unresolvedBlockers(state).map(c => c.id)}
-					errors={errorsOf(state, 'pre')}
-					width={width}
-					keys={keys}
-					onDecision={onDecision}
-				/>
-			);
-		}
-
-		case 'upgrade': {
-			const ups = state.migrations.filter(m => m.direction === 'up');
-			const failedNames = ups.filter(m => m.status === 'failed').map(m => `${m.name}: `);
-			return (
-				<UpgradeScreen
-					migrations={ups}
-					status={state.steps.upgrade.status}
-					errors={errorsOf(state, 'upgrade').filter(message => !failedNames.some(prefix => message.startsWith(prefix)))}
-					now={now}
-					width={width}
-				/>
-			);
-		}
-
-		case 'post': {
-			return (
-				<PostScreen
-					checks={state.checks.filter(c => c.phase === 'post')}
-					overrides={state.overrides}
-					status={state.steps.post.status}
-					diff={state.post?.diff ?? null}
-					errors={errorsOf(state, 'post')}
-					width={width}
-					keys={keys}
-					onDecision={onDecision}
-				/>
-			);
-		}
-
-		case 'rollback': {
-			return (
-				<RollbackScreen
-					rollback={state.rollback}
-					downs={state.migrations.filter(m => m.direction === 'down')}
-					errors={errorsOf(state, 'rollback')}
-					now={now}
-					width={width}
-					keys={keys}
-					onDecision={onDecision}
-				/>
-			);
-		}
-
-		case 'summary': {
-			return <SummaryScreen state={state} recordPath={recordPath} width={width}/>;
-		}
-	}
 }

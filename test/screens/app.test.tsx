@@ -46,14 +46,17 @@ describe('app', () => {
 		await screen.waitForFrame(frame => !frame.includes('Keys on this screen') && frame.includes('No duplicate meter serials'));
 	});
 
-	it('closes the help with Esc', async () => {
+	it('closes the help with Esc, keeping what the screen held', async () => {
 		const screen = show(fold(windowEvents));
 		await screen.waitForFrame('? keys');
+		screen.stdin.write(keys.down);
+		await screen.waitForFrame('› [ ] Writes');
 		screen.stdin.write('?');
 		const help = await screen.waitForFrame('Keys on this screen');
 		assert.match(help, /space {6}tick or untick the selected item/);
+		assert.doesNotMatch(help, /Writes from the billing job/);
 		screen.stdin.write(keys.escape);
-		await screen.waitForFrame(frame => !frame.includes('Keys on this screen'));
+		await screen.waitForFrame(frame => !frame.includes('Keys on this screen') && frame.includes('› [ ] Writes'));
 	});
 
 	it('asks before leaving a run in progress and calls onQuit only after y', async () => {
