@@ -1,0 +1,75 @@
+// Runs one online backup off the main thread: the last step of a large copy holds its thread for
+// a noticeable moment, and the console must keep drawing while it does.
+import {statSync} from 'node:fs';
+import {parentPort, workerData} from 'node:worker_threads';
+import type {BackupJob, FromWorker, ToWorker} from './backup-messages.js';
+import {sha256OfFile} from './file-hash.js';
+import {messageOf, openSqliteFile} from './open-file.js';
+import {countRows} from './user-tables.js';
+
+/** Pages per step: 1 MB at the default page size, small enough to notice an abort quickly. */
+const PAGES_PER_STEP = 256;
+const PROGRESS_INTERVAL_MS = 100;
+
+const port = parentPort;
+if (port === null) {
+	throw new Error('backup-worker must run as a worker thread');
+}
+
+const job = workerData as BackupJob;
+let aborted = false;
+port.on('message', (message: ToWorker) => {
+	if (message.type === 'abort') {
+		aborted = true;
+	}
+});
+// Listening must not keep the thread alive once the copy is done.
+port.unref();
+
+function send(message: FromWorker): void {
+	port!.postMessage(message);
+}
+
+class Aborted extends Error {}
+
+async function run(): Promise<void> {
+	const db = openSqliteFile(job.source);
+	try {
+		db.pragma('query_only = ON');
+		const pageSize = db.pragma('page_size', {simple: true}) as number;
+		// Counting and copying inside one read transaction makes the counts describe exactly the copied snapshot.
+		db.exec('BEGIN');
+		const sourceCounts = countRows(db);
+		send({type: 'counted', sourceCounts});
+		let lastSent = 0;
+		const metadata = await db.backup(job.destination, {
+			progress({totalPages, remainingPages}) {
+				if (aborted) {
+					throw new Aborted('backup aborted');
+				}
+
+				const now = Date.now();
+				if (now - lastSent >= PROGRESS_INTERVAL_MS) {
+					lastSent = now;
+					send({type: 'progress', pagesDone: totalPages - remainingPages, pagesTotal: totalPages, pageSize});
+				}
+
+				return PAGES_PER_STEP;
+			},
+		});
+		db.exec('COMMIT');
+		send({type: 'progress', pagesDone: metadata.totalPages, pagesTotal: metadata.totalPages, pageSize});
+		const bytes = statSync(job.destination).size;
+		const sha256 = await sha256OfFile(job.destination);
+		send({type: 'done', bytes, sha256, sourceCounts, pagesTotal: metadata.totalPages, pageSize});
+	} finally {
+		db.close();
+	}
+}
+
+try {
+	await run();
+} catch (error) {
+	const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+	send({type: 'failed', message: messageOf(error), code, aborted: aborted || error instanceof Aborted});
+}
