@@ -39,8 +39,10 @@ export function nextAvailable(options: RollbackOption[], from: number, step: 1 |
 /** Why a way back is offered, the three ways with what they do and cost, then the chosen one's progress. */
 export function RollbackScreen({rollback, downs, errors, now, width, keys, onDecision}: RollbackScreenProps) {
 	const options = rollback?.options ?? [];
-	const firstAvailable = options.findIndex(o => o.available);
-	const [ui, setUi, getUi] = useSyncState<{selected: number; confirming: RollbackChoice | null}>({selected: Math.max(0, firstAvailable), confirming: null});
+	// The pointer starts on the choice that changes nothing: undoing anything must be a deliberate move.
+	const keep = options.findIndex(o => o.available && o.choice === 'keep');
+	const initial = keep === -1 ? options.findIndex(o => o.available) : keep;
+	const [ui, setUi, getUi] = useSyncState<{selected: number; confirming: RollbackChoice | null}>({selected: Math.max(0, initial), confirming: null});
 	const {selected, confirming} = ui;
 	const deciding = keys.interactive && rollback !== null && rollback.choice === null;
 

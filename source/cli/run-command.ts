@@ -113,6 +113,8 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 			return {outcome, recordPath: journal.path};
 		} finally {
 			view.unmount();
+			// Ink leaves the cursor at the end of the last frame.
+			process.stdout.write('\n');
 		}
 	} finally {
 		for (const signal of signals) {

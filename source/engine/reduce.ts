@@ -119,7 +119,8 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		}
 
 		case 'operator.proceed': {
-			const failing = state.checks.some(c => c.phase === 'pre' && c.verdict !== 'passed');
+			// Warnings do not fail the step; a blocking failure does, even when overridden, so the summary keeps it visible.
+			const failing = state.checks.some(c => c.phase === 'pre' && c.blocking && c.verdict !== 'passed');
 			return finish(state, 'pre', failing ? 'failed' : 'passed', at);
 		}
 
@@ -151,7 +152,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'post.compared': {
 			const compared = {...state, post: {after: event.after, diff: event.diff}};
-			const failing = state.checks.some(c => c.phase === 'post' && c.verdict !== 'passed');
+			const failing = state.checks.some(c => c.phase === 'post' && c.blocking && c.verdict !== 'passed');
 			return finish(compared, 'post', failing ? 'failed' : 'passed', at);
 		}
 

@@ -57,6 +57,16 @@ describe('reduce', () => {
 			},
 		},
 		{
+			name: 'a failing warning does not fail pre-validation; a failing blocking check does, even overridden',
+			events: [...throughBackup, {type: 'check.finished', result: check({id: 'dups', blocking: false, verdict: 'failed'})}, {type: 'baseline.captured', counts: {}}, {type: 'operator.proceed', step: 'pre'}],
+			expect(s) {
+				assert.equal(s.steps.pre.status, 'passed');
+				const overridden = fold([...throughBackup, {type: 'check.finished', result: check({id: 'emails', verdict: 'failed'})}, {type: 'operator.override', checkId: 'emails', reason: 'known and accepted'}, {type: 'operator.proceed', step: 'pre'}]);
+				assert.equal(overridden.steps.pre.status, 'failed');
+				assert.equal(overridden.overrides[0]?.reason, 'known and accepted');
+			},
+		},
+		{
 			name: 'migrations go pending → running → done, and a failure is kept with its statement',
 			events: [
 				...throughBackup,

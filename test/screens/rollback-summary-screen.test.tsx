@@ -40,9 +40,10 @@ describe('rollback screen', () => {
 		assert.deepEqual(overflowing(frame), []);
 		assert.match(frame, /step 6 of 7 · Rollback/);
 		assert.match(frame, /! The upgrade failed: 0004-drop-legacy-tariffs did not apply/);
-		assert.match(frame, /› 1\. Downgrade\n\s+run 1 down migration \(0003-unique-meter-serial\)/);
+		assert.match(frame, / {2}1\. Downgrade\n\s+run 1 down migration \(0003-unique-meter-serial\)/);
 		assert.match(frame, /2\. Restore the backup\n\s+replace the database with the verified backup/);
-		assert.match(frame, /3\. Keep as it is\n\s+leave the database as it is now/);
+		// The pointer starts on the choice that changes nothing.
+		assert.match(frame, /› 3\. Keep as it is\n\s+leave the database as it is now/);
 		assert.match(frame, /cost: every row written since the backup/);
 	});
 
@@ -50,8 +51,10 @@ describe('rollback screen', () => {
 		const decisions: RunEvent[] = [];
 		const state = offered(options => options.map(o => o.choice === 'downgrade' ? {...o, available: false, cost: 'irreversible (no down): 0003-unique-meter-serial'} : o));
 		const screen = show(state, decisions);
-		const first = await screen.waitForFrame('› 2. Restore the backup');
+		const first = await screen.waitForFrame('› 3. Keep');
 		assert.match(first, /1\. Downgrade \(unavailable\)\n\s+.*\n\s+why not: irreversible \(no down\): 0003-unique-meter-serial/);
+		screen.stdin.write(keys.up);
+		await screen.waitForFrame('› 2. Restore the backup');
 		screen.stdin.write(keys.up);
 		await new Promise(resolve => setImmediate(resolve));
 		assert.match(screen.lastFrame(), /› 2\. Restore the backup/);
@@ -65,6 +68,10 @@ describe('rollback screen', () => {
 	it('cancels a downgrade on any key but y', async () => {
 		const decisions: RunEvent[] = [];
 		const screen = show(offered(), decisions);
+		await screen.waitForFrame('› 3. Keep');
+		screen.stdin.write(keys.up);
+		await screen.waitForFrame('› 2. Restore');
+		screen.stdin.write(keys.up);
 		await screen.waitForFrame('› 1. Downgrade');
 		screen.stdin.write(keys.enter);
 		await screen.waitForFrame('Downgrade: y to confirm');
@@ -80,8 +87,8 @@ describe('rollback screen', () => {
 	it('chooses keep without a confirmation', async () => {
 		const decisions: RunEvent[] = [];
 		const screen = show(offered(), decisions);
-		await screen.waitForFrame('› 1. Downgrade');
-		screen.stdin.write(keys.down);
+		await screen.waitForFrame('› 3. Keep');
+		screen.stdin.write(keys.up);
 		await screen.waitForFrame('› 2. Restore');
 		screen.stdin.write(keys.down);
 		await screen.waitForFrame('› 3. Keep');
