@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {test} from 'node:test';
+import {openSqliteDatabase} from '../../source/adapters/sqlite/database.js';
+import {CutoverError, TargetError} from '../../source/errors/index.js';
+import {createSqliteFile} from '../support/sqlite.js';
+
+test('values without a JSON-safe type come back as exact text', async () => {
+	const file = await createSqliteFile('CREATE TABLE t (big INTEGER, small INTEGER, data BLOB, huge REAL)');
+	file.exec(`INSERT INTO t VALUES (9007199254740993, -42, x'00ff10', 1e999)`);
+	const db = await openSqliteDatabase({path: file.path});
+	try {
+		assert.deepEqual((await db.query('SELECT big, small, data, huge FROM t')).rows, [['9007199254740993', -42, 'x\'00ff10\'', 'Infinity']]);
+	} finally {
+		await db.close();
+		await file.cleanup();
+	}
+});
+
+test('SQLite internals and cutover bookkeeping are not user tables; odd names are counted exactly', async () => {
+	const file = await createSqliteFile(`
+		CREATE TABLE log (id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT);
+		INSERT INTO log (line) VALUES ('a'), ('b');
+		CREATE TABLE "say ""hi""" (x);
+		INSERT INTO "say ""hi""" VALUES (1);
+		CREATE TABLE "__proto__" (x);
+		CREATE TABLE cutover_migrations (name TEXT);
+		CREATE TABLE sqliteish (x);
+	`);
+	const db = await openSqliteDatabase({path: file.path});
+	try {
+		assert.deepEqual(await db.tables(), ['__proto__', 'log', 'say "hi"', 'sqliteish']);
+		const counts = await db.rowCounts();
+		assert.deepEqual(Object.entries(counts), [['__proto__', 0], ['log', 2], ['say "hi"', 1], ['sqliteish', 0]]);
+	} finally {
+		await db.close();
+		await file.cleanup();
+	}
+});
+
+test('a file that is not SQLite fails with TargetError when opened', async () => {
+	const file = await createSqliteFile('CREATE TABLE t (a)');
+	const bogus = path.join(file.directory, 'notes.db');
+	writeFileSync(bogus, 'this is a text file, not a database, and it is long enough to have a header'.repeat(20));
+	try {
+		await assert.rejects(openSqliteDatabase({path: bogus}), (error: unknown) => error instanceof TargetError && /cannot be read as a SQLite database/.test(error.message));
+	} finally {
+		await file.cleanup();
+	}
+});
+
+test('a statement that is not a read is refused with a reason', async () => {
+	const file = await createSqliteFile('CREATE TABLE t (a); INSERT INTO t VALUES (1)');
+	const db = await openSqliteDatabase({path: file.path});
+	try {
+		await assert.rejects(db.query('UPDATE t SET a = 2'), (error: unknown) =>
+			error instanceof CutoverError && /refused to run .*UPDATE t SET a = 2/.test(error.message) && /read-only/.test(error.hint));
+		assert.deepEqual(file.all('SELECT a FROM t'), [{a: 1}]);
+	} finally {
+		await db.close();
+		await file.cleanup();
+	}
+});
