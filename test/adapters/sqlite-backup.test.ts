@@ -250,6 +250,24 @@ describe('SQLite backup cancellation and failures', () => {
 	});
 });
 
+describe('SQLite backup of something that is not a database', () => {
+	test('fails with BackupError carrying the reason and hint, and leaves no file', async () => {
+		const source = await createSqliteFile('CREATE TABLE t (a)');
+		try {
+			const bogus = path.join(source.directory, 'notes.db');
+			writeFileSync(bogus, 'plain text, not SQLite. '.repeat(100));
+			const directory = path.join(source.directory, 'backups');
+			await assert.rejects(
+				createSqliteBackupTool({path: bogus}).backup({directory, fileName: 'x.db', onProgress() {}}),
+				(error: unknown) => error instanceof BackupError && /cannot be read as a SQLite database/.test(error.message) && /--db/.test(error.hint),
+			);
+			assert.deepEqual(readdirSync(directory), []);
+		} finally {
+			await source.cleanup();
+		}
+	});
+});
+
 describe('SQLite restore', () => {
 	test('swaps the backup in and keeps the replaced file', async () => {
 		const source = await createSqliteFile(seed(2000));

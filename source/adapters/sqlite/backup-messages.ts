@@ -14,4 +14,4 @@ export type FromWorker =
 	| {type: 'counted'; sourceCounts: RowCounts}
 	| {type: 'progress'; pagesDone: number; pagesTotal: number; pageSize: number}
 	| {type: 'done'; bytes: number; sha256: string; sourceCounts: RowCounts; pagesTotal: number; pageSize: number}
-	| {type: 'failed'; message: string; code: string | null; aborted: boolean};
+	| {type: 'failed'; message: string; code: string | null; hint: string | null; aborted: boolean};

@@ -2,6 +2,7 @@
 // a noticeable moment, and the console must keep drawing while it does.
 import {statSync} from 'node:fs';
 import {parentPort, workerData} from 'node:worker_threads';
+import {CutoverError} from '../../errors/index.js';
 import type {BackupJob, FromWorker, ToWorker} from './backup-messages.js';
 import {sha256OfFile} from './file-hash.js';
 import {messageOf, openSqliteFile} from './open-file.js';
@@ -71,5 +72,6 @@ try {
 	await run();
 } catch (error) {
 	const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
-	send({type: 'failed', message: messageOf(error), code, aborted: aborted || error instanceof Aborted});
+	const hint = error instanceof CutoverError ? error.hint : null;
+	send({type: 'failed', message: messageOf(error), code, hint, aborted: aborted || error instanceof Aborted});
 }

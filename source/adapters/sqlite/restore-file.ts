@@ -5,6 +5,7 @@ import type {BackupArtifact} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
 import type {RestoreOutcome} from '../../ports/index.js';
 import {sha256OfFile} from './file-hash.js';
+import {messageOf} from './open-file.js';
 import {SIDE_FILE_SUFFIXES} from './remove-partial.js';
 
 /** Where the current file goes when a backup replaces it. */
@@ -39,7 +40,7 @@ export async function restoreFile(target: string, artifact: BackupArtifact, now:
 		await syncPath(temporary);
 	} catch (error) {
 		await rm(temporary, {force: true});
-		throw fail(`cannot copy the backup next to ${target}: ${String(error)}; nothing was restored`, `check free space and permissions in ${directory}`, error);
+		throw fail(`cannot copy the backup next to ${target}: ${messageOf(error)}; nothing was restored`, `check free space and permissions in ${directory}`, error);
 	}
 
 	// A hard link keeps the current file under its new name while the target name never goes missing.
@@ -70,7 +71,7 @@ export async function restoreFile(target: string, artifact: BackupArtifact, now:
 		}
 
 		await rm(temporary, {force: true});
-		throw fail(`cannot put the backup in place of ${target}: ${String(error)}; the current file was left in place`, `check permissions in ${directory}`, error);
+		throw fail(`cannot put the backup in place of ${target}: ${messageOf(error)}; the current file was left in place`, `check permissions in ${directory}`, error);
 	}
 
 	await syncPath(directory).catch(() => undefined);

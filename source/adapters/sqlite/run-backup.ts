@@ -6,6 +6,7 @@ import type {BackupArtifact, BackupProgress} from '../../engine/model.js';
 import {BackupError, TargetError} from '../../errors/index.js';
 import type {BackupRequest} from '../../ports/index.js';
 import type {BackupJob, FromWorker, ToWorker} from './backup-messages.js';
+import {messageOf} from './open-file.js';
 import {removePartial} from './remove-partial.js';
 
 /** The port promises progress at least twice a second; repeat the last figure when the copy is between reports. */
@@ -33,17 +34,17 @@ export async function runBackup(source: string, request: BackupRequest): Promise
 		outcome = await copyInWorker({source, destination}, request);
 	} catch (error) {
 		await removePartial(destination);
-		throw new BackupError(`backup of ${source} to ${destination} failed: ${String(error)}`, {path: destination, hint: 'see the cause; the partial file was removed', cause: error});
+		throw new BackupError(`backup of ${source} to ${destination} failed: ${messageOf(error)}`, {path: destination, hint: 'see the cause; the partial file was removed', cause: error});
 	}
 
 	if ('failed' in outcome) {
 		await removePartial(destination);
-		const {message, code, aborted} = outcome.failed;
+		const {message, code, hint, aborted} = outcome.failed;
 		if (aborted) {
 			throw new BackupError(`backup of ${source} was cancelled; the partial file ${destination} was removed`, {path: destination, hint: 'start the backup again when ready'});
 		}
 
-		throw new BackupError(`backup of ${source} to ${destination} failed: ${message}`, {path: destination, hint: hintFor(code, source, destination)});
+		throw new BackupError(`backup of ${source} to ${destination} failed: ${message}`, {path: destination, hint: hint ?? hintFor(code, source, destination)});
 	}
 
 	const {done} = outcome;
@@ -58,7 +59,7 @@ async function reserve(destination: string): Promise<void> {
 		await handle.close();
 	} catch (error) {
 		const exists = (error as NodeJS.ErrnoException).code === 'EEXIST';
-		throw new BackupError(exists ? `backup file ${destination} already exists` : `cannot create backup file ${destination}: ${String(error)}`, {
+		throw new BackupError(exists ? `backup file ${destination} already exists` : `cannot create backup file ${destination}: ${messageOf(error)}`, {
 			path: destination,
 			hint: exists ? 'choose another file name or move the old backup away; cutover never overwrites a backup' : 'check that the backup directory is writable and has free space',
 			cause: error,
@@ -126,7 +127,7 @@ async function copyInWorker(job: BackupJob, request: BackupRequest): Promise<Out
 				if (outcome !== undefined) {
 					resolve(outcome);
 				} else if (request.signal?.aborted) {
-					resolve({failed: {type: 'failed', message: 'backup aborted', code: null, aborted: true}});
+					resolve({failed: {type: 'failed', message: 'backup aborted', code: null, hint: null, aborted: true}});
 				} else {
 					reject(new Error(`the backup worker stopped with exit code ${code} before it finished`));
 				}
