@@ -1,0 +1,67 @@
+import {execFileSync} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {setTimeout as sleep} from 'node:timers/promises';
+
+/**
+ * A real terminal, 80x24, driven as an operator would: keys in with send-keys, the screen
+ * out with capture-pane. Each terminal runs on its own tmux server socket.
+ */
+export type Terminal = {
+	/** What the screen shows now. */
+	screen(): string;
+	/** Waits until the screen matches, or fails with the last screen in the message. */
+	waitFor(expected: string | RegExp, timeoutMs?: number): Promise<string>;
+	/** tmux key names: Enter, Tab, Space, Down, Up, C-c… */
+	keys(...names: string[]): Promise<void>;
+	/** Literal text, typed. */
+	type(text: string): Promise<void>;
+	close(): void;
+};
+
+const EXIT_MARK = 'TERMINAL-EXITED';
+export const exitPattern = new RegExp(`${EXIT_MARK} (\\d+)`);
+
+export function openTerminal(command: string[], options: {env: Record<string, string>; cwd: string}): Terminal {
+	const socket = `cutover-test-${randomBytes(4).toString('hex')}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	const quoted = command.map(arg => `'${arg.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
+	const env = Object.entries({TERM: 'xterm-256color', ...options.env}).map(([k, v]) => `${k}='${v.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
+	// The shell stays after the program ends, so the exit status can be read off the screen.
+	tmux('new-session', '-d', '-s', 'run', '-x', '80', '-y', '24', '-c', options.cwd, `env ${env} ${quoted}; echo ${EXIT_MARK} $?; sleep 600`);
+	const screen = () => tmux('capture-pane', '-p', '-t', 'run');
+	return {
+		screen,
+		async waitFor(expected, timeoutMs = 30_000) {
+			const deadline = Date.now() + timeoutMs;
+			let last = '';
+			while (Date.now() < deadline) {
+				last = screen();
+				if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) {
+					return last;
+				}
+
+				await sleep(100);
+			}
+
+			throw new Error(`the terminal did not show ${String(expected)} within ${timeoutMs} ms; it shows:\n${last}`);
+		},
+		async keys(...names) {
+			for (const name of names) {
+				tmux('send-keys', '-t', 'run', name);
+				// One key per frame: Ink reads keys as they come, the screen needs a moment to redraw.
+				await sleep(150);
+			}
+		},
+		async type(text) {
+			tmux('send-keys', '-t', 'run', '-l', text);
+			await sleep(150);
+		},
+		close() {
+			try {
+				tmux('kill-server');
+			} catch {
+				// Already gone.
+			}
+		},
+	};
+}
