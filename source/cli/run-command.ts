@@ -108,8 +108,11 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		const view = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		try {
 			const outcome = await runFlow(flowDeps, flowOptions);
-			// The summary stays up until the operator leaves it.
-			await view.closed;
+			// The summary stays up until the operator leaves it, unless the run was stopped (quit, hang-up).
+			if (!abort.signal.aborted) {
+				await view.closed;
+			}
+
 			return {outcome, recordPath: journal.path};
 		} finally {
 			view.unmount();
