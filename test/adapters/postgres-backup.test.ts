@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import {createPostgresBackupTool} from '../../source/adapters/postgres/backup-tool.js';
 import {openPostgresDatabase} from '../../source/adapters/postgres/database.js';
 import type {BackupArtifact, BackupProgress} from '../../source/engine/model.js';
@@ -213,6 +214,28 @@ describe('PostgreSQL backup tool', () => {
 			await scratch.drop();
 			rmSync(directoryForScratch, {recursive: true, force: true});
 		}
+	});
+
+	// The timeout only keeps a regression from hanging the suite.
+	test('restore fails clearly while another session holds a lock, and changes nothing', {timeout: 60_000}, async () => {
+		const before = (await database.sql(stateSql)).rows[0];
+		const holder = new pg.Client({connectionString: database.url});
+		await holder.connect();
+		try {
+			await holder.query('BEGIN');
+			await holder.query('SELECT count(*) FROM users');
+			const tool = createPostgresBackupTool(target, {lockTimeoutMs: 500});
+			await assert.rejects(tool.restore(artifact), (error: unknown) => {
+				assert.ok(error instanceof BackupError);
+				assert.match(error.message, /waited more than 0\.5 s for locks held by other sessions: pid \d+ \(postgres, idle in transaction: SELECT count\(\*\) FROM users\)/);
+				assert.match(error.hint, /other sessions hold locks/);
+				return true;
+			});
+		} finally {
+			await holder.end();
+		}
+
+		assert.deepEqual((await database.sql(stateSql)).rows[0], before);
 	});
 
 	test('restore refuses a dump whose checksum changed, and changes nothing', async () => {

@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto';
 import type {BackupArtifact} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
 import type {RestoreOutcome} from '../../ports/index.js';
@@ -6,10 +7,11 @@ import {parseDumpList, tablesOfKind} from './dump-list.js';
 import {sha256File} from './file-digest.js';
 import {describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
+import {describeHolders, watchLocks} from './lock-watch.js';
 import {listUserTables, qualified, type UserTable} from './user-tables.js';
 
 /** Long enough for a busy but healthy server, short enough that a forgotten session fails the restore instead of hanging it. */
-const lockTimeout = '10s';
+export const defaultLockTimeoutMs = 10_000;
 
 export async function describeDumpRestore(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact): Promise<string> {
 	const extra = await tablesCreatedSince(target, binaries, artifact);
@@ -19,7 +21,7 @@ export async function describeDumpRestore(target: PostgresTarget, binaries: PgBi
 		: `drops tables created since the backup: ${extra.map(entry => entry.name).join(', ')}; then ${replace}`;
 }
 
-export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact): Promise<RestoreOutcome> {
+export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, lockTimeoutMs = defaultLockTimeoutMs): Promise<RestoreOutcome> {
 	const actual = await sha256File(artifact.path).catch((error: unknown) => {
 		throw new BackupError(`cannot read the backup ${artifact.path}`, {path: artifact.path, hint: 'check the file is still there and readable', cause: error});
 	});
@@ -31,21 +33,34 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 	}
 
 	const extra = await tablesCreatedSince(target, binaries, artifact);
-	await dropTables(target, artifact.path, extra);
-	const run = await runPgTool(
-		binaries.pgRestore,
-		['--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error', '--no-password', `--dbname=${target.connectionString}`, artifact.path],
-		target,
-		{path: artifact.path, serverOptions: `-c lock_timeout=${lockTimeout}`},
-	);
+	await dropTables(target, artifact.path, extra, lockTimeoutMs);
+	const applicationName = `cutover-restore-${randomBytes(4).toString('hex')}`;
+	const watch = await watchLocks(target, artifact.path, applicationName, lockTimeoutMs);
+	let run;
+	let holders;
+	try {
+		run = await runPgTool(
+			binaries.pgRestore,
+			['--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error', '--no-password', `--dbname=${target.connectionString}`, artifact.path],
+			target,
+			{path: artifact.path, applicationName},
+		);
+	} finally {
+		holders = await watch.stop();
+	}
+
 	if (run.exitCode !== 0) {
-		const failure = describeFailure('pg_restore', run);
 		const dropped = extra.length === 0 ? '' : ` (the tables created since the backup were already dropped: ${names(extra)})`;
-		throw new BackupError(`restore of ${target.display} from ${artifact.path} failed: ${failure}${dropped}`, {
+		if (holders !== undefined) {
+			throw new BackupError(`restore of ${target.display} waited more than ${lockTimeoutMs / 1000} s for locks held by other sessions: ${describeHolders(holders)}; pg_restore was cancelled${dropped}`, {
+				path: artifact.path,
+				hint: 'other sessions hold locks on the tables: close them (or SELECT pg_terminate_backend(pid)) and restore again; pg_restore rolled back, the data is as before',
+			});
+		}
+
+		throw new BackupError(`restore of ${target.display} from ${artifact.path} failed: ${describeFailure('pg_restore', run)}${dropped}`, {
 			path: artifact.path,
-			hint: /lock timeout/i.test(failure)
-				? 'other sessions hold locks on the tables: close them (see pg_stat_activity) and restore again; pg_restore rolled back, the data is as before'
-				: 'pg_restore rolled back its transaction, so the tables in the backup are as they were; read its message, fix the cause and restore again',
+			hint: 'pg_restore rolled back its transaction, so the tables in the backup are as they were; read its message, fix the cause and restore again',
 		});
 	}
 
@@ -70,7 +85,7 @@ async function tablesCreatedSince(target: PostgresTarget, binaries: PgBinaries, 
 	}
 }
 
-async function dropTables(target: PostgresTarget, file: string, tables: UserTable[]): Promise<void> {
+async function dropTables(target: PostgresTarget, file: string, tables: UserTable[], lockTimeoutMs: number): Promise<void> {
 	if (tables.length === 0) {
 		return;
 	}
@@ -78,7 +93,7 @@ async function dropTables(target: PostgresTarget, file: string, tables: UserTabl
 	const client = await connectForBackup(target, file);
 	try {
 		await client.query('BEGIN');
-		await client.query(`SET LOCAL lock_timeout = '${lockTimeout}'`);
+		await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
 		for (const entry of tables) {
 			// CASCADE: a foreign key or view added since the backup would otherwise block the restore's own drops.
 			// eslint-disable-next-line no-await-in-loop -- statements of one transaction run in order

@@ -20,8 +20,8 @@ export type PgToolOptions = {
 	path: string;
 	keepStdout?: boolean;
 	signal?: AbortSignal;
-	/** Extra server settings for the session, as PGOPTIONS takes them. */
-	serverOptions?: string;
+	/** The session's application_name, to find it in pg_stat_activity. */
+	applicationName?: string;
 	onStderrLine?: (line: string) => void;
 };
 
@@ -32,13 +32,9 @@ const tailLength = 20;
  * argv, so it does not show in ps or in the record.
  */
 export async function runPgTool(binary: string, args: string[], target: PostgresTarget, options: PgToolOptions): Promise<PgToolRun> {
-	const env: Record<string, string> = {PGAPPNAME: 'cutover'};
+	const env: Record<string, string> = {PGAPPNAME: options.applicationName ?? 'cutover'};
 	if (target.password !== undefined) {
 		env['PGPASSWORD'] = target.password;
-	}
-
-	if (options.serverOptions !== undefined) {
-		env['PGOPTIONS'] = [process.env['PGOPTIONS'], options.serverOptions].filter(Boolean).join(' ');
 	}
 
 	const child = execa(binary, args, {
