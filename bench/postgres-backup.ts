@@ -1,0 +1,127 @@
+import {mkdtempSync, rmSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {createPostgresBackupTool} from '../source/adapters/postgres/backup-tool.js';
+import {connectPostgres} from '../source/adapters/postgres/connect.js';
+import {sha256File} from '../source/adapters/postgres/file-digest.js';
+import {countRows} from '../source/adapters/postgres/user-tables.js';
+import type {BackupArtifact} from '../source/engine/model.js';
+import {parseTarget} from '../source/target.js';
+import {createThrowawayDatabase} from '../test/support/postgres.js';
+import {onCleanup} from './cleanup.js';
+import {interleave, sample} from './measure.js';
+import {createProgressMeter, watchStall} from './progress-meter.js';
+import type {SectionResult} from './sqlite-backup.js';
+
+const customers = 50_000;
+const products = 5000;
+const orders = 250_000;
+
+/** cutover's pg_dump backup (preflight counts, progress, checksum) against a bare pg_dump run from this process. */
+export async function benchPostgres(rounds: number): Promise<SectionResult> {
+	const directory = mkdtempSync(path.join(tmpdir(), 'cutover-bench-pg-'));
+	onCleanup(directory, () => rmSync(directory, {recursive: true, force: true}));
+	const database = await createThrowawayDatabase('cutover_bench');
+	onCleanup(`database ${database.name}`, async () => database.drop());
+	await seed(database.sql);
+
+	const target = parseTarget(database.url);
+	if (target.engine !== 'postgres') {
+		throw new Error(`${database.url} did not parse as a PostgreSQL target`);
+	}
+
+	const tool = createPostgresBackupTool(target);
+	const meter = createProgressMeter();
+	const bare = {longestStallMs: 0};
+	let dumps = 0;
+	const nextName = (side: string): string => `${side}-${++dumps}.dump`;
+
+	const backup = await interleave({
+		what: 'postgres backup / pg_dump -Fc',
+		rounds,
+		async cutover() {
+			const artifact = await meter.watch(async onProgress => tool.backup({directory, fileName: nextName('cutover'), onProgress}));
+			rmSync(artifact.path);
+		},
+		async bare() {
+			const file = path.join(directory, nextName('bare'));
+			await watchStall(async () => execa('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${database.url}`], {stdin: 'ignore'}), bare);
+			rmSync(file);
+		},
+	});
+
+	const artifact: BackupArtifact = await tool.backup({directory, fileName: 'verified.dump', onProgress() {}});
+	const list = await interleave({
+		what: 'postgres verify / pg_restore --list',
+		rounds,
+		async cutover() {
+			await verifyOk(tool.verify(artifact));
+		},
+		async bare() {
+			await execa('pg_restore', ['--list', artifact.path], {stdin: 'ignore'});
+		},
+	});
+	// cutover's verify also reads every data block; this pairing shows what that part costs on its own.
+	const fullRead = await interleave({
+		what: 'postgres verify / pg_restore --list + -f /dev/null',
+		rounds,
+		async cutover() {
+			await verifyOk(tool.verify(artifact));
+		},
+		async bare() {
+			await execa('pg_restore', ['--list', artifact.path], {stdin: 'ignore'});
+			await execa('pg_restore', ['--file=/dev/null', artifact.path], {stdin: 'ignore'});
+		},
+	});
+
+	const parts = [
+		await sample('postgres: sha256 of the dump', rounds, async () => sha256File(artifact.path)),
+		await sample('postgres: preflight row counts (connect, count, end)', rounds, async () => {
+			const client = await connectPostgres(target);
+			try {
+				await countRows(client);
+			} finally {
+				await client.end();
+			}
+		}),
+	];
+
+	const size = await database.sql('SELECT pg_database_size(current_database())::bigint AS bytes');
+	const megabytes = (Number(size.rows[0]?.bytes ?? 0) / 1024 / 1024).toFixed(0);
+	const dumpMegabytes = (statSync(artifact.path).size / 1024 / 1024).toFixed(0);
+	return {
+		engine: 'PostgreSQL',
+		subject: `${megabytes} MB database (${dumpMegabytes} MB dump), 3 tables, ${(customers + products + orders).toLocaleString('en')} rows; bare = pg_dump / pg_restore via execa`,
+		comparisons: [backup, list, fullRead],
+		parts,
+		progress: meter.summary(),
+		bareStallMs: bare.longestStallMs,
+	};
+}
+
+async function verifyOk(pending: ReturnType<ReturnType<typeof createPostgresBackupTool>['verify']>): Promise<void> {
+	const result = await pending;
+	if (!result.ok) {
+		throw new Error(`cutover's verify rejected a good dump: ${JSON.stringify(result.items)}`);
+	}
+}
+
+async function seed(sql: (text: string) => Promise<unknown>): Promise<void> {
+	await sql(`
+		CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL);
+		CREATE TABLE products (id int PRIMARY KEY, title text NOT NULL, price numeric(10, 2) NOT NULL);
+		CREATE TABLE orders (
+			id bigint PRIMARY KEY,
+			customer_id int NOT NULL REFERENCES customers(id),
+			product_id int NOT NULL REFERENCES products(id),
+			quantity int NOT NULL,
+			note text
+		);
+		INSERT INTO customers SELECT i, 'customer ' || i, 'c' || i || '@' || md5(i::text) || '.example', timestamptz '2020-01-01' + i * interval '1 minute' FROM generate_series(1, ${customers}) i;
+		INSERT INTO products SELECT i, 'product ' || md5(i::text), (i % 9999) / 100.0 + 1 FROM generate_series(1, ${products}) i;
+		INSERT INTO orders SELECT i, 1 + (i * 7919) % ${customers}, 1 + i % ${products}, 1 + i % 7, md5(i::text) || md5((i + 1)::text) FROM generate_series(1, ${orders}) i;
+		CREATE INDEX orders_customer ON orders(customer_id);
+		ANALYZE;
+	`);
+}
