@@ -104,6 +104,9 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 			}
 		}
 
+		// Ink draws only the final frame when CI is set; here we know there is a terminal and an operator at it.
+		process.env['CI'] = '0';
+		process.env['CONTINUOUS_INTEGRATION'] = '0';
 		const {mountConsole} = await import('./console.js');
 		const view = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		try {
