@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import {CutoverError, UsageError} from '../errors/index.js';
 import {toolVersion} from '../package-root.js';
-import {configHelp, demoHelp, mainHelp, runHelp, statusHelp} from './help.js';
-import {runCli} from './commands.js';
+import {commands} from './commands/index.js';
+import {mainHelp} from './help.js';
 
 // Colour libraries read these when first imported, and the console is imported lazily.
 if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
@@ -21,18 +21,17 @@ async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 
-	const helps: Record<string, string> = {run: runHelp, status: statusHelp, demo: demoHelp, config: configHelp};
-	const help = helps[command];
-	if (help === undefined) {
+	const entry = Object.hasOwn(commands, command) ? commands[command] : undefined;
+	if (entry === undefined) {
 		throw new UsageError(`unknown command "${command}"`, {hint: 'run cutover --help for the commands'});
 	}
 
 	if (rest.includes('--help') || rest.includes('-h')) {
-		process.stdout.write(help);
+		process.stdout.write(entry.help);
 		return 0;
 	}
 
-	return runCli(command, rest);
+	return (await entry.load())(rest);
 }
 
 try {

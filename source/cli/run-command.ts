@@ -89,6 +89,7 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 			migrationsDir: options.migrationsDir,
 			to: options.to,
 			mode: options.plain ? 'plain' as const : 'console' as const,
+			previousRecord: null,
 		},
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},

@@ -5,6 +5,7 @@ import type {
 	BackupVerification,
 	CheckResult,
 	Fingerprint,
+	LockSample,
 	MigrationInfo,
 	PrepItem,
 	RollbackChoice,
@@ -31,6 +32,23 @@ export type RunEvent =
 		migrationsDir: string;
 		to: string | null;
 		mode: 'console' | 'plain';
+		/** The record before this one in the same records directory and its final chain head: a removed record breaks the chain. */
+		previousRecord: {file: string; head: string} | null;
+	}
+	| {
+		/** The run stopped at a safe point without finishing (hang-up, terminate); `cutover resume` continues it. */
+		type: 'run.interrupted';
+		signal: string;
+		step: StepId;
+		detail: string;
+	}
+	| {
+		/** The same run, continued by `cutover resume` after re-reading the database. */
+		type: 'run.resumed';
+		operator: {osUser: string; name: string};
+		host: string;
+		/** What the database really looked like, compared with the journal, one line each. */
+		reconciliation: string[];
 	}
 	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
 	| {type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]}
@@ -52,6 +70,8 @@ export type RunEvent =
 	| {type: 'upgrade.started'; names: string[]}
 	| {type: 'migration.started'; name: string; direction: 'up' | 'down'}
 	| {type: 'migration.finished'; name: string; direction: 'up' | 'down'; durationMs: number}
+	| {type: 'migration.retrying'; name: string; attempt: number; maxAttempts: number; waitMs: number; error: string}
+	| {type: 'watch.sampled'; sample: LockSample}
 	| {type: 'migration.failed'; name: string; direction: 'up' | 'down'; error: string; statement: string | null; durationMs: number}
 	| {type: 'upgrade.finished'; ok: boolean}
 	| {type: 'post.compared'; after: RowCounts; diff: RowCountDiff[]}

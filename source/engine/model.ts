@@ -122,3 +122,22 @@ export type RollbackOption = {
 };
 
 export const EVIDENCE_LIMIT = 50;
+
+/** A session waiting for a lock, as seen at one moment. */
+export type LockWaiter = {
+	pid: number;
+	user: string | null;
+	application: string | null;
+	/** How long it has waited, in ms. */
+	waitingMs: number;
+	query: string | null;
+	/** The sessions it waits for (pg_blocking_pids). */
+	blockedBy: number[];
+};
+
+/** The lock picture during a run, bounded in size before it is journaled. */
+export type LockSample = {
+	waiters: LockWaiter[];
+	/** Waiters beyond those listed. */
+	more: number;
+};

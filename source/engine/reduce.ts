@@ -28,6 +28,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				checklist: event.checklist,
 				mode: event.mode,
 				to: event.to,
+				previousRecord: event.previousRecord,
 				startedAt: at,
 			}, 'window', at);
 		}
@@ -131,11 +132,29 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		}
 
 		case 'migration.started': {
-			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'running', startedAt: at, error: null, statement: null}));
+			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'running', attempt: row.attempt + 1, retry: null, startedAt: at, error: null, statement: null}));
 		}
 
 		case 'migration.finished': {
-			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'done', durationMs: event.durationMs}));
+			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'done', retry: null, durationMs: event.durationMs}));
+		}
+
+		case 'migration.retrying': {
+			return upsertMigration(state, event.name, 'up', row => ({
+				...row, retry: {attempt: event.attempt, maxAttempts: event.maxAttempts, waitMs: event.waitMs, error: event.error},
+			}));
+		}
+
+		case 'watch.sampled': {
+			return {...state, lockSample: {...event.sample, at}};
+		}
+
+		case 'run.interrupted': {
+			return {...state, interrupted: {signal: event.signal, step: event.step, detail: event.detail, at}};
+		}
+
+		case 'run.resumed': {
+			return {...state, interrupted: null, resumes: [...state.resumes, {at, operator: event.operator, host: event.host, reconciliation: event.reconciliation}]};
 		}
 
 		case 'migration.failed': {
@@ -207,7 +226,7 @@ function finish(state: RunState, step: StepId, status: StepStatus, at: number): 
 }
 
 function pendingRow(name: string, reversible: boolean, direction: 'up' | 'down'): MigrationRow {
-	return {name, direction, reversible, status: 'pending', startedAt: null, durationMs: null, error: null, statement: null};
+	return {name, direction, reversible, status: 'pending', attempt: 0, retry: null, startedAt: null, durationMs: null, error: null, statement: null};
 }
 
 function upsertMigration(state: RunState, name: string, direction: 'up' | 'down', change: (row: MigrationRow) => MigrationRow): RunState {

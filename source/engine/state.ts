@@ -6,6 +6,7 @@ import type {
 	BackupVerification,
 	CheckResult,
 	Fingerprint,
+	LockSample,
 	MigrationInfo,
 	PrepItem,
 	RollbackChoice,
@@ -38,6 +39,10 @@ export type MigrationRow = {
 	direction: 'up' | 'down';
 	reversible: boolean;
 	status: 'pending' | 'running' | 'done' | 'failed';
+	/** Attempts so far (lock timeouts are retried); 1 once started. */
+	attempt: number;
+	/** Why the last attempt was retried, while the retry is pending. */
+	retry: {attempt: number; maxAttempts: number; waitMs: number; error: string} | null;
 	startedAt: number | null;
 	durationMs: number | null;
 	error: string | null;
@@ -99,6 +104,11 @@ export type RunState = {
 		result: {ok: boolean; detail: string; durationMs: number} | null;
 	} | null;
 	errors: Array<{step: StepId; message: string; at: number}>;
+	/** Set while the run is stopped for a later resume. */
+	interrupted: {signal: string; step: StepId; detail: string; at: number} | null;
+	resumes: Array<{at: number; operator: {osUser: string; name: string}; host: string; reconciliation: string[]}>;
+	previousRecord: {file: string; head: string} | null;
+	lockSample: (LockSample & {at: number}) | null;
 	decisions: Decision[];
 	outcome: RunOutcome | null;
 	versionBefore: string | null;
@@ -144,6 +154,10 @@ export const initialState = (): RunState => ({
 	post: null,
 	rollback: null,
 	errors: [],
+	interrupted: null,
+	resumes: [],
+	previousRecord: null,
+	lockSample: null,
 	decisions: [],
 	outcome: null,
 	versionBefore: null,

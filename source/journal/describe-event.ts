@@ -112,6 +112,23 @@ export function describeEvent(event: RunEvent): string {
 			return `${event.choice} ${event.ok ? 'done' : 'FAILED'}: ${event.detail}`;
 		}
 
+		case 'migration.retrying': {
+			return `up ${event.name} attempt ${event.attempt}/${event.maxAttempts} failed (${event.error}); retrying in ${event.waitMs} ms`;
+		}
+
+		case 'watch.sampled': {
+			const w = event.sample.waiters;
+			return w.length === 0 ? 'no session waits for a lock' : `${w.length + event.sample.more} waiting: ${w.map(x => `pid ${x.pid} ${Math.round(x.waitingMs / 1000)} s behind ${x.blockedBy.join(',') || '?'}`).join('; ')}`;
+		}
+
+		case 'run.interrupted': {
+			return `run interrupted by ${event.signal} in ${event.step}: ${event.detail}`;
+		}
+
+		case 'run.resumed': {
+			return `run resumed by ${event.operator.name} (${event.operator.osUser}@${event.host}): ${event.reconciliation.join('; ')}`;
+		}
+
 		case 'error': {
 			return `ERROR in ${event.step}: ${event.message}`;
 		}

@@ -62,7 +62,7 @@ describe('upgrade screen', () => {
 	});
 
 	it('collapses a long list around the migration in motion', () => {
-		const row = (i: number, status: MigrationRow['status']): MigrationRow => ({name: `m${i}`, direction: 'up', reversible: true, status, startedAt: null, durationMs: null, error: null, statement: null});
+		const row = (i: number, status: MigrationRow['status']): MigrationRow => ({name: `m${i}`, direction: 'up', reversible: true, status, attempt: 0, retry: null, startedAt: null, durationMs: null, error: null, statement: null});
 		const rows = Array.from({length: 30}, (_, i) => row(i, i < 20 ? 'done' : (i === 20 ? 'running' : 'pending')));
 		const lines = (v: ReturnType<typeof visibleRows>) => v.shown.length + (v.doneHidden > 0 ? 1 : 0) + (v.pendingHidden > 0 ? 1 : 0);
 		const late = visibleRows(rows, 12);

@@ -26,6 +26,7 @@ export const started: RunEvent = {
 	migrationsDir: '/srv/shop/migrations',
 	to: null,
 	mode: 'console',
+	previousRecord: null,
 };
 
 export const fingerprinted: RunEvent = {

@@ -1,0 +1,15 @@
+import {configHelp, demoHelp, runHelp, statusHelp} from '../help.js';
+
+export type Command = {
+	help: string;
+	/** Loaded only when the command runs, so `cutover --help` stays fast and light. */
+	load(): Promise<(args: string[]) => Promise<number> | number>;
+};
+
+/** Every command: one entry each, one file each under commands/. */
+export const commands: Record<string, Command> = {
+	run: {help: runHelp, load: async () => (await import('./run.js')).runCommand},
+	status: {help: statusHelp, load: async () => (await import('./status.js')).statusCommand},
+	demo: {help: demoHelp, load: async () => (await import('./demo.js')).demoCommand},
+	config: {help: configHelp, load: async () => (await import('./config.js')).configCommand},
+};

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import {openSettings} from '../../adapters/settings.js';
+import {UsageError} from '../../errors/index.js';
+import {defaultPath} from '../defaults.js';
+import {parseCommand} from '../parse.js';
+import {runGuided} from '../run-command.js';
+import {parseChoice, parseMinutes, parseOverrides, parseTime} from '../run-flags.js';
+import {report} from './report.js';
+
+export async function runCommand(args: string[]): Promise<number> {
+	const {values} = parseCommand(args, {
+		db: {type: 'string'},
+		migrations: {type: 'string'},
+		checklist: {type: 'string'},
+		to: {type: 'string'},
+		'window-start': {type: 'string'},
+		'window-minutes': {type: 'string'},
+		records: {type: 'string'},
+		backups: {type: 'string'},
+		plain: {type: 'boolean', default: false},
+		yes: {type: 'boolean', default: false},
+		'confirm-db': {type: 'string'},
+		override: {type: 'string', multiple: true},
+		'on-failure': {type: 'string'},
+		'at-end': {type: 'string'},
+	}, 'run');
+	if (values.db === undefined) {
+		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
+	}
+
+	const settings = openSettings().read();
+	const result = await runGuided({
+		db: values.db,
+		migrationsDir: path.resolve(values.migrations ?? defaultPath('migrations')),
+		checklistPath: path.resolve(values.checklist ?? defaultPath('checklists/production.yaml')),
+		to: values.to ?? null,
+		plain: values.plain,
+		yes: values.yes,
+		confirmDb: values['confirm-db'] ?? null,
+		overrides: parseOverrides(values.override ?? []),
+		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
+		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
+		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
+		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
+		settings: {
+			...settings,
+			...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),
+			...(values.backups === undefined ? {} : {backupsDir: path.resolve(values.backups)}),
+		},
+		plainHint: (name: string) => `cutover run --db ${values.db} --yes --confirm-db ${name} --plain`,
+	});
+	return report(result);
+}

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import {openDatabase, openTargetMigrator} from '../../adapters/open-target.js';
+import {UsageError} from '../../errors/index.js';
+import {describeEvent} from '../../journal/describe-event.js';
+import {parseTarget} from '../../target.js';
+import {defaultPath} from '../defaults.js';
+import {parseCommand} from '../parse.js';
+
+export async function statusCommand(args: string[]): Promise<number> {
+	const {values} = parseCommand(args, {db: {type: 'string'}, migrations: {type: 'string'}, json: {type: 'boolean', default: false}}, 'status');
+	if (values.db === undefined) {
+		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
+	}
+
+	const target = parseTarget(values.db);
+	const database = await openDatabase(target);
+	try {
+		const migrator = await openTargetMigrator(target, path.resolve(values.migrations ?? defaultPath('migrations')));
+		try {
+			const fingerprint = await database.fingerprint();
+			const plan = await migrator.plan();
+			if (values.json) {
+				process.stdout.write(`${JSON.stringify({target: target.display, fingerprint, ...plan}, null, 2)}\n`);
+			} else {
+				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
+				for (const m of plan.applied) {
+					process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);
+				}
+
+				for (const m of plan.pending) {
+					process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${m.reversible ? '' : '  irreversible (no down)'}\n`);
+				}
+
+				if (plan.applied.length + plan.pending.length === 0) {
+					process.stdout.write('no migrations applied or pending\n');
+				}
+			}
+		} finally {
+			await migrator.close();
+		}
+	} finally {
+		await database.close();
+	}
+
+	return 0;
+}

@@ -1,0 +1,43 @@
+import type {RollbackChoice} from '../engine/model.js';
+import {UsageError} from '../errors/index.js';
+
+const choices: readonly RollbackChoice[] = ['keep', 'downgrade', 'restore'];
+
+export function parseOverrides(raw: string[]): Map<string, string> {
+	const overrides = new Map<string, string>();
+	for (const item of raw) {
+		const at = item.indexOf('=');
+		const id = item.slice(0, at).trim();
+		const reason = item.slice(at + 1).trim();
+		if (at <= 0 || reason === '') {
+			throw new UsageError(`--override ${item} has no reason`, {hint: 'write --override <check-id>="why it is safe to go on"'});
+		}
+
+		overrides.set(id, reason);
+	}
+
+	return overrides;
+}
+export function parseChoice(flag: string, value: string): RollbackChoice {
+	if (!choices.includes(value as RollbackChoice)) {
+		throw new UsageError(`${flag} ${value} is not a choice`, {hint: `use one of ${choices.join(', ')}`});
+	}
+
+	return value as RollbackChoice;
+}
+export function parseTime(value: string): number {
+	const ms = Date.parse(value);
+	if (Number.isNaN(ms)) {
+		throw new UsageError(`--window-start ${value} is not a time`, {hint: 'use ISO 8601, for example 2026-11-22T02:00:00Z'});
+	}
+
+	return ms;
+}
+export function parseMinutes(value: string): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) {
+		throw new UsageError(`--window-minutes ${value} is not a whole number of minutes`, {hint: 'for example --window-minutes 30'});
+	}
+
+	return n;
+}
