@@ -1,5 +1,6 @@
+import {sqlFor} from '../checklist/index.js';
 import {describeExpectation, judge, toEvidence} from '../engine/judge.js';
-import type {CheckPhase, CheckResult, Engine} from '../engine/model.js';
+import type {CheckPhase, CheckResult} from '../engine/model.js';
 import type {Clock} from '../ports/clock.js';
 import type {Database} from '../ports/database.js';
 import type {RunbookCheck} from './plan-types.js';
@@ -13,7 +14,7 @@ export async function runCheck(
 	clock: Clock,
 	id = check.id,
 ): Promise<CheckResult> {
-	const sql = sqlOf(check, database.engine);
+	const sql = sqlFor(check, database.engine);
 	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect)};
 	const started = clock.now();
 	if (sql === null) {
@@ -27,8 +28,4 @@ export async function runCheck(
 	} catch (error) {
 		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs: clock.now() - started};
 	}
-}
-
-function sqlOf(check: RunbookCheck, engine: Engine): string | null {
-	return check.sql[engine] ?? null;
 }

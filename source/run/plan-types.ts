@@ -1,21 +1,5 @@
-import type {Expectation} from '../engine/judge.js';
-import type {PrepItem} from '../engine/model.js';
+import type {CheckDefinition, Checklist} from '../checklist/index.js';
 
-/** The part of a loaded checklist a run uses (see source/checklist). */
-export type RunbookCheck = {
-	id: string;
-	title: string;
-	blocking: boolean;
-	expect: Expectation;
-	sql: {sqlite?: string; postgres?: string};
-};
-
-export type Runbook = {
-	name: string;
-	path: string;
-	sha256: string;
-	window: {expectedMinutes: number};
-	preparation: PrepItem[];
-	maintenance: {on: string | null; off: string | null};
-	checks: {pre: RunbookCheck[]; post: RunbookCheck[]};
-};
+/** A run follows a loaded checklist; these names say what it is to the run. */
+export type Runbook = Checklist;
+export type RunbookCheck = CheckDefinition;
