@@ -4,7 +4,7 @@ import type {RunEvent} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
 import {Header} from './header.js';
 import {HelpOverlay} from './help-overlay.js';
-import {keyHelp} from './key-help.js';
+import {keyHelp, type KeyHelp} from './key-help.js';
 import {QuitConfirm} from './quit-confirm.js';
 import {StepScreen} from './step-screen.js';
 import {finishedSteps, type FinishedStep} from './step-summary.js';
@@ -23,6 +23,8 @@ export type AppProps = {
 	interactive: boolean;
 	/** Where the change record is written, for the summary. */
 	recordPath?: string;
+	/** Keys the help lists instead of the current screen's (replay has its own). */
+	helpKeys?: KeyHelp;
 };
 
 /** Widest the screens draw, even on a wide terminal: long lines are harder to scan than short ones. */
@@ -93,7 +95,7 @@ export function App(props: AppProps) {
 			</Static>
 			<Box flexDirection='column' width={width}>
 				<Header state={state} width={width}/>
-				{help ? <HelpOverlay keys={keyHelp(state.step)} width={width}/> : null}
+				{help ? <HelpOverlay keys={props.helpKeys ?? keyHelp(state.step)} width={width}/> : null}
 				{/* Hidden, not unmounted, under the help: a half-typed name or a selection survives a look at the keys. */}
 				<Box display={help ? 'none' : 'flex'} flexDirection='column'>
 					<StepScreen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>

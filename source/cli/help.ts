@@ -5,6 +5,7 @@ Usage
   cutover status --db <target> [--json] fingerprint and applied/pending migrations
   cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
   cutover config [<key> [<value>]]      show or set operator settings
+  cutover replay <record> [--plain]     replay a change record on the same screens
 
 Targets
   postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
@@ -59,6 +60,32 @@ Creates a SQLite database with a few users and meters (some of them duplicates) 
 directory, applies the first migration as "already deployed", then runs the guided flow
 with cutover's own migrations and production checklist. Backups and the change record go
 into the same directory. With --plain it runs without the console, answering every gate.
+`;
+
+export const replayHelp = `cutover replay <record> [--plain]
+
+Shows a change record (the .jsonl journal of a run) on the same screens the operator saw,
+driven by the recorded events through the same reducer. It reads only the record: no
+database is opened, so a record replays after its database is gone.
+
+Keys
+  space          play or pause at the recorded pace (idle gaps are cut to 2 s, and
+                 the bar says so)
+  . or →         one event forward        , or ←   one event back
+  ]              next step                [        start of this or the previous step
+  > <            speed ×1, ×4, ×16, instant (instant goes straight to the end)
+  g G            first or last event (also Home, End)
+  ? q            help, leave
+
+  The bar under the screens shows event k/N, the event, its original time (UTC), the
+  speed, and » DECISION or » OVERRIDE on the operator's decisions.
+
+Options
+  --plain        no console: one line per event, decisions marked with a leading »
+                 (grep '^»' lists them)
+
+A damaged record (a torn last line, a line that is not JSON) replays up to where it
+stops, says where, and exits 1; cutover verify checks a record's integrity.
 `;
 
 export const configHelp = `cutover config                show the settings and where they are stored
