@@ -1,5 +1,6 @@
 import type {Expectation} from '../engine/judge.js';
 import type {PrepItem} from '../engine/model.js';
+import type {LockPolicy} from '../ports/migrator.js';
 
 export type CheckDefinition = {
 	id: string;
@@ -23,4 +24,6 @@ export type Checklist = {
 	/** Shell commands run when the window opens and closes. */
 	maintenance: {on: string | null; off: string | null};
 	checks: {pre: CheckDefinition[]; post: CheckDefinition[]};
+	/** The `upgrade:` section: only what the file sets; the migrator fills in its defaults for the rest. */
+	upgrade: Partial<LockPolicy>;
 };

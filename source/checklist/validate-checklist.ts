@@ -1,5 +1,6 @@
 import type {Expectation} from '../engine/judge.js';
 import type {CheckPhase, PrepItem} from '../engine/model.js';
+import type {LockPolicy} from '../ports/migrator.js';
 import type {CheckDefinition, Checklist} from './types.js';
 import type {Path, Validator} from './validator.js';
 
@@ -7,7 +8,7 @@ const phases: readonly CheckPhase[] = ['pre', 'post'];
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name', 'window', 'checks'], optional: ['preparation', 'maintenance']});
+	const root = v.object(value, [], {required: ['name', 'window', 'checks'], optional: ['preparation', 'maintenance', 'upgrade']});
 	const window = v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
 	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
 		? {}
@@ -25,7 +26,32 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 			off: v.optionalText(maintenance['off'], ['maintenance', 'off']),
 		},
 		checks: {pre, post},
+		upgrade: readUpgrade(root['upgrade'], v),
 	};
+}
+
+/** `upgrade: {lock-timeout: 5s, attempts: 3, backoff: 1s}`, every key optional. */
+function readUpgrade(value: unknown, v: Validator): Partial<LockPolicy> {
+	if (value === undefined || value === null) {
+		return {};
+	}
+
+	const map = v.object(value, ['upgrade'], {required: [], optional: ['lock-timeout', 'attempts', 'backoff']});
+	const policy: Partial<LockPolicy> = {};
+	if (map['lock-timeout'] !== undefined) {
+		// Past a few minutes a migration waiting for its lock is the outage it was meant to avoid.
+		policy.lockTimeoutMs = v.duration(map['lock-timeout'], ['upgrade', 'lock-timeout'], {min: 1, max: 600_000});
+	}
+
+	if (map['attempts'] !== undefined) {
+		policy.maxAttempts = v.count(map['attempts'], ['upgrade', 'attempts'], {min: 1, max: 20});
+	}
+
+	if (map['backoff'] !== undefined) {
+		policy.backoffMs = v.duration(map['backoff'], ['upgrade', 'backoff'], {min: 0, max: 600_000});
+	}
+
+	return policy;
 }
 
 function readPreparation(value: unknown, v: Validator): PrepItem[] {

@@ -1,4 +1,5 @@
 import {ChecklistError} from '../errors/index.js';
+import {parseDuration} from './duration.js';
 import {formatPath, type PathSegment} from './yaml-lines.js';
 
 export type Path = readonly PathSegment[];
@@ -92,6 +93,29 @@ export class Validator {
 	positiveNumber(value: unknown, path: Path): number {
 		if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
 			this.fail(path, `expected a number of minutes above 0, found ${describe(value)}`);
+		}
+
+		return value;
+	}
+
+	/** A duration with its unit (500ms, 5s, 2m), in milliseconds, within [min, max]. */
+	duration(value: unknown, path: Path, range: {min: number; max: number}): number {
+		const ms = typeof value === 'string' ? parseDuration(value) : null;
+		if (ms === null) {
+			this.fail(path, `expected a duration with its unit, such as 500ms, 5s or 2m, found ${describe(value)}`);
+		}
+
+		if (ms < range.min || ms > range.max) {
+			this.fail(path, `${String(value)} is out of range: give between ${range.min}ms and ${range.max / 1000}s`);
+		}
+
+		return ms;
+	}
+
+	/** A whole number within [min, max]. */
+	count(value: unknown, path: Path, range: {min: number; max: number}): number {
+		if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+			this.fail(path, `expected a whole number from ${range.min} to ${range.max}, found ${describe(value)}`);
 		}
 
 		return value;

@@ -1,14 +1,35 @@
 import type {MigrationPlan} from '../engine/model.js';
 
+/** One lock timeout that is about to be retried: `attempt` is the attempt that just timed out. */
+export type LockRetry = {attempt: number; maxAttempts: number; waitMs: number; error: string};
+
+/**
+ * How long a migration may wait for a lock before giving up, and how often it tries again.
+ * A migration stuck in the lock queue blocks every reader queued behind it, so the wait is short.
+ */
+export type LockPolicy = {
+	/** Per attempt: PostgreSQL's lock_timeout, SQLite's busy timeout. */
+	lockTimeoutMs: number;
+	/** Attempts in all, the first one included. */
+	maxAttempts: number;
+	/** The wait before the second attempt; it doubles for each one after, up to a cap. */
+	backoffMs: number;
+};
+
 export type MigrationContext = {
 	runId: string;
 	appliedBy: string;
+	/** Called before each wait that follows a lock timeout, so the wait can be shown and journaled. */
+	onRetry?: (retry: LockRetry) => void;
+	/** Cuts a wait between attempts short: the migration then fails at once, rolled back. */
+	signal?: AbortSignal;
 };
 
 /**
  * Applies migrations one at a time. On PostgreSQL a migration and its log row commit in one
  * transaction; on SQLite inside an explicit BEGIN/COMMIT. A failure rolls the migration back
- * and throws a MigrationError naming the statement.
+ * and throws a MigrationError naming the statement. A lock timeout rolls it back too and is
+ * retried, within the LockPolicy the migrator was opened with.
  */
 export type Migrator = {
 	/** Applied (from the target's cutover_migrations table, with drift against the files) and pending (on disk, not applied), in order. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import type {Engine} from '../../engine/model.js';
 import {MigrationError} from '../../errors/index.js';
+import {maxLockTimeoutMs} from './lock-policy.js';
 
 /** What a JS migration receives: query runs inside the migration's transaction. */
 export type ModuleContext = {
@@ -12,8 +13,10 @@ export type ModuleContext = {
 
 export type ModuleMigration = (context: ModuleContext) => Promise<unknown>;
 
+export type LoadedModule = {up: ModuleMigration; down: ModuleMigration | null; lockTimeoutMs: number | null};
+
 /** Imports a migration module. The checksum in the URL makes an edited file load afresh instead of from the module cache. */
-export async function loadModule(name: string, file: string, checksum: string): Promise<{up: ModuleMigration; down: ModuleMigration | null}> {
+export async function loadModule(name: string, file: string, checksum: string): Promise<LoadedModule> {
 	let module: Record<string, unknown>;
 	try {
 		module = await import(`${pathToFileURL(file).href}?sha256=${checksum}`) as Record<string, unknown>;
@@ -34,7 +37,7 @@ export async function loadModule(name: string, file: string, checksum: string): 
 	const exports = typeof module['up'] !== 'function' && typeof module['default'] === 'object' && module['default'] !== null
 		? module['default'] as Record<string, unknown>
 		: module;
-	const {up, down} = exports;
+	const {up, down, lockTimeoutMs} = exports;
 	if (typeof up !== 'function') {
 		throw new MigrationError(`${file} does not export an up function`, {migration: name, direction: 'up', statement: null, hint: 'export async function up({query}) { … }'});
 	}
@@ -43,5 +46,14 @@ export async function loadModule(name: string, file: string, checksum: string): 
 		throw new MigrationError(`${file} exports a down that is not a function`, {migration: name, direction: 'down', statement: null, hint: 'export async function down({query}) { … }, or remove it'});
 	}
 
-	return {up: up as ModuleMigration, down: (down as ModuleMigration | undefined) ?? null};
+	if (lockTimeoutMs !== undefined && (typeof lockTimeoutMs !== 'number' || !Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 1 || lockTimeoutMs > maxLockTimeoutMs)) {
+		throw new MigrationError(`${file} exports a lockTimeoutMs that is not a whole number of milliseconds from 1 to ${maxLockTimeoutMs}`, {
+			migration: name,
+			direction: 'up',
+			statement: null,
+			hint: 'export const lockTimeoutMs = 30_000; or remove it to use the checklist\'s lock timeout',
+		});
+	}
+
+	return {up: up as ModuleMigration, down: (down as ModuleMigration | undefined) ?? null, lockTimeoutMs: (lockTimeoutMs as number | undefined) ?? null};
 }

@@ -4,10 +4,12 @@ import path from 'node:path';
 import type {Engine} from '../../engine/model.js';
 import {CutoverError} from '../../errors/index.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
+import {readLockDirective} from './lock-directive.js';
 
+/** `lockTimeoutMs` is the script's own lock timeout (a directive or an export), null for the migrator's. */
 export type Script =
-	| {kind: 'sql'; file: string; text: string}
-	| {kind: 'module'; file: string; run: ModuleMigration};
+	| {kind: 'sql'; file: string; text: string; lockTimeoutMs: number | null}
+	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null};
 
 /** One migration as found on disk for one engine. */
 export type MigrationSource = {
@@ -32,6 +34,8 @@ type Found = {
  * Reads a migrations directory for one engine: `NNNN_name.up.sql` with an optional
  * `.down.sql`, engine variants (`.up.sqlite.sql`, `.up.postgres.sql`) that win over the generic
  * file, or a `NNNN_name.js`/`.mjs` module exporting up and optional down. Sorted by name.
+ * A script's own lock timeout: `-- cutover: lock-timeout=30s` above the first statement of a
+ * SQL file, or `export const lockTimeoutMs = 30_000` in a module (for its up and its down).
  */
 export async function readMigrations(directory: string, engine: Engine): Promise<MigrationSource[]> {
 	const entries = await listDirectory(directory);
@@ -102,8 +106,8 @@ async function toSource(directory: string, name: string, found: Found, engine: E
 		return {
 			name,
 			checksum,
-			up: {kind: 'module', file, run: loaded.up},
-			down: loaded.down ? {kind: 'module', file, run: loaded.down} : null,
+			up: {kind: 'module', file, run: loaded.up, lockTimeoutMs: loaded.lockTimeoutMs},
+			down: loaded.down ? {kind: 'module', file, run: loaded.down, lockTimeoutMs: loaded.lockTimeoutMs} : null,
 		};
 	}
 
@@ -114,13 +118,24 @@ async function toSource(directory: string, name: string, found: Found, engine: E
 	}
 
 	const downFile = down.get(engine) ?? down.get('generic');
-	const upText = await readFile(path.join(directory, upFile), 'utf8');
+	const upScript = await sqlScript(directory, upFile);
 	return {
 		name,
-		checksum: sha256(upText),
-		up: {kind: 'sql', file: path.join(directory, upFile), text: upText},
-		down: downFile === undefined ? null : {kind: 'sql', file: path.join(directory, downFile), text: await readFile(path.join(directory, downFile), 'utf8')},
+		checksum: sha256(upScript.text),
+		up: upScript,
+		down: downFile === undefined ? null : await sqlScript(directory, downFile),
 	};
+}
+
+async function sqlScript(directory: string, name: string): Promise<Extract<Script, {kind: 'sql'}>> {
+	const file = path.join(directory, name);
+	const text = await readFile(file, 'utf8');
+	const directive = readLockDirective(text);
+	if ('problem' in directive) {
+		throw directoryError(directory, `${name}: ${directive.problem}`, `fix the comment at the top of ${name}`);
+	}
+
+	return {kind: 'sql', file, text, lockTimeoutMs: directive.lockTimeoutMs};
 }
 
 /** Two names with one number leave the order to chance. */

@@ -2,7 +2,8 @@ import {Umzug, type UmzugStorage} from 'umzug';
 import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
 import {CutoverError, MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
-import type {MigrationContext, Migrator} from '../../ports/migrator.js';
+import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
+import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrations, type MigrationSource} from './migration-files.js';
 import {readLog} from './migration-log.js';
@@ -18,6 +19,8 @@ export type MigratorOptions = {
 	directory: string;
 	/** Where applied_at comes from; the system clock unless a test hands in another. */
 	clock?: Clock;
+	/** Lock timeout and retries (the checklist's `upgrade:` section); defaults for what is not given. */
+	lock?: Partial<LockPolicy>;
 };
 
 // umzug logs and un-logs a migration in calls of their own, after the migration ran. Both do
@@ -35,15 +38,16 @@ const storageFor = (session: Session): UmzugStorage => ({
 export async function openMigrator(options: MigratorOptions): Promise<Migrator> {
 	const {target, directory} = options;
 	const clock = options.clock ?? {now: () => Date.now()};
+	const policy = resolveLockPolicy(options.lock);
 	const session = target.engine === 'postgres' ? await openPostgresSession(target) : await openSqliteSession(target.path);
 	const storage = storageFor(session);
 
 	const umzugFor = (sources: MigrationSource[], context: MigrationContext) => new Umzug({
 		migrations: sources.map(source => ({
 			name: source.name,
-			up: async () => runMigration(session, source, 'up', {...context, appliedAt: new Date(clock.now()).toISOString()}),
+			up: async () => runMigration(session, source, 'up', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy),
 			// Always present: umzug treats a missing down as success and un-logs; ours throws IrreversibleMigrationError.
-			down: async () => runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}),
+			down: async () => runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy),
 		})),
 		storage,
 		logger: undefined,

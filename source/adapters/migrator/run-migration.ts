@@ -1,10 +1,13 @@
 import path from 'node:path';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
-import type {MigrationContext} from '../../ports/migrator.js';
+import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import {splitStatements} from '../../sql/split-statements.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
-import type {Session} from './session.js';
+import {lockFailure} from './lock-failure.js';
+import {retryLockTimeouts} from './lock-retries.js';
+import {describeBlockers} from './postgres-blockers.js';
+import type {Blocker, Session} from './session.js';
 import {messageOf} from './session.js';
 
 type Direction = 'up' | 'down';
@@ -15,33 +18,76 @@ type Progress = {statement: string | null; index: number; total: number | null};
 /**
  * Runs one migration and writes (or removes) its log row in ONE transaction: either both
  * happen or neither does, so the log never disagrees with the schema. A failure rolls back
- * and becomes a MigrationError naming the statement.
+ * and becomes a MigrationError naming the statement. A lock timeout rolls back too and is
+ * tried again after a backoff, up to policy.maxAttempts times in all.
  */
-export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}): Promise<void> {
+export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}, policy: LockPolicy): Promise<void> {
 	const script = direction === 'up' ? source.up : source.down;
 	if (script === null) {
 		throw new IrreversibleMigrationError(source.name);
 	}
 
-	const progress: Progress = {statement: null, index: 0, total: null};
-	try {
-		await session.transaction(async () => {
-			await guard(session, source.name, direction);
-			await runScript(session, source.name, script, progress);
-			progress.statement = null;
-			if (direction === 'up') {
-				await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
-			} else {
-				await deleteLogRow(session, source.name);
+	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
+	let progress: Progress = {statement: null, index: 0, total: null};
+	let blockers: Blocker[] = [];
+	const outcome = await retryLockTimeouts({
+		policy,
+		onRetry: context.onRetry,
+		signal: context.signal,
+		isLockTimeout: error => !(error instanceof CutoverError) && session.isLockTimeout(error),
+		describe: error => `${messageOf(error)}${blockers.length > 0 ? `; held by ${describeBlockers(blockers)}` : ''}`,
+		async attempt() {
+			progress = {statement: null, index: 0, total: null};
+			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
+			try {
+				await session.transaction(async () => {
+					await guard(session, source.name, direction);
+					await runScript(session, source.name, script, progress);
+					progress.statement = null;
+					if (direction === 'up') {
+						await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
+					} else {
+						await deleteLogRow(session, source.name);
+					}
+				}, {lockTimeoutMs});
+			} finally {
+				blockers = await watch.stop();
 			}
-		});
-	} catch (error) {
-		if (error instanceof CutoverError) {
-			throw error;
-		}
-
-		throw failure(source.name, direction, script, progress, error);
+		},
+	});
+	if (outcome.ok) {
+		return;
 	}
+
+	const {error} = outcome;
+	if (error instanceof CutoverError) {
+		throw error;
+	}
+
+	if (outcome.lockTimedOut) {
+		throw lockFailure({
+			name: source.name,
+			direction,
+			file: script.file,
+			engine: session.engine,
+			where: session.where,
+			lockTimeoutMs,
+			attempts: outcome.attempts,
+			maxAttempts: policy.maxAttempts,
+			stopped: outcome.stopped,
+			at: where(progress),
+			statement: progress.statement,
+			blockers,
+			error,
+		});
+	}
+
+	throw failure(source.name, direction, script, progress, error);
+}
+
+/** Often enough to catch the holders within a short timeout, rarely enough to cost nothing over a long one. */
+function lookInterval(lockTimeoutMs: number): number {
+	return Math.min(250, Math.max(20, Math.floor(lockTimeoutMs / 4)));
 }
 
 /**
@@ -103,9 +149,7 @@ async function runScript(session: Session, name: string, script: Script, progres
 
 function failure(name: string, direction: Direction, script: Script, progress: Progress, error: unknown): MigrationError {
 	const file = path.basename(script.file);
-	const at = progress.statement === null
-		? ''
-		: ` at statement ${progress.index}${progress.total === null ? '' : ` of ${progress.total}`}`;
+	const at = where(progress);
 	const detail = driverDetail(error);
 	return new MigrationError(`${name} (${direction}) failed${at} in ${file}: ${messageOf(error)}${detail}`, {
 		migration: name,
@@ -114,6 +158,10 @@ function failure(name: string, direction: Direction, script: Script, progress: P
 		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; fix ${file} and run again`,
 		cause: error,
 	});
+}
+
+function where(progress: Progress): string {
+	return progress.statement === null ? '' : ` at statement ${progress.index}${progress.total === null ? '' : ` of ${progress.total}`}`;
 }
 
 /** PostgreSQL errors carry the offending key or column in `detail`; it is often the useful half. */

@@ -2,6 +2,14 @@ import type {Engine} from '../../engine/model.js';
 
 export type Row = Record<string, unknown>;
 
+/** A session that held a lock the migration waited for, as PostgreSQL reported it. */
+export type Blocker = {pid: number; user: string; application: string; state: string; query: string};
+
+export type BlockerWatch = {
+	/** The sessions seen blocking at the last look that found any; none when none were seen or the engine cannot tell. */
+	stop(): Promise<Blocker[]>;
+};
+
 /**
  * One connection to the target, as the migrator needs it: one statement at a time, and a
  * transaction that rolls itself back when the work throws. Placeholders are the engine's own
@@ -9,11 +17,22 @@ export type Row = Record<string, unknown>;
  */
 export type Session = {
 	readonly engine: Engine;
+	/** The target as messages name it (a file, or a URL without its password). */
+	readonly where: string;
 	run(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-	transaction<T>(work: () => Promise<T>): Promise<T>;
+	/** Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's busy timeout. */
+	transaction<T>(work: () => Promise<T>, options: {lockTimeoutMs: number}): Promise<T>;
+	/** Whether the driver gave up waiting for a lock (PostgreSQL 55P03, SQLite SQLITE_BUSY). */
+	isLockTimeout(error: unknown): boolean;
+	/** Starts noting which sessions block this one, every `intervalMs`, until stop(). */
+	watchBlockers(intervalMs: number): Promise<BlockerWatch>;
 	close(): Promise<void>;
 };
 
 export function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+export function errorCode(error: unknown): string {
+	return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 import type {Row, Session} from './session.js';
-import {messageOf} from './session.js';
+import {errorCode, messageOf} from './session.js';
 
 /**
  * better-sqlite3 runs one statement per prepare and never rolls back on its own, so the
@@ -40,8 +40,11 @@ export async function openSqliteSession(file: string): Promise<Session> {
 
 	return {
 		engine: 'sqlite',
+		where: file,
 		run,
-		async transaction(work) {
+		async transaction(work, {lockTimeoutMs}) {
+			// BEGIN IMMEDIATE waits this long for the write lock; a rollback-journal COMMIT waits as long for readers.
+			db.pragma(`busy_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
 			db.exec('BEGIN IMMEDIATE');
 			try {
 				const value = await work();
@@ -56,6 +59,9 @@ export async function openSqliteSession(file: string): Promise<Session> {
 				throw error;
 			}
 		},
+		isLockTimeout: error => errorCode(error).startsWith('SQLITE_BUSY'),
+		// SQLite keeps no record of who holds its lock, and better-sqlite3 waits on this thread anyway.
+		watchBlockers: async () => ({stop: async () => []}),
 		async close() {
 			db.close();
 		},
