@@ -5,3 +5,4 @@ export {MigrationError} from './migration-error.js';
 export {IrreversibleMigrationError} from './irreversible-migration-error.js';
 export {ChecklistError} from './checklist-error.js';
 export {UsageError} from './usage-error.js';
+export {RunLockedError, describeHolder} from './run-locked-error.js';

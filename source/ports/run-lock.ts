@@ -1,0 +1,25 @@
+/** Who holds a target's run lock, so a second operator can be told whom to ask. */
+export type RunLockHolder = {
+	runId: string;
+	operator: string;
+	host: string;
+	/** The holding cutover process on `host`. */
+	pid: number;
+	/** Epoch milliseconds when the lock was taken. */
+	since: number;
+};
+
+export type RunLockHandle = {
+	/** A holder whose lock was found abandoned (its process gone) and taken over by this acquire; null when the lock was free. */
+	readonly replaced: RunLockHolder | null;
+	/** Gives the lock up; safe to call more than once. */
+	release(): Promise<void>;
+};
+
+/** One run at a time per database. */
+export type RunLock = {
+	/** Throws RunLockedError naming the holder when another run has the lock. */
+	acquire(holder: RunLockHolder): Promise<RunLockHandle>;
+	/** The current holder, or null when no run holds the lock (an abandoned lock is no holder). */
+	inspect(): Promise<RunLockHolder | null>;
+};
