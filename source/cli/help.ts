@@ -3,6 +3,7 @@ export const mainHelp = `cutover — guided, recorded database migrations
 Usage
   cutover run --db <target> [options]   walk through a migration, screen by screen
   cutover status --db <target> [--json] fingerprint and applied/pending migrations
+  cutover resume [<journal>]            list unfinished runs, or continue one
   cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
   cutover config [<key> [<value>]]      show or set operator settings
   cutover replay <record> [--plain]     replay a change record on the same screens
@@ -44,6 +45,28 @@ Without a terminal (CI, pipes, nohup)
   --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
 
   Every human gate that no flag opens stops the run (fails closed).
+
+Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
+`;
+
+export const resumeHelp = `cutover resume [<journal>] [options]
+
+A run stopped by a hang-up (SSH drop) or a terminate finishes its current unit of work (a
+migration commits or rolls back as a whole; a backup is cancelled and recorded incomplete),
+records where it stopped and leaves maintenance mode on. Without arguments, resume lists the
+unfinished runs in the records directory. With a journal, it re-reads the database (applied
+migrations, the backup file and its sha256), shows how that compares with the journal, asks
+for the database name again, and continues the same run and record from the next gate.
+
+Options
+  --records <dir>        where to look for unfinished runs (default from cutover config)
+  --db <target>          the database, when the journal's (password removed) is not enough
+  --migrations <dir>     migrations directory (default: the run's own)
+  --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
+  --backups <dir>        where a new backup goes if one is needed
+  --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
+  --plain, --yes, --confirm-db, --override, --on-failure, --at-end   as for cutover run;
+                         --plain needs --confirm-db
 
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
 `;

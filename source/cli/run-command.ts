@@ -1,18 +1,25 @@
 import {loadChecklist} from '../checklist/index.js';
-import type {RunOutcome} from '../engine/events.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {createBackupTool} from '../adapters/open-target.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
 import {systemClock} from '../adapters/system-clock.js';
-import {consoleDecider, plainDecider} from '../run/decider.js';
-import {runFlow} from '../run/flow.js';
-import {createSession} from '../run/session.js';
-import {parseTarget} from '../target.js';
+import {consoleDecider, plainDecider, type PlainAnswers} from '../run/decider.js';
+import {runFlow, type FlowResult} from '../run/flow.js';
+import {Interruption} from '../run/interruption.js';
+import type {Runbook} from '../run/plan-types.js';
+import type {Connections, RunDeps} from '../run/run-deps.js';
+import {createSession, type Session} from '../run/session.js';
+import type {Journal} from '../ports/journal.js';
+import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
 import {CutoverError} from '../errors/index.js';
 import {guessDatabaseName, newRunIdentity, openConnections, openJournal} from './open-run.js';
+import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
+import {attachSealer} from '../signing/sealer.js';
+import {findSigningKey, signerOf} from '../signing/signing-key.js';
+import {findPreviousRecord} from '../verify/previous-record.js';
 
 export type RunOptions = {
 	db: string;
@@ -32,7 +39,7 @@ export type RunOptions = {
 	plainHint: (databaseName: string) => string;
 };
 
-export type RunResult = {outcome: RunOutcome; recordPath: string};
+export type RunResult = {outcome: FlowResult; recordPath: string};
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
@@ -47,38 +54,23 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 
 	const connections = await openConnections(target, options.migrationsDir);
 	const identity = newRunIdentity(options.settings, guessDatabaseName(target), systemClock.now());
+	const signingKey = findSigningKey(options.settings.signingKey);
+	const previousRecord = findPreviousRecord(options.settings.recordsDir);
 	const journal = openJournal(identity, target);
 	const session = createSession(journal, systemClock);
-	const abort = new AbortController();
-	const leave = (reason: string) => {
-		if (!abort.signal.aborted && session.state.outcome === null) {
-			session.emit({type: 'operator.abandoned', reason});
-			abort.abort();
-		}
-	};
-
-	const signals = ['SIGTERM', 'SIGHUP', ...(options.plain ? ['SIGINT'] as const : [])] as const;
-	const onSignal = (signal: NodeJS.Signals) => leave(`received ${signal}; stopping at the next safe point`);
-	for (const signal of signals) {
-		process.on(signal, onSignal);
-	}
-
-	const flowDeps = {
+	attachSealer(session, {journalPath: journal.path, key: signingKey});
+	return driveRun({
 		session,
+		journal,
 		connections,
-		backupTool: createBackupTool(target),
-		runner: shellRunner,
-		decider: options.plain
-			? plainDecider({yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd})
-			: consoleDecider,
-		clock: systemClock,
+		target,
 		runbook,
+		plain: options.plain,
+		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd},
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
 		appliedBy: `${identity.operator.name} (${identity.operator.osUser}@${identity.host})`,
-		signal: abort.signal,
-	};
-	const flowOptions = {
+	}, deps => runFlow(deps, {
 		start: {
 			runId: identity.runId,
 			toolVersion,
@@ -89,17 +81,93 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 			migrationsDir: options.migrationsDir,
 			to: options.to,
 			mode: options.plain ? 'plain' as const : 'console' as const,
-			previousRecord: null,
+			previousRecord,
+			signer: signingKey === null ? null : signerOf(signingKey),
 		},
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
+	}));
+}
+
+/** Everything a run needs that `cutover run` and `cutover resume` build the same way. */
+export type DriveOptions = {
+	session: Session;
+	journal: Journal;
+	connections: Connections;
+	target: Target;
+	runbook: Runbook;
+	plain: boolean;
+	answers: PlainAnswers;
+	backupsDir: string;
+	runId: string;
+	appliedBy: string;
+};
+
+/**
+ * Runs a flow on a session, in the console or in plain lines, and survives the terminal: a
+ * hang-up or terminate stops the run at its next safe point, resumable (nothing is abandoned);
+ * the console's own quit (q, Ctrl-C, asked first) abandons it. Closes connections and journal.
+ */
+export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => Promise<FlowResult>): Promise<RunResult> {
+	const {session, journal, connections} = options;
+	const abort = new AbortController();
+	const leave = (reason: string) => {
+		if (!abort.signal.aborted && session.state.outcome === null) {
+			session.emit({type: 'operator.abandoned', reason});
+			abort.abort();
+		}
+	};
+
+	let view: ConsoleHandle | null = null;
+	const interrupt = (signal: NodeJS.Signals) => {
+		if (signal === 'SIGHUP') {
+			// The terminal is gone: drawing on it fails with EIO or EPIPE, which must not kill the run before the journal is safe.
+			terminalGone();
+			try {
+				view?.unmount();
+			} catch {
+				// Ink restoring a terminal that no longer exists; the run goes on without it.
+			}
+
+			view = null;
+		}
+
+		if (!abort.signal.aborted && session.state.outcome === null) {
+			abort.abort(new Interruption(signal));
+		}
+	};
+
+	// In the console Ctrl-C is a key (asked first); in plain mode it is the operator's way to stop.
+	const onInterrupt = (signal: NodeJS.Signals) => interrupt(signal);
+	const onQuitSignal = () => leave('received SIGINT; stopping at the next safe point');
+	const stops = ['SIGTERM', 'SIGHUP'] as const;
+	for (const signal of stops) {
+		process.on(signal, onInterrupt);
+	}
+
+	if (options.plain) {
+		process.on('SIGINT', onQuitSignal);
+	}
+
+	const deps: RunDeps = {
+		session,
+		connections,
+		backupTool: createBackupTool(options.target),
+		runner: shellRunner,
+		decider: options.plain ? plainDecider(options.answers) : consoleDecider,
+		clock: systemClock,
+		runbook: options.runbook,
+		backupsDir: options.backupsDir,
+		runId: options.runId,
+		appliedBy: options.appliedBy,
+		signal: abort.signal,
 	};
 
 	try {
 		if (options.plain) {
-			const off = session.subscribe((_, entry) => process.stdout.write(`${formatPlainLine(entry)}\n`));
+			const off = session.subscribe((_, entry) => write(`${formatPlainLine(entry)}\n`));
 			try {
-				return {outcome: await runFlow(flowDeps, flowOptions), recordPath: journal.path};
+				return {outcome: await flow(deps), recordPath: journal.path};
 			} finally {
 				off();
 			}
@@ -109,26 +177,54 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		process.env['CI'] = '0';
 		process.env['CONTINUOUS_INTEGRATION'] = '0';
 		const {mountConsole} = await import('./console.js');
-		const view = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
+		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
+		view = mounted;
 		try {
-			const outcome = await runFlow(flowDeps, flowOptions);
+			const outcome = await flow(deps);
 			// The summary stays up until the operator leaves it, unless the run was stopped (quit, hang-up).
 			if (!abort.signal.aborted) {
-				await view.closed;
+				await mounted.closed;
 			}
 
 			return {outcome, recordPath: journal.path};
 		} finally {
-			view.unmount();
+			view?.unmount();
+			view = null;
 			// Ink leaves the cursor at the end of the last frame.
-			process.stdout.write('\n');
+			write('\n');
 		}
 	} finally {
-		for (const signal of signals) {
-			process.off(signal, onSignal);
+		for (const signal of stops) {
+			process.off(signal, onInterrupt);
 		}
 
+		process.off('SIGINT', onQuitSignal);
 		await connections.close();
 		journal.close();
 	}
 }
+
+/** Writes to stdout unless the terminal is gone. */
+function write(text: string) {
+	if (!hungUp) {
+		process.stdout.write(text);
+	}
+}
+
+let hungUp = false;
+
+/** From a hang-up on, nothing is written to the dead terminal, and a write already queued may fail quietly. */
+function terminalGone() {
+	if (hungUp) {
+		return;
+	}
+
+	hungUp = true;
+	const ignore = () => {};
+	process.stdout.on('error', ignore);
+	process.stderr.on('error', ignore);
+	process.stdin.on('error', ignore);
+}
+
+/** True once the terminal hung up: the caller should not print its report to it. */
+export const terminalHungUp = () => hungUp;

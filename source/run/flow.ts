@@ -1,10 +1,11 @@
-import type {EventOf, RunOutcome} from '../engine/events.js';
+import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {rollbackOptions, upgradeGate} from '../engine/gates.js';
 import type {CheckResult, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {MigrationError} from '../errors/index.js';
 import {runCheck} from './checks.js';
 import {runCommand} from './hooks.js';
+import {interruptionOf, unlessAborted} from './interruption.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -15,68 +16,217 @@ export type FlowOptions = {
 	window: {startsAt: number | null; expectedMinutes: number | null};
 };
 
+/** How a run ended in this process: an outcome, or stopped by a signal and left resumable. */
+export type FlowResult = RunOutcome | 'interrupted';
+
 const PROGRESS_EVERY_MS = 250;
 
 /**
  * The guided run, step by step. Every fact is emitted as an event before anything acts on
  * it; every human gate goes through the decider. Returns the outcome; throws only for bugs.
  */
-export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<RunOutcome> {
+export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<FlowResult> {
 	const {session} = deps;
 	session.emit({type: 'run.started', ...options.start});
-	let maintenanceOn = false;
-	const finish = async (outcome: RunOutcome): Promise<RunOutcome> => {
-		if (maintenanceOn && deps.runbook.maintenance.off) {
-			await runCommand(session, deps.runner, {id: 'maintenance-off', purpose: 'maintenance mode off', command: deps.runbook.maintenance.off});
-		}
-
-		const versionAfter = await currentVersion(deps);
-		session.emit({type: 'run.finished', outcome, versionBefore: session.state.versionBefore, versionAfter});
-		return outcome;
-	};
-
-	const fail = async (step: EventOf<'error'>['step'], error: unknown) => {
-		session.emit({type: 'error', step, message: error instanceof Error ? error.message : String(error)});
-		return finish('failed');
-	};
-
 	// 1. Maintenance window: what this database is and what will run.
 	try {
 		session.emit({type: 'target.fingerprinted', fingerprint: await deps.connections.database.fingerprint()});
 		const plan = await deps.connections.migrator.plan();
 		session.emit({type: 'migrations.planned', applied: plan.applied, pending: selectPending(plan.pending, options.to)});
 	} catch (error) {
-		return fail('window', error);
+		session.emit({type: 'error', step: 'window', message: error instanceof Error ? error.message : String(error)});
+		return finishRun(deps, 'failed');
 	}
 
 	if (session.state.migrations.length === 0) {
-		return finish('nothing-to-do');
+		return finishRun(deps, 'nothing-to-do');
 	}
 
-	session.emit({
-		type: 'window.planned',
-		startsAt: options.window.startsAt ?? deps.clock.now(),
-		expectedMinutes: options.window.expectedMinutes ?? deps.runbook.window.expectedMinutes,
-		prep: deps.runbook.preparation,
-		hooks: deps.runbook.maintenance,
-	});
-	if (!await deps.decider.confirmWindow(session)) {
-		return finish('abandoned');
-	}
+	return continueFlow(deps, {window: options.window, rollbackNow: false});
+}
 
-	if (deps.runbook.maintenance.on) {
-		maintenanceOn = true;
-		const code = await runCommand(session, deps.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: deps.runbook.maintenance.on});
-		if (code !== 0) {
-			return fail('window', `the maintenance-on command exited with ${code}; nothing was changed`);
+export type ContinueOptions = {
+	window: {startsAt: number | null; expectedMinutes: number | null};
+	/** Resume straight to the rollback prompt (the operator's choice after an interrupted upgrade). */
+	rollbackNow: boolean;
+};
+
+/**
+ * Everything after the plan, driven by the state: a step already done in the journal (window
+ * confirmed, backup verified, checks run, migrations applied) is not done again. A fresh run
+ * and a resumed one take the same path from wherever the state stands.
+ */
+export async function continueFlow(deps: RunDeps, options: ContinueOptions): Promise<FlowResult> {
+	const {session} = deps;
+	const state = () => session.state;
+	const done = (type: RunEvent['type']) => session.entries.some(e => e.event.type === type);
+	const fail = async (step: EventOf<'error'>['step'], error: unknown) => {
+		session.emit({type: 'error', step, message: error instanceof Error ? error.message : String(error)});
+		return finishRun(deps, 'failed');
+	};
+
+	/** At each safe point: a hang-up stops here, resumable; the operator's quit ends the run. */
+	const halted = async (): Promise<FlowResult | null> => {
+		if (!deps.signal.aborted) {
+			return null;
+		}
+
+		const interruption = interruptionOf(deps.signal);
+		if (!interruption) {
+			return finishRun(deps, 'abandoned');
+		}
+
+		const maintenance = maintenanceIsOn(deps) ? 'maintenance mode is left on (the system is mid-change); ' : '';
+		session.emit({
+			type: 'run.interrupted',
+			signal: interruption.signal,
+			step: state().step,
+			detail: `stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
+		});
+		return 'interrupted';
+	};
+
+	if (!options.rollbackNow) {
+		if (!state().window) {
+			session.emit({
+				type: 'window.planned',
+				startsAt: options.window.startsAt ?? deps.clock.now(),
+				expectedMinutes: options.window.expectedMinutes ?? deps.runbook.window.expectedMinutes,
+				prep: deps.runbook.preparation,
+				hooks: deps.runbook.maintenance,
+			});
+		}
+
+		if (state().steps.window.status !== 'passed') {
+			const answer = await unlessAborted(deps.signal, deps.decider.confirmWindow(session));
+			if (answer === 'aborted') {
+				return await halted() ?? finishRun(deps, 'abandoned');
+			}
+
+			if (!answer.value) {
+				return finishRun(deps, 'abandoned');
+			}
+		}
+
+		if (deps.runbook.maintenance.on && !commandSucceeded(deps, 'maintenance-on')) {
+			const code = await runCommand(session, deps.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: deps.runbook.maintenance.on});
+			if (code !== 0) {
+				return fail('window', `the maintenance-on command exited with ${code}; nothing was changed`);
+			}
+		}
+
+		// 2–3. Backup, then its verification. No verified backup, no upgrade (and none taken mid-upgrade).
+		if (!(state().backup?.artifact && state().verification?.ok) && !done('upgrade.started')) {
+			const stop = await halted() ?? await backupAndVerify(deps) ?? await halted();
+			if (stop !== null) {
+				return stop;
+			}
+
+			if (!state().verification?.ok) {
+				const failed = state().verification?.items.filter(i => !i.ok).map(i => `${i.name}: ${i.detail}`).join('; ');
+				return fail('verify', `the backup did not verify (${failed ?? 'no verification'}); the upgrade will not start`);
+			}
+		}
+
+		// 4. Pre-validation: the runbook's checks with their evidence, and the baseline.
+		if (!state().baseline) {
+			try {
+				const database = deps.connections.database;
+				for (const check of deps.runbook.checks.pre) {
+					const stop = await halted();
+					if (stop !== null) {
+						return stop;
+					}
+
+					session.emit({type: 'check.finished', result: await runCheck(database, check, 'pre', state().checks, deps.clock)});
+				}
+
+				session.emit({type: 'baseline.captured', counts: await database.rowCounts()});
+			} catch (error) {
+				return fail('pre', error);
+			}
+		}
+
+		if (!done('operator.proceed')) {
+			const stop = await halted();
+			if (stop !== null) {
+				return stop;
+			}
+
+			const answer = await unlessAborted(deps.signal, deps.decider.proceedToUpgrade(session));
+			if (answer === 'aborted') {
+				return await halted() ?? finishRun(deps, 'abandoned');
+			}
+
+			if (!answer.value) {
+				return finishRun(deps, 'abandoned');
+			}
+		}
+
+		// 5. Upgrade, one migration at a time, each in its own transaction with its log row.
+		if (!done('upgrade.finished')) {
+			const gate = upgradeGate(state());
+			if (!gate.open) {
+				return fail('upgrade', `the upgrade gate is closed: ${gate.reasons.join('; ')}`);
+			}
+
+			if (!done('upgrade.started')) {
+				session.emit({type: 'upgrade.started', names: state().migrations.map(m => m.name)});
+			}
+
+			const stop = await upgrade(deps, halted);
+			if (stop !== null) {
+				return stop;
+			}
+		}
+
+		// 6. Post-verification: the post checks, the pre checks again, counts against the baseline.
+		if (state().steps.upgrade.status === 'passed' && state().steps.post.status === 'running') {
+			const stop = await halted();
+			if (stop !== null) {
+				return stop;
+			}
+
+			try {
+				await postVerify(deps);
+			} catch (error) {
+				session.emit({type: 'error', step: 'post', message: error instanceof Error ? error.message : String(error)});
+			}
 		}
 	}
 
-	// 2–3. Backup, then its verification. No verified backup, no upgrade.
-	if (deps.signal.aborted) {
-		return finish('abandoned');
+	// 7. The rollback prompt: on any failure, and at the end before the run closes.
+	if (!state().rollback?.result) {
+		const stop = await halted();
+		if (stop !== null) {
+			return stop;
+		}
+
+		const upgraded = state().steps.upgrade.status === 'passed';
+		const postOk = state().steps.post.status === 'passed';
+		const offered = rollbackOptions(state());
+		const artifact = state().verification?.ok ? state().backup?.artifact : undefined;
+		const restoreNote = artifact ? await deps.backupTool.describeRestore(artifact).catch(() => '') : '';
+		session.emit({
+			type: 'rollback.offered',
+			reason: rollbackReason(deps, upgraded, postOk),
+			options: offered.map(o => o.choice === 'restore' && o.available && restoreNote !== '' ? {...o, cost: `${o.cost}; ${restoreNote}`} : o),
+		});
+		const answer = await unlessAborted(deps.signal, deps.decider.chooseRollback(session, !upgraded || !postOk));
+		if (answer === 'aborted' && interruptionOf(deps.signal)) {
+			return await halted() ?? 'interrupted';
+		}
+
+		// Leaving at the prompt changes nothing: the safe default.
+		await executeRollback(deps, answer === 'aborted' ? 'keep' : answer.value);
 	}
 
+	return finishRun(deps, outcomeOf(deps));
+}
+
+/** Runs the backup and its verification; returns a result only when the run stops here. */
+async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
+	const {session} = deps;
 	const fingerprint = session.state.fingerprint;
 	const fileName = `${fingerprint?.database ?? 'database'}-${stamp(deps.clock.now())}.${fingerprint?.engine === 'postgres' ? 'dump' : 'db'}`;
 	session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method});
@@ -100,44 +250,28 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<RunO
 		const verification = await deps.backupTool.verify(artifact);
 		session.emit({type: 'verify.finished', verification, durationMs: deps.clock.now() - verifyStarted});
 	} catch (error) {
-		session.emit({type: 'backup.failed', error: error instanceof Error ? error.message : String(error)});
-		return finish(deps.signal.aborted ? 'abandoned' : 'failed');
-	}
-
-	if (!session.state.verification?.ok) {
-		const failed = session.state.verification?.items.filter(i => !i.ok).map(i => `${i.name}: ${i.detail}`).join('; ');
-		return fail('verify', `the backup did not verify (${failed ?? 'no verification'}); the upgrade will not start`);
-	}
-
-	// 4. Pre-validation: the runbook's checks with their evidence, and the baseline.
-	try {
-		const database = deps.connections.database;
-		for (const check of deps.runbook.checks.pre) {
-			session.emit({type: 'check.finished', result: await runCheck(database, check, 'pre', session.state.checks, deps.clock)});
+		const message = error instanceof Error ? error.message : String(error);
+		const interruption = interruptionOf(deps.signal);
+		session.emit({type: 'backup.failed', error: interruption ? `incomplete: stopped by ${interruption.signal}: ${message}` : message});
+		if (deps.signal.aborted) {
+			return null;
 		}
 
-		session.emit({type: 'baseline.captured', counts: await database.rowCounts()});
-	} catch (error) {
-		return fail('pre', error);
+		return finishRun(deps, 'failed');
 	}
 
-	if (deps.signal.aborted || !await deps.decider.proceedToUpgrade(session)) {
-		return finish('abandoned');
-	}
+	return null;
+}
 
-	const gate = upgradeGate(session.state);
-	if (!gate.open) {
-		return fail('upgrade', `the upgrade gate is closed: ${gate.reasons.join('; ')}`);
-	}
-
-	// 5. Upgrade, one migration at a time, each in its own transaction with its log row.
-	const names = session.state.migrations.map(m => m.name);
-	session.emit({type: 'upgrade.started', names});
+/** Applies the migrations not done yet; a stop between two migrations leaves the upgrade open for a resume. */
+async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>): Promise<FlowResult | null> {
+	const {session} = deps;
+	const names = session.state.migrations.filter(m => m.direction === 'up' && m.status !== 'done').map(m => m.name);
 	let upgraded = true;
 	for (const name of names) {
-		if (deps.signal.aborted) {
-			upgraded = false;
-			break;
+		const stop = await halted();
+		if (stop !== null) {
+			return stop;
 		}
 
 		const at = deps.clock.now();
@@ -153,39 +287,51 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<RunO
 		}
 	}
 
+	// Every migration committed (or failed) as a whole; the upgrade closes even when a stop is pending.
 	session.emit({type: 'upgrade.finished', ok: upgraded});
-	if (deps.signal.aborted) {
-		return finish('abandoned');
+	return null;
+}
+
+/** Maintenance off when it was turned on, then run.finished. */
+async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<RunOutcome> {
+	const {session} = deps;
+	if (maintenanceIsOn(deps) && deps.runbook.maintenance.off) {
+		await runCommand(session, deps.runner, {id: 'maintenance-off', purpose: 'maintenance mode off', command: deps.runbook.maintenance.off});
 	}
 
-	// 6. Post-verification: the post checks, the pre checks again, counts against the baseline.
-	let postOk = false;
-	if (upgraded) {
-		try {
-			await postVerify(deps);
-			postOk = session.state.steps.post.status === 'passed';
-		} catch (error) {
-			session.emit({type: 'error', step: 'post', message: error instanceof Error ? error.message : String(error)});
-		}
+	const versionAfter = await currentVersion(deps);
+	session.emit({type: 'run.finished', outcome, versionBefore: session.state.versionBefore, versionAfter});
+	return outcome;
+}
+
+/** The outcome from the recorded facts, so a resumed run ends as the same run would have. */
+function outcomeOf(deps: RunDeps): RunOutcome {
+	const state = deps.session.state;
+	const rollback = state.rollback;
+	if (rollback?.result && rollback.choice !== null && rollback.choice !== 'keep') {
+		return rollback.result.ok ? 'rolled-back' : 'failed';
 	}
 
-	// 7. The rollback prompt: on any failure, and at the end before the run closes.
-	const failed = !upgraded || !postOk;
-	const offered = rollbackOptions(session.state);
-	const artifact = session.state.backup?.artifact;
-	const restoreNote = artifact ? await deps.backupTool.describeRestore(artifact).catch(() => '') : '';
-	session.emit({
-		type: 'rollback.offered',
-		reason: rollbackReason(deps, upgraded, postOk),
-		options: offered.map(o => o.choice === 'restore' && o.available && restoreNote !== '' ? {...o, cost: `${o.cost}; ${restoreNote}`} : o),
-	});
-	const choice = await deps.decider.chooseRollback(session, failed);
-	const rolledBack = await executeRollback(deps, choice);
-	if (choice !== 'keep') {
-		return finish(rolledBack ? 'rolled-back' : 'failed');
+	if (state.steps.upgrade.status !== 'passed') {
+		return 'failed';
 	}
 
-	return finish(upgraded ? (postOk ? 'upgraded' : 'upgraded-with-failures') : 'failed');
+	return state.steps.post.status === 'passed' ? 'upgraded' : 'upgraded-with-failures';
+}
+
+function commandSucceeded(deps: RunDeps, id: string): boolean {
+	return deps.session.state.commands.some(c => c.id === id && c.exitCode === 0);
+}
+
+/** On once its command ran (even if it has not finished: a killed run may have left it half on). */
+function maintenanceIsOn(deps: RunDeps): boolean {
+	const commands = deps.session.state.commands;
+	return commands.some(c => c.id === 'maintenance-on') && !commands.some(c => c.id === 'maintenance-off' && c.exitCode === 0);
+}
+
+function describeLast(deps: RunDeps): string {
+	const last = deps.session.entries.at(-1);
+	return last ? `${last.event.type} (#${last.seq})` : 'nothing';
 }
 
 async function postVerify(deps: RunDeps) {

@@ -19,9 +19,10 @@ export type Session = {
 	next<T extends RunEvent>(match: (event: RunEvent) => event is T): Promise<T>;
 };
 
-export function createSession(journal: Journal, clock: Clock): Session {
-	let state = initialState();
-	const entries: Entry[] = [];
+/** `prior`: the entries of a journal being resumed, folded before anything new is emitted; seq continues after them. */
+export function createSession(journal: Journal, clock: Clock, prior: readonly Entry[] = []): Session {
+	let state = prior.reduce(reduce, initialState());
+	const entries: Entry[] = [...prior];
 	const listeners = new Set<Listener>();
 	return {
 		get state() {

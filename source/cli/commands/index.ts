@@ -1,4 +1,4 @@
-import {configHelp, demoHelp, replayHelp, runHelp, statusHelp} from '../help.js';
+import {configHelp, demoHelp, replayHelp, resumeHelp, runHelp, statusHelp} from '../help.js';
 
 export type Command = {
 	help: string;
@@ -12,5 +12,6 @@ export const commands: Record<string, Command> = {
 	status: {help: statusHelp, load: async () => (await import('./status.js')).statusCommand},
 	demo: {help: demoHelp, load: async () => (await import('./demo.js')).demoCommand},
 	config: {help: configHelp, load: async () => (await import('./config.js')).configCommand},
+	resume: {help: resumeHelp, load: async () => (await import('./resume.js')).resumeCommand},
 	replay: {help: replayHelp, load: async () => (await import('./replay.js')).replayCommand},
 };

@@ -1,8 +1,17 @@
 import type {RunOutcome} from '../../engine/events.js';
-import type {RunResult} from '../run-command.js';
+import {terminalHungUp, type RunResult} from '../run-command.js';
 
 /** The last two lines of a run, and its exit status: 0 only when the database ended where it was meant to. */
 export function report(result: RunResult): number {
+	if (result.outcome === 'interrupted') {
+		// The run is unfinished on purpose: say how to go on (unless the terminal is gone, then the journal says it).
+		if (!terminalHungUp()) {
+			process.stdout.write(`outcome: interrupted (resumable)\nchange record: ${result.recordPath}\ncontinue it with: cutover resume ${result.recordPath}\n`);
+		}
+
+		return 1;
+	}
+
 	process.stdout.write(`outcome: ${result.outcome}\nchange record: ${result.recordPath}\n`);
 	const ok: readonly RunOutcome[] = ['upgraded', 'nothing-to-do'];
 	return ok.includes(result.outcome) ? 0 : 1;

@@ -1,0 +1,196 @@
+import {existsSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline/promises';
+import {reopenFileJournal} from '../../adapters/journal-file.js';
+import {sha256File} from '../../adapters/postgres/file-digest.js';
+import {openSettings} from '../../adapters/settings.js';
+import {systemClock} from '../../adapters/system-clock.js';
+import {loadChecklist} from '../../checklist/index.js';
+import {CutoverError, UsageError} from '../../errors/index.js';
+import {reconcile, type Reconciliation} from '../../run/reconcile.js';
+import {resumeFlow} from '../../run/resume-flow.js';
+import {createSession} from '../../run/session.js';
+import {listUnfinishedRuns} from '../../run/unfinished-runs.js';
+import {readJournal} from '../../journal/read-journal.js';
+import {parseTarget} from '../../target.js';
+import {openConnections} from '../open-run.js';
+import {parseCommand} from '../parse.js';
+import {driveRun} from '../run-command.js';
+import {parseChoice, parseOverrides} from '../run-flags.js';
+import {report} from './report.js';
+
+export async function resumeCommand(args: string[]): Promise<number> {
+	const {values, positionals} = parseCommand(args, {
+		db: {type: 'string'},
+		migrations: {type: 'string'},
+		checklist: {type: 'string'},
+		records: {type: 'string'},
+		backups: {type: 'string'},
+		plain: {type: 'boolean', default: false},
+		yes: {type: 'boolean', default: false},
+		'confirm-db': {type: 'string'},
+		override: {type: 'string', multiple: true},
+		'on-failure': {type: 'string'},
+		'at-end': {type: 'string'},
+		rollback: {type: 'boolean', default: false},
+	}, 'resume');
+	const stored = openSettings().read();
+	const settings = {
+		...stored,
+		...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),
+		...(values.backups === undefined ? {} : {backupsDir: path.resolve(values.backups)}),
+	};
+	const file = positionals[0];
+	if (positionals.length > 1) {
+		throw new UsageError(`resume takes one journal, got ${positionals.length}`, {hint: 'cutover resume [<journal.jsonl>]'});
+	}
+
+	if (file === undefined) {
+		return listRuns(settings.recordsDir);
+	}
+
+	if (values.plain && values['confirm-db'] === undefined) {
+		throw new UsageError('--plain needs --confirm-db to resume a run', {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
+	}
+
+	if (!values.plain && !(process.stdin.isTTY && process.stdout.isTTY)) {
+		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
+			hint: `resume without the console: cutover resume ${file} --plain --yes --confirm-db <name>`,
+		});
+	}
+
+	const journalPath = path.resolve(file);
+	if (!existsSync(journalPath)) {
+		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
+	}
+
+	const first = readJournal(journalPath).entries[0]?.event;
+	if (first?.type !== 'run.started') {
+		throw new CutoverError(`${journalPath} does not start with run.started; it is not a run to resume`, {hint: 'pick a journal from cutover resume'});
+	}
+
+	const started = first;
+	const target = parseTarget(values.db ?? started.target);
+	const checklistPath = path.resolve(values.checklist ?? started.checklist.path);
+	const runbook = await loadChecklist(checklistPath);
+	if (runbook.sha256 !== started.checklist.sha256) {
+		throw new CutoverError(`the checklist ${checklistPath} changed since the run started (sha256 ${runbook.sha256.slice(0, 12)}…, the journal has ${started.checklist.sha256.slice(0, 12)}…)`, {
+			hint: 'resume with the same checklist (--checklist <file>), or start a new run',
+		});
+	}
+
+	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
+	const connections = await openConnections(target, migrationsDir);
+	let reconciliation: Reconciliation;
+	let reopened: ReturnType<typeof reopenFileJournal>;
+	try {
+		reopened = reopenFileJournal({path: journalPath, secrets: target.engine === 'postgres' && target.password ? [target.password] : []});
+		const state = createSession({path: journalPath, append() {}, close() {}}, systemClock, reopened.entries).state;
+		const artifact = state.backup?.artifact;
+		reconciliation = reconcile(state, {
+			fingerprint: await connections.database.fingerprint(),
+			plan: await connections.migrator.plan(),
+			backupSha256: artifact && existsSync(artifact.path) ? await sha256File(artifact.path) : null,
+			cut: reopened.cut,
+		});
+	} catch (error) {
+		await connections.close();
+		throw error;
+	}
+
+	const closeAll = async () => {
+		reopened.journal.close();
+		await connections.close();
+	};
+
+	write(`Resuming ${journalPath}\n${reconciliation.lines.map(line => `  ${line}`).join('\n')}\n`);
+	if (reconciliation.problems.length > 0) {
+		await closeAll();
+		throw new CutoverError(`cannot resume: ${reconciliation.problems.join('; ')}`, {hint: 'nothing was changed or journaled; check the database with cutover status'});
+	}
+
+	const name = reopened.entries.map(e => e.event).find(e => e.type === 'target.fingerprinted');
+	const database = name?.type === 'target.fingerprinted' ? name.fingerprint.database : '';
+	const then = values.plain
+		? confirmPlain(values['confirm-db'] ?? '', database, values.rollback)
+		: await confirmInConsole(database, reconciliation.upgradeOpen);
+	if (then === null) {
+		await closeAll();
+		write('nothing was changed or journaled; the run is still unfinished\n');
+		return 1;
+	}
+
+	if (reconciliation.partialBackup !== null) {
+		rmSync(reconciliation.partialBackup, {force: true});
+	}
+
+	const operator = {osUser: os.userInfo().username, name: settings.operatorName};
+	const host = os.hostname();
+	const session = createSession(reopened.journal, systemClock, reopened.entries);
+	const result = await driveRun({
+		session,
+		journal: reopened.journal,
+		connections,
+		target,
+		runbook,
+		plain: values.plain,
+		answers: {
+			yes: values.yes,
+			confirmDb: values['confirm-db'] ?? database,
+			overrides: parseOverrides(values.override ?? []),
+			onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
+			atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
+		},
+		backupsDir: settings.backupsDir,
+		runId: reopened.runId,
+		appliedBy: `${operator.name} (${operator.osUser}@${host})`,
+	}, deps => resumeFlow(deps, {reconciliation, operator, host, then}));
+	return report(result);
+}
+
+function confirmPlain(typed: string, database: string, rollback: boolean): 'continue' | 'rollback' {
+	if (typed !== database) {
+		throw new UsageError(`--confirm-db ${typed} is not the database of this run (${database})`, {hint: `pass --confirm-db ${database}`});
+	}
+
+	return rollback ? 'rollback' : 'continue';
+}
+
+/** The operator reads the reconciliation above and types the name again: nothing runs before that. */
+async function confirmInConsole(database: string, upgradeOpen: boolean): Promise<'continue' | 'rollback' | null> {
+	const prompt = createInterface({input: process.stdin, output: process.stdout});
+	try {
+		const ask = upgradeOpen
+			? `Type ${database} to continue the upgrade, "rollback" to go to the rollback prompt, or Enter to leave: `
+			: `Type ${database} to continue the run, or Enter to leave: `;
+		const answer = (await prompt.question(ask)).trim();
+		if (answer === database) {
+			return 'continue';
+		}
+
+		return upgradeOpen && answer === 'rollback' ? 'rollback' : null;
+	} finally {
+		prompt.close();
+	}
+}
+
+function listRuns(recordsDir: string): number {
+	const runs = listUnfinishedRuns(recordsDir);
+	if (runs.length === 0) {
+		write(`no unfinished runs in ${recordsDir}\n`);
+		return 0;
+	}
+
+	for (const run of runs) {
+		const f = run.state.fingerprint;
+		write(`${run.file}\n  ${f ? `${f.engine} ${f.database}` : run.state.target ?? 'unknown target'}; stopped in ${run.stoppedAt}\n`);
+	}
+
+	write(`continue one with: cutover resume <file> (add --plain --confirm-db <name> without a terminal)\n`);
+	return 0;
+}
+
+function write(text: string) {
+	process.stdout.write(text);
+}

@@ -1,0 +1,159 @@
+import type {RunEvent} from '../engine/events.js';
+import type {Fingerprint, MigrationPlan} from '../engine/model.js';
+import type {RunState} from '../engine/state.js';
+
+/** What the database and the disk really look like now, read before a resume. */
+export type RealState = {
+	fingerprint: Fingerprint;
+	plan: MigrationPlan;
+	/** sha256 of the backup file named in the journal; null when there is no such file (or no backup yet). */
+	backupSha256: string | null;
+	/** A torn last line cut off the journal when it was reopened. */
+	cut: string | null;
+};
+
+export type Reconciliation = {
+	/** One line each, shown to the operator and journaled in run.resumed. */
+	lines: string[];
+	/** Reasons not to resume at all: the database is not the one, or it changed under the run. */
+	problems: string[];
+	/** Facts the journal lacks, journaled right after run.resumed. */
+	events: RunEvent[];
+	/** A backup that was started and never finished: its partial file, to remove. */
+	partialBackup: string | null;
+	/** The upgrade started and did not finish: the operator chooses to continue it or go to the rollback prompt. */
+	upgradeOpen: boolean;
+};
+
+/**
+ * Compares the journal's state with the real one. Each migration commits or rolls back with
+ * its log row in one transaction, so a migration journaled as started and never finished is
+ * either fully there (its log row exists) or not at all (pending again). Pure: facts in, lines out.
+ */
+export function reconcile(state: RunState, real: RealState): Reconciliation {
+	const lines: string[] = [];
+	const problems: string[] = [];
+	const events: RunEvent[] = [];
+	let partialBackup: string | null = null;
+	if (state.outcome !== null) {
+		problems.push(`the run already finished (${state.outcome}); there is nothing to resume`);
+	}
+
+	lines.push(state.interrupted
+		? `stopped by ${state.interrupted.signal} in ${state.interrupted.step}: ${state.interrupted.detail}`
+		: `no stop was recorded: the process was killed or the machine went down after event #${state.lastSeq} (${state.step})`);
+	if (real.cut !== null) {
+		lines.push(`a torn last line (${Buffer.byteLength(real.cut)} bytes, never acknowledged) was cut off the journal`);
+	}
+
+	const known = state.fingerprint;
+	const now = real.fingerprint;
+	if (known) {
+		const same = known.engine === now.engine && known.database === now.database
+			&& (known.systemIdentifier === undefined || known.systemIdentifier === now.systemIdentifier)
+			&& (known.path === undefined || known.path === now.path);
+		if (same) {
+			lines.push(`same database: ${now.engine} ${now.database}${now.systemIdentifier ? ` (system identifier ${now.systemIdentifier})` : ''}${now.path ? ` at ${now.path}` : ''}`);
+		} else {
+			problems.push(`this is not the database of the run: the journal has ${known.engine} ${known.database}${known.systemIdentifier ?? known.path ?? ''}, the target is ${now.engine} ${now.database}${now.systemIdentifier ?? now.path ?? ''}`);
+		}
+	}
+
+	reconcileMigrations(state, real.plan, lines, problems, events);
+
+	const backup = state.backup;
+	if (backup?.artifact) {
+		if (real.backupSha256 === backup.artifact.sha256) {
+			lines.push(`backup ${backup.artifact.path} is still there and its sha256 matches`);
+		} else {
+			const what = real.backupSha256 === null ? 'is gone' : 'has changed (sha256 differs)';
+			lines.push(`backup ${backup.artifact.path} ${what}: restore is not available${upgradeStarted(state) ? '' : '; a new backup will be taken'}`);
+			if (state.verification?.ok) {
+				events.push({type: 'verify.finished', verification: {ok: false, items: [{name: 'backup file after the stop', ok: false, detail: `${backup.artifact.path} ${what}`}]}, durationMs: 0});
+			}
+		}
+	} else if (backup && backup.error === null) {
+		partialBackup = backup.path;
+		lines.push(`the backup to ${backup.path} never finished: its partial file is removed and a new backup will be taken`);
+		events.push({type: 'backup.failed', error: 'incomplete: the run stopped during the backup'});
+	}
+
+	const upgradeOpen = upgradeStarted(state) && state.steps.upgrade.finishedAt === null;
+	lines.push(`next: ${nextStep(state, upgradeOpen)}`);
+	return {lines, problems, events, partialBackup, upgradeOpen};
+}
+
+function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string[], problems: string[], events: RunEvent[]) {
+	const applied = new Set(plan.applied.map(m => m.name));
+	const expected = new Set(state.plan?.applied.map(m => m.name) ?? []);
+	for (const row of state.migrations) {
+		const isApplied = applied.has(row.name);
+		if (row.status === 'running') {
+			// Up: the log row is there iff it committed. Down: the log row is gone iff it committed.
+			const committed = row.direction === 'up' ? isApplied : !isApplied;
+			if (committed) {
+				events.push({type: 'migration.finished', name: row.name, direction: row.direction, durationMs: 0});
+				lines.push(`${row.name} (${row.direction}) committed before the stop: its log row says so; recorded as finished`);
+			} else {
+				lines.push(`${row.name} (${row.direction}) did not commit: its transaction was rolled back as a whole, so it is ${row.direction === 'up' ? 'pending' : 'applied'} again`);
+			}
+		}
+
+		const finalUp = row.direction === 'up' && (row.status === 'done' || (row.status === 'running' && isApplied));
+		const undone = state.migrations.some(m => m.name === row.name && m.direction === 'down' && m.status === 'done');
+		if (row.direction === 'up') {
+			if (finalUp && !undone) {
+				expected.add(row.name);
+			}
+		}
+	}
+
+	for (const name of expected) {
+		if (!applied.has(name)) {
+			problems.push(`${name} should be applied but is not: someone changed this database since the stop; run cutover status`);
+		}
+	}
+
+	for (const m of plan.applied) {
+		if (!expected.has(m.name)) {
+			problems.push(`${m.name} is applied (by ${m.appliedBy}, run ${m.runId}) but this run did not apply it: someone else migrated this database`);
+		}
+
+		if (m.drift !== 'none') {
+			problems.push(`applied migration ${m.name} ${m.drift === 'missing' ? 'is missing from the migrations directory' : 'was changed on disk'}`);
+		}
+	}
+
+	const done = state.migrations.filter(m => m.direction === 'up' && (m.status === 'done' || (m.status === 'running' && applied.has(m.name))));
+	if (state.migrations.length > 0) {
+		lines.push(`migrations of this run applied: ${done.map(m => m.name).join(', ') || 'none'}; still pending: ${state.migrations.filter(m => m.direction === 'up' && !done.includes(m)).map(m => m.name).join(', ') || 'none'}`);
+	}
+}
+
+function upgradeStarted(state: RunState): boolean {
+	return state.steps.upgrade.startedAt !== null;
+}
+
+function nextStep(state: RunState, upgradeOpen: boolean): string {
+	if (state.rollback?.result) {
+		return 'close the run (maintenance off, summary)';
+	}
+
+	if (upgradeOpen) {
+		return 'continue the upgrade with the pending migrations, or go to the rollback prompt';
+	}
+
+	if (state.steps.upgrade.finishedAt !== null) {
+		return state.steps.post.status === 'running' ? 'post-verification, then the rollback prompt' : 'the rollback prompt';
+	}
+
+	if (state.steps.window.status !== 'passed') {
+		return 'confirm the maintenance window';
+	}
+
+	if (!state.verification?.ok || !state.backup?.artifact) {
+		return 'take and verify a backup';
+	}
+
+	return state.baseline ? 'the upgrade gate' : 'pre-validation checks';
+}

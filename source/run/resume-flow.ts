@@ -1,0 +1,38 @@
+import type {FlowResult} from './flow.js';
+import {continueFlow} from './flow.js';
+import type {Reconciliation} from './reconcile.js';
+import type {RunDeps} from './run-deps.js';
+
+export type ResumeOptions = {
+	reconciliation: Reconciliation;
+	operator: {osUser: string; name: string};
+	host: string;
+	/** After an interrupted upgrade: continue it, or go to the rollback prompt. Otherwise only continue applies. */
+	then: 'continue' | 'rollback';
+};
+
+/**
+ * Continues an unfinished run on a session folded from its journal: the resume and what the
+ * database really showed are journaled first, then the flow goes on from the next gate.
+ */
+export async function resumeFlow(deps: RunDeps, options: ResumeOptions): Promise<FlowResult> {
+	const {session} = deps;
+	session.emit({type: 'run.resumed', operator: options.operator, host: options.host, reconciliation: options.reconciliation.lines});
+	for (const event of options.reconciliation.events) {
+		session.emit(event);
+	}
+
+	const window = {startsAt: null, expectedMinutes: null};
+	if (options.reconciliation.upgradeOpen && (options.then === 'rollback' || !backupUsable(deps))) {
+		// The upgrade stays as far as it got; the operator decides at the prompt what to do about it.
+		session.emit({type: 'upgrade.finished', ok: false});
+		return continueFlow(deps, {window, rollbackNow: true});
+	}
+
+	return continueFlow(deps, {window, rollbackNow: false});
+}
+
+function backupUsable(deps: RunDeps): boolean {
+	const state = deps.session.state;
+	return Boolean(state.backup?.artifact && state.verification?.ok);
+}
