@@ -18,7 +18,10 @@ export type ReplayBarProps = {
 
 export const speedLabel = (speed: Speed): string => speed === 'instant' ? 'instant' : `×${speed}`;
 
-/** Two lines under the screens: where the replay is, when that was, and what happened there. */
+/**
+ * Two lines under the screens: where the replay is, when that was, and what happened there.
+ * The first line fits 80 columns with thousands of events and a cut idle gap.
+ */
 export function ReplayBar({cursor, entry, total, wait, damage, width}: ReplayBarProps) {
 	const atEnd = cursor.position >= total - 1;
 	const state = cursor.playing ? '▶ playing' : (atEnd ? '■ end' : '‖ paused');
@@ -28,7 +31,7 @@ export function ReplayBar({cursor, entry, total, wait, damage, width}: ReplayBar
 		new Date(entry.at).toISOString(),
 	];
 	if (wait?.capped) {
-		parts.push(`idle ${formatDuration(wait.recordedMs)} cut to ${formatDuration(wait.ms)}`);
+		parts.push(`idle ${formatDuration(wait.recordedMs)} → ${formatDuration(wait.ms)}`);
 	}
 
 	const decision = isDecision(entry);
@@ -37,7 +40,7 @@ export function ReplayBar({cursor, entry, total, wait, damage, width}: ReplayBar
 	const what = truncate(`${mark} ${entry.event.type}: ${describeEvent(entry.event)}`, width);
 	return (
 		<Box flexDirection='column'>
-			<Text inverse>{truncate(`replay · ${parts.join(' · ')}`, width)}</Text>
+			<Text inverse>{truncate(parts.join(' · '), width)}</Text>
 			{decision
 				? <Text bold color={override ? 'red' : 'yellow'}>{what}</Text>
 				: <Text dimColor>{what}</Text>}
