@@ -3,6 +3,7 @@ export const mainHelp = `cutover — guided, recorded database migrations
 Usage
   cutover run --db <target> [options]   walk through a migration, screen by screen
   cutover status --db <target> [--json] fingerprint and applied/pending migrations
+  cutover watch --db <target>           live sessions, locks and who blocks whom
   cutover resume [<journal>]            list unfinished runs, or continue one
   cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
   cutover config [<key> [<value>]]      show or set operator settings
@@ -75,6 +76,36 @@ export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--
 
 Prints the target's fingerprint (engine, version, host, database, size, system identifier)
 and its applied and pending migrations with checksums. Read-only.
+`;
+
+export const watchHelp = `cutover watch --db <target> [options]
+
+A live screen of the server's sessions, refreshed every second: connections against
+max_connections, active / idle in transaction / waiting, cache hit ratio and transactions
+per second over the last interval, oldest transaction, database size, replication lag.
+Views: 1 running queries, 2 blocking tree (built from pg_blocking_pids(), so readers queued
+behind a waiting ALTER TABLE show under it; parallel workers fold into their leader, pid 0
+is a prepared transaction, wait cycles are marked), 3 idle in transaction.
+
+Keys: ↑/↓ select, c cancel (pg_cancel_backend), k terminate (pg_terminate_backend), each
+after a confirmation showing the query; y copy the query (OSC 52); / regex filter over
+database, user, application and query; m minimum duration; s sort by query, transaction or
+connection age; +/- refresh rate; space pause; d read the database size now; q quit.
+
+Cancel and terminate are logged, one JSON line each (who, when, which backend, which
+query), to watch-actions.jsonl in the records directory, and listed on exit.
+Needs PostgreSQL 13 or later; a role with pg_monitor sees every session, any other role
+sees other users' sessions as <insufficient privilege>. Its own session is named
+"cutover watch" and left out. A SQLite target shows its file, WAL, journal mode and locks.
+
+Options
+  --db <target>              the database; required
+  --interval <seconds>       refresh interval (default 1)
+  --threshold <name>=<n>     change a colour threshold (repeatable): connections-warn=80,
+                             connections-alert=90, cache-hit-warn=99, cache-hit-alert=95 (%),
+                             lock-wait-warn=1, lock-wait-alert=5, lag-warn=1, lag-alert=10 (s)
+  --records <dir>            where the actions log goes (default from cutover config)
+  --once                     print one refresh as text and exit (also what happens off a terminal)
 `;
 
 export const demoHelp = `cutover demo [--dir <path>] [--plain]

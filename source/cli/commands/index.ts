@@ -1,4 +1,5 @@
 import {configHelp, demoHelp, replayHelp, resumeHelp, runHelp, statusHelp} from '../help.js';
+import {watchHelp} from '../help.js';
 
 export type Command = {
 	help: string;
@@ -10,6 +11,7 @@ export type Command = {
 export const commands: Record<string, Command> = {
 	run: {help: runHelp, load: async () => (await import('./run.js')).runCommand},
 	status: {help: statusHelp, load: async () => (await import('./status.js')).statusCommand},
+	watch: {help: watchHelp, load: async () => (await import('./watch.js')).watchCommand},
 	demo: {help: demoHelp, load: async () => (await import('./demo.js')).demoCommand},
 	config: {help: configHelp, load: async () => (await import('./config.js')).configCommand},
 	resume: {help: resumeHelp, load: async () => (await import('./resume.js')).resumeCommand},

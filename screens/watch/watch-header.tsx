@@ -1,0 +1,59 @@
+import {Box, Text} from 'ink';
+import {countSessions} from '../../source/watch/counts.js';
+import {cacheHitLevel, connectionsLevel, lockWaitLevel, replicationLagLevel, type Level} from '../../source/watch/thresholds.js';
+import type {WatchState} from '../../source/watch/watch-state.js';
+import {formatBytes, formatDuration, truncate} from '../format.js';
+import {levelColor, levelMark} from './level-color.js';
+
+type Props = {state: WatchState; now: number; width: number};
+
+function Figure({label, value, level}: {label: string; value: string; level: Level}) {
+	const color = levelColor(level);
+	return <Text {...(color === undefined ? {} : {color})} bold={level !== 'ok'}>{label} {value}{levelMark(level)}</Text>;
+}
+
+/** Three lines: the target and refresh state; sessions and waits; cache, throughput, size and lag. */
+export function WatchHeader({state, now, width}: Props) {
+	const {snapshot, thresholds: t, connection} = state;
+	const refresh = connection.status === 'down'
+		? `reconnecting in ${formatDuration(Math.max(0, connection.retryAt - now))} (attempt ${connection.attempt})`
+		: connection.status === 'connecting' ? 'connecting…' : state.paused ? 'paused' : `every ${formatDuration(state.intervalMs)}`;
+	const title = truncate(`cutover watch · ${state.target} · ${refresh}`, width);
+	if (snapshot === null) {
+		return (
+			<Box flexDirection="column">
+				<Text bold>{title}</Text>
+				{connection.status === 'down' ? <Text color="red">{truncate(connection.error, width)}</Text> : <Text> </Text>}
+				<Text> </Text>
+			</Box>
+		);
+	}
+
+	const counts = countSessions(snapshot.rows);
+	const usable = snapshot.stats.maxConnections - snapshot.stats.reservedConnections;
+	const {rates, databaseSize} = state;
+	const replication = snapshot.stats.replication;
+	return (
+		<Box flexDirection="column">
+			<Text bold {...(connection.status === 'down' ? {color: 'red'} : {})}>{title}</Text>
+			<Box gap={2}>
+				<Figure label="sessions" value={`${counts.clients}/${usable}`} level={connectionsLevel(counts.clients, usable, t)}/>
+				<Text>active {counts.active}</Text>
+				<Text>idle in tx {counts.idleInTransaction}</Text>
+				<Figure label="waiting" value={counts.longestLockWaitMs === null ? '0' : `${counts.waiting} (${formatDuration(counts.longestLockWaitMs)})`} level={lockWaitLevel(counts.longestLockWaitMs, t)}/>
+				{counts.hidden > 0 ? <Text dimColor>hidden {counts.hidden}</Text> : null}
+			</Box>
+			<Box gap={2}>
+				<Figure label="cache hit" value={rates.cacheHitRatio === null ? '–' : `${(rates.cacheHitRatio * 100).toFixed(1)}%`} level={cacheHitLevel(rates.cacheHitRatio, t)}/>
+				<Text>tps {rates.transactionsPerSecond === null ? '–' : rates.transactionsPerSecond.toFixed(0)}</Text>
+				<Text>oldest tx {counts.oldestXactMs === null ? '–' : formatDuration(counts.oldestXactMs)}</Text>
+				<Text>size {databaseSize === null ? '? (d)' : formatBytes(databaseSize.bytes)}</Text>
+				{replication === null
+					? <Text dimColor>standby</Text>
+					: replication.replicas === 0
+						? <Text dimColor>no replicas</Text>
+						: <Figure label="lag" value={`${replication.lagBytes === null ? '?' : formatBytes(replication.lagBytes)} ${replication.lagMs === null ? '' : formatDuration(replication.lagMs)}`.trim()} level={replicationLagLevel(replication.lagMs, t)}/>}
+			</Box>
+		</Box>
+	);
+}

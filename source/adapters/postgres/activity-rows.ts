@@ -1,0 +1,42 @@
+import type {ActivityRow, ServerStats} from '../../watch/types.js';
+
+type Raw = unknown[];
+
+const num = (value: unknown): number | null => typeof value === 'number' ? value : value === null || value === undefined ? null : Number(value);
+const text = (value: unknown): string | null => typeof value === 'string' ? value : null;
+
+export function toActivityRow(raw: Raw): ActivityRow {
+	const visible = raw[11] === true;
+	return {
+		pid: Number(raw[0]),
+		leaderPid: num(raw[1]),
+		database: text(raw[2]),
+		user: text(raw[3]),
+		application: text(raw[4]),
+		client: text(raw[5]),
+		backendType: text(raw[6]) ?? 'unknown',
+		state: text(raw[7]),
+		waitEventType: text(raw[8]),
+		waitEvent: text(raw[9]),
+		query: visible ? text(raw[10]) : null,
+		visible,
+		backendMs: num(raw[12]),
+		xactMs: num(raw[13]),
+		queryMs: num(raw[14]),
+		stateMs: num(raw[15]),
+		blockedBy: Array.isArray(raw[16]) ? raw[16].map(Number) : [],
+	};
+}
+
+export function toServerStats(raw: Raw): ServerStats & {ownPid: number} {
+	const inRecovery = raw[5] === true;
+	return {
+		maxConnections: Number(raw[0]),
+		reservedConnections: Number(raw[1]),
+		counters: {blocksHit: num(raw[2]) ?? 0, blocksRead: num(raw[3]) ?? 0, transactions: num(raw[4]) ?? 0},
+		replication: inRecovery ? null : {replicas: Number(raw[6]), lagBytes: num(raw[7]), lagMs: num(raw[8])},
+		preparedTransactions: Number(raw[9]),
+		serverVersion: text(raw[10]) ?? '',
+		ownPid: Number(raw[11]),
+	};
+}
