@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {openDatabase, openTargetMigrator} from '../../adapters/open-target.js';
-import {UsageError} from '../../errors/index.js';
+import {createRunLock} from '../../adapters/run-lock/index.js';
+import {describeHolder, UsageError} from '../../errors/index.js';
 import {describeEvent} from '../../journal/describe-event.js';
 import {parseTarget} from '../../target.js';
 import {defaultPath} from '../defaults.js';
@@ -19,10 +20,12 @@ export async function statusCommand(args: string[]): Promise<number> {
 		try {
 			const fingerprint = await database.fingerprint();
 			const plan = await migrator.plan();
+			const runLock = await createRunLock(target).inspect();
 			if (values.json) {
-				process.stdout.write(`${JSON.stringify({target: target.display, fingerprint, ...plan}, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({target: target.display, fingerprint, runLock, ...plan}, null, 2)}\n`);
 			} else {
 				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
+				process.stdout.write(`run lock: ${runLock === null ? 'free, no run is going on' : `held by ${describeHolder(runLock)}`}\n`);
 				for (const m of plan.applied) {
 					process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);
 				}

@@ -1,0 +1,140 @@
+import pg from 'pg';
+import {RunLockedError} from '../../errors/index.js';
+import type {RunLock, RunLockHolder} from '../../ports/run-lock.js';
+import {connectionError} from '../postgres/connect.js';
+import type {PostgresTarget} from '../postgres/postgres-target.js';
+import {holderFromRow, inspectHolder} from './postgres-holder.js';
+import {lockKeySql, RUN_LOCK_TABLE} from './postgres-lock-key.js';
+
+export {RUN_LOCK_TABLE} from './postgres-lock-key.js';
+
+/**
+ * A session advisory lock on a connection of its own, held for the whole run. When the process
+ * dies, the server ends the session and the lock goes with it: nothing is left stuck.
+ */
+export function createPostgresRunLock(target: PostgresTarget): RunLock {
+	return {
+		async acquire(holder) {
+			const client = await connect(target, `cutover run ${holder.runId}`);
+			try {
+				await prepareSession(client);
+				// Taken, then released before the holder could be read: try again, a bounded number of times.
+				for (let round = 1; ; round++) {
+					// eslint-disable-next-line no-await-in-loop
+					const got = await client.query<{got: boolean}>(`SELECT pg_try_advisory_lock(${lockKeySql}) AS got`);
+					if (got.rows[0]?.got === true) {
+						break;
+					}
+
+					// eslint-disable-next-line no-await-in-loop
+					const current = await inspectHolder(client);
+					if (current !== null || round === 3) {
+						throw new RunLockedError(target.display, current ?? unknownHolder(), {
+							hint: `wait for that run to finish, or look at it with: cutover status --db ${target.display}; the lock goes by itself when that run's database session ends`,
+						});
+					}
+				}
+
+				const replaced = await describeHolder(client, holder);
+				return handle(client, replaced);
+			} catch (error) {
+				await client.end().catch(() => undefined);
+				throw error;
+			}
+		},
+		async inspect() {
+			const client = await connect(target, 'cutover status');
+			try {
+				return await inspectHolder(client);
+			} finally {
+				await client.end().catch(() => undefined);
+			}
+		},
+	};
+}
+
+async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
+	const client = new pg.Client({
+		connectionString: target.connectionString,
+		// At most 63 bytes survive on the server.
+		application_name: applicationName.slice(0, 63),
+		connectionTimeoutMillis: 15_000,
+		// The connection idles for the whole run; keepalives stop a firewall from dropping it quietly.
+		keepAlive: true,
+	});
+	if (target.password !== undefined) {
+		client.password = target.password;
+	}
+
+	// The server going away must not crash the process; the run finds out at its next statement.
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+	} catch (error) {
+		await client.end().catch(() => undefined);
+		throw connectionError(target, error);
+	}
+
+	return client;
+}
+
+async function prepareSession(client: pg.Client): Promise<void> {
+	// An idle-session limit would end the session, and the lock with it, in the middle of a run (PostgreSQL 14 and later).
+	await client.query('SET idle_session_timeout = 0').catch(() => undefined);
+	// Creating or writing the holder's row must not queue behind someone else's lock for long.
+	await client.query('SET lock_timeout = \'5s\'');
+}
+
+/**
+ * Writes who holds the lock. Best effort: the lock is held already, and a run must not fail
+ * because the holder's description could not be written (no CREATE right, say); inspect then
+ * falls back to what pg_stat_activity says. Returns the holder of a row left by a run whose
+ * session ended without releasing.
+ */
+async function describeHolder(client: pg.Client, holder: RunLockHolder): Promise<RunLockHolder | null> {
+	try {
+		await client.query(`CREATE TABLE IF NOT EXISTS ${RUN_LOCK_TABLE} (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	run_id text NOT NULL,
+	operator text NOT NULL,
+	host text NOT NULL,
+	pid integer NOT NULL,
+	since bigint NOT NULL,
+	backend_pid integer NOT NULL
+)`);
+		const previous = await client.query(`SELECT run_id, operator, host, pid, since FROM ${RUN_LOCK_TABLE}`);
+		await client.query(
+			`INSERT INTO ${RUN_LOCK_TABLE} (singleton, run_id, operator, host, pid, since, backend_pid) VALUES (true, $1, $2, $3, $4, $5, pg_backend_pid())
+			ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id, operator = excluded.operator, host = excluded.host, pid = excluded.pid, since = excluded.since, backend_pid = excluded.backend_pid`,
+			[holder.runId, holder.operator, holder.host, holder.pid, holder.since],
+		);
+		const row = previous.rows[0] as Record<string, unknown> | undefined;
+		return row === undefined ? null : holderFromRow(row);
+	} catch {
+		return null;
+	}
+}
+
+function handle(client: pg.Client, replaced: RunLockHolder | null) {
+	let released: Promise<void> | undefined;
+	return {
+		replaced,
+		async release() {
+			released ??= (async () => {
+				try {
+					await client.query(`DELETE FROM ${RUN_LOCK_TABLE} WHERE backend_pid = pg_backend_pid()`).catch(() => undefined);
+					await client.query(`SELECT pg_advisory_unlock(${lockKeySql})`);
+				} catch {
+					// The session is gone already, and the lock with it.
+				} finally {
+					await client.end().catch(() => undefined);
+				}
+			})();
+			return released;
+		},
+	};
+}
+
+function unknownHolder(): RunLockHolder {
+	return {runId: 'unknown', operator: 'unknown', host: 'unknown', pid: 0, since: Date.now()};
+}
