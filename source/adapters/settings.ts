@@ -7,9 +7,13 @@ export type Settings = {
 	operatorName: string;
 	recordsDir: string;
 	backupsDir: string;
+	/** Ed25519 private key (PKCS#8 PEM) that seals records; runs are unsigned while the file does not exist. */
+	signingKey: string;
+	/** allowed_signers file of keys whose seals `cutover verify` believes; without it, the signing key's own public key. */
+	trustedKeys: string;
 };
 
-export const SETTING_KEYS = ['operatorName', 'recordsDir', 'backupsDir'] as const;
+export const SETTING_KEYS = ['operatorName', 'recordsDir', 'backupsDir', 'signingKey', 'trustedKeys'] as const;
 export type SettingKey = typeof SETTING_KEYS[number];
 
 export type SettingsStore = {
@@ -33,6 +37,8 @@ export function openSettings(env: NodeJS.ProcessEnv = process.env): SettingsStor
 			operatorName: store.get('operatorName') ?? os.userInfo().username,
 			recordsDir: store.get('recordsDir') ?? path.join(base, 'records'),
 			backupsDir: store.get('backupsDir') ?? path.join(base, 'backups'),
+			signingKey: store.get('signingKey') ?? path.join(base, 'signing-key.pem'),
+			trustedKeys: store.get('trustedKeys') ?? path.join(base, 'allowed_signers'),
 		}),
 		set(key, value) {
 			store.set(key, key === 'operatorName' ? value : path.resolve(value));

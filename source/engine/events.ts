@@ -34,6 +34,8 @@ export type RunEvent =
 		mode: 'console' | 'plain';
 		/** The record before this one in the same records directory and its final chain head: a removed record breaks the chain. */
 		previousRecord: {file: string; head: string} | null;
+		/** The key that seals this record (fingerprint as `ssh-keygen -l` prints it, and its `ssh-ed25519 …` line); null: unsigned. */
+		signer: {keyId: string; publicKey: string} | null;
 	}
 	| {
 		/** The run stopped at a safe point without finishing (hang-up, terminate); `cutover resume` continues it. */

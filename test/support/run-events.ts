@@ -30,7 +30,7 @@ export const opening: RunEvent[] = [
 	{
 		type: 'run.started', runId: 'r1', toolVersion: '0.1.0', operator: {osUser: 'ops', name: 'Ops'}, host: 'jump1',
 		target: 'sqlite:/srv/demo.db', checklist: {name: 'production', path: '/c/production.yaml', sha256: 'cd'.repeat(32)},
-		migrationsDir: '/m', to: null, mode: 'console', previousRecord: null,
+		migrationsDir: '/m', to: null, mode: 'console', previousRecord: null, signer: null,
 	},
 	{type: 'target.fingerprinted', fingerprint: {engine: 'sqlite', serverVersion: 'SQLite 3.53', host: 'jump1', database: 'demo', sizeBytes: 8192, path: '/srv/demo.db'}},
 	{

@@ -27,6 +27,7 @@ export const started: RunEvent = {
 	to: null,
 	mode: 'console',
 	previousRecord: null,
+	signer: null,
 };
 
 export const fingerprinted: RunEvent = {

@@ -1,0 +1,115 @@
+import {createHash} from 'node:crypto';
+import {closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type {Entry} from '../engine/events.js';
+import type {RunState} from '../engine/state.js';
+import {canonicalJson} from '../journal/canonical-json.js';
+import {toolVersion as ownVersion} from '../package-root.js';
+import type {Session} from '../run/session.js';
+import {checkpointStatement, encodeStatement} from './checkpoint.js';
+import {IN_TOTO_PAYLOAD_TYPE, signEnvelope} from './dsse.js';
+import {followJournal} from './journal-prefix.js';
+import {checkpointsPath, signaturePath} from './record-files.js';
+import type {SigningKey} from './signing-key.js';
+import {sshsigSign} from './sshsig.js';
+
+export type SealerOptions = {
+	/** The journal the session writes; it may already hold lines (a resumed run). */
+	journalPath: string;
+	/** No key: nothing is sealed, and the record says it is unsigned (`run.started.signer: null`). */
+	key: SigningKey | null;
+	toolVersion?: string;
+	host?: string;
+	/** A seal that cannot be written must not stop a migration halfway; by default it is reported on stderr. */
+	onError?: (error: Error) => void;
+};
+
+export type Sealer = {
+	/** Checkpoints written since attaching. */
+	readonly checkpoints: number;
+	/** The first failure; later events are not sealed (verify then reports the record unsealed from there). */
+	readonly error: Error | null;
+	detach(): void;
+};
+
+/** Decisions and the ends of a run are what a later reader must be able to trust. */
+export const sealsAfter = (kind: string) => kind.startsWith('operator.') || kind === 'run.finished' || kind === 'run.interrupted';
+
+/**
+ * Seals the record as the session writes it: after every operator decision and at the end
+ * (finished or interrupted) a signed checkpoint over the journal so far, and at `run.finished`
+ * an SSHSIG over the whole journal. Listeners run after the line is on disk, so the file
+ * holds exactly the lines up to the one being sealed.
+ */
+export function attachSealer(session: Session, options: SealerOptions): Sealer {
+	const {key} = options;
+	let checkpoints = 0;
+	let error: Error | null = null;
+	if (key === null) {
+		return {checkpoints, error, detach() {}};
+	}
+
+	const prefix = followJournal(options.journalPath);
+	const recordName = path.basename(options.journalPath);
+	const onError = options.onError ?? ((e: Error) => process.stderr.write(`cutover: the record is no longer being sealed: ${e.message}\n`));
+
+	const seal = (state: RunState, entry: Entry) => {
+		const {bytes, sha256, sha512, lastLine} = prefix.advance();
+		const last = lastLine === null ? null : JSON.parse(lastLine.toString('utf8')) as {seq?: unknown; runId?: unknown};
+		if (lastLine === null || last?.seq !== entry.seq) {
+			throw new Error(`${options.journalPath} does not end with seq ${entry.seq} (${entry.event.type}); it ends with ${lastLine === null ? 'no line' : `seq ${String(last?.seq)}`}`);
+		}
+
+		const statement = checkpointStatement(recordName, sha256, {
+			runId: typeof last.runId === 'string' ? last.runId : state.runId ?? '',
+			seq: entry.seq,
+			bytes,
+			head: createHash('sha256').update(lastLine).digest('hex'),
+			kind: entry.event.type,
+			checklistSha256: state.checklist?.sha256 ?? null,
+			migrations: [...state.plan?.applied ?? [], ...state.plan?.pending ?? []].map(m => ({name: m.name, checksum: m.checksum})),
+			toolVersion: options.toolVersion ?? ownVersion,
+			host: options.host ?? os.hostname(),
+		});
+		const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, encodeStatement(statement), key);
+		const fd = openSync(checkpointsPath(options.journalPath), 'a', 0o640);
+		try {
+			writeSync(fd, `${canonicalJson(envelope)}\n`);
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+
+		checkpoints += 1;
+		if (entry.event.type === 'run.finished') {
+			const file = signaturePath(options.journalPath);
+			writeFileSync(`${file}.tmp`, sshsigSign(sha512, key), {mode: 0o640});
+			renameSync(`${file}.tmp`, file);
+		}
+	};
+
+	const off = session.subscribe((state, entry) => {
+		if (error !== null || !sealsAfter(entry.event.type)) {
+			return;
+		}
+
+		try {
+			seal(state, entry);
+		} catch (caught) {
+			error = caught instanceof Error ? caught : new Error(String(caught));
+			onError(error);
+		}
+	});
+	return {
+		get checkpoints() {
+			return checkpoints;
+		},
+		get error() {
+			return error;
+		},
+		detach: () => {
+			off();
+		},
+	};
+}
