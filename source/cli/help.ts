@@ -8,6 +8,9 @@ Usage
   cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
   cutover config [<key> [<value>]]      show or set operator settings
   cutover replay <record> [--plain]     replay a change record on the same screens
+  cutover verify <record | records-dir> check a record's chain, signatures and the chain of runs
+  cutover keygen [--out <path>]         make the Ed25519 key that signs change records
+  cutover key export [--format <f>]     print its public key (PEM, ssh-ed25519, allowed_signers)
 
 Targets
   postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
@@ -146,6 +149,41 @@ export const configHelp = `cutover config                show the settings and w
 cutover config <key>          print one setting
 cutover config <key> <value>  set it
 
-Keys: operatorName (how you are named in change records), recordsDir, backupsDir.
+Keys: operatorName (how you are named in change records), recordsDir, backupsDir,
+signingKey (Ed25519 key that signs records; runs are unsigned while it does not exist),
+trustedKeys (allowed_signers file cutover verify believes; default: the signing key's own).
 CUTOVER_CONFIG_DIR moves the settings file.
+`;
+
+export const keygenHelp = `cutover keygen [--out <path>]
+
+Makes an Ed25519 key pair for signing change records and writes the private key (PKCS#8 PEM,
+mode 0600) to the signingKey of cutover config (by default next to the settings), or to
+--out. Never overwrites a file. From then on every run seals its record: a signed checkpoint
+at each operator decision and at the end, and an SSH signature when it finishes.
+`;
+
+export const keyHelp = `cutover key export [--format both|pem|ssh|allowed-signers] [--principal <name>] [--key <path>]
+
+Prints the public half of the signing key: as an SPKI PEM (for openssl pkeyutl) and as an
+OpenSSH ssh-ed25519 line (default: both). --format allowed-signers prints a line for an
+allowed_signers file (principal default "cutover", limited to namespace cutover-record),
+which ssh-keygen -Y verify and cutover verify --trusted read.
+`;
+
+export const verifyHelp = `cutover verify <record.jsonl | records-dir> [--trusted <file>] [--allow-unsigned]
+
+Checks a change record: every line's hash chain, every checkpoint's signature and the bytes
+it seals, that the run's end is sealed, the SSH signature of a finished run, and the link to
+the record before it. Given a directory, it checks every record there and the chain between
+them (a removed or replaced record breaks it).
+
+Trusted keys: --trusted (an allowed_signers file or a PEM public key), else cutover config
+trustedKeys if that file exists, else the configured signing key's own public key. The key
+named inside a record is never trusted for its own sake.
+
+  --allow-unsigned   accept records that name no signer (only their hash chain is checked)
+
+Exit status: 0 when every check holds; 1 otherwise, with the first bad line, checkpoint or
+record named; 2 bad usage.
 `;

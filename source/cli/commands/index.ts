@@ -1,4 +1,4 @@
-import {configHelp, demoHelp, replayHelp, resumeHelp, runHelp, statusHelp} from '../help.js';
+import {configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp} from '../help.js';
 import {watchHelp} from '../help.js';
 
 export type Command = {
@@ -16,4 +16,7 @@ export const commands: Record<string, Command> = {
 	config: {help: configHelp, load: async () => (await import('./config.js')).configCommand},
 	resume: {help: resumeHelp, load: async () => (await import('./resume.js')).resumeCommand},
 	replay: {help: replayHelp, load: async () => (await import('./replay.js')).replayCommand},
+	keygen: {help: keygenHelp, load: async () => (await import('./keygen.js')).keygenCommand},
+	key: {help: keyHelp, load: async () => (await import('./key.js')).keyCommand},
+	verify: {help: verifyHelp, load: async () => (await import('./verify.js')).verifyCommand},
 };

@@ -1,0 +1,113 @@
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import type {EventOf} from '../engine/events.js';
+import {checkpointsPath, signaturePath} from '../signing/record-files.js';
+import {checkChain} from './chain.js';
+import {checkCheckpoints} from './checkpoints.js';
+import {checkSignatureFile} from './signature-file.js';
+import type {TrustedKey} from './trusted-keys.js';
+
+export type VerifyOptions = {
+	trusted: readonly TrustedKey[];
+	/** Accept a record that names no signer (only its hash chain can be checked). */
+	allowUnsigned: boolean;
+};
+
+/** What verification found in one record; `problem` is the first thing that does not hold, naming the line, checkpoint or file. */
+export type RecordReport = {
+	path: string;
+	name: string;
+	problem: string | null;
+	lines: number;
+	/** sha256 of each line, in order: what a later record's `previousRecord.head` may name. */
+	lineHashes: string[];
+	previousRecord: {file: string; head: string} | null;
+	signer: {keyId: string; publicKey: string} | null;
+	/** The trusted key that vouches for it, when signed and verified. */
+	trustedAs: TrustedKey | null;
+	checkpoints: number;
+	end: 'finished' | 'interrupted' | 'incomplete';
+	notes: string[];
+};
+
+/**
+ * Verifies one record on its own: the chain of every line, every checkpoint against the
+ * trusted keys and the bytes it seals, that the end is sealed, and for a finished record the
+ * SSHSIG. The cross-run link is checked by the caller, which knows the other records.
+ */
+export function verifyRecord(file: string, options: VerifyOptions): RecordReport {
+	const bytes = readFileSync(file);
+	const chain = checkChain(bytes);
+	const lines = chain.lines;
+	const started = lines[0]?.line.event as EventOf<'run.started'> | undefined;
+	const lastLine = lines.at(-1);
+	const lastKind = lastLine?.line.kind;
+	const report: RecordReport = {
+		path: file,
+		name: path.basename(file),
+		problem: chain.problem,
+		lines: lines.length,
+		lineHashes: lines.map(l => l.hash),
+		previousRecord: started?.previousRecord ?? null,
+		signer: started?.signer ?? null,
+		trustedAs: null,
+		checkpoints: 0,
+		end: lastKind === 'run.finished' ? 'finished' : lastKind === 'run.interrupted' ? 'interrupted' : 'incomplete',
+		notes: [],
+	};
+	const fail = (problem: string) => ({...report, problem});
+	if (report.problem !== null) {
+		return report;
+	}
+
+	if (started === undefined || lastLine === undefined) {
+		return fail(bytes.length === 0 ? 'the record is empty' : 'line 1 is cut short: the record holds no complete line');
+	}
+
+	const sidecar = checkpointsPath(file);
+	if (report.signer === null) {
+		if (existsSync(sidecar) || existsSync(signaturePath(file))) {
+			return fail(`line 1 names no signer, yet ${path.basename(sidecar)} or a .sig lies next to it: line 1 was rewritten`);
+		}
+
+		const unsigned = 'unsigned: the record names no signer, so only its hash chain was checked, and anyone able to write the file could have rewritten it whole';
+		return options.allowUnsigned ? {...report, notes: [unsigned]} : fail(`${unsigned} (pass --allow-unsigned to accept that)`);
+	}
+
+	if (!existsSync(sidecar)) {
+		return fail(`${path.basename(sidecar)} is missing, but line 1 names ${report.signer.keyId} as the signer`);
+	}
+
+	const sealed = checkCheckpoints(readFileSync(sidecar, 'utf8'), {
+		bytes,
+		lines,
+		runId: started.runId,
+		signerKeyId: report.signer.keyId,
+		trusted: options.trusted,
+	});
+	report.checkpoints = sealed.count;
+	report.trustedAs = sealed.key;
+	if (sealed.problem !== null) {
+		return fail(sealed.problem);
+	}
+
+	const through = sealed.sealedThrough === null ? 'no line is sealed' : `lines 1–${sealed.sealedThrough + 1} are sealed and verify`;
+	if (chain.torn || report.end === 'incomplete') {
+		return fail(`the record ends at line ${lines.length} (${lastKind}) without run.finished or run.interrupted${chain.torn ? ', then a line cut short' : ''}: the run crashed, is still running, or its tail was cut off; ${through}`);
+	}
+
+	if (sealed.sealedThrough !== lastLine.line.seq) {
+		return fail(`line ${lines.length} (${lastKind}) is not sealed by any checkpoint; ${through}`);
+	}
+
+	if (report.end === 'finished') {
+		const problem = checkSignatureFile(file, bytes, report.signer.keyId, options.trusted);
+		if (problem !== null) {
+			return fail(problem);
+		}
+	} else {
+		report.notes.push('interrupted: cutover resume continues it; the SSH signature comes when it finishes');
+	}
+
+	return report;
+}
