@@ -29,7 +29,7 @@ export function SqliteWatchScreen({info, error, width, interactive, onQuit}: Pro
 			<Text>{truncate('Live locks and sessions are a PostgreSQL view; a SQLite file has one writer at a time and no server to ask.', width)}</Text>
 			{info === null ? null : (
 				<>
-					<Text>{truncate(`file ${formatBytes(info.fileBytes)} (${info.pageCount} pages of ${info.pageSize} B)  journal mode ${info.journalMode === 'wal' ? 'WAL' : 'rollback journal'}${info.walBytes === null ? '' : `  WAL ${formatBytes(info.walBytes)}`}`, width)}</Text>
+					<Text>{truncate(`file ${formatBytes(info.fileBytes)}${info.pageCount === null ? '' : ` (${info.pageCount} pages of ${info.pageSize ?? '?'} B)`}  journal mode ${info.journalMode === 'wal' ? 'WAL' : 'rollback journal'}${info.walBytes === null ? '' : `  WAL ${formatBytes(info.walBytes)}`}`, width)}</Text>
 					<Text>{truncate(`busy: ${busy}`, width)}</Text>
 					{info.locks === null || info.locks.readers.length === 0 ? null : <Text>{truncate(`readers: pid ${info.locks.readers.join(', ')}`, width)}</Text>}
 				</>

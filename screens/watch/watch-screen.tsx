@@ -21,7 +21,7 @@ export type WatchScreenProps = {
 	onIntent: (intent: WatchIntent) => void;
 };
 
-const VIEW_TITLES: Record<WatchView, string> = {running: '1 running', blocking: '2 blocking tree', idle: '3 idle in transaction'};
+const VIEW_TITLES: Record<WatchView, string> = {running: '1 running', blocking: '2 blocking', idle: '3 idle in tx'};
 
 export function WatchScreen({state, now, width, height, interactive, onIntent}: WatchScreenProps) {
 	const [draft, setDraft] = useState<string | null>(null);

@@ -111,24 +111,23 @@ export function buildBlockingTree(rows: readonly ActivityRow[]): TreeLine[] {
 		children.set(of, [...(children.get(of) ?? []), child]);
 	}
 
+	// Deepest first, so every child is counted before its parent (no recursion: chains can be long).
 	const below = new Map<number, number>();
-	const countBelow = (pid: number): number => {
-		const known = below.get(pid);
-		if (known !== undefined) {
-			return known;
+	for (const pid of [...nodes].sort((a, b) => depth.get(b)! - depth.get(a)!)) {
+		const of = parent.get(pid);
+		if (of !== undefined) {
+			below.set(of, (below.get(of) ?? 0) + 1 + (below.get(pid) ?? 0));
 		}
+	}
 
-		const kids = children.get(pid) ?? [];
-		const total = kids.reduce((sum, kid) => sum + 1 + countBelow(kid), 0);
-		below.set(pid, total);
-		return total;
-	};
-
+	const countBelow = (pid: number) => below.get(pid) ?? 0;
 	// Longest waiter first: it has been in the queue longest and is the one to look at.
 	const waited = (pid: number) => byPid.get(pid)?.stateMs ?? byPid.get(pid)?.queryMs ?? 0;
 	const order = (a: number, b: number) => countBelow(b) - countBelow(a) || waited(b) - waited(a) || a - b;
 	const lines: TreeLine[] = [];
-	const visit = (pid: number, level: number) => {
+	const stack: Array<{pid: number; level: number}> = [...nodes].filter(pid => !parent.has(pid)).sort(order).reverse().map(pid => ({pid, level: 0}));
+	while (stack.length > 0) {
+		const {pid, level} = stack.pop()!;
 		const row = byPid.get(pid) ?? null;
 		lines.push({
 			pid,
@@ -140,13 +139,9 @@ export function buildBlockingTree(rows: readonly ActivityRow[]): TreeLine[] {
 			workers: workers.get(pid) ?? 0,
 			blocking: countBelow(pid),
 		});
-		for (const kid of [...(children.get(pid) ?? [])].sort(order)) {
-			visit(kid, level + 1);
+		for (const kid of [...(children.get(pid) ?? [])].sort(order).reverse()) {
+			stack.push({pid: kid, level: level + 1});
 		}
-	};
-
-	for (const root of [...nodes].filter(pid => !parent.has(pid)).sort(order)) {
-		visit(root, 0);
 	}
 
 	return lines;

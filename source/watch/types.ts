@@ -76,8 +76,9 @@ export type SqliteWatchInfo = {
 	fileBytes: number;
 	walBytes: number | null;
 	journalMode: 'wal' | 'rollback';
-	pageSize: number;
-	pageCount: number;
+	/** From the file header; null when it was not read (this process holds a lock on the file). */
+	pageSize: number | null;
+	pageCount: number | null;
 	/** Who holds which lock, from the kernel's lock table; null where it cannot be read. */
 	locks: {writer: number[]; readers: number[]} | null;
 	/** A rollback journal next to the file means a write transaction is under way (or crashed). */

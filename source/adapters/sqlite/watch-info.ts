@@ -13,9 +13,31 @@ const WAL_READ_LAST = 127;
  * What can be told about a SQLite database without opening it: sizes, the journal mode from the
  * file header, and who holds its locks, read from the kernel's lock table (Linux /proc/locks)
  * rather than by trying to take one — a probe that took the write lock could fail a migration.
+ * Meant for a process with no connection of its own to the file (`cutover watch`).
  */
 export function readSqliteWatchInfo(file: string, procLocks = '/proc/locks'): SqliteWatchInfo {
 	const stats = statSync(file);
+	const shm = existsSync(`${file}-shm`) ? statSync(`${file}-shm`) : null;
+	const locks = readLocks(procLocks, stats, shm);
+	const wal = sizeOf(`${file}-wal`);
+	// Closing any descriptor of a file drops every POSIX lock this process holds on it, so the
+	// header is read only when this process holds none (SQLite's own documented hazard).
+	const ownLocks = locks === null || [...locks.writer, ...locks.readers].includes(process.pid);
+	const header = ownLocks ? null : readHeader(file);
+	const rawPageSize = header?.readUInt16BE(16) ?? null;
+	return {
+		path: file,
+		fileBytes: stats.size,
+		walBytes: wal,
+		journalMode: header === null ? (wal === null ? 'rollback' : 'wal') : header[18] === 2 ? 'wal' : 'rollback',
+		pageSize: rawPageSize === 1 ? 65_536 : rawPageSize,
+		pageCount: header?.readUInt32BE(28) ?? null,
+		locks,
+		hotJournal: (sizeOf(`${file}-journal`) ?? 0) > 0,
+	};
+}
+
+function readHeader(file: string): Buffer {
 	const header = Buffer.alloc(100);
 	const fd = openSync(file, 'r');
 	try {
@@ -24,21 +46,7 @@ export function readSqliteWatchInfo(file: string, procLocks = '/proc/locks'): Sq
 		closeSync(fd);
 	}
 
-	const rawPageSize = header.readUInt16BE(16);
-	const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
-	const journalMode = header[18] === 2 ? 'wal' : 'rollback';
-	const wal = sizeOf(`${file}-wal`);
-	const shm = existsSync(`${file}-shm`) ? statSync(`${file}-shm`) : null;
-	return {
-		path: file,
-		fileBytes: stats.size,
-		walBytes: wal,
-		journalMode,
-		pageSize,
-		pageCount: header.readUInt32BE(28),
-		locks: readLocks(procLocks, stats, journalMode === 'wal' ? shm : null),
-		hotJournal: (sizeOf(`${file}-journal`) ?? 0) > 0,
-	};
+	return header;
 }
 
 function sizeOf(file: string): number | null {
