@@ -4,6 +4,9 @@ import {toolVersion} from '../package-root.js';
 import {commands} from './commands/index.js';
 import {mainHelp} from './help.js';
 
+// React's development build keeps every render's debug data: hours of a live console would grow by hundreds of MB.
+process.env['NODE_ENV'] ??= 'production';
+
 // Colour libraries read these when first imported, and the console is imported lazily.
 if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
 	process.env['FORCE_COLOR'] = '0';

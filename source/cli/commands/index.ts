@@ -1,5 +1,4 @@
-import {configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp} from '../help.js';
-import {watchHelp} from '../help.js';
+import {configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
 
 export type Command = {
 	help: string;
