@@ -77,8 +77,9 @@ Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
 
 export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--json]
 
-Prints the target's fingerprint (engine, version, host, database, size, system identifier)
-and its applied and pending migrations with checksums. Read-only.
+Prints the target's fingerprint (engine, version, host, database, size, system identifier),
+who holds its run lock (operator, host, pid, since when, run id) if a run is going on, and its
+applied and pending migrations with checksums. Read-only.
 `;
 
 export const watchHelp = `cutover watch --db <target> [options]
