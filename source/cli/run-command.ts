@@ -118,9 +118,11 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 	};
 
+	// The journal is the record, not the terminal: a dead terminal (EIO) or a closed pipe (EPIPE) must not stop a run halfway.
+	watchOutput();
 	let view: ConsoleHandle | null = null;
 	const interrupt = (signal: NodeJS.Signals) => {
-		if (signal === 'SIGHUP') {
+		if (signal === 'SIGHUP' && process.stdout.isTTY) {
 			// The terminal is gone: drawing on it fails with EIO or EPIPE, which must not kill the run before the journal is safe.
 			terminalGone();
 			try {
@@ -213,17 +215,24 @@ function write(text: string) {
 
 let hungUp = false;
 
-/** From a hang-up on, nothing is written to the dead terminal, and a write already queued may fail quietly. */
+/** From a hang-up on, nothing is written to the dead terminal. */
 function terminalGone() {
-	if (hungUp) {
+	hungUp = true;
+}
+
+let watching = false;
+
+/** A write that fails (the terminal or pipe is gone) means the terminal is gone, never that the run is. */
+function watchOutput() {
+	if (watching) {
 		return;
 	}
 
-	hungUp = true;
-	const ignore = () => {};
-	process.stdout.on('error', ignore);
-	process.stderr.on('error', ignore);
-	process.stdin.on('error', ignore);
+	watching = true;
+	const gone = () => terminalGone();
+	process.stdout.on('error', gone);
+	process.stderr.on('error', gone);
+	process.stdin.on('error', gone);
 }
 
 /** True once the terminal hung up: the caller should not print its report to it. */

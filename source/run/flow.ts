@@ -2,6 +2,7 @@ import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {rollbackOptions, upgradeGate} from '../engine/gates.js';
 import type {CheckResult, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
+import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
 import {runCheck} from './checks.js';
 import {runCommand} from './hooks.js';
@@ -67,6 +68,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 
 	/** At each safe point: a hang-up stops here, resumable; the operator's quit ends the run. */
 	const halted = async (): Promise<FlowResult | null> => {
+		// A signal is delivered by the event loop: after a long synchronous statement (SQLite) it is only seen once the loop turns.
+		// Two turns: the first may end in the same loop iteration; the second comes after a poll, where signals are read.
+		await setImmediate();
+		await setImmediate();
 		if (!deps.signal.aborted) {
 			return null;
 		}

@@ -1,9 +1,10 @@
-import {existsSync, rmSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {reopenFileJournal} from '../../adapters/journal-file.js';
 import {sha256File} from '../../adapters/postgres/file-digest.js';
+import {removePartial} from '../../adapters/sqlite/remove-partial.js';
 import {openSettings} from '../../adapters/settings.js';
 import {systemClock} from '../../adapters/system-clock.js';
 import {loadChecklist} from '../../checklist/index.js';
@@ -122,7 +123,8 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	if (reconciliation.partialBackup !== null) {
-		rmSync(reconciliation.partialBackup, {force: true});
+		// A killed SQLite copy also leaves its -journal beside it.
+		await removePartial(reconciliation.partialBackup);
 	}
 
 	const operator = {osUser: os.userInfo().username, name: settings.operatorName};

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import {existsSync, readdirSync} from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import type {Engine} from '../../source/engine/model.js';
+import {cli, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
+import {AFTER, assertChain, assertConsistent, cutover, lines, records, resume, SLOW, slowMigrations, startRun, waitForExit, waitForLine, type LiveRun} from './interrupted-runs.js';
+
+async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
+	const target = await prepareDemoTarget(engine);
+	try {
+		await work(target);
+	} finally {
+		await target.cleanup();
+	}
+}
+
+async function withRun(target: DemoTarget, work: (run: LiveRun) => Promise<void>) {
+	const run = await startRun(target, slowMigrations(target), true);
+	try {
+		await work(run);
+	} finally {
+		run.terminal.close();
+		try {
+			process.kill(run.pid, 'SIGKILL');
+		} catch {
+			// Already ended, as it should have.
+		}
+	}
+}
+
+/** After the stop: resume finishes the same run as upgraded, on the same unbroken chain, and verify agrees. */
+async function assertResumes(target: DemoTarget, journal: string, reconciled: RegExp) {
+	const listed = cutover(target, ['resume', '--records', records(target)]);
+	assert.equal(listed.code, 0, listed.stderr);
+	assert.ok(listed.stdout.includes(journal), `cutover resume lists ${journal}:\n${listed.stdout}`);
+
+	const before = assertChain(journal).lines;
+	const resumed = resume(target, journal);
+	assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+	assert.match(resumed.stdout, reconciled);
+	assert.match(resumed.stdout, /outcome: upgraded/);
+
+	const {lines: after, torn} = assertChain(journal);
+	assert.equal(torn, '', 'the resumed journal ends with a whole line');
+	assert.ok(after.length > before.length);
+	assert.deepEqual(after.slice(0, before.length), before, 'the lines before the resume are untouched');
+	assert.equal(after[before.length]?.kind, 'run.resumed');
+	assert.equal(after.at(-1)?.kind, 'run.finished');
+	assert.equal((after.at(-1)?.event as {outcome?: string}).outcome, 'upgraded');
+	assert.equal(after.filter(l => l.kind === 'run.started').length, 1, 'one run, continued');
+
+	assert.equal(await assertConsistent(target), true, 'the slow migration is applied in the end');
+	const applied = await target.rows('SELECT name, run_id FROM cutover_migrations ORDER BY name');
+	assert.deepEqual(applied.map(r => r['name']), ['0001_create_users_and_meters', '0002_users_status', '0003_archive_duplicate_meters', '0004_meters_unique_slot', SLOW, AFTER]);
+	assert.ok(applied.slice(1).every(r => r['run_id'] === after[0]?.runId), 'every migration is logged under the one run id');
+
+	if (existsSync(path.join(path.dirname(cli), 'commands', 'verify.js'))) {
+		const verified = cutover(target, ['verify', '--allow-unsigned', journal]);
+		assert.equal(verified.code, 0, `cutover verify: ${verified.stdout}${verified.stderr}`);
+	}
+}
+
+const isSlowStart = (l: {kind: string; event: unknown}) => l.kind === 'migration.started' && (l.event as {name?: string}).name === SLOW;
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+	describe(`an interrupted run on ${engine}`, () => {
+		it('a hang-up of the terminal mid-migration lets the migration commit, journals the stop, and resume finishes the run', async () => withTarget(engine, async target => {
+			await withRun(target, async run => {
+				await waitForLine(run, isSlowStart, `${SLOW} to start`);
+				// The terminal goes away as an SSH drop takes it: its processes get SIGHUP and writes to it fail.
+				run.terminal.close();
+				process.kill(run.pid, 'SIGHUP');
+				await waitForExit(run.pid);
+
+				const {lines: journal, torn} = assertChain(run.journal);
+				assert.equal(torn, '');
+				const kinds = journal.map(l => l.kind);
+				assert.equal(kinds.at(-1), 'run.interrupted');
+				assert.ok(!kinds.includes('run.finished') && !kinds.includes('operator.abandoned'), kinds.join(' '));
+				const stop = journal.at(-1)?.event as {signal: string; step: string; detail: string};
+				assert.equal(stop.signal, 'SIGHUP');
+				assert.equal(stop.step, 'upgrade');
+				assert.ok(journal.some(l => l.kind === 'migration.finished' && (l.event as {name?: string}).name === SLOW), 'the migration in progress ran to its commit');
+				assert.ok(!journal.some(l => l.kind === 'migration.started' && (l.event as {name?: string}).name === AFTER), 'no further migration was started');
+				assert.equal(await assertConsistent(target), true);
+				await assertResumes(target, run.journal, /stopped by SIGHUP in upgrade/);
+			});
+		}));
+
+		it('SIGKILL mid-migration leaves the migration whole or absent; resume reconciles with the log and finishes', async () => withTarget(engine, async target => {
+			await withRun(target, async run => {
+				await waitForLine(run, isSlowStart, `${SLOW} to start`);
+				process.kill(run.pid, 'SIGKILL');
+				await waitForExit(run.pid);
+
+				const {lines: journal} = assertChain(run.journal);
+				assert.ok(!journal.some(l => l.kind === 'run.interrupted' || l.kind === 'run.finished'));
+				const committed = await assertConsistent(target);
+				await assertResumes(target, run.journal, committed ? new RegExp(`${SLOW} \\(up\\) committed before the stop`) : new RegExp(`${SLOW} \\(up\\) did not commit`));
+			});
+		}));
+
+		for (const signal of ['SIGHUP', 'SIGKILL'] as const) {
+			it(`${signal} during the backup: ${signal === 'SIGHUP' ? 'the backup is cancelled and journaled incomplete' : 'the journal stays whole'}; resume takes a new backup and finishes`, async () => withTarget(engine, async target => {
+				const slowBackup = await slowDownBackup(target);
+				try {
+					await withRun(target, async run => {
+						await waitForLine(run, l => l.kind === slowBackup.waitFor, 'the backup to be under way');
+						process.kill(run.pid, signal);
+						await slowBackup.release();
+						await waitForExit(run.pid);
+
+						const {lines: journal} = assertChain(run.journal);
+						const kinds = journal.map(l => l.kind);
+						assert.ok(!kinds.includes('backup.finished') && !kinds.includes('run.finished'), kinds.join(' '));
+						if (signal === 'SIGHUP') {
+							assert.equal(kinds.at(-1), 'run.interrupted');
+							assert.equal((journal.at(-1)?.event as {step?: string}).step, 'backup');
+							const failed = journal.find(l => l.kind === 'backup.failed')?.event as {error?: string} | undefined;
+							assert.match(failed?.error ?? '', /^incomplete: stopped by SIGHUP/);
+						}
+
+						assert.equal(await assertConsistent(target), false, 'nothing was migrated');
+						await assertResumes(target, run.journal, signal === 'SIGHUP' ? /stopped by SIGHUP in backup/ : /never finished/);
+						const backups = readdirSync(path.join(target.dir, 'backups'));
+						assert.equal(backups.length, 1, `only the new, whole backup is left: ${backups.join(', ')}`);
+					});
+				} finally {
+					await slowBackup.release();
+				}
+			}));
+		}
+	});
+}
+
+/**
+ * Makes the backup take long enough to be interrupted. PostgreSQL: a session holds an exclusive
+ * lock on a table the backup must read, as a long transaction would, until released. SQLite:
+ * a few hundred megabytes of ballast for the online backup to copy.
+ */
+async function slowDownBackup(target: DemoTarget): Promise<{waitFor: string; release(): Promise<void>}> {
+	if (target.engine === 'sqlite') {
+		const db = new BetterSqlite3(target.db.replace(/^sqlite:/, ''));
+		try {
+			db.exec('CREATE TABLE ballast (id integer PRIMARY KEY, b blob); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 700) INSERT INTO ballast SELECT x, randomblob(1000000) FROM c;');
+		} finally {
+			db.close();
+		}
+
+		return {waitFor: 'backup.progress', release: async () => {}};
+	}
+
+	const client = new pg.Client({connectionString: target.db});
+	await client.connect();
+	await client.query('BEGIN');
+	await client.query('LOCK TABLE meters IN ACCESS EXCLUSIVE MODE');
+	let open = true;
+	return {
+		waitFor: 'backup.started',
+		async release() {
+			if (open) {
+				open = false;
+				await client.query('COMMIT');
+				await client.end();
+			}
+		},
+	};
+}
+
+void lines;
