@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import type {RunEvent} from '../../source/engine/events.js';
+import type {AppliedMigration, Fingerprint, MigrationPlan} from '../../source/engine/model.js';
+import {reconcile, type RealState} from '../../source/run/reconcile.js';
+import {artifact, fold, throughBackup} from '../support/run-events.js';
+
+const fingerprint: Fingerprint = {engine: 'sqlite', serverVersion: 'SQLite 3.53', host: 'jump1', database: 'demo', sizeBytes: 8192, path: '/srv/demo.db'};
+const row = (name: string, runId = 'r1'): AppliedMigration => ({name, checksum: 'e'.repeat(64), reversible: true, appliedAt: '2026-01-01T00:00:00Z', appliedBy: 'ops', runId, drift: 'none'});
+const plan = (...names: string[]): MigrationPlan => ({applied: [row('0001_init', 'r0'), ...names.map(n => row(n))], pending: []});
+const real = (overrides: Partial<RealState> = {}): RealState => ({fingerprint, plan: plan(), backupSha256: artifact.sha256, cut: null, ...overrides});
+
+const upgrading: RunEvent[] = [
+	...throughBackup,
+	{type: 'baseline.captured', counts: {users: 8}},
+	{type: 'operator.proceed', step: 'pre'},
+	{type: 'upgrade.started', names: ['0002_a', '0003_b']},
+	{type: 'migration.started', name: '0002_a', direction: 'up'},
+];
+const stopped: RunEvent = {type: 'run.interrupted', signal: 'SIGHUP', step: 'upgrade', detail: 'stopped at a safe point'};
+
+describe('reconcile: the journal against the real database', () => {
+	it('a migration started and not journaled as finished, whose log row exists, committed: it is journaled as finished', () => {
+		const result = reconcile(fold(upgrading), real({plan: plan('0002_a')}));
+		assert.deepEqual(result.problems, []);
+		assert.deepEqual(result.events, [{type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 0}]);
+		assert.ok(result.upgradeOpen);
+		assert.ok(result.lines.some(l => l.startsWith('0002_a (up) committed before the stop')));
+		assert.ok(result.lines.some(l => l.startsWith('no stop was recorded')), 'a killed run has no run.interrupted');
+	});
+
+	it('without its log row it rolled back as a whole: nothing to journal, it is pending again', () => {
+		const result = reconcile(fold([...upgrading, stopped]), real());
+		assert.deepEqual(result.problems, []);
+		assert.deepEqual(result.events, []);
+		assert.ok(result.lines.some(l => l.startsWith('0002_a (up) did not commit')));
+		assert.ok(result.lines.some(l => l.startsWith('stopped by SIGHUP in upgrade')));
+	});
+
+	it('a database changed under the run is refused: a migration this run never applied, a missing one, another database', () => {
+		assert.match(reconcile(fold(upgrading), real({plan: plan('0002_a', '0003_b')})).problems.join('\n'), /0003_b is applied .* but this run did not apply it/);
+		const applied = [...upgrading, {type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 5} satisfies RunEvent];
+		assert.match(reconcile(fold(applied), real()).problems.join('\n'), /0002_a should be applied but is not/);
+		assert.match(reconcile(fold(upgrading), real({fingerprint: {...fingerprint, path: '/srv/other.db'}})).problems.join('\n'), /not the database of the run/);
+	});
+
+	it('a backup that is gone or changed makes restore unavailable, through a failed verification', () => {
+		for (const sha of [null, 'cd'.repeat(32)]) {
+			const result = reconcile(fold(upgrading), real({plan: plan('0002_a'), backupSha256: sha}));
+			const verify = result.events.find(e => e.type === 'verify.finished');
+			assert.equal(verify?.type === 'verify.finished' && verify.verification.ok, false);
+			assert.ok(result.lines.some(l => l.includes('restore is not available')));
+		}
+
+		const kept = reconcile(fold(upgrading), real({plan: plan('0002_a')}));
+		assert.ok(kept.lines.some(l => l.endsWith('is still there and its sha256 matches')));
+	});
+
+	it('a backup killed halfway is journaled incomplete and its partial file named for removal', () => {
+		const killed = throughBackup.slice(0, throughBackup.findIndex(e => e.type === 'backup.finished'));
+		const result = reconcile(fold(killed), real({backupSha256: null}));
+		assert.equal(result.partialBackup, artifact.path);
+		assert.deepEqual(result.events, [{type: 'backup.failed', error: 'incomplete: the run stopped during the backup'}]);
+		assert.ok(!result.upgradeOpen);
+		assert.ok(result.lines.includes('next: take and verify a backup'));
+	});
+
+	it('a finished run is not resumed, and a torn line that was cut is said', () => {
+		const finished = fold([...throughBackup, {type: 'run.finished', outcome: 'abandoned', versionBefore: null, versionAfter: null}]);
+		assert.match(reconcile(finished, real()).problems.join('\n'), /already finished \(abandoned\)/);
+		assert.ok(reconcile(fold(upgrading), real({plan: plan('0002_a'), cut: '{"at":17'})).lines.some(l => l.startsWith('a torn last line (8 bytes')));
+	});
+});
