@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type {Engine} from '../../source/engine/model.js';
 import {cli, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
-import {AFTER, assertChain, assertConsistent, cutover, lines, records, resume, SLOW, slowMigrations, startRun, waitForExit, waitForLine, type LiveRun} from './interrupted-runs.js';
+import {AFTER, assertChain, assertConsistent, cutover, records, resume, SLOW, slowMigrations, startRun, waitForExit, waitForLine, type LiveRun} from './interrupted-runs.js';
 
 async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
 	const target = await prepareDemoTarget(engine);
@@ -58,7 +58,8 @@ async function assertResumes(target: DemoTarget, journal: string, reconciled: Re
 	assert.ok(applied.slice(1).every(r => r['run_id'] === after[0]?.runId), 'every migration is logged under the one run id');
 
 	if (existsSync(path.join(path.dirname(cli), 'commands', 'verify.js'))) {
-		const verified = cutover(target, ['verify', '--allow-unsigned', journal]);
+		const signed = (after[0]?.event as {signer?: unknown}).signer !== null;
+		const verified = cutover(target, ['verify', ...(signed ? [] : ['--allow-unsigned']), journal]);
 		assert.equal(verified.code, 0, `cutover verify: ${verified.stdout}${verified.stderr}`);
 	}
 }
@@ -67,7 +68,9 @@ const isSlowStart = (l: {kind: string; event: unknown}) => l.kind === 'migration
 
 for (const engine of ['sqlite', 'postgres'] as const) {
 	describe(`an interrupted run on ${engine}`, () => {
-		it('a hang-up of the terminal mid-migration lets the migration commit, journals the stop, and resume finishes the run', async () => withTarget(engine, async target => {
+		it('a hang-up of the terminal mid-migration lets the migration commit, journals the stop, and resume finishes the run, sealed by the same key', async () => withTarget(engine, async target => {
+			const keygen = cutover(target, ['keygen']);
+			assert.equal(keygen.code, 0, keygen.stderr);
 			await withRun(target, async run => {
 				await waitForLine(run, isSlowStart, `${SLOW} to start`);
 				// The terminal goes away as an SSH drop takes it: its processes get SIGHUP and writes to it fail.
@@ -82,6 +85,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.ok(!kinds.includes('run.finished') && !kinds.includes('operator.abandoned'), kinds.join(' '));
 				const stop = journal.at(-1)?.event as {signal: string; step: string; detail: string};
 				assert.equal(stop.signal, 'SIGHUP');
+				assert.notEqual((journal[0]?.event as {signer?: unknown}).signer, null, 'the run is signed');
 				assert.equal(stop.step, 'upgrade');
 				assert.ok(journal.some(l => l.kind === 'migration.finished' && (l.event as {name?: string}).name === SLOW), 'the migration in progress ran to its commit');
 				assert.ok(!journal.some(l => l.kind === 'migration.started' && (l.event as {name?: string}).name === AFTER), 'no further migration was started');
@@ -170,4 +174,3 @@ async function slowDownBackup(target: DemoTarget): Promise<{waitFor: string; rel
 	};
 }
 
-void lines;

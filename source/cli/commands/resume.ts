@@ -14,6 +14,8 @@ import {resumeFlow} from '../../run/resume-flow.js';
 import {createSession} from '../../run/session.js';
 import {listUnfinishedRuns} from '../../run/unfinished-runs.js';
 import {readJournal} from '../../journal/read-journal.js';
+import {attachSealer} from '../../signing/sealer.js';
+import {findSigningKey} from '../../signing/signing-key.js';
 import {parseTarget} from '../../target.js';
 import {openConnections} from '../open-run.js';
 import {parseCommand} from '../parse.js';
@@ -81,6 +83,14 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	}
 
+	// A signed record goes on being sealed by the same key; an unsigned one stays unsigned.
+	const signingKey = started.signer === null ? null : findSigningKey(settings.signingKey);
+	if (started.signer !== null && signingKey?.keyId !== started.signer.keyId) {
+		throw new CutoverError(`the run is sealed by key ${started.signer.keyId}, and ${signingKey === null ? `there is no signing key at ${settings.signingKey}` : `the signing key here is ${signingKey.keyId}`}`, {
+			hint: 'resume on the machine (or with the cutover config signingKey) that holds the run\'s key, so the rest of the record is sealed by it too',
+		});
+	}
+
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
 	const connections = await openConnections(target, migrationsDir);
 	let reconciliation: Reconciliation;
@@ -130,6 +140,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	const operator = {osUser: os.userInfo().username, name: settings.operatorName};
 	const host = os.hostname();
 	const session = createSession(reopened.journal, systemClock, reopened.entries);
+	attachSealer(session, {journalPath, key: signingKey});
 	const result = await driveRun({
 		session,
 		journal: reopened.journal,
