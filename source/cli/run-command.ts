@@ -147,9 +147,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		process.on(signal, onInterrupt);
 	}
 
-	if (options.plain) {
-		process.on('SIGINT', onQuitSignal);
-	}
+	// In the console Ctrl-C arrives as a key, not a signal; a SIGINT sent from outside is a stop like SIGTERM.
+	process.on('SIGINT', options.plain ? onQuitSignal : onInterrupt);
 
 	const deps: RunDeps = {
 		session,
@@ -201,6 +200,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 
 		process.off('SIGINT', onQuitSignal);
+		process.off('SIGINT', onInterrupt);
 		await connections.close();
 		journal.close();
 	}
