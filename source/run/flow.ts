@@ -5,6 +5,7 @@ import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
 import {runCheck} from './checks.js';
+import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted} from './interruption.js';
 import {executeRollback} from './rollback.js';
@@ -297,48 +298,6 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 	return null;
 }
 
-/** Maintenance off when it was turned on, then run.finished. */
-async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<RunOutcome> {
-	const {session} = deps;
-	if (maintenanceIsOn(deps) && deps.runbook.maintenance.off) {
-		await runCommand(session, deps.runner, {id: 'maintenance-off', purpose: 'maintenance mode off', command: deps.runbook.maintenance.off});
-	}
-
-	const versionAfter = await currentVersion(deps);
-	session.emit({type: 'run.finished', outcome, versionBefore: session.state.versionBefore, versionAfter});
-	return outcome;
-}
-
-/** The outcome from the recorded facts, so a resumed run ends as the same run would have. */
-function outcomeOf(deps: RunDeps): RunOutcome {
-	const state = deps.session.state;
-	const rollback = state.rollback;
-	if (rollback?.result && rollback.choice !== null && rollback.choice !== 'keep') {
-		return rollback.result.ok ? 'rolled-back' : 'failed';
-	}
-
-	if (state.steps.upgrade.status !== 'passed') {
-		return 'failed';
-	}
-
-	return state.steps.post.status === 'passed' ? 'upgraded' : 'upgraded-with-failures';
-}
-
-function commandSucceeded(deps: RunDeps, id: string): boolean {
-	return deps.session.state.commands.some(c => c.id === id && c.exitCode === 0);
-}
-
-/** On once its command ran (even if it has not finished: a killed run may have left it half on). */
-function maintenanceIsOn(deps: RunDeps): boolean {
-	const commands = deps.session.state.commands;
-	return commands.some(c => c.id === 'maintenance-on') && !commands.some(c => c.id === 'maintenance-off' && c.exitCode === 0);
-}
-
-function describeLast(deps: RunDeps): string {
-	const last = deps.session.entries.at(-1);
-	return last ? `${last.event.type} (#${last.seq})` : 'nothing';
-}
-
 async function postVerify(deps: RunDeps) {
 	const {session} = deps;
 	const database = deps.connections.database;
@@ -382,14 +341,6 @@ function selectPending(pending: MigrationInfo[], to: string | null): MigrationIn
 	}
 
 	return pending.slice(0, index + 1);
-}
-
-async function currentVersion(deps: RunDeps): Promise<string | null> {
-	try {
-		return (await deps.connections.migrator.plan()).applied.at(-1)?.name ?? null;
-	} catch {
-		return null;
-	}
 }
 
 function stamp(ms: number): string {
