@@ -51,6 +51,10 @@ async function assertResumes(target: DemoTarget, journal: string, reconciled: Re
 	assert.equal(after.at(-1)?.kind, 'run.finished');
 	assert.equal((after.at(-1)?.event as {outcome?: string}).outcome, 'upgraded');
 	assert.equal(after.filter(l => l.kind === 'run.started').length, 1, 'one run, continued');
+	// Maintenance went on once, stayed on across the stop, and went off once, at the very end.
+	const hooks = after.filter(l => l.kind === 'command.started').map(l => (l.event as {id?: string}).id);
+	assert.deepEqual(hooks, ['maintenance-on', 'maintenance-off']);
+	assert.ok(after.findIndex(l => l.kind === 'command.started' && (l.event as {id?: string}).id === 'maintenance-off') > before.length, 'maintenance off only after the resume');
 
 	assert.equal(await assertConsistent(target), true, 'the slow migration is applied in the end');
 	const applied = await target.rows('SELECT name, run_id FROM cutover_migrations ORDER BY name');
@@ -86,6 +90,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				const stop = journal.at(-1)?.event as {signal: string; step: string; detail: string};
 				assert.equal(stop.signal, 'SIGHUP');
 				assert.notEqual((journal[0]?.event as {signer?: unknown}).signer, null, 'the run is signed');
+				assert.match(stop.detail, /maintenance mode is left on/);
 				assert.equal(stop.step, 'upgrade');
 				assert.ok(journal.some(l => l.kind === 'migration.finished' && (l.event as {name?: string}).name === SLOW), 'the migration in progress ran to its commit');
 				assert.ok(!journal.some(l => l.kind === 'migration.started' && (l.event as {name?: string}).name === AFTER), 'no further migration was started');
