@@ -86,6 +86,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					errors={errorsOf(state, 'upgrade').filter(message => !failedNames.some(prefix => message.startsWith(prefix)))}
 					now={now}
 					width={width}
+					locks={state.lockSample}
 				/>
 			);
 		}

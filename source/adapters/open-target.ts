@@ -1,6 +1,6 @@
 import type {BackupTool} from '../ports/backup-tool.js';
 import type {Database} from '../ports/database.js';
-import type {Migrator} from '../ports/migrator.js';
+import type {LockPolicy, Migrator} from '../ports/migrator.js';
 import type {Target} from '../target.js';
 import {openMigrator} from './migrator/index.js';
 import {createPostgresBackupTool} from './postgres/backup-tool.js';
@@ -17,6 +17,6 @@ export function createBackupTool(target: Target): BackupTool {
 	return target.engine === 'postgres' ? createPostgresBackupTool(target) : createSqliteBackupTool(target);
 }
 
-export async function openTargetMigrator(target: Target, directory: string): Promise<Migrator> {
-	return openMigrator({target, directory});
+export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>): Promise<Migrator> {
+	return openMigrator({target, directory, ...(lock === undefined ? {} : {lock})});
 }

@@ -5,16 +5,18 @@ import {createBackupTool, openDatabase, openTargetMigrator} from '../adapters/op
 import {openFileJournal} from '../adapters/journal-file.js';
 import type {Settings} from '../adapters/settings.js';
 import type {Database} from '../ports/database.js';
-import type {Migrator} from '../ports/migrator.js';
+import type {LockPolicy, Migrator} from '../ports/migrator.js';
+import {createRunLock} from '../adapters/run-lock/index.js';
+import type {RunLockHandle} from '../ports/run-lock.js';
 import type {Connections} from '../run/run-deps.js';
 import type {Target} from '../target.js';
 
 /** Connections to the target that a restore can close and open again. */
-export async function openConnections(target: Target, migrationsDir: string): Promise<Connections> {
+export async function openConnections(target: Target, migrationsDir: string, lock?: Partial<LockPolicy>): Promise<Connections> {
 	let database: Database = await openDatabase(target);
 	let migrator: Migrator;
 	try {
-		migrator = await openTargetMigrator(target, migrationsDir);
+		migrator = await openTargetMigrator(target, migrationsDir, lock);
 	} catch (error) {
 		await database.close();
 		throw error;
@@ -37,7 +39,7 @@ export async function openConnections(target: Target, migrationsDir: string): Pr
 		async reopen() {
 			if (!open) {
 				database = await openDatabase(target);
-				migrator = await openTargetMigrator(target, migrationsDir);
+				migrator = await openTargetMigrator(target, migrationsDir, lock);
 				open = true;
 			}
 		},
@@ -78,4 +80,23 @@ export function guessDatabaseName(target: Target): string {
 	}
 
 	return decodeURIComponent(new URL(target.connectionString).pathname.slice(1)) || (process.env['PGDATABASE'] ?? '<name>');
+}
+
+/**
+ * One run per database at a time. Taken before anything is journaled, so a refused run leaves
+ * no record; an abandoned lock (its process gone) is taken over and said so.
+ */
+export async function takeRunLock(target: Target, identity: Pick<RunIdentity, 'runId' | 'operator' | 'host'>, now: number): Promise<RunLockHandle> {
+	const handle = await createRunLock(target).acquire({
+		runId: identity.runId,
+		operator: `${identity.operator.name} (${identity.operator.osUser})`,
+		host: identity.host,
+		pid: process.pid,
+		since: now,
+	});
+	if (handle.replaced !== null) {
+		process.stderr.write(`cutover: took over the run lock of run ${handle.replaced.runId} (${handle.replaced.operator} on ${handle.replaced.host}, pid ${handle.replaced.pid}), whose process is gone\n`);
+	}
+
+	return handle;
 }

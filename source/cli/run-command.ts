@@ -14,11 +14,14 @@ import type {Journal} from '../ports/journal.js';
 import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
 import {CutoverError} from '../errors/index.js';
-import {guessDatabaseName, newRunIdentity, openConnections, openJournal} from './open-run.js';
+import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRunLock} from './open-run.js';
+import type {RunLockHandle} from '../ports/run-lock.js';
+import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
+import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer} from '../signing/sealer.js';
-import {findSigningKey, signerOf} from '../signing/signing-key.js';
+import {findSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {findPreviousRecord} from '../verify/previous-record.js';
 
 export type RunOptions = {
@@ -52,17 +55,34 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		});
 	}
 
-	const connections = await openConnections(target, options.migrationsDir);
 	const identity = newRunIdentity(options.settings, guessDatabaseName(target), systemClock.now());
-	const signingKey = findSigningKey(options.settings.signingKey);
-	const previousRecord = findPreviousRecord(options.settings.recordsDir);
-	const journal = openJournal(identity, target);
+	const runLock = await takeRunLock(target, identity, systemClock.now());
+	let connections: Connections;
+	let journal: Journal;
+	let signingKey: SigningKey | null;
+	let previousRecord: ReturnType<typeof findPreviousRecord>;
+	try {
+		connections = await openConnections(target, options.migrationsDir, runbook.upgrade);
+		signingKey = findSigningKey(options.settings.signingKey);
+		previousRecord = findPreviousRecord(options.settings.recordsDir);
+		try {
+			journal = openJournal(identity, target);
+		} catch (error) {
+			await connections.close();
+			throw error;
+		}
+	} catch (error) {
+		await runLock.release();
+		throw error;
+	}
+
 	const session = createSession(journal, systemClock);
 	attachSealer(session, {journalPath: journal.path, key: signingKey});
 	return driveRun({
 		session,
 		journal,
 		connections,
+		runLock,
 		target,
 		runbook,
 		plain: options.plain,
@@ -94,6 +114,8 @@ export type DriveOptions = {
 	session: Session;
 	journal: Journal;
 	connections: Connections;
+	/** Released when the run ends, after its connections are closed. */
+	runLock: RunLockHandle;
 	target: Target;
 	runbook: Runbook;
 	plain: boolean;
@@ -150,6 +172,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	// In the console Ctrl-C arrives as a key, not a signal; a SIGINT sent from outside is a stop like SIGTERM.
 	process.on('SIGINT', options.plain ? onQuitSignal : onInterrupt);
 
+	// Only PostgreSQL can say who waits behind whom.
+	const lockWatch = options.target.engine === 'postgres' ? watchLocksDuringUpgrade(session, createPostgresLockSampler(options.target)) : null;
 	const deps: RunDeps = {
 		session,
 		connections,
@@ -201,8 +225,10 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 
 		process.off('SIGINT', onQuitSignal);
 		process.off('SIGINT', onInterrupt);
+		await lockWatch?.stop();
 		await connections.close();
 		journal.close();
+		await options.runLock.release();
 	}
 }
 

@@ -283,7 +283,13 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		const at = deps.clock.now();
 		session.emit({type: 'migration.started', name, direction: 'up'});
 		try {
-			await deps.connections.migrator.up(name, {runId: deps.runId, appliedBy: deps.appliedBy});
+			await deps.connections.migrator.up(name, {
+				runId: deps.runId,
+				appliedBy: deps.appliedBy,
+				signal: deps.signal,
+				// A lock timeout is retried with backoff; each retry is on the record and on screen.
+				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
+			});
 			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at});
 		} catch (error) {
 			const statement = error instanceof MigrationError ? error.statement : null;

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type {RowCounts} from '../../engine/model.js';
 
-/** cutover's own bookkeeping table, in whichever schema the migrator put it: never part of the user's row counts. */
-export const bookkeepingTable = 'cutover_migrations';
+/** cutover's own bookkeeping tables (migrations log, run lock holder), wherever they are: never part of the user's row counts. */
+export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock'];
 
 export type UserTable = {
 	schema: string;
@@ -26,7 +26,7 @@ export async function listUserTables(client: pg.Client, options: {includeBookkee
 	const result = await client.query<[string, string]>({text: listSql, rowMode: 'array'});
 	return result.rows
 		.map(([schema, table]) => ({schema, table, name: tableName(schema, table)}))
-		.filter(entry => options.includeBookkeeping === true || entry.table !== bookkeepingTable)
+		.filter(entry => options.includeBookkeeping === true || !bookkeepingTables.includes(entry.table))
 		.sort((a, b) => compare(a.name, b.name));
 }
 

@@ -17,7 +17,8 @@ import {readJournal} from '../../journal/read-journal.js';
 import {attachSealer} from '../../signing/sealer.js';
 import {findSigningKey} from '../../signing/signing-key.js';
 import {parseTarget} from '../../target.js';
-import {openConnections} from '../open-run.js';
+import {openConnections, takeRunLock} from '../open-run.js';
+import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {driveRun} from '../run-command.js';
 import {parseChoice, parseOverrides} from '../run-flags.js';
@@ -92,7 +93,20 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
-	const connections = await openConnections(target, migrationsDir);
+	// The resumed run holds the database as the same run: its own id, this operator and process.
+	const runLock = await takeRunLock(target, {
+		runId: started.runId,
+		operator: {osUser: os.userInfo().username, name: settings.operatorName},
+		host: os.hostname(),
+	}, systemClock.now());
+	let connections: Connections;
+	try {
+		connections = await openConnections(target, migrationsDir, runbook.upgrade);
+	} catch (error) {
+		await runLock.release();
+		throw error;
+	}
+
 	let reconciliation: Reconciliation;
 	let reopened: ReturnType<typeof reopenFileJournal>;
 	try {
@@ -107,12 +121,14 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	} catch (error) {
 		await connections.close();
+		await runLock.release();
 		throw error;
 	}
 
 	const closeAll = async () => {
 		reopened.journal.close();
 		await connections.close();
+		await runLock.release();
 	};
 
 	write(`Resuming ${journalPath}\n${reconciliation.lines.map(line => `  ${line}`).join('\n')}\n`);
@@ -145,6 +161,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		session,
 		journal: reopened.journal,
 		connections,
+		runLock,
 		target,
 		runbook,
 		plain: values.plain,
