@@ -101,7 +101,7 @@ export function App(props: AppProps) {
 					<StepScreen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
 				</Box>
 				{confirmQuit ? <QuitConfirm/> : null}
-				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{typing ? 'Ctrl-C leave' : '? keys · q leave'}</Text> : null}
+				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{typing ? (state.step === 'window' ? 'Tab checklist (space ticks) · Enter continue · Ctrl-C leave' : 'Ctrl-C leave') : '? keys · q leave'}</Text> : null}
 			</Box>
 		</>
 	);

@@ -23,7 +23,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			const pageSize = db.pragma('page_size', {simple: true}) as number;
 			return {
 				engine: 'sqlite',
-				serverVersion: `SQLite ${version}`,
+				serverVersion: version,
 				host: hostname(),
 				database: path.parse(file).name,
 				sizeBytes: pageCount * pageSize,
