@@ -107,7 +107,11 @@ export function keyFact(state: RunState, id: StepId): string {
 				return 'no choice made';
 			}
 
-			return rollback.result ? `${rollback.choice}: ${rollback.result.ok ? 'done' : 'FAILED'} ${rollback.result.detail}` : rollback.choice;
+			if (!rollback.result) {
+				return rollback.choice;
+			}
+
+			return rollback.choice === 'keep' ? `kept: ${rollback.result.detail}` : `${rollback.choice}: ${rollback.result.ok ? 'done' : 'FAILED'}, ${rollback.result.detail}`;
 		}
 
 		case 'summary': {

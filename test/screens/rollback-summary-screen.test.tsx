@@ -151,7 +151,7 @@ describe('summary screen', () => {
 		assert.match(frame, /· proceeded to the upgrade\n\s+· chose restore/);
 		assert.match(frame, /✗ upgrade: 0004-drop-legacy-tariffs: relation "tariffs" does not exist/);
 		assert.match(frame, /Record {3}\/var\/lib\/cutover\/runs\/r-7f3a9c21\.jsonl/);
-		assert.match(frame, /✓ Rollback\s+2 s\s+restore: done restored from the backup/);
+		assert.match(frame, /✓ Rollback\s+2 s\s+restore: done, restored from the backup/);
 	});
 
 	it('says when no record was written', async () => {
