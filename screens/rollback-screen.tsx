@@ -36,6 +36,22 @@ export function nextAvailable(options: RollbackOption[], from: number, step: 1 |
 	return from;
 }
 
+function wrapLines(text: string, width: number, max: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/)) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = '';
+		}
+
+		line = line === '' ? word : `${line} ${word}`;
+	}
+
+	lines.push(line);
+	return lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(' '), width)] : lines.map(l => truncate(l, width));
+}
+
 /** Why a way back is offered, the three ways with what they do and cost, then the chosen one's progress. */
 export function RollbackScreen({rollback, downs, errors, now, width, keys, onDecision}: RollbackScreenProps) {
 	const options = rollback?.options ?? [];
@@ -81,7 +97,8 @@ export function RollbackScreen({rollback, downs, errors, now, width, keys, onDec
 
 	return (
 		<Box flexDirection='column'>
-			<Text bold>{truncate(`! ${rollback.reason}`, width)}</Text>
+			{/* The reason is what the operator decides on (which session held the lock, which statement failed): wrap it, at most four lines. */}
+			<Text bold>{wrapLines(`! ${rollback.reason}`, width, 4).join('\n')}</Text>
 			{options.map((option, i) => {
 				const pointer = deciding && i === selected ? '›' : ' ';
 				const chosen = rollback.choice === option.choice;

@@ -104,7 +104,11 @@ export function rollbackOptions(state: RunState): RollbackOption[] {
 		choice: 'keep',
 		available: true,
 		action: `leave the database as it is now (at ${current})`,
-		cost: failed ? `${failed.name} did not apply; the schema is between versions until someone acts` : 'nothing is undone',
+		cost: failed
+			? (applied.length > 0
+				? `${applied.map(m => m.name).join(', ')} stay applied and ${failed.name} did not apply: the schema is between versions until someone acts`
+				: `${failed.name} did not apply and nothing of this run is applied: the database stays at ${current}, the rest pending`)
+			: 'nothing is undone',
 	};
 
 	return [downgrade, restore, keep];

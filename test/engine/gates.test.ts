@@ -90,6 +90,13 @@ describe('rollbackOptions', () => {
 		assert.match(keep?.cost ?? '', /between versions/);
 	});
 
+	it('when the first migration fails, keep says the database stays where it was', () => {
+		const events: RunEvent[] = [...throughBackup, baseline, {type: 'upgrade.started', names: ['0002_a', '0003_b']}, {type: 'migration.started', name: '0002_a', direction: 'up'}, {type: 'migration.failed', name: '0002_a', direction: 'up', error: 'lock timeout', statement: null, durationMs: 1}];
+		const [downgrade, , keep] = rollbackOptions(fold(events));
+		assert.equal(downgrade?.available, false);
+		assert.match(keep?.cost ?? '', /nothing of this run is applied: the database stays at 0001_init/);
+	});
+
 	it('without a verified backup, restore is unavailable', () => {
 		const events = [...throughBackup.slice(0, -1), {type: 'verify.finished', verification: {ok: false, items: []}, durationMs: 1} satisfies RunEvent];
 		const restore = rollbackOptions(fold(events)).find(o => o.choice === 'restore');
