@@ -107,9 +107,16 @@ export function RollbackScreen({rollback, downs, errors, now, width, keys, onDec
 						<Text bold={pointer === '›' || chosen} dimColor={!option.available}>
 							{`${pointer} ${i + 1}. ${LABEL[option.choice]}${option.available ? '' : ' (unavailable)'}${chosen ? ' ← chosen' : ''}`}
 						</Text>
+						{/* Only the option under the pointer (or chosen) is told in full: three options in full do not fit 24 rows. */}
 						<Box paddingLeft={5} flexDirection='column'>
-							<Text dimColor={!option.available}>{option.action}</Text>
-							<Text dimColor>{`${option.available ? 'cost' : 'why not'}: ${option.cost}`}</Text>
+							{!option.available
+								? <Text dimColor>{truncate(`why not: ${option.cost}`, width - 5)}</Text>
+								: (pointer === '›' || chosen
+									? <>
+										<Text>{wrapLines(option.action, width - 5, 3).join('\n')}</Text>
+										<Text dimColor>{wrapLines(`cost: ${option.cost}`, width - 5, 4).join('\n')}</Text>
+									</>
+									: <Text dimColor>{truncate(option.action, width - 5)}</Text>)}
 						</Box>
 					</Box>
 				);

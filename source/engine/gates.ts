@@ -106,7 +106,7 @@ export function rollbackOptions(state: RunState): RollbackOption[] {
 		action: `leave the database as it is now (at ${current})`,
 		cost: failed
 			? (applied.length > 0
-				? `${applied.map(m => m.name).join(', ')} stay applied and ${failed.name} did not apply: the schema is between versions until someone acts`
+				? `${applied.map(m => m.name).join(', ')} ${applied.length === 1 ? 'stays' : 'stay'} applied and ${failed.name} did not apply: the schema is between versions until someone acts`
 				: `${failed.name} did not apply and nothing of this run is applied: the database stays at ${current}, the rest pending`)
 			: 'nothing is undone',
 	};

@@ -44,7 +44,10 @@ describe('rollback screen', () => {
 		assert.match(frame, /2\. Restore the backup\n\s+replace the database with the verified backup/);
 		// The pointer starts on the choice that changes nothing.
 		assert.match(frame, /› 3\. Keep as it is\n\s+leave the database as it is now/);
-		assert.match(frame, /cost: every row written since the backup/);
+		// Only the option under the pointer is told in full, so the prompt fits 24 rows.
+		assert.match(frame, /cost: 0003-unique-meter-serial stays applied and 0004-drop-legacy-tariffs\n\s+did not apply/);
+		assert.doesNotMatch(frame, /cost: every row written since the backup/);
+		assert.ok(frame.split('\n').length <= 24, `${frame.split('\n').length} lines`);
 	});
 
 	it('skips unavailable options and asks for y before a restore', async () => {
@@ -52,9 +55,10 @@ describe('rollback screen', () => {
 		const state = offered(options => options.map(o => o.choice === 'downgrade' ? {...o, available: false, cost: 'irreversible (no down): 0003-unique-meter-serial'} : o));
 		const screen = show(state, decisions);
 		const first = await screen.waitForFrame('› 3. Keep');
-		assert.match(first, /1\. Downgrade \(unavailable\)\n\s+.*\n\s+why not: irreversible \(no down\): 0003-unique-meter-serial/);
+		assert.match(first, /1\. Downgrade \(unavailable\)\n\s+why not: irreversible \(no down\): 0003-unique-meter-serial/);
 		screen.stdin.write(keys.up);
-		await screen.waitForFrame('› 2. Restore the backup');
+		const restore = await screen.waitForFrame('› 2. Restore the backup');
+		assert.match(restore, /cost: every row written since the backup/);
 		screen.stdin.write(keys.up);
 		await new Promise(resolve => setImmediate(resolve));
 		assert.match(screen.lastFrame(), /› 2\. Restore the backup/);
