@@ -1,188 +1,170 @@
-// cutover watch against pg_activity's blocking query, on a server with many idle sessions and a
-// queue of sessions waiting on one held lock. Not a test: figures, printed as a table.
+// cutover watch against pg_activity's blocking query, on a server with 200 idle sessions and 20
+// sessions waiting on one held lock. Not a test: figures, printed as a table. Stops by itself
+// (about a minute and a half).
 // Run: npx tsc -p . && NODE_ENV=production node --expose-gc dist/bench/watch.js
-// Needs pg_activity installed (apt install pg-activity) for its query, and max_connections ≥ 250
-// for the full 200 idle sessions; with fewer it runs with what fits and says so.
-import {Writable} from 'node:stream';
+// It starts a throwaway cluster (initdb/pg_ctl) with max_connections = 300 and
+// pg_stat_statements; CUTOVER_BENCH_PG=<admin url> uses an existing server instead.
+// pg_activity's query is read from an installed pg_activity (apt install pg-activity) or
+// CUTOVER_PG_ACTIVITY_QUERIES; without it the ratio is left out and the bench says so.
+import {randomBytes} from 'node:crypto';
+import {cpus} from 'node:os';
 import {performance} from 'node:perf_hooks';
-import {render} from 'ink';
+import {Writable} from 'node:stream';
 import pg from 'pg';
-import {WatchScreen} from '../screens/watch/watch-screen.js';
+import {mountWatch, type MountedWatch} from '../screens/watch/mount-watch.js';
 import {createPostgresActivityMonitor} from '../source/adapters/postgres/activity-monitor.js';
-import {activitySql, statsSql} from '../source/adapters/postgres/activity-sql.js';
+import {refreshSql} from '../source/adapters/postgres/activity-sql.js';
+import type {ActivityMonitor} from '../source/ports/activity-monitor.js';
+import type {ActivitySnapshot} from '../source/watch/types.js';
 import {parseTarget} from '../source/target.js';
 import {startWatch} from '../source/watch/watch-controller.js';
-import {initialWatchState, reduceWatch} from '../source/watch/watch-state.js';
-import {createThrowawayDatabase} from '../test/support/postgres.js';
 import {cleanUp, onCleanup} from './cleanup.js';
 import {median} from './measure.js';
-import {loadPgActivityBlockingQuery} from './pg-activity-query.js';
+import {loadPgActivityBlockingQuery, type ReferenceQuery} from './pg-activity-query.js';
+import {startBenchCluster} from './pg-cluster.js';
+import {canCollect, growthMb, markMemory, rssTrendMb, type MemoryMark} from './watch-memory.js';
+import {measureServerTime} from './watch-server-time.js';
+import {openSessions} from './watch-sessions.js';
 
-const wantIdle = 200;
-const waiters = 20;
-const rounds = Number(process.env['CUTOVER_BENCH_ROUNDS'] ?? 50);
-const cpuSeconds = Number(process.env['CUTOVER_BENCH_WATCH_SECONDS'] ?? 60);
+const want = {idle: 200, waiting: 20};
+const rounds = Number(process.env['CUTOVER_BENCH_ROUNDS'] ?? 20);
+const cpuSeconds = Number(process.env['CUTOVER_BENCH_WATCH_SECONDS'] ?? 30);
 const refreshes = 3600;
+const warmUp = 600;
+/** Refreshes between two memory marks. */
+const markEvery = 100;
 
-class NullOut extends Writable {
+/** A terminal that draws nowhere: 80x24, a TTY as far as Ink can tell. */
+class NullTerminal extends Writable {
 	columns = 80;
 	rows = 24;
-	isTTY = false;
+	isTTY = true;
 	override _write(_chunk: unknown, _encoding: string, done: () => void) {
 		done();
 	}
 }
 
-async function serverMs(client: pg.Client, sql: string): Promise<number> {
-	const result = await client.query(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${sql}`);
-	const plan = (result.rows[0] as {'QUERY PLAN': Array<{'Planning Time': number; 'Execution Time': number}>})['QUERY PLAN'][0]!;
-	return plan['Planning Time'] + plan['Execution Time'];
-}
-
 const table: string[][] = [['figure', 'value', 'goal']];
+const row = (figure: string, value: string, goal = '') => table.push([figure, value, goal]);
 try {
-	const db = await createThrowawayDatabase('cutover_bench_watch');
-	onCleanup(`database ${db.name}`, async () => db.drop());
-	await db.sql('CREATE TABLE meters (id int PRIMARY KEY, reading int); INSERT INTO meters SELECT g, 0 FROM generate_series(1, 100) g');
-	const target = parseTarget(db.url);
+	console.error(`node ${process.version}, ${cpus().length} cores, React ${process.env['NODE_ENV'] === 'production' ? 'production' : 'development (set NODE_ENV=production)'} build`);
+	const adminUrl = await server();
+	const name = `cutover_bench_watch_${randomBytes(4).toString('hex')}`;
+	await withClient(adminUrl, async client => client.query(`CREATE DATABASE ${name}`));
+	onCleanup(`database ${name}`, async () => {
+		await withClient(adminUrl, async client => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+	});
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	const target = parseTarget(url.toString());
 	if (target.engine !== 'postgres') {
 		throw new Error('not a PostgreSQL URL');
 	}
 
-	const open = async (name: string) => {
-		const client = new pg.Client({connectionString: db.url, application_name: name});
-		client.on('error', () => {});
-		await client.connect();
-		onCleanup(name, async () => client.end().catch(() => {}));
-		return client;
-	};
-
-	const admin = await open('bench admin');
-	const capacity = (await admin.query(`SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS free`)).rows[0].free as number;
-	// Holder, waiters, the watch, the reference connection and a little slack.
-	const idle = Math.min(wantIdle, capacity - waiters - 6);
-	if (idle < wantIdle) {
-		console.error(`the server has room for ${capacity} more sessions: running with ${idle} idle sessions instead of ${wantIdle} (raise max_connections, or point CUTOVER_TEST_PG at a bigger server, for the stated setup)`);
-	}
-
-	for (let i = 0; i < idle; i++) {
-		// eslint-disable-next-line no-await-in-loop -- connections one by one, not a storm
-		await open(`idle ${i}`);
-	}
-
-	const holder = await open('holder');
-	await holder.query('BEGIN');
-	await holder.query('LOCK TABLE meters IN ACCESS EXCLUSIVE MODE');
-	for (let i = 0; i < waiters; i++) {
-		// eslint-disable-next-line no-await-in-loop
-		const waiter = await open(`waiter ${i}`);
-		void waiter.query('SELECT count(*) FROM meters').catch(() => {});
-	}
-
-	for (let waited = 0; ; waited++) {
-		// eslint-disable-next-line no-await-in-loop
-		const {rows} = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-		if (rows[0].n >= waiters) {
-			break;
-		}
-
-		if (waited > 500) {
-			throw new Error(`only ${rows[0].n} of ${waiters} sessions are waiting`);
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
-
-	const versionNum = Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num);
-	const reference = loadPgActivityBlockingQuery(versionNum);
-	console.error(`reference: pg_activity ${reference.version}, ${reference.file}`);
-	const probe = await open('bench probe');
-
-	// Server time, interleaved: one refresh (both statements) against pg_activity's blocking query.
-	const ours: number[] = [];
-	const activityOnly: number[] = [];
-	const theirs: number[] = [];
-	await serverMs(probe, activitySql);
-	await serverMs(probe, reference.sql);
-	for (let round = 0; round < rounds; round++) {
-		// eslint-disable-next-line no-await-in-loop
-		const activity = await serverMs(probe, activitySql);
-		activityOnly.push(activity);
-		// eslint-disable-next-line no-await-in-loop
-		ours.push(activity + await serverMs(probe, statsSql));
-		// eslint-disable-next-line no-await-in-loop
-		theirs.push(await serverMs(probe, reference.sql));
+	const sessions = await openSessions(url.toString(), want);
+	const admin = await sessions.open('bench stats');
+	const probe = await sessions.open('bench probe');
+	const versionNum = Number((await admin.query<{server_version_num: string}>('SHOW server_version_num')).rows[0]!.server_version_num);
+	let reference: ReferenceQuery | undefined;
+	try {
+		reference = loadPgActivityBlockingQuery(versionNum);
+		console.error(`reference: pg_activity ${reference.version}, ${reference.file}`);
+	} catch (error) {
+		console.error(`no reference query, so no ratio: ${error instanceof Error ? error.message : String(error)}`);
 	}
 
 	const monitor = createPostgresActivityMonitor(target);
 	onCleanup('monitor', async () => monitor.close());
 	const sample = await monitor.refresh();
-	const seen = sample.rows.filter(row => row.database === db.name);
-	table.push(
-		['sessions on the server (idle / waiting)', `${seen.filter(row => row.state === 'idle').length} / ${seen.filter(row => row.waitEventType === 'Lock').length}`, `${wantIdle} / ${waiters}`],
-		['server ms, one watch refresh (median)', median(ours).toFixed(2), ''],
-		['  of which the session list with pg_blocking_pids', median(activityOnly).toFixed(2), ''],
-		['server ms, pg_activity blocking query (median)', median(theirs).toFixed(2), ''],
-		['ratio refresh ÷ pg_activity blocking', (median(ours) / median(theirs)).toFixed(2), '≤ 0.5'],
-	);
+	const mine = sample.rows.filter(session => session.database === name);
+	row('sessions on the server (idle / waiting)', `${sample.idleSessions} / ${mine.filter(session => session.waitEventType === 'Lock').length}`, `${want.idle} / ${want.waiting}`);
+	row('  rows one refresh sends (listed sessions)', String(sample.rows.length));
 
-	// Client CPU at 1 Hz: the whole watch (controller, reducer, Ink rendering to a null terminal).
-	const out = new NullOut();
-	let controller: ReturnType<typeof startWatch> | undefined;
-	const instance = render(<></>, {stdout: out as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false});
-	controller = startWatch({
-		target: target.display,
-		monitor,
-		clock: {now: Date.now},
-		intervalMs: 1000,
-		onState: state => instance.rerender(<WatchScreen state={state} now={Date.now()} width={80} height={24} interactive={false} onIntent={() => {}}/>),
-		onCopy() {},
+	// Server time: one refresh, through the real adapter, against pg_activity's query as pg_activity sends it.
+	const times = await measureServerTime({
+		admin,
+		probe,
+		ours: async () => monitor.refresh(),
+		theirs: async () => reference === undefined ? undefined : probe.query(reference.sql),
+		oursSql: refreshSql,
+		theirsSql: reference?.sql ?? 'SELECT 1',
+		rounds,
+		perRound: 25,
 	});
-	await new Promise(resolve => setTimeout(resolve, 1500));
-	const cpuStart = process.cpuUsage();
-	const wallStart = performance.now();
-	await new Promise(resolve => setTimeout(resolve, cpuSeconds * 1000));
-	const cpu = process.cpuUsage(cpuStart);
-	const wall = performance.now() - wallStart;
-	await controller.stop();
-	controller = undefined;
-	table.push([`client CPU at 1 Hz over ${cpuSeconds} s, % of a core`, ((cpu.user + cpu.system) / 1000 / wall * 100).toFixed(2), '< 2']);
-
-	// Memory over 3,600 refreshes back to back, each reduced and rendered as the watch does.
-	const gc = (globalThis as {gc?: () => void}).gc;
-	let state = initialWatchState(target.display);
-	const step = async () => {
-		state = reduceWatch(state, {type: 'refreshed', snapshot: await monitor.refresh()});
-		instance.rerender(<WatchScreen state={state} now={Date.now()} width={80} height={24} interactive={false} onIntent={() => {}}/>);
-	};
-
-	for (let i = 0; i < 100; i++) {
-		// eslint-disable-next-line no-await-in-loop
-		await step();
+	const total = (side: {planMs: number[]; execMs: number[]}) => median(side.planMs.map((plan, i) => plan + side.execMs[i]!));
+	row(`server ms per watch refresh (median of ${rounds} × 25)`, total(times.ours).toFixed(3));
+	row('  of which planning', median(times.ours.planMs).toFixed(3));
+	if (reference === undefined) {
+		row('server ms, pg_activity blocking query', 'n/a: pg_activity not found', '');
+	} else {
+		row('server ms, pg_activity blocking query (median)', total(times.theirs).toFixed(3));
+		row('  of which planning (it is sent unprepared)', median(times.theirs.planMs).toFixed(3));
+		row('ratio refresh ÷ pg_activity blocking', (total(times.ours) / total(times.theirs)).toFixed(2), '≤ 0.5');
+		row('ratio refresh ÷ its execution alone (as if prepared)', (total(times.ours) / median(times.theirs.execMs)).toFixed(2));
 	}
 
-	gc?.();
-	const rssBefore = process.memoryUsage().rss;
-	const heapBefore = process.memoryUsage().heapUsed;
-	const started = performance.now();
-	for (let i = 0; i < refreshes; i++) {
-		// eslint-disable-next-line no-await-in-loop
-		await step();
+	row('  measured with', times.method);
+
+	// Client CPU at 1 Hz: the whole watch as the command runs it (controller, reducer, Ink drawing 80x24).
+	{
+		const live = run(monitor, 1000);
+		await new Promise(resolve => setTimeout(resolve, 2000));
+		const cpuStart = process.cpuUsage();
+		const wallStart = performance.now();
+		await new Promise(resolve => setTimeout(resolve, cpuSeconds * 1000));
+		const cpu = process.cpuUsage(cpuStart);
+		const wall = performance.now() - wallStart;
+		await live.stop();
+		row(`client CPU at 1 Hz over ${cpuSeconds} s, % of a core`, ((cpu.user + cpu.system) / 1000 / wall * 100).toFixed(2), '< 2');
 	}
 
-	const loopMs = performance.now() - started;
-	gc?.();
-	const rssAfter = process.memoryUsage().rss;
-	const heapAfter = process.memoryUsage().heapUsed;
-	instance.unmount();
-	table.push(
-		[`RSS growth over ${refreshes} refreshes, MB${gc === undefined ? ' (run with --expose-gc)' : ''}`, ((rssAfter - rssBefore) / 1e6).toFixed(1), '≤ 5'],
-		[`JS heap growth over ${refreshes} refreshes, MB`, ((heapAfter - heapBefore) / 1e6).toFixed(1), ''],
-		['client round trip + render per refresh, ms (mean)', (loopMs / refreshes).toFixed(2), ''],
-	);
-	table.push(['React build', process.env['NODE_ENV'] === 'production' ? 'production' : 'development (set NODE_ENV=production)', '']);
-	table.push(['reference query', `${reference.file.split('/').slice(-1)[0]} (pg_activity ${reference.version})`, '']);
+	// Memory over 3,600 refreshes back to back, through the same controller and screen, each one
+	// drawn a second later than the one before (ages shifted), as an hour at 1 Hz would draw them.
+	{
+		const marks = new Map<number, MemoryMark>();
+		let count = 0;
+		let finished: () => void = () => {};
+		const done = new Promise<void>(resolve => {
+			finished = resolve;
+		});
+		const counting: ActivityMonitor = {
+			...monitor,
+			async refresh() {
+				count++;
+				const snapshot = lapse(await monitor.refresh(), count * 1000);
+				if (count >= warmUp && (count - warmUp) % markEvery === 0) {
+					// Synchronous here, between two refreshes: nothing else runs while it is taken.
+					marks.set(count, markMemory());
+				}
+
+				if (count === warmUp + refreshes) {
+					finished();
+				}
+
+				return snapshot;
+			},
+			close: async () => {},
+		};
+		const live = run(counting, 0);
+		await done;
+		const loopMs = performance.now() - live.startedAt;
+		await live.stop();
+		const start = marks.get(warmUp)!;
+		const whole = growthMb(start, marks.get(warmUp + refreshes)!);
+		const series = [...marks].map(([at, mark]) => ({at, mark}));
+		const secondHalf = series.filter(({at}) => at >= warmUp + refreshes / 2);
+		const rss = series.map(({mark}) => mark.rss / 1e6);
+		const note = canCollect() ? '' : ' (run with --expose-gc)';
+		row(`RSS growth over ${refreshes} refreshes (1 s apart), MB, trend of ${series.length} marks${note}`, rssTrendMb(series, refreshes).toFixed(1), '≤ 5');
+		row(`  trend over the second ${refreshes / 2} only, MB`, (rssTrendMb(secondHalf, refreshes / 2)).toFixed(1));
+		row('  first mark → last mark, MB', whole.rss.toFixed(1));
+		row('  lowest … highest mark, MB', `${Math.min(...rss).toFixed(0)} … ${Math.max(...rss).toFixed(0)}`);
+		row('  JS heap used / V8 heap reserved, MB', `${whole.heapUsed.toFixed(1)} / ${whole.heapTotal.toFixed(1)}`);
+		row('  external / of which ArrayBuffers, MB', `${whole.external.toFixed(1)} / ${whole.arrayBuffers.toFixed(1)}`);
+		row('client ms per refresh, round trip + draw (mean)', (loopMs / (refreshes + warmUp)).toFixed(2));
+	}
+
+	row('reference query', reference === undefined ? 'none' : `${reference.file.split('/').at(-1)!} (pg_activity ${reference.version})`);
 	console.log(format(table));
 } catch (error) {
 	process.exitCode = 1;
@@ -195,8 +177,66 @@ try {
 	await cleanUp();
 }
 
+/** A snapshot as it would read `ms` later: every age and the clock moved on. */
+function lapse(snapshot: ActivitySnapshot, ms: number): ActivitySnapshot {
+	const later = (value: number | null) => value === null ? null : value + ms;
+	return {
+		...snapshot,
+		at: snapshot.at + ms,
+		rows: snapshot.rows.map(session => ({...session, backendMs: later(session.backendMs), xactMs: later(session.xactMs), queryMs: later(session.queryMs), stateMs: later(session.stateMs)})),
+	};
+}
+
+/** The watch as `cutover watch` runs it, drawing to a null 80x24 terminal. */
+function run(monitor: ActivityMonitor, intervalMs: number) {
+	let mounted: MountedWatch | undefined;
+	const startedAt = performance.now();
+	const controller = startWatch({
+		target: 'bench',
+		monitor,
+		clock: {now: Date.now},
+		intervalMs,
+		onState: () => mounted?.update(),
+		onCopy() {},
+	});
+	mounted = mountWatch(controller, {interactive: false, size: () => ({width: 80, height: 24}), stdout: new NullTerminal() as unknown as NodeJS.WriteStream});
+	return {
+		startedAt,
+		async stop() {
+			await controller.stop();
+			mounted?.unmount();
+		},
+	};
+}
+
+async function server(): Promise<string> {
+	const given = process.env['CUTOVER_BENCH_PG'];
+	if (given !== undefined && given !== '') {
+		return given;
+	}
+
+	const cluster = await startBenchCluster({
+		max_connections: 300,
+		shared_preload_libraries: 'pg_stat_statements',
+		'pg_stat_statements.track_planning': 'on',
+	});
+	onCleanup('the throwaway cluster', () => cluster.stop());
+	console.error(`throwaway cluster from ${cluster.binDir}, max_connections 300`);
+	return cluster.url;
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+	const client = new pg.Client({connectionString: url});
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end();
+	}
+}
+
 function format(rows: string[][]): string {
-	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)));
-	const line = (row: string[]) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join('  ');
+	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(cells => cells[column]!.length)));
+	const line = (cells: string[]) => cells.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join('  ');
 	return [line(rows[0]!), widths.map(width => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
