@@ -29,7 +29,7 @@ export function WatchHeader({state, now, width}: Props) {
 		);
 	}
 
-	const counts = countSessions(snapshot.rows);
+	const counts = countSessions(snapshot.rows, snapshot.idleSessions);
 	const usable = snapshot.stats.maxConnections - snapshot.stats.reservedConnections;
 	const {rates, databaseSize} = state;
 	const replication = snapshot.stats.replication;

@@ -12,8 +12,9 @@ export type SessionCounts = {
 	longestLockWaitMs: number | null;
 };
 
-export function countSessions(rows: readonly ActivityRow[]): SessionCounts {
-	let clients = 1;
+/** Counts over the listed rows, plus the idle sessions the server counted without listing them. */
+export function countSessions(rows: readonly ActivityRow[], idleSessions = 0): SessionCounts {
+	let clients = 1 + idleSessions;
 	let active = 0;
 	let idleInTransaction = 0;
 	let waiting = 0;

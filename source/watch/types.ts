@@ -55,7 +55,10 @@ export type ActivitySnapshot = {
 	/** Client clock, epoch ms, when the refresh returned. */
 	at: number;
 	stats: ServerStats;
+	/** Sessions worth listing: all but those idle outside a transaction, which are kept only when someone waits for them. */
 	rows: ActivityRow[];
+	/** Client sessions idle outside a transaction and blocking no one: counted by the server, not listed. */
+	idleSessions: number;
 	/** The watch's own session, excluded from rows but holding a connection slot. */
 	ownPid: number;
 };

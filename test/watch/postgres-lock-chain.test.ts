@@ -171,6 +171,41 @@ describe('blocking tree from real PostgreSQL sessions', () => {
 	});
 });
 
+describe('idle sessions', () => {
+	it('are counted, not listed, unless a waiter is blocked by one (a session-level advisory lock)', async () => {
+		const db = await createThrowawayDatabase('cutover_watch');
+		const idle = [await open(db.url, 'idle-1'), await open(db.url, 'idle-2'), await open(db.url, 'idle-3')];
+		const locker = await open(db.url, 'advisory-holder');
+		const waiter = await open(db.url, 'advisory-waiter');
+		const monitor = createPostgresActivityMonitor(postgresTarget(db.url));
+		let waiting: Promise<unknown> = Promise.resolve();
+		try {
+			await locker.client.query('SELECT pg_advisory_lock(42)');
+			waiting = waiter.client.query('SELECT pg_advisory_lock(42)').catch(() => {});
+			await until(db, 'the advisory waiter', pids => pids.has(waiter.pid));
+			const snapshot = await monitor.refresh();
+			const mine = snapshot.rows.filter(row => row.database === db.name);
+			// The idle holder is listed because someone waits for it; plain idle sessions are not.
+			assert.deepEqual(new Set(mine.map(row => row.application)), new Set(['advisory-holder', 'advisory-waiter']));
+			assert.equal(mine.find(row => row.pid === locker.pid)?.state, 'idle');
+			assert.ok(snapshot.idleSessions >= idle.length, `${snapshot.idleSessions} idle sessions counted`);
+			const tree = buildBlockingTree(mine);
+			assert.deepEqual(tree.map(line => [line.row?.application, line.level]), [['advisory-holder', 0], ['advisory-waiter', 1]]);
+			await locker.client.query('SELECT pg_advisory_unlock(42)');
+			await waiting;
+		} finally {
+			await monitor.close();
+			for (const session of [...idle, locker, waiter]) {
+				// eslint-disable-next-line no-await-in-loop
+				await session.client.end().catch(() => {});
+			}
+
+			await waiting;
+			await db.drop();
+		}
+	});
+});
+
 describe('a role without pg_monitor', () => {
 	it('sees other users\' sessions as hidden rows instead of losing them; with pg_monitor it sees them', async () => {
 		const db = await createThrowawayDatabase('cutover_watch');

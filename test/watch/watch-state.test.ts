@@ -11,7 +11,7 @@ import {row, waiting} from './rows.js';
 const t = DEFAULT_THRESHOLDS;
 
 export function snapshot(rows: ActivityRow[], at = 10_000, counters = {blocksHit: 0, blocksRead: 0, transactions: 0}): ActivitySnapshot {
-	return {at, rows, ownPid: 1, stats: {maxConnections: 100, reservedConnections: 3, counters, replication: {replicas: 0, lagBytes: null, lagMs: null}, preparedTransactions: 0, serverVersion: '15.4'}};
+	return {at, rows, idleSessions: 0, ownPid: 1, stats: {maxConnections: 100, reservedConnections: 3, counters, replication: {replicas: 0, lagBytes: null, lagMs: null}, preparedTransactions: 0, serverVersion: '15.4'}};
 }
 
 const fold = (events: WatchEvent[], from: WatchState = initialWatchState('postgres://db/shop')) => events.reduce(reduceWatch, from);

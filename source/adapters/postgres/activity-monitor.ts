@@ -3,8 +3,8 @@ import {TargetError} from '../../errors/index.js';
 import type {ActivityMonitor} from '../../ports/activity-monitor.js';
 import type {ActionOutcome, ActivitySnapshot} from '../../watch/types.js';
 import {connectWatch} from './activity-connect.js';
-import {toActivityRow, toServerStats} from './activity-rows.js';
-import {databaseSizeSql, refreshSql} from './activity-sql.js';
+import {toActivityRow, toRefreshSummary, toServerInfo} from './activity-rows.js';
+import {databaseSizeSql, REFRESH_STATEMENT, refreshSql, serverSql} from './activity-sql.js';
 import {connectionError} from './connect.js';
 import type {PostgresTarget} from './postgres-target.js';
 
@@ -17,6 +17,7 @@ export type ActivityMonitorOptions = {
 export function createPostgresActivityMonitor(target: PostgresTarget, options: ActivityMonitorOptions = {}): ActivityMonitor {
 	const now = options.now ?? Date.now;
 	let client: pg.Client | undefined;
+	let server: ReturnType<typeof toServerInfo> | undefined;
 	let closed = false;
 
 	const connected = async (): Promise<pg.Client> => {
@@ -24,7 +25,18 @@ export function createPostgresActivityMonitor(target: PostgresTarget, options: A
 			throw new Error('the activity monitor is closed');
 		}
 
-		client ??= await connectWatch(target, options.statementTimeoutMs);
+		if (client === undefined) {
+			const fresh = await connectWatch(target, options.statementTimeoutMs);
+			try {
+				server = toServerInfo((await fresh.query({text: serverSql, rowMode: 'array'})).rows[0]!);
+			} catch (error) {
+				await fresh.end().catch(() => {});
+				throw connectionError(target, error);
+			}
+
+			client = fresh;
+		}
+
 		return client;
 	};
 
@@ -51,11 +63,19 @@ export function createPostgresActivityMonitor(target: PostgresTarget, options: A
 	return {
 		async refresh(): Promise<ActivitySnapshot> {
 			return using(async current => {
-				const results = await current.query({text: refreshSql, rowMode: 'array'}) as unknown as pg.QueryArrayResult[];
-				const [activity, stats] = results;
-				const header = toServerStats(stats!.rows[0]!);
-				const {ownPid, ...rest} = header;
-				return {at: now(), stats: rest, rows: activity!.rows.map(toActivityRow), ownPid};
+				// Named: the server plans it once per connection (pg re-prepares it on a new one).
+				const {rows} = await current.query({name: REFRESH_STATEMENT, text: refreshSql, rowMode: 'array'});
+				// The summary row is the one without a pid; UNION ALL promises no order.
+				const at = rows.findIndex(raw => raw[0] === null);
+				const summary = toRefreshSummary(rows[at]!);
+				const {ownPid, ...constants} = server!;
+				return {
+					at: now(),
+					stats: {...constants, counters: summary.counters, replication: summary.replication, preparedTransactions: summary.preparedTransactions},
+					rows: rows.filter((_, index) => index !== at).map(toActivityRow),
+					idleSessions: summary.idleSessions,
+					ownPid,
+				};
 			});
 		},
 		async databaseSize() {

@@ -1,4 +1,4 @@
-import type {ActivityRow, ServerStats} from '../../watch/types.js';
+import type {ActivityRow, Counters, Replication} from '../../watch/types.js';
 
 type Raw = unknown[];
 
@@ -28,15 +28,18 @@ export function toActivityRow(raw: Raw): ActivityRow {
 	};
 }
 
-export function toServerStats(raw: Raw): ServerStats & {ownPid: number} {
-	const inRecovery = raw[5] === true;
+/** The constants read once per connection (serverSql). */
+export function toServerInfo(raw: Raw): {maxConnections: number; reservedConnections: number; serverVersion: string; ownPid: number} {
+	return {maxConnections: Number(raw[0]), reservedConnections: Number(raw[1]), serverVersion: text(raw[2]) ?? '', ownPid: Number(raw[3])};
+}
+
+/** The summary row of refreshSql: columns 18 on. */
+export function toRefreshSummary(raw: Raw): {idleSessions: number; counters: Counters; replication: Replication | null; preparedTransactions: number} {
+	const inRecovery = raw[21] === true;
 	return {
-		maxConnections: Number(raw[0]),
-		reservedConnections: Number(raw[1]),
-		counters: {blocksHit: num(raw[2]) ?? 0, blocksRead: num(raw[3]) ?? 0, transactions: num(raw[4]) ?? 0},
-		replication: inRecovery ? null : {replicas: Number(raw[6]), lagBytes: num(raw[7]), lagMs: num(raw[8])},
-		preparedTransactions: Number(raw[9]),
-		serverVersion: text(raw[10]) ?? '',
-		ownPid: Number(raw[11]),
+		idleSessions: Number(raw[17]),
+		counters: {blocksHit: num(raw[18]) ?? 0, blocksRead: num(raw[19]) ?? 0, transactions: num(raw[20]) ?? 0},
+		replication: inRecovery ? null : {replicas: Number(raw[22]), lagBytes: num(raw[23]), lagMs: num(raw[24])},
+		preparedTransactions: Number(raw[25]),
 	};
 }

@@ -15,7 +15,7 @@ import {applyThreshold, DEFAULT_THRESHOLDS, type Thresholds} from '../../watch/t
 import {startWatch} from '../../watch/watch-controller.js';
 import {SqliteWatchScreen} from '../../../screens/watch/sqlite-watch-screen.js';
 import {rowLine, treeLineText} from '../../../screens/watch/session-line.js';
-import {WatchScreen} from '../../../screens/watch/watch-screen.js';
+import {mountWatch, type MountedWatch} from '../../../screens/watch/mount-watch.js';
 import {parseCommand} from '../parse.js';
 
 /** Where cancel and terminate are logged, one JSON line each, in the records directory. */
@@ -73,8 +73,7 @@ export async function watchCommand(args: string[]): Promise<number> {
 }
 
 async function watchLive(display: string, monitor: ActivityMonitor & {actions: string[]}, intervalMs: number, thresholds: Thresholds, recordsDir: string): Promise<number> {
-	const size = () => ({width: process.stdout.columns || 80, height: process.stdout.rows || 24});
-	let instance: ReturnType<typeof render> | undefined;
+	let mounted: MountedWatch | undefined;
 	const controller = startWatch({
 		target: display,
 		monitor,
@@ -82,26 +81,22 @@ async function watchLive(display: string, monitor: ActivityMonitor & {actions: s
 		intervalMs,
 		thresholds,
 		onState: () => {
-			instance?.rerender(view());
+			mounted?.update();
 		},
 		onCopy(text) {
 			// OSC 52: the terminal (also over SSH and in tmux with set-clipboard) puts it on the clipboard.
 			process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`);
 		},
 	});
-	const view = () => <WatchScreen state={controller.state} now={Date.now()} {...size()} interactive onIntent={intent => controller.dispatch(intent)}/>;
-	instance = render(view(), {exitOnCtrlC: false, patchConsole: false});
-	// The reconnect countdown moves between refreshes.
-	const ticker = setInterval(() => instance?.rerender(view()), 1000);
+	mounted = mountWatch(controller, {interactive: true, size: () => ({width: process.stdout.columns || 80, height: process.stdout.rows || 24})});
 	const quit = () => controller.dispatch({type: 'quit'});
 	process.once('SIGINT', quit);
 	try {
 		await controller.done;
 	} finally {
 		process.off('SIGINT', quit);
-		clearInterval(ticker);
 		await controller.stop();
-		instance.unmount();
+		mounted.unmount();
 	}
 
 	if (monitor.actions.length > 0) {
