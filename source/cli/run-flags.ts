@@ -3,6 +3,21 @@ import {UsageError} from '../errors/index.js';
 
 const choices: readonly RollbackChoice[] = ['keep', 'downgrade', 'restore'];
 
+/** The flags `cutover run` and `cutover resume` share: where things are, and the answers of the non-interactive form. */
+export const runFlags = {
+	db: {type: 'string'},
+	migrations: {type: 'string'},
+	checklist: {type: 'string'},
+	records: {type: 'string'},
+	backups: {type: 'string'},
+	plain: {type: 'boolean', default: false},
+	yes: {type: 'boolean', default: false},
+	'confirm-db': {type: 'string'},
+	override: {type: 'string', multiple: true},
+	'on-failure': {type: 'string'},
+	'at-end': {type: 'string'},
+} as const;
+
 export function parseOverrides(raw: string[]): Map<string, string> {
 	const overrides = new Map<string, string>();
 	for (const item of raw) {

@@ -4,7 +4,7 @@ import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {GENESIS, sha256, type JournalLine} from '../../source/journal/line.js';
-import {cli, demoMigrations, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, cutover, demoMigrations, type DemoTarget} from '../support/demo-targets.js';
 import {openTerminal, type Terminal} from '../support/tmux.js';
 
 /** A migration slow enough to be caught in the middle, and one after it that must wait for the resume. */
@@ -26,7 +26,7 @@ export function slowMigrations(target: DemoTarget): string {
 
 export const records = (target: DemoTarget) => path.join(target.dir, 'records');
 const dirs = (target: DemoTarget) => ['--records', records(target), '--backups', path.join(target.dir, 'backups')];
-const env = (target: DemoTarget) => ({CUTOVER_CONFIG_DIR: path.join(target.dir, 'config'), NO_COLOR: '1'});
+const env = cliEnv;
 
 export type LiveRun = {terminal: Terminal; pid: number; journal: string};
 
@@ -132,15 +132,7 @@ export async function assertConsistent(target: DemoTarget): Promise<boolean> {
 }
 
 /** `cutover <args>` to its end, off a terminal. */
-export function cutover(target: DemoTarget, args: string[]) {
-	const result = spawnSync(process.execPath, [cli, ...args], {
-		encoding: 'utf8',
-		env: {...process.env, ...env(target)},
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 180_000,
-	});
-	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+export {cutover};
 
 export function resume(target: DemoTarget, journal: string, extra: string[] = []) {
 	return cutover(target, ['resume', journal, '--plain', '--yes', '--confirm-db', target.name, ...dirs(target), ...extra]);

@@ -5,17 +5,7 @@ import path from 'node:path';
 import {describe, it} from 'node:test';
 import {demoDuplicateIds} from '../../source/demo/seed.js';
 import type {Engine} from '../../source/engine/model.js';
-import {cli, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
-
-function cutover(target: DemoTarget, args: string[]) {
-	const result = spawnSync(process.execPath, [cli, ...args], {
-		encoding: 'utf8',
-		env: {...process.env, CUTOVER_CONFIG_DIR: path.join(target.dir, 'config'), NO_COLOR: '1'},
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 120_000,
-	});
-	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+import {cli, cutover, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import pg from 'pg';
 import {createRunLock} from '../../source/adapters/run-lock/index.js';
 import {parseTarget} from '../../source/target.js';
-import {cli, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
-
-function cutover(target: DemoTarget, args: string[]) {
-	const result = spawnSync(process.execPath, [cli, ...args], {
-		encoding: 'utf8',
-		env: {...process.env, CUTOVER_CONFIG_DIR: path.join(target.dir, 'config'), NO_COLOR: '1'},
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 120_000,
-	});
-	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+import {cutover, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 const plainRun = (target: DemoTarget, extra: string[] = []) => [
 	'run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name,

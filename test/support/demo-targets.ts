@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,4 +79,18 @@ export type JournalLine = {seq: number; kind: string; event: Record<string, unkn
 
 export function readJournal(text: string): JournalLine[] {
 	return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as JournalLine);
+}
+
+/** The settings a test's cutover uses: its own, in the target's scratch directory. */
+export const cliEnv = (target: DemoTarget) => ({CUTOVER_CONFIG_DIR: path.join(target.dir, 'config'), NO_COLOR: '1'});
+
+/** Runs the built CLI to its end, off a terminal, with the target's own settings. */
+export function cutover(target: DemoTarget, args: string[], timeoutMs = 180_000) {
+	const result = spawnSync(process.execPath, [cli, ...args], {
+		encoding: 'utf8',
+		env: {...process.env, ...cliEnv(target)},
+		stdio: ['ignore', 'pipe', 'pipe'],
+		timeout: timeoutMs,
+	});
+	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
 }

@@ -21,24 +21,11 @@ import {openConnections, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {driveRun} from '../run-command.js';
-import {parseChoice, parseOverrides} from '../run-flags.js';
+import {parseChoice, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
-	const {values, positionals} = parseCommand(args, {
-		db: {type: 'string'},
-		migrations: {type: 'string'},
-		checklist: {type: 'string'},
-		records: {type: 'string'},
-		backups: {type: 'string'},
-		plain: {type: 'boolean', default: false},
-		yes: {type: 'boolean', default: false},
-		'confirm-db': {type: 'string'},
-		override: {type: 'string', multiple: true},
-		'on-failure': {type: 'string'},
-		'at-end': {type: 'string'},
-		rollback: {type: 'boolean', default: false},
-	}, 'resume');
+	const {values, positionals} = parseCommand(args, {...runFlags, rollback: {type: 'boolean', default: false}}, 'resume');
 	const stored = openSettings().read();
 	const settings = {
 		...stored,

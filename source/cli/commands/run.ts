@@ -4,25 +4,15 @@ import {UsageError} from '../../errors/index.js';
 import {defaultPath} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {runGuided} from '../run-command.js';
-import {parseChoice, parseMinutes, parseOverrides, parseTime} from '../run-flags.js';
+import {parseChoice, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function runCommand(args: string[]): Promise<number> {
 	const {values} = parseCommand(args, {
-		db: {type: 'string'},
-		migrations: {type: 'string'},
-		checklist: {type: 'string'},
+		...runFlags,
 		to: {type: 'string'},
 		'window-start': {type: 'string'},
 		'window-minutes': {type: 'string'},
-		records: {type: 'string'},
-		backups: {type: 'string'},
-		plain: {type: 'boolean', default: false},
-		yes: {type: 'boolean', default: false},
-		'confirm-db': {type: 'string'},
-		override: {type: 'string', multiple: true},
-		'on-failure': {type: 'string'},
-		'at-end': {type: 'string'},
 	}, 'run');
 	if (values.db === undefined) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
