@@ -74,6 +74,10 @@ export type RunEvent =
 	| {type: 'migration.finished'; name: string; direction: 'up' | 'down'; durationMs: number}
 	| {type: 'migration.retrying'; name: string; attempt: number; maxAttempts: number; waitMs: number; error: string}
 	| {type: 'watch.sampled'; sample: LockSample}
+	/** The operator asks to end a session seen in the lock watch: `query` and `user` as the sample showed them. */
+	| {type: 'operator.backend-action'; action: BackendActionKind; pid: number; query: string | null; user: string | null}
+	/** What the server answered; `ok: false` also when cutover refused (its own sessions). */
+	| {type: 'backend-action.finished'; action: BackendActionKind; pid: number; ok: boolean; detail: string}
 	| {type: 'migration.failed'; name: string; direction: 'up' | 'down'; error: string; statement: string | null; durationMs: number}
 	| {type: 'upgrade.finished'; ok: boolean}
 	| {type: 'post.compared'; after: RowCounts; diff: RowCountDiff[]}
@@ -83,6 +87,9 @@ export type RunEvent =
 	| {type: 'error'; step: StepId; message: string}
 	| {type: 'operator.abandoned'; reason: string}
 	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null};
+
+/** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
+export type BackendActionKind = 'cancel' | 'terminate';
 
 export type StepId = 'window' | 'backup' | 'verify' | 'pre' | 'upgrade' | 'post' | 'rollback' | 'summary';
 

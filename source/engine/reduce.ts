@@ -149,6 +149,21 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, lockSample: {...event.sample, at}};
 		}
 
+		case 'operator.backend-action': {
+			const by = state.resumes.at(-1)?.operator ?? state.operator;
+			const action = {seq: state.lastSeq, at, action: event.action, pid: event.pid, query: event.query, user: event.user, by, result: null};
+			return {...state, backendActions: [...state.backendActions, action]};
+		}
+
+		case 'backend-action.finished': {
+			// The answer belongs to the latest unanswered request for the same pid and action; one without a request changes nothing.
+			const index = state.backendActions.findLastIndex(a => a.pid === event.pid && a.action === event.action && a.result === null);
+			return index === -1 ? state : {
+				...state,
+				backendActions: state.backendActions.map((a, i) => i === index ? {...a, result: {ok: event.ok, detail: event.detail, at}} : a),
+			};
+		}
+
 		case 'run.interrupted': {
 			return {...state, interrupted: {signal: event.signal, step: event.step, detail: event.detail, at}};
 		}
@@ -263,6 +278,11 @@ export function describeDecision(event: RunEvent): string {
 
 		case 'operator.abandoned': {
 			return `stopped the run: ${event.reason}`;
+		}
+
+		case 'operator.backend-action': {
+			const verb = event.action === 'cancel' ? 'cancel the query of' : 'terminate';
+			return `asked to ${verb} backend ${event.pid}${event.user === null ? '' : ` (${event.user})`}: ${event.query ?? 'query not known'}`;
 		}
 
 		default: {

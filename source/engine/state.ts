@@ -1,4 +1,4 @@
-import type {RunOutcome, StepId} from './events.js';
+import type {BackendActionKind, RunOutcome, StepId} from './events.js';
 import type {
 	AppliedMigration,
 	BackupArtifact,
@@ -55,6 +55,20 @@ export type Decision = {
 	summary: string;
 };
 
+/** A session the operator chose to cancel or terminate during the run, and what came of it. */
+export type BackendAction = {
+	seq: number;
+	at: number;
+	action: BackendActionKind;
+	pid: number;
+	query: string | null;
+	user: string | null;
+	/** Who decided: the run's operator, or the one who resumed it last. */
+	by: {osUser: string; name: string} | null;
+	/** null while the server has not answered. */
+	result: {ok: boolean; detail: string; at: number} | null;
+};
+
 export type RunState = {
 	runId: string | null;
 	toolVersion: string | null;
@@ -109,6 +123,7 @@ export type RunState = {
 	resumes: Array<{at: number; operator: {osUser: string; name: string}; host: string; reconciliation: string[]}>;
 	previousRecord: {file: string; head: string} | null;
 	lockSample: (LockSample & {at: number}) | null;
+	backendActions: BackendAction[];
 	decisions: Decision[];
 	outcome: RunOutcome | null;
 	versionBefore: string | null;
@@ -158,6 +173,7 @@ export const initialState = (): RunState => ({
 	resumes: [],
 	previousRecord: null,
 	lockSample: null,
+	backendActions: [],
 	decisions: [],
 	outcome: null,
 	versionBefore: null,

@@ -121,6 +121,10 @@ export function describeEvent(event: RunEvent): string {
 			return w.length === 0 ? 'no session waits for a lock' : `${w.length + event.sample.more} waiting: ${w.map(x => `pid ${x.pid} ${Math.round(x.waitingMs / 1000)} s behind ${x.blockedBy.join(',') || '?'}`).join('; ')}`;
 		}
 
+		case 'backend-action.finished': {
+			return `${event.action} backend ${event.pid}: ${event.ok ? 'done' : 'NOT DONE'}: ${event.detail}`;
+		}
+
 		case 'run.interrupted': {
 			return `run interrupted by ${event.signal} in ${event.step}: ${event.detail}`;
 		}
