@@ -18,6 +18,8 @@ import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRun
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
 import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
+import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monitor.js';
+import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer} from '../signing/sealer.js';
@@ -174,6 +176,9 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 
 	// Only PostgreSQL can say who waits behind whom.
 	const lockWatch = options.target.engine === 'postgres' ? watchLocksDuringUpgrade(session, createPostgresLockSampler(options.target)) : null;
+	// The operator's cancel/terminate of a session seen in that watch; the monitor connects on the first one.
+	const monitor = options.target.engine === 'postgres' ? createPostgresActivityMonitor(options.target) : null;
+	const backendActions = monitor === null ? null : handleBackendActions(session, monitor);
 	const deps: RunDeps = {
 		session,
 		connections,
@@ -226,6 +231,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		process.off('SIGINT', onQuitSignal);
 		process.off('SIGINT', onInterrupt);
 		await lockWatch?.stop();
+		await backendActions?.stop();
+		await monitor?.close();
 		await connections.close();
 		journal.close();
 		await options.runLock.release();
