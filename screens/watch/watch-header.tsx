@@ -18,7 +18,8 @@ export function WatchHeader({state, now, width}: Props) {
 	const refresh = connection.status === 'down'
 		? `reconnecting in ${formatDuration(Math.max(0, connection.retryAt - now))} (attempt ${connection.attempt})`
 		: connection.status === 'connecting' ? 'connecting…' : state.paused ? 'paused' : `every ${formatDuration(state.intervalMs)}`;
-	const title = truncate(`cutover watch · ${state.target} · ${refresh}`, width);
+	// The refresh state comes before the target: a long URL is what gets cut at 80 columns, never "reconnecting".
+	const title = truncate(`cutover watch · ${refresh} · ${state.target}`, width);
 	if (snapshot === null) {
 		return (
 			<Box flexDirection="column">

@@ -105,7 +105,7 @@ export function WatchScreen({state, now, width, height, interactive, onIntent}: 
 			{draft === null ? null : <Text>{fit(`filter (regex over database, user, application, query): ${draft}▌`, width)}</Text>}
 			{state.filterError === null ? null : <Text color="red">{truncate(`filter not applied: ${state.filterError}`, width)}</Text>}
 			{state.message === null ? null : <Text>{truncate(state.message, width)}</Text>}
-			<Text dimColor>{truncate('1-3 view ↑↓ select c cancel k terminate y copy / filter m min-age s sort +/- ␣ pause q', width)}</Text>
+			<Text dimColor>{truncate('1-3 view ↑↓ select c cancel k kill y copy / filter m age s sort +- ␣ pause q', width)}</Text>
 		</Box>
 	);
 }

@@ -43,7 +43,7 @@ describe('watch screen at 80 columns', () => {
 		current = render(<Harness start={loaded()} effects={effects}/>);
 		const frame = await current.waitForFrame('[1 running]');
 		assert.deepEqual(overflowing(frame), []);
-		assert.match(frame, /cutover watch · postgres:\/\/db-1\/shop · every 1 s/);
+		assert.match(frame, /cutover watch · every 1 s · postgres:\/\/db-1\/shop/);
 		assert.match(frame, /sessions 5\/97/);
 		assert.match(frame, /waiting 2 \(7 s\)!!/);
 		assert.match(frame, /oldest tx 1 m 35 s/);
