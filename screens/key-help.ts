@@ -33,7 +33,11 @@ const POST: KeyHelp = [
 ];
 
 const UPGRADE: KeyHelp = [
-	['', 'nothing to press: migrations run one after another'],
+	['', 'migrations run one after another; keys only act on the lock watch (PostgreSQL)'],
+	['↑ ↓', 'pick a session that waits for a lock, or one that blocks them'],
+	['c', 'cancel its query (shows the query, asks for y)'],
+	['k', 'terminate its session (shows the query, asks for y)'],
+	['Esc', 'back to the lock summary'],
 ];
 
 const ROLLBACK: KeyHelp = [

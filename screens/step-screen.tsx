@@ -87,6 +87,9 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					now={now}
 					width={width}
 					locks={state.lockSample}
+					backendActions={state.backendActions}
+					keys={keys}
+					onDecision={onDecision}
 				/>
 			);
 		}

@@ -1,10 +1,13 @@
 import {Box, Text} from 'ink';
+import type {RunEvent} from '../source/engine/events.js';
 import type {LockSample} from '../source/engine/model.js';
-import type {MigrationRow, StepStatus} from '../source/engine/state.js';
-import {CompactLockWaits} from './watch/compact-lock-waits.js';
+import type {BackendAction, MigrationRow, StepStatus} from '../source/engine/state.js';
+import {BackendActionLog} from './backend-actions/backend-action-log.js';
+import {LockActions} from './backend-actions/lock-actions.js';
 import {MigrationRows} from './components/migration-rows.js';
 import {StepErrors} from './components/step-errors.js';
 import {formatDuration, plural, truncate} from './format.js';
+import type {ScreenKeys} from './use-keys.js';
 
 export type UpgradeScreenProps = {
 	/** The up migrations of this run. */
@@ -16,10 +19,14 @@ export type UpgradeScreenProps = {
 	width: number;
 	/** Who waited for locks at the last sample (PostgreSQL runs only). */
 	locks: LockSample | null;
+	/** Sessions the operator cancelled or terminated in this run, with the server's answers. */
+	backendActions: BackendAction[];
+	keys: ScreenKeys;
+	onDecision: (event: RunEvent) => void;
 };
 
-/** Migrations applied one after another, each a live row. Nothing to press. */
-export function UpgradeScreen({migrations, status, errors, now, width, locks}: UpgradeScreenProps) {
+/** Migrations applied one after another, each a live row. Keys only act on sessions in the lock watch. */
+export function UpgradeScreen({migrations, status, errors, now, width, locks, backendActions, keys, onDecision}: UpgradeScreenProps) {
 	const retrying = migrations.filter(m => m.status === 'running' && m.retry !== null);
 	const done = migrations.filter(m => m.status === 'done').length;
 	const heading = status === 'running'
@@ -34,7 +41,8 @@ export function UpgradeScreen({migrations, status, errors, now, width, locks}: U
 					{truncate(`  ! attempt ${m.retry.attempt} of ${m.retry.maxAttempts} timed out waiting for a lock; next try in ${formatDuration(m.retry.waitMs)}`, width)}
 				</Text>
 			))}
-			{status === 'running' && locks !== null && <CompactLockWaits sample={locks} width={width}/>}
+			{status === 'running' && locks !== null && <LockActions sample={locks} width={width} keys={keys} onDecision={onDecision}/>}
+			<BackendActionLog actions={backendActions} width={width}/>
 			<StepErrors messages={errors} width={width}/>
 		</Box>
 	);
