@@ -5,7 +5,8 @@ import {editText} from '../components/text-field.js';
 import {fit, formatDuration, truncate} from '../format.js';
 import {useKeys} from '../use-keys.js';
 import {ConfirmAction} from './confirm-action.js';
-import {LIST_HEADING, rowLine, treeLineText} from './session-line.js';
+import {CellLine} from './cell-line.js';
+import {LIST_HEADING, rowCells, treeLineCells} from './session-line.js';
 import {WatchHeader} from './watch-header.js';
 
 /** What the screen asks for: a state change, or an effect the command carries out. */
@@ -97,8 +98,8 @@ export function WatchScreen({state, now, width, height, interactive, onIntent}: 
 			{state.view === 'blocking' ? null : <Text dimColor>{LIST_HEADING(width, state.view === 'idle' ? 'transaction' : state.sort)}</Text>}
 			{shown.length === 0 ? <Text dimColor>{empty}</Text> : shown.map(item => {
 				const isSelected = item.row !== null && item.row.pid === state.selectedPid;
-				const text = item.line === null ? rowLine(item.row!, state.view === 'idle' ? 'transaction' : state.sort, width - 2) : treeLineText(item.line, width - 2);
-				return <Text key={`${item.line?.pid ?? item.row!.pid}-${item.line?.level ?? 0}`} inverse={isSelected}>{isSelected ? '› ' : '  '}{text}</Text>;
+				const [first = '', ...rest] = item.line === null ? rowCells(item.row!, state.view === 'idle' ? 'transaction' : state.sort, width - 2) : treeLineCells(item.line, width - 2);
+				return <CellLine key={`${item.line?.pid ?? item.row!.pid}-${item.line?.level ?? 0}`} cells={[`${isSelected ? '› ' : '  '}${first}`, ...rest]} inverse={isSelected}/>;
 			})}
 			{items.length > room ? <Text dimColor>{`  … ${items.length - shown.length} more (↑/↓ scrolls)`}</Text> : null}
 			{state.confirm === null ? null : <ConfirmAction action={state.confirm} width={width}/>}
