@@ -2,6 +2,8 @@ import {Box, Text} from 'ink';
 import type {LockSample} from '../../source/engine/model.js';
 import {lockWaitLevel, DEFAULT_THRESHOLDS, type Thresholds} from '../../source/watch/thresholds.js';
 import {formatDuration, plural, truncate} from '../format.js';
+import {CellLine} from './cell-line.js';
+import {truncateCells} from './cells.js';
 import {levelColor, levelMark} from './level-color.js';
 
 type Props = {
@@ -13,6 +15,7 @@ type Props = {
 /**
  * At most four lines for the upgrade screen and its replay: how many wait, then the three
  * longest waiters and whom they wait for. Draws only from the sample, so a replay matches.
+ * Durations are cells of their own (see cell-line.tsx): they move with every sample.
  */
 export function CompactLockWaits({sample, width, thresholds = DEFAULT_THRESHOLDS}: Props) {
 	const total = sample.waiters.length + sample.more;
@@ -27,13 +30,9 @@ export function CompactLockWaits({sample, width, thresholds = DEFAULT_THRESHOLDS
 	const hidden = total - shown.length;
 	return (
 		<Box flexDirection="column">
-			<Text {...(color === undefined ? {} : {color})} bold>
-				{truncate(`locks: ${plural(total, 'session')} waiting, longest ${formatDuration(longest)}${levelMark(level)}${hidden > 0 ? ` (${hidden} more not shown)` : ''}`, width)}
-			</Text>
+			<CellLine cells={truncateCells([`locks: ${plural(total, 'session')} waiting, longest `, formatDuration(longest), `${levelMark(level)}${hidden > 0 ? ` (${hidden} more not shown)` : ''}`], width)} {...(color === undefined ? {} : {color})} bold/>
 			{shown.map(waiter => (
-				<Text key={waiter.pid}>
-					{truncate(`  ${waiter.pid} ${waiter.user ?? '?'} ${formatDuration(waiter.waitingMs)} ← ${waiter.blockedBy.length === 0 ? '?' : waiter.blockedBy.map(pid => pid === 0 ? 'prepared tx' : String(pid)).join(',')}: ${(waiter.query ?? '<insufficient privilege>').replaceAll(/\s+/g, ' ')}`, width)}
-				</Text>
+				<CellLine key={waiter.pid} cells={truncateCells([`  ${waiter.pid} ${waiter.user ?? '?'} `, formatDuration(waiter.waitingMs), ` ← ${waiter.blockedBy.length === 0 ? '?' : waiter.blockedBy.map(pid => pid === 0 ? 'prepared tx' : String(pid)).join(',')}: ${(waiter.query ?? '<insufficient privilege>').replaceAll(/\s+/g, ' ')}`], width)}/>
 			))}
 		</Box>
 	);
