@@ -7,6 +7,12 @@ import {mainHelp} from './help.js';
 // React's development build keeps every render's debug data: hours of a live console would grow by hundreds of MB.
 process.env['NODE_ENV'] ??= 'production';
 
+// Ink draws only the final frame when CI is set; at a terminal there is an operator to draw for.
+if (process.stdin.isTTY && process.stdout.isTTY) {
+	process.env['CI'] = '0';
+	process.env['CONTINUOUS_INTEGRATION'] = '0';
+}
+
 // Colour libraries read these when first imported, and the console is imported lazily.
 if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
 	process.env['FORCE_COLOR'] = '0';

@@ -203,9 +203,6 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			}
 		}
 
-		// Ink draws only the final frame when CI is set; here we know there is a terminal and an operator at it.
-		process.env['CI'] = '0';
-		process.env['CONTINUOUS_INTEGRATION'] = '0';
 		const {mountConsole} = await import('./console.js');
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
