@@ -4,12 +4,13 @@ import type {PostgresTarget} from './postgres-target.js';
 import {scrub} from './scrub.js';
 
 /** A connection cutover opened: the client plus how to describe the target in messages. */
-export async function connectPostgres(target: PostgresTarget): Promise<pg.Client> {
+export async function connectPostgres(target: PostgresTarget, settings: Omit<pg.ClientConfig, 'connectionString' | 'password'> = {}): Promise<pg.Client> {
 	const client = new pg.Client({
-		connectionString: target.connectionString,
 		application_name: 'cutover',
 		// A host that drops packets must not hang the console forever.
 		connectionTimeoutMillis: 15_000,
+		...settings,
+		connectionString: target.connectionString,
 	});
 	// Set after construction: pg lets the URL's empty password win over a `password` option.
 	// Left alone when undefined, so pg falls back to PGPASSWORD and ~/.pgpass by itself.
