@@ -1,4 +1,4 @@
-import type {BackupTool} from '../ports/backup-tool.js';
+import type {BackupTool, CommandObserver} from '../ports/backup-tool.js';
 import type {Database} from '../ports/database.js';
 import type {LockPolicy, Migrator} from '../ports/migrator.js';
 import type {Target} from '../target.js';
@@ -13,8 +13,9 @@ export async function openDatabase(target: Target): Promise<Database> {
 	return target.engine === 'postgres' ? openPostgresDatabase(target) : openSqliteDatabase(target);
 }
 
-export function createBackupTool(target: Target): BackupTool {
-	return target.engine === 'postgres' ? createPostgresBackupTool(target) : createSqliteBackupTool(target);
+/** `observe` hears of the external programs the tool runs (PostgreSQL's pg_dump and pg_restore; SQLite runs none). */
+export function createBackupTool(target: Target, observe?: CommandObserver): BackupTool {
+	return target.engine === 'postgres' ? createPostgresBackupTool(target, observe === undefined ? {} : {observe}) : createSqliteBackupTool(target);
 }
 
 export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>): Promise<Migrator> {

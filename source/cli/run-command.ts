@@ -18,6 +18,7 @@ import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRun
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
 import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
+import {journalCommands} from '../run/command-journal.js';
 import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monitor.js';
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
@@ -182,7 +183,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	const deps: RunDeps = {
 		session,
 		connections,
-		backupTool: createBackupTool(options.target),
+		backupTool: createBackupTool(options.target, journalCommands(session)),
 		runner: shellRunner,
 		decider: options.plain ? plainDecider(options.answers) : consoleDecider,
 		clock: systemClock,

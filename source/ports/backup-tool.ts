@@ -28,3 +28,8 @@ export type BackupTool = {
 	/** What restore would do beyond replacing data, in one line, for the rollback prompt (for example tables it will drop). */
 	describeRestore(artifact: BackupArtifact): Promise<string>;
 };
+
+/** Hears of each external program a backup tool runs (pg_dump, pg_restore), to journal it. */
+export type CommandObserver = {
+	started(command: string): {finished(exitCode: number, durationMs: number): void};
+};

@@ -57,6 +57,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.ok(applied.slice(1).every(r => r['run_id'] === runId), 'the run id is logged with each migration');
 			const finished = lines.at(-1)?.event;
 			assert.equal(finished?.['outcome'], 'upgraded');
+
+			// Every program the backup tool ran is on the record with its exit code.
+			const started = lines.filter(l => l.kind === 'command.started' && String(l.event['id']).startsWith('tool-'));
+			if (engine === 'postgres') {
+				const dump = started.find(l => String(l.event['command']).startsWith('pg_dump --format=custom'));
+				assert.equal(dump?.event['purpose'], 'backup');
+				assert.ok(started.some(l => String(l.event['command']).startsWith('pg_restore --list')), 'the verification\'s pg_restore');
+				for (const line of started) {
+					const end = lines.find(l => l.kind === 'command.finished' && l.event['id'] === line.event['id']);
+					assert.equal(end?.event['exitCode'], 0, String(line.event['command']));
+				}
+			} else {
+				assert.deepEqual(started, [], 'SQLite backups run no external program');
+			}
 		}));
 
 		it('fails closed at the window without --confirm-db: no backup, nothing changed', async () => withTarget(engine, async target => {

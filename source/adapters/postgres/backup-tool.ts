@@ -1,4 +1,4 @@
-import type {BackupTool} from '../../ports/index.js';
+import type {BackupTool, CommandObserver} from '../../ports/backup-tool.js';
 import {dumpDatabase} from './dump-backup.js';
 import {describeDumpRestore, restoreDump} from './dump-restore.js';
 import {verifyDump} from './dump-verify.js';
@@ -11,10 +11,12 @@ export type PostgresBackupOptions = {
 	pgRestore?: string;
 	/** How long a restore waits for a lock another session holds before it fails; 10 s unless given. */
 	lockTimeoutMs?: number;
+	/** Told of every pg_dump and pg_restore run. */
+	observe?: CommandObserver;
 };
 
 export function createPostgresBackupTool(target: PostgresTarget, options: PostgresBackupOptions = {}): BackupTool {
-	const binaries: PgBinaries = {pgDump: options.pgDump ?? 'pg_dump', pgRestore: options.pgRestore ?? 'pg_restore'};
+	const binaries: PgBinaries = {pgDump: options.pgDump ?? 'pg_dump', pgRestore: options.pgRestore ?? 'pg_restore', observe: options.observe};
 	return {
 		method: 'pg_dump custom format',
 		backup: async request => dumpDatabase(target, binaries, request),

@@ -45,7 +45,7 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	let run;
 	try {
 		await report();
-		run = await runPgTool(binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--file=${file}`, `--dbname=${target.connectionString}`], target, {
+		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--file=${file}`, `--dbname=${target.connectionString}`], target, {
 			path: file,
 			...(request.signal === undefined ? {} : {signal: request.signal}),
 			onStderrLine(line) {

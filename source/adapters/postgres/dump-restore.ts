@@ -40,6 +40,7 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 	let holders;
 	try {
 		run = await runPgTool(
+			binaries,
 			binaries.pgRestore,
 			['--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error', '--no-password', `--dbname=${target.connectionString}`, artifact.path],
 			target,
@@ -70,7 +71,7 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 
 /** Tables in the target now that the dump does not define: pg_restore --clean would leave them behind. */
 async function tablesCreatedSince(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact): Promise<UserTable[]> {
-	const run = await runPgTool(binaries.pgRestore, ['--list', artifact.path], target, {path: artifact.path, keepStdout: true});
+	const run = await runPgTool(binaries, binaries.pgRestore, ['--list', artifact.path], target, {path: artifact.path, keepStdout: true});
 	if (run.exitCode !== 0) {
 		throw new BackupError(`cannot read the backup ${artifact.path}: ${describeFailure('pg_restore', run)}`, {path: artifact.path, hint: 'verify the backup; a restore needs a readable dump'});
 	}

@@ -27,7 +27,7 @@ export async function verifyDump(target: PostgresTarget, binaries: PgBinaries, a
 
 	let list: DumpList | undefined;
 	items.push(await attempt('archive contents', async () => {
-		const run = await runPgTool(binaries.pgRestore, ['--list', artifact.path], target, {path: artifact.path, keepStdout: true});
+		const run = await runPgTool(binaries, binaries.pgRestore, ['--list', artifact.path], target, {path: artifact.path, keepStdout: true});
 		if (run.exitCode !== 0) {
 			return {ok: false, detail: `pg_restore cannot read the table of contents: ${describeFailure('pg_restore', run)}`};
 		}
@@ -37,7 +37,7 @@ export async function verifyDump(target: PostgresTarget, binaries: PgBinaries, a
 	}));
 	items.push(await attempt('archive readable to the end', async () => {
 		// Decompresses every entry without a database: a damaged data block fails here, not during a restore.
-		const run = await runPgTool(binaries.pgRestore, ['--file=-', artifact.path], target, {path: artifact.path});
+		const run = await runPgTool(binaries, binaries.pgRestore, ['--file=-', artifact.path], target, {path: artifact.path});
 		return run.exitCode === 0
 			? {ok: true, detail: 'pg_restore read every entry'}
 			: {ok: false, detail: describeFailure('pg_restore', run)};
@@ -74,7 +74,7 @@ async function isPartitioned(target: PostgresTarget, binaries: PgBinaries, file:
 		return false;
 	}
 
-	const run = await runPgTool(binaries.pgRestore, ['--schema-only', '--file=-', `--schema=${entry.schema}`, `--table=${entry.name}`, file], target, {path: file, keepStdout: true});
+	const run = await runPgTool(binaries, binaries.pgRestore, ['--schema-only', '--file=-', `--schema=${entry.schema}`, `--table=${entry.name}`, file], target, {path: file, keepStdout: true});
 	return run.exitCode === 0 && /\)\s*PARTITION BY /.test(run.stdout);
 }
 

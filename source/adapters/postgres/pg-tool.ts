@@ -1,10 +1,16 @@
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {BackupError} from '../../errors/index.js';
+import type {CommandObserver} from '../../ports/backup-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {scrub} from './scrub.js';
 
-export type PgBinaries = {pgDump: string; pgRestore: string};
+export type PgBinaries = {
+	pgDump: string;
+	pgRestore: string;
+	/** Told of every run, so the record holds each command and its exit code. */
+	observe?: CommandObserver | undefined;
+};
 
 export type PgToolRun = {
 	exitCode: number | undefined;
@@ -31,7 +37,10 @@ const tailLength = 20;
  * Runs pg_dump or pg_restore. The password reaches the child through PGPASSWORD only, never
  * argv, so it does not show in ps or in the record.
  */
-export async function runPgTool(binary: string, args: string[], target: PostgresTarget, options: PgToolOptions): Promise<PgToolRun> {
+export async function runPgTool(binaries: PgBinaries, binary: string, args: string[], target: PostgresTarget, options: PgToolOptions): Promise<PgToolRun> {
+	// argv holds no password (it goes through PGPASSWORD), so the command line can be recorded as run.
+	const observed = binaries.observe?.started([binary, ...args].join(' '));
+	const started = Date.now();
 	const env: Record<string, string> = {PGAPPNAME: options.applicationName ?? 'cutover'};
 	if (target.password !== undefined) {
 		env['PGPASSWORD'] = target.password;
@@ -61,6 +70,7 @@ export async function runPgTool(binary: string, args: string[], target: Postgres
 	}
 
 	const result = await child;
+	observed?.finished(typeof result.exitCode === 'number' ? result.exitCode : (result.isCanceled ? 130 : 127), Date.now() - started);
 	if (result.code === 'ENOENT' || result.code === 'EACCES') {
 		throw missingBinary(binary, options.path, result);
 	}

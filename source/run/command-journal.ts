@@ -1,0 +1,19 @@
+import type {CommandObserver} from '../ports/backup-tool.js';
+import type {Session} from './session.js';
+
+/** Journals every program a backup tool runs, with the step it ran in and its exit code. */
+export function journalCommands(session: Session): CommandObserver {
+	let count = 0;
+	return {
+		started(command) {
+			count++;
+			const id = `tool-${count}`;
+			session.emit({type: 'command.started', id, purpose: session.state.step, command});
+			return {
+				finished(exitCode, durationMs) {
+					session.emit({type: 'command.finished', id, exitCode, durationMs});
+				},
+			};
+		},
+	};
+}
