@@ -3,11 +3,10 @@ import type {Session} from './session.js';
 
 /** Journals every program a backup tool runs, with the step it ran in and its exit code. */
 export function journalCommands(session: Session): CommandObserver {
-	let count = 0;
 	return {
 		started(command) {
-			count++;
-			const id = `tool-${count}`;
+			// Named by the event's own seq: unique in the record, across a resume too.
+			const id = `tool-${session.state.lastSeq + 1}`;
 			session.emit({type: 'command.started', id, purpose: session.state.step, command});
 			return {
 				finished(exitCode, durationMs) {
