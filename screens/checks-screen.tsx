@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import {useLayoutEffect} from 'react';
 import type {RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
 import type {CheckPhase, CheckResult} from '../source/engine/model.js';
@@ -8,7 +7,7 @@ import {CheckList} from './components/check-list.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
 import {plural, truncate} from './format.js';
-import {useKeys, type ScreenKeys} from './use-keys.js';
+import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
 export const MIN_REASON = 10;
@@ -44,13 +43,7 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	const {showSql, mode, messages} = ui;
 	const canDecide = keys.interactive && phase === 'pre' && awaitingProceed;
 	const typing = canDecide && mode.kind === 'reason';
-	const {setTyping} = keys;
-	useLayoutEffect(() => {
-		setTyping(typing);
-		return () => {
-			setTyping(false);
-		};
-	}, [typing, setTyping]);
+	useTyping(keys, typing);
 
 	const clamp = (selected: number) => Math.min(selected, Math.max(0, checks.length - 1));
 	const index = clamp(ui.selected);

@@ -50,3 +50,14 @@ export const isPrintable = (input: string, key: Key): boolean =>
 	input.length > 0 && !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape
 	// eslint-disable-next-line no-control-regex
 	&& !/[\u0000-\u001F\u007F]/.test(input);
+
+/** Tells the root while this screen's text field has the keyboard, so `q` and `?` are typed, not obeyed. */
+export function useTyping(keys: ScreenKeys, typing: boolean): void {
+	const {setTyping} = keys;
+	useLayoutEffect(() => {
+		setTyping(typing);
+		return () => {
+			setTyping(false);
+		};
+	}, [typing, setTyping]);
+}

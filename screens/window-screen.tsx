@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import {useLayoutEffect} from 'react';
 import type {RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
 import type {Fingerprint, MigrationPlan} from '../source/engine/model.js';
@@ -10,7 +9,7 @@ import {MigrationPlanLines} from './components/migration-plan.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
 import {formatClock, formatDuration, truncate} from './format.js';
-import {useKeys, type ScreenKeys} from './use-keys.js';
+import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
 export type WindowScreenProps = {
@@ -41,13 +40,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: []});
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name';
-	const {setTyping} = keys;
-	useLayoutEffect(() => {
-		setTyping(typing);
-		return () => {
-			setTyping(false);
-		};
-	}, [typing, setTyping]);
+	useTyping(keys, typing);
 
 	useKeys((input, key) => {
 		const ui = getUi();
