@@ -16,6 +16,7 @@ import type {BackupArtifact} from '../../source/engine/model.js';
 import {BackupError, RunLockedError} from '../../source/errors/index.js';
 import type {RunLockHandle} from '../../source/ports/run-lock.js';
 import {parseTarget} from '../../source/target.js';
+import {contentsOf, schemaOf} from '../support/pg-snapshot.js';
 import {adminUrl, createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 type PostgresTarget = Extract<ReturnType<typeof parseTarget>, {engine: 'postgres'}>;
@@ -67,13 +68,6 @@ function targetFor(url: string): PostgresTarget {
 	return target as PostgresTarget;
 }
 
-/** pg_dump --schema-only, without the lines that differ on every dump (the \restrict key). */
-export function schemaOf(url: string): string {
-	const run = spawnSync('pg_dump', ['--schema-only', `--dbname=${url}`], {encoding: 'utf8'});
-	assert.equal(run.status, 0, run.stderr);
-	return run.stdout.split('\n').filter(line => !/^\\(un)?restrict /.test(line)).join('\n');
-}
-
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
 	const client = new pg.Client({connectionString: url});
 	await client.connect();
@@ -82,23 +76,6 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 	} finally {
 		await client.end();
 	}
-}
-
-/** Every user table's rows, as one checksum per table. */
-export async function contentsOf(url: string): Promise<Record<string, string | null>> {
-	return withClient(url, async client => {
-		const tables = await client.query<{name: string}>(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
-			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-			WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`);
-		const sums: Record<string, string | null> = {};
-		for (const {name} of tables.rows) {
-			// eslint-disable-next-line no-await-in-loop
-			const sum = await client.query<{sum: string | null}>(`SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS sum FROM ${name} t`);
-			sums[name] = sum.rows[0]?.sum ?? null;
-		}
-
-		return sums;
-	});
 }
 
 /** What lives on the database itself rather than in it. */
