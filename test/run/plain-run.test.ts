@@ -12,6 +12,20 @@ import pg from 'pg';
 
 const withoutRunLock = (sums: Record<string, string | null>) => Object.fromEntries(Object.entries(sums).filter(([name]) => name !== 'public.cutover_run_lock'));
 
+async function admin(sql: string): Promise<Array<Record<string, unknown>>> {
+	const client = new pg.Client({connectionString: adminUrl});
+	await client.connect();
+	try {
+		return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+	} finally {
+		await client.end();
+	}
+}
+
+async function databasesLike(pattern: string): Promise<string[]> {
+	return (await admin(`SELECT datname FROM pg_database WHERE datname LIKE '${pattern}'`)).map(r => String(r['datname']));
+}
+
 async function oidOf(database: string): Promise<number | undefined> {
 	const client = new pg.Client({connectionString: adminUrl});
 	await client.connect();
@@ -174,6 +188,30 @@ DELETE FROM meters WHERE id > 30;
 		assert.match(String(finished?.['detail']), new RegExp(`kept as "${announced}"`));
 		// The run went on after the restore on its reopened connections: it read the version after.
 		assert.equal(lines.at(-1)?.event['versionAfter'], '0001_create_users_and_meters');
+	}));
+
+	it('a role that cannot create databases is offered no restore, and told why', async () => withTarget('postgres', async target => {
+		const role = `cutover_deploy_${process.pid}`;
+		await admin(`CREATE ROLE ${role} LOGIN`);
+		try {
+			await admin(`ALTER DATABASE ${target.name} OWNER TO ${role}`);
+			await target.rows(`DO $$ DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP EXECUTE format('ALTER TABLE %I OWNER TO ${role}', t.tablename); END LOOP; END $$`);
+			const url = new URL(target.db);
+			url.username = role;
+			const migrations = path.join(target.dir, 'migrations');
+			cpSync(demoMigrations, migrations, {recursive: true});
+			writeFileSync(path.join(migrations, '0005_broken.up.sql'), 'INSERT INTO no_such_table VALUES (1);\n');
+			const run = cutover(target, ['run', '--db', url.toString(), '--migrations', migrations, '--plain', '--yes', '--confirm-db', target.name, '--on-failure', 'restore', ...dirs(target)]);
+			assert.equal(run.code, 1, run.stdout + run.stderr);
+			const offered = onlyRecord(target).find(l => l.kind === 'rollback.offered')?.event as {options: Array<{choice: string; available: boolean; cost: string}>} | undefined;
+			const restore = offered?.options.find(o => o.choice === 'restore');
+			assert.equal(restore?.available, false);
+			assert.match(restore?.cost ?? '', new RegExp(`unavailable: the role ${role} cannot create databases.*ALTER ROLE ${role} CREATEDB`));
+			assert.deepEqual(await databasesLike(`${target.name}\\_cutover\\_%`), []);
+		} finally {
+			await target.cleanup();
+			await admin(`DROP ROLE IF EXISTS ${role}`);
+		}
 	}));
 });
 
