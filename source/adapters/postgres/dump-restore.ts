@@ -129,6 +129,11 @@ async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome>
 		notes = await copyDatabaseSettings(client, original, fresh);
 		await restoreInto(job, fresh, strangers);
 		await checkTables(job, fresh);
+		// pg_restore takes a while: someone may have connected meanwhile, and the rename would fail on them.
+		const late = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs);
+		if (late.length > 0) {
+			throw new BackupError(`cannot swap "${place.name}" for its restored copy: ${late.length} other session${late.length === 1 ? '' : 's'} connected to it while it was restored: ${describeSessions(late)}`, {path: file, hint: sessionsHint(place.name)});
+		}
 	} catch (error) {
 		throw await dropFresh(client, fresh, file, error);
 	}
