@@ -215,6 +215,29 @@ describe('PostgreSQL restore into a fresh database', () => {
 		}
 	});
 
+	test('a session that connects while pg_restore runs: the swap is refused, the database untouched, the new one dropped', {timeout: 60_000}, async () => {
+		const {database, target, artifact} = await seeded('cutover_late');
+		try {
+			await database.sql('CREATE TABLE later (id int)');
+			const schema = schemaOf(database.url);
+			const facts = await databaseFacts(database.name);
+			// The real pg_restore, and a client of the original that connects just as it ends and stays a few seconds.
+			const wrapper = path.join(directory, 'late-client-pg-restore.sh');
+			writeFileSync(wrapper, `#!/bin/sh\npg_restore "$@"; status=$?\n[ "$1" = "--list" ] || psql --quiet --no-psqlrc --dbname="${database.url}?application_name=late-client" -c 'SELECT pg_sleep(4)' >/dev/null 2>&1 &\nsleep 0.5\nexit $status\n`, {mode: 0o755});
+			await assert.rejects(createPostgresBackupTool(target, {pgRestore: wrapper, lockTimeoutMs: 300}).restore(artifact), (error: unknown) => {
+				assert.ok(error instanceof BackupError);
+				assert.match(error.message, /1 other session connected to it while it was restored: pid \d+ \(postgres, late-client/);
+				assert.match(error.message, /the database was not touched and the new database was dropped/);
+				return true;
+			});
+			assert.equal(schemaOf(database.url), schema);
+			assert.deepEqual(await databaseFacts(database.name), facts);
+			assert.deepEqual(await databasesLike(`${database.name}\\_cutover\\_%`), []);
+		} finally {
+			await database.drop();
+		}
+	});
+
 	test('pg_restore failing leaves the database untouched and drops the new one', {timeout: 60_000}, async () => {
 		const {database, target, artifact} = await seeded('cutover_fails');
 		try {

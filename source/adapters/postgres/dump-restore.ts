@@ -214,7 +214,7 @@ async function dropFresh(client: pg.Client, fresh: string, file: string, error: 
 	const left = dropped ? 'the new database was dropped' : `the new database "${fresh}" could not be dropped: drop it with DROP DATABASE ${quoteIdentifier(fresh)}`;
 	const reason = messageOf(error);
 	if (error instanceof BackupError) {
-		return new BackupError(`${error.message}; ${left}`, {path: file, hint: error.hint, cause: error});
+		return new BackupError(`${error.message}; the database was not touched and ${left}`, {path: file, hint: error.hint, cause: error});
 	}
 
 	return new BackupError(`restore failed before the swap: ${reason}; the database was not touched and ${left}`, {
