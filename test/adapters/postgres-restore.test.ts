@@ -292,8 +292,11 @@ describe('PostgreSQL restore into a fresh database', () => {
 			await withClient(adminUrl, async client => client.query(`ALTER ROLE ${owner} CREATEDB`));
 			assert.equal((await createPostgresBackupTool(as(owner)).describeRestore(artifact)).available, true);
 			await database.sql('CREATE TABLE later (id int)');
+			// Another role's setting in this database is not the owner's to copy: noted, and the restore goes on.
+			await database.sql(`ALTER ROLE ${reader} IN DATABASE ${database.name} SET work_mem = '4MB'`);
 			const outcome = await createPostgresBackupTool(as(owner)).restore(artifact);
 			assert.match(outcome.detail, /owners kept/);
+			assert.match(outcome.detail, new RegExp(`copied, except: could not copy "ALTER ROLE "${reader}" IN DATABASE "${database.name}" SET "work_mem" TO '4MB'": permission denied`));
 			const tables = await database.sql('SELECT tablename, tableowner FROM pg_tables WHERE schemaname = \'public\' ORDER BY 1');
 			assert.deepEqual(tables.rows, [{tablename: 't', tableowner: owner}]);
 			assert.equal((await databaseFacts(database.name))['owner'], owner);

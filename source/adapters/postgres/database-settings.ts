@@ -15,6 +15,11 @@ const listParameters = new Set(['local_preload_libraries', 'search_path', 'sessi
  */
 export async function copyDatabaseSettings(client: pg.Client, source: DatabaseProperties, fresh: string): Promise<string[]> {
 	const target = quoteIdentifier(fresh);
+	const notes: string[] = [];
+	// One that this role may not copy (another role's setting, a superuser-only parameter) is noted, not fatal: the restore matters more.
+	const attempt = async (statement: string) => client.query(statement).then(() => undefined, (error: unknown) => {
+		notes.push(`could not copy "${statement.replace(target, quoteIdentifier(source.name))}": ${error instanceof Error ? error.message : String(error)}`);
+	});
 	const settings = await client.query<[string | null, string[]]>({
 		text: `SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END, s.setconfig
 			FROM pg_catalog.pg_db_role_setting s WHERE s.setdatabase = $1 ORDER BY s.setrole`,
@@ -29,15 +34,16 @@ export async function copyDatabaseSettings(client: pg.Client, source: DatabasePr
 			const value = entry.slice(at + 1);
 			const values = listParameters.has(name) ? splitList(value) : [value];
 			// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
-			await client.query(`${prefix} SET ${quoteIdentifier(name)} TO ${values.map(item => client.escapeLiteral(item)).join(', ')}`);
+			await attempt(`${prefix} SET ${quoteIdentifier(name)} TO ${values.map(item => client.escapeLiteral(item)).join(', ')}`);
 		}
 	}
 
 	if (source.comment !== null) {
-		await client.query(`COMMENT ON DATABASE ${target} IS ${client.escapeLiteral(source.comment)}`);
+		await attempt(`COMMENT ON DATABASE ${target} IS ${client.escapeLiteral(source.comment)}`);
 	}
 
-	return copyGrants(client, source, fresh);
+	const grants = await copyGrants(client, source, fresh).catch((error: unknown) => [`could not copy the grants on the database: ${error instanceof Error ? error.message : String(error)}`]);
+	return [...notes, ...grants];
 }
 
 /** A GUC list as the server writes it: comma-separated, an element in double quotes when it needs them. */

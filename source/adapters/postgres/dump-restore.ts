@@ -144,7 +144,7 @@ async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome>
 	}
 
 	const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
-	const extra = notes.length === 0 ? '' : `; ${notes.join('; ')}`;
+	const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
 	return {
 		detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
 		replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
