@@ -224,10 +224,10 @@ async function dropFresh(client: pg.Client, fresh: string, file: string, error: 
 	});
 }
 
-export function sessionsHint(name: string): string {
+function sessionsHint(name: string): string {
 	return `a restore renames the database, which no other session may be connected to: stop those clients (the application, psql, a pool) or end them with SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name.replaceAll('\'', '\'\'')}' AND pid <> pg_backend_pid(); then restore again`;
 }
 
-export function messageOf(error: unknown): string {
+function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
