@@ -18,6 +18,7 @@ import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRun
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
 import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
+import {withRunSessions} from './run-sessions.js';
 import {journalCommands} from '../run/command-journal.js';
 import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monitor.js';
 import {handleBackendActions} from '../run/backend-actions.js';
@@ -176,13 +177,16 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	process.on('SIGINT', options.plain ? onQuitSignal : onInterrupt);
 
 	// Only PostgreSQL can say who waits behind whom.
-	const lockWatch = options.target.engine === 'postgres' ? watchLocksDuringUpgrade(session, createPostgresLockSampler(options.target)) : null;
+	const sampler = options.target.engine === 'postgres' ? createPostgresLockSampler(options.target) : null;
+	const lockWatch = sampler === null ? null : watchLocksDuringUpgrade(session, sampler);
 	// The operator's cancel/terminate of a session seen in that watch; the monitor connects on the first one.
 	const monitor = options.target.engine === 'postgres' ? createPostgresActivityMonitor(options.target) : null;
 	const backendActions = monitor === null ? null : handleBackendActions(session, monitor);
+	// The sampler connects again on its next sample; the monitor is only needed during the upgrade, before any restore.
+	const idle = [sampler, monitor].filter(other => other !== null);
 	const deps: RunDeps = {
 		session,
-		connections,
+		connections: withRunSessions(connections, {runLock: options.runLock, idle}),
 		backupTool: createBackupTool(options.target, journalCommands(session)),
 		runner: shellRunner,
 		decider: options.plain ? plainDecider(options.answers) : consoleDecider,

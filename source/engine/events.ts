@@ -86,7 +86,9 @@ export type RunEvent =
 	| {type: 'rollback.finished'; choice: RollbackChoice; ok: boolean; detail: string; durationMs: number}
 	| {type: 'error'; step: StepId; message: string}
 	| {type: 'operator.abandoned'; reason: string}
-	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null};
+	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null}
+	// A restore put a new database under the target's name (PostgreSQL): the target's OID changed, the replaced database is kept aside.
+	| {type: 'database.replaced'; database: string; keptAs: string; previousOid: number; oid: number};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

@@ -224,6 +224,11 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			}, 'summary', at);
 			return finish(closed, 'summary', 'passed', at);
 		}
+
+		// The target is another database from here on: what a later resume must find.
+		case 'database.replaced': {
+			return {...state, replacedDatabase: {database: event.database, keptAs: event.keptAs, previousOid: event.previousOid, oid: event.oid, at}};
+		}
 	}
 }
 

@@ -123,6 +123,8 @@ export type RunState = {
 	resumes: Array<{at: number; operator: {osUser: string; name: string}; host: string; reconciliation: string[]}>;
 	previousRecord: {file: string; head: string} | null;
 	lockSample: (LockSample & {at: number}) | null;
+	/** Set once a restore put a new database under the target's name: the database a resume must find is that one (its OID). */
+	replacedDatabase: {database: string; keptAs: string; previousOid: number; oid: number; at: number} | null;
 	backendActions: BackendAction[];
 	decisions: Decision[];
 	outcome: RunOutcome | null;
@@ -173,6 +175,7 @@ export const initialState = (): RunState => ({
 	resumes: [],
 	previousRecord: null,
 	lockSample: null,
+	replacedDatabase: null,
 	backendActions: [],
 	decisions: [],
 	outcome: null,

@@ -141,6 +141,10 @@ export function describeEvent(event: RunEvent): string {
 			return `run finished: ${event.outcome}; version ${event.versionBefore ?? 'none'} → ${event.versionAfter ?? 'none'}`;
 		}
 
+		case 'database.replaced': {
+			return `database "${event.database}" is now the restored copy (OID ${event.oid}, was ${event.previousOid}); the replaced database is kept as "${event.keptAs}"`;
+		}
+
 		default: {
 			return `operator ${describeDecision(event)}`;
 		}

@@ -13,6 +13,27 @@ export type BackupRequest = {
 export type RestoreOutcome = {
 	/** One line on what happened, for example where the replaced file was kept. */
 	detail: string;
+	/** Set when the restore put a new database in place of the target (PostgreSQL): its identity changed. */
+	replaced?: ReplacedDatabase;
+};
+
+/** The target's name now belongs to a new database; the one it replaced is kept under another name. */
+export type ReplacedDatabase = {
+	/** The target's name, now the restored database's. */
+	database: string;
+	/** Where the replaced database is kept, to drop once the operator is sure. */
+	keptAs: string;
+	previousOid: number;
+	/** The restored database's OID: the target's fingerprint from here on. */
+	oid: number;
+};
+
+/** What a restore would do, or why it cannot be done, for the rollback prompt. */
+export type RestorePlan = {
+	/** False when the tool cannot restore this target (a missing right, say); `note` says why. */
+	available: boolean;
+	/** One line: what restore does beyond replacing data (for example what it keeps aside), or why it is unavailable. */
+	note: string;
 };
 
 /** Makes, checks and restores a backup of one target. */
@@ -25,8 +46,8 @@ export type BackupTool = {
 	verify(artifact: BackupArtifact): Promise<BackupVerification>;
 	/** Puts the backup back in place of the target. Callers close their own connections first. */
 	restore(artifact: BackupArtifact): Promise<RestoreOutcome>;
-	/** What restore would do beyond replacing data, in one line, for the rollback prompt (for example tables it will drop). */
-	describeRestore(artifact: BackupArtifact): Promise<string>;
+	/** What restore would do beyond replacing data, for the rollback prompt; checks it could be done (rights, reachability). */
+	describeRestore(artifact: BackupArtifact): Promise<RestorePlan>;
 };
 
 /** Hears of each external program a backup tool runs (pg_dump, pg_restore), to journal it. */

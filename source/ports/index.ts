@@ -1,5 +1,5 @@
 export type {Database, QueryResult} from './database.js';
-export type {BackupTool, BackupRequest, RestoreOutcome} from './backup-tool.js';
+export type {BackupTool, BackupRequest, ReplacedDatabase, RestoreOutcome, RestorePlan} from './backup-tool.js';
 export type {Migrator, MigrationContext} from './migrator.js';
 export type {Journal} from './journal.js';
 export type {Clock} from './clock.js';

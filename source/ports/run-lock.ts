@@ -14,6 +14,14 @@ export type RunLockHandle = {
 	readonly replaced: RunLockHolder | null;
 	/** Gives the lock up; safe to call more than once. */
 	release(): Promise<void>;
+	/**
+	 * Lets go of the lock's session for a moment, the run still going on: a PostgreSQL restore
+	 * renames the database, which no session may be connected to. A no-op where the lock
+	 * holds no session (SQLite's lock file).
+	 */
+	stepAside(): Promise<void>;
+	/** Takes the lock again after stepAside, on whatever database now has the target's name; throws RunLockedError if another run took it meanwhile. */
+	retake(): Promise<void>;
 };
 
 /** One run at a time per database. */

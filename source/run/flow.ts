@@ -212,11 +212,14 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		const postOk = state().steps.post.status === 'passed';
 		const offered = rollbackOptions(state());
 		const artifact = state().verification?.ok ? state().backup?.artifact : undefined;
-		const restoreNote = artifact ? await deps.backupTool.describeRestore(artifact).catch(() => '') : '';
+		const restorePlan = artifact ? await deps.backupTool.describeRestore(artifact).catch(() => null) : null;
 		session.emit({
 			type: 'rollback.offered',
 			reason: rollbackReason(deps, upgraded, postOk),
-			options: offered.map(o => o.choice === 'restore' && o.available && restoreNote !== '' ? {...o, cost: `${o.cost}; ${restoreNote}`} : o),
+			options: offered.map(o => o.choice !== 'restore' || !o.available || restorePlan === null || restorePlan.note === ''
+				? o
+				// The tool knows what the engine cannot: whether this role may restore at all.
+				: (restorePlan.available ? {...o, cost: `${o.cost}; ${restorePlan.note}`} : {...o, available: false, cost: `unavailable: ${restorePlan.note}`})),
 		});
 		const answer = await unlessAborted(deps.signal, deps.decider.chooseRollback(session, !upgraded || !postOk));
 		if (answer === 'aborted' && interruptionOf(deps.signal)) {

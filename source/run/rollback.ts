@@ -42,16 +42,27 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				return done(false, 'there is no verified backup to restore');
 			}
 
-			// Our own sessions would hold the very locks a restore needs.
+			// Our own sessions would hold the very locks a restore needs, and block a rename of the database.
 			await deps.connections.close();
+			let result: {ok: boolean; detail: string};
 			try {
 				const outcome = await deps.backupTool.restore(artifact);
-				return done(true, outcome.detail);
+				if (outcome.replaced !== undefined) {
+					session.emit({type: 'database.replaced', ...outcome.replaced});
+				}
+
+				result = {ok: true, detail: outcome.detail};
 			} catch (error) {
-				return done(false, `restore failed: ${error instanceof Error ? error.message : String(error)}`);
-			} finally {
-				await deps.connections.reopen();
+				result = {ok: false, detail: `restore failed: ${messageOf(error)}`};
 			}
+
+			// Reopened on whatever now has the target's name; a failure here does not undo the restore, and is said.
+			const reopened = await deps.connections.reopen().then(() => '', (error: unknown) => `; the run could not connect again afterwards: ${messageOf(error)}`);
+			return done(result.ok, `${result.detail}${reopened}`);
 		}
 	}
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

@@ -282,7 +282,7 @@ describe('SQLite restore', () => {
 			assert.deepEqual(countsOf(aside), {readings: 1500, sites: 3});
 			assert.deepEqual(readFileSync(source.path), readFileSync(artifact.path));
 			assert.deepEqual(readdirSync(source.directory).sort(), ['app.db', 'app.db.replaced-2025-03-14T09-30-05Z', 'backups']);
-			assert.match(await tool.describeRestore(artifact), /kept aside as .*\.replaced-/);
+			assert.match((await tool.describeRestore(artifact)).note, /kept aside as .*\.replaced-/);
 		} finally {
 			await source.cleanup();
 		}

@@ -6,6 +6,36 @@ import {describe, it} from 'node:test';
 import {demoDuplicateIds} from '../../source/demo/seed.js';
 import type {Engine} from '../../source/engine/model.js';
 import {cli, cutover, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {contentsOf, schemaOf} from '../support/pg-snapshot.js';
+import {adminUrl} from '../support/postgres.js';
+import pg from 'pg';
+
+const withoutRunLock = (sums: Record<string, string | null>) => Object.fromEntries(Object.entries(sums).filter(([name]) => name !== 'public.cutover_run_lock'));
+
+async function admin(sql: string): Promise<Array<Record<string, unknown>>> {
+	const client = new pg.Client({connectionString: adminUrl});
+	await client.connect();
+	try {
+		return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+	} finally {
+		await client.end();
+	}
+}
+
+async function databasesLike(pattern: string): Promise<string[]> {
+	return (await admin(`SELECT datname FROM pg_database WHERE datname LIKE '${pattern}'`)).map(r => String(r['datname']));
+}
+
+async function oidOf(database: string): Promise<number | undefined> {
+	const client = new pg.Client({connectionString: adminUrl});
+	await client.connect();
+	try {
+		const result = await client.query<{oid: string}>('SELECT oid::int8::text AS oid FROM pg_database WHERE datname = $1', [database]);
+		return result.rows[0] === undefined ? undefined : Number(result.rows[0].oid);
+	} finally {
+		await client.end();
+	}
+}
 
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
@@ -107,6 +137,83 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 		}));
 	});
 }
+
+describe('cutover run --plain on postgres: an exact restore', () => {
+	// A migration that leaves more than tables behind, then one that fails: the restore must take it all back.
+	const objects = `CREATE SCHEMA audit;
+CREATE TYPE audit.severity AS ENUM ('info', 'warn');
+CREATE EXTENSION pgcrypto;
+CREATE TABLE audit.events (id serial PRIMARY KEY, severity audit.severity NOT NULL, digest text NOT NULL);
+CREATE FUNCTION audit.log_meter(id int) RETURNS void LANGUAGE sql AS $$ INSERT INTO audit.events (severity, digest) VALUES ('info', encode(digest(id::text, 'sha256'), 'hex')) $$;
+SELECT audit.log_meter(id) FROM meters;
+UPDATE users SET email = upper(email);
+DELETE FROM meters WHERE id > 30;
+`;
+
+	it('a failing migration after one that created a schema, a type, a function and an extension: restored exactly, the replaced database named in the record', async () => withTarget('postgres', async target => {
+		const migrations = path.join(target.dir, 'migrations');
+		cpSync(demoMigrations, migrations, {recursive: true});
+		writeFileSync(path.join(migrations, '0005_audit_objects.up.sql'), objects);
+		writeFileSync(path.join(migrations, '0005_audit_objects.down.sql'), 'DROP SCHEMA audit CASCADE;\nDROP EXTENSION pgcrypto;\n');
+		writeFileSync(path.join(migrations, '0006_broken.up.sql'), 'CREATE TABLE half_done (id int);\nINSERT INTO no_such_table VALUES (1);\n');
+		// The run lock's holder table is cutover's own: written when the lock is taken, rewritten when it is retaken.
+		const schemaBefore = schemaOf(target.db, ['cutover_run_lock']);
+		const contentsBefore = withoutRunLock(await contentsOf(target.db));
+		const oidBefore = await oidOf(target.name);
+
+		const run = cutover(target, ['run', '--db', target.db, '--migrations', migrations, '--plain', '--yes', '--confirm-db', target.name, '--on-failure', 'restore', ...dirs(target)]);
+		assert.equal(run.code, 1, run.stdout + run.stderr);
+		assert.match(run.stdout, /up 0005_audit_objects/);
+		assert.match(run.stdout, /up 0006_broken FAILED: .*no_such_table/);
+		assert.match(run.stdout, /restore done/);
+		assert.match(run.stdout, /run finished: rolled-back/);
+
+		assert.equal(schemaOf(target.db, ['cutover_run_lock']), schemaBefore);
+		assert.deepEqual(withoutRunLock(await contentsOf(target.db)), contentsBefore);
+
+		const lines = onlyRecord(target);
+		const offered = lines.find(l => l.kind === 'rollback.offered')?.event as {options: Array<{choice: string; available: boolean; cost: string}>} | undefined;
+		const restore = offered?.options.find(o => o.choice === 'restore');
+		assert.equal(restore?.available, true);
+		const announced = /keeps the replaced database as "([^"]+)"/.exec(restore?.cost ?? '')?.[1];
+		assert.ok(announced?.startsWith(`${target.name}_cutover_replaced_`), restore?.cost);
+
+		const replaced = lines.find(l => l.kind === 'database.replaced')?.event;
+		const oidAfter = await oidOf(target.name);
+		assert.deepEqual(replaced, {type: 'database.replaced', database: target.name, keptAs: announced, previousOid: oidBefore, oid: oidAfter});
+		assert.notEqual(oidAfter, oidBefore);
+		assert.equal(await oidOf(announced!), oidBefore, 'the replaced database is kept under the announced name');
+		const finished = lines.find(l => l.kind === 'rollback.finished')?.event;
+		assert.equal(finished?.['ok'], true);
+		assert.match(String(finished?.['detail']), new RegExp(`kept as "${announced}"`));
+		// The run went on after the restore on its reopened connections: it read the version after.
+		assert.equal(lines.at(-1)?.event['versionAfter'], '0001_create_users_and_meters');
+	}));
+
+	it('a role that cannot create databases is offered no restore, and told why', async () => withTarget('postgres', async target => {
+		const role = `cutover_deploy_${process.pid}`;
+		await admin(`CREATE ROLE ${role} LOGIN`);
+		try {
+			await admin(`ALTER DATABASE ${target.name} OWNER TO ${role}`);
+			await target.rows(`DO $$ DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP EXECUTE format('ALTER TABLE %I OWNER TO ${role}', t.tablename); END LOOP; END $$`);
+			const url = new URL(target.db);
+			url.username = role;
+			const migrations = path.join(target.dir, 'migrations');
+			cpSync(demoMigrations, migrations, {recursive: true});
+			writeFileSync(path.join(migrations, '0005_broken.up.sql'), 'INSERT INTO no_such_table VALUES (1);\n');
+			const run = cutover(target, ['run', '--db', url.toString(), '--migrations', migrations, '--plain', '--yes', '--confirm-db', target.name, '--on-failure', 'restore', ...dirs(target)]);
+			assert.equal(run.code, 1, run.stdout + run.stderr);
+			const offered = onlyRecord(target).find(l => l.kind === 'rollback.offered')?.event as {options: Array<{choice: string; available: boolean; cost: string}>} | undefined;
+			const restore = offered?.options.find(o => o.choice === 'restore');
+			assert.equal(restore?.available, false);
+			assert.match(restore?.cost ?? '', new RegExp(`unavailable: the role ${role} cannot create databases.*ALTER ROLE ${role} CREATEDB`));
+			assert.deepEqual(await databasesLike(`${target.name}\\_cutover\\_%`), []);
+		} finally {
+			await target.cleanup();
+			await admin(`DROP ROLE IF EXISTS ${role}`);
+		}
+	}));
+});
 
 describe('cutover run: bad input', () => {
 	it('a SQLite path that does not exist is an error, and no file appears', () => {

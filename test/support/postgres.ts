@@ -57,7 +57,16 @@ export async function createThrowawayDatabase(prefix = 'cutover_test'): Promise<
 		url: url.toString(),
 		sql: async text => withAdmin(async client => client.query(text), name),
 		async drop() {
-			await withAdmin(async client => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+			await withAdmin(async client => {
+				// A restore keeps the replaced database aside under the name plus a suffix; those go too.
+				const aside = await client.query<{datname: string}>(String.raw`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${name}\_cutover\_%`]);
+				for (const {datname} of aside.rows) {
+					// eslint-disable-next-line no-await-in-loop
+					await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+				}
+
+				await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			});
 		},
 	};
 }

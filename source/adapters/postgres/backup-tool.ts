@@ -1,6 +1,6 @@
 import type {BackupTool, CommandObserver} from '../../ports/backup-tool.js';
 import {dumpDatabase} from './dump-backup.js';
-import {describeDumpRestore, restoreDump} from './dump-restore.js';
+import {defaultLockTimeoutMs, describeDumpRestore, restoreDump} from './dump-restore.js';
 import {verifyDump} from './dump-verify.js';
 import type {PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
@@ -9,19 +9,34 @@ import type {PostgresTarget} from './postgres-target.js';
 export type PostgresBackupOptions = {
 	pgDump?: string;
 	pgRestore?: string;
-	/** How long a restore waits for a lock another session holds before it fails; 10 s unless given. */
+	/** How long a restore waits for other sessions to leave the target before it refuses; 10 s unless given. */
 	lockTimeoutMs?: number;
+	/** The database a restore creates and renames databases from; `postgres` unless given (template1 when the target is `postgres`). */
+	maintenanceDatabase?: string;
+	/** Epoch milliseconds, for the name the replaced database is kept under. */
+	now?: () => number;
 	/** Told of every pg_dump and pg_restore run. */
 	observe?: CommandObserver;
 };
 
 export function createPostgresBackupTool(target: PostgresTarget, options: PostgresBackupOptions = {}): BackupTool {
 	const binaries: PgBinaries = {pgDump: options.pgDump ?? 'pg_dump', pgRestore: options.pgRestore ?? 'pg_restore', observe: options.observe};
+	const settings = {
+		maintenanceDatabase: options.maintenanceDatabase ?? 'postgres',
+		lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+		now: options.now ?? Date.now,
+	};
+	// The name the rollback prompt announced is the name the replaced database gets.
+	let plannedName: string | undefined;
 	return {
 		method: 'pg_dump custom format',
 		backup: async request => dumpDatabase(target, binaries, request),
 		verify: async artifact => verifyDump(target, binaries, artifact),
-		restore: async artifact => restoreDump(target, binaries, artifact, options.lockTimeoutMs),
-		describeRestore: async artifact => describeDumpRestore(target, binaries, artifact),
+		restore: async artifact => restoreDump(target, binaries, artifact, {...settings, plannedName}),
+		async describeRestore(artifact) {
+			const {keptAs, ...plan} = await describeDumpRestore(target, artifact, settings);
+			plannedName = keptAs;
+			return plan;
+		},
 	};
 }

@@ -45,3 +45,24 @@ export function parseDumpList(text: string): DumpList {
 export function tablesOfKind(list: DumpList, kind: 'TABLE' | 'TABLE DATA'): Set<string> {
 	return new Set(list.entries.filter(entry => entry.kind === kind).map(entry => tableName(entry.schema, entry.name)));
 }
+
+/**
+ * The roles that own the dump's objects: the last word of each entry. An entry without an
+ * owner (a comment on an extension, say) ends in the space before its empty owner.
+ */
+export function ownersOf(text: string): string[] {
+	const owners = new Set<string>();
+	for (const line of text.split('\n')) {
+		const clean = line.replace(/\r$/, '');
+		if (!entryLine.test(clean) || clean.endsWith(' ')) {
+			continue;
+		}
+
+		const owner = clean.slice(clean.lastIndexOf(' ') + 1);
+		if (owner !== '' && owner !== '-') {
+			owners.add(owner);
+		}
+	}
+
+	return [...owners].sort();
+}

@@ -1,122 +1,233 @@
 import {randomBytes} from 'node:crypto';
+import type pg from 'pg';
 import type {BackupArtifact} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
-import type {RestoreOutcome} from '../../ports/index.js';
+import type {RestoreOutcome, RestorePlan} from '../../ports/index.js';
 import {connectForBackup} from './connect.js';
-import {parseDumpList, tablesOfKind} from './dump-list.js';
+import {createDatabaseSql, readDatabaseProperties} from './database-properties.js';
+import {copyDatabaseSettings} from './database-settings.js';
+import {swapDatabases} from './database-swap.js';
+import {ownersOf, parseDumpList, tablesOfKind} from './dump-list.js';
 import {sha256File} from './file-digest.js';
+import {describeSessions, waitForOtherSessions} from './other-sessions.js';
 import {describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
-import {describeHolders, watchLocks} from './lock-watch.js';
-import {listUserTables, qualified, type UserTable} from './user-tables.js';
+import {freshName, replacedName} from './restore-names.js';
+import {ownersOutOfReach, restoreRefusal} from './restore-rights.js';
+import {quoteIdentifier, tableName} from './user-tables.js';
+import {withDatabase} from './with-database.js';
 
-/** Long enough for a busy but healthy server, short enough that a forgotten session fails the restore instead of hanging it. */
+/** How long a restore waits for other sessions to leave the target before it refuses. */
 export const defaultLockTimeoutMs = 10_000;
 
-export async function describeDumpRestore(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact): Promise<string> {
-	const extra = await tablesCreatedSince(target, binaries, artifact);
-	const replace = 'replaces every table in the backup with its backed-up definition and rows (pg_restore --clean, one transaction)';
-	return extra.length === 0
-		? `${replace}; no tables were created since the backup`
-		: `drops tables created since the backup: ${extra.map(entry => entry.name).join(', ')}; then ${replace}`;
+export type RestoreSettings = {
+	/** Where CREATE DATABASE and the renames are issued from: never the target itself. */
+	maintenanceDatabase: string;
+	lockTimeoutMs: number;
+	now: () => number;
+	/** The name the cost line announced for the replaced database, when it is still free. */
+	plannedName?: string | undefined;
+};
+
+/** The target's name and the connection the restore works from. */
+type Place = {name: string; maintenance: PostgresTarget};
+
+export async function describeDumpRestore(target: PostgresTarget, artifact: BackupArtifact, settings: RestoreSettings): Promise<RestorePlan & {keptAs?: string}> {
+	let place: Place;
+	let client: pg.Client;
+	try {
+		place = await locate(target, settings, artifact.path);
+		client = await connectForBackup(place.maintenance, artifact.path);
+	} catch (error) {
+		return {available: false, note: `restore needs a connection to the target and to a maintenance database: ${error instanceof Error ? error.message : String(error)}`};
+	}
+
+	try {
+		const refusal = await restoreRefusal(client, place.name);
+		if (refusal !== null) {
+			return {available: false, note: refusal};
+		}
+
+		const size = await client.query<[string]>({text: 'SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size($1::text))', values: [place.name], rowMode: 'array'});
+		const keptAs = replacedName(place.name, settings.now());
+		const note = `restores into a new database (pg_restore in one transaction, checked), then renames it to "${place.name}" and keeps the replaced database as "${keptAs}", with its data as it is now (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); needs room for a second copy (the database is ${size.rows[0]?.[0] ?? 'of unknown size'} now), and no other session connected to "${place.name}" (other sessions are refused, never ended)`;
+		return {available: true, note, keptAs};
+	} catch (error) {
+		return {available: false, note: `cannot tell whether this role may restore: ${error instanceof Error ? error.message : String(error)}`};
+	} finally {
+		await client.end().catch(() => {});
+	}
 }
 
-export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, lockTimeoutMs = defaultLockTimeoutMs): Promise<RestoreOutcome> {
-	const actual = await sha256File(artifact.path).catch((error: unknown) => {
-		throw new BackupError(`cannot read the backup ${artifact.path}`, {path: artifact.path, hint: 'check the file is still there and readable', cause: error});
+/**
+ * Restores into a fresh database made like the target (template0, its encoding, locale and
+ * owner, its database-level settings), checks it holds every table of the dump, then swaps
+ * the names in one transaction. Until that commit the target is untouched and the fresh
+ * database is dropped on any failure; after it, the replaced database is kept aside.
+ */
+export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, settings: RestoreSettings): Promise<RestoreOutcome> {
+	const file = artifact.path;
+	const actual = await sha256File(file).catch((error: unknown) => {
+		throw new BackupError(`cannot read the backup ${file}`, {path: file, hint: 'check the file is still there and readable', cause: error});
 	});
 	if (actual !== artifact.sha256) {
-		throw new BackupError(`the backup ${artifact.path} changed since it was written (sha256 ${actual}, expected ${artifact.sha256})`, {
-			path: artifact.path,
+		throw new BackupError(`the backup ${file} changed since it was written (sha256 ${actual}, expected ${artifact.sha256})`, {
+			path: file,
 			hint: 'nothing was restored; find an intact copy of the backup before restoring',
 		});
 	}
 
-	const extra = await tablesCreatedSince(target, binaries, artifact);
-	await dropTables(target, artifact.path, extra, lockTimeoutMs);
-	const applicationName = `cutover-restore-${randomBytes(4).toString('hex')}`;
-	const watch = await watchLocks(target, artifact.path, applicationName, lockTimeoutMs);
-	let run;
-	let holders;
+	const list = await runPgTool(binaries, binaries.pgRestore, ['--list', file], target, {path: file, keepStdout: true});
+	if (list.exitCode !== 0) {
+		throw new BackupError(`cannot read the backup ${file}: ${describeFailure('pg_restore', list)}`, {path: file, hint: 'verify the backup; a restore needs a readable dump; nothing was changed'});
+	}
+
+	const place = await locate(target, settings, file);
+	const client = await connectForBackup(place.maintenance, file);
 	try {
-		run = await runPgTool(
-			binaries,
-			binaries.pgRestore,
-			['--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error', '--no-password', `--dbname=${target.connectionString}`, artifact.path],
-			target,
-			{path: artifact.path, applicationName},
-		);
+		return await restoreFrom(client, {target, binaries, artifact, settings, place, listing: list.stdout});
 	} finally {
-		holders = await watch.stop();
-	}
-
-	if (run.exitCode !== 0) {
-		const dropped = extra.length === 0 ? '' : ` (the tables created since the backup were already dropped: ${names(extra)})`;
-		if (holders !== undefined) {
-			throw new BackupError(`restore of ${target.display} waited more than ${lockTimeoutMs / 1000} s for locks held by other sessions: ${describeHolders(holders)}; pg_restore was cancelled${dropped}`, {
-				path: artifact.path,
-				hint: 'other sessions hold locks on the tables: close them (or SELECT pg_terminate_backend(pid)) and restore again; pg_restore rolled back, the data is as before',
-			});
-		}
-
-		throw new BackupError(`restore of ${target.display} from ${artifact.path} failed: ${describeFailure('pg_restore', run)}${dropped}`, {
-			path: artifact.path,
-			hint: 'pg_restore rolled back its transaction, so the tables in the backup are as they were; read its message, fix the cause and restore again',
-		});
-	}
-
-	const droppedText = extra.length === 0 ? 'no tables needed dropping' : `dropped tables created since the backup: ${names(extra)}`;
-	return {detail: `restored ${artifact.path} into ${target.display} with pg_restore --clean in one transaction; ${droppedText}`};
-}
-
-/** Tables in the target now that the dump does not define: pg_restore --clean would leave them behind. */
-async function tablesCreatedSince(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact): Promise<UserTable[]> {
-	const run = await runPgTool(binaries, binaries.pgRestore, ['--list', artifact.path], target, {path: artifact.path, keepStdout: true});
-	if (run.exitCode !== 0) {
-		throw new BackupError(`cannot read the backup ${artifact.path}: ${describeFailure('pg_restore', run)}`, {path: artifact.path, hint: 'verify the backup; a restore needs a readable dump'});
-	}
-
-	const inDump = tablesOfKind(parseDumpList(run.stdout), 'TABLE');
-	const client = await connectForBackup(target, artifact.path);
-	try {
-		// The bookkeeping table counts too: if it was created after the backup, the restored database has none.
-		return (await listUserTables(client, {includeBookkeeping: true})).filter(entry => !inDump.has(entry.name));
-	} finally {
-		await client.end();
+		await client.end().catch(() => {});
 	}
 }
 
-async function dropTables(target: PostgresTarget, file: string, tables: UserTable[], lockTimeoutMs: number): Promise<void> {
-	if (tables.length === 0) {
-		return;
+type Job = {target: PostgresTarget; binaries: PgBinaries; artifact: BackupArtifact; settings: RestoreSettings; place: Place; listing: string};
+
+async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome> {
+	const {target, artifact, settings, place} = job;
+	const file = artifact.path;
+	const unchanged = (message: string, hint: string, cause?: unknown) =>
+		new BackupError(`${message}; nothing was changed`, cause === undefined ? {path: file, hint} : {path: file, hint, cause});
+
+	const refusal = await restoreRefusal(client, place.name);
+	if (refusal !== null) {
+		throw unchanged(`cannot restore "${place.name}": ${refusal}`, 'a restore creates the restored copy as a new database and renames the current one aside, which needs both rights');
 	}
 
-	const client = await connectForBackup(target, file);
-	try {
-		await client.query('BEGIN');
-		await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
-		for (const entry of tables) {
-			// CASCADE: a foreign key or view added since the backup would otherwise block the restore's own drops.
-			// eslint-disable-next-line no-await-in-loop -- statements of one transaction run in order
-			await client.query(`DROP TABLE IF EXISTS ${qualified(entry)} CASCADE`);
-		}
+	const original = await readDatabaseProperties(client, place.name);
+	if (original === null) {
+		throw unchanged(`there is no database "${place.name}" to restore into`, 'check the target');
+	}
 
-		await client.query('COMMIT');
+	const sessions = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs);
+	if (sessions.length > 0) {
+		throw unchanged(`cannot restore "${place.name}": ${sessions.length} other session${sessions.length === 1 ? ' is' : 's are'} connected to it: ${describeSessions(sessions)}`, sessionsHint(place.name));
+	}
+
+	const keptAs = await freeName(client, file, settings.plannedName, () => replacedName(place.name, settings.now()));
+	const fresh = freshName(place.name, randomBytes(4).toString('hex'));
+	const superuser = (await client.query<[boolean]>({text: 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user', rowMode: 'array'})).rows[0]?.[0] === true;
+	const strangers = superuser ? [] : await ownersOutOfReach(client, ownersOf(job.listing));
+	try {
+		await client.query(createDatabaseSql(client, fresh, original));
 	} catch (error) {
-		await client.query('ROLLBACK').catch(() => {});
-		const reason = error instanceof Error ? error.message : String(error);
-		throw new BackupError(`cannot drop the tables created since the backup (${names(tables)}) in ${target.display}: ${reason}`, {
-			path: file,
-			hint: /lock timeout/i.test(reason)
-				? 'other sessions hold locks on them: close those sessions (see pg_stat_activity) and restore again; nothing was changed'
-				: 'nothing was changed; fix the cause and restore again',
-			cause: error,
-		});
+		throw unchanged(`cannot create the database "${fresh}" to restore into: ${messageOf(error)}`, 'a restore needs the right to create databases and room for a second copy', error);
+	}
+
+	let notes: string[];
+	try {
+		notes = await copyDatabaseSettings(client, original, fresh);
+		await restoreInto(job, fresh, strangers);
+		await checkTables(job, fresh);
+		// pg_restore takes a while: someone may have connected meanwhile, and the rename would fail on them.
+		const late = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs);
+		if (late.length > 0) {
+			throw new BackupError(`cannot swap "${place.name}" for its restored copy: ${late.length} other session${late.length === 1 ? '' : 's'} connected to it while it was restored: ${describeSessions(late)}`, {path: file, hint: sessionsHint(place.name)});
+		}
+	} catch (error) {
+		throw await dropFresh(client, fresh, file, error);
+	}
+
+	const swap = await swapDatabases(client, {original, fresh, keptAs, file}, async () => connectForBackup(place.maintenance, file));
+	if (!swap.ok) {
+		throw await dropFresh(client, fresh, file, swap.error);
+	}
+
+	const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
+	const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
+	return {
+		detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
+		replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
+	};
+}
+
+/** The target's name as the server knows it, and the maintenance database to work from. */
+async function locate(target: PostgresTarget, settings: RestoreSettings, file: string): Promise<Place> {
+	const client = await connectForBackup(target, file);
+	let name: string;
+	try {
+		name = (await client.query<[string]>({text: 'SELECT current_database()', rowMode: 'array'})).rows[0]?.[0] ?? '';
 	} finally {
-		await client.end();
+		await client.end().catch(() => {});
+	}
+
+	// A database cannot be renamed from a session connected to it.
+	const maintenance = settings.maintenanceDatabase === name ? 'template1' : settings.maintenanceDatabase;
+	return {name, maintenance: withDatabase(target, maintenance)};
+}
+
+async function freeName(client: pg.Client, file: string, planned: string | undefined, next: () => string): Promise<string> {
+	const taken = async (name: string) => (await client.query({text: 'SELECT FROM pg_catalog.pg_database WHERE datname = $1', values: [name]})).rowCount !== 0;
+	if (planned !== undefined && !await taken(planned)) {
+		return planned;
+	}
+
+	const name = next();
+	if (await taken(name)) {
+		throw new BackupError(`a database named "${name}" exists already; nothing was changed`, {path: file, hint: 'wait a second and restore again, or rename that database'});
+	}
+
+	return name;
+}
+
+async function restoreInto(job: Job, fresh: string, strangers: string[]): Promise<void> {
+	const destination = withDatabase(job.target, fresh);
+	const args = ['--single-transaction', '--exit-on-error', '--no-password', ...(strangers.length === 0 ? [] : ['--no-owner']), `--dbname=${destination.connectionString}`, job.artifact.path];
+	const run = await runPgTool(job.binaries, job.binaries.pgRestore, args, destination, {path: job.artifact.path, applicationName: 'cutover restore'});
+	if (run.exitCode !== 0) {
+		throw new Error(describeFailure('pg_restore', run));
 	}
 }
 
-function names(tables: UserTable[]): string {
-	return tables.map(entry => entry.name).join(', ');
+/** Every table the dump defines is in the restored copy. */
+async function checkTables(job: Job, fresh: string): Promise<void> {
+	const expected = tablesOfKind(parseDumpList(job.listing), 'TABLE');
+	const client = await connectForBackup(withDatabase(job.target, fresh), job.artifact.path);
+	try {
+		const result = await client.query<[string, string]>({
+			text: `SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`,
+			rowMode: 'array',
+		});
+		const present = new Set(result.rows.map(([schema, table]) => tableName(schema, table)));
+		const missing = [...expected].filter(name => !present.has(name)).sort();
+		if (missing.length > 0) {
+			throw new Error(`the restored copy lacks tables of the dump: ${missing.join(', ')}`);
+		}
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+/** After a failure before the swap: the target was never touched; the half-made copy goes. */
+async function dropFresh(client: pg.Client, fresh: string, file: string, error: unknown): Promise<BackupError> {
+	const dropped = await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`).then(() => true, () => false);
+	const left = dropped ? 'the new database was dropped' : `the new database "${fresh}" could not be dropped: drop it with DROP DATABASE ${quoteIdentifier(fresh)}`;
+	const reason = messageOf(error);
+	if (error instanceof BackupError) {
+		return new BackupError(`${error.message}; the database was not touched and ${left}`, {path: file, hint: error.hint, cause: error});
+	}
+
+	return new BackupError(`restore failed before the swap: ${reason}; the database was not touched and ${left}`, {
+		path: file,
+		hint: 'read the message, fix the cause and restore again; the backup is unchanged',
+		cause: error,
+	});
+}
+
+function sessionsHint(name: string): string {
+	return `a restore renames the database, which no other session may be connected to: stop those clients (the application, psql, a pool) or end them with SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name.replaceAll('\'', '\'\'')}' AND pid <> pg_backend_pid(); then restore again`;
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import {RunLockedError} from '../../errors/index.js';
-import type {RunLock, RunLockHolder} from '../../ports/run-lock.js';
+import type {RunLock, RunLockHandle, RunLockHolder} from '../../ports/run-lock.js';
 import {connectionError} from '../postgres/connect.js';
 import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {holderFromRow, inspectHolder} from './postgres-holder.js';
@@ -15,32 +15,8 @@ export {RUN_LOCK_TABLE} from './postgres-lock-key.js';
 export function createPostgresRunLock(target: PostgresTarget): RunLock {
 	return {
 		async acquire(holder) {
-			const client = await connect(target, `cutover run ${holder.runId}`);
-			try {
-				await prepareSession(client);
-				// Taken, then released before the holder could be read: try again, a bounded number of times.
-				for (let round = 1; ; round++) {
-					// eslint-disable-next-line no-await-in-loop
-					const got = await client.query<{got: boolean}>(`SELECT pg_try_advisory_lock(${lockKeySql}) AS got`);
-					if (got.rows[0]?.got === true) {
-						break;
-					}
-
-					// eslint-disable-next-line no-await-in-loop
-					const current = await inspectHolder(client);
-					if (current !== null || round === 3) {
-						throw new RunLockedError(target.display, current ?? unknownHolder(), {
-							hint: `wait for that run to finish, or look at it with: cutover status --db ${target.display}; the lock goes by itself when that run's database session ends`,
-						});
-					}
-				}
-
-				const replaced = await describeHolder(client, holder);
-				return handle(client, replaced);
-			} catch (error) {
-				await client.end().catch(() => undefined);
-				throw error;
-			}
+			const {client, replaced} = await take(target, holder);
+			return handle(target, holder, client, replaced);
 		},
 		async inspect() {
 			const client = await connect(target, 'cutover status');
@@ -51,6 +27,35 @@ export function createPostgresRunLock(target: PostgresTarget): RunLock {
 			}
 		},
 	};
+}
+
+/** A session of its own holding the advisory lock, its holder written down. */
+async function take(target: PostgresTarget, holder: RunLockHolder): Promise<{client: pg.Client; replaced: RunLockHolder | null}> {
+	const client = await connect(target, `cutover run ${holder.runId}`);
+	try {
+		await prepareSession(client);
+		// Taken, then released before the holder could be read: try again, a bounded number of times.
+		for (let round = 1; ; round++) {
+			// eslint-disable-next-line no-await-in-loop
+			const got = await client.query<{got: boolean}>(`SELECT pg_try_advisory_lock(${lockKeySql}) AS got`);
+			if (got.rows[0]?.got === true) {
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			const current = await inspectHolder(client);
+			if (current !== null || round === 3) {
+				throw new RunLockedError(target.display, current ?? unknownHolder(), {
+					hint: `wait for that run to finish, or look at it with: cutover status --db ${target.display}; the lock goes by itself when that run's database session ends`,
+				});
+			}
+		}
+
+		return {client, replaced: await describeHolder(client, holder)};
+	} catch (error) {
+		await client.end().catch(() => undefined);
+		throw error;
+	}
 }
 
 async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
@@ -115,22 +120,41 @@ async function describeHolder(client: pg.Client, holder: RunLockHolder): Promise
 	}
 }
 
-function handle(client: pg.Client, replaced: RunLockHolder | null) {
+function handle(target: PostgresTarget, holder: RunLockHolder, first: pg.Client, replaced: RunLockHolder | null): RunLockHandle {
+	let client: pg.Client | null = first;
 	let released: Promise<void> | undefined;
 	return {
 		replaced,
 		async release() {
 			released ??= (async () => {
+				const current = client;
+				client = null;
+				if (current === null) {
+					return;
+				}
+
 				try {
-					await client.query(`DELETE FROM ${RUN_LOCK_TABLE} WHERE backend_pid = pg_backend_pid()`).catch(() => undefined);
-					await client.query(`SELECT pg_advisory_unlock(${lockKeySql})`);
+					await current.query(`DELETE FROM ${RUN_LOCK_TABLE} WHERE backend_pid = pg_backend_pid()`).catch(() => undefined);
+					await current.query(`SELECT pg_advisory_unlock(${lockKeySql})`);
 				} catch {
 					// The session is gone already, and the lock with it.
 				} finally {
-					await client.end().catch(() => undefined);
+					await current.end().catch(() => undefined);
 				}
 			})();
 			return released;
+		},
+		async stepAside() {
+			const current = client;
+			client = null;
+			// The holder row stays: it describes this run, which goes on.
+			await current?.query(`SELECT pg_advisory_unlock(${lockKeySql})`).catch(() => undefined);
+			await current?.end().catch(() => undefined);
+		},
+		async retake() {
+			if (client === null && released === undefined) {
+				client = (await take(target, holder)).client;
+			}
 		},
 	};
 }

@@ -125,5 +125,8 @@ function handle(file: string, holder: RunLockHolder, replaced: RunLockHolder | n
 		async release() {
 			release();
 		},
+		// The file beside the database stays through a restore: the run keeps it.
+		async stepAside() {},
+		async retake() {},
 	};
 }

@@ -19,7 +19,7 @@ export function createSqliteBackupTool(target: {path: string}, options: SqliteBa
 		verify: async artifact => verifyCopy(artifact),
 		restore: async artifact => restoreFile(file, artifact, now()),
 		async describeRestore(artifact) {
-			return `replaces ${file} with ${artifact.path}; the current file is kept aside as ${file}.replaced-<time of restore>`;
+			return {available: true, note: `replaces ${file} with ${artifact.path}; the current file is kept aside as ${file}.replaced-<time of restore>`};
 		},
 	};
 }
