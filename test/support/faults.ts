@@ -1,16 +1,17 @@
 // What every fault test asserts: a clear message, nothing lost, and a record `cutover verify` accepts.
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {demoSeedSql} from '../../source/demo/seed.js';
 import {parseTarget} from '../../source/target.js';
-import {cutover, demoMigrations, type DemoTarget} from './demo-targets.js';
+import {cli, cliEnv, cutover, demoMigrations, readJournal, type DemoTarget, type JournalLine} from './demo-targets.js';
 import type {Cluster} from './pg-cluster.js';
 
 /** A stack frame, as node prints them; a message carrying one was not written for an operator. */
@@ -242,4 +243,69 @@ export function smallDisk(bytes: number): {dir: string; unmount(): void} | undef
 /** Files left in a directory (none when it does not exist). */
 export function filesIn(dir: string): string[] {
 	return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** A cutover process running in the background, off a terminal, its output collected. */
+export type Background = {
+	pid: number;
+	/** stdout and stderr so far, interleaved as they came. */
+	output(): string;
+	/** Resolves with the exit code (or the signal's name) and everything printed. */
+	exited: Promise<{code: number | null; signal: NodeJS.Signals | null; output: string}>;
+	/** The first .jsonl in the records directory, once there. */
+	journal(): Promise<string>;
+	kill(signal?: NodeJS.Signals): void;
+};
+
+export function startCutover(target: DemoTarget, args: string[], records: string): Background {
+	const child = spawn(process.execPath, [cli, ...args], {env: {...process.env, ...cliEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
+	let output = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		output += chunk.toString('utf8');
+	});
+	child.stderr.on('data', (chunk: Buffer) => {
+		output += chunk.toString('utf8');
+	});
+	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null; output: string}>(resolve => {
+		child.once('close', (code, signal) => resolve({code, signal, output}));
+	});
+	return {
+		pid: child.pid!,
+		output: () => output,
+		exited,
+		journal: async () => until(() => {
+			const file = filesIn(records).find(f => f.endsWith('.jsonl'));
+			return file === undefined ? undefined : path.join(records, file);
+		}, `a record in ${records}`),
+		kill(signal = 'SIGKILL') {
+			try {
+				child.kill(signal);
+			} catch {}
+		},
+	};
+}
+
+/** Complete lines of a journal so far. */
+export function journalLines(journal: string): JournalLine[] {
+	const text = existsSync(journal) ? readFileSync(journal, 'utf8') : '';
+	return readJournal(text.slice(0, text.lastIndexOf('\n') + 1));
+}
+
+export async function waitForKind(journal: string, kind: string | ((line: JournalLine) => boolean), timeoutMs = 60_000): Promise<JournalLine> {
+	const match = typeof kind === 'string' ? (l: JournalLine) => l.kind === kind : kind;
+	return until(() => journalLines(journal).find(match), `${String(kind)} in ${journal}`, timeoutMs);
+}
+
+export async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const value = probe();
+		if (value !== undefined) {
+			return value;
+		}
+
+		await sleep(50);
+	}
+
+	throw new Error(`waited ${timeoutMs} ms for ${what}`);
 }
