@@ -1,0 +1,73 @@
+// Fault matrix: the disk of the backups directory fills up during the backup (a 2 MB tmpfs; where
+// mounting is not allowed, RLIMIT_FSIZE on the run). Expected: the backup fails with a clear
+// message, no upgrade, the partial file removed, every table as before.
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import type {Engine} from '../../source/engine/model.js';
+import {cutover, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {assertClearMessage, assertNothingLost, assertVerifies, filesIn, smallDisk, snapshotTables} from '../support/faults.js';
+
+const DISK = 2 * 1024 * 1024;
+
+/** About 4 MB of incompressible rows: more than the small disk holds, in any backup format. */
+async function addBallast(target: DemoTarget) {
+	if (target.engine === 'postgres') {
+		await target.rows("CREATE TABLE ballast (id integer PRIMARY KEY, b bytea); INSERT INTO ballast SELECT i, decode(string_agg(md5(random()::text || i || j), ''), 'hex') FROM generate_series(1, 4000) i, generate_series(1, 64) j GROUP BY i");
+		return;
+	}
+
+	const db = new BetterSqlite3(target.db.slice('sqlite:'.length));
+	try {
+		db.exec('CREATE TABLE ballast (id integer PRIMARY KEY, b blob); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000) INSERT INTO ballast SELECT x, randomblob(1024) FROM c;');
+	} finally {
+		db.close();
+	}
+}
+
+async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
+	const target = await prepareDemoTarget(engine);
+	try {
+		await work(target);
+	} finally {
+		await target.cleanup();
+	}
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+	describe(`the backups disk fills up during the backup, on ${engine}`, () => {
+		it('the backup fails saying the disk is full, the partial file is removed, nothing is upgraded, the record verifies', async t => {
+			const disk = smallDisk(DISK);
+			if (disk === undefined) {
+				t.skip('mounting a tmpfs is not allowed here');
+				return;
+			}
+
+			try {
+				await withTarget(engine, async target => {
+					await addBallast(target);
+					const before = await snapshotTables(target);
+					const records = path.join(target.dir, 'records');
+					const run = cutover(target, ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, '--records', records, '--backups', disk.dir]);
+					assert.equal(run.code, 1, run.stdout + run.stderr);
+					// The backup fails on the full disk; a preflight that checks the room first may refuse before it starts.
+					assertClearMessage(run.stdout + run.stderr, /(backup FAILED: .*(No space left|disk is full))|((space|room)\b.*backup)/i);
+					assert.deepEqual(filesIn(disk.dir), [], 'the partial backup is removed');
+					const record = filesIn(records).find(f => f.endsWith('.jsonl'));
+					if (record !== undefined) {
+						const kinds = readJournal(readFileSync(path.join(records, record), 'utf8')).map(l => l.kind);
+						assert.ok(!kinds.includes('backup.finished') && !kinds.includes('upgrade.started'), kinds.join(' '));
+						assert.equal(kinds.at(-1), 'run.finished');
+						assertVerifies(target, path.join(records, record));
+					}
+
+					await assertNothingLost(target, before, 'the failed backup');
+				});
+			} finally {
+				disk.unmount();
+			}
+		});
+	});
+}
