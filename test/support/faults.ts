@@ -34,6 +34,11 @@ export type TableState = {rows: number; checksum: string};
 /** Every user table by name: its row count and a checksum of its content, in a stable order. */
 export type TableSnapshot = Record<string, TableState>;
 
+export type SnapshotOptions = {
+	/** Tables a test made only to slow a step down (ballast), left out of the comparison. */
+	skip?: string[];
+};
+
 /** cutover's lock bookkeeping changes with every run and holds no user data. */
 const bookkeeping = new Set(['cutover_run_lock']);
 
@@ -42,13 +47,14 @@ const bookkeeping = new Set(['cutover_run_lock']);
  * PostgreSQL: md5 over each row's text form in order; SQLite: sha256 over each row's quoted
  * columns in order (blobs included, as quote() writes them).
  */
-export async function snapshotTables(target: Pick<DemoTarget, 'engine' | 'db'>): Promise<TableSnapshot> {
+export async function snapshotTables(target: Pick<DemoTarget, 'engine' | 'db'>, options: SnapshotOptions = {}): Promise<TableSnapshot> {
+	const skipped = (table: string) => bookkeeping.has(table) || (options.skip ?? []).includes(table);
 	if (target.engine === 'sqlite') {
 		const db = new BetterSqlite3(target.db.replace(/^sqlite:/, ''), {readonly: true, fileMustExist: true});
 		try {
 			const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
 			const snapshot: TableSnapshot = {};
-			for (const table of tables.filter(t => !bookkeeping.has(t))) {
+			for (const table of tables.filter(t => !skipped(t))) {
 				const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).map(c => `quote("${c}")`);
 				const rows = db.prepare(`SELECT ${columns.join(` || ',' || `)} AS r FROM "${table}" ORDER BY r`).pluck().all() as string[];
 				snapshot[table] = {rows: rows.length, checksum: createHash('sha256').update(rows.join('\n')).digest('hex')};
@@ -65,7 +71,7 @@ export async function snapshotTables(target: Pick<DemoTarget, 'engine' | 'db'>):
 	try {
 		const tables = await client.query<{schema: string; name: string}>("SELECT schemaname AS schema, tablename AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2");
 		const snapshot: TableSnapshot = {};
-		for (const {schema, name} of tables.rows.filter(t => !bookkeeping.has(t.name))) {
+		for (const {schema, name} of tables.rows.filter(t => !skipped(t.name))) {
 			const qualified = `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
 			const result = await client.query<{rows: string; checksum: string | null}>(`SELECT count(*)::text AS rows, md5(string_agg(t::text, ',' ORDER BY t::text)) AS checksum FROM ${qualified} t`);
 			const row = result.rows[0]!;
@@ -79,8 +85,8 @@ export async function snapshotTables(target: Pick<DemoTarget, 'engine' | 'db'>):
 }
 
 /** (b) Nothing lost: the same tables, each with the same rows, as in the snapshot taken before the fault. */
-export async function assertNothingLost(target: Pick<DemoTarget, 'engine' | 'db'>, before: TableSnapshot, what = 'the fault'): Promise<void> {
-	const after = await snapshotTables(target);
+export async function assertNothingLost(target: Pick<DemoTarget, 'engine' | 'db'>, before: TableSnapshot, what = 'the fault', options: SnapshotOptions = {}): Promise<void> {
+	const after = await snapshotTables(target, options);
 	assert.deepEqual(after, before, `the tables differ after ${what}`);
 }
 
