@@ -22,7 +22,8 @@ const checklists: Array<{what: string; yaml: string; says: RegExp}> = [
 
 for (const engine of ['sqlite', 'postgres'] as const) {
 	describe(`a bad checklist, on ${engine}`, () => {
-		for (const checklist of checklists) {
+		// Loading does not depend on the engine: PostgreSQL is asked only whether nothing was touched there either.
+		for (const checklist of engine === 'sqlite' ? checklists : checklists.slice(1)) {
 			it(`${checklist.what}: the error names the file and the line, and nothing is touched`, async () => {
 				const target: DemoTarget = await prepareDemoTarget(engine);
 				try {

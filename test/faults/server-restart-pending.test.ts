@@ -72,7 +72,7 @@ describe('PENDING the server restarts mid-run: the run tells the truth about whe
 			await toUpgradeGate(terminal, target.name);
 			restartCluster(cluster);
 			// "Within a few seconds": the run has had the time to notice before the operator goes on.
-			await new Promise(resolve => setTimeout(resolve, 5000));
+			await new Promise(resolve => setTimeout(resolve, 4000));
 			await terminal.keys('Enter');
 			await leave(terminal);
 			const journal = path.join(records(target), filesIn(records(target)).find(f => f.endsWith('.jsonl'))!);
