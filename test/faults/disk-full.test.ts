@@ -1,13 +1,14 @@
-// Fault matrix: the disk of the backups directory fills up during the backup (a 2 MB tmpfs; where
-// mounting is not allowed, RLIMIT_FSIZE on the run). Expected: the backup fails with a clear
+// Fault matrix: the disk of the backups directory fills up during the backup: a 2 MB tmpfs (where
+// mounting is allowed), and RLIMIT_FSIZE on the run (everywhere). Expected: the backup fails with a clear
 // message, no upgrade, the partial file removed, every table as before.
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import type {Engine} from '../../source/engine/model.js';
-import {cutover, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, cutover, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
 import {assertClearMessage, assertNothingLost, assertVerifies, filesIn, smallDisk, snapshotTables} from '../support/faults.js';
 
 const DISK = 2 * 1024 * 1024;
@@ -27,6 +28,12 @@ async function addBallast(target: DemoTarget) {
 	}
 }
 
+/** The run under RLIMIT_FSIZE: no file it (or pg_dump) writes may grow past the small disk's size. */
+function limited(target: DemoTarget, args: string[]) {
+	const result = spawnSync('prlimit', [`--fsize=${DISK}`, '--', process.execPath, cli, ...args], {encoding: 'utf8', env: {...process.env, ...cliEnv(target)}, timeout: 120_000});
+	return {code: result.status, stdout: result.stdout, stderr: `${result.stderr}${result.signal === null ? '' : `\n(killed by ${result.signal})`}`};
+}
+
 async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
 	const target = await prepareDemoTarget(engine);
 	try {
@@ -38,23 +45,26 @@ async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<
 
 for (const engine of ['sqlite', 'postgres'] as const) {
 	describe(`the backups disk fills up during the backup, on ${engine}`, () => {
-		it('the backup fails saying the disk is full, the partial file is removed, nothing is upgraded, the record verifies', async t => {
-			const disk = smallDisk(DISK);
-			if (disk === undefined) {
-				t.skip('mounting a tmpfs is not allowed here');
-				return;
-			}
+		for (const method of ['tmpfs', 'RLIMIT_FSIZE'] as const) {
+			it(`${method}: the backup fails saying the disk is full, the partial file is removed, nothing is upgraded, the record verifies`, async t => withTarget(engine, async target => {
+				// A tmpfs where mounting is allowed; RLIMIT_FSIZE on the run fails the write of any file past the size, anywhere.
+				const disk = method === 'tmpfs' ? smallDisk(DISK) : undefined;
+				if (method === 'tmpfs' && disk === undefined) {
+					t.skip('mounting a tmpfs is not allowed here; the RLIMIT_FSIZE case stands for it');
+					return;
+				}
 
-			try {
-				await withTarget(engine, async target => {
+				const backups = disk?.dir ?? path.join(target.dir, 'backups');
+				try {
 					await addBallast(target);
 					const before = await snapshotTables(target);
 					const records = path.join(target.dir, 'records');
-					const run = cutover(target, ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, '--records', records, '--backups', disk.dir]);
+					const args = ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, '--records', records, '--backups', backups];
+					const run = disk === undefined ? limited(target, args) : cutover(target, args);
 					assert.equal(run.code, 1, run.stdout + run.stderr);
 					// The backup fails on the full disk; a preflight that checks the room first may refuse before it starts.
-					assertClearMessage(run.stdout + run.stderr, /(backup FAILED: .*(No space left|disk is full))|((space|room)\b.*backup)/i);
-					assert.deepEqual(filesIn(disk.dir), [], 'the partial backup is removed');
+					assertClearMessage(run.stdout + run.stderr, /(backup FAILED: .*(No space left|disk is full|SIGXFSZ|disk I\/O error))|((space|room)\b.*backup)/i);
+					assert.deepEqual(filesIn(backups), [], 'the partial backup is removed');
 					const record = filesIn(records).find(f => f.endsWith('.jsonl'));
 					if (record !== undefined) {
 						const kinds = readJournal(readFileSync(path.join(records, record), 'utf8')).map(l => l.kind);
@@ -64,10 +74,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 					}
 
 					await assertNothingLost(target, before, 'the failed backup');
-				});
-			} finally {
-				disk.unmount();
-			}
-		});
+				} finally {
+					disk?.unmount();
+				}
+			}));
+		}
 	});
 }

@@ -14,6 +14,8 @@ export type PgBinaries = {
 
 export type PgToolRun = {
 	exitCode: number | undefined;
+	/** The signal that ended the tool, with what it means (SIGXFSZ: a file grew past the size limit). */
+	signal?: {name: string; description: string} | undefined;
 	canceled: boolean;
 	/** Only when asked for with keepStdout. */
 	stdout: string;
@@ -77,6 +79,7 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 
 	return {
 		exitCode: result.exitCode,
+		signal: result.signal === undefined ? undefined : {name: result.signal, description: result.signalDescription ?? ''},
 		canceled: result.isCanceled,
 		stdout: typeof result.stdout === 'string' ? result.stdout : '',
 		stderrTail,
@@ -94,6 +97,7 @@ function missingBinary(binary: string, path: string, cause: unknown): BackupErro
 /** For messages: what the tool said last, or why it stopped. */
 export function describeFailure(tool: string, run: PgToolRun): string {
 	const said = run.stderrTail.filter(line => line.trim() !== '' && !/: (dumping contents|last built-in|reading |saving |finding |flagging |identifying )/.test(line)).slice(-5);
-	const how = run.exitCode === undefined ? 'was stopped' : `exited with code ${run.exitCode}`;
+	const by = run.signal === undefined ? '' : ` by ${run.signal.name}${run.signal.description === '' ? '' : ` (${run.signal.description.toLowerCase()})`}`;
+	const how = run.exitCode === undefined ? `was stopped${by}` : `exited with code ${run.exitCode}`;
 	return said.length === 0 ? `${tool} ${how}` : `${tool} ${how}: ${said.join(' / ')}`;
 }
