@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+import {constants} from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -70,6 +71,13 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 						const kinds = readJournal(readFileSync(path.join(records, record), 'utf8')).map(l => l.kind);
 						assert.ok(!kinds.includes('backup.finished') && !kinds.includes('upgrade.started'), kinds.join(' '));
 						assert.equal(kinds.at(-1), 'run.finished');
+						if (engine === 'postgres' && method === 'RLIMIT_FSIZE') {
+							const lines = readJournal(readFileSync(path.join(records, record), 'utf8'));
+							const dump = lines.find(l => l.kind === 'command.started' && String(l.event['command']).startsWith('pg_dump'));
+							const end = lines.find(l => l.kind === 'command.finished' && l.event['id'] === dump?.event['id']);
+							assert.equal(end?.event['exitCode'], 128 + constants.signals.SIGXFSZ, 'pg_dump ended by SIGXFSZ is recorded as a shell reports it');
+						}
+
 						assertVerifies(target, path.join(records, record));
 					}
 

@@ -1,3 +1,4 @@
+import {constants} from 'node:os';
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {BackupError} from '../../errors/index.js';
@@ -72,7 +73,7 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 	}
 
 	const result = await child;
-	observed?.finished(typeof result.exitCode === 'number' ? result.exitCode : (result.isCanceled ? 130 : 127), Date.now() - started);
+	observed?.finished(recordedExitCode(result), Date.now() - started);
 	if (result.code === 'ENOENT' || result.code === 'EACCES') {
 		throw missingBinary(binary, options.path, result);
 	}
@@ -84,6 +85,16 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 		stdout: typeof result.stdout === 'string' ? result.stdout : '',
 		stderrTail,
 	};
+}
+
+/** As a shell reports it: a tool ended by a signal exits 128 + its number (SIGXFSZ: 153), one not started 127. */
+function recordedExitCode(result: {exitCode?: number | undefined; signal?: string | undefined; isCanceled: boolean}): number {
+	if (typeof result.exitCode === 'number') {
+		return result.exitCode;
+	}
+
+	const signal = result.signal === undefined ? undefined : constants.signals[result.signal as keyof typeof constants.signals];
+	return signal === undefined ? (result.isCanceled ? 130 : 127) : 128 + signal;
 }
 
 function missingBinary(binary: string, path: string, cause: unknown): BackupError {
