@@ -19,8 +19,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			const target = await prepareDemoTarget(engine);
 			try {
 				const holder = await createRunLock(parseTarget(target.db)).acquire({runId: 'run-of-dana', operator: 'Dana (dana)', host: 'jump-2', pid: process.pid, since: Date.UTC(2026, 10, 22, 2, 0)});
+				const before = await snapshotTables(target);
 				const refused = cutover(target, plainRun(target));
 				assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+				assertClearMessage(refused.stdout + refused.stderr);
+				await assertNothingLost(target, before, 'the refused run');
 				assert.match(refused.stderr, /Dana \(dana\)/);
 				assert.match(refused.stderr, /jump-2/);
 				assert.match(refused.stderr, /run-of-dana/);
