@@ -64,7 +64,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 					const run = disk === undefined ? limited(target, args) : cutover(target, args);
 					assert.equal(run.code, 1, run.stdout + run.stderr);
 					// The backup fails on the full disk; a preflight that checks the room first may refuse before it starts.
-					assertClearMessage(run.stdout + run.stderr, /(backup FAILED: .*(No space left|disk is full|SIGXFSZ|disk I\/O error))|((space|room)\b.*backup)/i);
+					assertClearMessage(run.stdout + run.stderr, /(backup FAILED: .*(No space left|disk is full|SIGXFSZ|disk I\/O error))|(\b(space|room|free)\b.*backup)|(backup.*\b(space|room|free)\b)/i);
 					assert.deepEqual(filesIn(backups), [], 'the partial backup is removed');
 					const record = filesIn(records).find(f => f.endsWith('.jsonl'));
 					if (record !== undefined) {
