@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {closeSync, openSync, readSync, statSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {Engine} from '../../source/engine/model.js';
 import {demoMigrations, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
 import {assertClearMessage, assertMigrationsWhole, assertVerifies, demoProbes, journalLines, waitForKind} from '../support/faults.js';
@@ -54,6 +55,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
 			const {journal} = run;
 			flipByte(first);
+			// Backup files are named by the second they start in: a resume within the same second would find the name taken.
+			await sleep(1000);
 			const resumed = resume(target, journal);
 			const output = resumed.stdout + resumed.stderr;
 			assert.equal(resumed.code, 0, output);
