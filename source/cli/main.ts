@@ -13,6 +13,9 @@ if (process.stdin.isTTY && process.stdout.isTTY) {
 	process.env['CONTINUOUS_INTEGRATION'] = '0';
 }
 
+// A file grown past RLIMIT_FSIZE must fail its write (EFBIG, handled as an error), not kill the run mid-step.
+process.on('SIGXFSZ', () => {});
+
 // Colour libraries read these when first imported, and the console is imported lazily.
 if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
 	process.env['FORCE_COLOR'] = '0';

@@ -6,6 +6,7 @@ import pg from 'pg';
 import {createRunLock} from '../../source/adapters/run-lock/index.js';
 import {parseTarget} from '../../source/target.js';
 import {cutover, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {assertClearMessage, assertNothingLost, assertVerifies, snapshotTables} from '../support/faults.js';
 
 const plainRun = (target: DemoTarget, extra: string[] = []) => [
 	'run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name,
@@ -18,8 +19,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			const target = await prepareDemoTarget(engine);
 			try {
 				const holder = await createRunLock(parseTarget(target.db)).acquire({runId: 'run-of-dana', operator: 'Dana (dana)', host: 'jump-2', pid: process.pid, since: Date.UTC(2026, 10, 22, 2, 0)});
+				const before = await snapshotTables(target);
 				const refused = cutover(target, plainRun(target));
 				assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+				assertClearMessage(refused.stdout + refused.stderr);
+				await assertNothingLost(target, before, 'the refused run');
 				assert.match(refused.stderr, /Dana \(dana\)/);
 				assert.match(refused.stderr, /jump-2/);
 				assert.match(refused.stderr, /run-of-dana/);
@@ -48,9 +52,12 @@ describe('lock-safe upgrade on postgres', () => {
 			await blocker.query('SELECT count(*) FROM users');
 			const blockerPid = Number((await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
 
+			const before = await snapshotTables(target);
 			const run = cutover(target, plainRun(target, ['--checklist', checklist]));
 			assert.equal(run.code, 1, run.stdout + run.stderr);
-			const lines = readJournal(readFileSync(path.join(target.dir, 'records', readdirSafe(path.join(target.dir, 'records'))[0]!), 'utf8'));
+			assertClearMessage(run.stdout + run.stderr, /up 0002_users_status FAILED: .*lock/, new RegExp(`\\b${blockerPid}\\b`), /rollback offered/, /run finished: failed/);
+			const record = path.join(target.dir, 'records', readdirSafe(path.join(target.dir, 'records'))[0]!);
+			const lines = readJournal(readFileSync(record, 'utf8'));
 			const retries = lines.filter(l => l.kind === 'migration.retrying');
 			assert.equal(retries.length, 1);
 			assert.equal(retries[0]?.event['name'], '0002_users_status');
@@ -63,6 +70,9 @@ describe('lock-safe upgrade on postgres', () => {
 			assert.ok(samples.some(s => s.waiters.some(w => w.blockedBy.includes(blockerPid))), 'a lock sample shows the wait');
 			await blocker.query('ROLLBACK');
 			assert.deepEqual((await target.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_create_users_and_meters']);
+			// The fault matrix: every table as before, and a record verify accepts.
+			await assertNothingLost(target, before, 'the lock timeouts');
+			assertVerifies(target, record);
 		} finally {
 			await blocker.end();
 			await target.cleanup();

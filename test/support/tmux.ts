@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 /**
- * A real terminal, 80x24, driven as an operator would: keys in with send-keys, the screen
+ * A real terminal, 80x24 unless asked otherwise, driven as an operator would: keys in with send-keys, the screen
  * out with capture-pane. Each terminal runs on its own tmux server socket.
  */
 export type Terminal = {
@@ -21,13 +21,13 @@ export type Terminal = {
 const EXIT_MARK = 'TERMINAL-EXITED';
 export const exitPattern = new RegExp(`${EXIT_MARK} (\\d+)`);
 
-export function openTerminal(command: string[], options: {env: Record<string, string>; cwd: string}): Terminal {
+export function openTerminal(command: string[], options: {env: Record<string, string>; cwd: string; columns?: number; rows?: number}): Terminal {
 	const socket = `cutover-test-${randomBytes(4).toString('hex')}`;
 	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
 	const quoted = command.map(arg => `'${arg.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
 	const env = Object.entries({TERM: 'xterm-256color', ...options.env}).map(([k, v]) => `${k}='${v.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
 	// The shell stays after the program ends, so the exit status can be read off the screen.
-	tmux('new-session', '-d', '-s', 'run', '-x', '80', '-y', '24', '-c', options.cwd, `env ${env} ${quoted}; echo ${EXIT_MARK} $?; sleep 600`);
+	tmux('new-session', '-d', '-s', 'run', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), '-c', options.cwd, `env ${env} ${quoted}; echo ${EXIT_MARK} $?; sleep 600`);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'run');
 	return {
 		screen,

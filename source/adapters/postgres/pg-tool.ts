@@ -1,3 +1,4 @@
+import {constants} from 'node:os';
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {BackupError} from '../../errors/index.js';
@@ -14,6 +15,8 @@ export type PgBinaries = {
 
 export type PgToolRun = {
 	exitCode: number | undefined;
+	/** The signal that ended the tool, with what it means (SIGXFSZ: a file grew past the size limit). */
+	signal?: {name: string; description: string} | undefined;
 	canceled: boolean;
 	/** Only when asked for with keepStdout. */
 	stdout: string;
@@ -70,17 +73,28 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 	}
 
 	const result = await child;
-	observed?.finished(typeof result.exitCode === 'number' ? result.exitCode : (result.isCanceled ? 130 : 127), Date.now() - started);
+	observed?.finished(recordedExitCode(result), Date.now() - started);
 	if (result.code === 'ENOENT' || result.code === 'EACCES') {
 		throw missingBinary(binary, options.path, result);
 	}
 
 	return {
 		exitCode: result.exitCode,
+		signal: result.signal === undefined ? undefined : {name: result.signal, description: result.signalDescription ?? ''},
 		canceled: result.isCanceled,
 		stdout: typeof result.stdout === 'string' ? result.stdout : '',
 		stderrTail,
 	};
+}
+
+/** As a shell reports it: a tool ended by a signal exits 128 + its number (SIGXFSZ: 153), one not started 127. */
+function recordedExitCode(result: {exitCode?: number | undefined; signal?: string | undefined; isCanceled: boolean}): number {
+	if (typeof result.exitCode === 'number') {
+		return result.exitCode;
+	}
+
+	const signal = result.signal === undefined ? undefined : constants.signals[result.signal as keyof typeof constants.signals];
+	return signal === undefined ? (result.isCanceled ? 130 : 127) : 128 + signal;
 }
 
 function missingBinary(binary: string, path: string, cause: unknown): BackupError {
@@ -94,6 +108,7 @@ function missingBinary(binary: string, path: string, cause: unknown): BackupErro
 /** For messages: what the tool said last, or why it stopped. */
 export function describeFailure(tool: string, run: PgToolRun): string {
 	const said = run.stderrTail.filter(line => line.trim() !== '' && !/: (dumping contents|last built-in|reading |saving |finding |flagging |identifying )/.test(line)).slice(-5);
-	const how = run.exitCode === undefined ? 'was stopped' : `exited with code ${run.exitCode}`;
+	const by = run.signal === undefined ? '' : ` by ${run.signal.name}${run.signal.description === '' ? '' : ` (${run.signal.description.toLowerCase()})`}`;
+	const how = run.exitCode === undefined ? `was stopped${by}` : `exited with code ${run.exitCode}`;
 	return said.length === 0 ? `${tool} ${how}` : `${tool} ${how}: ${said.join(' / ')}`;
 }
