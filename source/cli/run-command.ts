@@ -46,7 +46,12 @@ export type RunOptions = {
 	plainHint: (databaseName: string) => string;
 };
 
-export type RunResult = {outcome: FlowResult; recordPath: string};
+export type RunResult = {
+	outcome: FlowResult;
+	recordPath: string;
+	/** Why the run stopped when the record itself could not go on (the records directory is full). */
+	fault?: CutoverError;
+};
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
@@ -144,6 +149,22 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 	};
 
+	// A record that takes no more lines stops the run at its next safe point; the stop itself cannot be journaled.
+	const onFault = (fault: {code: string | null; message: string}) => {
+		if (!abort.signal.aborted) {
+			abort.abort(new Interruption(fault.code ?? 'EIO', fault.message));
+		}
+	};
+
+	const offFault = session.onFault(onFault);
+	if (session.fault !== null) {
+		onFault(session.fault);
+	}
+
+	const result = (outcome: FlowResult): RunResult => session.fault === null
+		? {outcome, recordPath: journal.path}
+		: {outcome: 'interrupted', recordPath: journal.path, fault: session.fault};
+
 	// The journal is the record, not the terminal: a dead terminal (EIO) or a closed pipe (EPIPE) must not stop a run halfway.
 	watchOutput();
 	let view: ConsoleHandle | null = null;
@@ -202,7 +223,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		if (options.plain) {
 			const off = session.subscribe((_, entry) => write(`${formatPlainLine(entry)}\n`));
 			try {
-				return {outcome: await flow(deps), recordPath: journal.path};
+				return result(await flow(deps));
 			} finally {
 				off();
 			}
@@ -218,7 +239,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 				await mounted.closed;
 			}
 
-			return {outcome, recordPath: journal.path};
+			return result(outcome);
 		} finally {
 			view?.unmount();
 			view = null;
@@ -226,6 +247,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			write('\n');
 		}
 	} finally {
+		offFault();
 		for (const signal of stops) {
 			process.off(signal, onInterrupt);
 		}

@@ -73,6 +73,11 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		// Two turns: the first may end in the same loop iteration; the second comes after a poll, where signals are read.
 		await setImmediate();
 		await setImmediate();
+		// The journal takes no more lines: nothing more can be recorded, so nothing more is done.
+		if (session.fault !== null) {
+			return 'interrupted';
+		}
+
 		if (!deps.signal.aborted) {
 			return null;
 		}
@@ -116,6 +121,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 
 		if (deps.runbook.maintenance.on && !commandSucceeded(deps, 'maintenance-on')) {
 			const code = await runCommand(session, deps.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: deps.runbook.maintenance.on});
+			if (session.fault !== null) {
+				return await halted() ?? 'interrupted';
+			}
+
 			if (code !== 0) {
 				return fail('window', `the maintenance-on command exited with ${code}; nothing was changed`);
 			}
@@ -238,7 +247,11 @@ async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 	const {session} = deps;
 	const fingerprint = session.state.fingerprint;
 	const fileName = `${fingerprint?.database ?? 'database'}-${stamp(deps.clock.now())}.${fingerprint?.engine === 'postgres' ? 'dump' : 'db'}`;
-	session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method});
+	if (session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method}) === null) {
+		// Not recorded, so not started: the run stops at the next safe point.
+		return null;
+	}
+
 	const backupStarted = deps.clock.now();
 	let lastProgress = 0;
 	try {
@@ -284,7 +297,11 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		}
 
 		const at = deps.clock.now();
-		session.emit({type: 'migration.started', name, direction: 'up'});
+		if (session.emit({type: 'migration.started', name, direction: 'up'}) === null) {
+			// A migration whose start is not on the record is not run; the journal takes no more lines.
+			return halted();
+		}
+
 		try {
 			await deps.connections.migrator.up(name, {
 				runId: deps.runId,

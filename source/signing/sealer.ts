@@ -1,10 +1,11 @@
 import {createHash} from 'node:crypto';
-import {closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {Entry} from '../engine/events.js';
 import type {RunState} from '../engine/state.js';
 import {canonicalJson} from '../journal/canonical-json.js';
+import {nodeAppendFs, writeWhole, type AppendFs} from '../journal/write-whole.js';
 import {toolVersion as ownVersion} from '../package-root.js';
 import type {Session} from '../run/session.js';
 import {checkpointStatement, encodeStatement} from './checkpoint.js';
@@ -23,6 +24,8 @@ export type SealerOptions = {
 	host?: string;
 	/** A seal that cannot be written must not stop a migration halfway; by default it is reported on stderr. */
 	onError?: (error: Error) => void;
+	/** How checkpoint lines reach the disk; node:fs unless a test hands in one that fails. */
+	fs?: AppendFs;
 };
 
 export type Sealer = {
@@ -75,8 +78,8 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, encodeStatement(statement), key);
 		const fd = openSync(checkpointsPath(options.journalPath), 'a', 0o640);
 		try {
-			writeSync(fd, `${canonicalJson(envelope)}\n`);
-			fsyncSync(fd);
+			// Whole or not at all: a disk that fills up leaves the sidecar at its last complete checkpoint.
+			writeWhole(options.fs ?? nodeAppendFs, fd, Buffer.from(`${canonicalJson(envelope)}\n`, 'utf8'), fstatSync(fd).size);
 		} finally {
 			closeSync(fd);
 		}
@@ -84,8 +87,13 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		checkpoints += 1;
 		if (entry.event.type === 'run.finished') {
 			const file = signaturePath(options.journalPath);
-			writeFileSync(`${file}.tmp`, sshsigSign(sha512, key), {mode: 0o640});
-			renameSync(`${file}.tmp`, file);
+			try {
+				writeFileSync(`${file}.tmp`, sshsigSign(sha512, key), {mode: 0o640});
+				renameSync(`${file}.tmp`, file);
+			} catch (caught) {
+				rmSync(`${file}.tmp`, {force: true});
+				throw caught;
+			}
 		}
 	};
 
@@ -98,7 +106,11 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 			seal(state, entry);
 		} catch (caught) {
 			error = caught instanceof Error ? caught : new Error(String(caught));
-			onError(error);
+			try {
+				onError(error);
+			} catch {
+				// Reporting the lost seal must not stop the run either.
+			}
 		}
 	});
 	return {
