@@ -1,3 +1,5 @@
+import path from 'node:path';
+import {localDirectories} from '../adapters/directory-probe.js';
 import {loadChecklist} from '../checklist/index.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {createBackupTool} from '../adapters/open-target.js';
@@ -214,6 +216,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		clock: systemClock,
 		runbook: options.runbook,
 		backupsDir: options.backupsDir,
+		recordsDir: path.dirname(journal.path),
+		directories: localDirectories,
 		runId: options.runId,
 		appliedBy: options.appliedBy,
 		signal: abort.signal,

@@ -1,6 +1,6 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
-import {rollbackOptions, upgradeGate} from '../engine/gates.js';
-import type {CheckResult, MigrationInfo} from '../engine/model.js';
+import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
+import type {CheckResult, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
@@ -8,6 +8,7 @@ import {runCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted} from './interruption.js';
+import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -30,18 +31,48 @@ const PROGRESS_EVERY_MS = 250;
 export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<FlowResult> {
 	const {session} = deps;
 	session.emit({type: 'run.started', ...options.start});
-	// 1. Maintenance window: what this database is and what will run.
-	try {
-		session.emit({type: 'target.fingerprinted', fingerprint: await deps.connections.database.fingerprint()});
-		const plan = await deps.connections.migrator.plan();
-		session.emit({type: 'migrations.planned', applied: plan.applied, pending: selectPending(plan.pending, options.to)});
-	} catch (error) {
+	const failWindow = async (error: unknown) => {
 		session.emit({type: 'error', step: 'window', message: error instanceof Error ? error.message : String(error)});
 		return finishRun(deps, 'failed');
+	};
+
+	// 1. Maintenance window: what this database is and what will run.
+	let fingerprint: Fingerprint;
+	try {
+		fingerprint = await deps.connections.database.fingerprint();
+		session.emit({type: 'target.fingerprinted', fingerprint});
+	} catch (error) {
+		return failWindow(error);
 	}
 
-	if (session.state.migrations.length === 0) {
-		return finishRun(deps, 'nothing-to-do');
+	// A migrations folder that does not load is a preflight failure, named as such.
+	let plan: PreflightInput['plan'];
+	try {
+		plan = {ok: true, plan: await deps.connections.migrator.plan()};
+	} catch (error) {
+		plan = {ok: false, error};
+	}
+
+	if (plan.ok) {
+		try {
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending: selectPending(plan.plan.pending, options.to)});
+		} catch (error) {
+			return failWindow(error);
+		}
+
+		if (session.state.migrations.length === 0) {
+			return finishRun(deps, 'nothing-to-do');
+		}
+	}
+
+	// Everything knowable before the window, checked before it: nothing is asked, switched or copied when it fails.
+	session.emit({
+		type: 'preflight.finished',
+		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
+	});
+	const failures = preflightFailures(session.state);
+	if (failures.length > 0) {
+		return failWindow(`preflight failed, nothing was changed: ${failures.map(i => `${i.title}: ${i.detail}`).join(' | ')}`);
 	}
 
 	return continueFlow(deps, {window: options.window, rollbackNow: false});

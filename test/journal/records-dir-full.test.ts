@@ -65,7 +65,7 @@ describe('a records directory that fills up mid-run (a small tmpfs)', () => {
 		}
 
 		writeFileSync(checklist, readFileSync(productionChecklist, 'utf8').replace(/ {2}on: .*\n/, `  on: 'node ${fill} ${records}'\n`));
-		if (!mountTmpfs(records, '1m')) {
+		if (!mountTmpfs(records, '16m')) {
 			rmSync(scratch, {recursive: true, force: true});
 			t.skip('mount -t tmpfs is not allowed here (needs root)');
 			return;
