@@ -8,8 +8,8 @@ type Props = {
 };
 
 /**
- * What was checked before the window, compact: the items that passed share one line (the
- * window screen is full at 80x24), each failure gets a line of its own, in full, wrapped.
+ * What was checked before the window, compact: the items that passed share one line, by id
+ * (the window screen is full at 80x24), and each failure gets a line of its own, in full, wrapped.
  */
 export function PreflightLines({items, width}: Props) {
 	if (items === null) {
@@ -21,7 +21,7 @@ export function PreflightLines({items, width}: Props) {
 	return (
 		<Box flexDirection='column'>
 			{passed.length > 0
-				? <Text>{truncate(`${failed.length === 0 ? '✓' : ' '} Preflight ${passed.length}/${items.length} ok: ${passed.map(i => i.title).join(' · ')}`, width)}</Text>
+				? <Text>{truncate(`${failed.length === 0 ? '✓' : ' '} Preflight ${passed.length}/${items.length}: ${passed.map(i => i.id).join(' · ')}`, width)}</Text>
 				: null}
 			{failed.map(item => (
 				<Box key={item.id} width={width}>

@@ -128,7 +128,7 @@ export const EVIDENCE_LIMIT = 50;
  * found, and on a failure what to fix. A failed blocking item keeps the window shut.
  */
 export type PreflightItem = {
-	/** Stable, for tests and tooling: migrations, drift, pg_dump, pg_restore, backups-dir, records-dir. */
+	/** Stable and short (the window screen lists passed items by id): migrations, drift, pg_dump, pg_restore, backups, records. */
 	id: string;
 	/** Short, for a one-line list: "pg_dump", "backups directory". */
 	title: string;

@@ -33,9 +33,9 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightItem
 	const expected = input.fingerprint.sizeBytes;
 	const shared = backups.writable && records.writable && backups.device === records.device;
 	items.push(
-		directoryItem({id: 'backups-dir', title: 'backups directory', flag: '--backups'}, input.backupsDir, backups, expected + (shared ? RECORDS_ROOM_BYTES : 0),
+		directoryItem({id: 'backups', title: 'backups directory', flag: '--backups'}, input.backupsDir, backups, expected + (shared ? RECORDS_ROOM_BYTES : 0),
 			`the backup (about ${formatBytes(expected)}, the database's size)${shared ? ' and the record, on the same filesystem' : ''}`),
-		directoryItem({id: 'records-dir', title: 'records directory', flag: '--records'}, input.recordsDir, records, RECORDS_ROOM_BYTES, 'the record and its checkpoints'),
+		directoryItem({id: 'records', title: 'records directory', flag: '--records'}, input.recordsDir, records, RECORDS_ROOM_BYTES, 'the record and its checkpoints'),
 	);
 	return items;
 }
