@@ -29,6 +29,10 @@ function probeDirectory(directory: string): DirectoryStatus {
 		const code = (error as {code?: unknown}).code;
 		return {writable: false, problem: `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`};
 	} finally {
-		rmSync(probe, {force: true});
+		try {
+			rmSync(probe, {force: true});
+		} catch {
+			// No probe was made (the path is not a directory); nothing to remove.
+		}
 	}
 }
