@@ -15,7 +15,7 @@ import {createSession, type Session} from '../run/session.js';
 import type {Journal} from '../ports/journal.js';
 import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
-import {CutoverError} from '../errors/index.js';
+import {CutoverError, RecordWriteError} from '../errors/index.js';
 import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRunLock} from './open-run.js';
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
@@ -26,7 +26,7 @@ import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monit
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
-import {attachSealer} from '../signing/sealer.js';
+import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {findSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {findPreviousRecord} from '../verify/previous-record.js';
 
@@ -88,9 +88,10 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	}
 
 	const session = createSession(journal, systemClock);
-	attachSealer(session, {journalPath: journal.path, key: signingKey});
+	const sealer = attachSealer(session, {journalPath: journal.path, key: signingKey});
 	return driveRun({
 		session,
+		sealer,
 		journal,
 		connections,
 		runLock,
@@ -134,6 +135,8 @@ export type DriveOptions = {
 	backupsDir: string;
 	runId: string;
 	appliedBy: string;
+	/** The record's sealer: a checkpoint that cannot be written (the disk is full) stops the run too. */
+	sealer?: Pick<Sealer, 'onError'>;
 };
 
 /**
@@ -163,9 +166,20 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		onFault(session.fault);
 	}
 
-	const result = (outcome: FlowResult): RunResult => session.fault === null
-		? {outcome, recordPath: journal.path}
-		: {outcome: 'interrupted', recordPath: journal.path, fault: session.fault};
+	// A checkpoint lost to a full disk: the journal may still take the stop, which then waits for a resume to be sealed.
+	let sealFault: RecordWriteError | null = null;
+	const offSeal = options.sealer?.onError(error => {
+		// After run.finished there is nothing left to stop: the journal is whole, only its last seal is missing (said on stderr).
+		if (error instanceof RecordWriteError && session.state.outcome === null) {
+			sealFault = error;
+			onFault(error);
+		}
+	}) ?? (() => {});
+
+	const result = (outcome: FlowResult): RunResult => {
+		const fault = session.fault ?? sealFault;
+		return fault === null ? {outcome, recordPath: journal.path} : {outcome: 'interrupted', recordPath: journal.path, fault};
+	};
 
 	// The journal is the record, not the terminal: a dead terminal (EIO) or a closed pipe (EPIPE) must not stop a run halfway.
 	watchOutput();
@@ -252,6 +266,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 	} finally {
 		offFault();
+		offSeal();
 		for (const signal of stops) {
 			process.off(signal, onInterrupt);
 		}

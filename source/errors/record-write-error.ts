@@ -14,8 +14,12 @@ export class RecordWriteError extends CutoverError {
 	/** Complete lines the file holds. */
 	readonly lines: number;
 
-	constructor(file: string, options: {code: string | null; lines: number; resume: string; cause?: unknown}) {
-		super(`${problem(path.dirname(file), options.code)}: the record is intact up to line ${options.lines}`, {
+	/** `sealedThrough`: set for the checkpoint sidecar, whose lines seal the record up to that line. */
+	constructor(file: string, options: {code: string | null; lines: number; resume: string; sealedThrough?: number | null; cause?: unknown}) {
+		const where = options.sealedThrough === undefined
+			? `the record is intact up to line ${options.lines}`
+			: `the record is intact, its checkpoints seal it up to ${options.sealedThrough === null ? 'no line yet' : `line ${options.sealedThrough}`}`;
+		super(`${problem(path.dirname(file), options.code)}: ${where}`, {
 			hint: `${remedy(options.code)} and run cutover resume ${options.resume}`,
 			cause: options.cause,
 		});

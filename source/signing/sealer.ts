@@ -14,6 +14,7 @@ import {followJournal} from './journal-prefix.js';
 import {checkpointsPath, signaturePath} from './record-files.js';
 import type {SigningKey} from './signing-key.js';
 import {sshsigSign} from './sshsig.js';
+import {errnoCode, RecordWriteError} from '../errors/index.js';
 
 export type SealerOptions = {
 	/** The journal the session writes; it may already hold lines (a resumed run). */
@@ -33,6 +34,8 @@ export type Sealer = {
 	readonly checkpoints: number;
 	/** The first failure; later events are not sealed (verify then reports the record unsealed from there). */
 	readonly error: Error | null;
+	/** Hears of the first failure too (the run stops when the disk is full); a write failure is a RecordWriteError. */
+	onError(listener: (error: Error) => void): () => void;
 	detach(): void;
 };
 
@@ -50,8 +53,11 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 	let checkpoints = 0;
 	let error: Error | null = null;
 	if (key === null) {
-		return {checkpoints, error, detach() {}};
+		return {checkpoints, error, onError: () => () => {}, detach() {}};
 	}
+
+	const listeners = new Set<(error: Error) => void>();
+	let sealedThrough: number | null = null;
 
 	const prefix = followJournal(options.journalPath);
 	const recordName = path.basename(options.journalPath);
@@ -80,11 +86,14 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		try {
 			// Whole or not at all: a disk that fills up leaves the sidecar at its last complete checkpoint.
 			writeWhole(options.fs ?? nodeAppendFs, fd, Buffer.from(`${canonicalJson(envelope)}\n`, 'utf8'), fstatSync(fd).size);
+		} catch (caught) {
+			throw new RecordWriteError(checkpointsPath(options.journalPath), {code: errnoCode(caught), lines: checkpoints, resume: options.journalPath, sealedThrough, cause: caught});
 		} finally {
 			closeSync(fd);
 		}
 
 		checkpoints += 1;
+		sealedThrough = entry.seq + 1;
 		if (entry.event.type === 'run.finished') {
 			const file = signaturePath(options.journalPath);
 			try {
@@ -106,10 +115,12 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 			seal(state, entry);
 		} catch (caught) {
 			error = caught instanceof Error ? caught : new Error(String(caught));
-			try {
-				onError(error);
-			} catch {
-				// Reporting the lost seal must not stop the run either.
+			for (const listener of [onError, ...listeners]) {
+				try {
+					listener(error);
+				} catch {
+					// Reporting the lost seal must not stop the run either.
+				}
 			}
 		}
 	});
@@ -119,6 +130,10 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		},
 		get error() {
 			return error;
+		},
+		onError(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
 		},
 		detach: () => {
 			off();

@@ -160,6 +160,8 @@ describe('file journal under short writes and a full disk', () => {
 			},
 		};
 		const sealer = attachSealer(session, {journalPath: file, key, fs, onError: error => errors.push(error)});
+		const heard: Error[] = [];
+		sealer.onError(error => heard.push(error));
 		session.emit({...opening[0]!, signer: signerOf(key)} as typeof opening[0] & {type: 'run.started'});
 		session.emit({type: 'operator.prep-ticked', itemId: 'a', ticked: true});
 		session.emit({type: 'operator.prep-ticked', itemId: 'b', ticked: true});
@@ -167,11 +169,14 @@ describe('file journal under short writes and a full disk', () => {
 		journal.close();
 		assert.equal(sealer.checkpoints, 1);
 		assert.equal(errors.length, 1);
-		assert.match(errors[0]!.message, /ENOSPC/);
+		assert.ok(errors[0] instanceof RecordWriteError);
+		assert.equal(errors[0].message, `the records directory ${dir} is full (ENOSPC): the record is intact, its checkpoints seal it up to line 2`);
+		assert.equal(errors[0].hint, `free space and run cutover resume ${file}`);
 		const sidecar = readFileSync(checkpointsPath(file), 'utf8');
 		assert.ok(sidecar.endsWith('\n'));
 		assert.equal(sidecar.split('\n').filter(Boolean).length, 1, 'the half-written checkpoint was cut');
 		assert.equal(session.entries.length, 4, 'the journal itself went on');
+		assert.deepEqual(heard, errors, 'the run hears of it, to stop');
 	});
 });
 
