@@ -50,7 +50,7 @@ async function assertWholeMigrations(target: DemoTarget) {
 	return applied;
 }
 
-describe('a records directory that fills up mid-run (a small tmpfs)', () => {
+for (const signed of [false, true]) describe(`a records directory that fills up mid-run (a small tmpfs), ${signed ? 'signed' : 'unsigned'}`, () => {
 	it('stops the run with a clear message, leaves a valid record that verify accepts, and resume finishes it once there is room', async t => {
 		const scratch = mkdtempSync(path.join(os.tmpdir(), 'cutover-full-'));
 		const fill = path.join(scratch, 'fill.mjs');
@@ -74,6 +74,14 @@ describe('a records directory that fills up mid-run (a small tmpfs)', () => {
 		const reference = await prepareDemoTarget('sqlite');
 		const target = await prepareDemoTarget('sqlite');
 		try {
+			if (signed) {
+				for (const t of [reference, target]) {
+					const keygen = cutover(t, ['keygen']);
+					assert.equal(keygen.code, 0, keygen.stdout + keygen.stderr);
+				}
+			}
+
+			const verifyArgs = (record: string) => signed ? ['verify', record] : ['verify', '--allow-unsigned', record];
 			const args = (t: DemoTarget, recordsDir: string) => ['run', '--db', t.db, '--plain', '--yes', '--confirm-db', t.name, '--checklist', checklist, '--migrations', migrations, '--records', recordsDir, '--backups', path.join(t.dir, 'backups')];
 			// The same run with room to spare: where in the journal the upgrade begins.
 			const full = cutover(reference, args(reference, path.join(reference.dir, 'records')));
@@ -112,9 +120,16 @@ describe('a records directory that fills up mid-run (a small tmpfs)', () => {
 			assert.ok(kinds.includes('upgrade.started') && !kinds.includes('upgrade.finished'), 'it stopped in the upgrade');
 			assert.ok(!kinds.includes('run.finished') && !kinds.includes('run.interrupted'), 'the stop itself could not be journaled');
 
-			const verify = cutover(target, ['verify', '--allow-unsigned', record]);
-			assert.equal(verify.code, 0, verify.stdout + verify.stderr);
-			assert.match(verify.stdout, new RegExp(`ok {3}${file}: ${chain.lines.length} lines, chain intact`));
+			const verify = cutover(target, verifyArgs(record));
+			if (signed) {
+				// A signed record that stopped without its end sealed is reported unfinished, cleanly, with how far it is sealed.
+				assert.equal(verify.code, 1, verify.stdout + verify.stderr);
+				assert.match(verify.stdout, new RegExp(`FAIL ${file}: the record ends at line ${chain.lines.length} \\(migration\\.\\w+\\) without run\\.finished or run\\.interrupted: .*; lines 1–\\d+ are sealed and verify`));
+				assert.doesNotMatch(verify.stdout + verify.stderr, /\n\s+at /);
+			} else {
+				assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+				assert.match(verify.stdout, new RegExp(`ok {3}${file}: ${chain.lines.length} lines, chain intact`));
+			}
 
 			const applied = await assertWholeMigrations(target);
 			const loggedInRecord = chain.lines.filter(l => l.line.kind === 'migration.finished').length;
@@ -131,8 +146,9 @@ describe('a records directory that fills up mid-run (a small tmpfs)', () => {
 			assert.equal(resumed.status, 0, resumed.stdout + resumed.stderr);
 			assert.match(resumed.stdout, /run finished: upgraded/);
 			assert.deepEqual([...await assertWholeMigrations(target)].sort(), ['0001_create_users_and_meters', '0002_users_status', '0003_archive_duplicate_meters', '0004_meters_unique_slot', ...extra]);
-			const after = cutover(target, ['verify', '--allow-unsigned', record]);
+			const after = cutover(target, verifyArgs(record));
 			assert.equal(after.code, 0, after.stdout + after.stderr);
+			assert.match(after.stdout, signed ? /checkpoints and the SSH signature by/ : /unsigned/);
 		} finally {
 			spawnSync('umount', [records]);
 			await reference.cleanup();

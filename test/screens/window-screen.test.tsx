@@ -190,4 +190,15 @@ describe('window screen', () => {
 		const frame = await show(state, [], false).waitForFrame('Preflight 6/6');
 		assert.match(frame, /Waiting for the operator to confirm/);
 	});
+
+	it('keeps the failed preflight items in full on the summary the console stays on', async () => {
+		const items = preflightOk.map(i => i.id === 'pg_dump' ? {...i, ok: false, detail: oldPgDump} : i);
+		const state = fold([started, fingerprinted, planned, {type: 'preflight.finished', items},
+			{type: 'error', step: 'window', message: `preflight failed, nothing was changed: pg_dump: ${oldPgDump}`},
+			{type: 'run.finished', outcome: 'failed', versionBefore: '0002-add-readings', versionAfter: '0002-add-readings'}]);
+		const frame = await show(state).waitForFrame('FAILED');
+		assert.deepEqual(overflowing(frame), []);
+		assert.ok(frame.replaceAll(/\s+/g, ' ').includes(`✗ pg_dump: ${oldPgDump}`), frame);
+		assert.match(frame, /Backup {3}none/);
+	});
 });
