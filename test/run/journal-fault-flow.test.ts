@@ -56,7 +56,7 @@ function setUp(full: RunEvent['type']) {
 			did.push('restore');
 			return {detail: 'restored'};
 		},
-		describeRestore: async () => '',
+		describeRestore: async () => ({available: true, note: ''}),
 	};
 	const fs: AppendFs = {
 		...nodeAppendFs,
