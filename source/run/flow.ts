@@ -66,16 +66,24 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 	}
 
 	// Everything knowable before the window, checked before it: nothing is asked, switched or copied when it fails.
-	session.emit({
-		type: 'preflight.finished',
-		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
-	});
-	const failures = preflightFailures(session.state);
-	if (failures.length > 0) {
-		return failWindow(`preflight failed, nothing was changed: ${failures.map(i => `${i.title}: ${i.detail}`).join(' | ')}`);
+	if (!await preflightPasses(deps, fingerprint, plan)) {
+		return failWindow(preflightMessage(deps));
 	}
 
 	return continueFlow(deps, {window: options.window, rollbackNow: false});
+}
+
+/** Runs the preflight and journals it; true when no blocking item failed. */
+async function preflightPasses(deps: RunDeps, fingerprint: Fingerprint, plan: PreflightInput['plan']): Promise<boolean> {
+	deps.session.emit({
+		type: 'preflight.finished',
+		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
+	});
+	return preflightFailures(deps.session.state).length === 0;
+}
+
+function preflightMessage(deps: RunDeps): string {
+	return `preflight failed, nothing was changed: ${preflightFailures(deps.session.state).map(i => `${i.title}: ${i.detail}`).join(' | ')}`;
 }
 
 export type ContinueOptions = {
@@ -129,6 +137,21 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 	};
 
 	if (!options.rollbackNow) {
+		// A resumed run that has no verified backup yet checks again what it checked before the window: tools, room, drift.
+		const fingerprint = state().fingerprint;
+		if (state().resumes.length > 0 && fingerprint !== null && !(state().backup?.artifact && state().verification?.ok) && !done('upgrade.started')) {
+			let plan: PreflightInput['plan'];
+			try {
+				plan = {ok: true, plan: await deps.connections.migrator.plan()};
+			} catch (error) {
+				plan = {ok: false, error};
+			}
+
+			if (!await preflightPasses(deps, fingerprint, plan)) {
+				return fail('window', preflightMessage(deps));
+			}
+		}
+
 		if (!state().window) {
 			session.emit({
 				type: 'window.planned',

@@ -3,9 +3,10 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
-import {openFileJournal} from '../../source/adapters/journal-file.js';
+import {openFileJournal, reopenFileJournal} from '../../source/adapters/journal-file.js';
+import {resumeFlow} from '../../source/run/resume-flow.js';
 import type {RunEvent} from '../../source/engine/events.js';
-import type {Fingerprint, MigrationPlan} from '../../source/engine/model.js';
+import type {Fingerprint, MigrationPlan, PreflightItem} from '../../source/engine/model.js';
 import {readJournal} from '../../source/journal/read-journal.js';
 import {nodeAppendFs, type AppendFs} from '../../source/journal/write-whole.js';
 import type {BackupTool} from '../../source/ports/backup-tool.js';
@@ -24,8 +25,10 @@ after(() => rmSync(dir, {recursive: true, force: true}));
 const fingerprint: Fingerprint = {engine: 'sqlite', serverVersion: '3.45', host: 'h', database: 'demo', sizeBytes: 4096, path: '/srv/demo.db'};
 const plan: MigrationPlan = {applied: [], pending: [{name: '0001_a', checksum: 'a'.repeat(64), reversible: true}, {name: '0002_b', checksum: 'b'.repeat(64), reversible: true}]};
 
-/** A run on fakes whose journal runs out of room at the first line of kind `full`. */
-function setUp(full: RunEvent['type']) {
+let runs = 0;
+
+/** A run on fakes whose journal runs out of room at the first line of kind `full`; `resume`: the same run, reopened. */
+function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: PreflightItem[]}) {
 	const did: string[] = [];
 	const database: Database = {
 		engine: 'sqlite',
@@ -57,20 +60,22 @@ function setUp(full: RunEvent['type']) {
 			return {detail: 'restored'};
 		},
 		describeRestore: async () => ({available: true, note: ''}),
+		...(resume === undefined ? {} : {preflight: async () => resume.tools}),
 	};
 	const fs: AppendFs = {
 		...nodeAppendFs,
 		write(fd, buffer, offset, length, position) {
-			if (Buffer.from(buffer).toString('utf8').includes(`"kind":"${full}"`)) {
+			if (full !== null && Buffer.from(buffer).toString('utf8').includes(`"kind":"${full}"`)) {
 				throw Object.assign(new Error('ENOSPC: no space left on device'), {code: 'ENOSPC'});
 			}
 
 			return nodeAppendFs.write(fd, buffer, offset, length, position);
 		},
 	};
-	const file = path.join(dir, `${full}.jsonl`);
-	const journal = openFileJournal({path: file, runId: 'r1', fs});
-	const session = createSession(journal, {now: () => 1000});
+	const file = resume?.file ?? path.join(dir, `${full}-${runs++}.jsonl`);
+	const reopened = resume === undefined ? null : reopenFileJournal({path: file, fs});
+	const journal = reopened?.journal ?? openFileJournal({path: file, runId: 'r1', fs});
+	const session = createSession(journal, {now: () => 1000}, reopened?.entries ?? []);
 	const abort = new AbortController();
 	// What driveRun does: a record that takes no more lines stops the run.
 	session.onFault(fault => abort.abort(new Interruption(fault.code ?? 'EIO', fault.message)));
@@ -104,7 +109,14 @@ function setUp(full: RunEvent['type']) {
 
 	const {type: _, ...start} = started;
 	const flow = async () => {
-		const result = await runFlow(deps, {start, to: null, window: {startsAt: null, expectedMinutes: null}});
+		const result = resume === undefined
+			? await runFlow(deps, {start, to: null, window: {startsAt: null, expectedMinutes: null}})
+			: await resumeFlow(deps, {
+				reconciliation: {lines: ['nothing changed'], problems: [], events: [], partialBackup: null, upgradeOpen: false},
+				operator: {osUser: 'ops', name: 'Ops'},
+				host: 'h',
+				then: 'continue',
+			});
 		journal.close();
 		return result;
 	};
@@ -142,5 +154,17 @@ describe('a journal that runs out of room mid-run', () => {
 		assert.equal(await flow(), 'interrupted');
 		assert.deepEqual(did, ['$ maint on', 'backup', 'up 0001_a']);
 		assert.equal(session.state.migrations.find(m => m.name === '0001_a')?.status, 'running', 'as recorded: started, its end unknown until resume reads the log row');
+	});
+
+	it('a resumed run with no backup yet checks again before it goes on, and stops when a tool went missing meanwhile', async () => {
+		const first = setUp('backup.started');
+		assert.equal(await first.flow(), 'interrupted');
+		const missing: PreflightItem = {id: 'pg_dump', title: 'pg_dump', ok: false, blocking: true, detail: 'pg_dump cannot be run: it is not installed or not on PATH'};
+		const resumed = setUp(null, {file: first.file, tools: [missing]});
+		assert.equal(await resumed.flow(), 'failed');
+		assert.deepEqual(resumed.did, ['$ maint off'], 'no backup; maintenance mode, left on by the first process, is switched off');
+		const kinds = readJournal(first.file).entries.map(e => e.event.type);
+		assert.deepEqual(kinds.slice(kinds.indexOf('run.resumed')), ['run.resumed', 'preflight.finished', 'error', 'command.started', 'command.finished', 'run.finished']);
+		assert.match(resumed.session.state.errors.at(-1)?.message ?? '', /^preflight failed, nothing was changed: pg_dump: pg_dump cannot be run/);
 	});
 });
