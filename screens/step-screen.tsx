@@ -29,6 +29,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 				<WindowScreen
 					fingerprint={state.fingerprint}
 					plan={state.plan}
+					preflight={state.preflight}
 					window={state.window}
 					commands={state.commands}
 					status={state.steps.window.status}

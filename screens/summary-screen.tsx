@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {RunOutcome} from '../source/engine/events.js';
 import {STEP_ORDER} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
+import {PreflightLines} from './components/preflight-lines.js';
 import {formatBytes, formatDuration, truncate} from './format.js';
 import {STATUS_SYMBOL} from './step-summary.js';
 
@@ -51,6 +52,8 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			<Text>Decisions{state.decisions.length > decisions.length ? ` (last ${decisions.length} of ${state.decisions.length})` : ''}:</Text>
 			{decisions.length === 0 ? <Text dimColor>  none</Text> : null}
 			{decisions.map(d => <Text key={d.seq}>{truncate(`  · ${d.summary}`, width)}</Text>)}
+			{/* A run stopped before the window: what to fix, in full. */}
+			{state.preflight?.some(i => !i.ok) ? <PreflightLines items={state.preflight.filter(i => !i.ok)} width={width}/> : null}
 			{errors.length > 0 ? <Text>Errors{state.errors.length > errors.length ? ` (last ${errors.length} of ${state.errors.length})` : ''}:</Text> : null}
 			{errors.map((e, i) => <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
 			<Text>{truncate(`Record   ${recordPath ?? 'not written'}`, width)}</Text>

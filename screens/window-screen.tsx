@@ -1,11 +1,12 @@
 import {Box, Text} from 'ink';
 import type {RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
-import type {Fingerprint, MigrationPlan} from '../source/engine/model.js';
+import type {Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
 import type {CommandState, RunState, StepStatus} from '../source/engine/state.js';
 import {CommandTail} from './components/command-tail.js';
 import {FingerprintLines} from './components/fingerprint-lines.js';
 import {MigrationPlanLines} from './components/migration-plan.js';
+import {PreflightLines} from './components/preflight-lines.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
 import {formatClock, formatDuration, truncate} from './format.js';
@@ -15,6 +16,8 @@ import {useSyncState} from './use-sync-state.js';
 export type WindowScreenProps = {
 	fingerprint: Fingerprint | null;
 	plan: MigrationPlan | null;
+	/** What was checked before the window; null until checked. */
+	preflight: PreflightItem[] | null;
 	window: RunState['window'];
 	commands: CommandState[];
 	status: StepStatus;
@@ -34,7 +37,7 @@ type Ui = {focus: Focus; selected: number; typed: string; reasons: string[]};
 const MAX_PREP = 6;
 
 export function WindowScreen(props: WindowScreenProps) {
-	const {fingerprint, plan, window, commands, status, errors, now, width, keys} = props;
+	const {fingerprint, plan, preflight, window, commands, status, errors, now, width, keys} = props;
 	const prep = window?.prep ?? [];
 	const deciding = keys.interactive && status === 'running' && window !== null && fingerprint !== null;
 	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: []});
@@ -92,6 +95,18 @@ export function WindowScreen(props: WindowScreenProps) {
 		}
 	}, {isActive: keys.active && deciding});
 
+	if (fingerprint && !window && preflight !== null) {
+		// Stopped at the preflight: what was found, and what to fix; nothing was asked or changed.
+		return (
+			<Box flexDirection='column'>
+				<FingerprintLines fingerprint={fingerprint} width={width}/>
+				{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : null}
+				<PreflightLines items={preflight} width={width}/>
+				<StepErrors messages={errors.filter(e => !e.startsWith('preflight failed'))} width={width}/>
+			</Box>
+		);
+	}
+
 	if (!window || !fingerprint) {
 		return (
 			<Box flexDirection='column'>
@@ -108,6 +123,7 @@ export function WindowScreen(props: WindowScreenProps) {
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : <Text dimColor>Reading the migrations…</Text>}
+			<PreflightLines items={preflight} width={width}/>
 			<Text>{truncate(`Window  ${start}, expected ${window.expectedMinutes} min`, width)}</Text>
 			{prep.length > 0 ? <Text>Preparation ({window.ticked.length}/{prep.length} ticked):</Text> : null}
 			{prep.slice(first, first + MAX_PREP).map((item, offset) => {

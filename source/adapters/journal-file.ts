@@ -1,8 +1,10 @@
-import {closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync} from 'node:fs';
 import path from 'node:path';
 import type {Entry} from '../engine/events.js';
+import {errnoCode, RecordWriteError} from '../errors/index.js';
 import {encodeLine, GENESIS, sha256} from '../journal/line.js';
 import {readJournal} from '../journal/read-journal.js';
+import {nodeAppendFs, writeWhole, type AppendFs} from '../journal/write-whole.js';
 import type {Journal} from '../ports/journal.js';
 
 export type FileJournalOptions = {
@@ -10,16 +12,20 @@ export type FileJournalOptions = {
 	runId: string;
 	/** Strings that must never reach the disk (a password given in the URL); replaced by ***. */
 	secrets?: readonly string[];
+	/** How lines reach the disk; node:fs unless a test hands in one that writes short or fails. */
+	fs?: AppendFs;
 };
 
 /**
- * JSON lines, one event per line, each written and fsynced before append returns: a crash
- * loses at most the event being written. Lines are chained by the sha256 of the line before.
+ * JSON lines, one event per line, each written whole and fsynced before append returns: a
+ * crash loses at most the event being written. Lines are chained by the sha256 of the line
+ * before. An append that cannot be written whole (the disk is full) throws RecordWriteError
+ * after cutting the file back to its last complete line; the journal then takes no more.
  */
 export function openFileJournal(options: FileJournalOptions): Journal {
 	mkdirSync(path.dirname(options.path), {recursive: true});
 	// 'wx': a run never appends to another run's journal.
-	return journalOn(openSync(options.path, 'wx', 0o640), options, GENESIS);
+	return journalOn(openSync(options.path, 'wx', 0o640), options, {prev: GENESIS, bytes: 0, lines: 0});
 }
 
 export type ReopenedJournal = {
@@ -54,26 +60,29 @@ export function reopenFileJournal(options: Omit<FileJournalOptions, 'runId'>): R
 		prev = sha256(read.raw[i] ?? '');
 	}
 
+	const keep = read.raw.reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
 	const fd = openSync(options.path, 'r+');
 	if (read.torn !== null) {
-		const keep = read.raw.reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
 		ftruncateSync(fd, keep);
 		fsyncSync(fd);
 	}
 
-	closeSync(fd);
 	return {
-		journal: journalOn(openSync(options.path, 'a', 0o640), {...options, runId: first.runId}, prev),
+		journal: journalOn(fd, {...options, runId: first.runId}, {prev, bytes: keep, lines: read.lines.length}),
 		entries: read.entries,
 		runId: first.runId,
 		cut: read.torn,
 	};
 }
 
-function journalOn(fd: number, options: FileJournalOptions, start: string): Journal {
+type Tail = {prev: string; bytes: number; lines: number};
+
+function journalOn(fd: number, options: FileJournalOptions, start: Tail): Journal {
 	const secrets = (options.secrets ?? []).filter(s => s.length > 0);
-	let prev = start;
+	const fs = options.fs ?? nodeAppendFs;
+	let {prev, bytes, lines} = start;
 	let open = true;
+	let failed: RecordWriteError | null = null;
 	return {
 		path: options.path,
 		append(entry: Entry) {
@@ -81,13 +90,26 @@ function journalOn(fd: number, options: FileJournalOptions, start: string): Jour
 				throw new Error(`journal ${options.path} is closed; event ${entry.event.type} was not recorded`);
 			}
 
+			// After a failed write the journal takes nothing more: a later line would skip the lost one.
+			if (failed !== null) {
+				throw failed;
+			}
+
 			let line = encodeLine(options.runId, entry, prev);
 			for (const secret of secrets) {
 				line = line.split(secret).join('***');
 			}
 
-			writeSync(fd, `${line}\n`);
-			fsyncSync(fd);
+			const buffer = Buffer.from(`${line}\n`, 'utf8');
+			try {
+				writeWhole(fs, fd, buffer, bytes);
+			} catch (error) {
+				failed = new RecordWriteError(options.path, {code: errnoCode(error), lines, resume: options.path, cause: error});
+				throw failed;
+			}
+
+			bytes += buffer.length;
+			lines += 1;
 			prev = sha256(line);
 		},
 		close() {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import {localDirectories} from '../adapters/directory-probe.js';
 import {loadChecklist} from '../checklist/index.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {createBackupTool} from '../adapters/open-target.js';
@@ -13,7 +15,7 @@ import {createSession, type Session} from '../run/session.js';
 import type {Journal} from '../ports/journal.js';
 import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
-import {CutoverError} from '../errors/index.js';
+import {CutoverError, RecordWriteError} from '../errors/index.js';
 import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRunLock} from './open-run.js';
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
@@ -24,7 +26,7 @@ import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monit
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
-import {attachSealer} from '../signing/sealer.js';
+import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {findSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {findPreviousRecord} from '../verify/previous-record.js';
 
@@ -46,7 +48,12 @@ export type RunOptions = {
 	plainHint: (databaseName: string) => string;
 };
 
-export type RunResult = {outcome: FlowResult; recordPath: string};
+export type RunResult = {
+	outcome: FlowResult;
+	recordPath: string;
+	/** Why the run stopped when the record itself could not go on (the records directory is full). */
+	fault?: CutoverError;
+};
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
@@ -81,9 +88,10 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	}
 
 	const session = createSession(journal, systemClock);
-	attachSealer(session, {journalPath: journal.path, key: signingKey});
+	const sealer = attachSealer(session, {journalPath: journal.path, key: signingKey});
 	return driveRun({
 		session,
+		sealer,
 		journal,
 		connections,
 		runLock,
@@ -127,6 +135,8 @@ export type DriveOptions = {
 	backupsDir: string;
 	runId: string;
 	appliedBy: string;
+	/** The record's sealer: a checkpoint that cannot be written (the disk is full) stops the run too. */
+	sealer?: Pick<Sealer, 'onError'>;
 };
 
 /**
@@ -142,6 +152,33 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			session.emit({type: 'operator.abandoned', reason});
 			abort.abort();
 		}
+	};
+
+	// A record that takes no more lines stops the run at its next safe point; the stop itself cannot be journaled.
+	const onFault = (fault: {code: string | null; message: string}) => {
+		if (!abort.signal.aborted) {
+			abort.abort(new Interruption(fault.code ?? 'EIO', fault.message));
+		}
+	};
+
+	const offFault = session.onFault(onFault);
+	if (session.fault !== null) {
+		onFault(session.fault);
+	}
+
+	// A checkpoint lost to a full disk: the journal may still take the stop, which then waits for a resume to be sealed.
+	let sealFault: RecordWriteError | null = null;
+	const offSeal = options.sealer?.onError(error => {
+		// After run.finished there is nothing left to stop: the journal is whole, only its last seal is missing (said on stderr).
+		if (error instanceof RecordWriteError && session.state.outcome === null) {
+			sealFault = error;
+			onFault(error);
+		}
+	}) ?? (() => {});
+
+	const result = (outcome: FlowResult): RunResult => {
+		const fault = session.fault ?? sealFault;
+		return fault === null ? {outcome, recordPath: journal.path} : {outcome: 'interrupted', recordPath: journal.path, fault};
 	};
 
 	// The journal is the record, not the terminal: a dead terminal (EIO) or a closed pipe (EPIPE) must not stop a run halfway.
@@ -193,6 +230,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		clock: systemClock,
 		runbook: options.runbook,
 		backupsDir: options.backupsDir,
+		recordsDir: path.dirname(journal.path),
+		directories: localDirectories,
 		runId: options.runId,
 		appliedBy: options.appliedBy,
 		signal: abort.signal,
@@ -202,7 +241,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		if (options.plain) {
 			const off = session.subscribe((_, entry) => write(`${formatPlainLine(entry)}\n`));
 			try {
-				return {outcome: await flow(deps), recordPath: journal.path};
+				return result(await flow(deps));
 			} finally {
 				off();
 			}
@@ -218,7 +257,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 				await mounted.closed;
 			}
 
-			return {outcome, recordPath: journal.path};
+			return result(outcome);
 		} finally {
 			view?.unmount();
 			view = null;
@@ -226,6 +265,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			write('\n');
 		}
 	} finally {
+		offFault();
+		offSeal();
 		for (const signal of stops) {
 			process.off(signal, onInterrupt);
 		}

@@ -7,6 +7,7 @@ import type {
 	Fingerprint,
 	LockSample,
 	MigrationInfo,
+	PreflightItem,
 	PrepItem,
 	RollbackChoice,
 	RollbackOption,
@@ -88,7 +89,9 @@ export type RunEvent =
 	| {type: 'operator.abandoned'; reason: string}
 	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null}
 	// A restore put a new database under the target's name (PostgreSQL): the target's OID changed, the replaced database is kept aside.
-	| {type: 'database.replaced'; database: string; keptAs: string; previousOid: number; oid: number};
+	| {type: 'database.replaced'; database: string; keptAs: string; previousOid: number; oid: number}
+	/** What was checked before the window (tools, directories, room, migrations); a failed blocking item ends the run there. */
+	| {type: 'preflight.finished'; items: PreflightItem[]};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

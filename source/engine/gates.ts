@@ -1,4 +1,4 @@
-import type {CheckResult, RollbackOption} from './model.js';
+import type {CheckResult, PreflightItem, RollbackOption} from './model.js';
 import type {RunState} from './state.js';
 
 export type Gate = {open: true} | {open: false; reasons: string[]};
@@ -14,6 +14,10 @@ export function windowGate(state: RunState, typedName: string): Gate {
 		return gate(reasons);
 	}
 
+	for (const item of preflightFailures(state)) {
+		reasons.push(`preflight: ${item.title}: ${item.detail}`);
+	}
+
 	const missing = state.window.prep.filter(item => !state.window?.ticked.includes(item.id));
 	for (const item of missing) {
 		reasons.push(`preparation not ticked: ${item.text}`);
@@ -24,6 +28,11 @@ export function windowGate(state: RunState, typedName: string): Gate {
 	}
 
 	return gate(reasons);
+}
+
+/** Blocking preflight items that failed: each keeps the window shut. */
+export function preflightFailures(state: RunState): PreflightItem[] {
+	return (state.preflight ?? []).filter(item => item.blocking && !item.ok);
 }
 
 /** Blocking pre-checks that did not pass and have no recorded override. */

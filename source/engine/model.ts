@@ -123,6 +123,21 @@ export type RollbackOption = {
 
 export const EVIDENCE_LIMIT = 50;
 
+/**
+ * One thing checked before the window opens (tools, directories, room, migrations): what was
+ * found, and on a failure what to fix. A failed blocking item keeps the window shut.
+ */
+export type PreflightItem = {
+	/** Stable and short (the window screen lists passed items by id): migrations, drift, pg_dump, pg_restore, backups, records. */
+	id: string;
+	/** Short, for a one-line list: "pg_dump", "backups directory". */
+	title: string;
+	ok: boolean;
+	blocking: boolean;
+	/** What was found; on a failure, also what to do. */
+	detail: string;
+};
+
 /** A session waiting for a lock, as seen at one moment. */
 export type LockWaiter = {
 	pid: number;

@@ -229,6 +229,11 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'database.replaced': {
 			return {...state, replacedDatabase: {database: event.database, keptAs: event.keptAs, previousOid: event.previousOid, oid: event.oid, at}};
 		}
+
+		// The checks before the window; the window gate reads them.
+		case 'preflight.finished': {
+			return {...state, preflight: event.items};
+		}
 	}
 }
 

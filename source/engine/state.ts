@@ -8,6 +8,7 @@ import type {
 	Fingerprint,
 	LockSample,
 	MigrationInfo,
+	PreflightItem,
 	PrepItem,
 	RollbackChoice,
 	RollbackOption,
@@ -87,6 +88,8 @@ export type RunState = {
 	steps: Record<StepId, StepState>;
 	fingerprint: Fingerprint | null;
 	plan: {applied: AppliedMigration[]; pending: MigrationInfo[]} | null;
+	/** What was checked before the window; null until checked (and in records older than the check). */
+	preflight: PreflightItem[] | null;
 	window: {
 		startsAt: number;
 		expectedMinutes: number;
@@ -160,6 +163,7 @@ export const initialState = (): RunState => ({
 	},
 	fingerprint: null,
 	plan: null,
+	preflight: null,
 	window: null,
 	commands: [],
 	backup: null,

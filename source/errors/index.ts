@@ -6,3 +6,4 @@ export {IrreversibleMigrationError} from './irreversible-migration-error.js';
 export {ChecklistError} from './checklist-error.js';
 export {UsageError} from './usage-error.js';
 export {RunLockedError, describeHolder} from './run-locked-error.js';
+export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';

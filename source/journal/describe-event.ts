@@ -145,6 +145,12 @@ export function describeEvent(event: RunEvent): string {
 			return `database "${event.database}" is now the restored copy (OID ${event.oid}, was ${event.previousOid}); the replaced database is kept as "${event.keptAs}"`;
 		}
 
+		case 'preflight.finished': {
+			const failed = event.items.filter(i => !i.ok);
+			const list = event.items.map(i => `${i.ok ? 'ok' : (i.blocking ? 'FAIL' : 'WARN')} ${i.title} (${i.detail})`).join('; ');
+			return `preflight ${failed.length === 0 ? 'passed' : `FAILED (${failed.length} of ${event.items.length})`}: ${list}`;
+		}
+
 		default: {
 			return `operator ${describeDecision(event)}`;
 		}

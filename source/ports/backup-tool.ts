@@ -1,4 +1,4 @@
-import type {BackupArtifact, BackupProgress, BackupVerification} from '../engine/model.js';
+import type {BackupArtifact, BackupProgress, BackupVerification, Fingerprint, PreflightItem} from '../engine/model.js';
 
 export type BackupRequest = {
 	/** Directory to write into; created if missing. */
@@ -48,6 +48,12 @@ export type BackupTool = {
 	restore(artifact: BackupArtifact): Promise<RestoreOutcome>;
 	/** What restore would do beyond replacing data, for the rollback prompt; checks it could be done (rights, reachability). */
 	describeRestore(artifact: BackupArtifact): Promise<RestorePlan>;
+	/**
+	 * Before the window: are the programs a backup and a restore need there, and able to read
+	 * this server (pg_dump and pg_restore of its major version or newer)? Never throws: a
+	 * problem is a failed item. A tool that runs no program omits it.
+	 */
+	preflight?(server: Fingerprint): Promise<PreflightItem[]>;
 };
 
 /** Hears of each external program a backup tool runs (pg_dump, pg_restore), to journal it. */

@@ -1,10 +1,18 @@
 import type {RunOutcome} from '../engine/events.js';
+import type {FlowResult} from './flow.js';
 import {runCommand} from './hooks.js';
 import type {RunDeps} from './run-deps.js';
 
-/** Maintenance off when it was turned on, then run.finished. */
-export async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<RunOutcome> {
+/**
+ * Maintenance off when it was turned on, then run.finished. When the journal has stopped
+ * taking lines nothing more is done (it could not be recorded): the run is left unfinished.
+ */
+export async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<FlowResult> {
 	const {session} = deps;
+	if (session.fault !== null) {
+		return 'interrupted';
+	}
+
 	if (maintenanceIsOn(deps) && deps.runbook.maintenance.off) {
 		await runCommand(session, deps.runner, {id: 'maintenance-off', purpose: 'maintenance mode off', command: deps.runbook.maintenance.off});
 	}

@@ -1,6 +1,6 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
-import {rollbackOptions, upgradeGate} from '../engine/gates.js';
-import type {CheckResult, MigrationInfo} from '../engine/model.js';
+import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
+import type {CheckResult, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
@@ -8,6 +8,7 @@ import {runCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted} from './interruption.js';
+import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -30,21 +31,59 @@ const PROGRESS_EVERY_MS = 250;
 export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<FlowResult> {
 	const {session} = deps;
 	session.emit({type: 'run.started', ...options.start});
-	// 1. Maintenance window: what this database is and what will run.
-	try {
-		session.emit({type: 'target.fingerprinted', fingerprint: await deps.connections.database.fingerprint()});
-		const plan = await deps.connections.migrator.plan();
-		session.emit({type: 'migrations.planned', applied: plan.applied, pending: selectPending(plan.pending, options.to)});
-	} catch (error) {
+	const failWindow = async (error: unknown) => {
 		session.emit({type: 'error', step: 'window', message: error instanceof Error ? error.message : String(error)});
 		return finishRun(deps, 'failed');
+	};
+
+	// 1. Maintenance window: what this database is and what will run.
+	let fingerprint: Fingerprint;
+	try {
+		fingerprint = await deps.connections.database.fingerprint();
+		session.emit({type: 'target.fingerprinted', fingerprint});
+	} catch (error) {
+		return failWindow(error);
 	}
 
-	if (session.state.migrations.length === 0) {
-		return finishRun(deps, 'nothing-to-do');
+	// A migrations folder that does not load is a preflight failure, named as such.
+	let plan: PreflightInput['plan'];
+	try {
+		plan = {ok: true, plan: await deps.connections.migrator.plan()};
+	} catch (error) {
+		plan = {ok: false, error};
+	}
+
+	if (plan.ok) {
+		try {
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending: selectPending(plan.plan.pending, options.to)});
+		} catch (error) {
+			return failWindow(error);
+		}
+
+		if (session.state.migrations.length === 0) {
+			return finishRun(deps, 'nothing-to-do');
+		}
+	}
+
+	// Everything knowable before the window, checked before it: nothing is asked, switched or copied when it fails.
+	if (!await preflightPasses(deps, fingerprint, plan)) {
+		return failWindow(preflightMessage(deps));
 	}
 
 	return continueFlow(deps, {window: options.window, rollbackNow: false});
+}
+
+/** Runs the preflight and journals it; true when no blocking item failed. */
+async function preflightPasses(deps: RunDeps, fingerprint: Fingerprint, plan: PreflightInput['plan']): Promise<boolean> {
+	deps.session.emit({
+		type: 'preflight.finished',
+		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
+	});
+	return preflightFailures(deps.session.state).length === 0;
+}
+
+function preflightMessage(deps: RunDeps): string {
+	return `preflight failed, nothing was changed: ${preflightFailures(deps.session.state).map(i => `${i.title}: ${i.detail}`).join(' | ')}`;
 }
 
 export type ContinueOptions = {
@@ -73,6 +112,11 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		// Two turns: the first may end in the same loop iteration; the second comes after a poll, where signals are read.
 		await setImmediate();
 		await setImmediate();
+		// The journal takes no more lines: nothing more can be recorded, so nothing more is done.
+		if (session.fault !== null) {
+			return 'interrupted';
+		}
+
 		if (!deps.signal.aborted) {
 			return null;
 		}
@@ -93,6 +137,21 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 	};
 
 	if (!options.rollbackNow) {
+		// A resumed run that has no verified backup yet checks again what it checked before the window: tools, room, drift.
+		const fingerprint = state().fingerprint;
+		if (state().resumes.length > 0 && fingerprint !== null && !(state().backup?.artifact && state().verification?.ok) && !done('upgrade.started')) {
+			let plan: PreflightInput['plan'];
+			try {
+				plan = {ok: true, plan: await deps.connections.migrator.plan()};
+			} catch (error) {
+				plan = {ok: false, error};
+			}
+
+			if (!await preflightPasses(deps, fingerprint, plan)) {
+				return fail('window', preflightMessage(deps));
+			}
+		}
+
 		if (!state().window) {
 			session.emit({
 				type: 'window.planned',
@@ -116,6 +175,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 
 		if (deps.runbook.maintenance.on && !commandSucceeded(deps, 'maintenance-on')) {
 			const code = await runCommand(session, deps.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: deps.runbook.maintenance.on});
+			if (session.fault !== null) {
+				return await halted() ?? 'interrupted';
+			}
+
 			if (code !== 0) {
 				return fail('window', `the maintenance-on command exited with ${code}; nothing was changed`);
 			}
@@ -238,7 +301,11 @@ async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 	const {session} = deps;
 	const fingerprint = session.state.fingerprint;
 	const fileName = `${fingerprint?.database ?? 'database'}-${stamp(deps.clock.now())}.${fingerprint?.engine === 'postgres' ? 'dump' : 'db'}`;
-	session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method});
+	if (session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method}) === null) {
+		// Not recorded, so not started: the run stops at the next safe point.
+		return null;
+	}
+
 	const backupStarted = deps.clock.now();
 	let lastProgress = 0;
 	try {
@@ -284,7 +351,11 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		}
 
 		const at = deps.clock.now();
-		session.emit({type: 'migration.started', name, direction: 'up'});
+		if (session.emit({type: 'migration.started', name, direction: 'up'}) === null) {
+			// A migration whose start is not on the record is not run; the journal takes no more lines.
+			return halted();
+		}
+
 		try {
 			await deps.connections.migrator.up(name, {
 				runId: deps.runId,

@@ -4,9 +4,15 @@ import type {Session} from './session.js';
 // A chatty hook must not bury the journal; the count of lines dropped is recorded.
 const MAX_LINES = 500;
 
+/** Exit code of a command that was not run because its start could not be recorded. */
+export const NOT_RUN = -1;
+
 /** Runs one operator command with its output journaled line by line; returns its exit code. */
 export async function runCommand(session: Session, runner: ProcessRunner, spec: {id: string; purpose: string; command: string; cwd?: string}): Promise<number> {
-	session.emit({type: 'command.started', id: spec.id, purpose: spec.purpose, command: spec.command});
+	if (session.emit({type: 'command.started', id: spec.id, purpose: spec.purpose, command: spec.command}) === null) {
+		return NOT_RUN;
+	}
+
 	let lines = 0;
 	const result = await runner.run(spec.command, {
 		onLine(line) {

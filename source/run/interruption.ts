@@ -4,7 +4,8 @@
  * operator quit) abandons the run.
  */
 export class Interruption {
-	constructor(readonly signal: string) {}
+	/** `detail`: why, in words, when the signal name alone does not say (the records directory is full). */
+	constructor(readonly signal: string, readonly detail: string | null = null) {}
 }
 
 export function interruptionOf(signal: AbortSignal): Interruption | null {

@@ -21,7 +21,10 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			const context = {runId: deps.runId, appliedBy: deps.appliedBy};
 			for (const row of appliedThisRun(session.state)) {
 				const at = clock.now();
-				session.emit({type: 'migration.started', name: row.name, direction: 'down'});
+				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}) === null) {
+					return false;
+				}
+
 				try {
 					await deps.connections.migrator.down(row.name, context);
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
@@ -40,6 +43,10 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			const artifact = session.state.verification?.ok ? session.state.backup?.artifact : undefined;
 			if (!artifact) {
 				return done(false, 'there is no verified backup to restore');
+			}
+
+			if (session.fault !== null) {
+				return false;
 			}
 
 			// Our own sessions would hold the very locks a restore needs, and block a rename of the database.

@@ -1,6 +1,7 @@
 import type {Clock} from '../ports/clock.js';
 import type {BackupTool} from '../ports/backup-tool.js';
 import type {Database} from '../ports/database.js';
+import type {Directories} from '../ports/directories.js';
 import type {Migrator} from '../ports/migrator.js';
 import type {ProcessRunner} from '../ports/process-runner.js';
 import type {Decider} from './decider.js';
@@ -24,6 +25,10 @@ export type RunDeps = {
 	clock: Clock;
 	runbook: Runbook;
 	backupsDir: string;
+	/** Where the journal is written: preflight checks its room. */
+	recordsDir: string;
+	/** Room and write access of the backups and records directories, for the preflight. */
+	directories: Directories;
 	runId: string;
 	/** Recorded in cutover_migrations.applied_by. */
 	appliedBy: string;

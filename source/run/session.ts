@@ -3,17 +3,25 @@ import {reduce} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 import type {Clock} from '../ports/clock.js';
 import type {Journal} from '../ports/journal.js';
+import {RecordWriteError} from '../errors/index.js';
 
 type Listener = (state: RunState, entry: Entry) => void;
 
 /**
  * The one place events enter a run: each is stamped, journaled (durably) and only then
- * folded into the state the screens see. What is not journaled did not happen.
+ * folded into the state the screens see. What is not journaled did not happen: when the
+ * journal cannot take a line (the disk is full), that event and every one after it are
+ * dropped, neither recorded nor folded, and `fault` says why; the run must stop.
  */
 export type Session = {
 	readonly state: RunState;
 	readonly entries: readonly Entry[];
-	emit(event: RunEvent): Entry;
+	/** The write that failed, once the journal has stopped taking lines. */
+	readonly fault: RecordWriteError | null;
+	/** Returns the entry as recorded, or null when it was not (see fault). */
+	emit(event: RunEvent): Entry | null;
+	/** Called once, when the journal stops taking lines. */
+	onFault(listener: (fault: RecordWriteError) => void): () => void;
 	subscribe(listener: Listener): () => void;
 	/** Resolves with the next event that matches, emitted after this call. */
 	next<T extends RunEvent>(match: (event: RunEvent) => event is T): Promise<T>;
@@ -24,6 +32,8 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 	let state = prior.reduce(reduce, initialState());
 	const entries: Entry[] = [...prior];
 	const listeners = new Set<Listener>();
+	const faultListeners = new Set<(fault: RecordWriteError) => void>();
+	let fault: RecordWriteError | null = null;
 	return {
 		get state() {
 			return state;
@@ -31,9 +41,30 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 		get entries() {
 			return entries;
 		},
+		get fault() {
+			return fault;
+		},
 		emit(event) {
+			if (fault !== null) {
+				return null;
+			}
+
 			const entry: Entry = {seq: entries.length, at: clock.now(), event};
-			journal.append(entry);
+			try {
+				journal.append(entry);
+			} catch (error) {
+				if (!(error instanceof RecordWriteError)) {
+					throw error;
+				}
+
+				fault = error;
+				for (const listener of faultListeners) {
+					listener(error);
+				}
+
+				return null;
+			}
+
 			entries.push(entry);
 			state = reduce(state, entry);
 			for (const listener of listeners) {
@@ -45,6 +76,10 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 		subscribe(listener) {
 			listeners.add(listener);
 			return () => listeners.delete(listener);
+		},
+		onFault(listener) {
+			faultListeners.add(listener);
+			return () => faultListeners.delete(listener);
 		},
 		next(match) {
 			return new Promise(resolve => {

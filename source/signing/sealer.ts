@@ -1,10 +1,11 @@
 import {createHash} from 'node:crypto';
-import {closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {Entry} from '../engine/events.js';
 import type {RunState} from '../engine/state.js';
 import {canonicalJson} from '../journal/canonical-json.js';
+import {nodeAppendFs, writeWhole, type AppendFs} from '../journal/write-whole.js';
 import {toolVersion as ownVersion} from '../package-root.js';
 import type {Session} from '../run/session.js';
 import {checkpointStatement, encodeStatement} from './checkpoint.js';
@@ -13,6 +14,7 @@ import {followJournal} from './journal-prefix.js';
 import {checkpointsPath, signaturePath} from './record-files.js';
 import type {SigningKey} from './signing-key.js';
 import {sshsigSign} from './sshsig.js';
+import {errnoCode, RecordWriteError} from '../errors/index.js';
 
 export type SealerOptions = {
 	/** The journal the session writes; it may already hold lines (a resumed run). */
@@ -23,6 +25,8 @@ export type SealerOptions = {
 	host?: string;
 	/** A seal that cannot be written must not stop a migration halfway; by default it is reported on stderr. */
 	onError?: (error: Error) => void;
+	/** How checkpoint lines reach the disk; node:fs unless a test hands in one that fails. */
+	fs?: AppendFs;
 };
 
 export type Sealer = {
@@ -30,6 +34,8 @@ export type Sealer = {
 	readonly checkpoints: number;
 	/** The first failure; later events are not sealed (verify then reports the record unsealed from there). */
 	readonly error: Error | null;
+	/** Hears of the first failure too (the run stops when the disk is full); a write failure is a RecordWriteError. */
+	onError(listener: (error: Error) => void): () => void;
 	detach(): void;
 };
 
@@ -47,8 +53,11 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 	let checkpoints = 0;
 	let error: Error | null = null;
 	if (key === null) {
-		return {checkpoints, error, detach() {}};
+		return {checkpoints, error, onError: () => () => {}, detach() {}};
 	}
+
+	const listeners = new Set<(error: Error) => void>();
+	let sealedThrough: number | null = null;
 
 	const prefix = followJournal(options.journalPath);
 	const recordName = path.basename(options.journalPath);
@@ -75,17 +84,25 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, encodeStatement(statement), key);
 		const fd = openSync(checkpointsPath(options.journalPath), 'a', 0o640);
 		try {
-			writeSync(fd, `${canonicalJson(envelope)}\n`);
-			fsyncSync(fd);
+			// Whole or not at all: a disk that fills up leaves the sidecar at its last complete checkpoint.
+			writeWhole(options.fs ?? nodeAppendFs, fd, Buffer.from(`${canonicalJson(envelope)}\n`, 'utf8'), fstatSync(fd).size);
+		} catch (caught) {
+			throw new RecordWriteError(checkpointsPath(options.journalPath), {code: errnoCode(caught), lines: checkpoints, resume: options.journalPath, sealedThrough, cause: caught});
 		} finally {
 			closeSync(fd);
 		}
 
 		checkpoints += 1;
+		sealedThrough = entry.seq + 1;
 		if (entry.event.type === 'run.finished') {
 			const file = signaturePath(options.journalPath);
-			writeFileSync(`${file}.tmp`, sshsigSign(sha512, key), {mode: 0o640});
-			renameSync(`${file}.tmp`, file);
+			try {
+				writeFileSync(`${file}.tmp`, sshsigSign(sha512, key), {mode: 0o640});
+				renameSync(`${file}.tmp`, file);
+			} catch (caught) {
+				rmSync(`${file}.tmp`, {force: true});
+				throw caught;
+			}
 		}
 	};
 
@@ -98,7 +115,13 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 			seal(state, entry);
 		} catch (caught) {
 			error = caught instanceof Error ? caught : new Error(String(caught));
-			onError(error);
+			for (const listener of [onError, ...listeners]) {
+				try {
+					listener(error);
+				} catch {
+					// Reporting the lost seal must not stop the run either.
+				}
+			}
 		}
 	});
 	return {
@@ -107,6 +130,10 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 		},
 		get error() {
 			return error;
+		},
+		onError(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
 		},
 		detach: () => {
 			off();

@@ -4,7 +4,18 @@ import type {RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
 import {keys, overflowing, render, type Rendered} from '../support/render.js';
-import {fold, planned, started, windowEvents} from '../support/run-fixtures.js';
+import {fingerprinted, fold, planned, started, windowEvents, windowPlanned} from '../support/run-fixtures.js';
+import type {PreflightItem} from '../../source/engine/model.js';
+
+const preflightOk: PreflightItem[] = [
+	{id: 'migrations', title: 'migrations folder', ok: true, blocking: true, detail: '4 migrations load, 2 pending'},
+	{id: 'drift', title: 'applied migrations unchanged', ok: true, blocking: true, detail: 'the 2 applied match their files'},
+	{id: 'pg_dump', title: 'pg_dump', ok: true, blocking: true, detail: '16.4, server 16'},
+	{id: 'pg_restore', title: 'pg_restore', ok: true, blocking: true, detail: '16.4, server 16'},
+	{id: 'backups', title: 'backups directory', ok: true, blocking: true, detail: '20.0 GB free, 9.2 MB needed'},
+	{id: 'records', title: 'records directory', ok: true, blocking: true, detail: '20.0 GB free, 8.0 MB needed'},
+];
+const oldPgDump = 'pg_dump is 13.0, older than the server (16): it cannot back up or restore this database safely; install the PostgreSQL client tools of the server\'s major version or newer and put them first on PATH';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -151,5 +162,43 @@ describe('window screen', () => {
 		const state = fold([started, {...planned, pending: []} as RunEvent]);
 		const frame = await show(state).waitForFrame('Reading the target…');
 		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('shows the preflight in one line when it passed, and the whole screen still fits 80x24', async () => {
+		const state = fold([started, fingerprinted, planned, {type: 'preflight.finished', items: preflightOk}, windowPlanned]);
+		const frame = await show(state).waitForFrame('Type the database name to continue');
+		assert.deepEqual(overflowing(frame), []);
+		assert.ok(frame.split('\n').length <= 24, `${frame.split('\n').length} lines`);
+		assert.match(frame, /✓ Preflight 6\/6: migrations · drift · pg_dump · pg_restore · backups · records\n/);
+		assert.equal(frame.split('\n').filter(line => line.includes('Preflight')).length, 1);
+	});
+
+	it('shows each failed preflight item in full, and asks for no name', async () => {
+		const items = preflightOk.map(i => i.id === 'pg_dump' ? {...i, ok: false, detail: oldPgDump} : i);
+		const state = fold([started, fingerprinted, planned, {type: 'preflight.finished', items}, {type: 'error', step: 'window', message: `preflight failed, nothing was changed: pg_dump: ${oldPgDump}`}]);
+		const frame = await show(state).waitForFrame('Preflight 5/6');
+		assert.deepEqual(overflowing(frame), []);
+		assert.doesNotMatch(frame, /Type the database name|Reading the target/);
+		assert.match(frame, /PostgreSQL 16\.4 · database shop/);
+		// Wrapped, not cut: the whole detail is on screen.
+		assert.ok(frame.replaceAll(/\s+/g, ' ').includes(`✗ pg_dump: ${oldPgDump}`), frame);
+		assert.doesNotMatch(frame, /✓ Preflight/, 'not ticked as a whole');
+	});
+
+	it('shows the preflight in replay, at the point it was recorded', async () => {
+		const state = fold([started, fingerprinted, planned, {type: 'preflight.finished', items: preflightOk}, windowPlanned]);
+		const frame = await show(state, [], false).waitForFrame('Preflight 6/6');
+		assert.match(frame, /Waiting for the operator to confirm/);
+	});
+
+	it('keeps the failed preflight items in full on the summary the console stays on', async () => {
+		const items = preflightOk.map(i => i.id === 'pg_dump' ? {...i, ok: false, detail: oldPgDump} : i);
+		const state = fold([started, fingerprinted, planned, {type: 'preflight.finished', items},
+			{type: 'error', step: 'window', message: `preflight failed, nothing was changed: pg_dump: ${oldPgDump}`},
+			{type: 'run.finished', outcome: 'failed', versionBefore: '0002-add-readings', versionAfter: '0002-add-readings'}]);
+		const frame = await show(state).waitForFrame('FAILED');
+		assert.deepEqual(overflowing(frame), []);
+		assert.ok(frame.replaceAll(/\s+/g, ' ').includes(`✗ pg_dump: ${oldPgDump}`), frame);
+		assert.match(frame, /Backup {3}none/);
 	});
 });

@@ -2,6 +2,7 @@ import type {BackupTool, CommandObserver} from '../../ports/backup-tool.js';
 import {dumpDatabase} from './dump-backup.js';
 import {defaultLockTimeoutMs, describeDumpRestore, restoreDump} from './dump-restore.js';
 import {verifyDump} from './dump-verify.js';
+import {checkToolVersions} from './tool-versions.js';
 import type {PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 
@@ -38,5 +39,6 @@ export function createPostgresBackupTool(target: PostgresTarget, options: Postgr
 			plannedName = keptAs;
 			return plan;
 		},
+		preflight: async server => checkToolVersions(binaries, server.serverVersion),
 	};
 }

@@ -3,6 +3,12 @@ import {terminalHungUp, type RunResult} from '../run-command.js';
 
 /** The last two lines of a run, and its exit status: 0 only when the database ended where it was meant to. */
 export function report(result: RunResult): number {
+	if (result.fault !== undefined) {
+		// The record could not go on: say where it stands and what to do, on stderr (stdout may be the dead terminal).
+		process.stderr.write(`cutover: ${result.fault.message}\n  → ${result.fault.hint}\n`);
+		return 1;
+	}
+
 	if (result.outcome === 'interrupted') {
 		// The run is unfinished on purpose: say how to go on (unless the terminal is gone, then the journal says it).
 		if (!terminalHungUp()) {

@@ -143,9 +143,10 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	const operator = {osUser: os.userInfo().username, name: settings.operatorName};
 	const host = os.hostname();
 	const session = createSession(reopened.journal, systemClock, reopened.entries);
-	attachSealer(session, {journalPath, key: signingKey});
+	const sealer = attachSealer(session, {journalPath, key: signingKey});
 	const result = await driveRun({
 		session,
+		sealer,
 		journal: reopened.journal,
 		connections,
 		runLock,
