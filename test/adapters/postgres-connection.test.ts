@@ -194,11 +194,13 @@ describe('resolving a PostgreSQL target as libpq does', () => {
 	}
 
 	test('a refused URL never shows its password', () => {
-		assert.throws(() => resolve('postgres://deploy:Hunter2-Secret@db1:abc/billing'), (error: unknown) => {
-			assert.ok(error instanceof TargetError);
-			assert.ok(!`${error.message} ${error.hint} ${error.target}`.includes('Hunter2-Secret'), error.target);
-			return true;
-		});
+		for (const url of ['postgres://deploy:Hunter2-Secret@db1:abc/billing', 'postgres://deploy:Hunter2-Secret%zz@db1/billing', 'postgres://db1/billing?password=Hunter2-Secret%zz', 'postgres://deploy:Hunter2-Secret@db1/billing?sslmode=on']) {
+			assert.throws(() => resolve(url), (error: unknown) => {
+				assert.ok(error instanceof TargetError);
+				assert.ok(!`${error.message} ${error.hint} ${error.target}`.includes('Hunter2-Secret'), `${error.message} ${error.target}`);
+				return true;
+			});
+		}
 	});
 });
 

@@ -20,11 +20,12 @@ export function parseConninfoUrl(url: string): Conninfo {
 		target: redactUrl(url),
 		hint: 'write it as postgres://user@host:5432/dbname?sslmode=… (percent-encode special characters, e.g. %40 for @ in a password)',
 	});
-	const decode = (text: string) => {
+	// A password that fails to decode is named, never quoted.
+	const decode = (text: string, secret = false) => {
 		try {
 			return decodeURIComponent(text);
 		} catch {
-			throw fail(`invalid percent-encoding in "${redactUrl(text)}"`);
+			throw fail(secret ? 'invalid percent-encoding in the password' : `invalid percent-encoding in "${text}"`);
 		}
 	};
 
@@ -51,7 +52,7 @@ export function parseConninfoUrl(url: string): Conninfo {
 		const colon = userinfo.indexOf(':');
 		set('user', decode(colon === -1 ? userinfo : userinfo.slice(0, colon)));
 		if (colon !== -1) {
-			set('password', decode(userinfo.slice(colon + 1)));
+			set('password', decode(userinfo.slice(colon + 1), true));
 		}
 	}
 
@@ -86,7 +87,7 @@ export function parseConninfoUrl(url: string): Conninfo {
 		}
 
 		const key = decode(pair.slice(0, equals));
-		const value = decode(pair.slice(equals + 1));
+		const value = decode(pair.slice(equals + 1), key === 'password');
 		// libpq's one alias, kept for JDBC-style URLs.
 		if (key === 'ssl' && value === 'true') {
 			set('sslmode', 'require');
