@@ -7,7 +7,9 @@ import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import pg from 'pg';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
+import {createPostgresActivityMonitor} from '../../source/adapters/postgres/activity-monitor.js';
 import {createPostgresBackupTool} from '../../source/adapters/postgres/backup-tool.js';
+import {createPostgresLockSampler} from '../../source/adapters/postgres/lock-sampler.js';
 import {connectPostgres} from '../../source/adapters/postgres/connect.js';
 import {openPostgresDatabase} from '../../source/adapters/postgres/database.js';
 import {dbnameArgument} from '../../source/adapters/postgres/pg-tool.js';
@@ -21,6 +23,8 @@ import {TargetError} from '../../source/errors/index.js';
 import {parseTarget} from '../../source/target.js';
 import {startCluster, type Cluster} from '../support/pg-cluster.js';
 import {cli, demoMigrations} from '../support/demo-targets.js';
+import {openTerminal} from '../support/tmux.js';
+import {packageRoot} from '../../source/package-root.js';
 
 const role = 'app_owner';
 const password = 'Scr4m-Only-Pa55word';
@@ -120,6 +124,13 @@ describe('a server that asks for a SCRAM password', () => {
 			const lock = await createPostgresRunLock(of).acquire({runId: `scram-${index}`, operator: 'test', host: 'here', pid: process.pid, since: Date.now()});
 			assert.equal((await createPostgresRunLock(of).inspect())?.runId, `scram-${index}`);
 			await lock.release();
+			// The watch and the lock sampler log in the same way.
+			const monitor = createPostgresActivityMonitor(of);
+			assert.ok((await monitor.databaseSize()) > 0);
+			await monitor.close();
+			const sampler = createPostgresLockSampler(of);
+			await sampler.sample();
+			await sampler.close();
 
 			const backups = path.join(scratch, `backups-${index}`);
 			const tool = createPostgresBackupTool(of);
@@ -206,6 +217,26 @@ describe('a server that asks for a SCRAM password', () => {
 			assert.match(run.stderr, /^cutover: cannot connect to PostgreSQL at postgres:\/\/app_owner@[^ ]+: .+\n {2}→ .+/);
 			assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 			assertNoSecret(run.stdout + run.stderr, 'the output');
+		}
+	});
+
+	test('the console in a real terminal shows the target without its password', async () => {
+		const dir = path.join(scratch, 'console');
+		const url = `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${cluster.port}/${role}`;
+		const terminal = openTerminal(
+			[process.execPath, cli, 'run', '--db', url, '--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups')],
+			{cwd: packageRoot, env: {CUTOVER_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1'}},
+		);
+		try {
+			const window = await terminal.waitFor('Type the database name', 60_000);
+			assert.match(window, /app_owner/);
+			assertNoSecret(window, 'the window screen');
+		} finally {
+			terminal.close();
+		}
+
+		for (const file of filesUnder(path.join(dir, 'records'))) {
+			assertNoSecret(readFileSync(file, 'utf8'), file);
 		}
 	});
 
