@@ -218,6 +218,12 @@ describe('a server that asks for a SCRAM password', () => {
 			assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 			assertNoSecret(run.stdout + run.stderr, 'the output');
 		}
+
+		// Off a terminal, the console says how to run the same flow with --plain, without the password.
+		const offTerminal = spawnSync(process.execPath, [cli, 'run', '--db', `postgres://${role}:${password}@127.0.0.1:${cluster.port}/${role}`], {encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: config, NO_COLOR: '1'}, timeout: 60_000});
+		assert.notEqual(offTerminal.status, 0);
+		assert.match(offTerminal.stderr, /cutover run --db postgres:\/\/app_owner:\*\*\*@127\.0\.0\.1:\d+\/app_owner --yes --confirm-db app_owner --plain/);
+		assertNoSecret(offTerminal.stdout + offTerminal.stderr, 'the hint off a terminal');
 	});
 
 	test('the console in a real terminal shows the target without its password', async () => {
