@@ -1,7 +1,7 @@
 import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {PostgresConnection} from './adapters/postgres/connection-params.js';
-import {isPostgresUrl} from './adapters/postgres/conninfo-url.js';
+import {isPostgresUrl, redactUrl} from './adapters/postgres/conninfo-url.js';
 import {describeConnection, resolveConnection, type ConnectionEnvironment} from './adapters/postgres/resolve-connection.js';
 import {systemConnectionEnvironment} from './adapters/postgres/system-connection-environment.js';
 import {TargetError} from './errors/index.js';
@@ -49,8 +49,8 @@ export function parseTarget(raw: string, cwd = process.cwd(), environment?: Conn
 		return {engine: 'sqlite', path: file, display: `sqlite:${file}`};
 	}
 
-	throw new TargetError(`cannot tell what kind of database "${value}" is`, {
-		target: raw,
+	throw new TargetError(`cannot tell what kind of database "${redactUrl(value)}" is`, {
+		target: redactUrl(raw),
 		hint: 'use a postgres://… or postgresql://… URL, sqlite:<path>, or a path ending in .db, .sqlite or .sqlite3',
 	});
 }

@@ -223,6 +223,15 @@ describe('describing a resolved target', () => {
 		});
 	}
 
+	test('a target of no known kind is refused without its password', () => {
+		assert.throws(() => parseTarget('postgre://deploy:Hunter2-Secret@db1/billing', process.cwd(), fake()), (error: unknown) => {
+			assert.ok(error instanceof TargetError);
+			assert.match(error.message, /cannot tell what kind of database "postgre:\/\/deploy:\*\*\*@db1\/billing" is/);
+			assert.ok(!error.target.includes('Hunter2'));
+			return true;
+		});
+	});
+
 	test('parseTarget carries the resolved connection and its display', () => {
 		const target = parseTarget('postgres://deploy:pw@db1/billing', process.cwd(), fake());
 		assert.equal(target.engine, 'postgres');
