@@ -336,7 +336,18 @@ describe('sslmode, as libpq means it, for the driver and pg_dump alike', () => {
 		const key = path.join(scratch, 'server.key');
 		rootCert = path.join(scratch, 'root.crt');
 		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', rootCert, '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '2'], {stdio: 'pipe'});
-		ssl = await startCluster({why, instead, prefix: 'cutover-ssl-', ssl: {cert: readFileSync(rootCert, 'utf8'), key: readFileSync(key, 'utf8')}});
+		ssl = await startCluster({
+			why,
+			instead,
+			prefix: 'cutover-ssl-',
+			ssl: {cert: readFileSync(rootCert, 'utf8'), key: readFileSync(key, 'utf8')},
+			// One role the server takes only over SSL, one only without: what allow and prefer fall back for.
+			hba: ['hostssl all sslonly 127.0.0.1/32 trust', 'hostnossl all plainonly 127.0.0.1/32 trust', 'host all postgres 127.0.0.1/32 trust'],
+		});
+		const admin = new pg.Client({connectionString: ssl.url});
+		await admin.connect();
+		await admin.query('CREATE ROLE sslonly LOGIN SUPERUSER; CREATE ROLE plainonly LOGIN SUPERUSER');
+		await admin.end();
 		plain = await startCluster({why, instead, prefix: 'cutover-nossl-'});
 	});
 
@@ -409,6 +420,25 @@ describe('sslmode, as libpq means it, for the driver and pg_dump alike', () => {
 		const fallback = at(plain, '127.0.0.1', `sslmode=prefer&sslrootcert=${missing()}`);
 		assert.equal(await sslInUse(fallback), false);
 		assert.equal(pgDumpConnects(fallback), true);
+	});
+
+	test('allow: plain first, and encrypted when the server takes this login only over SSL', async () => {
+		assert.equal(await sslInUse(at(ssl, '127.0.0.1', 'sslmode=allow')), false);
+		const sslOnly = target(`postgres://sslonly@127.0.0.1:${ssl.port}/postgres?sslmode=allow&sslrootcert=${missing()}`);
+		assert.equal(await sslInUse(sslOnly), true);
+		assert.equal(pgDumpConnects(sslOnly), true);
+		const refused = target(`postgres://sslonly@127.0.0.1:${ssl.port}/postgres?sslmode=disable`);
+		await assert.rejects(openPostgresDatabase(refused), (error: unknown) => error instanceof TargetError && /no pg_hba\.conf entry/.test(error.message) && /sslmode/.test(error.hint));
+		assert.equal(pgDumpConnects(refused), false);
+	});
+
+	test('prefer: plain when the server takes this login only without SSL', async () => {
+		const plainOnly = target(`postgres://plainonly@127.0.0.1:${ssl.port}/postgres?sslmode=prefer&sslrootcert=${missing()}`);
+		assert.equal(await sslInUse(plainOnly), false);
+		assert.equal(pgDumpConnects(plainOnly), true);
+		const refused = target(`postgres://plainonly@127.0.0.1:${ssl.port}/postgres?sslmode=require&sslrootcert=${missing()}`);
+		await assert.rejects(openPostgresDatabase(refused), TargetError);
+		assert.equal(pgDumpConnects(refused), false);
 	});
 
 	test('disable: plain even where the server has SSL', async () => {

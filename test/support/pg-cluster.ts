@@ -21,6 +21,8 @@ export type ClusterOptions = {
 	prefix?: string;
 	/** A role that must log in with a SCRAM password over TCP (the admin keeps trust), owning a database of its own name. */
 	scram?: {role: string; password: string};
+	/** pg_hba.conf lines instead of initdb's (a `local all all trust` line keeps pg_ctl working). */
+	hba?: string[];
 	/** Serve SSL with this certificate and key (PEM). */
 	ssl?: {cert: string; key: string};
 	/** Why a cluster of our own is started, and what to do instead: ends every error message. */
@@ -57,8 +59,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 	}).map(([name, value]) => `-c ${name}=${value}`).join(' ');
 	try {
 		run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-		if (options.scram !== undefined) {
-			writeOwned(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n', owner);
+		const hba = [...options.hba ?? [], ...(options.scram === undefined ? [] : ['host all postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 scram-sha-256'])];
+		if (hba.length > 0) {
+			writeOwned(path.join(dataDir, 'pg_hba.conf'), ['local all all trust', ...hba, ''].join('\n'), owner);
 		}
 
 		if (options.ssl !== undefined) {
