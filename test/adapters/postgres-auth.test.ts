@@ -348,7 +348,7 @@ describe('sslmode, as libpq means it, for the driver and pg_dump alike', () => {
 		await admin.connect();
 		await admin.query('CREATE ROLE sslonly LOGIN SUPERUSER; CREATE ROLE plainonly LOGIN SUPERUSER');
 		await admin.end();
-		plain = await startCluster({why, instead, prefix: 'cutover-nossl-'});
+		plain = await startCluster({why, instead, prefix: 'cutover-nossl-', settings: {log_connections: 'on'}});
 	});
 
 	after(() => {
@@ -439,6 +439,27 @@ describe('sslmode, as libpq means it, for the driver and pg_dump alike', () => {
 		const refused = target(`postgres://plainonly@127.0.0.1:${ssl.port}/postgres?sslmode=require&sslrootcert=${missing()}`);
 		await assert.rejects(openPostgresDatabase(refused), TargetError);
 		assert.equal(pgDumpConnects(refused), false);
+	});
+
+	test('prefer against a server without SSL asks once per target, then connects plain straight away', async () => {
+		const received = () => (readFileSync(path.join(plain.directory, 'server.log'), 'utf8').match(/connection received/g) ?? []).length;
+		const settle = async (count: number) => {
+			for (let waited = 0; received() < count && waited < 2000; waited += 50) {
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+
+			return received();
+		};
+
+		const of = at(plain, '127.0.0.1', `sslrootcert=${missing()}`);
+		const before = received();
+		assert.equal(await sslInUse(of), false);
+		assert.equal(await settle(before + 2), before + 2, 'the SSL request, then the plain connection');
+		assert.equal(await sslInUse(of), false);
+		await settle(before + 3);
+		await new Promise(resolve => setTimeout(resolve, 300));
+		assert.equal(received(), before + 3, 'plain at once');
 	});
 
 	test('disable: plain even where the server has SSL', async () => {

@@ -10,23 +10,34 @@ export type ConnectSettings = Omit<pg.ClientConfig, 'connectionString' | 'host' 
 
 const noPassword = 'CUTOVER_NO_PASSWORD';
 
+/** The attempt that worked last, per connection: prefer need not ask a server without SSL again at every connect. */
+const lastWorked = new WeakMap<PostgresConnection, number>();
+
 /**
  * The one way cutover opens a PostgreSQL session: exactly the resolved parameters, sslmode as
  * libpq means it (falling back as prefer and allow do), never the driver's own env lookups.
  */
 export async function connectPostgres(target: PostgresTarget, settings: ConnectSettings = {}): Promise<pg.Client> {
 	const attempts = sslAttempts(target.connection);
+	const known = lastWorked.get(target.connection);
+	if (known !== undefined && known > 0 && known < attempts.length) {
+		try {
+			return await open(target, attempts[known]!.ssl, settings);
+		} catch (error) {
+			// The server changed its mind (pg_hba now wants the other kind): start over from the first attempt.
+			if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === '28000')) {
+				throw connectionError(target, error);
+			}
+		}
+	}
+
 	for (const [index, attempt] of attempts.entries()) {
-		const client = new pg.Client(clientConfig(target.connection, attempt.ssl, settings));
-		// An idle client whose server goes away emits 'error'; without a listener that kills the process.
-		client.on('error', () => {});
 		try {
 			// eslint-disable-next-line no-await-in-loop -- attempts are tried one after the other
-			await client.connect();
+			const client = await open(target, attempt.ssl, settings);
+			lastWorked.set(target.connection, index);
 			return client;
 		} catch (error) {
-			// eslint-disable-next-line no-await-in-loop
-			await client.end().catch(() => {});
 			if (index === attempts.length - 1 || attempt.retryWhen?.(error) !== true) {
 				throw connectionError(target, error);
 			}
@@ -34,6 +45,19 @@ export async function connectPostgres(target: PostgresTarget, settings: ConnectS
 	}
 
 	throw new Error('unreachable: no connection attempt');
+}
+
+async function open(target: PostgresTarget, ssl: pg.ClientConfig['ssl'], settings: ConnectSettings): Promise<pg.Client> {
+	const client = new pg.Client(clientConfig(target.connection, ssl, settings));
+	// An idle client whose server goes away emits 'error'; without a listener that kills the process.
+	client.on('error', () => {});
+	try {
+		await client.connect();
+		return client;
+	} catch (error) {
+		await client.end().catch(() => {});
+		throw error;
+	}
 }
 
 function clientConfig(connection: PostgresConnection, ssl: pg.ClientConfig['ssl'], settings: ConnectSettings): pg.ClientConfig {
