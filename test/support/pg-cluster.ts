@@ -19,7 +19,7 @@ export type ClusterOptions = {
 	/** Server settings beyond the fast, throwaway defaults (max_connections, shared_preload_libraries…). */
 	settings?: Record<string, string | number>;
 	prefix?: string;
-	/** A role that must log in with a SCRAM password over TCP (the admin keeps trust), owning a database of its own name. */
+	/** A role (CREATEDB, so it may restore) that must log in with a SCRAM password over TCP (the admin keeps trust), owning a database of its own name. */
 	scram?: {role: string; password: string};
 	/** pg_hba.conf lines instead of initdb's (a `local all all trust` line keeps pg_ctl working). */
 	hba?: string[];
@@ -97,7 +97,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 		const admin = new pg.Client({connectionString: url});
 		await admin.connect();
 		try {
-			await admin.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${password.replaceAll('\'', '\'\'')}'`);
+			await admin.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password.replaceAll('\'', '\'\'')}'`);
 			await admin.query(`CREATE DATABASE "${role}" OWNER "${role}"`);
 		} finally {
 			await admin.end();
