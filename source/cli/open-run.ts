@@ -69,17 +69,22 @@ export function openJournal(identity: RunIdentity, target: Target) {
 	return openFileJournal({
 		path: identity.journalPath,
 		runId: identity.runId,
-		secrets: target.engine === 'postgres' && target.password ? [target.password] : [],
+		secrets: secretsOf(target),
 	});
 }
 
-/** The database name as the operator would type it, guessed before connecting (for messages only). */
+/** The database name as the operator would type it, as resolved before connecting (for messages and file names). */
 export function guessDatabaseName(target: Target): string {
 	if (target.engine === 'sqlite') {
 		return path.basename(target.path).replace(/\.[^.]+$/, '');
 	}
 
-	return decodeURIComponent(new URL(target.connectionString).pathname.slice(1)) || (process.env['PGDATABASE'] ?? '<name>');
+	return target.connection.dbname;
+}
+
+/** What the journal must never write: the password the target was resolved with. */
+export function secretsOf(target: Target): string[] {
+	return target.engine === 'postgres' && target.connection.password !== undefined ? [target.connection.password] : [];
 }
 
 /**

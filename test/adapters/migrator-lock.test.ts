@@ -11,6 +11,7 @@ import {CutoverError, MigrationError} from '../../source/errors/index.js';
 import type {LockPolicy, LockRetry} from '../../source/ports/migrator.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 import {createSqliteFile} from '../support/sqlite.js';
+import {parseTarget} from '../../source/target.js';
 
 const context = {runId: 'run-lock-0001', appliedBy: 'tester@host'};
 const dirs: string[] = [];
@@ -241,5 +242,5 @@ test('a misspelt lock directive is refused when the migrations are read', async 
 });
 
 function pgTarget(db: ThrowawayDatabase) {
-	return {engine: 'postgres' as const, connectionString: db.url, password: undefined, display: db.url};
+	return parseTarget(db.url);
 }

@@ -10,7 +10,7 @@ import {demoDuplicateIds, demoSeedSql} from '../../source/demo/seed.js';
 import type {Engine} from '../../source/engine/model.js';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../source/errors/index.js';
 import type {Migrator} from '../../source/ports/migrator.js';
-import type {Target} from '../../source/target.js';
+import {parseTarget, type Target} from '../../source/target.js';
 import {createThrowawayDatabase} from '../support/postgres.js';
 
 const demoDir = path.resolve('migrations');
@@ -58,7 +58,7 @@ async function sqliteFixture(): Promise<Fixture> {
 async function postgresFixture(): Promise<Fixture> {
 	const db = await createThrowawayDatabase('cutover_migrator');
 	return {
-		target: {engine: 'postgres', connectionString: db.url, password: undefined, display: db.url},
+		target: parseTarget(db.url),
 		async exec(sql) {
 			await db.sql(sql);
 		},

@@ -347,7 +347,7 @@ describe('PostgreSQL backup tool', () => {
 		writeFileSync(fakeDump, '#!/bin/sh\necho "argv: $*" >&2\n[ -n "$PGPASSWORD" ] && echo "env: PGPASSWORD set" >&2\nexit 2\n', {mode: 0o755});
 		await assert.rejects(createPostgresBackupTool(target, {pgDump: fakeDump}).backup({directory, fileName: 'fake.dump', onProgress() {}}), (error: unknown) => {
 			assert.ok(error instanceof BackupError);
-			assert.match(error.message, /argv: .*--dbname=postgres:\/\/postgres@/);
+			assert.match(error.message, /argv: .*--dbname=host='127\.0\.0\.1' port='\d+' user='postgres' dbname='cutover_backup_\w+'/);
 			assert.match(error.message, /env: PGPASSWORD set/);
 			assertNoPassword(error);
 			return true;

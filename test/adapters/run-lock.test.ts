@@ -9,7 +9,7 @@ import {createRunLock, lockFileFor} from '../../source/adapters/run-lock/index.j
 import type {Engine} from '../../source/engine/model.js';
 import {CutoverError, RunLockedError} from '../../source/errors/index.js';
 import type {RunLockHolder} from '../../source/ports/run-lock.js';
-import type {Target} from '../../source/target.js';
+import {parseTarget, type Target} from '../../source/target.js';
 import {cli, demoMigrations} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 import {createSqliteFile} from '../support/sqlite.js';
@@ -19,7 +19,7 @@ type Fixture = {target: Target; db: ThrowawayDatabase | null; cleanup(): Promise
 const fixtures: Record<Engine, () => Promise<Fixture>> = {
 	async postgres() {
 		const db = await createThrowawayDatabase('cutover_run_lock');
-		return {target: {engine: 'postgres', connectionString: db.url, password: undefined, display: db.url}, db, cleanup: async () => db.drop()};
+		return {target: parseTarget(db.url), db, cleanup: async () => db.drop()};
 	},
 	async sqlite() {
 		const file = await createSqliteFile('CREATE TABLE accounts (id integer PRIMARY KEY);');
@@ -176,7 +176,7 @@ describe('run lock on PostgreSQL: the advisory lock is the truth', () => {
 	test('a holder row with no advisory lock behind it is not a holder', async () => {
 		const db = await createThrowawayDatabase('cutover_run_lock');
 		try {
-			const target: Target = {engine: 'postgres', connectionString: db.url, password: undefined, display: db.url};
+			const target: Target = parseTarget(db.url);
 			const lock = createRunLock(target);
 			await (await lock.acquire(holder('run-one'))).release();
 			await db.sql(`INSERT INTO cutover_run_lock (run_id, operator, host, pid, since, backend_pid) VALUES ('run-ghost', 'Ghost', 'elsewhere', 1, 0, ${2 ** 30})`);

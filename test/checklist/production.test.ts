@@ -11,7 +11,7 @@ import {loadChecklist, sqlFor, type CheckDefinition} from '../../source/checklis
 import {demoDuplicateIds, demoSeedSql} from '../../source/demo/seed.js';
 import {judge, toEvidence} from '../../source/engine/judge.js';
 import type {Cell, CheckPhase, CheckResult, Engine} from '../../source/engine/model.js';
-import type {Target} from '../../source/target.js';
+import {parseTarget, type Target} from '../../source/target.js';
 import {createThrowawayDatabase} from '../support/postgres.js';
 
 const checklistFile = path.resolve('checklists/production.yaml');
@@ -44,7 +44,7 @@ async function postgresSide(): Promise<Side> {
 	const client = new pg.Client({connectionString: db.url});
 	await client.connect();
 	return {
-		target: {engine: 'postgres', connectionString: db.url, password: undefined, display: db.url},
+		target: parseTarget(db.url),
 		async exec(sql) {
 			await client.query(sql);
 		},

@@ -1,12 +1,14 @@
 import {execFileSync} from 'node:child_process';
-import {chownSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 export type Cluster = {
 	/** Admin URL: user postgres, trust auth, database postgres. */
 	url: string;
+	port: number;
 	binDir: string;
 	directory: string;
 	/** Stops the server and removes its directory; safe to call twice. Also runs at process exit. */
@@ -17,6 +19,12 @@ export type ClusterOptions = {
 	/** Server settings beyond the fast, throwaway defaults (max_connections, shared_preload_libraries…). */
 	settings?: Record<string, string | number>;
 	prefix?: string;
+	/** A role (CREATEDB, so it may restore) that must log in with a SCRAM password over TCP (the admin keeps trust), owning a database of its own name. */
+	scram?: {role: string; password: string};
+	/** pg_hba.conf lines instead of initdb's (a `local all all trust` line keeps pg_ctl working). */
+	hba?: string[];
+	/** Serve SSL with this certificate and key (PEM). */
+	ssl?: {cert: string; key: string};
 	/** Why a cluster of our own is started, and what to do instead: ends every error message. */
 	why: string;
 	instead: string;
@@ -45,10 +53,22 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 		fsync: 'off',
 		synchronous_commit: 'off',
 		full_page_writes: 'off',
+		...(options.scram === undefined ? {} : {password_encryption: 'scram-sha-256'}),
+		...(options.ssl === undefined ? {} : {ssl: 'on', ssl_cert_file: `'${path.join(directory, 'server.crt')}'`, ssl_key_file: `'${path.join(directory, 'server.key')}'`}),
 		...options.settings,
 	}).map(([name, value]) => `-c ${name}=${value}`).join(' ');
 	try {
 		run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+		const hba = [...options.hba ?? [], ...(options.scram === undefined ? [] : ['host all postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 scram-sha-256'])];
+		if (hba.length > 0) {
+			writeOwned(path.join(dataDir, 'pg_hba.conf'), ['local all all trust', ...hba, ''].join('\n'), owner);
+		}
+
+		if (options.ssl !== undefined) {
+			writeOwned(path.join(directory, 'server.crt'), options.ssl.cert, owner);
+			writeOwned(path.join(directory, 'server.key'), options.ssl.key, owner);
+		}
+
 		run('pg_ctl', ['-D', dataDir, '-l', path.join(directory, 'server.log'), '-w', '-t', '60', '-o', serverOptions, 'start']);
 	} catch (error) {
 		const output = String((error as {stderr?: unknown}).stderr ?? '').trim();
@@ -71,7 +91,29 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 	};
 
 	process.once('exit', stop);
-	return {url: `postgres://postgres@127.0.0.1:${port}/postgres`, binDir, directory, stop};
+	const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+	if (options.scram !== undefined) {
+		const {role, password} = options.scram;
+		const admin = new pg.Client({connectionString: url});
+		await admin.connect();
+		try {
+			await admin.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password.replaceAll('\'', '\'\'')}'`);
+			await admin.query(`CREATE DATABASE "${role}" OWNER "${role}"`);
+		} finally {
+			await admin.end();
+		}
+	}
+
+	return {url, port, binDir, directory, stop};
+}
+
+/** PostgreSQL reads these as the cluster's owner; a key file must be private to it. */
+function writeOwned(file: string, text: string, owner: Owner | undefined): void {
+	writeFileSync(file, text, {mode: 0o600});
+	chmodSync(file, 0o600);
+	if (owner !== undefined) {
+		chownSync(file, owner.uid, owner.gid);
+	}
 }
 
 function findBinDir(options: ClusterOptions): string {

@@ -1,31 +1,13 @@
-import pg from 'pg';
-import {TargetError} from '../../errors/index.js';
+import type pg from 'pg';
+import {connectPostgres} from '../postgres/connect.js';
+import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {blockerObserver} from './postgres-blockers.js';
 import type {Row, Session} from './session.js';
-import {errorCode, messageOf} from './session.js';
-
-type PostgresTarget = {connectionString: string; password: string | undefined; display: string};
+import {errorCode} from './session.js';
 
 async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
-	const client = new pg.Client({
-		connectionString: target.connectionString,
-		...(target.password === undefined ? {} : {password: target.password}),
-		application_name: applicationName,
-	});
-	try {
-		await client.connect();
-	} catch (error) {
-		await client.end().catch(() => undefined);
-		throw new TargetError(`cannot connect to ${target.display}: ${messageOf(error)}`, {
-			target: target.display,
-			hint: 'check that the server is up, the URL is right and the password is given (PGPASSWORD or the URL)',
-			cause: error,
-		});
-	}
-
-	// A dropped connection must reject the running query, not crash the process.
-	client.on('error', () => undefined);
-	return client;
+	// The one connect path: the resolved parameters, sslmode, the password; a dropped connection rejects the running query instead of crashing.
+	return connectPostgres(target, {application_name: applicationName});
 }
 
 /** One pg.Client: PostgreSQL runs DDL inside transactions, so a migration and its log row commit together. */

@@ -51,9 +51,7 @@ async function readSystemIdentifier(client: pg.Client): Promise<string | undefin
 }
 
 function hostOf(target: PostgresTarget): string | undefined {
-	const url = new URL(target.connectionString);
-	const host = url.hostname === '' ? url.searchParams.get('host') : url.hostname;
-	return host === null || host === '' ? undefined : host.replace(/^\[(.*)\]$/, '$1');
+	return target.connection.host;
 }
 
 async function firstRow(client: pg.Client, text: string): Promise<unknown[]> {

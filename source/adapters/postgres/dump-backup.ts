@@ -6,7 +6,7 @@ import {BackupError} from '../../errors/index.js';
 import type {BackupRequest} from '../../ports/index.js';
 import {connectForBackup} from './connect.js';
 import {sha256File} from './file-digest.js';
-import {describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
+import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {countDumpedTables, countRows} from './user-tables.js';
 
@@ -45,7 +45,7 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	let run;
 	try {
 		await report();
-		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--file=${file}`, `--dbname=${target.connectionString}`], target, {
+		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--file=${file}`, dbnameArgument(target)], target, {
 			path: file,
 			...(request.signal === undefined ? {} : {signal: request.signal}),
 			onStderrLine(line) {

@@ -10,7 +10,7 @@ import {swapDatabases} from './database-swap.js';
 import {ownersOf, parseDumpList, tablesOfKind} from './dump-list.js';
 import {sha256File} from './file-digest.js';
 import {describeSessions, waitForOtherSessions} from './other-sessions.js';
-import {describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
+import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {freshName, replacedName} from './restore-names.js';
 import {ownersOutOfReach, restoreRefusal} from './restore-rights.js';
@@ -182,8 +182,8 @@ async function freeName(client: pg.Client, file: string, planned: string | undef
 
 async function restoreInto(job: Job, fresh: string, strangers: string[]): Promise<void> {
 	const destination = withDatabase(job.target, fresh);
-	const args = ['--single-transaction', '--exit-on-error', '--no-password', ...(strangers.length === 0 ? [] : ['--no-owner']), `--dbname=${destination.connectionString}`, job.artifact.path];
-	const run = await runPgTool(job.binaries, job.binaries.pgRestore, args, destination, {path: job.artifact.path, applicationName: 'cutover restore'});
+	const args = ['--single-transaction', '--exit-on-error', '--no-password', ...(strangers.length === 0 ? [] : ['--no-owner']), dbnameArgument(destination, 'cutover restore'), job.artifact.path];
+	const run = await runPgTool(job.binaries, job.binaries.pgRestore, args, destination, {path: job.artifact.path});
 	if (run.exitCode !== 0) {
 		throw new Error(describeFailure('pg_restore', run));
 	}

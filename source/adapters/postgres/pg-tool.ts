@@ -5,6 +5,7 @@ import {BackupError} from '../../errors/index.js';
 import type {CommandObserver} from '../../ports/backup-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {scrub} from './scrub.js';
+import {toolConninfo, toolEnvironment} from './tool-connection.js';
 
 export type PgBinaries = {
 	pgDump: string;
@@ -29,28 +30,28 @@ export type PgToolOptions = {
 	path: string;
 	keepStdout?: boolean;
 	signal?: AbortSignal;
-	/** The session's application_name, to find it in pg_stat_activity. */
-	applicationName?: string;
 	onStderrLine?: (line: string) => void;
 };
 
 const tailLength = 20;
 
+/** The --dbname argument of a run that connects: the resolved target; `applicationName` finds the session in pg_stat_activity. */
+export function dbnameArgument(target: PostgresTarget, applicationName?: string): string {
+	return `--dbname=${toolConninfo(target.connection, applicationName)}`;
+}
+
 /**
- * Runs pg_dump or pg_restore. The password reaches the child through PGPASSWORD only, never
- * argv, so it does not show in ps or in the record.
+ * Runs pg_dump or pg_restore in an environment with no PG* variable of ours, so only the
+ * conninfo of dbnameArgument says where it connects. The password reaches the child through
+ * PGPASSWORD only, never argv, so it does not show in ps or in the record.
  */
 export async function runPgTool(binaries: PgBinaries, binary: string, args: string[], target: PostgresTarget, options: PgToolOptions): Promise<PgToolRun> {
 	// argv holds no password (it goes through PGPASSWORD), so the command line can be recorded as run.
 	const observed = binaries.observe?.started([binary, ...args].join(' '));
 	const started = Date.now();
-	const env: Record<string, string> = {PGAPPNAME: options.applicationName ?? 'cutover'};
-	if (target.password !== undefined) {
-		env['PGPASSWORD'] = target.password;
-	}
-
 	const child = execa(binary, args, {
-		env,
+		env: toolEnvironment(target.connection),
+		extendEnv: false,
 		reject: false,
 		stdin: 'ignore',
 		stdout: options.keepStdout === true ? 'pipe' : 'ignore',
@@ -62,7 +63,7 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 	const stderrTail: string[] = [];
 	if (child.stderr !== null) {
 		createInterface({input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY}).on('line', raw => {
-			const line = scrub(raw, target.password);
+			const line = scrub(raw, target.connection.password);
 			stderrTail.push(line);
 			if (stderrTail.length > tailLength) {
 				stderrTail.shift();

@@ -1,15 +1,13 @@
 import type {PostgresTarget} from './postgres-target.js';
+import {describeConnection} from './resolve-connection.js';
 
 /**
  * The same server, user and settings, another database: the maintenance database a restore
- * creates and renames databases from, or the fresh database it restores into. The one place
- * that knows how a target names its database, so the connection and pg_restore agree.
+ * creates and renames databases from, or the fresh database it restores into. Everything else
+ * stays as resolved, the password included (the same role logs in), so the connection and
+ * pg_restore agree.
  */
 export function withDatabase(target: PostgresTarget, database: string): PostgresTarget {
-	const url = new URL(target.connectionString);
-	url.pathname = `/${encodeURIComponent(database)}`;
-	// libpq lets ?dbname= name the database too, and it would win over the path.
-	url.searchParams.delete('dbname');
-	const connectionString = url.toString();
-	return {...target, connectionString, display: connectionString};
+	const connection = {...target.connection, dbname: database};
+	return {...target, connection, display: describeConnection(connection)};
 }

@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import {RunLockedError} from '../../errors/index.js';
 import type {RunLock, RunLockHandle, RunLockHolder} from '../../ports/run-lock.js';
-import {connectionError} from '../postgres/connect.js';
+import {connectPostgres} from '../postgres/connect.js';
 import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {holderFromRow, inspectHolder} from './postgres-holder.js';
 import {lockKeySql, RUN_LOCK_TABLE} from './postgres-lock-key.js';
@@ -59,28 +59,13 @@ async function take(target: PostgresTarget, holder: RunLockHolder): Promise<{cli
 }
 
 async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
-	const client = new pg.Client({
-		connectionString: target.connectionString,
+	return connectPostgres(target, {
 		// At most 63 bytes survive on the server.
 		application_name: applicationName.slice(0, 63),
 		connectionTimeoutMillis: 15_000,
 		// The connection idles for the whole run; keepalives stop a firewall from dropping it quietly.
 		keepAlive: true,
 	});
-	if (target.password !== undefined) {
-		client.password = target.password;
-	}
-
-	// The server going away must not crash the process; the run finds out at its next statement.
-	client.on('error', () => undefined);
-	try {
-		await client.connect();
-	} catch (error) {
-		await client.end().catch(() => undefined);
-		throw connectionError(target, error);
-	}
-
-	return client;
 }
 
 async function prepareSession(client: pg.Client): Promise<void> {

@@ -17,7 +17,7 @@ import {readJournal} from '../../journal/read-journal.js';
 import {attachSealer} from '../../signing/sealer.js';
 import {findSigningKey} from '../../signing/signing-key.js';
 import {parseTarget} from '../../target.js';
-import {openConnections, takeRunLock} from '../open-run.js';
+import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {driveRun} from '../run-command.js';
@@ -97,7 +97,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	let reconciliation: Reconciliation;
 	let reopened: ReturnType<typeof reopenFileJournal>;
 	try {
-		reopened = reopenFileJournal({path: journalPath, secrets: target.engine === 'postgres' && target.password ? [target.password] : []});
+		reopened = reopenFileJournal({path: journalPath, secrets: secretsOf(target)});
 		const state = createSession({path: journalPath, append() {}, close() {}}, systemClock, reopened.entries).state;
 		const artifact = state.backup?.artifact;
 		reconciliation = reconcile(state, {

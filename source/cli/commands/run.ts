@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
 import {openSettings} from '../../adapters/settings.js';
 import {UsageError} from '../../errors/index.js';
 import {defaultPath} from '../defaults.js';
@@ -37,7 +38,8 @@ export async function runCommand(args: string[]): Promise<number> {
 			...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),
 			...(values.backups === undefined ? {} : {backupsDir: path.resolve(values.backups)}),
 		},
-		plainHint: (name: string) => `cutover run --db ${values.db} --yes --confirm-db ${name} --plain`,
+		// The password stays out of the hint: it is printed.
+		plainHint: (name: string) => `cutover run --db ${redactUrl(values.db ?? '')} --yes --confirm-db ${name} --plain`,
 	});
 	return report(result);
 }
