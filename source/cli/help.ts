@@ -38,6 +38,8 @@ Options
   --window-minutes <n>   planned length (default from the checklist)
   --records <dir>        where the change record goes (default from cutover config)
   --backups <dir>        where the backup goes (default from cutover config)
+  --unsigned             do not sign the change record (by default it is signed with
+                         cutover config signingKey, which is made first if it does not exist)
 
 Without a terminal (CI, pipes, nohup)
   --plain                no console: one line per event on stdout, same journal and record
@@ -151,7 +153,7 @@ cutover config <key>          print one setting
 cutover config <key> <value>  set it
 
 Keys: operatorName (how you are named in change records), recordsDir, backupsDir,
-signingKey (Ed25519 key that signs records; runs are unsigned while it does not exist),
+signingKey (Ed25519 key that signs records; the first run makes it if it does not exist),
 trustedKeys (allowed_signers file cutover verify believes; default: the signing key's own).
 CUTOVER_CONFIG_DIR moves the settings file.
 `;

@@ -27,7 +27,7 @@ import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
-import {findSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
+import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {findPreviousRecord} from '../verify/previous-record.js';
 
 export type RunOptions = {
@@ -43,6 +43,8 @@ export type RunOptions = {
 	atEnd: RollbackChoice;
 	windowStart: number | null;
 	windowMinutes: number | null;
+	/** --unsigned: the record names no signer; otherwise it is signed, with a key made first if there is none. */
+	unsigned: boolean;
 	settings: Settings;
 	/** The non-interactive form of this very command, given the database name. */
 	plainHint: (databaseName: string) => string;
@@ -66,15 +68,14 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		});
 	}
 
+	const signingKey = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
 	const identity = newRunIdentity(options.settings, guessDatabaseName(target), systemClock.now());
 	const runLock = await takeRunLock(target, identity, systemClock.now());
 	let connections: Connections;
 	let journal: Journal;
-	let signingKey: SigningKey | null;
 	let previousRecord: ReturnType<typeof findPreviousRecord>;
 	try {
 		connections = await openConnections(target, options.migrationsDir, runbook.upgrade);
-		signingKey = findSigningKey(options.settings.signingKey);
 		previousRecord = findPreviousRecord(options.settings.recordsDir);
 		try {
 			journal = openJournal(identity, target);
@@ -119,6 +120,16 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
 	}));
+}
+
+/** The key that signs a new run's record; one made here is announced with where it is and its fingerprint. */
+function signingKeyFor(file: string): SigningKey {
+	const {key, created} = ensureSigningKey(file);
+	if (created) {
+		process.stderr.write(`cutover: made a signing key at ${file} (Ed25519, mode 0600), key id ${key.keyId}; this record and the next are signed with it (cutover key export gives verifiers its public key; --unsigned skips signing)\n`);
+	}
+
+	return key;
 }
 
 /** Everything a run needs that `cutover run` and `cutover resume` build the same way. */

@@ -40,7 +40,8 @@ async function oidOf(database: string): Promise<number | undefined> {
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
 function onlyRecord(target: DemoTarget) {
-	const files = readdirSync(path.join(target.dir, 'records'));
+	// The record, not its signature sidecars.
+	const files = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
 	assert.equal(files.length, 1, `one record, found ${files.join(', ')}`);
 	return readJournal(readFileSync(path.join(target.dir, 'records', files[0]!), 'utf8'));
 }
