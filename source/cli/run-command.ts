@@ -28,7 +28,7 @@ import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
-import {findPreviousRecord} from '../verify/previous-record.js';
+import {takeChainPlace} from '../verify/previous-record.js';
 
 export type RunOptions = {
 	db: string;
@@ -73,12 +73,17 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	const runLock = await takeRunLock(target, identity, systemClock.now());
 	let connections: Connections;
 	let journal: Journal;
-	let previousRecord: ReturnType<typeof findPreviousRecord>;
+	let place: Awaited<ReturnType<typeof takeChainPlace>>;
 	try {
 		connections = await openConnections(target, options.migrationsDir, runbook.upgrade);
-		previousRecord = findPreviousRecord(options.settings.recordsDir);
 		try {
-			journal = openJournal(identity, target);
+			place = await takeChainPlace(options.settings.recordsDir);
+			try {
+				journal = openJournal(identity, target);
+			} catch (error) {
+				place.release();
+				throw error;
+			}
 		} catch (error) {
 			await connections.close();
 			throw error;
@@ -88,7 +93,13 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		throw error;
 	}
 
+	const {previousRecord} = place;
 	const session = createSession(journal, systemClock);
+	// The next run may name this record once its first line (run.started) is written.
+	const placed = session.subscribe(() => {
+		placed();
+		place.release();
+	});
 	const sealer = attachSealer(session, {journalPath: journal.path, key: signingKey});
 	return driveRun({
 		session,
@@ -119,7 +130,10 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		},
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
-	}));
+	})).finally(() => {
+		placed();
+		place.release();
+	});
 }
 
 /** The key that signs a new run's record; one made here is announced with where it is and its fingerprint. */
