@@ -99,7 +99,7 @@ database, user, application and query; m minimum duration; s sort by query, tran
 connection age; +/- refresh rate; space pause; d read the database size now; q quit.
 
 Cancel and terminate are logged, one JSON line each (who, when, which backend, which
-query), to watch-actions.jsonl in the records directory, and listed on exit.
+query), to watch/actions.jsonl in the records directory, and listed on exit.
 Needs PostgreSQL 13 or later; a role with pg_monitor sees every session, any other role
 sees other users' sessions as <insufficient privilege>. Its own session is named
 "cutover watch" and left out. A SQLite target shows its file, WAL, journal mode and locks.
