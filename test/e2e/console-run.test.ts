@@ -50,7 +50,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.match(summary, /✓ Upgrade .*3\/3 migrations applied/);
 				assert.match(summary, /✓ Post-verification/);
 				assert.match(summary, /0001_create_users_and_meters → 0004_meters_unique_slot/);
-				const records = readdirSync(path.join(target.dir, 'records'));
+				// The record, not its signature sidecars.
+				const records = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
 				assert.equal(records.length, 1);
 				const record = path.join(target.dir, 'records', records[0]!);
 				// Long paths wrap or shorten at 80 columns: the file name itself must be there.
