@@ -68,7 +68,30 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		});
 	}
 
-	const signingKey = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
+	const signing = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
+	const signingKey = signing?.key ?? null;
+	// Said at once in plain mode; after the console, whose screen starts at the top, has closed.
+	const announce = () => {
+		if (signing?.notice && !terminalHungUp()) {
+			process.stderr.write(signing.notice);
+		}
+	};
+
+	if (options.plain) {
+		announce();
+	}
+
+	try {
+		return await startRun(options, target, runbook, signingKey);
+	} finally {
+		if (!options.plain) {
+			announce();
+		}
+	}
+}
+
+/** Takes the run lock, opens the connections and the journal in its place in the chain, and drives the run. */
+async function startRun(options: RunOptions, target: Target, runbook: Runbook, signingKey: SigningKey | null): Promise<RunResult> {
 	const identity = newRunIdentity(options.settings, guessDatabaseName(target), systemClock.now());
 	const runLock = await takeRunLock(target, identity, systemClock.now());
 	let connections: Connections;
@@ -136,14 +159,13 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	});
 }
 
-/** The key that signs a new run's record; one made here is announced with where it is and its fingerprint. */
-function signingKeyFor(file: string): SigningKey {
+/** The key that signs a new run's record; one made here comes with a line saying where it is and its fingerprint. */
+function signingKeyFor(file: string): {key: SigningKey; notice: string | null} {
 	const {key, created} = ensureSigningKey(file);
-	if (created) {
-		process.stderr.write(`cutover: made a signing key at ${file} (Ed25519, mode 0600), key id ${key.keyId}; this record and the next are signed with it (cutover key export gives verifiers its public key; --unsigned skips signing)\n`);
-	}
-
-	return key;
+	return {
+		key,
+		notice: created ? `cutover: made a signing key at ${file} (Ed25519, mode 0600), key id ${key.keyId}; records are signed with it (cutover key export gives its public key)\n` : null,
+	};
 }
 
 /** Everything a run needs that `cutover run` and `cutover resume` build the same way. */
