@@ -179,7 +179,8 @@ export const verifyHelp = `cutover verify <record.jsonl | records-dir> [--truste
 Checks a change record: every line's hash chain, every checkpoint's signature and the bytes
 it seals, that the run's end is sealed, the SSH signature of a finished run, and the link to
 the record before it. Given a directory, it checks every record there and the chain between
-them (a removed or replaced record breaks it).
+them (a removed or replaced record breaks it). A .jsonl there that is not a record (cutover
+did not name it so and its first line is not a run.started) is listed as skipped.
 
 Trusted keys: --trusted (an allowed_signers file or a PEM public key), else cutover config
 trustedKeys if that file exists, else the configured signing key's own public key. The key
