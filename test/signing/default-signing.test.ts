@@ -32,7 +32,7 @@ describe('a run with no signing key', () => {
 		assert.equal(statSync(keyFile(target)).mode & 0o777, 0o600);
 		assert.match(readFileSync(keyFile(target), 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
 		assert.ok(!readdirSync(path.dirname(keyFile(target))).some(f => f.endsWith('.tmp')), 'nothing left aside');
-		assert.match(run.stdout, new RegExp(`signed by ${made[2]!.replace('+', '\\+')}`));
+		assert.ok(run.stdout.includes(`signed by ${made[2]!}`), 'the plain output names the signer');
 
 		const [record] = journals(recordsOf(target));
 		const signer = firstLine(record!).event['signer'] as {keyId: string} | null;
