@@ -17,11 +17,10 @@ export type ChainLock = {release(): void};
  * written, so the next run names it, and the order of run.started times is the order of links.
  */
 export async function lockChain(recordsDir: string): Promise<ChainLock> {
-	mkdirSync(recordsDir, {recursive: true});
 	const file = path.join(recordsDir, CHAIN_LOCK_FILE);
 	const deadline = Date.now() + WAIT_MS;
 	for (;;) {
-		if (tryCreate(file)) {
+		if (tryCreate(recordsDir, file)) {
 			let held = true;
 			return {
 				release() {
@@ -49,16 +48,20 @@ export async function lockChain(recordsDir: string): Promise<ChainLock> {
 	}
 }
 
-function tryCreate(file: string): boolean {
+function tryCreate(recordsDir: string, file: string): boolean {
 	let fd: number;
 	try {
+		mkdirSync(recordsDir, {recursive: true});
 		fd = openSync(file, 'wx', 0o600);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
 			return false;
 		}
 
-		throw error;
+		throw new CutoverError(`cannot write in the records directory ${recordsDir}: ${error instanceof Error ? error.message : String(error)}`, {
+			hint: 'point --records (or cutover config recordsDir) at a directory this user can write; nothing was changed',
+			cause: error,
+		});
 	}
 
 	try {

@@ -26,6 +26,12 @@ describe('the chain lock of a records directory', () => {
 		assert.equal(existsSync(path.join(dir, CHAIN_LOCK_FILE)), false);
 	});
 
+	it('a records directory that cannot be written is a clear error', async () => {
+		const file = path.join(dir, 'not-a-directory');
+		writeFileSync(file, '');
+		await assert.rejects(lockChain(path.join(file, 'records')), /cannot write in the records directory .*not-a-directory\/records/);
+	});
+
 	it('a lock left by a process that is gone is taken over', async () => {
 		const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'});
 		writeFileSync(path.join(dir, CHAIN_LOCK_FILE), `${gone.stdout}\n`);
