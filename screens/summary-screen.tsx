@@ -41,7 +41,8 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			<Box borderStyle='double' paddingX={2} alignSelf='flex-start'>
 				<Text bold color={outcome.color}>{truncate(`${outcome.symbol} ${outcome.text}${total}`, width - 6)}</Text>
 			</Box>
-			<Text>{truncate(`Schema   ${state.versionBefore ?? '(empty)'} → ${state.versionAfter ?? '(empty)'}`, width)}</Text>
+			<Text>{truncate(`Schema   ${state.versionBefore ?? '(empty)'} → ${state.versionAfterUnknown === null ? state.versionAfter ?? '(empty)' : '(unknown: could not be read)'}`, width)}</Text>
+			{state.maintenanceLeftOn === null ? null : <Text color='yellow'>{truncate(`Maint.   left on: ${state.maintenanceLeftOn}`, width)}</Text>}
 			<Box>
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>

@@ -21,8 +21,11 @@ export type Checklist = {
 	sha256: string;
 	window: {expectedMinutes: number};
 	preparation: PrepItem[];
-	/** Shell commands run when the window opens and closes. */
-	maintenance: {on: string | null; off: string | null};
+	/**
+	 * Shell commands run when the window opens and closes. `off` is not run when the run leaves the
+	 * schema between versions, unless `offWhenMidChange` (`off-when-mid-change: true`) says so.
+	 */
+	maintenance: {on: string | null; off: string | null; offWhenMidChange: boolean};
 	checks: {pre: CheckDefinition[]; post: CheckDefinition[]};
 	/** The `upgrade:` section: only what the file sets; the migrator fills in its defaults for the rest. */
 	upgrade: Partial<LockPolicy>;

@@ -12,7 +12,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	const window = v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
 	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
 		? {}
-		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off']});
+		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off', 'off-when-mid-change']});
 	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases]});
 
 	const pre = readChecks(checks['pre'], 'pre', [], v);
@@ -24,6 +24,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 		maintenance: {
 			on: v.optionalText(maintenance['on'], ['maintenance', 'on']),
 			off: v.optionalText(maintenance['off'], ['maintenance', 'off']),
+			offWhenMidChange: v.boolean(maintenance['off-when-mid-change'], ['maintenance', 'off-when-mid-change'], false),
 		},
 		checks: {pre, post},
 		upgrade: readUpgrade(root['upgrade'], v),

@@ -38,6 +38,8 @@ Options
   --window-minutes <n>   planned length (default from the checklist)
   --records <dir>        where the change record goes (default from cutover config)
   --backups <dir>        where the backup goes (default from cutover config)
+  --unsigned             do not sign the change record (by default it is signed with
+                         cutover config signingKey, which is made first if it does not exist)
 
 Without a terminal (CI, pipes, nohup)
   --plain                no console: one line per event on stdout, same journal and record
@@ -97,7 +99,7 @@ database, user, application and query; m minimum duration; s sort by query, tran
 connection age; +/- refresh rate; space pause; d read the database size now; q quit.
 
 Cancel and terminate are logged, one JSON line each (who, when, which backend, which
-query), to watch-actions.jsonl in the records directory, and listed on exit.
+query), to watch/actions.jsonl in the records directory, and listed on exit.
 Needs PostgreSQL 13 or later; a role with pg_monitor sees every session, any other role
 sees other users' sessions as <insufficient privilege>. Its own session is named
 "cutover watch" and left out. A SQLite target shows its file, WAL, journal mode and locks.
@@ -151,7 +153,7 @@ cutover config <key>          print one setting
 cutover config <key> <value>  set it
 
 Keys: operatorName (how you are named in change records), recordsDir, backupsDir,
-signingKey (Ed25519 key that signs records; runs are unsigned while it does not exist),
+signingKey (Ed25519 key that signs records; the first run makes it if it does not exist),
 trustedKeys (allowed_signers file cutover verify believes; default: the signing key's own).
 CUTOVER_CONFIG_DIR moves the settings file.
 `;
@@ -177,7 +179,8 @@ export const verifyHelp = `cutover verify <record.jsonl | records-dir> [--truste
 Checks a change record: every line's hash chain, every checkpoint's signature and the bytes
 it seals, that the run's end is sealed, the SSH signature of a finished run, and the link to
 the record before it. Given a directory, it checks every record there and the chain between
-them (a removed or replaced record breaks it).
+them (a removed or replaced record breaks it). A .jsonl there that is not a record (cutover
+did not name it so and its first line is not a run.started) is listed as skipped.
 
 Trusted keys: --trusted (an allowed_signers file or a PEM public key), else cutover config
 trustedKeys if that file exists, else the configured signing key's own public key. The key

@@ -27,8 +27,8 @@ import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
-import {findSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
-import {findPreviousRecord} from '../verify/previous-record.js';
+import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
+import {takeChainPlace} from '../verify/previous-record.js';
 
 export type RunOptions = {
 	db: string;
@@ -43,6 +43,8 @@ export type RunOptions = {
 	atEnd: RollbackChoice;
 	windowStart: number | null;
 	windowMinutes: number | null;
+	/** --unsigned: the record names no signer; otherwise it is signed, with a key made first if there is none. */
+	unsigned: boolean;
 	settings: Settings;
 	/** The non-interactive form of this very command, given the database name. */
 	plainHint: (databaseName: string) => string;
@@ -66,18 +68,45 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		});
 	}
 
+	const signing = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
+	const signingKey = signing?.key ?? null;
+	// Said at once in plain mode; after the console, whose screen starts at the top, has closed.
+	const announce = () => {
+		if (signing?.notice && !terminalHungUp()) {
+			process.stderr.write(signing.notice);
+		}
+	};
+
+	if (options.plain) {
+		announce();
+	}
+
+	try {
+		return await startRun(options, target, runbook, signingKey);
+	} finally {
+		if (!options.plain) {
+			announce();
+		}
+	}
+}
+
+/** Takes the run lock, opens the connections and the journal in its place in the chain, and drives the run. */
+async function startRun(options: RunOptions, target: Target, runbook: Runbook, signingKey: SigningKey | null): Promise<RunResult> {
 	const identity = newRunIdentity(options.settings, guessDatabaseName(target), systemClock.now());
 	const runLock = await takeRunLock(target, identity, systemClock.now());
 	let connections: Connections;
 	let journal: Journal;
-	let signingKey: SigningKey | null;
-	let previousRecord: ReturnType<typeof findPreviousRecord>;
+	let place: Awaited<ReturnType<typeof takeChainPlace>>;
 	try {
 		connections = await openConnections(target, options.migrationsDir, runbook.upgrade);
-		signingKey = findSigningKey(options.settings.signingKey);
-		previousRecord = findPreviousRecord(options.settings.recordsDir);
 		try {
-			journal = openJournal(identity, target);
+			place = await takeChainPlace(options.settings.recordsDir);
+			try {
+				journal = openJournal(identity, target);
+			} catch (error) {
+				place.release();
+				throw error;
+			}
 		} catch (error) {
 			await connections.close();
 			throw error;
@@ -87,7 +116,13 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		throw error;
 	}
 
+	const {previousRecord} = place;
 	const session = createSession(journal, systemClock);
+	// The next run may name this record once its first line (run.started) is written.
+	const placed = session.subscribe(() => {
+		placed();
+		place.release();
+	});
 	const sealer = attachSealer(session, {journalPath: journal.path, key: signingKey});
 	return driveRun({
 		session,
@@ -118,7 +153,19 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 		},
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
-	}));
+	})).finally(() => {
+		placed();
+		place.release();
+	});
+}
+
+/** The key that signs a new run's record; one made here comes with a line saying where it is and its fingerprint. */
+function signingKeyFor(file: string): {key: SigningKey; notice: string | null} {
+	const {key, created} = ensureSigningKey(file);
+	return {
+		key,
+		notice: created ? `cutover: made a signing key at ${file} (Ed25519, mode 0600), key id ${key.keyId}; records are signed with it (cutover key export gives its public key)\n` : null,
+	};
 }
 
 /** Everything a run needs that `cutover run` and `cutover resume` build the same way. */

@@ -87,11 +87,21 @@ export type RunEvent =
 	| {type: 'rollback.finished'; choice: RollbackChoice; ok: boolean; detail: string; durationMs: number}
 	| {type: 'error'; step: StepId; message: string}
 	| {type: 'operator.abandoned'; reason: string}
-	| {type: 'run.finished'; outcome: RunOutcome; versionBefore: string | null; versionAfter: string | null}
+	| {
+		type: 'run.finished';
+		outcome: RunOutcome;
+		versionBefore: string | null;
+		/** null: an empty schema. Only meaningful when `versionAfterUnknown` is absent. */
+		versionAfter: string | null;
+		/** Why the version at the end could not be read (the connection was lost and no new one answered). */
+		versionAfterUnknown?: string;
+	}
 	// A restore put a new database under the target's name (PostgreSQL): the target's OID changed, the replaced database is kept aside.
 	| {type: 'database.replaced'; database: string; keptAs: string; previousOid: number; oid: number}
 	/** What was checked before the window (tools, directories, room, migrations); a failed blocking item ends the run there. */
-	| {type: 'preflight.finished'; items: PreflightItem[]};
+	| {type: 'preflight.finished'; items: PreflightItem[]}
+	/** Maintenance mode stays on at the end: the schema is left between versions, and the checklist does not say to turn it off then. */
+	| {type: 'maintenance.left-on'; reason: string};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

@@ -220,6 +220,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				outcome: event.outcome,
 				versionBefore: event.versionBefore,
 				versionAfter: event.versionAfter,
+				versionAfterUnknown: event.versionAfterUnknown ?? null,
 				finishedAt: at,
 			}, 'summary', at);
 			return finish(closed, 'summary', 'passed', at);
@@ -233,6 +234,11 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		// The checks before the window; the window gate reads them.
 		case 'preflight.finished': {
 			return {...state, preflight: event.items};
+		}
+
+		// Maintenance mode kept on at the end of a run that left the schema mid-change.
+		case 'maintenance.left-on': {
+			return {...state, maintenanceLeftOn: event.reason};
 		}
 	}
 }

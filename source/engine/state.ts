@@ -133,6 +133,10 @@ export type RunState = {
 	outcome: RunOutcome | null;
 	versionBefore: string | null;
 	versionAfter: string | null;
+	/** Why the version at the end is not known; null when it was read. */
+	versionAfterUnknown: string | null;
+	/** Why maintenance mode was left on at the end; null when it was not. */
+	maintenanceLeftOn: string | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -185,4 +189,6 @@ export const initialState = (): RunState => ({
 	outcome: null,
 	versionBefore: null,
 	versionAfter: null,
+	versionAfterUnknown: null,
+	maintenanceLeftOn: null,
 });

@@ -138,7 +138,12 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'run.finished': {
-			return `run finished: ${event.outcome}; version ${event.versionBefore ?? 'none'} → ${event.versionAfter ?? 'none'}`;
+			const after = event.versionAfterUnknown === undefined ? event.versionAfter ?? 'none' : `unknown (${event.versionAfterUnknown})`;
+			return `run finished: ${event.outcome}; version ${event.versionBefore ?? 'none'} → ${after}`;
+		}
+
+		case 'maintenance.left-on': {
+			return `maintenance mode left on: ${event.reason}`;
 		}
 
 		case 'database.replaced': {

@@ -106,9 +106,9 @@ export function plainDecider(answers: PlainAnswers): Decider {
 			return true;
 		},
 		async chooseRollback(session, failed) {
-			const wanted = failed ? answers.onFailure ?? 'keep' : answers.atEnd;
-			const option = session.state.rollback?.options.find(o => o.choice === wanted);
-			const choice = option?.available ? wanted : 'keep';
+			// The flag's choice is the operator's, available or not: one that turns out unavailable is
+			// recorded as that and fails the run, never passed off as a choice to keep.
+			const choice = failed ? answers.onFailure ?? 'keep' : answers.atEnd;
 			session.emit({type: 'operator.rollback-chosen', choice});
 			return choice;
 		},

@@ -158,7 +158,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 				startsAt: options.window.startsAt ?? deps.clock.now(),
 				expectedMinutes: options.window.expectedMinutes ?? deps.runbook.window.expectedMinutes,
 				prep: deps.runbook.preparation,
-				hooks: deps.runbook.maintenance,
+				hooks: {on: deps.runbook.maintenance.on, off: deps.runbook.maintenance.off},
 			});
 		}
 

@@ -12,6 +12,12 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 		return ok;
 	};
 
+	// A choice the prompt offered as unavailable is not attempted: the record says it could not be done.
+	const offered = session.state.rollback?.options.find(o => o.choice === choice);
+	if (choice !== 'keep' && offered !== undefined && !offered.available) {
+		return done(false, `${choice} is not available: ${offered.action} (${offered.cost}); nothing was undone and the database is as the upgrade left it`);
+	}
+
 	switch (choice) {
 		case 'keep': {
 			return done(true, 'the database was left as it is');
@@ -42,7 +48,7 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 		case 'restore': {
 			const artifact = session.state.verification?.ok ? session.state.backup?.artifact : undefined;
 			if (!artifact) {
-				return done(false, 'there is no verified backup to restore');
+				return done(false, 'restore is not available: there is no verified backup to restore; nothing was undone');
 			}
 
 			if (session.fault !== null) {

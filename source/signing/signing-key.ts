@@ -1,5 +1,5 @@
 import {createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto';
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {CutoverError} from '../errors/index.js';
 import {rawPublicKey, sshFingerprint, sshPublicKeyLine} from './ed25519.js';
@@ -49,8 +49,31 @@ export function loadSigningKey(file: string): SigningKey {
 	return fromPrivate(file, privateKey);
 }
 
-/** The configured key, or null when there is none: the run goes on unsigned and its record says so. */
+/** The configured key, or null when there is none. */
 export const findSigningKey = (file: string): SigningKey | null => existsSync(file) ? loadSigningKey(file) : null;
+
+/**
+ * The configured key, made first (as cutover keygen makes it) when there is none: a change
+ * record is signed unless the operator asks otherwise. `created` says the key is new, so the
+ * caller tells where it is and its fingerprint.
+ */
+export function ensureSigningKey(file: string): {key: SigningKey; created: boolean} {
+	const found = findSigningKey(file);
+	if (found !== null) {
+		return {key: found, created: false};
+	}
+
+	try {
+		return {key: generateSigningKey(file), created: true};
+	} catch (error) {
+		// Another run made it in between: sign with that one.
+		if (existsSync(file)) {
+			return {key: loadSigningKey(file), created: false};
+		}
+
+		throw error;
+	}
+}
 
 /** Makes a new key pair and writes the private key (PKCS#8 PEM, mode 0600); never overwrites a file. */
 export function generateSigningKey(file: string): SigningKey {
@@ -62,7 +85,35 @@ export function generateSigningKey(file: string): SigningKey {
 
 	const {privateKey} = generateKeyPairSync('ed25519');
 	mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
-	// 'wx': if another process wrote the file since the check, fail rather than replace it.
-	writeFileSync(file, privateKey.export({format: 'pem', type: 'pkcs8'}), {flag: 'wx', mode: 0o600});
+	// Written aside, then linked into place: link never replaces a file another process made since
+	// the check, and nobody ever reads a half-written key.
+	const pem = privateKey.export({format: 'pem', type: 'pkcs8'});
+	const aside = `${file}.${process.pid}.tmp`;
+	writeFileSync(aside, pem, {flag: 'wx', mode: 0o600});
+	try {
+		try {
+			linkSync(aside, file);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+				throw error;
+			}
+
+			// A file system without hard links: 'wx' still refuses to replace a file.
+			writeFileSync(file, pem, {flag: 'wx', mode: 0o600});
+		}
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			throw new CutoverError(`${file} already exists; cutover never overwrites a key`, {
+				hint: 'records sealed with that key would no longer verify against a new one; pass --out <path> for another file',
+				cause: error,
+			});
+		}
+
+		throw error;
+	} finally {
+		rmSync(aside, {force: true});
+	}
+
 	return fromPrivate(file, privateKey);
 }

@@ -1,6 +1,6 @@
 import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {listRecords} from './record-list.js';
+import {listRecordFiles, type SkippedFile} from './record-list.js';
 import {verifyRecord, type RecordReport, type VerifyOptions} from './verify-record.js';
 
 /** Checks that `report` names `before` (or, for the first in order, nothing) and a head that is one of its lines. */
@@ -31,7 +31,7 @@ function checkLink(report: RecordReport, before: RecordReport | undefined, prese
 	return null;
 }
 
-export type VerifyResult = {reports: RecordReport[]; ok: boolean};
+export type VerifyResult = {reports: RecordReport[]; skipped: SkippedFile[]; ok: boolean};
 
 /**
  * Verifies a record, or every record in a directory plus the chain between them: each run's
@@ -40,7 +40,8 @@ export type VerifyResult = {reports: RecordReport[]; ok: boolean};
  */
 export function verifyRecords(target: string, options: VerifyOptions): VerifyResult {
 	const directory = existsSync(target) && statSync(target).isDirectory();
-	const files = directory ? listRecords(target).map(r => r.path) : [target];
+	const listed = directory ? listRecordFiles(target) : {records: [], skipped: []};
+	const files = directory ? listed.records.map(r => r.path) : [target];
 	const reports = files.map(file => verifyRecord(file, options));
 	if (directory) {
 		const byName = new Map(reports.map(r => [r.name, r]));
@@ -57,5 +58,5 @@ export function verifyRecords(target: string, options: VerifyOptions): VerifyRes
 		}
 	}
 
-	return {reports, ok: reports.length > 0 && reports.every(r => r.problem === null)};
+	return {reports, skipped: listed.skipped, ok: reports.length > 0 && reports.every(r => r.problem === null)};
 }

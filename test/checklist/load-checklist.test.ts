@@ -59,7 +59,7 @@ test('a valid checklist loads with defaults filled in', async () => {
 	assert.equal(checklist.name, 'small');
 	assert.deepEqual(checklist.window, {expectedMinutes: 15});
 	assert.deepEqual(checklist.preparation, [{id: 'told', text: 'People were told'}]);
-	assert.deepEqual(checklist.maintenance, {on: 'echo on', off: null});
+	assert.deepEqual(checklist.maintenance, {on: 'echo on', off: null, offWhenMidChange: false});
 	assert.deepEqual(checklist.checks.pre.map(c => [c.id, c.blocking, c.expect]), [
 		['dupes', false, {kind: 'no-rows'}],
 		['engine-specific', true, {kind: 'some-rows'}],
@@ -73,6 +73,11 @@ test('a valid checklist loads with defaults filled in', async () => {
 	assert.equal(sqlFor(dupes!, 'sqlite'), 'SELECT id FROM t');
 	assert.equal(sqlFor(engineSpecific!, 'sqlite'), 'SELECT 1');
 	assert.equal(sqlFor(engineSpecific!, 'postgres'), null);
+});
+
+test('maintenance: off-when-mid-change: true is read', async () => {
+	const checklist = await loadChecklist(write(valid.replace('  on: echo on\n', '  on: echo on\n  off: echo off\n  off-when-mid-change: true\n')));
+	assert.deepEqual(checklist.maintenance, {on: 'echo on', off: 'echo off', offWhenMidChange: true});
 });
 
 const cases: Array<{name: string; edit: (text: string) => string; where: string; problem: RegExp}> = [
@@ -94,6 +99,8 @@ const cases: Array<{name: string; edit: (text: string) => string; where: string;
 	{name: 'sql for an unknown engine', edit: t => t.replace('        sqlite: SELECT 1', '        mysql: SELECT 1'), where: 'checks.pre[1].sql.mysql', problem: /unknown key "mysql" \(allowed: sqlite, postgres\)/},
 	{name: 'empty sql', edit: t => t.replace('sql: SELECT id FROM t', 'sql: ""'), where: 'checks.pre[0].sql', problem: /expected non-empty text, found empty text/},
 	{name: 'an sql map with no engine', edit: t => t.replace('        sqlite: SELECT 1\n', '        {}\n'), where: 'checks.pre[1].sql', problem: /give the SQL as text for both engines/},
+	{name: 'off-when-mid-change that is not a boolean', edit: t => t.replace('  on: echo on\n', '  on: echo on\n  off-when-mid-change: sometimes\n'), where: 'maintenance.off-when-mid-change', problem: /expected true or false, found "sometimes"/},
+	{name: 'a typo in off-when-mid-change', edit: t => t.replace('  on: echo on\n', '  on: echo on\n  off-when-midchange: true\n'), where: 'maintenance.off-when-midchange', problem: /unknown key "off-when-midchange"; did you mean "off-when-mid-change"\?/},
 	{name: 'blocking that is not a boolean', edit: t => t.replace('blocking: false', 'blocking: "no"'), where: 'checks.pre[0].blocking', problem: /expected true or false, found "no"/},
 	{name: 'a bad id', edit: t => t.replace('id: dupes', 'id: Dupes Check'), where: 'checks.pre[0].id', problem: /"Dupes Check" is not a valid id/},
 	{name: 'checks that are not a list', edit: t => t.replace(/ {2}post:\n[\s\S]*$/, '  post: SELECT 1\n'), where: 'checks.post', problem: /expected a list/},

@@ -50,13 +50,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.match(summary, /✓ Upgrade .*3\/3 migrations applied/);
 				assert.match(summary, /✓ Post-verification/);
 				assert.match(summary, /0001_create_users_and_meters → 0004_meters_unique_slot/);
-				const records = readdirSync(path.join(target.dir, 'records'));
+				// The record, not its signature sidecars.
+				const records = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
 				assert.equal(records.length, 1);
 				const record = path.join(target.dir, 'records', records[0]!);
 				// Long paths wrap or shorten at 80 columns: the file name itself must be there.
 				assert.match(summary.replaceAll(/\s+/g, ''), new RegExp(`Record.*${records[0]!.slice(0, 30)}`), summary);
 				await terminal.keys('q');
-				assert.equal(exitPattern.exec(await terminal.waitFor(exitPattern))?.[1], '0');
+				const end = await terminal.waitFor(exitPattern);
+				assert.equal(exitPattern.exec(end)?.[1], '0');
+				// There was no signing key: the run made one and, once the console closed, said where and which.
+				assert.match(end.replaceAll(/\s+/g, ''), /cutover:madeasigningkeyat.*signing-key\.pem\(Ed25519,mode0600\),keyidSHA256:/, end);
 
 				// The database really is at the new version, with the duplicates archived.
 				const archived = await target.rows('SELECT id FROM meters_archive ORDER BY id');

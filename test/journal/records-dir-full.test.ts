@@ -82,7 +82,7 @@ for (const signed of [false, true]) describe(`a records directory that fills up 
 			}
 
 			const verifyArgs = (record: string) => signed ? ['verify', record] : ['verify', '--allow-unsigned', record];
-			const args = (t: DemoTarget, recordsDir: string) => ['run', '--db', t.db, '--plain', '--yes', '--confirm-db', t.name, '--checklist', checklist, '--migrations', migrations, '--records', recordsDir, '--backups', path.join(t.dir, 'backups')];
+			const args = (t: DemoTarget, recordsDir: string) => ['run', '--db', t.db, '--plain', '--yes', '--confirm-db', t.name, '--checklist', checklist, '--migrations', migrations, '--records', recordsDir, '--backups', path.join(t.dir, 'backups'), ...(signed ? [] : ['--unsigned'])];
 			// The same run with room to spare: where in the journal the upgrade begins.
 			const full = cutover(reference, args(reference, path.join(reference.dir, 'records')));
 			assert.equal(full.code, 0, full.stdout + full.stderr);

@@ -12,7 +12,7 @@ describe('cutover resume: what it refuses', () => {
 			const dirs = ['--records', records(target), '--backups', path.join(target.dir, 'backups')];
 			const run = cutover(target, ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, ...dirs]);
 			assert.equal(run.code, 0, run.stdout + run.stderr);
-			const journal = path.join(records(target), readdirSync(records(target))[0]!);
+			const journal = path.join(records(target), readdirSync(records(target)).find(f => f.endsWith('.jsonl'))!);
 			const before = readFileSync(journal, 'utf8');
 
 			const listed = cutover(target, ['resume', ...dirs]);

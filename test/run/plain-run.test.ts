@@ -40,7 +40,8 @@ async function oidOf(database: string): Promise<number | undefined> {
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
 function onlyRecord(target: DemoTarget) {
-	const files = readdirSync(path.join(target.dir, 'records'));
+	// The record, not its signature sidecars.
+	const files = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
 	assert.equal(files.length, 1, `one record, found ${files.join(', ')}`);
 	return readJournal(readFileSync(path.join(target.dir, 'records', files[0]!), 'utf8'));
 }
@@ -207,6 +208,14 @@ DELETE FROM meters WHERE id > 30;
 			const restore = offered?.options.find(o => o.choice === 'restore');
 			assert.equal(restore?.available, false);
 			assert.match(restore?.cost ?? '', new RegExp(`unavailable: the role ${role} cannot create databases.*ALTER ROLE ${role} CREATEDB`));
+			// --on-failure restore stays the operator's choice on the record, as a restore that could not be done.
+			const lines = onlyRecord(target);
+			assert.deepEqual(lines.filter(l => l.kind === 'operator.rollback-chosen').map(l => l.event['choice']), ['restore']);
+			const finished = lines.find(l => l.kind === 'rollback.finished')?.event;
+			assert.equal(finished?.['ok'], false);
+			assert.match(String(finished?.['detail']), /^restore is not available: /);
+			assert.equal(lines.at(-1)?.event['outcome'], 'failed');
+			assert.match(run.stdout, /run finished: failed/);
 			assert.deepEqual(await databasesLike(`${target.name}\\_cutover\\_%`), []);
 		} finally {
 			await target.cleanup();

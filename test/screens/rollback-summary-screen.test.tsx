@@ -162,4 +162,22 @@ describe('summary screen', () => {
 		const frame = await show(rolledBack).waitForFrame('Record');
 		assert.match(frame, /Record {3}not written/);
 	});
+
+	it('says when the version at the end is unknown and maintenance mode was left on, never an empty schema', async () => {
+		const kept = more([
+			{type: 'rollback.offered', reason: 'The upgrade failed', options: rollbackOptions(failedUpgrade)},
+			{type: 'operator.rollback-chosen', choice: 'restore'},
+			{type: 'rollback.finished', choice: 'restore', ok: false, detail: 'restore is not available: no verified backup to restore', durationMs: 0},
+			{type: 'maintenance.left-on', reason: 'the restore did not bring the database back'},
+			{type: 'run.finished', outcome: 'failed', versionBefore: '0002-add-readings', versionAfter: null, versionAfterUnknown: 'the connection was lost'},
+		], failedUpgrade);
+		const frame = await show(kept).waitForFrame('FAILED');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /Schema {3}0002-add-readings → \(unknown: could not be read\)/);
+		assert.doesNotMatch(frame, /→ \(empty\)/);
+		assert.match(frame, /Maint\. {3}left on: the restore did not bring the database back/);
+		// The live screen (the finished steps above it are scrollback) still fits 24 rows.
+		const live = frame.slice(frame.indexOf('cutover · step')).trimEnd().split('\n');
+		assert.ok(live.length <= 24, `${live.length} lines:\n${frame}`);
+	});
 });

@@ -34,7 +34,7 @@ function cutover(args: string[], configDir = config) {
 	return {code: result.status, out: result.stdout + result.stderr};
 }
 
-const runDemo = (db: DemoTarget, dir: string, configDir = config) => cutover(['run', '--db', db.db, '--plain', '--yes', '--confirm-db', db.name, '--records', dir, '--backups', path.join(scratch, 'backups')], configDir);
+const runDemo = (db: DemoTarget, dir: string, configDir = config, extra: string[] = []) => cutover(['run', '--db', db.db, '--plain', '--yes', '--confirm-db', db.name, '--records', dir, '--backups', path.join(scratch, 'backups'), ...extra], configDir);
 
 /** A copy of the records directory to tamper with. */
 function copy(): string {
@@ -276,15 +276,16 @@ describe('cutover verify on real signed runs', () => {
 		assert.match(result.out, new RegExp(`the run crashed, is still running, or its tail was cut off; lines 1–${payload.predicate.seq + 1} are sealed and verify`));
 	});
 
-	it('a run without a key works, says it is unsigned, and verify says so plainly', async () => {
+	it('a run asked to be unsigned (--unsigned) works, says it is unsigned, and verify says so plainly', async () => {
 		const unsignedConfig = path.join(scratch, 'no-key-config');
 		mkdirSync(unsignedConfig);
 		const other = await prepareDemoTarget('sqlite');
 		try {
 			const dir = path.join(scratch, 'unsigned-records');
-			const run = runDemo(other, dir, unsignedConfig);
+			const run = runDemo(other, dir, unsignedConfig, ['--unsigned']);
 			assert.equal(run.code, 0, run.out);
 			assert.match(run.out, /, unsigned\n/);
+			assert.equal(existsSync(path.join(unsignedConfig, 'signing-key.pem')), false, 'no key was made');
 			const [record] = listRecords(dir);
 			assert.equal(existsSync(checkpointsPath(record!.path)), false);
 			const strict = cutover(['verify', dir, '--trusted', allowedSigners], unsignedConfig);

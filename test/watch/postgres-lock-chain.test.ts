@@ -122,11 +122,10 @@ describe('blocking tree from real PostgreSQL sessions', () => {
 		try {
 			const sample = await sampler.sample();
 			const mine = new Set(sessions.map(s => s.pid));
-			const waiters = sample.waiters.filter(w => mine.has(w.pid));
-			// Other databases on a shared server may add waiters; ours are 4, so at least 2 are cut.
+			// Only this database's sessions: its 4 waiters, 2 of them cut.
 			assert.equal(sample.waiters.length, 2);
-			assert.ok(sample.more >= 2);
-			assert.ok(waiters.length <= 2);
+			assert.equal(sample.more, 2);
+			assert.ok(sample.waiters.every(w => mine.has(w.pid)), 'the sample holds a session of another database');
 			assert.ok(sample.waiters[0]!.waitingMs >= sample.waiters[1]!.waitingMs);
 		} finally {
 			await sampler.close();
@@ -167,6 +166,53 @@ describe('blocking tree from real PostgreSQL sessions', () => {
 			assert.equal(gone.ok, false);
 		} finally {
 			await monitor.close();
+		}
+	});
+});
+
+describe('the run\'s lock sample', () => {
+	it('holds the lock waits of the target database only, not those of another database on the cluster', async () => {
+		const target = await createThrowawayDatabase('cutover_sample');
+		const other = await createThrowawayDatabase('cutover_other');
+		const opened: Session[] = [];
+		const pending: Array<Promise<unknown>> = [];
+		try {
+			for (const db of [target, other]) {
+				// eslint-disable-next-line no-await-in-loop -- setup, one database after the other
+				await db.sql('CREATE TABLE meters (id int PRIMARY KEY, reading int); INSERT INTO meters VALUES (1, 0)');
+			}
+
+			const wait = async (db: ThrowawayDatabase, label: string) => {
+				const holder = await open(db.url, `${label}-holder`);
+				const waiter = await open(db.url, `${label}-waiter`);
+				opened.push(holder, waiter);
+				await holder.client.query('BEGIN');
+				await holder.client.query('UPDATE meters SET reading = 1 WHERE id = 1');
+				pending.push(waiter.client.query('UPDATE meters SET reading = 2 WHERE id = 1').catch(() => {}));
+				await until(db, `the ${label} waiter`, waiting => waiting.has(waiter.pid));
+				return {holder, waiter};
+			};
+
+			const ours = await wait(target, 'ours');
+			const theirs = await wait(other, 'theirs');
+			const sampler = createPostgresLockSampler(postgresTarget(target.url));
+			try {
+				const sample = await sampler.sample();
+				assert.deepEqual(sample.waiters.map(w => [w.pid, w.application, w.blockedBy]), [[ours.waiter.pid, 'ours-waiter', [ours.holder.pid]]]);
+				assert.equal(sample.more, 0);
+				assert.ok(!sample.waiters.some(w => w.pid === theirs.waiter.pid), 'the other database\'s waiter is in the sample');
+			} finally {
+				await sampler.close();
+			}
+		} finally {
+			for (const session of opened) {
+				// eslint-disable-next-line no-await-in-loop -- teardown
+				await session.client.end().catch(() => {});
+			}
+
+			await Promise.allSettled(pending);
+			await target.drop();
+			await other.drop();
 		}
 	});
 });

@@ -155,7 +155,7 @@ describe('cutover watch in a real 80x24 terminal', () => {
 			const end = await terminal.waitFor(exitPattern);
 			assert.equal(exitPattern.exec(end)?.[1], '0', end);
 			assert.match(end, new RegExp(`cancel pid ${readers[0]!.pid}: pg_cancel_backend`));
-			const logged = readFileSync(path.join(dir, 'records', 'watch-actions.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+			const logged = readFileSync(path.join(dir, 'records', 'watch', 'actions.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
 			assert.deepEqual(logged.map(entry => [entry['kind'], entry['pid'], entry['ok'], entry['query']]), [['cancel', readers[0]!.pid, true, 'SELECT count(*) FROM meters']]);
 		} finally {
 			terminal.close();

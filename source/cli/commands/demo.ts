@@ -36,6 +36,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 		atEnd: 'keep',
 		windowStart: null,
 		windowMinutes: null,
+		unsigned: false,
 		settings: {...settings, recordsDir: path.join(dir, 'records'), backupsDir: path.join(dir, 'backups')},
 		plainHint: () => 'cutover demo --plain (or npm start -- --plain)',
 	});

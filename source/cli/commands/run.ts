@@ -14,6 +14,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		to: {type: 'string'},
 		'window-start': {type: 'string'},
 		'window-minutes': {type: 'string'},
+		unsigned: {type: 'boolean', default: false},
 	}, 'run');
 	if (values.db === undefined) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
@@ -33,6 +34,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
 		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
+		unsigned: values.unsigned,
 		settings: {
 			...settings,
 			...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),

@@ -58,6 +58,10 @@ export function verifyCommand(args: string[]): number {
 		process.stdout.write(`${describe(report)}\n`);
 	}
 
+	for (const file of result.skipped) {
+		process.stdout.write(`skip ${file.name}: ${file.reason}\n`);
+	}
+
 	const bad = result.reports.filter(r => r.problem !== null).length;
 	process.stdout.write(result.reports.length === 0
 		? `no records in ${where}\n`

@@ -18,8 +18,11 @@ import {rowLine, treeLineText} from '../../../screens/watch/session-line.js';
 import {mountWatch, type MountedWatch} from '../../../screens/watch/mount-watch.js';
 import {parseCommand} from '../parse.js';
 
-/** Where cancel and terminate are logged, one JSON line each, in the records directory. */
-export const WATCH_ACTIONS_FILE = 'watch-actions.jsonl';
+/**
+ * Where cancel and terminate are logged, one JSON line each: a folder of its own in the records
+ * directory, so a listing of records (verify, the chain of runs) never takes the log for one.
+ */
+export const WATCH_ACTIONS_FILE = path.join('watch', 'actions.jsonl');
 
 export async function watchCommand(args: string[]): Promise<number> {
 	const {values} = parseCommand(args, {
