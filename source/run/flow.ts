@@ -300,7 +300,8 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 	const {session} = deps;
 	const fingerprint = session.state.fingerprint;
-	const fileName = `${fingerprint?.database ?? 'database'}-${stamp(deps.clock.now())}.${fingerprint?.engine === 'postgres' ? 'dump' : 'db'}`;
+	// The run id keeps two runs on databases of one name, started in the same second, from writing one file.
+	const fileName = `${fingerprint?.database ?? 'database'}-${stamp(deps.clock.now())}-${deps.runId.slice(0, 8)}.${fingerprint?.engine === 'postgres' ? 'dump' : 'db'}`;
 	if (session.emit({type: 'backup.started', path: `${deps.backupsDir}/${fileName}`, method: deps.backupTool.method}) === null) {
 		// Not recorded, so not started: the run stops at the next safe point.
 		return null;
