@@ -271,7 +271,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	const deps: RunDeps = {
 		session,
 		connections: withRunSessions(connections, {runLock: options.runLock, idle}),
-		backupTool: createBackupTool(options.target, journalCommands(session)),
+		backupTool: await createBackupTool(options.target, journalCommands(session)),
 		runner: shellRunner,
 		decider: options.plain ? plainDecider(options.answers) : consoleDecider,
 		clock: systemClock,

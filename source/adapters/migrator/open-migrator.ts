@@ -1,4 +1,4 @@
-import {Umzug, type UmzugStorage} from 'umzug';
+import type {UmzugStorage} from 'umzug';
 import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
 import {CutoverError, MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
@@ -7,11 +7,9 @@ import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrations, type MigrationSource} from './migration-files.js';
 import {readLog} from './migration-log.js';
-import {openPostgresSession} from './postgres-session.js';
 import {runMigration} from './run-migration.js';
 import type {Session} from './session.js';
 import {messageOf} from './session.js';
-import {openSqliteSession} from './sqlite-session.js';
 
 export type MigratorOptions = {
 	target: Target;
@@ -39,10 +37,13 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	const {target, directory} = options;
 	const clock = options.clock ?? {now: () => Date.now()};
 	const policy = resolveLockPolicy(options.lock);
-	const session = target.engine === 'postgres' ? await openPostgresSession(target) : await openSqliteSession(target.path);
+	// Each engine's session (and its driver) and umzug are loaded only when needed: `status` plans, it never migrates.
+	const session = target.engine === 'postgres'
+		? await (await import('./postgres-session.js')).openPostgresSession(target)
+		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
 	const storage = storageFor(session);
 
-	const umzugFor = (sources: MigrationSource[], context: MigrationContext) => new Umzug({
+	const umzugFor = async (sources: MigrationSource[], context: MigrationContext) => new (await import('umzug')).Umzug({
 		migrations: sources.map(source => ({
 			name: source.name,
 			up: async () => runMigration(session, source, 'up', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy),
@@ -75,7 +76,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
 		}
 
-		const umzug = umzugFor(sources, context);
+		const umzug = await umzugFor(sources, context);
 		try {
 			await (direction === 'up' ? umzug.up({migrations: [name]}) : umzug.down({migrations: [name]}));
 		} catch (error) {

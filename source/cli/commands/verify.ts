@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {openSettings} from '../../adapters/settings.js';
+import {readSettings} from '../../adapters/settings-file.js';
 import {UsageError} from '../../errors/index.js';
 import {findSigningKey} from '../../signing/signing-key.js';
 import {readTrustedKeys, type TrustedKey} from '../../verify/trusted-keys.js';
@@ -14,7 +14,7 @@ function trustedKeys(flag: string | undefined): {keys: TrustedKey[]; from: strin
 		return {keys: readTrustedKeys(path.resolve(flag)), from: path.resolve(flag)};
 	}
 
-	const settings = openSettings().read();
+	const settings = readSettings();
 	if (existsSync(settings.trustedKeys)) {
 		return {keys: readTrustedKeys(settings.trustedKeys), from: settings.trustedKeys};
 	}

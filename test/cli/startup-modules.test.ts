@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {after, before, describe, it} from 'node:test';
+import {packageRoot} from '../../source/package-root.js';
+import {cli} from '../support/demo-targets.js';
+import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
+
+// What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
+const hook = fileURLToPath(new URL('../support/module-log.js', import.meta.url));
+const heavy = ['pg', 'better-sqlite3', 'ink', 'react', 'umzug', 'conf', 'execa'] as const;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-startup-'));
+const env = {...process.env, CUTOVER_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1'};
+let runs = 0;
+
+/** Runs node with the module log and returns the packages (by node_modules directory) it loaded. */
+function packagesLoaded(args: string[]): {status: number | null; out: string; packages: Set<string>} {
+	const log = path.join(dir, `modules-${runs++}.txt`);
+	const result = spawnSync(process.execPath, ['--import', hook, ...args], {cwd: packageRoot, env: {...env, CUTOVER_MODULE_LOG: log}, encoding: 'utf8'});
+	const packages = new Set<string>();
+	for (const line of readFileSync(log, 'utf8').split('\n')) {
+		const match = /node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(decodeURIComponent(line));
+		if (match) {
+			packages.add(match[1]!.replaceAll('\\', '/'));
+		}
+	}
+
+	return {status: result.status, out: result.stdout + result.stderr, packages};
+}
+
+const heavyIn = (packages: Set<string>) => heavy.filter(name => packages.has(name));
+
+let record: string;
+let sqliteFile: string;
+let database: ThrowawayDatabase;
+
+before(async () => {
+	const demo = spawnSync(process.execPath, [cli, 'demo', '--plain', '--dir', path.join(dir, 'demo')], {cwd: packageRoot, env, encoding: 'utf8'});
+	assert.equal(demo.status, 0, demo.stderr);
+	record = /^change record: (.+)$/m.exec(demo.stdout)?.[1] ?? assert.fail(demo.stdout);
+	sqliteFile = path.join(dir, 'demo', 'demo.db');
+	database = await createThrowawayDatabase('cutover_startup');
+});
+
+after(async () => {
+	await database?.drop();
+	rmSync(dir, {recursive: true, force: true});
+});
+
+describe('what each command loads', () => {
+	it('sees the packages it looks for: a plain demo run loads better-sqlite3 and umzug, importing ink loads ink and react', () => {
+		const demo = packagesLoaded([cli, 'demo', '--plain', '--dir', path.join(dir, 'demo-2')]);
+		assert.equal(demo.status, 0, demo.out);
+		assert.ok(demo.packages.has('better-sqlite3') && demo.packages.has('umzug'), [...demo.packages].join(' '));
+		const ink = packagesLoaded(['--input-type=module', '-e', 'await import("ink")']);
+		assert.equal(ink.status, 0, ink.out);
+		assert.ok(ink.packages.has('ink') && ink.packages.has('react'), [...ink.packages].join(' '));
+	});
+
+	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help']]) {
+			const help = packagesLoaded([cli, ...args]);
+			assert.equal(help.status, 0, help.out);
+			assert.match(help.out, /^cutover /);
+			assert.deepEqual(heavyIn(help.packages), [], `cutover ${args.join(' ')}`);
+		}
+	});
+
+	it('verify of a record loads no driver, Ink, umzug or conf', () => {
+		const verify = packagesLoaded([cli, 'verify', record, '--allow-unsigned']);
+		assert.equal(verify.status, 0, verify.out);
+		assert.match(verify.out, /^verified: 1 record/m);
+		assert.deepEqual(heavyIn(verify.packages), []);
+	});
+
+	it('status of a SQLite file loads better-sqlite3 and nothing else heavy', () => {
+		const status = packagesLoaded([cli, 'status', '--db', `sqlite:${sqliteFile}`]);
+		assert.equal(status.status, 0, status.out);
+		assert.match(status.out, /^applied {2}0001_create_users_and_meters/m);
+		assert.deepEqual(heavyIn(status.packages), ['better-sqlite3']);
+	});
+
+	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {
+		const status = packagesLoaded([cli, 'status', '--db', database.url]);
+		assert.equal(status.status, 0, status.out);
+		assert.match(status.out, /^run lock: free/m);
+		assert.deepEqual(heavyIn(status.packages), ['pg']);
+	});
+});

@@ -1,0 +1,28 @@
+// Preloaded with `node --import`: when the process exits, writes every module it loaded, one a
+// line, to the file named by CUTOVER_MODULE_LOG. ESM modules are seen by a load hook, CommonJS
+// ones (pg, better-sqlite3 and what they require) in require's cache.
+import {writeFileSync} from 'node:fs';
+import {createRequire, register} from 'node:module';
+import {MessageChannel} from 'node:worker_threads';
+
+const logFile = process.env['CUTOVER_MODULE_LOG'];
+if (logFile !== undefined) {
+	const loaded = new Set<string>();
+	const {port1, port2} = new MessageChannel();
+	port1.on('message', (url: string) => loaded.add(url));
+	port1.unref();
+	const hook = `
+		let port;
+		export function initialize(data) { port = data.port; }
+		export async function load(url, context, next) { port.postMessage(url); return next(url, context); }
+	`;
+	register(`data:text/javascript,${encodeURIComponent(hook)}`, {parentURL: import.meta.url, data: {port: port2}, transferList: [port2]});
+	const require = createRequire(import.meta.url);
+	process.on('exit', () => {
+		for (const file of Object.keys(require.cache)) {
+			loaded.add(file);
+		}
+
+		writeFileSync(logFile, [...loaded].join('\n') + '\n');
+	});
+}
