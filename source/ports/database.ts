@@ -5,9 +5,12 @@ export type QueryResult = {
 	rows: Cell[][];
 };
 
+/** How long a check's statement may run when neither the check nor its checklist says. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+
 /** How long a statement may run, and how to stop it sooner. A stopped statement rejects with QueryStoppedError. */
 export type QueryOptions = {
-	/** The statement is stopped after this many ms (reason `timed-out`); each adapter has a default. */
+	/** The statement is stopped after this many ms (reason `timed-out`); DEFAULT_CHECK_TIMEOUT_MS unless given. */
 	timeoutMs?: number;
 	/** Aborting stops the statement now (reason `cancelled`). */
 	signal?: AbortSignal;

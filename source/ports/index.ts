@@ -4,3 +4,4 @@ export type {Migrator, MigrationContext} from './migrator.js';
 export type {Journal} from './journal.js';
 export type {Clock} from './clock.js';
 export type {ProcessRunner, ProcessResult} from './process-runner.js';
+export {DEFAULT_CHECK_TIMEOUT_MS} from './database.js';

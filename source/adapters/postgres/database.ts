@@ -2,15 +2,13 @@ import {randomBytes} from 'node:crypto';
 import type pg from 'pg';
 import type {Cell, Fingerprint, RowCounts} from '../../engine/model.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
-import type {Database, QueryOptions, QueryResult} from '../../ports/index.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database, type QueryOptions, type QueryResult} from '../../ports/index.js';
 import {cellParser} from './cells.js';
 import {connectPostgres} from './connect.js';
 import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits} from './lock-waits.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {countRows, listUserTables} from './user-tables.js';
 
-/** How long one check may run before the server cancels it, unless the checklist says otherwise. */
-export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 /** Any other statement of this session (fingerprint, table list, row counts, which read every row). */
 const sessionStatementTimeoutMs = 15 * 60_000;
 
