@@ -41,8 +41,8 @@ export async function runCheck(
 		const durationMs = clock.now() - started;
 		if (error instanceof QueryStoppedError) {
 			const detail = error.reason === 'timed-out'
-				? `ran past its timeout of ${seconds(timeoutMs)} and was stopped: nothing is known about what it checks`
-				: `${control.reason?.() ?? 'cancelled'} after ${seconds(durationMs)}: nothing is known about what it checks`;
+				? `stopped at its timeout of ${seconds(timeoutMs)}`
+				: `${control.reason?.() ?? 'cancelled'} after ${seconds(durationMs)}`;
 			return {...base, verdict: error.reason, detail, evidence: toEvidence([], []), durationMs};
 		}
 
@@ -75,11 +75,11 @@ export async function runRecordedCheck(
 	const off = session.subscribe((_, entry) => {
 		const {event} = entry;
 		if (event.type === 'operator.check-cancelled' && event.id === id && event.phase === phase) {
-			cancel('cancelled by the operator');
+			cancel('stopped with Esc');
 		}
 	});
 	const leaving = whenLeaving(deps.signal);
-	const onLeave = () => cancel('cancelled: the operator left the run');
+	const onLeave = () => cancel('stopped on leaving the run');
 	leaving.addEventListener('abort', onLeave, {once: true});
 	if (leaving.aborted) {
 		onLeave();
