@@ -3,11 +3,13 @@ import {fileURLToPath} from 'node:url';
 import type {RowCounts} from '../../engine/model.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
 import type {QueryOptions, QueryResult} from '../../ports/index.js';
-import type {QueryRequest, QueryResponse, QueryWork} from './query-messages.js';
+import type {QueryReady, QueryRequest, QueryResponse, QueryWork} from './query-messages.js';
 
 export type QueryProcess = {
 	query(sql: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<QueryResult>;
 	rowCounts(options: Pick<QueryOptions, 'signal'>): Promise<RowCounts>;
+	/** PRAGMA integrity_check's lines ("ok" alone when the file is sound). */
+	integrityCheck(): Promise<string[]>;
 	close(): Promise<void>;
 };
 
@@ -36,7 +38,7 @@ function killOnExit(child: ChildProcess): void {
  * started on first use and kept for the next one. The event loop stays free meanwhile; a
  * timeout or a cancel kills the child, and the next statement starts a fresh one.
  */
-export function startQueryProcess(file: string): QueryProcess {
+export function startQueryProcess(file: string, options: {readonly?: boolean} = {}): QueryProcess {
 	let child: ChildProcess | null = null;
 	let ready: Promise<void> | null = null;
 	let nextId = 1;
@@ -52,12 +54,18 @@ export function startQueryProcess(file: string): QueryProcess {
 	};
 
 	const spawn = (): Promise<void> => {
-		const started = fork(childPath, [file], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc']});
+		const started = fork(childPath, [file, ...(options.readonly === true ? ['--readonly'] : [])], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc']});
 		killOnExit(started);
 		child = started;
 		return new Promise<void>((resolve, reject) => {
-			started.once('message', () => resolve());
-			started.on('message', (message: QueryResponse | {ready: true}) => {
+			started.once('message', (message: QueryReady) => {
+				if (message.ready) {
+					resolve();
+				} else {
+					reject(new CutoverError(`cannot open ${file}: ${message.message}`, {hint: 'check that the file is there, readable, and a SQLite database'}));
+				}
+			});
+			started.on('message', (message: QueryResponse | QueryReady) => {
 				if ('id' in message) {
 					pending.get(message.id)?.resolve(message);
 					pending.delete(message.id);
@@ -166,6 +174,18 @@ export function startQueryProcess(file: string): QueryProcess {
 			}
 
 			return counts;
+		},
+		async integrityCheck() {
+			const response = await serial(async () => send({kind: 'integrity'}, {}));
+			if (!response.ok) {
+				throw new CutoverError(response.message, {hint: 'the file may be damaged'});
+			}
+
+			if (!('integrity' in response)) {
+				throw new Error('the query process answered an integrity check with something else');
+			}
+
+			return response.integrity;
 		},
 		async close() {
 			// Not after the queue: a statement still running is ended, not waited for.
