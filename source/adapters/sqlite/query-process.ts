@@ -44,6 +44,7 @@ export function startQueryProcess(file: string, options: {readonly?: boolean} = 
 	let nextId = 1;
 	const pending = new Map<number, Pending>();
 	let queue: Promise<unknown> = Promise.resolve();
+	let closed = false;
 
 	const stop = () => {
 		if (child !== null) {
@@ -93,6 +94,10 @@ export function startQueryProcess(file: string, options: {readonly?: boolean} = 
 
 	const send = async (request: QueryWork, options: {timeoutMs?: number; signal?: AbortSignal}): Promise<QueryResponse> => {
 		const started = Date.now();
+		if (closed) {
+			throw new CutoverError(`the connection to ${file} is closed`, {hint: 'this is a bug in cutover: a statement after the run closed its connections'});
+		}
+
 		if (options.signal?.aborted === true) {
 			throw new QueryStoppedError('cancelled', 0);
 		}
@@ -189,6 +194,7 @@ export function startQueryProcess(file: string, options: {readonly?: boolean} = 
 		},
 		async close() {
 			// Not after the queue: a statement still running is ended, not waited for.
+			closed = true;
 			stop();
 		},
 	};
