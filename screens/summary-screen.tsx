@@ -58,7 +58,10 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			{/* A run stopped before the window: what to fix, in full. */}
 			{state.preflight?.some(i => !i.ok) ? <PreflightLines items={state.preflight.filter(i => !i.ok)} width={width}/> : null}
 			{errors.length > 0 ? <Text>Errors{state.errors.length > errors.length ? ` (last ${errors.length} of ${state.errors.length})` : ''}:</Text> : null}
-			{errors.map((e, i) => <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
+			{/* The last error whole (it usually says what to do), the earlier ones cut to a line. */}
+			{errors.map((e, i) => i === errors.length - 1
+				? <Box key={i} width={width}><Text color='red' wrap='wrap'>{`  ✗ ${e.step}: ${e.message}`}</Text></Box>
+				: <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
 			<Text>{truncate(`Record   ${recordPath ?? 'not written'}`, width)}</Text>
 		</Box>
 	);

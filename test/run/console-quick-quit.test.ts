@@ -68,10 +68,10 @@ describe('quick quit in the console', () => {
 		await holder.connect();
 		const terminal = start(target, checklist(target, 'SELECT 1 WHERE false'));
 		try {
-			await confirmWindow(terminal, target.name);
-			await until(() => journal(target).some(l => l.kind === 'operator.window-confirmed'), 'the window to be confirmed');
-			// Taken after the window, so the fingerprint and plan run freely; the backup's counts then wait.
+			await terminal.waitFor('Type the database name');
+			// Taken once the window asks for the name (fingerprint and plan are done): the backup is the first to need the table.
 			await holder.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+			await confirmWindow(terminal, target.name);
 			await until(() => journal(target).some(l => l.kind === 'backup.started'), 'the backup to start');
 			const took = await quitAnswersIn(terminal);
 			assert.ok(took < 1000, `the quit question took ${took} ms`);
@@ -95,9 +95,10 @@ describe('quick quit in the console', () => {
 		await holder.connect();
 		const terminal = start(target, checklist(target, 'SELECT 1 WHERE false'));
 		try {
-			await confirmWindow(terminal, target.name);
-			await until(() => journal(target).some(l => l.kind === 'operator.window-confirmed'), 'the window to be confirmed');
+			await terminal.waitFor('Type the database name');
+			// Taken once the window asks for the name (fingerprint and plan are done): the backup is the first to need the table.
 			await holder.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+			await confirmWindow(terminal, target.name);
 			await until(() => journal(target).some(l => l.kind === 'backup.started'), 'the backup to start');
 			const sent = Date.now();
 			await terminal.keys('C-c');
