@@ -111,10 +111,14 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	const failing = checks.filter(c => c.verdict !== 'passed').length;
 	return (
 		<Box flexDirection='column'>
-			<Text>
-				{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
-			</Text>
-			{props.running ? <RunningCheck running={props.running} now={props.now ?? props.running.startedAt} interactive={keys.interactive} width={width}/> : null}
+			{/* In the place of the tally, so the screen keeps its height (and 80x24 its scrollback) while a check runs. */}
+			{props.running && showsRunning(props.running, props.now)
+				? <RunningCheck running={props.running} now={props.now ?? props.running.startedAt} interactive={keys.interactive} width={width}/>
+				: (
+					<Text>
+						{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
+					</Text>
+				)}
 			<CheckList
 				checks={checks}
 				overrides={overrides}
@@ -137,6 +141,13 @@ export function ChecksScreen(props: ChecksScreenProps) {
 			<StepErrors messages={errors} width={width}/>
 		</Box>
 	);
+}
+
+/** A check shorter than this never redraws the screen: most take milliseconds, and a flicker per check helps nobody. */
+const RUNNING_SHOWN_AFTER_MS = 1000;
+
+function showsRunning(running: NonNullable<RunState['runningCheck']>, now: number | undefined): boolean {
+	return running.cancelRequested || (now ?? running.startedAt) - running.startedAt >= RUNNING_SHOWN_AFTER_MS;
 }
 
 /** The check whose statement runs now: how long so far, its limit, and how to stop it. */

@@ -200,10 +200,10 @@ describe('a check that runs long', () => {
 	it('is shown running with its time and its limit, and Esc asks to cancel it, once', async () => {
 		const decisions: RunEvent[] = [];
 		const state = running();
-		const screen = show(state, decisions);
+		const screen = show({...state, now: state.now + 2000}, decisions);
 		const frame = await screen.waitForFrame('⟳ running pre.slow-scan');
 		assert.deepEqual(overflowing(frame), []);
-		assert.match(frame, /⟳ running pre\.slow-scan: A slow scan of readings · 0 ms of 30 s · Esc cancels it/);
+		assert.match(frame, /⟳ running pre\.slow-scan: A slow scan of readings · 2 s of 30 s · Esc cancels it/);
 		screen.stdin.write(keys.escape);
 		await until(() => decisions.length === 1);
 		assert.deepEqual(decisions, [{type: 'operator.check-cancelled', id: 'slow-scan', phase: 'pre'}]);
@@ -232,9 +232,16 @@ describe('a check that runs long', () => {
 		await screen.waitForFrame('! blocking check slow-join timed out: stopped at its timeout of 1.0 s');
 	});
 
+	it('a check shorter than a second is not drawn as running', async () => {
+		const screen = show(running());
+		const frame = await screen.waitForFrame('1 check finished');
+		assert.doesNotMatch(frame, /running pre\.slow-scan/);
+	});
+
 	it('in replay is shown running, and Esc decides nothing', async () => {
 		const decisions: RunEvent[] = [];
-		const screen = show(running(), decisions, false);
+		const replayed = running();
+		const screen = show({...replayed, now: replayed.now + 1500}, decisions, false);
 		const frame = await screen.waitForFrame('⟳ running pre.slow-scan');
 		assert.doesNotMatch(frame, /Esc cancels/);
 		screen.stdin.write(keys.escape);
