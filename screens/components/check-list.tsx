@@ -8,6 +8,8 @@ const VERDICT: Record<Verdict, string> = {
 	passed: '✓ passed',
 	failed: '✗ FAILED',
 	error: '! error',
+	'timed-out': '✗ TIMEOUT',
+	cancelled: '✗ CANCEL',
 };
 
 type Props = {

@@ -44,7 +44,12 @@ export type Evidence = {
 	truncated: boolean;
 };
 
-export type Verdict = 'passed' | 'failed' | 'error';
+/**
+ * - timed-out: its statement ran past the check's timeout and was stopped
+ * - cancelled: the operator stopped it (Esc), or left the run while it ran
+ * Both block like a failure: nothing is known about what the check looks for.
+ */
+export type Verdict = 'passed' | 'failed' | 'error' | 'timed-out' | 'cancelled';
 
 export type CheckPhase = 'pre' | 'post';
 
@@ -61,6 +66,8 @@ export type CheckResult = {
 	detail: string;
 	evidence: Evidence;
 	durationMs: number;
+	/** The limit its statement ran under, in ms (absent in records made before checks had one). */
+	timeoutMs?: number;
 };
 
 export type RowCounts = Record<string, number>;

@@ -4,6 +4,7 @@ import type {
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
+	CheckPhase,
 	CheckResult,
 	Fingerprint,
 	LockSample,
@@ -137,6 +138,8 @@ export type RunState = {
 	versionAfterUnknown: string | null;
 	/** Why maintenance mode was left on at the end; null when it was not. */
 	maintenanceLeftOn: string | null;
+	/** The check whose statement runs now, if any; `cancelRequested` once the operator asked to stop it. */
+	runningCheck: {id: string; phase: CheckPhase; title: string; sql: string; startedAt: number; timeoutMs: number; cancelRequested: boolean} | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -191,4 +194,5 @@ export const initialState = (): RunState => ({
 	versionAfter: null,
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
+	runningCheck: null,
 });

@@ -156,6 +156,11 @@ export function describeEvent(event: RunEvent): string {
 			return `preflight ${failed.length === 0 ? 'passed' : `FAILED (${failed.length} of ${event.items.length})`}: ${list}`;
 		}
 
+		case 'check.started': {
+			const first = event.sql.trim().split('\n')[0] ?? '';
+			return `${event.phase} ${event.id}: running (timeout ${event.timeoutMs / 1000} s): ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`;
+		}
+
 		default: {
 			return `operator ${describeDecision(event)}`;
 		}

@@ -1,11 +1,21 @@
 import {sqlFor} from '../checklist/index.js';
 import {describeExpectation, judge, toEvidence} from '../engine/judge.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
+import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
-import type {Database} from '../ports/database.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
+import {whenLeaving} from './interruption.js';
 import type {RunbookCheck} from './plan-types.js';
+import type {Session} from './session.js';
 
-/** Runs one check's SQL and judges it. A check that cannot run is an error verdict, not an exception. */
+export type CheckControl = {
+	/** Aborting stops the statement: the check ends `cancelled`, with `reason` as its detail. */
+	signal?: AbortSignal;
+	/** Why the signal fired, read when it does (the operator's Esc, or leaving the run). */
+	reason?: () => string;
+};
+
+/** Runs one check's SQL and judges it. A check that cannot run, runs too long or is cancelled is a verdict, not an exception. */
 export async function runCheck(
 	database: Database,
 	check: RunbookCheck,
@@ -13,19 +23,79 @@ export async function runCheck(
 	earlier: readonly CheckResult[],
 	clock: Clock,
 	id = check.id,
+	control: CheckControl = {},
 ): Promise<CheckResult> {
 	const sql = sqlFor(check, database.engine);
-	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect)};
+	const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect), timeoutMs};
 	const started = clock.now();
 	if (sql === null) {
 		return {...base, verdict: 'error', detail: `the checklist gives no SQL for ${database.engine}`, evidence: toEvidence([], []), durationMs: 0};
 	}
 
 	try {
-		const result = await database.query(sql);
+		const result = await database.query(sql, {timeoutMs, ...(control.signal === undefined ? {} : {signal: control.signal})});
 		const evidence = toEvidence(result.columns, result.rows);
 		return {...base, ...judge(check.expect, evidence, earlier), evidence, durationMs: clock.now() - started};
 	} catch (error) {
-		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs: clock.now() - started};
+		const durationMs = clock.now() - started;
+		if (error instanceof QueryStoppedError) {
+			const detail = error.reason === 'timed-out'
+				? `stopped at its timeout of ${seconds(timeoutMs)}`
+				: `${control.reason?.() ?? 'cancelled'} after ${seconds(durationMs)}`;
+			return {...base, verdict: error.reason, detail, evidence: toEvidence([], []), durationMs};
+		}
+
+		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs};
 	}
+}
+
+/**
+ * Runs a check on the record: check.started, then check.finished with its verdict. The
+ * operator's Esc (operator.check-cancelled) stops it, and so does leaving the run; a hang-up
+ * lets it finish (within its timeout), as every step finishes what it is doing.
+ */
+export async function runRecordedCheck(
+	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	check: RunbookCheck,
+	phase: CheckPhase,
+	id = check.id,
+): Promise<CheckResult> {
+	const {session} = deps;
+	const database = deps.connections.database;
+	const stop = new AbortController();
+	let reason = 'cancelled';
+	const cancel = (why: string) => {
+		if (!stop.signal.aborted) {
+			reason = why;
+			stop.abort();
+		}
+	};
+
+	const off = session.subscribe((_, entry) => {
+		const {event} = entry;
+		if (event.type === 'operator.check-cancelled' && event.id === id && event.phase === phase) {
+			cancel('stopped with Esc');
+		}
+	});
+	const leaving = whenLeaving(deps.signal);
+	const onLeave = () => cancel('stopped on leaving the run');
+	leaving.addEventListener('abort', onLeave, {once: true});
+	if (leaving.aborted) {
+		onLeave();
+	}
+
+	try {
+		session.emit({type: 'check.started', id, phase, title: check.title, sql: sqlFor(check, database.engine) ?? '', timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
+		const result = await runCheck(database, check, phase, session.state.checks, deps.clock, id, {signal: stop.signal, reason: () => reason});
+		session.emit({type: 'check.finished', result});
+		return result;
+	} finally {
+		off();
+		leaving.removeEventListener('abort', onLeave);
+	}
+}
+
+function seconds(ms: number): string {
+	return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

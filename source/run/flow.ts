@@ -1,13 +1,13 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
-import type {CheckResult, Fingerprint, MigrationInfo} from '../engine/model.js';
+import type {Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
-import {runCheck} from './checks.js';
+import {runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
-import {interruptionOf, unlessAborted} from './interruption.js';
+import {interruptionOf, unlessAborted, whenLeaving} from './interruption.js';
 import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
@@ -207,12 +207,13 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 						return stop;
 					}
 
-					session.emit({type: 'check.finished', result: await runCheck(database, check, 'pre', state().checks, deps.clock)});
+					await runRecordedCheck(deps, check, 'pre');
 				}
 
-				session.emit({type: 'baseline.captured', counts: await database.rowCounts()});
+				session.emit({type: 'baseline.captured', counts: await database.rowCounts({signal: whenLeaving(deps.signal)})});
 			} catch (error) {
-				return fail('pre', error);
+				// Leaving stops the counts; that is a stop, not a failure of the step.
+				return await halted() ?? fail('pre', error);
 			}
 		}
 
@@ -382,17 +383,25 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 async function postVerify(deps: RunDeps) {
 	const {session} = deps;
 	const database = deps.connections.database;
-	const earlier = (): readonly CheckResult[] => session.state.checks;
+	const leaving = whenLeaving(deps.signal);
 	for (const check of deps.runbook.checks.post) {
-		session.emit({type: 'check.finished', result: await runCheck(database, check, 'post', earlier(), deps.clock)});
+		if (leaving.aborted) {
+			return;
+		}
+
+		await runRecordedCheck(deps, check, 'post');
 	}
 
 	for (const check of deps.runbook.checks.pre) {
+		if (leaving.aborted) {
+			return;
+		}
+
 		const again = {...check, title: `again: ${check.title}`};
-		session.emit({type: 'check.finished', result: await runCheck(database, again, 'post', earlier(), deps.clock, `again.${check.id}`)});
+		await runRecordedCheck(deps, again, 'post', `again.${check.id}`);
 	}
 
-	const after = await database.rowCounts();
+	const after = await database.rowCounts({signal: leaving});
 	session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
 }
 

@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs';
+import {setImmediate} from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 import type {Row, Session} from './session.js';
@@ -29,6 +30,9 @@ export async function openSqliteSession(file: string): Promise<Session> {
 	}
 
 	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
+		// A statement holds the thread until it ends and cannot be interrupted; between two, the
+		// event loop turns, so a key (the quit question) or a signal is seen after each one.
+		await setImmediate();
 		const statement = db.prepare(sql);
 		if (statement.reader) {
 			return statement.all(...params) as Row[];

@@ -1,11 +1,10 @@
 import {hostname} from 'node:os';
 import path from 'node:path';
-import type {Fingerprint, RowCounts} from '../../engine/model.js';
-import {CutoverError} from '../../errors/index.js';
-import type {Database, QueryResult} from '../../ports/index.js';
-import {toCell} from './cells.js';
-import {messageOf, openSqliteFile} from './open-file.js';
-import {countRows, userTables} from './user-tables.js';
+import type {Fingerprint} from '../../engine/model.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../../ports/index.js';
+import {openSqliteFile} from './open-file.js';
+import {startQueryProcess} from './query-process.js';
+import {userTables} from './user-tables.js';
 
 /** The Database port over one SQLite file. Throws TargetError when the file is missing or is not SQLite. */
 export async function openSqliteDatabase(target: {path: string}): Promise<Database> {
@@ -13,6 +12,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 	const db = openSqliteFile(file);
 	// Checks are read-only by contract; the connection refuses writes even if a statement slips past the reader test below.
 	db.pragma('query_only = ON');
+	const queries = startQueryProcess(file);
 
 	return {
 		engine: 'sqlite',
@@ -31,34 +31,13 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			};
 		},
 
-		async query(sql: string): Promise<QueryResult> {
-			try {
-				const statement = db.prepare(sql);
-				if (!statement.reader || !statement.readonly) {
-					throw new CutoverError(`refused to run a statement that returns no rows or writes on ${file}: ${firstLine(sql)}`, {
-						hint: 'checks must be read-only SELECT statements; move changes into a migration',
-					});
-				}
-
-				statement.raw(true).safeIntegers(true);
-				const columns = statement.columns().map(column => column.name);
-				const rows = (statement.all() as unknown[][]).map(row => row.map(value => toCell(value)));
-				return {columns, rows};
-			} catch (error) {
-				if (error instanceof CutoverError) {
-					throw error;
-				}
-
-				throw new CutoverError(`query failed on ${file}: ${messageOf(error)}`, {
-					hint: 'fix the SQL of this check and run again',
-					cause: error,
-				});
-			}
+		// Off the main thread: a long check or count must not freeze the console, and must be stoppable.
+		async query(sql, options = {}) {
+			return queries.query(sql, {...options, timeoutMs: options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
 		},
 
-		async rowCounts(): Promise<RowCounts> {
-			// One read transaction, so every count describes the same moment.
-			return db.transaction(() => countRows(db))();
+		async rowCounts(options = {}) {
+			return queries.rowCounts(options);
 		},
 
 		async tables(): Promise<string[]> {
@@ -66,6 +45,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 		},
 
 		async close(): Promise<void> {
+			await queries.close();
 			if (db.open) {
 				db.close();
 			}
@@ -73,7 +53,3 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 	};
 }
 
-function firstLine(sql: string): string {
-	const line = sql.trim().split('\n')[0] ?? '';
-	return line.length > 80 ? `${line.slice(0, 79)}…` : line;
-}
