@@ -12,7 +12,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'target.fingerprinted': {
 			const f = event.fingerprint;
-			return `${f.engine} ${f.serverVersion} database ${f.database} on ${f.host}, ${size(f.sizeBytes)}${f.systemIdentifier ? `, system identifier ${f.systemIdentifier}` : ''}${f.path ? `, ${f.path}` : ''}`;
+			return `${f.engine} ${f.serverVersion} database ${f.database} on ${f.host}, ${size(f.sizeBytes)}${f.systemIdentifier ? `, system identifier ${f.systemIdentifier}` : ''}${f.databaseOid ? `, database OID ${f.databaseOid}` : ''}${f.path ? `, ${f.path}` : ''}${f.inode ? ` (device ${f.device ?? '?'}, inode ${f.inode})` : ''}`;
 		}
 
 		case 'migrations.planned': {

@@ -1,6 +1,7 @@
 import type {RunEvent} from '../engine/events.js';
 import type {Fingerprint, MigrationPlan} from '../engine/model.js';
 import type {RunState} from '../engine/state.js';
+import {compareIdentity, describeIdentity} from './same-database.js';
 
 /** What the database and the disk really look like now, read before a resume. */
 export type RealState = {
@@ -47,15 +48,15 @@ export function reconcile(state: RunState, real: RealState): Reconciliation {
 	}
 
 	const known = state.fingerprint;
-	const now = real.fingerprint;
 	if (known) {
-		const same = known.engine === now.engine && known.database === now.database
-			&& (known.systemIdentifier === undefined || known.systemIdentifier === now.systemIdentifier)
-			&& (known.path === undefined || known.path === now.path);
-		if (same) {
-			lines.push(`same database: ${now.engine} ${now.database}${now.systemIdentifier ? ` (system identifier ${now.systemIdentifier})` : ''}${now.path ? ` at ${now.path}` : ''}`);
+		const identity = compareIdentity(known, real.fingerprint);
+		if (identity.differences.length === 0) {
+			lines.push(`same database: ${describeIdentity(real.fingerprint)}`);
+			if (identity.notRecorded.length > 0) {
+				lines.push(`the record holds no ${identity.notRecorded.join(' or ')} (an older record): not compared`);
+			}
 		} else {
-			problems.push(`this is not the database of the run: the journal has ${known.engine} ${known.database}${known.systemIdentifier ?? known.path ?? ''}, the target is ${now.engine} ${now.database}${now.systemIdentifier ?? now.path ?? ''}`);
+			problems.push(`this is not the database of the run: ${identity.differences.join('; ')}`);
 		}
 	}
 
