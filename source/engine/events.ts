@@ -101,7 +101,11 @@ export type RunEvent =
 	/** What was checked before the window (tools, directories, room, migrations); a failed blocking item ends the run there. */
 	| {type: 'preflight.finished'; items: PreflightItem[]}
 	/** Maintenance mode stays on at the end: the schema is left between versions, and the checklist does not say to turn it off then. */
-	| {type: 'maintenance.left-on'; reason: string};
+	| {type: 'maintenance.left-on'; reason: string}
+	// The run lock was found lost (its database session ended, its lock file removed or replaced): the run stops at the next safe point.
+	| {type: 'run-lock.lost'; detail: string}
+	// A resumed run holds the run lock again after it was lost.
+	| {type: 'run-lock.retaken'; detail: string};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

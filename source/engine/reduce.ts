@@ -240,6 +240,16 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'maintenance.left-on': {
 			return {...state, maintenanceLeftOn: event.reason};
 		}
+
+		// The lock is lost: the screens say so until a resume retakes it.
+		case 'run-lock.lost': {
+			return {...state, lockLost: {detail: event.detail, at}};
+		}
+
+		// A resume holds the lock again.
+		case 'run-lock.retaken': {
+			return {...state, lockLost: null};
+		}
 	}
 }
 

@@ -137,6 +137,8 @@ export type RunState = {
 	versionAfterUnknown: string | null;
 	/** Why maintenance mode was left on at the end; null when it was not. */
 	maintenanceLeftOn: string | null;
+	/** Set while the run's lock is lost: it stops at the next safe point and goes on only once a resume retakes it. */
+	lockLost: {detail: string; at: number} | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -191,4 +193,5 @@ export const initialState = (): RunState => ({
 	versionAfter: null,
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
+	lockLost: null,
 });

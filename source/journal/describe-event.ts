@@ -156,6 +156,14 @@ export function describeEvent(event: RunEvent): string {
 			return `preflight ${failed.length === 0 ? 'passed' : `FAILED (${failed.length} of ${event.items.length})`}: ${list}`;
 		}
 
+		case 'run-lock.lost': {
+			return `RUN LOCK LOST: ${event.detail}; stopping at the next safe point`;
+		}
+
+		case 'run-lock.retaken': {
+			return `run lock retaken: ${event.detail}`;
+		}
+
 		default: {
 			return `operator ${describeDecision(event)}`;
 		}
