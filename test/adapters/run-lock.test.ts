@@ -120,6 +120,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 						const early = await lock.inspect();
 						assert.equal(early?.runId, 'run-first');
 						assert.equal(early?.described, false);
+						assert.match(status(target, false), /^run lock: held by a run that has not confirmed its window yet, run id run-first \(/m);
 						await assert.rejects(createRunLock(target).acquire(holder('run-second')), (error: unknown) => {
 							assert.ok(error instanceof RunLockedError, String(error));
 							assert.match(error.message, /is locked by another run: a run that has not confirmed its window yet, run id run-first \(database user postgres, database session \d+ from /);
