@@ -4,7 +4,9 @@ import {createHash} from 'node:crypto';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {cutover, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
+import {cutover, demoMigrations, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
+import {exitPattern} from '../support/tmux.js';
+import {startRun, waitForExit} from '../resume/interrupted-runs.js';
 import {createThrowawayDatabase} from '../support/postgres.js';
 import {createSqliteFile} from '../support/sqlite.js';
 
@@ -74,4 +76,34 @@ describe('a wrong typed name leaves the target exactly as it was', () => {
 			await file.cleanup();
 		}
 	});
+
+	for (const engine of ['sqlite', 'postgres'] as const) {
+		it(`${engine}: a console run where the operator types a wrong name and leaves`, async () => {
+			const target = await prepareDemoTarget(engine);
+			const before = snapshot(target.db);
+			const run = await startRun(target, demoMigrations, false);
+			try {
+				await run.terminal.waitFor('Type the database name');
+				await run.terminal.keys('Tab', 'Space', 'Down', 'Space', 'Down', 'Space', 'Tab');
+				await run.terminal.waitFor('(3/3 ticked)');
+				await run.terminal.type(`${target.name}x`);
+				await run.terminal.keys('Enter');
+				await run.terminal.waitFor(`"${target.name}x" is not the database name`);
+				await run.terminal.keys('C-c');
+				await run.terminal.waitFor('Leave the run? y/n');
+				await run.terminal.type('y');
+				const screen = await run.terminal.waitFor(exitPattern, 30_000);
+				await waitForExit(run.pid);
+				assert.match(screen, /outcome: abandoned/);
+				assert.equal(snapshot(target.db), before, 'the target is exactly as it was');
+			} finally {
+				run.terminal.close();
+				try {
+					process.kill(run.pid, 'SIGKILL');
+				} catch {}
+
+				await target.cleanup();
+			}
+		});
+	}
 });
