@@ -47,7 +47,13 @@ export function reconcile(state: RunState, real: RealState): Reconciliation {
 		lines.push(`a torn last line (${Buffer.byteLength(real.cut)} bytes, never acknowledged) was cut off the journal`);
 	}
 
-	const known = state.fingerprint;
+	// A restore by swap put another database under the name: from then on that one is the run's database.
+	const replaced = state.replacedDatabase;
+	const known = state.fingerprint && replaced ? {...state.fingerprint, databaseOid: String(replaced.oid)} : state.fingerprint;
+	if (replaced) {
+		lines.push(`a restore replaced the database during the run: the restored one (OID ${replaced.oid}) is expected, the replaced one (OID ${replaced.previousOid}) is kept as "${replaced.keptAs}"`);
+	}
+
 	if (known) {
 		const identity = compareIdentity(known, real.fingerprint);
 		if (identity.differences.length === 0) {

@@ -64,6 +64,16 @@ describe('reconcile: the journal against the real database', () => {
 		assert.ok(same.lines.includes('same database: sqlite database "demo" (path /srv/demo.db, device 2049, inode 77)'), same.lines.join('\n'));
 	});
 
+	it('after a restore that replaced the database, the restored one (its new OID) is the run\'s database', () => {
+		const pg: Fingerprint = {engine: 'postgres', serverVersion: '15.4', host: 'db1', database: 'shop', sizeBytes: 8192, systemIdentifier: '7301234567890123456', databaseOid: '16384'};
+		const restored = fold([...recordedAs(pg), {type: 'database.replaced', database: 'shop', keptAs: 'shop_cutover_replaced_1', previousOid: 16384, oid: 17001}]);
+		const now = reconcile(restored, real({fingerprint: {...pg, databaseOid: '17001'}, plan: plan('0002_a')}));
+		assert.deepEqual(now.problems, []);
+		assert.ok(now.lines.some(l => l.startsWith('a restore replaced the database during the run')), now.lines.join('\n'));
+		const original = reconcile(restored, real({fingerprint: pg, plan: plan('0002_a')}));
+		assert.deepEqual(original.problems, ['this is not the database of the run: database OID differs: recorded 17001, now 16384']);
+	});
+
 	it('a backup that is gone or changed makes restore unavailable, through a failed verification', () => {
 		for (const sha of [null, 'cd'.repeat(32)]) {
 			const result = reconcile(fold(upgrading), real({plan: plan('0002_a'), backupSha256: sha}));
