@@ -12,8 +12,13 @@ export type Fingerprint = {
 	sizeBytes: number;
 	/** PostgreSQL: pg_control_system().system_identifier, which survives renames and proves which cluster this is. */
 	systemIdentifier?: string;
+	/** PostgreSQL: the database's OID in pg_database; a database dropped and created again under the same name gets another. Absent in older records. */
+	databaseOid?: string;
 	/** SQLite: absolute path of the database file. */
 	path?: string;
+	/** SQLite: the file's device and inode (decimal), so a copy put in its place is another database. Absent in older records. */
+	device?: string;
+	inode?: string;
 };
 
 export type MigrationInfo = {

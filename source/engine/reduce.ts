@@ -252,6 +252,16 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			const running = state.runningCheck;
 			return running?.id === event.id && running.phase === event.phase ? {...state, runningCheck: {...running, cancelRequested: true}} : state;
 		}
+
+		// The lock is lost: the screens say so until a resume retakes it.
+		case 'run-lock.lost': {
+			return {...state, lockLost: {detail: event.detail, at}};
+		}
+
+		// A resume holds the lock again.
+		case 'run-lock.retaken': {
+			return {...state, lockLost: null};
+		}
 	}
 }
 

@@ -140,6 +140,8 @@ export type RunState = {
 	maintenanceLeftOn: string | null;
 	/** The check whose statement runs now, if any; `cancelRequested` once the operator asked to stop it. */
 	runningCheck: {id: string; phase: CheckPhase; title: string; sql: string; startedAt: number; timeoutMs: number; cancelRequested: boolean} | null;
+	/** Set while the run's lock is lost: it stops at the next safe point and goes on only once a resume retakes it. */
+	lockLost: {detail: string; at: number} | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -195,4 +197,5 @@ export const initialState = (): RunState => ({
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
 	runningCheck: null,
+	lockLost: null,
 });

@@ -131,7 +131,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			type: 'run.interrupted',
 			signal: interruption.signal,
 			step: state().step,
-			detail: `stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
+			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
 		});
 		return 'interrupted';
 	};

@@ -45,8 +45,9 @@ export async function openPostgresDatabase(target: PostgresTarget, options: {loc
 
 async function fingerprint(client: pg.Client, target: PostgresTarget): Promise<Fingerprint> {
 	const row = await firstRow(client, `SELECT current_setting('server_version'), current_database(),
-		pg_database_size(current_database())::text, host(inet_server_addr())`);
-	const [serverVersion, database, size, serverAddress] = row as [string, string, string, string | null];
+		pg_database_size(current_database())::text, host(inet_server_addr()),
+		(SELECT oid::text FROM pg_database WHERE datname = current_database())`);
+	const [serverVersion, database, size, serverAddress, databaseOid] = row as [string, string, string, string | null, string];
 	const systemIdentifier = await readSystemIdentifier(client);
 	return {
 		engine: 'postgres',
@@ -54,6 +55,7 @@ async function fingerprint(client: pg.Client, target: PostgresTarget): Promise<F
 		host: hostOf(target) ?? serverAddress ?? client.host,
 		database,
 		sizeBytes: Number(size),
+		databaseOid,
 		...(systemIdentifier === undefined ? {} : {systemIdentifier}),
 	};
 }

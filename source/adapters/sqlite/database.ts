@@ -1,3 +1,4 @@
+import {closeSync, fstatSync, openSync} from 'node:fs';
 import {hostname} from 'node:os';
 import path from 'node:path';
 import type {Fingerprint} from '../../engine/model.js';
@@ -28,6 +29,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 				database: path.parse(file).name,
 				sizeBytes: pageCount * pageSize,
 				path: file,
+				...fileIdentity(file),
 			};
 		},
 
@@ -51,5 +53,16 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			}
 		},
 	};
+}
+
+/** The file now at the path: a copy put in its place has another inode, even with the same name and content. */
+function fileIdentity(file: string): {device: string; inode: string} {
+	const fd = openSync(file, 'r');
+	try {
+		const stat = fstatSync(fd, {bigint: true});
+		return {device: String(stat.dev), inode: String(stat.ino)};
+	} finally {
+		closeSync(fd);
+	}
 }
 
