@@ -78,7 +78,7 @@ export async function runRecordedCheck(
 			cancel('stopped with Esc');
 		}
 	});
-	const leaving = whenLeaving(deps.signal);
+	const {signal: leaving, release} = whenLeaving(deps.signal);
 	const onLeave = () => cancel('stopped on leaving the run');
 	leaving.addEventListener('abort', onLeave, {once: true});
 	if (leaving.aborted) {
@@ -93,6 +93,7 @@ export async function runRecordedCheck(
 	} finally {
 		off();
 		leaving.removeEventListener('abort', onLeave);
+		release();
 	}
 }
 

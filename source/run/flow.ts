@@ -210,7 +210,12 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 					await runRecordedCheck(deps, check, 'pre');
 				}
 
-				session.emit({type: 'baseline.captured', counts: await database.rowCounts({signal: whenLeaving(deps.signal)})});
+				const leaving = whenLeaving(deps.signal);
+				try {
+					session.emit({type: 'baseline.captured', counts: await database.rowCounts({signal: leaving.signal})});
+				} finally {
+					leaving.release();
+				}
 			} catch (error) {
 				// Leaving stops the counts; that is a stop, not a failure of the step.
 				return await halted() ?? fail('pre', error);
@@ -383,26 +388,30 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 async function postVerify(deps: RunDeps) {
 	const {session} = deps;
 	const database = deps.connections.database;
-	const leaving = whenLeaving(deps.signal);
-	for (const check of deps.runbook.checks.post) {
-		if (leaving.aborted) {
-			return;
+	const {signal: leaving, release} = whenLeaving(deps.signal);
+	try {
+		for (const check of deps.runbook.checks.post) {
+			if (leaving.aborted) {
+				return;
+			}
+
+			await runRecordedCheck(deps, check, 'post');
 		}
 
-		await runRecordedCheck(deps, check, 'post');
-	}
+		for (const check of deps.runbook.checks.pre) {
+			if (leaving.aborted) {
+				return;
+			}
 
-	for (const check of deps.runbook.checks.pre) {
-		if (leaving.aborted) {
-			return;
+			const again = {...check, title: `again: ${check.title}`};
+			await runRecordedCheck(deps, again, 'post', `again.${check.id}`);
 		}
 
-		const again = {...check, title: `again: ${check.title}`};
-		await runRecordedCheck(deps, again, 'post', `again.${check.id}`);
+		const after = await database.rowCounts({signal: leaving});
+		session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
+	} finally {
+		release();
 	}
-
-	const after = await database.rowCounts({signal: leaving});
-	session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
 }
 
 function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): string {

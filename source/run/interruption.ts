@@ -34,8 +34,10 @@ export async function unlessAborted<T>(signal: AbortSignal, waiting: Promise<T>)
 /**
  * Fires when the run's signal fires for the operator leaving, not for a hang-up or terminate:
  * leaving stops a check or a count at once, an interruption lets it finish what it is doing.
+ * `release` takes its listener off the run's signal: a run makes one per check, and listeners
+ * left behind pile up until Node warns on stderr, which lands in the middle of the console.
  */
-export function whenLeaving(signal: AbortSignal): AbortSignal {
+export function whenLeaving(signal: AbortSignal): {signal: AbortSignal; release: () => void} {
 	const leaving = new AbortController();
 	const check = () => {
 		if (signal.aborted && interruptionOf(signal) === null) {
@@ -45,5 +47,5 @@ export function whenLeaving(signal: AbortSignal): AbortSignal {
 
 	check();
 	signal.addEventListener('abort', check, {once: true});
-	return leaving.signal;
+	return {signal: leaving.signal, release: () => signal.removeEventListener('abort', check)};
 }
