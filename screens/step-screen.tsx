@@ -66,6 +66,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					checks={state.checks.filter(c => c.phase === 'pre')}
 					overrides={state.overrides}
 					status={state.steps.pre.status}
+					planned={state.window?.checks?.pre ?? null}
 					awaitingProceed={state.baseline !== null && state.steps.pre.status === 'running'}
 					gate={() => upgradeGate(state)}
 					blockers={unresolvedBlockers(state).map(c => c.id)}
@@ -103,6 +104,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					checks={state.checks.filter(c => c.phase === 'post')}
 					overrides={state.overrides}
 					status={state.steps.post.status}
+					planned={state.window?.checks?.post ?? null}
 					diff={state.post?.diff ?? null}
 					errors={errorsOf(state, 'post')}
 					width={width}

@@ -56,7 +56,15 @@ export type RunEvent =
 	}
 	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
 	| {type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]}
-	| {type: 'window.planned'; startsAt: number; expectedMinutes: number; prep: PrepItem[]; hooks: {on: string | null; off: string | null}}
+	| {
+		type: 'window.planned';
+		startsAt: number;
+		expectedMinutes: number;
+		prep: PrepItem[];
+		hooks: {on: string | null; off: string | null};
+		/** How many checks the runbook has per phase (absent in older records); post also runs the pre checks again. */
+		checks?: {pre: number; post: number};
+	}
 	| {type: 'operator.prep-ticked'; itemId: string; ticked: boolean}
 	| {type: 'operator.window-confirmed'; typedName: string}
 	| {type: 'command.started'; id: string; purpose: string; command: string}

@@ -49,7 +49,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'window.planned': {
 			return {
 				...state,
-				window: {startsAt: event.startsAt, expectedMinutes: event.expectedMinutes, prep: event.prep, ticked: [], hooks: event.hooks, confirmedName: null},
+				window: {startsAt: event.startsAt, expectedMinutes: event.expectedMinutes, prep: event.prep, ticked: [], hooks: event.hooks, confirmedName: null, checks: event.checks ?? null},
 			};
 		}
 

@@ -98,6 +98,8 @@ export type RunState = {
 		ticked: string[];
 		hooks: {on: string | null; off: string | null};
 		confirmedName: string | null;
+		/** Checks the runbook has per phase; null for older records that did not say. */
+		checks: {pre: number; post: number} | null;
 	} | null;
 	commands: CommandState[];
 	backup: {

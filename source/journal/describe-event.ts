@@ -21,7 +21,7 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'window.planned': {
-			return `window from ${new Date(event.startsAt).toISOString()} for ${event.expectedMinutes} min; preparation: ${event.prep.map(p => p.text).join('; ')}`;
+			return `window from ${new Date(event.startsAt).toISOString()} for ${event.expectedMinutes} min; preparation: ${event.prep.map(p => p.text).join('; ')}${event.checks ? `; checks: ${event.checks.pre} before, ${event.checks.post} after the upgrade` : ''}`;
 		}
 
 		case 'command.started': {

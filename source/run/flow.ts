@@ -159,6 +159,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 				expectedMinutes: options.window.expectedMinutes ?? deps.runbook.window.expectedMinutes,
 				prep: deps.runbook.preparation,
 				hooks: {on: deps.runbook.maintenance.on, off: deps.runbook.maintenance.off},
+				checks: {pre: deps.runbook.checks.pre.length, post: deps.runbook.checks.post.length + deps.runbook.checks.pre.length},
 			});
 		}
 

@@ -1,0 +1,52 @@
+// What an operator must read is never cut at 80 columns without a way to see it whole.
+import assert from 'node:assert/strict';
+import {afterEach, describe, it} from 'node:test';
+import type {RunEvent} from '../../source/engine/events.js';
+import type {RunState} from '../../source/engine/state.js';
+import {App} from '../../screens/app.js';
+import {overflowing, render, type Rendered} from '../support/render.js';
+import {backupDone, baseline, check, cleanPlanned, fingerprinted, fold, started, verified, windowConfirmed, windowPlanned} from '../support/run-fixtures.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+	current?.unmount();
+	current = undefined;
+});
+
+function show(state: RunState, options: {columns?: number; rows?: number} = {}) {
+	current = render(<App state={state} now={state.now} onDecision={() => {}} onQuit={() => {}} interactive/>, options);
+	return current;
+}
+
+/** The frame's text with line breaks and the indentation of wrapped lines folded into single spaces. */
+export const flat = (frame: string) => frame.replaceAll(/\s+/g, ' ');
+
+const withChecks = (counts: {pre: number; post: number}): RunEvent => ({...windowPlanned, checks: counts} as RunEvent);
+
+describe('zero checks', () => {
+	it('says the runbook has no checks instead of waiting for them', async () => {
+		const state = fold([started, fingerprinted, cleanPlanned, withChecks({pre: 0, post: 0}), ...windowConfirmed, ...backupDone, verified(true), baseline]);
+		const frame = await show(state).waitForFrame('Press Enter');
+		assert.match(frame, /No checks in this runbook before the upgrade: nothing to check\./);
+		assert.doesNotMatch(frame, /0 checks finished|no checks have finished yet|⟳/);
+	});
+
+	it('still counts checks while they run, against the runbook\'s number', async () => {
+		const state = fold([started, fingerprinted, cleanPlanned, withChecks({pre: 3, post: 3}), ...windowConfirmed, ...backupDone, verified(true),
+			{type: 'check.finished', result: check('pre.a', 'passed')}]);
+		const frame = await show(state).waitForFrame('finished of 3');
+		assert.match(frame, /⟳ 1 check finished of 3: 1 passed, 0 not passed/);
+	});
+});
+
+describe('long values at 80 columns', () => {
+	it('shows the selected check\'s whole title and detail, wrapped', async () => {
+		const title = 'Every meter that has readings after the cut-off date has a tariff assigned to it';
+		const detail = 'error: relation "public.meter_tariff_assignments" does not exist (SQLSTATE 42P01) at character 118';
+		const state = fold([started, fingerprinted, cleanPlanned, windowPlanned, ...windowConfirmed, ...backupDone, verified(true),
+			{type: 'check.finished', result: check('pre.tariffs', 'error', {title, detail})}, baseline]);
+		const frame = await show(state).waitForFrame('Upgrade blocked');
+		assert.deepEqual(overflowing(frame), []);
+		assert.ok(flat(frame).includes(`${title}: ${detail}`), frame);
+	});
+});
