@@ -13,6 +13,7 @@ const WINDOW: KeyHelp = [
 	['tab', 'switch between the checklist and the name field'],
 	['Enter', 'confirm the window (all ticked and the name typed)'],
 	['Esc', 'leave the name field'],
+	['p, PgDn', 'page through the whole plan and the applied history (p is typed in the name field; Esc back)'],
 ];
 
 const BACKUP: KeyHelp = [

@@ -35,6 +35,8 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					status={state.steps.window.status}
 					errors={errorsOf(state, 'window')}
 					gate={typed => windowGate(state, typed)}
+					runbook={{checklist: state.checklist, migrationsDir: state.migrationsDir}}
+					history={state.history}
 					now={now}
 					width={width}
 					keys={keys}
@@ -92,6 +94,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					width={width}
 					locks={state.lockSample}
 					backendActions={state.backendActions}
+					history={state.history}
 					keys={keys}
 					onDecision={onDecision}
 				/>

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {RunEvent} from '../source/engine/events.js';
-import type {LockSample} from '../source/engine/model.js';
+import {estimateUpgrade, type UpgradeEstimate} from '../source/engine/eta.js';
+import type {ExpectedDuration, LockSample} from '../source/engine/model.js';
 import type {BackendAction, MigrationRow, StepStatus} from '../source/engine/state.js';
 import {BackendActionLog} from './backend-actions/backend-action-log.js';
 import {LockActions} from './backend-actions/lock-actions.js';
@@ -23,18 +24,23 @@ export type UpgradeScreenProps = {
 	backendActions: BackendAction[];
 	keys: ScreenKeys;
 	onDecision: (event: RunEvent) => void;
+	/** What earlier runs took for the same migrations (state.history). */
+	history?: ExpectedDuration[];
 };
 
+/** What the estimate rests on, short: the heading should fit one line at 80 columns. */
+const BASIS = {history: 'earlier runs', 'so-far': 'this run', both: 'earlier runs + this run'} as const;
+
 /** Migrations applied one after another, each a live row. Keys only act on sessions in the lock watch. */
-export function UpgradeScreen({migrations, status, errors, now, width, locks, backendActions, keys, onDecision}: UpgradeScreenProps) {
+export function UpgradeScreen({migrations, status, errors, now, width, locks, backendActions, keys, onDecision, history = []}: UpgradeScreenProps) {
 	const retrying = migrations.filter(m => m.status === 'running' && m.retry !== null);
 	const done = migrations.filter(m => m.status === 'done').length;
 	const heading = status === 'running'
-		? `⟳ Applying ${plural(migrations.length, 'migration')}: ${done} done`
+		? runningHeading(estimateUpgrade(migrations, history, now))
 		: (status === 'passed' ? `✓ ${plural(done, 'migration')} applied` : `✗ Upgrade stopped: ${done} of ${migrations.length} applied`);
 	return (
 		<Box flexDirection='column'>
-			<Text bold>{heading}</Text>
+			<Text bold wrap='wrap'>{heading}</Text>
 			<MigrationRows rows={migrations} now={now} width={width} maxRows={12}/>
 			{retrying.map(m => m.retry && (
 				<Text key={m.name} color='yellow'>
@@ -46,4 +52,9 @@ export function UpgradeScreen({migrations, status, errors, now, width, locks, ba
 			<StepErrors messages={errors} width={width}/>
 		</Box>
 	);
+}
+
+function runningHeading(estimate: UpgradeEstimate): string {
+	const eta = estimate.remainingMs === null || estimate.basis === null ? '' : ` · about ${formatDuration(estimate.remainingMs)} left (${BASIS[estimate.basis]})`;
+	return `⟳ Applying migrations: ${estimate.done}/${estimate.total} done (${estimate.percent} %)${eta}`;
 }

@@ -5,6 +5,7 @@ import type {
 	BackupVerification,
 	CheckPhase,
 	CheckResult,
+	ExpectedDuration,
 	Fingerprint,
 	LockSample,
 	MigrationInfo,
@@ -118,7 +119,9 @@ export type RunEvent =
 	// The run lock was found lost (its database session ended, its lock file removed or replaced): the run stops at the next safe point.
 	| {type: 'run-lock.lost'; detail: string}
 	// A resumed run holds the run lock again after it was lost.
-	| {type: 'run-lock.retaken'; detail: string};
+	| {type: 'run-lock.retaken'; detail: string}
+	// Earlier records in the records directory ran some pending migrations (same checksums): how long each took, for the estimates.
+	| {type: 'migrations.history'; expected: ExpectedDuration[]};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

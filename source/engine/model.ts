@@ -168,3 +168,12 @@ export type LockSample = {
 	/** Waiters beyond those listed. */
 	more: number;
 };
+
+/** How long a migration with the same checksum took in an earlier run, and which record says so. */
+export type ExpectedDuration = {
+	name: string;
+	checksum: string;
+	durationMs: number;
+	/** The record's file name. */
+	from: string;
+};

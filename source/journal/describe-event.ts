@@ -169,6 +169,11 @@ export function describeEvent(event: RunEvent): string {
 			return `run lock retaken: ${event.detail}`;
 		}
 
+		case 'migrations.history': {
+			const files = [...new Set(event.expected.map(e => e.from))];
+			return `earlier runs took ${event.expected.map(e => `${e.name} ${e.durationMs} ms`).join(', ')} (from ${files.join(', ')})`;
+		}
+
 		default: {
 			return `operator ${describeDecision(event)}`;
 		}
