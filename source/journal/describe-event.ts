@@ -7,7 +7,7 @@ const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).
 export function describeEvent(event: RunEvent): string {
 	switch (event.type) {
 		case 'run.started': {
-			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
+			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name} (${event.checklist.path}), migrations from ${event.migrationsDir}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
 		}
 
 		case 'target.fingerprinted': {
