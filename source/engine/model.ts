@@ -92,6 +92,12 @@ export type BackupProgress = {
 	currentTable?: string;
 	tablesDone?: number;
 	tablesTotal?: number;
+	/**
+	 * PostgreSQL: the on-disk size of the table data done (tables finished, plus an estimate of the one being dumped), of
+	 * all tables' data, read before the dump. What the bar and ETA use: a compressed dump's bytes say little of the end.
+	 */
+	dataDone?: number;
+	dataTotal?: number;
 	/** SQLite: pages copied of total. */
 	pagesDone?: number;
 	pagesTotal?: number;

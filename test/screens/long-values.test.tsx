@@ -5,7 +5,7 @@ import type {RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
 import {overflowing, render, type Rendered} from '../support/render.js';
-import {backupDone, baseline, check, cleanPlanned, fingerprinted, fold, started, verified, windowConfirmed, windowPlanned} from '../support/run-fixtures.js';
+import {backupDone, backupStarted, baseline, check, cleanPlanned, fingerprinted, fold, started, T0, verified, windowConfirmed, windowPlanned} from '../support/run-fixtures.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -48,5 +48,18 @@ describe('long values at 80 columns', () => {
 		const frame = await show(state).waitForFrame('Upgrade blocked');
 		assert.deepEqual(overflowing(frame), []);
 		assert.ok(flat(frame).includes(`${title}: ${detail}`), frame);
+	});
+});
+
+describe('backup progress from pg_dump\'s account', () => {
+	it('draws the bar and the ETA from table data done, not from compressed bytes against the raw size', async () => {
+		const progress: RunEvent = {type: 'backup.progress', progress: {bytes: 200_000, estimatedBytes: 10_000_000, tablesDone: 6, tablesTotal: 7, dataDone: 9_000_000, dataTotal: 10_000_000, currentTable: 'readings'}};
+		const state = fold([started, fingerprinted, cleanPlanned, windowPlanned, ...windowConfirmed, backupStarted, progress], {at: i => T0 + (i * 1000)});
+		const frame = await show({...state}).waitForFrame('tables 6/7');
+		assert.match(frame, /tables 6\/7 \(~90 % of the data\)/);
+		assert.match(frame, /200 kB written ·/);
+		assert.doesNotMatch(frame, /of ~10 MB/);
+		// 90 % done in the second since the backup started: about a tenth of that left, not the minutes bytes/raw size would say.
+		assert.match(frame, /ETA 111 ms/);
 	});
 });
