@@ -18,8 +18,8 @@ export type UpgradeScreenProps = {
 	errors: string[];
 	now: number;
 	width: number;
-	/** Who waited for locks at the last sample (PostgreSQL runs only). */
-	locks: LockSample | null;
+	/** Who waited for locks at the last sample (PostgreSQL runs only), and when it was taken. */
+	locks: (LockSample & {at?: number}) | null;
 	/** Sessions the operator cancelled or terminated in this run, with the server's answers. */
 	backendActions: BackendAction[];
 	keys: ScreenKeys;
@@ -47,7 +47,7 @@ export function UpgradeScreen({migrations, status, errors, now, width, locks, ba
 					{truncate(`  ! attempt ${m.retry.attempt} of ${m.retry.maxAttempts} timed out waiting for a lock; next try in ${formatDuration(m.retry.waitMs)}`, width)}
 				</Text>
 			))}
-			{status === 'running' && locks !== null && <LockActions sample={locks} width={width} keys={keys} onDecision={onDecision}/>}
+			{status === 'running' && locks !== null && <LockActions sample={agedSample(locks, now)} width={width} keys={keys} onDecision={onDecision}/>}
 			<BackendActionLog actions={backendActions} width={width}/>
 			<StepErrors messages={errors} width={width}/>
 		</Box>
@@ -57,4 +57,14 @@ export function UpgradeScreen({migrations, status, errors, now, width, locks, ba
 function runningHeading(estimate: UpgradeEstimate): string {
 	const eta = estimate.remainingMs === null || estimate.basis === null ? '' : ` · about ${formatDuration(estimate.remainingMs)} left (${BASIS[estimate.basis]})`;
 	return `⟳ Applying migrations: ${estimate.done}/${estimate.total} done (${estimate.percent} %)${eta}`;
+}
+
+/**
+ * The sample as of `now`: every waiter has waited since the sample was taken too. Samples are
+ * journaled only when the picture changes, so without this the ages would stand still for
+ * seconds; live, `now` ticks; in replay it is the replay clock.
+ */
+export function agedSample(sample: LockSample & {at?: number}, now: number): LockSample {
+	const age = sample.at === undefined ? 0 : Math.max(0, now - sample.at);
+	return age === 0 ? sample : {...sample, waiters: sample.waiters.map(w => ({...w, waitingMs: w.waitingMs + age}))};
 }

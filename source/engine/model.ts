@@ -173,6 +173,16 @@ export type LockSample = {
 	waiters: LockWaiter[];
 	/** Waiters beyond those listed. */
 	more: number;
+	/** Sessions the waiters wait for that are not waiting themselves, with their queries (absent in older records). */
+	blockers?: LockBlocker[];
+};
+
+/** A session that holds a lock others wait for, as seen at the same moment. */
+export type LockBlocker = {
+	pid: number;
+	user: string | null;
+	application: string | null;
+	query: string | null;
 };
 
 /** How long a migration with the same checksum took in an earlier run, and which record says so. */

@@ -63,3 +63,36 @@ describe('backup progress from pg_dump\'s account', () => {
 		assert.match(frame, /ETA 111 ms/);
 	});
 });
+
+describe('lock watch on the upgrade screen', () => {
+	const sample: RunEvent = {type: 'watch.sampled', sample: {
+		waiters: [{pid: 5100, user: 'app', application: 'shop-web', waitingMs: 2000, query: 'UPDATE tariffs SET rate = rate', blockedBy: [777]}],
+		more: 0,
+		blockers: [{pid: 777, user: 'report', application: 'psql', query: 'LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE'}],
+	}};
+	const upgrading = fold([started, fingerprinted, cleanPlanned, windowPlanned, ...windowConfirmed, ...backupDone, verified(true), baseline,
+		{type: 'operator.proceed', step: 'pre'}, {type: 'upgrade.started', names: ['0003-unique-meter-serial', '0004-drop-legacy-tariffs']},
+		{type: 'migration.started', name: '0003-unique-meter-serial', direction: 'up'}, sample]);
+
+	it('ages tick from the sample\'s time with the clock, not only when a new sample comes', async () => {
+		const at = upgrading.lockSample!.at;
+		current = render(<App state={upgrading} now={at + 1000} onDecision={() => {}} onQuit={() => {}} interactive/>);
+		await current.waitForFrame('5100 app 3 s ← 777');
+		current.rerender(<App state={upgrading} now={at + 5000} onDecision={() => {}} onQuit={() => {}} interactive/>);
+		await current.waitForFrame('5100 app 7 s ← 777');
+	});
+
+	it('names the blocker and its query, and c offers that query', async () => {
+		const decisions: RunEvent[] = [];
+		current = render(<App state={upgrading} now={upgrading.now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive/>);
+		await current.waitForFrame('↑↓ pick one of');
+		current.stdin.write('\u001B[B');
+		await current.waitForFrame('▸ 777 report/psql blocks 5100: LOCK TABLE tariffs');
+		current.stdin.write('c');
+		const confirm = await current.waitForFrame('Cancel the query of pid 777');
+		assert.match(confirm, /LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE/);
+		current.stdin.write('y');
+		await current.waitForFrame(() => decisions.length > 0);
+		assert.deepEqual(decisions[0], {type: 'operator.backend-action', action: 'cancel', pid: 777, query: 'LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE', user: 'report'});
+	});
+});
