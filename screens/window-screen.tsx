@@ -50,7 +50,9 @@ export function WindowScreen(props: WindowScreenProps) {
 	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: [], planFirst: null});
 	const {stdout} = useStdout();
 	// The header, the view's title and the key line stay on screen around the page.
-	const pageHeight = Math.max(3, (stdout.rows > 0 ? stdout.rows : 24) - 7);
+	const rows = stdout.rows > 0 ? stdout.rows : 24;
+	const pageHeight = Math.max(3, rows - 7);
+	const roomy = rows >= 24;
 	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name' && ui.planFirst === null;
@@ -174,8 +176,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	return (
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
-			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.name} from ${runbook.checklist.path}${checks ? ` · ${checks.pre === 0 && checks.post === 0 ? 'no checks in this runbook' : `${plural(checks.pre, 'check')} before the upgrade`}` : ''}`}</Text> : null}
-			{runbook?.migrationsDir ? <Text wrap='wrap'>{`Migrations from ${runbook.migrationsDir}`}</Text> : null}
+			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : <Text dimColor>Reading the migrations…</Text>}
 			<PreflightLines items={preflight} width={width}/>
 			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>
@@ -184,7 +185,11 @@ export function WindowScreen(props: WindowScreenProps) {
 				const index = first + offset;
 				const ticked = window.ticked.includes(item.id);
 				const pointer = deciding && focus === 'prep' && index === selected ? '›' : ' ';
-				// Wrapped, not cut: the operator ticks what the item says, all of it.
+				// Wrapped, not cut: the operator ticks what the item says, all of it (a short terminal cuts to keep the prompt in view).
+				if (!roomy) {
+					return <Text key={item.id} bold={pointer === '›'}>{truncate(`${pointer} [${ticked ? 'x' : ' '}] ${item.text}`, width)}</Text>;
+				}
+
 				return (
 					<Box key={item.id}>
 						<Text bold={pointer === '›'}>{`${pointer} [${ticked ? 'x' : ' '}] `}</Text>

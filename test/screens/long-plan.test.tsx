@@ -73,8 +73,7 @@ describe('a long plan', () => {
 	it('shows the runbook, the migrations directory and how long the upgrade took last time on the window', async () => {
 		const screen = show(fold([started, fingerprinted, plan, {type: 'migrations.history', expected: history}, windowPlanned]));
 		const frame = await screen.waitForFrame('Type the database name');
-		assert.match(frame, /Runbook shop-2026-11 from \/srv\/cutover\/shop\.yaml/);
-		assert.match(frame, /Migrations from \/srv\/shop\/migrations/);
+		assert.match(frame, /Runbook \/srv\/cutover\/shop\.yaml · migrations \/srv\/shop\/migrations/);
 		assert.match(frame.replaceAll(/\s+/g, ' '), /expected 20 min · the upgrade took 4 m 29 s last time/);
 	});
 

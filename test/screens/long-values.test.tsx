@@ -96,3 +96,22 @@ describe('lock watch on the upgrade screen', () => {
 		assert.deepEqual(decisions[0], {type: 'operator.backend-action', action: 'cancel', pid: 777, query: 'LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE', user: 'report'});
 	});
 });
+
+describe('the window at 80 columns with long values', () => {
+	it('wraps the Target line (size included), the runbook paths and every preparation item instead of cutting them', async () => {
+		const host = 'primary-db-cluster-01.eu-central-1.internal.example.com:5432';
+		const text = 'Support, on-call and the account managers of the three largest customers have confirmed the window in writing';
+		const events: RunEvent[] = [
+			{...started, checklist: {name: 'shop', path: '/srv/cutover/runbooks/2026/november/shop-production-cutover.yaml', sha256: 'c'.repeat(64)}} as RunEvent,
+			{type: 'target.fingerprinted', fingerprint: {engine: 'postgres', serverVersion: '16.4', host, database: 'shop_production_eu', sizeBytes: 123_456_789_012, systemIdentifier: '7301234567890123456'}},
+			cleanPlanned,
+			{...windowPlanned, prep: [{id: 'told', text}]} as RunEvent,
+		];
+		const frame = await show(fold(events)).waitForFrame('Type the database name');
+		assert.deepEqual(overflowing(frame), []);
+		const whole = flat(frame);
+		assert.ok(whole.includes(`database shop_production_eu on ${host} · 123 GB`), frame);
+		assert.ok(whole.includes(`[ ] ${text}`), frame);
+		assert.ok(whole.includes('Runbook /srv/cutover/runbooks/2026/november/shop-production-cutover.yaml'), frame);
+	});
+});
