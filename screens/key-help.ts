@@ -22,7 +22,7 @@ const BACKUP: KeyHelp = [
 
 const PRE: KeyHelp = [
 	['↑ ↓', 'select a check'],
-	['s', 'show or hide the SQL of the selected check'],
+	['s', 'show or hide the SQL of the selected check, with its whole title and detail'],
 	['o', 'override the selected blocking failure (with a reason)'],
 	['Enter', 'proceed to the upgrade once the gate is open'],
 	['Esc', 'cancel the check that is running, or typing a reason'],
@@ -30,7 +30,7 @@ const PRE: KeyHelp = [
 
 const POST: KeyHelp = [
 	['↑ ↓', 'select a check'],
-	['s', 'show or hide the SQL of the selected check'],
+	['s', 'show or hide the SQL of the selected check, with its whole title and detail'],
 	['Esc', 'cancel the check that is running'],
 ];
 

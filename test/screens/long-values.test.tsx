@@ -40,12 +40,16 @@ describe('zero checks', () => {
 });
 
 describe('long values at 80 columns', () => {
-	it('shows the selected check\'s whole title and detail, wrapped', async () => {
+	it('shows the selected check\'s whole title and detail, wrapped, with its SQL (s)', async () => {
 		const title = 'Every meter that has readings after the cut-off date has a tariff assigned to it';
 		const detail = 'error: relation "public.meter_tariff_assignments" does not exist (SQLSTATE 42P01) at character 118';
 		const state = fold([started, fingerprinted, cleanPlanned, windowPlanned, ...windowConfirmed, ...backupDone, verified(true),
 			{type: 'check.finished', result: check('pre.tariffs', 'error', {title, detail})}, baseline]);
-		const frame = await show(state).waitForFrame('Upgrade blocked');
+		const screen = show(state);
+		const rows = await screen.waitForFrame('Upgrade blocked');
+		assert.ok(!flat(rows).includes(`${title}: ${detail}`), 'the row cuts them');
+		screen.stdin.write('s');
+		const frame = await screen.waitForFrame('from meters');
 		assert.deepEqual(overflowing(frame), []);
 		assert.ok(flat(frame).includes(`${title}: ${detail}`), frame);
 	});
