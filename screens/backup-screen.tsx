@@ -27,6 +27,15 @@ export function estimate(bytes: number, estimatedBytes: number | undefined, elap
 	return {bytesPerSecond: perMs * 1000, etaMs};
 }
 
+/** Time left if the rest goes at the pace so far; null until something is done. */
+export function etaFromFraction(fraction: number, elapsedMs: number): number | null {
+	if (fraction <= 0 || elapsedMs <= 0) {
+		return null;
+	}
+
+	return fraction >= 1 ? 0 : (elapsedMs * (1 - fraction)) / fraction;
+}
+
 /** Backup and its verification: no key skips either. */
 export function BackupScreen({engine, backup, verification, backupStatus, verifyStatus, errors, now, width}: BackupScreenProps) {
 	if (!backup) {
@@ -42,13 +51,17 @@ export function BackupScreen({engine, backup, verification, backupStatus, verify
 	const artifact = backup.artifact;
 	const bytes = artifact?.bytes ?? progress?.bytes ?? 0;
 	const elapsed = backup.durationMs ?? Math.max(0, now - backup.startedAt);
-	const {bytesPerSecond, etaMs} = estimate(bytes, progress?.estimatedBytes, elapsed);
-	const fraction = artifact ? 1 : (progress?.estimatedBytes ? bytes / progress.estimatedBytes : 0);
+	const byData = progress?.dataTotal !== undefined && progress.dataTotal > 0 && progress.dataDone !== undefined;
+	const rate = estimate(bytes, byData ? undefined : progress?.estimatedBytes, elapsed);
+	const {bytesPerSecond} = rate;
+	// pg_dump's own account (table data done of total) where the record has it; bytes written against the raw size otherwise.
+	const fraction = artifact ? 1 : (byData ? (progress.dataDone ?? 0) / (progress.dataTotal ?? 1) : (progress?.estimatedBytes ? bytes / progress.estimatedBytes : 0));
+	const etaMs = byData ? etaFromFraction(fraction, elapsed) : rate.etaMs;
 	const counts = engine === 'sqlite' || progress?.pagesTotal !== undefined
 		? (progress?.pagesTotal === undefined ? null : `pages ${progress.pagesDone ?? 0}/${progress.pagesTotal}`)
-		: (progress?.tablesTotal === undefined ? null : `tables ${progress.tablesDone ?? 0}/${progress.tablesTotal}`);
+		: (progress?.tablesTotal === undefined ? null : `tables ${progress.tablesDone ?? 0}/${progress.tablesTotal}${byData && !artifact ? ` (~${Math.floor(fraction * 100)} % of the data)` : ''}`);
 	const facts = [
-		`${formatBytes(bytes)}${progress?.estimatedBytes && !artifact ? ` of ~${formatBytes(progress.estimatedBytes)}` : ''} written`,
+		`${formatBytes(bytes)}${progress?.estimatedBytes && !artifact && !byData ? ` of ~${formatBytes(progress.estimatedBytes)}` : ''} written`,
 		counts,
 		!artifact && progress?.currentTable ? `table ${progress.currentTable}` : null,
 	].filter(f => f !== null);
@@ -59,13 +72,13 @@ export function BackupScreen({engine, backup, verification, backupStatus, verify
 	].filter(f => f !== null);
 	return (
 		<Box flexDirection='column'>
-			<Text>{truncate(`Backup  ${backup.path}`, width)}</Text>
+			<Text wrap='wrap'>{`Backup  ${backup.path}`}</Text>
 			<Text>{truncate(`Method  ${backup.method}`, width)}</Text>
 			<Text>{progressBar(fraction, Math.min(40, width - 8))}</Text>
 			<Text>{truncate(facts.join(' · '), width)}</Text>
 			<Text>{truncate(timing.join(' · '), width)}</Text>
 			{artifact ? <Text>{truncate(`✓ Backup written: ${formatBytes(artifact.bytes)}, sha256 ${shortHash(artifact.sha256)}…`, width)}</Text> : null}
-			{backup.error ? <Text color='red'>{truncate(`✗ Backup failed: ${backup.error}`, width)}</Text> : null}
+			{backup.error ? <Text color='red' wrap='wrap'>{`✗ Backup failed: ${backup.error}`}</Text> : null}
 			<Verification verification={verification} status={verifyStatus} started={backupStatus === 'passed'} width={width}/>
 			{backup.error ? <Text bold color='red'>✗ Upgrade blocked: there is no backup.</Text> : null}
 			<StepErrors messages={errors} width={width}/>

@@ -34,6 +34,8 @@ export type ChecksScreenProps = {
 	running?: RunState['runningCheck'];
 	/** For the running check's elapsed time. */
 	now?: number;
+	/** Checks the runbook has for this phase (window.planned); null when the record does not say. */
+	planned?: number | null;
 };
 
 type Mode = {kind: 'browse'} | {kind: 'reason'; checkId: string; text: string};
@@ -109,17 +111,20 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	}, {isActive: keys.active});
 
 	const failing = checks.filter(c => c.verdict !== 'passed').length;
+	const none = checks.length === 0 && (props.planned === 0 || (status !== 'running' && status !== 'waiting'));
 	return (
 		<Box flexDirection='column'>
 			{/* In the place of the tally, so the screen keeps its height (and 80x24 its scrollback) while a check runs. */}
 			{props.running && showsRunning(props.running, props.now)
 				? <RunningCheck running={props.running} now={props.now ?? props.running.startedAt} interactive={keys.interactive} width={width}/>
-				: (
-					<Text>
-						{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
-					</Text>
-				)}
-			<CheckList
+				: (none
+					? <Text>{props.planned === 0 ? `No checks in this runbook ${phase === 'pre' ? 'before' : 'after'} the upgrade: nothing to check.` : 'No checks ran in this step.'}</Text>
+					: (
+						<Text>
+							{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished${props.planned ? ` of ${props.planned}` : ''}: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
+						</Text>
+					))}
+			{none ? null : <CheckList
 				checks={checks}
 				overrides={overrides}
 				selected={index}
@@ -127,7 +132,7 @@ export function ChecksScreen(props: ChecksScreenProps) {
 				width={width}
 				maxVisible={props.maxVisible ?? 6}
 				evidenceRows={props.evidenceRows ?? 5}
-			/>
+			/>}
 			{mode.kind === 'reason'
 				? (
 					<Box flexDirection='column' marginTop={1}>

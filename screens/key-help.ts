@@ -13,6 +13,7 @@ const WINDOW: KeyHelp = [
 	['tab', 'switch between the checklist and the name field'],
 	['Enter', 'confirm the window (all ticked and the name typed)'],
 	['Esc', 'leave the name field'],
+	['p, PgDn', 'page through the whole plan and the applied history (p is typed in the name field; Esc back)'],
 ];
 
 const BACKUP: KeyHelp = [
@@ -21,7 +22,7 @@ const BACKUP: KeyHelp = [
 
 const PRE: KeyHelp = [
 	['↑ ↓', 'select a check'],
-	['s', 'show or hide the SQL of the selected check'],
+	['s', 'show or hide the SQL of the selected check, with its whole title and detail'],
 	['o', 'override the selected blocking failure (with a reason)'],
 	['Enter', 'proceed to the upgrade once the gate is open'],
 	['Esc', 'cancel the check that is running, or typing a reason'],
@@ -29,7 +30,7 @@ const PRE: KeyHelp = [
 
 const POST: KeyHelp = [
 	['↑ ↓', 'select a check'],
-	['s', 'show or hide the SQL of the selected check'],
+	['s', 'show or hide the SQL of the selected check, with its whole title and detail'],
 	['Esc', 'cancel the check that is running'],
 ];
 

@@ -35,6 +35,8 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					status={state.steps.window.status}
 					errors={errorsOf(state, 'window')}
 					gate={typed => windowGate(state, typed)}
+					runbook={{checklist: state.checklist, migrationsDir: state.migrationsDir}}
+					history={state.history}
 					now={now}
 					width={width}
 					keys={keys}
@@ -66,6 +68,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					checks={state.checks.filter(c => c.phase === 'pre')}
 					overrides={state.overrides}
 					status={state.steps.pre.status}
+					planned={state.window?.checks?.pre ?? null}
 					awaitingProceed={state.baseline !== null && state.steps.pre.status === 'running'}
 					gate={() => upgradeGate(state)}
 					blockers={unresolvedBlockers(state).map(c => c.id)}
@@ -91,6 +94,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					width={width}
 					locks={state.lockSample}
 					backendActions={state.backendActions}
+					history={state.history}
 					keys={keys}
 					onDecision={onDecision}
 				/>
@@ -103,6 +107,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					checks={state.checks.filter(c => c.phase === 'post')}
 					overrides={state.overrides}
 					status={state.steps.post.status}
+					planned={state.window?.checks?.post ?? null}
 					diff={state.post?.diff ?? null}
 					errors={errorsOf(state, 'post')}
 					width={width}

@@ -1,15 +1,17 @@
-import {Box, Text} from 'ink';
+import {Box, Text, useStdout} from 'ink';
 import type {RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
-import type {Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
+import {expectedUpgradeMs} from '../source/engine/eta.js';
+import type {ExpectedDuration, Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
 import type {CommandState, RunState, StepStatus} from '../source/engine/state.js';
 import {CommandTail} from './components/command-tail.js';
 import {FingerprintLines} from './components/fingerprint-lines.js';
 import {MigrationPlanLines} from './components/migration-plan.js';
 import {PreflightLines} from './components/preflight-lines.js';
+import {clampFirst, PlanView, planLines} from './components/plan-view.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
-import {formatClock, formatDuration, truncate} from './format.js';
+import {formatClock, formatDuration, plural, truncate} from './format.js';
 import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
@@ -28,11 +30,16 @@ export type WindowScreenProps = {
 	width: number;
 	keys: ScreenKeys;
 	onDecision: (event: RunEvent) => void;
+	/** The runbook this run uses and where its migrations come from (run.started), so no default goes unseen. */
+	runbook?: {checklist: {name: string; path: string} | null; migrationsDir: string | null};
+	/** What earlier runs took for the same migrations (migrations.history). */
+	history?: ExpectedDuration[];
 };
 
 type Focus = 'prep' | 'name';
 
-type Ui = {focus: Focus; selected: number; typed: string; reasons: string[]};
+/** planFirst: the first line of the whole-plan view while it is open, null when closed. */
+type Ui = {focus: Focus; selected: number; typed: string; reasons: string[]; planFirst: number | null};
 
 const MAX_PREP = 6;
 
@@ -40,9 +47,15 @@ export function WindowScreen(props: WindowScreenProps) {
 	const {fingerprint, plan, preflight, window, commands, status, errors, now, width, keys} = props;
 	const prep = window?.prep ?? [];
 	const deciding = keys.interactive && status === 'running' && window !== null && fingerprint !== null;
-	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: []});
+	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: [], planFirst: null});
+	const {stdout} = useStdout();
+	// The header, the view's title and the key line stay on screen around the page.
+	const rows = stdout.rows > 0 ? stdout.rows : 24;
+	const pageHeight = Math.max(3, rows - 7);
+	const roomy = rows >= 24;
+	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
-	const typing = deciding && focus === 'name';
+	const typing = deciding && focus === 'name' && ui.planFirst === null;
 	useTyping(keys, typing);
 
 	useKeys((input, key) => {
@@ -50,6 +63,37 @@ export function WindowScreen(props: WindowScreenProps) {
 		const update = (change: Partial<Ui>) => {
 			setUi({...ui, ...change});
 		};
+
+		if (ui.planFirst !== null) {
+			const page = Math.max(1, pageHeight - 1);
+			const move = (first: number) => {
+				update({planFirst: clampFirst(first, lines.length, pageHeight)});
+			};
+
+			if (key.escape || input === 'p') {
+				update({planFirst: null});
+			} else if (key.upArrow) {
+				move(ui.planFirst - 1);
+			} else if (key.downArrow) {
+				move(ui.planFirst + 1);
+			} else if (key.pageUp) {
+				move(ui.planFirst - page);
+			} else if (key.pageDown || input === ' ') {
+				move(ui.planFirst + page);
+			}
+
+			return;
+		}
+
+		// PgDn opens the plan even from the name field, where p is typed.
+		if (plan && (key.pageDown || (input === 'p' && !(deciding && ui.focus === 'name')))) {
+			update({planFirst: 0});
+			return;
+		}
+
+		if (!deciding) {
+			return;
+		}
 
 		if (key.return) {
 			const gate = props.gate(ui.typed);
@@ -93,7 +137,7 @@ export function WindowScreen(props: WindowScreenProps) {
 				props.onDecision({type: 'operator.prep-ticked', itemId: item.id, ticked: !window.ticked.includes(item.id)});
 			}
 		}
-	}, {isActive: keys.active && deciding});
+	}, {isActive: keys.active && window !== null && fingerprint !== null});
 
 	if (fingerprint && !window && preflight !== null) {
 		// Stopped at the preflight: what was found, and what to fix; nothing was asked or changed.
@@ -118,19 +162,40 @@ export function WindowScreen(props: WindowScreenProps) {
 
 	const startsIn = window.startsAt - now;
 	const start = startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`;
+	if (ui.planFirst !== null) {
+		return <PlanView lines={lines} first={ui.planFirst} height={pageHeight} width={width}/>;
+	}
+
+	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
+	const took = upgradeTook === null
+		? ''
+		: ` · the upgrade took ${formatDuration(upgradeTook.ms)} last time${upgradeTook.known < (plan?.pending.length ?? 0) ? ` (${upgradeTook.known} of ${plan?.pending.length ?? 0} migrations known)` : ''}`;
+	const runbook = props.runbook;
+	const checks = window.checks;
 	const first = Math.min(Math.max(0, selected - MAX_PREP + 1), Math.max(0, prep.length - MAX_PREP));
 	return (
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
+			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : <Text dimColor>Reading the migrations…</Text>}
 			<PreflightLines items={preflight} width={width}/>
-			<Text>{truncate(`Window  ${start}, expected ${window.expectedMinutes} min`, width)}</Text>
+			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>
 			{prep.length > 0 ? <Text>Preparation ({window.ticked.length}/{prep.length} ticked):</Text> : null}
 			{prep.slice(first, first + MAX_PREP).map((item, offset) => {
 				const index = first + offset;
 				const ticked = window.ticked.includes(item.id);
 				const pointer = deciding && focus === 'prep' && index === selected ? '›' : ' ';
-				return <Text key={item.id} bold={pointer === '›'}>{truncate(`${pointer} [${ticked ? 'x' : ' '}] ${item.text}`, width)}</Text>;
+				// Wrapped, not cut: the operator ticks what the item says, all of it (a short terminal cuts to keep the prompt in view).
+				if (!roomy) {
+					return <Text key={item.id} bold={pointer === '›'}>{truncate(`${pointer} [${ticked ? 'x' : ' '}] ${item.text}`, width)}</Text>;
+				}
+
+				return (
+					<Box key={item.id}>
+						<Text bold={pointer === '›'}>{`${pointer} [${ticked ? 'x' : ' '}] `}</Text>
+						<Box width={Math.max(10, width - 6)}><Text bold={pointer === '›'} wrap='wrap'>{item.text}</Text></Box>
+					</Box>
+				);
 			})}
 			<CommandTail commands={commands} width={width} lines={2}/>
 			{status === 'running'

@@ -46,7 +46,19 @@ export function backendTargets(sample: LockSample): BackendTarget[] {
 	}));
 	const onlyBlocking = [...blocks.keys()]
 		.filter(pid => !waiters.some(w => w.pid === pid))
-		.map((pid): BackendTarget => ({pid, user: null, application: null, query: null, waitingMs: null, waitsFor: [], blocks: blocks.get(pid) ?? [], own: false}));
+		.map((pid): BackendTarget => {
+			const seen = sample.blockers?.find(b => b.pid === pid);
+			return {
+				pid,
+				user: seen?.user ?? null,
+				application: seen?.application ?? null,
+				query: seen?.query ?? null,
+				waitingMs: null,
+				waitsFor: [],
+				blocks: blocks.get(pid) ?? [],
+				own: isOwnApplication(seen?.application ?? null),
+			};
+		});
 	// Those that wait for nobody are where a chain starts; cutover's own come last, as they are never offered.
 	const rank = (t: BackendTarget) => t.own ? 3 : t.blocks.length === 0 ? 2 : t.waitingMs === null ? 0 : 1;
 	return [...onlyBlocking, ...waiters].sort((a, b) => rank(a) - rank(b) || b.blocks.length - a.blocks.length || (b.waitingMs ?? 0) - (a.waitingMs ?? 0) || a.pid - b.pid);

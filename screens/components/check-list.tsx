@@ -72,6 +72,8 @@ export function CheckList({checks, overrides, selected, showSql, width, maxVisib
 function CheckDetail({check, showSql, width, evidenceRows}: {check: CheckResult; showSql: boolean; width: number; evidenceRows: number}) {
 	return (
 		<Box flexDirection='column' marginTop={1}>
+			{/* The row cuts title and detail to fit; with the SQL (s) they are whole, wrapped, without making the usual screen taller. */}
+			{showSql ? <Text wrap='wrap'>{`${check.title}: ${check.detail}`}</Text> : null}
 			<Text dimColor>{truncate(`── ${check.id} · expects ${check.expectation} · ${formatDuration(check.durationMs)} · s: ${showSql ? 'evidence' : 'SQL'}`, width)}</Text>
 			{showSql
 				? firstLines(check.sql, evidenceRows + 2, width).map((l, i) => <Text key={i}>{l}</Text>)

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {Fingerprint} from '../../source/engine/model.js';
-import {formatBytes, truncate} from '../format.js';
+import {formatBytes} from '../format.js';
 
 const ENGINE_NAME: Record<Fingerprint['engine'], string> = {
 	postgres: 'PostgreSQL',
@@ -14,8 +14,9 @@ export function FingerprintLines({fingerprint, width}: {fingerprint: Fingerprint
 		: `path ${fingerprint.path ?? 'unknown'}${fingerprint.inode === undefined ? '' : ` · inode ${fingerprint.inode}`}`;
 	return (
 		<Box flexDirection='column'>
-			<Text>{truncate(`Target  ${ENGINE_NAME[fingerprint.engine]} ${fingerprint.serverVersion} · database ${fingerprint.database} on ${fingerprint.host} · ${formatBytes(fingerprint.sizeBytes)}`, width)}</Text>
-			<Text>{truncate(`        ${identity}`, width)}</Text>
+			{/* Wrapped, never cut: the size and the identity are what the operator checks against the ticket. */}
+			<Text wrap='wrap'>{`Target  ${ENGINE_NAME[fingerprint.engine]} ${fingerprint.serverVersion} · database ${fingerprint.database} on ${fingerprint.host} · ${formatBytes(fingerprint.sizeBytes)}`}</Text>
+			<Box paddingLeft={8} width={width}><Text wrap='wrap'>{identity}</Text></Box>
 		</Box>
 	);
 }

@@ -29,7 +29,7 @@ export function MigrationPlanLines({plan, width, maxPending}: Props) {
 					{truncate(`  · ${fit(m.name, nameWidth)}  ${shortHash(m.checksum)}${m.reversible ? '' : '  irreversible (no down)'}`, width)}
 				</Text>
 			))}
-			{plan.pending.length > pending.length ? <Text dimColor>{hiddenLine(plan, pending.length)}</Text> : null}
+			{plan.pending.length > pending.length ? <Text dimColor wrap='wrap'>{hiddenLine(plan, pending.length)}</Text> : null}
 		</Box>
 	);
 }
@@ -37,5 +37,5 @@ export function MigrationPlanLines({plan, width, maxPending}: Props) {
 function hiddenLine(plan: MigrationPlan, shown: number): string {
 	const hidden = plan.pending.slice(shown);
 	const irreversible = hidden.filter(m => !m.reversible).length;
-	return `  …and ${hidden.length} more${irreversible > 0 ? `, ${irreversible} of them irreversible (no down)` : ''}`;
+	return `  …and ${hidden.length} more${irreversible > 0 ? `, ${irreversible} of them irreversible (no down)` : ''} · p: whole plan`;
 }

@@ -7,6 +7,7 @@ import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
 import {systemClock} from '../adapters/system-clock.js';
 import {consoleDecider, plainDecider, type Decider, type PlainAnswers} from '../run/decider.js';
+import {pastDurations} from '../replay/past-durations.js';
 import {runFlow, type FlowResult} from '../run/flow.js';
 import {Interruption} from '../run/interruption.js';
 import type {Runbook} from '../run/plan-types.js';
@@ -155,6 +156,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		},
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
+		pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
 	})).finally(() => {
 		placed();
 		place.release();

@@ -5,6 +5,7 @@ import type {
 	BackupVerification,
 	CheckPhase,
 	CheckResult,
+	ExpectedDuration,
 	Fingerprint,
 	LockSample,
 	MigrationInfo,
@@ -56,7 +57,15 @@ export type RunEvent =
 	}
 	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
 	| {type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]}
-	| {type: 'window.planned'; startsAt: number; expectedMinutes: number; prep: PrepItem[]; hooks: {on: string | null; off: string | null}}
+	| {
+		type: 'window.planned';
+		startsAt: number;
+		expectedMinutes: number;
+		prep: PrepItem[];
+		hooks: {on: string | null; off: string | null};
+		/** How many checks the runbook has per phase (absent in older records); post also runs the pre checks again. */
+		checks?: {pre: number; post: number};
+	}
 	| {type: 'operator.prep-ticked'; itemId: string; ticked: boolean}
 	| {type: 'operator.window-confirmed'; typedName: string}
 	| {type: 'command.started'; id: string; purpose: string; command: string}
@@ -110,7 +119,9 @@ export type RunEvent =
 	// The run lock was found lost (its database session ended, its lock file removed or replaced): the run stops at the next safe point.
 	| {type: 'run-lock.lost'; detail: string}
 	// A resumed run holds the run lock again after it was lost.
-	| {type: 'run-lock.retaken'; detail: string};
+	| {type: 'run-lock.retaken'; detail: string}
+	// Earlier records in the records directory ran some pending migrations (same checksums): how long each took, for the estimates.
+	| {type: 'migrations.history'; expected: ExpectedDuration[]};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

@@ -92,6 +92,12 @@ export type BackupProgress = {
 	currentTable?: string;
 	tablesDone?: number;
 	tablesTotal?: number;
+	/**
+	 * PostgreSQL: the on-disk size of the table data done (tables finished, plus an estimate of the one being dumped), of
+	 * all tables' data, read before the dump. What the bar and ETA use: a compressed dump's bytes say little of the end.
+	 */
+	dataDone?: number;
+	dataTotal?: number;
 	/** SQLite: pages copied of total. */
 	pagesDone?: number;
 	pagesTotal?: number;
@@ -167,4 +173,23 @@ export type LockSample = {
 	waiters: LockWaiter[];
 	/** Waiters beyond those listed. */
 	more: number;
+	/** Sessions the waiters wait for that are not waiting themselves, with their queries (absent in older records). */
+	blockers?: LockBlocker[];
+};
+
+/** A session that holds a lock others wait for, as seen at the same moment. */
+export type LockBlocker = {
+	pid: number;
+	user: string | null;
+	application: string | null;
+	query: string | null;
+};
+
+/** How long a migration with the same checksum took in an earlier run, and which record says so. */
+export type ExpectedDuration = {
+	name: string;
+	checksum: string;
+	durationMs: number;
+	/** The record's file name. */
+	from: string;
 };

@@ -26,6 +26,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				host: event.host,
 				target: event.target,
 				checklist: event.checklist,
+				migrationsDir: event.migrationsDir,
 				mode: event.mode,
 				to: event.to,
 				previousRecord: event.previousRecord,
@@ -49,7 +50,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'window.planned': {
 			return {
 				...state,
-				window: {startsAt: event.startsAt, expectedMinutes: event.expectedMinutes, prep: event.prep, ticked: [], hooks: event.hooks, confirmedName: null},
+				window: {startsAt: event.startsAt, expectedMinutes: event.expectedMinutes, prep: event.prep, ticked: [], hooks: event.hooks, confirmedName: null, checks: event.checks ?? null},
 			};
 		}
 
@@ -261,6 +262,11 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		// A resume holds the lock again.
 		case 'run-lock.retaken': {
 			return {...state, lockLost: null};
+		}
+
+		// What earlier runs took for the same migrations: only for estimates, never for a gate.
+		case 'migrations.history': {
+			return {...state, history: event.expected};
 		}
 	}
 }

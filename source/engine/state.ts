@@ -6,6 +6,7 @@ import type {
 	BackupVerification,
 	CheckPhase,
 	CheckResult,
+	ExpectedDuration,
 	Fingerprint,
 	LockSample,
 	MigrationInfo,
@@ -78,6 +79,8 @@ export type RunState = {
 	host: string | null;
 	target: string | null;
 	checklist: {name: string; path: string; sha256: string} | null;
+	/** Where this run's migrations come from (run.started). */
+	migrationsDir: string | null;
 	mode: 'console' | 'plain';
 	to: string | null;
 	startedAt: number | null;
@@ -98,6 +101,8 @@ export type RunState = {
 		ticked: string[];
 		hooks: {on: string | null; off: string | null};
 		confirmedName: string | null;
+		/** Checks the runbook has per phase; null for older records that did not say. */
+		checks: {pre: number; post: number} | null;
 	} | null;
 	commands: CommandState[];
 	backup: {
@@ -130,6 +135,8 @@ export type RunState = {
 	/** Set once a restore put a new database under the target's name: the database a resume must find is that one (its OID). */
 	replacedDatabase: {database: string; keptAs: string; previousOid: number; oid: number; at: number} | null;
 	backendActions: BackendAction[];
+	/** Durations of pending migrations in earlier runs (migrations.history); empty when none is known. */
+	history: ExpectedDuration[];
 	decisions: Decision[];
 	outcome: RunOutcome | null;
 	versionBefore: string | null;
@@ -153,6 +160,7 @@ export const initialState = (): RunState => ({
 	host: null,
 	target: null,
 	checklist: null,
+	migrationsDir: null,
 	mode: 'console',
 	to: null,
 	startedAt: null,
@@ -190,6 +198,7 @@ export const initialState = (): RunState => ({
 	lockSample: null,
 	replacedDatabase: null,
 	backendActions: [],
+	history: [],
 	decisions: [],
 	outcome: null,
 	versionBefore: null,

@@ -7,7 +7,7 @@ const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).
 export function describeEvent(event: RunEvent): string {
 	switch (event.type) {
 		case 'run.started': {
-			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
+			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name} (${event.checklist.path}), migrations from ${event.migrationsDir}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
 		}
 
 		case 'target.fingerprinted': {
@@ -21,7 +21,7 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'window.planned': {
-			return `window from ${new Date(event.startsAt).toISOString()} for ${event.expectedMinutes} min; preparation: ${event.prep.map(p => p.text).join('; ')}`;
+			return `window from ${new Date(event.startsAt).toISOString()} for ${event.expectedMinutes} min; preparation: ${event.prep.map(p => p.text).join('; ')}${event.checks ? `; checks: ${event.checks.pre} before, ${event.checks.post} after the upgrade` : ''}`;
 		}
 
 		case 'command.started': {
@@ -167,6 +167,11 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'run-lock.retaken': {
 			return `run lock retaken: ${event.detail}`;
+		}
+
+		case 'migrations.history': {
+			const files = [...new Set(event.expected.map(e => e.from))];
+			return `earlier runs took ${event.expected.map(e => `${e.name} ${e.durationMs} ms`).join(', ')} (from ${files.join(', ')})`;
 		}
 
 		default: {

@@ -1,6 +1,6 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
-import type {Fingerprint, MigrationInfo} from '../engine/model.js';
+import type {ExpectedDuration, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
@@ -17,6 +17,8 @@ export type FlowOptions = {
 	/** Last migration to apply; null applies every pending one. */
 	to: string | null;
 	window: {startsAt: number | null; expectedMinutes: number | null};
+	/** What earlier runs took for these migrations (same checksums), read from the records directory. */
+	pastDurations?: (pending: MigrationInfo[]) => ExpectedDuration[];
 };
 
 /** How a run ended in this process: an outcome, or stopped by a signal and left resumable. */
@@ -55,7 +57,12 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 
 	if (plan.ok) {
 		try {
-			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending: selectPending(plan.plan.pending, options.to)});
+			const pending = selectPending(plan.plan.pending, options.to);
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending});
+			const expected = pending.length > 0 ? options.pastDurations?.(pending) ?? [] : [];
+			if (expected.length > 0) {
+				session.emit({type: 'migrations.history', expected});
+			}
 		} catch (error) {
 			return failWindow(error);
 		}
@@ -159,6 +166,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 				expectedMinutes: options.window.expectedMinutes ?? deps.runbook.window.expectedMinutes,
 				prep: deps.runbook.preparation,
 				hooks: {on: deps.runbook.maintenance.on, off: deps.runbook.maintenance.off},
+				checks: {pre: deps.runbook.checks.pre.length, post: deps.runbook.checks.post.length + deps.runbook.checks.pre.length},
 			});
 		}
 

@@ -1,4 +1,4 @@
-import type {LockSample, LockWaiter} from '../engine/model.js';
+import type {LockBlocker, LockSample, LockWaiter} from '../engine/model.js';
 import type {ActivityRow} from './types.js';
 
 /** Longest queries kept in a sample: the journal stores one per sample, so keep it small. */
@@ -20,7 +20,14 @@ export function toLockSample(rows: readonly ActivityRow[], limit = 10): LockSamp
 			blockedBy: [...new Set(row.blockedBy)],
 		}))
 		.sort((a, b) => b.waitingMs - a.waitingMs || a.pid - b.pid);
-	return {waiters: waiters.slice(0, limit), more: Math.max(0, waiters.length - limit)};
+	const listed = waiters.slice(0, limit);
+	const waiting = new Set(listed.map(w => w.pid));
+	const wanted = new Set(listed.flatMap(w => w.blockedBy).filter(pid => pid > 0 && !waiting.has(pid)));
+	const blockers = rows
+		.filter(row => wanted.has(row.pid))
+		.map((row): LockBlocker => ({pid: row.pid, user: row.user, application: row.application, query: row.query === null ? null : oneLine(row.query, QUERY_CHARS)}))
+		.sort((a, b) => a.pid - b.pid);
+	return {waiters: listed, more: Math.max(0, waiters.length - limit), ...(blockers.length > 0 ? {blockers} : {})};
 }
 
 function oneLine(text: string, max: number): string {

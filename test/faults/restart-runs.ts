@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {DemoTarget, JournalLine} from '../support/demo-targets.js';
+import {demoMigrations, productionChecklist, type DemoTarget, type JournalLine} from '../support/demo-targets.js';
 import {prepareClusterTarget} from '../support/faults.js';
 import type {Cluster} from '../support/pg-cluster.js';
 import {exitPattern, type Terminal} from '../support/tmux.js';
 
 export const records = (target: DemoTarget) => path.join(target.dir, 'records');
 export const plainRun = (target: DemoTarget, extra: string[] = []) => ['run', '--db', target.db, '--plain', '--yes', '--confirm-db', target.name, '--records', records(target), '--backups', path.join(target.dir, 'backups'), ...extra];
-export const consoleRun = (target: DemoTarget) => ['run', '--db', target.db, '--records', records(target), '--backups', path.join(target.dir, 'backups')];
+export const consoleRun = (target: DemoTarget) => ['run', '--db', target.db, '--migrations', demoMigrations, '--checklist', productionChecklist, '--records', records(target), '--backups', path.join(target.dir, 'backups')];
 
 export async function withClusterTarget(cluster: Cluster, work: (target: DemoTarget) => Promise<void>) {
 	const target = await prepareClusterTarget(cluster);

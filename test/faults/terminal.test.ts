@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {cli, cliEnv, cutover, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, cutover, demoMigrations, prepareDemoTarget, productionChecklist, type DemoTarget} from '../support/demo-targets.js';
 import {exitPattern, openTerminal} from '../support/tmux.js';
 import {assertClearMessage, assertMigrationsWhole, assertNothingLost, assertVerifies, demoProbes, filesIn, snapshotTables} from '../support/faults.js';
 
 const records = (target: DemoTarget) => path.join(target.dir, 'records');
-const dirs = (target: DemoTarget) => ['--records', records(target), '--backups', path.join(target.dir, 'backups')];
+const dirs = (target: DemoTarget) => ['--migrations', demoMigrations, '--checklist', productionChecklist, '--records', records(target), '--backups', path.join(target.dir, 'backups')];
 
 async function withTarget(work: (target: DemoTarget) => Promise<void>) {
 	const target = await prepareDemoTarget('sqlite');

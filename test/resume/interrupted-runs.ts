@@ -4,7 +4,7 @@ import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {GENESIS, sha256, type JournalLine} from '../../source/journal/line.js';
-import {cli, cliEnv, cutover, demoMigrations, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, cutover, demoMigrations, productionChecklist, type DemoTarget} from '../support/demo-targets.js';
 import {openTerminal, type Terminal} from '../support/tmux.js';
 
 /** A migration slow enough to be caught in the middle, and one after it that must wait for the resume. */
@@ -32,7 +32,7 @@ export type LiveRun = {terminal: Terminal; pid: number; journal: string};
 
 /** Starts `cutover run` in a real terminal and finds its process and journal. */
 export async function startRun(target: DemoTarget, migrations: string, plain: boolean): Promise<LiveRun> {
-	const args = ['run', '--db', target.db, '--migrations', migrations, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : [])];
+	const args = ['run', '--db', target.db, '--migrations', migrations, '--checklist', productionChecklist, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : [])];
 	const terminal = openTerminal([process.execPath, cli, ...args], {env: env(target), cwd: target.dir});
 	try {
 		const pid = await until(() => findPid(records(target)), 'the cutover process');

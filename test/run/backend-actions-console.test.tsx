@@ -83,9 +83,12 @@ describe('the console ends a blocking session of a real server, and the record k
 
 		await screen.waitForFrame('↑↓ pick one of');
 		screen.stdin.write(keys.down);
-		await screen.waitForFrame(`▸ ${holder.pid} ? blocks ${waiter.pid}`);
+		// The blocker waits for nothing, yet the sample names it and its query: the operator sees what they end.
+		await screen.waitForFrame(`▸ ${holder.pid} postgres/nightly report blocks ${waiter.pid}: LOCK TABLE tariffs`);
 		screen.stdin.write('k');
-		await screen.waitForFrame(`Terminate the session of pid ${holder.pid}`);
+		const confirm = await screen.waitForFrame(`Terminate the session of pid ${holder.pid}`);
+		assert.match(confirm, /LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE/);
+		assert.doesNotMatch(confirm, /not in the lock sample/);
 		screen.stdin.write('y');
 		const frame = await screen.waitForFrame(`✓ terminate ${holder.pid}: pg_terminate_backend(${holder.pid}) sent`, 10_000);
 		assert.deepEqual(overflowing(frame), []);
@@ -95,7 +98,9 @@ describe('the console ends a blocking session of a real server, and the record k
 		const {rows} = await db.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${holder.pid}`);
 		assert.equal(rows[0].n, 0);
 		assert.deepEqual(journal.map(e => e.event.type), ['watch.sampled', 'operator.backend-action', 'backend-action.finished']);
-		assert.deepEqual(journal[1]?.event, {type: 'operator.backend-action', action: 'terminate', pid: holder.pid, query: null, user: null});
-		assert.equal(session.state.decisions.at(-1)?.summary, `asked to terminate backend ${holder.pid}: query not known`);
+		const asked = journal[1]?.event as {query: string | null; user: string | null};
+		assert.match(asked.query ?? '', /^LOCK TABLE tariffs IN ACCESS EXCLUSIVE MODE/);
+		assert.equal(asked.user, 'postgres');
+		assert.match(session.state.decisions.at(-1)?.summary ?? '', new RegExp(`asked to terminate backend ${holder.pid} \\(postgres\\): LOCK TABLE tariffs`));
 	});
 });

@@ -5,7 +5,7 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import pg from 'pg';
-import {cli, cliEnv, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
 import {exitPattern, openTerminal, type Terminal} from '../support/tmux.js';
 
 const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
@@ -28,7 +28,7 @@ checks:
 
 function start(target: DemoTarget, checklistFile: string): Terminal {
 	return openTerminal(
-		[process.execPath, cli, 'run', '--db', target.db, '--checklist', checklistFile, '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')],
+		[process.execPath, cli, 'run', '--db', target.db, '--migrations', demoMigrations, '--checklist', checklistFile, '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')],
 		{cwd: target.dir, env: cliEnv(target)},
 	);
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
 import {listRecords} from '../../source/verify/record-list.js';
-import {cli, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {cli, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 import {exitPattern, openTerminal} from '../support/tmux.js';
 
 /** Runs started at once, each on a database of its own, and how many times. */
@@ -85,7 +85,7 @@ describe('runs started into one records directory within a second', () => {
 
 	it('in consoles started at once (each journals run.started only once its screen is up): verify accepts the directory', async () => {
 		const records = path.join(scratch, 'consoles');
-		const terminals = targets.map(target => openTerminal([process.execPath, cli, 'run', '--db', target.db, '--records', records, '--backups', path.join(scratch, 'backups')], {
+		const terminals = targets.map(target => openTerminal([process.execPath, cli, 'run', '--db', target.db, '--migrations', demoMigrations, '--checklist', productionChecklist, '--records', records, '--backups', path.join(scratch, 'backups')], {
 			env: {CUTOVER_CONFIG_DIR: config, NO_COLOR: '1'},
 			cwd: scratch,
 		}));

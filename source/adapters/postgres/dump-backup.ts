@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {existsSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {BackupArtifact, BackupProgress, RowCounts} from '../../engine/model.js';
@@ -10,7 +10,8 @@ import {sha256File} from './file-digest.js';
 import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits, type LockWait} from './lock-waits.js';
-import {countDumpedTables, countRows} from './user-tables.js';
+import {countDumpedTables, countRows, dumpedTableSizes} from './user-tables.js';
+import {DumpWork} from './dump-work.js';
 
 const progressEveryMs = 250;
 const dumpingTable = /^pg_dump: dumping contents of table "(.*)"$/;
@@ -24,7 +25,7 @@ export type DumpOptions = {
 	lockWaitMs?: number;
 };
 
-type Preflight = {tablesTotal: number; estimatedBytes: number; sourceCounts: RowCounts};
+type Preflight = {tablesTotal: number; estimatedBytes: number; sourceCounts: RowCounts; sizes: Map<string, number>};
 
 export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries, request: BackupRequest, options: DumpOptions = {}): Promise<BackupArtifact> {
 	const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
@@ -45,13 +46,15 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 		throw new BackupError(`cannot create ${file}: ${error instanceof Error ? error.message : String(error)}`, {path: file, hint: 'check the backup directory exists, is writable and has no file of that name', cause: error});
 	});
 
-	const progress: BackupProgress = {bytes: 0, estimatedBytes: preflight.estimatedBytes, tablesDone: 0, tablesTotal: preflight.tablesTotal};
+	const work = new DumpWork(preflight.sizes);
+	const progress: BackupProgress = {bytes: 0, estimatedBytes: preflight.estimatedBytes, tablesDone: 0, tablesTotal: preflight.tablesTotal, dataDone: 0, dataTotal: work.total};
 	let live = true;
 	const report = async () => {
 		const bytes = await stat(file).then(info => info.size, () => progress.bytes);
 		// A size read still in flight when pg_dump ends must not report after the final figures.
 		if (live) {
 			progress.bytes = bytes;
+			progress.dataDone = work.done(bytes);
 			request.onProgress({...progress});
 		}
 	};
@@ -70,6 +73,12 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 				if (table !== undefined) {
 					progress.currentTable = table.startsWith('public.') ? table.slice('public.'.length) : table;
 					progress.tablesDone = Math.min((progress.tablesDone ?? 0) + 1, preflight.tablesTotal);
+					// The bytes at this very line: where the finished table's data ends in the file.
+					progress.bytes = sizeNow(file, progress.bytes);
+					work.started(table, progress.bytes);
+					progress.dataDone = work.done(progress.bytes);
+					// Each table is a step worth showing at once, the last one above all (it comes just before pg_dump ends).
+					request.onProgress({...progress});
 				}
 			},
 		});
@@ -105,7 +114,7 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	}
 
 	const {size} = await stat(file);
-	request.onProgress({...progress, bytes: size, tablesDone: preflight.tablesTotal});
+	request.onProgress({...progress, bytes: size, tablesDone: preflight.tablesTotal, dataDone: work.total});
 	return {path: file, format: 'pg-custom', bytes: size, sha256: await sha256File(file), sourceCounts: preflight.sourceCounts};
 }
 
@@ -132,6 +141,7 @@ async function readPreflight(target: PostgresTarget, file: string, options: Pref
 			sourceCounts: await countRows(client, table => {
 				counting = table;
 			}),
+			sizes: await dumpedTableSizes(client),
 		};
 	} catch (error) {
 		throwIfCanceled(options.signal, file);
@@ -157,5 +167,13 @@ function lockWaitError(target: PostgresTarget, file: string, lockWaitMs: number,
 function throwIfCanceled(signal: AbortSignal | undefined, file: string): void {
 	if (signal?.aborted === true) {
 		throw new BackupError('backup was cancelled before it started', {path: file, hint: 'start the backup again when ready'});
+	}
+}
+
+function sizeNow(file: string, fallback: number): number {
+	try {
+		return statSync(file).size;
+	} catch {
+		return fallback;
 	}
 }

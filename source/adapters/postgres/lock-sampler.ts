@@ -8,12 +8,14 @@ import {activitySql} from './activity-sql.js';
 import type {PostgresTarget} from './postgres-target.js';
 
 /**
- * Only sessions waiting on a lock, and their blockers, are read: a sample is cheap enough to take
- * every second. Only the target database's sessions: a wait in another database of the cluster
- * cannot be about our migration, and would read as if it were.
+ * Sessions of the target database waiting on a lock, and the sessions they wait for (whose
+ * queries the operator needs to see before ending them): cheap enough to take every second. A
+ * wait in another database of the cluster cannot be about our migration, and would read as if it were.
  */
-const waitingSql = `SELECT * FROM (${activitySql}) AS sessions (pid, leader_pid, datname, usename, application_name, client, backend_type, state, wait_event_type, wait_event, query, visible, backend_ms, xact_ms, query_ms, state_ms, blocked_by)
-	WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+const waitingSql = `WITH sessions (pid, leader_pid, datname, usename, application_name, client, backend_type, state, wait_event_type, wait_event, query, visible, backend_ms, xact_ms, query_ms, state_ms, blocked_by) AS (${activitySql}),
+	waiting AS (SELECT * FROM sessions WHERE wait_event_type = 'Lock' AND datname = current_database())
+	SELECT * FROM waiting
+	UNION ALL SELECT * FROM sessions WHERE pid IN (SELECT unnest(blocked_by) FROM waiting) AND pid NOT IN (SELECT pid FROM waiting)`;
 
 /**
  * Lock pictures for the run's journal, over a connection of its own (application_name

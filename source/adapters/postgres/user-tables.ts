@@ -40,6 +40,19 @@ export async function countDumpedTables(client: pg.Client): Promise<number> {
 	return Number(result.rows[0]?.[0] ?? 0);
 }
 
+/**
+ * What pg_dump will copy, table by table (as its "dumping contents of table" line names them) with the size of its
+ * data (heap and TOAST, no indexes: pg_dump copies rows, indexes are rebuilt from their definition).
+ */
+export async function dumpedTableSizes(client: pg.Client): Promise<Map<string, number>> {
+	const result = await client.query<[string, string, string]>({
+		text: `SELECT n.nspname, c.relname, pg_catalog.pg_table_size(c.oid)::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind = 'r' AND ${systemSchemas}`,
+		rowMode: 'array',
+	});
+	return new Map(result.rows.map(([schema, table, size]) => [`${schema}.${table}`, Number(size)]));
+}
+
 /** Exact counts in one snapshot, so the numbers belong together. `onTable` hears which table is being counted, for a message about a lock it waits for. */
 export async function countRows(client: pg.Client, onTable?: (name: string) => void): Promise<RowCounts> {
 	await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

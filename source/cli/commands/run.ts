@@ -2,7 +2,7 @@ import path from 'node:path';
 import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
 import {openSettings} from '../../adapters/settings.js';
 import {UsageError} from '../../errors/index.js';
-import {defaultPath} from '../defaults.js';
+import {resolveChecklist, resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {runGuided} from '../run-command.js';
 import {parseChoice, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
@@ -23,8 +23,8 @@ export async function runCommand(args: string[]): Promise<number> {
 	const settings = openSettings().read();
 	const result = await runGuided({
 		db: values.db,
-		migrationsDir: path.resolve(values.migrations ?? defaultPath('migrations')),
-		checklistPath: path.resolve(values.checklist ?? defaultPath('checklists/production.yaml')),
+		migrationsDir: resolveMigrations(values.migrations),
+		checklistPath: resolveChecklist(values.checklist),
 		to: values.to ?? null,
 		plain: values.plain,
 		yes: values.yes,

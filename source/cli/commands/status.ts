@@ -1,10 +1,9 @@
-import path from 'node:path';
 import {openDatabase, openTargetMigrator} from '../../adapters/open-target.js';
 import {createRunLock} from '../../adapters/run-lock/index.js';
 import {describeHolder, UsageError} from '../../errors/index.js';
 import {describeEvent} from '../../journal/describe-event.js';
 import {parseTarget} from '../../target.js';
-import {defaultPath} from '../defaults.js';
+import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 
 export async function statusCommand(args: string[]): Promise<number> {
@@ -14,17 +13,19 @@ export async function statusCommand(args: string[]): Promise<number> {
 	}
 
 	const target = parseTarget(values.db);
+	const migrationsDir = resolveMigrations(values.migrations);
 	const database = await openDatabase(target);
 	try {
-		const migrator = await openTargetMigrator(target, path.resolve(values.migrations ?? defaultPath('migrations')));
+		const migrator = await openTargetMigrator(target, migrationsDir);
 		try {
 			const fingerprint = await database.fingerprint();
 			const plan = await migrator.plan();
 			const runLock = await createRunLock(target).inspect();
 			if (values.json) {
-				process.stdout.write(`${JSON.stringify({target: target.display, fingerprint, runLock, ...plan}, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan}, null, 2)}\n`);
 			} else {
 				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
+				process.stdout.write(`migrations from ${migrationsDir}\n`);
 				process.stdout.write(`run lock: ${runLock === null ? 'free, no run is going on' : `held by ${describeHolder(runLock)}`}\n`);
 				for (const m of plan.applied) {
 					process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);
