@@ -44,7 +44,8 @@ export type Evidence = {
 	truncated: boolean;
 };
 
-export type Verdict = 'passed' | 'failed' | 'error';
+/** not-applicable: the check's table does not exist yet (a first deployment), so there is nothing to judge; it blocks nothing. */
+export type Verdict = 'passed' | 'failed' | 'error' | 'not-applicable';
 
 export type CheckPhase = 'pre' | 'post';
 

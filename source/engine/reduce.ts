@@ -1,4 +1,5 @@
 import type {Entry, RunEvent, StepId} from './events.js';
+import {isSatisfied} from './judge.js';
 import type {MigrationRow, RunState, StepStatus} from './state.js';
 
 const TAIL_LINES = 5;
@@ -121,7 +122,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'operator.proceed': {
 			// Warnings do not fail the step; a blocking failure does, even when overridden, so the summary keeps it visible.
-			const failing = state.checks.some(c => c.phase === 'pre' && c.blocking && c.verdict !== 'passed');
+			const failing = state.checks.some(c => c.phase === 'pre' && c.blocking && !isSatisfied(c.verdict));
 			return finish(state, 'pre', failing ? 'failed' : 'passed', at);
 		}
 
@@ -186,7 +187,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'post.compared': {
 			const compared = {...state, post: {after: event.after, diff: event.diff}};
-			const failing = state.checks.some(c => c.phase === 'post' && c.blocking && c.verdict !== 'passed');
+			const failing = state.checks.some(c => c.phase === 'post' && c.blocking && !isSatisfied(c.verdict));
 			return finish(compared, 'post', failing ? 'failed' : 'passed', at);
 		}
 

@@ -76,7 +76,7 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'baseline.captured': {
-			return `baseline: ${Object.entries(event.counts).map(([t, n]) => `${t}=${n}`).join(' ')}`;
+			return `baseline: ${Object.entries(event.counts).map(([t, n]) => `${t}=${n}`).join(' ') || 'no tables yet'}`;
 		}
 
 		case 'upgrade.started': {

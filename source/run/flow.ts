@@ -1,10 +1,11 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
+import {isSatisfied} from '../engine/judge.js';
 import type {CheckResult, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
-import {runCheck} from './checks.js';
+import {runAgain, runCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted} from './interruption.js';
@@ -388,8 +389,7 @@ async function postVerify(deps: RunDeps) {
 	}
 
 	for (const check of deps.runbook.checks.pre) {
-		const again = {...check, title: `again: ${check.title}`};
-		session.emit({type: 'check.finished', result: await runCheck(database, again, 'post', earlier(), deps.clock, `again.${check.id}`)});
+		session.emit({type: 'check.finished', result: await runAgain(database, check, earlier(), deps.clock)});
 	}
 
 	const after = await database.rowCounts();
@@ -404,7 +404,7 @@ function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): stri
 	}
 
 	if (!postOk) {
-		const failing = state.checks.filter(c => c.phase === 'post' && c.verdict !== 'passed').map(c => c.id);
+		const failing = state.checks.filter(c => c.phase === 'post' && !isSatisfied(c.verdict)).map(c => c.id);
 		return failing.length > 0 ? `post-verification failed: ${failing.join(', ')}` : 'post-verification could not finish';
 	}
 

@@ -11,7 +11,7 @@ test('values without a JSON-safe type come back as exact text', async () => {
 	file.exec(`INSERT INTO t VALUES (9007199254740993, -42, x'00ff10', 1e999)`);
 	const db = await openSqliteDatabase({path: file.path});
 	try {
-		assert.deepEqual((await db.query('SELECT big, small, data, huge FROM t')).rows, [['9007199254740993', -42, 'x\'00ff10\'', 'Infinity']]);
+		assert.deepEqual((await db.query('SELECT big, small, data, huge FROM t')), {kind: 'rows', columns: ['big', 'small', 'data', 'huge'], rows: [['9007199254740993', -42, 'x\'00ff10\'', 'Infinity']]});
 	} finally {
 		await db.close();
 		await file.cleanup();

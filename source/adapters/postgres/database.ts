@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type {Cell, Fingerprint} from '../../engine/model.js';
-import type {Database, QueryResult} from '../../ports/index.js';
+import type {Database, QueryOutcome} from '../../ports/index.js';
 import {cellParser} from './cells.js';
 import {connectPostgres} from './connect.js';
 import type {PostgresTarget} from './postgres-target.js';
@@ -64,7 +64,7 @@ async function firstRow(client: pg.Client, text: string): Promise<unknown[]> {
  * rolled back, under a statement timeout, and through the extended protocol, which takes one
  * statement only (so "COMMIT; DELETE …" cannot escape the transaction).
  */
-async function readOnlyQuery(client: pg.Client, sql: string): Promise<QueryResult> {
+async function readOnlyQuery(client: pg.Client, sql: string): Promise<QueryOutcome> {
 	await client.query('BEGIN READ ONLY');
 	try {
 		await client.query(`SET LOCAL statement_timeout = ${checkTimeoutMs}`);
@@ -72,10 +72,28 @@ async function readOnlyQuery(client: pg.Client, sql: string): Promise<QueryResul
 		await client.query(`SET LOCAL bytea_output = 'hex'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'`);
 		const config: pg.QueryArrayConfig & {queryMode: 'extended'} = {text: sql, rowMode: 'array', types: cellTypes, queryMode: 'extended'};
 		const result = await client.query<Cell[]>(config);
-		return {columns: result.fields.map(field => field.name), rows: result.rows};
+		return {kind: 'rows', columns: result.fields.map(field => field.name), rows: result.rows};
 	} catch (error) {
+		const missing = missingRelation(error);
+		if (missing !== null) {
+			return missing;
+		}
+
 		throw new Error(error instanceof Error ? error.message : String(error), {cause: error});
 	} finally {
 		await client.query('ROLLBACK').catch(() => {});
 	}
+}
+
+/** 42P01 undefined_table, 3F000 invalid_schema_name: the statement names something not created yet. */
+function missingRelation(error: unknown): Extract<QueryOutcome, {kind: 'missing-relation'}> | null {
+	const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+	if (code !== '42P01' && code !== '3F000') {
+		return null;
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	// The server names the object only in its message; the code above is what decides.
+	const name = /"([^"]+)"/.exec(message)?.[1] ?? null;
+	return {kind: 'missing-relation', relation: {kind: code === '42P01' ? 'table' : 'schema', name}, message};
 }

@@ -2,7 +2,7 @@ import {hostname} from 'node:os';
 import path from 'node:path';
 import type {Fingerprint, RowCounts} from '../../engine/model.js';
 import {CutoverError} from '../../errors/index.js';
-import type {Database, QueryResult} from '../../ports/index.js';
+import type {Database, QueryOutcome} from '../../ports/index.js';
 import {toCell} from './cells.js';
 import {messageOf, openSqliteFile} from './open-file.js';
 import {countRows, userTables} from './user-tables.js';
@@ -31,7 +31,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			};
 		},
 
-		async query(sql: string): Promise<QueryResult> {
+		async query(sql: string): Promise<QueryOutcome> {
 			try {
 				const statement = db.prepare(sql);
 				if (!statement.reader || !statement.readonly) {
@@ -43,10 +43,15 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 				statement.raw(true).safeIntegers(true);
 				const columns = statement.columns().map(column => column.name);
 				const rows = (statement.all() as unknown[][]).map(row => row.map(value => toCell(value)));
-				return {columns, rows};
+				return {kind: 'rows', columns, rows};
 			} catch (error) {
 				if (error instanceof CutoverError) {
 					throw error;
+				}
+
+				const missing = missingTable(error);
+				if (missing !== null) {
+					return {kind: 'missing-relation', relation: {kind: 'table', name: missing}, message: messageOf(error)};
 				}
 
 				throw new CutoverError(`query failed on ${file}: ${messageOf(error)}`, {
@@ -71,6 +76,16 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			}
 		},
 	};
+}
+
+/**
+ * SQLite has no error code of its own for a missing table (it is SQLITE_ERROR), so the
+ * driver's wording is read here, in the adapter, and nowhere else.
+ */
+function missingTable(error: unknown): string | null {
+	const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+	const match = code === 'SQLITE_ERROR' ? /^no such table: (\S+)$/.exec(messageOf(error)) : null;
+	return match ? match[1]!.replace(/^main\./, '') : null;
 }
 
 function firstLine(sql: string): string {
