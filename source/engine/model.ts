@@ -21,6 +21,8 @@ export type MigrationInfo = {
 	/** sha256 (hex) of the migration's up source. */
 	checksum: string;
 	reversible: boolean;
+	/** Its SQL was wrapped whole in BEGIN; … COMMIT;, which cutover dropped: it runs in cutover's own transaction with its log row. */
+	wrapperAbsorbed?: boolean;
 };
 
 export type AppliedMigration = MigrationInfo & {

@@ -17,7 +17,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'migrations.planned': {
 			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
-			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
 		}
 
 		case 'window.planned': {
