@@ -237,6 +237,30 @@ describe('cutover run: bad input', () => {
 		assert.equal(existsSync(file), false);
 	});
 
+	for (const [name, content, message] of [
+		['a 0-byte file', Buffer.alloc(0), /empty \(0 bytes\): it is not a SQLite database/],
+		['a file of random bytes', Buffer.from(Array.from({length: 4096}, (_, i) => (i * 7919 + 13) % 256)), /is not a SQLite database: it does not begin with the SQLite header/],
+	] as const) {
+		it(`${name} is refused before anything is journaled or written, and stays as it was`, () => {
+			const dir = mkdtempSync(path.join(tmpdir(), 'cutover-not-db-'));
+			try {
+				const file = path.join(dir, 'app.db');
+				writeFileSync(file, content);
+				const result = spawnSync(process.execPath, [cli, 'run', '--db', file, '--plain', '--yes', '--confirm-db', 'app', '--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups')], {
+					encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: path.join(dir, 'config')},
+				});
+				assert.equal(result.status, 1, result.stdout + result.stderr);
+				assert.match(result.stderr, message);
+				assert.match(result.stderr, /→ /);
+				assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+				assert.deepEqual(readFileSync(file), content);
+				assert.equal(existsSync(path.join(dir, 'records')) && readdirSync(path.join(dir, 'records')).length > 0, false, 'no record');
+			} finally {
+				rmSync(dir, {recursive: true, force: true});
+			}
+		});
+	}
+
 	it('off a terminal without --plain, it names the non-interactive form', async () => withTarget('sqlite', async target => {
 		const run = cutover(target, ['run', '--db', target.db]);
 		assert.equal(run.code, 1);
