@@ -241,6 +241,13 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'maintenance.left-on': {
 			return {...state, maintenanceLeftOn: event.reason};
 		}
+
+		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
+		default: {
+			const unknown: never = event;
+			const kind = String((unknown as {type?: unknown}).type);
+			return {...state, unknownEvents: [...state.unknownEvents, {seq: state.lastSeq, kind}]};
+		}
 	}
 }
 

@@ -137,6 +137,8 @@ export type RunState = {
 	versionAfterUnknown: string | null;
 	/** Why maintenance mode was left on at the end; null when it was not. */
 	maintenanceLeftOn: string | null;
+	/** Events of kinds this cutover does not know (a newer version wrote them), kept so a reader can say so. */
+	unknownEvents: Array<{seq: number; kind: string}>;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -191,4 +193,5 @@ export const initialState = (): RunState => ({
 	versionAfter: null,
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
+	unknownEvents: [],
 });

@@ -8,3 +8,4 @@ export {UsageError} from './usage-error.js';
 export {RunLockedError, describeHolder} from './run-locked-error.js';
 export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';
 export {MigrationFileError} from './migration-file-error.js';
+export {RecordError} from './record-error.js';

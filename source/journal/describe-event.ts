@@ -1,4 +1,5 @@
 import type {RunEvent} from '../engine/events.js';
+import {isKnownKind} from '../engine/event-kinds.js';
 import {describeDecision} from '../engine/reduce.js';
 
 const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
@@ -157,7 +158,9 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		default: {
-			return `operator ${describeDecision(event)}`;
+			return isKnownKind(event.type)
+				? `operator ${describeDecision(event)}`
+				: `event of a kind this cutover does not know (${String(event.type)}); a newer cutover may have written it`;
 		}
 	}
 }
