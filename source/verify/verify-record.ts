@@ -15,6 +15,15 @@ export type VerifyOptions = {
 };
 
 /** What verification found in one record; `problem` is the first thing that does not hold, naming the line, checkpoint or file. */
+/** null when absent, the value when it has these string fields, undefined when it is something else. */
+function wellFormed<T extends string>(value: unknown, fields: readonly T[]): Record<T, string> | null | undefined {
+	if (value === null || value === undefined) {
+		return null;
+	}
+
+	return typeof value === 'object' && fields.every(f => typeof (value as Record<string, unknown>)[f] === 'string') ? value as Record<T, string> : undefined;
+}
+
 export type RecordReport = {
 	path: string;
 	name: string;
@@ -43,20 +52,26 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 	const started = lines[0]?.line.event as EventOf<'run.started'> | undefined;
 	const lastLine = lines.at(-1);
 	const lastKind = lastLine?.line.kind;
+	const previous = wellFormed(started?.previousRecord, ['file', 'head']);
+	const signer = wellFormed(started?.signer, ['keyId', 'publicKey']);
 	const report: RecordReport = {
 		path: file,
 		name: path.basename(file),
 		problem: chain.problem,
 		lines: lines.length,
 		lineHashes: lines.map(l => l.hash),
-		previousRecord: started?.previousRecord ?? null,
-		signer: started?.signer ?? null,
+		previousRecord: previous ?? null,
+		signer: signer ?? null,
 		trustedAs: null,
 		checkpoints: 0,
 		end: lastKind === 'run.finished' ? 'finished' : lastKind === 'run.interrupted' ? 'interrupted' : 'incomplete',
 		notes: unknownKinds(lines),
 	};
 	const fail = (problem: string) => ({...report, problem});
+	if (started !== undefined && (previous === undefined || signer === undefined)) {
+		return fail('line 1 (run.started) names its signer or the record before it in a shape cutover does not write: it was edited');
+	}
+
 	if (bytes === null) {
 		return fail('cannot be read (a directory, or not readable by this user)');
 	}

@@ -118,6 +118,16 @@ describe('resume, replay and verify given what is not a record', () => {
 		assert.deepEqual(readFileSync(file), before, 'nothing was appended');
 	});
 
+	it('verify fails a run.started whose signer or previous record is not in cutover\'s shape, without a crash', () => {
+		const [first, ...rest] = stopped.filter(e => e !== foreign);
+		const odd = {...first, previousRecord: []} as unknown as RunEvent;
+		const file = record('odd-start.jsonl', [odd, ...rest]);
+		const verify = cutover(['verify', file, '--allow-unsigned']);
+		assert.equal(verify.code, 1, verify.stdout + verify.stderr);
+		assert.match(verify.stdout, /FAIL odd-start\.jsonl: line 1 \(run\.started\) names its signer or the record before it in a shape cutover does not write/);
+		noStack(verify.stdout + verify.stderr);
+	});
+
 	it('resume refuses a record whose chain is broken, before taking any lock', () => {
 		const file = record('edited.jsonl', stopped.filter(e => e !== foreign));
 		const lines = readFileSync(file, 'utf8').split('\n');
