@@ -8,7 +8,7 @@ import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {readMigrations} from '../../source/adapters/migrator/migration-files.js';
 import type {Engine} from '../../source/engine/model.js';
 import {CutoverError, MigrationFileError} from '../../source/errors/index.js';
-import type {Target} from '../../source/target.js';
+import {parseTarget, type Target} from '../../source/target.js';
 import {createThrowawayDatabase} from '../support/postgres.js';
 
 const made: string[] = [];
@@ -190,7 +190,7 @@ async function targetOf(engine: Engine): Promise<{target: Target; tables(): Prom
 
 	const db = await createThrowawayDatabase('cutover_wrapper');
 	return {
-		target: {engine, connectionString: db.url, password: undefined, display: db.url},
+		target: parseTarget(db.url),
 		tables: async () => (await db.sql('SELECT tablename FROM pg_tables WHERE schemaname = \'public\' AND tablename <> \'cutover_migrations\' ORDER BY 1')).rows.map(r => String(r['tablename'])),
 		log: async () => (await db.sql('SELECT to_regclass(\'cutover_migrations\') IS NOT NULL AS present')).rows[0]?.['present'] === true
 			? (await db.sql('SELECT name FROM cutover_migrations ORDER BY name')).rows.map(r => String(r['name']))
