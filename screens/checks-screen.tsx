@@ -7,7 +7,7 @@ import type {RunState, StepStatus} from '../source/engine/state.js';
 import {CheckList} from './components/check-list.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
-import {plural, truncate} from './format.js';
+import {formatDuration, plural, truncate} from './format.js';
 import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
@@ -31,6 +31,10 @@ export type ChecksScreenProps = {
 	onDecision: (event: RunEvent) => void;
 	maxVisible?: number;
 	evidenceRows?: number;
+	/** state.runningCheck when it belongs to this phase: drawn with its elapsed time, Esc stops it. */
+	running?: RunState['runningCheck'];
+	/** For the running check's elapsed time. */
+	now?: number;
 };
 
 type Mode = {kind: 'browse'} | {kind: 'reason'; checkId: string; text: string};
@@ -79,7 +83,12 @@ export function ChecksScreen(props: ChecksScreenProps) {
 
 		const selected = clamp(ui.selected);
 		const current = checks[selected];
-		if (key.upArrow) {
+		const running = props.running;
+		if (key.escape && running && keys.interactive) {
+			if (!running.cancelRequested) {
+				props.onDecision({type: 'operator.check-cancelled', id: running.id, phase: running.phase});
+			}
+		} else if (key.upArrow) {
 			update({selected: Math.max(0, selected - 1)});
 		} else if (key.downArrow) {
 			update({selected: Math.min(checks.length - 1, selected + 1)});
@@ -104,9 +113,14 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	const notApplicable = checks.filter(c => c.verdict === 'not-applicable').length;
 	return (
 		<Box flexDirection='column'>
-			<Text>
-				{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing - notApplicable} passed, ${notApplicable > 0 ? `${notApplicable} not applicable (no table yet), ` : ''}${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
-			</Text>
+			{/* In the place of the tally, so the screen keeps its height (and 80x24 its scrollback) while a check runs. */}
+			{props.running && showsRunning(props.running, props.now)
+				? <RunningCheck running={props.running} now={props.now ?? props.running.startedAt} interactive={keys.interactive} width={width}/>
+				: (
+					<Text>
+						{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished: ${checks.length - failing - notApplicable} passed, ${notApplicable > 0 ? `${notApplicable} not applicable (no table yet), ` : ''}${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
+					</Text>
+				)}
 			<CheckList
 				checks={checks}
 				overrides={overrides}
@@ -128,6 +142,24 @@ export function ChecksScreen(props: ChecksScreenProps) {
 			{messages.length > 4 ? <Text color='yellow'>! …and {messages.length - 4} more</Text> : null}
 			<StepErrors messages={errors} width={width}/>
 		</Box>
+	);
+}
+
+/** A check shorter than this never redraws the screen: most take milliseconds, and a flicker per check helps nobody. */
+const RUNNING_SHOWN_AFTER_MS = 1000;
+
+function showsRunning(running: NonNullable<RunState['runningCheck']>, now: number | undefined): boolean {
+	return running.cancelRequested || (now ?? running.startedAt) - running.startedAt >= RUNNING_SHOWN_AFTER_MS;
+}
+
+/** The check whose statement runs now: how long so far, its limit, and how to stop it. */
+function RunningCheck({running, now, interactive, width}: {running: NonNullable<RunState['runningCheck']>; now: number; interactive: boolean; width: number}) {
+	const elapsed = formatDuration(Math.max(0, now - running.startedAt));
+	const stop = running.cancelRequested ? 'cancelling…' : (interactive ? 'Esc cancels it' : '');
+	return (
+		<Text color='cyan'>
+			{truncate(`⟳ running ${running.phase}.${running.id}: ${running.title} · ${elapsed} of ${formatDuration(running.timeoutMs)}${stop === '' ? '' : ` · ${stop}`}`, width)}
+		</Text>
 	);
 }
 

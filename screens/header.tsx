@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import {STEP_TITLES} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
 import {truncate} from './format.js';
@@ -9,7 +9,7 @@ type Props = {
 	width: number;
 };
 
-/** One line: where the operator is, on which database, in which run. */
+/** One line: where the operator is, on which database, in which run; a second one while the run lock is lost. */
 export function Header({state, width}: Props) {
 	const parts = [
 		`step ${SCREEN_NUMBER[state.step]} of ${SCREEN_COUNT}`,
@@ -17,5 +17,16 @@ export function Header({state, width}: Props) {
 		state.fingerprint ? `db ${state.fingerprint.database}` : null,
 		state.runId ? `run ${state.runId.slice(0, 8)}` : null,
 	].filter(p => p !== null);
-	return <Text bold>{truncate(`cutover · ${parts.join(' · ')}`, width)}</Text>;
+	const line = <Text bold>{truncate(`cutover · ${parts.join(' · ')}`, width)}</Text>;
+	if (state.lockLost === null) {
+		return line;
+	}
+
+	// Another run could take the database now: the one line that must not be missed.
+	return (
+		<Box flexDirection='column'>
+			{line}
+			<Text bold color='red'>{truncate(`RUN LOCK LOST: ${state.lockLost.detail}; stopping at the next safe point`, width)}</Text>
+		</Box>
+	);
 }

@@ -24,12 +24,13 @@ const PRE: KeyHelp = [
 	['s', 'show or hide the SQL of the selected check'],
 	['o', 'override the selected blocking failure (with a reason)'],
 	['Enter', 'proceed to the upgrade once the gate is open'],
-	['Esc', 'cancel typing a reason'],
+	['Esc', 'cancel the check that is running, or typing a reason'],
 ];
 
 const POST: KeyHelp = [
 	['↑ ↓', 'select a check'],
 	['s', 'show or hide the SQL of the selected check'],
+	['Esc', 'cancel the check that is running'],
 ];
 
 const UPGRADE: KeyHelp = [

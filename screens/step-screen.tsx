@@ -73,6 +73,8 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					width={width}
 					keys={keys}
 					onDecision={onDecision}
+					running={state.runningCheck?.phase === 'pre' ? state.runningCheck : null}
+					now={now}
 				/>
 			);
 		}
@@ -106,6 +108,8 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					width={width}
 					keys={keys}
 					onDecision={onDecision}
+					running={state.runningCheck?.phase === 'post' ? state.runningCheck : null}
+					now={now}
 				/>
 			);
 		}

@@ -47,7 +47,9 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>
 			</Box>
-			<Text>{truncate(artifact ? `Backup   ${formatBytes(artifact.bytes)} · ${artifact.path}` : 'Backup   none', width)}</Text>
+			<Text>{truncate(artifact ? `Backup   ${formatBytes(artifact.bytes)} · ${artifact.path}` : (state.backup?.error ? 'Backup   failed:' : 'Backup   none'), width)}</Text>
+			{/* Whole, not cut: it says who holds the lock, or what else stopped the backup, and what to do. */}
+			{!artifact && state.backup?.error ? <Box paddingLeft={2} width={width}><Text color='red' wrap='wrap'>{state.backup.error}</Text></Box> : null}
 			{/* The whole digest fits in 80 columns on a line of its own, and operators paste it into tickets. */}
 			{artifact ? <Text>{truncate(`         sha256 ${artifact.sha256}`, width)}</Text> : null}
 			<Text>Decisions{state.decisions.length > decisions.length ? ` (last ${decisions.length} of ${state.decisions.length})` : ''}:</Text>
@@ -56,7 +58,10 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			{/* A run stopped before the window: what to fix, in full. */}
 			{state.preflight?.some(i => !i.ok) ? <PreflightLines items={state.preflight.filter(i => !i.ok)} width={width}/> : null}
 			{errors.length > 0 ? <Text>Errors{state.errors.length > errors.length ? ` (last ${errors.length} of ${state.errors.length})` : ''}:</Text> : null}
-			{errors.map((e, i) => <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
+			{/* The last error whole (it usually says what to do), the earlier ones cut to a line. */}
+			{errors.map((e, i) => i === errors.length - 1
+				? <Box key={i} width={width}><Text color='red' wrap='wrap'>{`  ✗ ${e.step}: ${e.message}`}</Text></Box>
+				: <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
 			<Text>{truncate(`Record   ${recordPath ?? 'not written'}`, width)}</Text>
 		</Box>
 	);

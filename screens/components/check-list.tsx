@@ -10,6 +10,8 @@ const VERDICT: Record<Verdict, string> = {
 	failed: '✗ FAILED',
 	error: '! error',
 	'not-applicable': '– n/a',
+	'timed-out': '✗ TIMEOUT',
+	cancelled: '✗ CANCEL',
 };
 
 type Props = {

@@ -10,6 +10,8 @@ export type CheckDefinition = {
 	/** same-rows-as always names its check as phase.id, for example "pre.duplicate-meters". */
 	expect: Expectation;
 	sql: {sqlite?: string; postgres?: string};
+	/** How long its statement may run before it is stopped and the check recorded as timed out: its own `timeout:`, else the checklist's `checks: {timeout:}`, else 30 s. */
+	timeoutMs: number;
 };
 
 /** A runbook, validated. */

@@ -1,10 +1,13 @@
 import type {Expectation} from '../engine/judge.js';
 import type {CheckPhase, PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
+import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import type {CheckDefinition, Checklist} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 const phases: readonly CheckPhase[] = ['pre', 'post'];
+/** A check may be given from 100 ms to an hour: past that it is no longer a check but a job of its own. */
+const timeoutRange = {min: 100, max: 3_600_000};
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
@@ -13,10 +16,12 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
 		? {}
 		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off', 'off-when-mid-change']});
-	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases]});
+	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases, 'timeout']});
+	// `checks: {timeout: 1m}` is every check's unless it names its own.
+	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
-	const pre = readChecks(checks['pre'], 'pre', [], v);
-	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), v);
+	const pre = readChecks(checks['pre'], 'pre', [], timeoutMs, v);
+	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), timeoutMs, v);
 	return {
 		name: v.text(root['name'], ['name']),
 		window: {expectedMinutes: v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
@@ -72,11 +77,11 @@ function readPreparation(value: unknown, v: Validator): PrepItem[] {
 }
 
 /** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
-function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], v: Validator): CheckDefinition[] {
+function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], timeoutMs: number, v: Validator): CheckDefinition[] {
 	const checks: CheckDefinition[] = [];
 	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
 		const path: Path = ['checks', phase, index];
-		const check = v.object(raw, path, {required: ['id', 'title', 'expect', 'sql'], optional: ['blocking']});
+		const check = v.object(raw, path, {required: ['id', 'title', 'expect', 'sql'], optional: ['blocking', 'timeout']});
 		const id = v.id(check['id'], [...path, 'id']);
 		if (checks.some(c => c.id === id)) {
 			v.fail([...path, 'id'], `duplicate id "${id}" in checks.${phase}`);
@@ -90,6 +95,7 @@ function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[
 			blocking: v.boolean(check['blocking'], [...path, 'blocking'], true),
 			expect: readExpectation(check['expect'], [...path, 'expect'], phase, id, before, v),
 			sql: readSql(check['sql'], [...path, 'sql'], v),
+			timeoutMs: check['timeout'] === undefined ? timeoutMs : v.duration(check['timeout'], [...path, 'timeout'], timeoutRange),
 		});
 	}
 

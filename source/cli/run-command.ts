@@ -6,7 +6,7 @@ import {createBackupTool} from '../adapters/open-target.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
 import {systemClock} from '../adapters/system-clock.js';
-import {consoleDecider, plainDecider, type PlainAnswers} from '../run/decider.js';
+import {consoleDecider, plainDecider, type Decider, type PlainAnswers} from '../run/decider.js';
 import {runFlow, type FlowResult} from '../run/flow.js';
 import {Interruption} from '../run/interruption.js';
 import type {Runbook} from '../run/plan-types.js';
@@ -55,6 +55,8 @@ export type RunResult = {
 	recordPath: string;
 	/** Why the run stopped when the record itself could not go on (the records directory is full). */
 	fault?: CutoverError;
+	/** Why an interrupted run stopped, when it was not a plain signal (a lost run lock). */
+	stoppedBecause?: string;
 };
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -225,7 +227,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 
 	const result = (outcome: FlowResult): RunResult => {
 		const fault = session.fault ?? sealFault;
-		return fault === null ? {outcome, recordPath: journal.path} : {outcome: 'interrupted', recordPath: journal.path, fault};
+		return withReason(fault === null ? {outcome, recordPath: journal.path} : {outcome: 'interrupted', recordPath: journal.path, fault}, session);
 	};
 
 	// The journal is the record, not the terminal: a dead terminal (EIO) or a closed pipe (EPIPE) must not stop a run halfway.
@@ -260,6 +262,18 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	// In the console Ctrl-C arrives as a key, not a signal; a SIGINT sent from outside is a stop like SIGTERM.
 	process.on('SIGINT', options.plain ? onQuitSignal : onInterrupt);
 
+	// A lost run lock means another run could take the database: stop at the next safe point, resumable.
+	const offLost = options.runLock.onLost(loss => {
+		if (session.state.outcome !== null) {
+			return;
+		}
+
+		session.emit({type: 'run-lock.lost', detail: loss.detail});
+		if (!abort.signal.aborted) {
+			abort.abort(new Interruption('the lost run lock', `the run lock was lost (${loss.detail})`));
+		}
+	});
+
 	// Only PostgreSQL can say who waits behind whom.
 	const sampler = options.target.engine === 'postgres' ? createPostgresLockSampler(options.target) : null;
 	const lockWatch = sampler === null ? null : watchLocksDuringUpgrade(session, sampler);
@@ -273,7 +287,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		connections: withRunSessions(connections, {runLock: options.runLock, idle}),
 		backupTool: await createBackupTool(options.target, journalCommands(session)),
 		runner: shellRunner,
-		decider: options.plain ? plainDecider(options.answers) : consoleDecider,
+		decider: describingHolder(options.plain ? plainDecider(options.answers) : consoleDecider, options.runLock),
 		clock: systemClock,
 		runbook: options.runbook,
 		backupsDir: options.backupsDir,
@@ -285,6 +299,11 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	};
 
 	try {
+		// A resumed run whose window was confirmed before the stop describes itself at once.
+		if (session.state.window?.confirmedName != null) {
+			await options.runLock.windowConfirmed();
+		}
+
 		if (options.plain) {
 			const off = session.subscribe((_, entry) => write(`${formatPlainLine(entry)}\n`));
 			try {
@@ -314,6 +333,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	} finally {
 		offFault();
 		offSeal();
+		offLost();
 		for (const signal of stops) {
 			process.off(signal, onInterrupt);
 		}
@@ -327,6 +347,26 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		journal.close();
 		await options.runLock.release();
 	}
+}
+
+function withReason(result: RunResult, session: Session): RunResult {
+	const lost = session.state.lockLost;
+	return result.outcome === 'interrupted' && lost !== null ? {...result, stoppedBecause: `the run lock was lost: ${lost.detail}`} : result;
+}
+
+/** Nothing is written to the target before the window is confirmed, the run lock's holder included: it is described right after. */
+function describingHolder(decider: Decider, runLock: RunLockHandle): Decider {
+	return {
+		...decider,
+		async confirmWindow(session) {
+			const confirmed = await decider.confirmWindow(session);
+			if (confirmed) {
+				await runLock.windowConfirmed();
+			}
+
+			return confirmed;
+		},
+	};
 }
 
 /** Writes to stdout unless the terminal is gone. */

@@ -44,6 +44,10 @@ const known = {
 	'database.replaced': true,
 	'preflight.finished': true,
 	'maintenance.left-on': true,
+	'check.started': true,
+	'operator.check-cancelled': true,
+	'run-lock.lost': true,
+	'run-lock.retaken': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

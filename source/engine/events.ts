@@ -3,6 +3,7 @@ import type {
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
+	CheckPhase,
 	CheckResult,
 	Fingerprint,
 	LockSample,
@@ -101,7 +102,15 @@ export type RunEvent =
 	/** What was checked before the window (tools, directories, room, migrations); a failed blocking item ends the run there. */
 	| {type: 'preflight.finished'; items: PreflightItem[]}
 	/** Maintenance mode stays on at the end: the schema is left between versions, and the checklist does not say to turn it off then. */
-	| {type: 'maintenance.left-on'; reason: string};
+	| {type: 'maintenance.left-on'; reason: string}
+	/** A check's statement started; its check.finished follows, whatever the verdict. */
+	| {type: 'check.started'; id: string; phase: CheckPhase; title: string; sql: string; timeoutMs: number}
+	/** The operator stops the check that is running (Esc on the checks screen). */
+	| {type: 'operator.check-cancelled'; id: string; phase: CheckPhase}
+	// The run lock was found lost (its database session ended, its lock file removed or replaced): the run stops at the next safe point.
+	| {type: 'run-lock.lost'; detail: string}
+	// A resumed run holds the run lock again after it was lost.
+	| {type: 'run-lock.retaken'; detail: string};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

@@ -42,6 +42,8 @@ export function unresolvedBlockers(state: RunState): CheckResult[] {
 		&& !state.overrides.some(o => o.checkId === c.id));
 }
 
+const outcomeWords: Partial<Record<CheckResult['verdict'], string>> = {error: 'could not run', 'timed-out': 'timed out', cancelled: 'was cancelled'};
+
 /** No upgrade without a verified backup, and none while a blocking check fails without an override. */
 export function upgradeGate(state: RunState): Gate {
 	const reasons: string[] = [];
@@ -69,7 +71,7 @@ export function upgradeGate(state: RunState): Gate {
 	}
 
 	for (const check of unresolvedBlockers(state)) {
-		reasons.push(`blocking check ${check.id} ${check.verdict === 'error' ? 'could not run' : 'failed'}: ${check.detail}`);
+		reasons.push(`blocking check ${check.id} ${outcomeWords[check.verdict] ?? 'failed'}: ${check.detail}`);
 	}
 
 	return gate(reasons);

@@ -12,8 +12,13 @@ export type Fingerprint = {
 	sizeBytes: number;
 	/** PostgreSQL: pg_control_system().system_identifier, which survives renames and proves which cluster this is. */
 	systemIdentifier?: string;
+	/** PostgreSQL: the database's OID in pg_database; a database dropped and created again under the same name gets another. Absent in older records. */
+	databaseOid?: string;
 	/** SQLite: absolute path of the database file. */
 	path?: string;
+	/** SQLite: the file's device and inode (decimal), so a copy put in its place is another database. Absent in older records. */
+	device?: string;
+	inode?: string;
 };
 
 export type MigrationInfo = {
@@ -46,8 +51,13 @@ export type Evidence = {
 	truncated: boolean;
 };
 
-/** not-applicable: the check's table does not exist yet (a first deployment), so there is nothing to judge; it blocks nothing. */
-export type Verdict = 'passed' | 'failed' | 'error' | 'not-applicable';
+/**
+ * - not-applicable: the check's table does not exist yet (a first deployment), so there is nothing to judge; it blocks nothing
+ * - timed-out: its statement ran past the check's timeout and was stopped
+ * - cancelled: the operator stopped it (Esc), or left the run while it ran
+ * The last two block like a failure: nothing is known about what the check looks for.
+ */
+export type Verdict = 'passed' | 'failed' | 'error' | 'not-applicable' | 'timed-out' | 'cancelled';
 
 export type CheckPhase = 'pre' | 'post';
 
@@ -64,6 +74,8 @@ export type CheckResult = {
 	detail: string;
 	evidence: Evidence;
 	durationMs: number;
+	/** The limit its statement ran under, in ms (absent in records made before checks had one). */
+	timeoutMs?: number;
 };
 
 export type RowCounts = Record<string, number>;

@@ -109,7 +109,8 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'check.finished': {
 			const phase: StepId = event.result.phase;
 			const checks = [...state.checks.filter(c => !(c.id === event.result.id && c.phase === event.result.phase)), event.result];
-			return enter({...state, checks}, phase, at);
+			const done = state.runningCheck?.id === event.result.id && state.runningCheck.phase === event.result.phase;
+			return enter({...state, checks, runningCheck: done ? null : state.runningCheck}, phase, at);
 		}
 
 		case 'baseline.captured': {
@@ -170,7 +171,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		}
 
 		case 'run.resumed': {
-			return {...state, interrupted: null, resumes: [...state.resumes, {at, operator: event.operator, host: event.host, reconciliation: event.reconciliation}]};
+			return {...state, interrupted: null, runningCheck: null, resumes: [...state.resumes, {at, operator: event.operator, host: event.host, reconciliation: event.reconciliation}]};
 		}
 
 		case 'migration.failed': {
@@ -242,6 +243,27 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, maintenanceLeftOn: event.reason};
 		}
 
+		// A check's statement is running: the checks screen shows it, with Esc to stop it.
+		case 'check.started': {
+			return enter({...state, runningCheck: {id: event.id, phase: event.phase, title: event.title, sql: event.sql, startedAt: at, timeoutMs: event.timeoutMs, cancelRequested: false}}, event.phase, at);
+		}
+
+		// The operator asked to stop the running check; its check.finished says how it ended.
+		case 'operator.check-cancelled': {
+			const running = state.runningCheck;
+			return running?.id === event.id && running.phase === event.phase ? {...state, runningCheck: {...running, cancelRequested: true}} : state;
+		}
+
+		// The lock is lost: the screens say so until a resume retakes it.
+		case 'run-lock.lost': {
+			return {...state, lockLost: {detail: event.detail, at}};
+		}
+
+		// A resume holds the lock again.
+		case 'run-lock.retaken': {
+			return {...state, lockLost: null};
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;
@@ -302,6 +324,10 @@ export function describeDecision(event: RunEvent): string {
 
 		case 'operator.abandoned': {
 			return `stopped the run: ${event.reason}`;
+		}
+
+		case 'operator.check-cancelled': {
+			return `cancelled the running check ${event.phase}.${event.id}`;
 		}
 
 		case 'operator.backend-action': {

@@ -4,6 +4,7 @@ import type {
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
+	CheckPhase,
 	CheckResult,
 	Fingerprint,
 	LockSample,
@@ -139,6 +140,10 @@ export type RunState = {
 	maintenanceLeftOn: string | null;
 	/** Events of kinds this cutover does not know (a newer version wrote them), kept so a reader can say so. */
 	unknownEvents: Array<{seq: number; kind: string}>;
+	/** The check whose statement runs now, if any; `cancelRequested` once the operator asked to stop it. */
+	runningCheck: {id: string; phase: CheckPhase; title: string; sql: string; startedAt: number; timeoutMs: number; cancelRequested: boolean} | null;
+	/** Set while the run's lock is lost: it stops at the next safe point and goes on only once a resume retakes it. */
+	lockLost: {detail: string; at: number} | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -194,4 +199,6 @@ export const initialState = (): RunState => ({
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
 	unknownEvents: [],
+	runningCheck: null,
+	lockLost: null,
 });

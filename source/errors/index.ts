@@ -9,3 +9,4 @@ export {RunLockedError, describeHolder} from './run-locked-error.js';
 export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';
 export {MigrationFileError} from './migration-file-error.js';
 export {RecordError} from './record-error.js';
+export {QueryStoppedError} from './query-stopped-error.js';

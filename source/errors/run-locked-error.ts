@@ -16,5 +16,10 @@ export class RunLockedError extends CutoverError {
 
 /** "run 3f2a… of ana (ana@db1) on db1, pid 4242, since 2025-05-01T10:00:00.000Z" */
 export function describeHolder(holder: RunLockHolder): string {
-	return `run ${holder.runId} of ${holder.operator} on ${holder.host}, pid ${holder.pid}, since ${new Date(holder.since).toISOString()}`;
+	const since = new Date(holder.since).toISOString();
+	if (holder.described === false) {
+		return `a run that has not confirmed its window yet, run id ${holder.runId} (database user ${holder.operator}, database session ${holder.pid} from ${holder.host}, since ${since})`;
+	}
+
+	return `run ${holder.runId} of ${holder.operator} on ${holder.host}, pid ${holder.pid}, since ${since}`;
 }

@@ -13,7 +13,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'target.fingerprinted': {
 			const f = event.fingerprint;
-			return `${f.engine} ${f.serverVersion} database ${f.database} on ${f.host}, ${size(f.sizeBytes)}${f.systemIdentifier ? `, system identifier ${f.systemIdentifier}` : ''}${f.path ? `, ${f.path}` : ''}`;
+			return `${f.engine} ${f.serverVersion} database ${f.database} on ${f.host}, ${size(f.sizeBytes)}${f.systemIdentifier ? `, system identifier ${f.systemIdentifier}` : ''}${f.databaseOid ? `, database OID ${f.databaseOid}` : ''}${f.path ? `, ${f.path}` : ''}${f.inode ? ` (device ${f.device ?? '?'}, inode ${f.inode})` : ''}`;
 		}
 
 		case 'migrations.planned': {
@@ -155,6 +155,19 @@ export function describeEvent(event: RunEvent): string {
 			const failed = event.items.filter(i => !i.ok);
 			const list = event.items.map(i => `${i.ok ? 'ok' : (i.blocking ? 'FAIL' : 'WARN')} ${i.title} (${i.detail})`).join('; ');
 			return `preflight ${failed.length === 0 ? 'passed' : `FAILED (${failed.length} of ${event.items.length})`}: ${list}`;
+		}
+
+		case 'check.started': {
+			const first = event.sql.trim().split('\n')[0] ?? '';
+			return `${event.phase} ${event.id}: running (timeout ${event.timeoutMs / 1000} s): ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`;
+		}
+
+		case 'run-lock.lost': {
+			return `RUN LOCK LOST: ${event.detail}; stopping at the next safe point`;
+		}
+
+		case 'run-lock.retaken': {
+			return `run lock retaken: ${event.detail}`;
 		}
 
 		default: {

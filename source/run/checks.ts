@@ -1,11 +1,21 @@
 import {sqlFor} from '../checklist/index.js';
 import {describeExpectation, judge, judgeMissing, toEvidence} from '../engine/judge.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
+import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
-import type {Database} from '../ports/database.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
+import {interruptionOf} from './interruption.js';
 import type {RunbookCheck} from './plan-types.js';
+import type {Session} from './session.js';
 
-/** Runs one check's SQL and judges it. A check that cannot run is an error verdict, not an exception. */
+export type CheckControl = {
+	/** Aborting stops the statement: the check ends `cancelled`, with `reason` as its detail. */
+	signal?: AbortSignal;
+	/** Why the signal fired, read when it does (the operator's Esc, or leaving the run). */
+	reason?: () => string;
+};
+
+/** Runs one check's SQL and judges it. A check that cannot run, runs too long or is cancelled is a verdict, not an exception. */
 export async function runCheck(
 	database: Database,
 	check: RunbookCheck,
@@ -13,16 +23,18 @@ export async function runCheck(
 	earlier: readonly CheckResult[],
 	clock: Clock,
 	id = check.id,
+	control: CheckControl = {},
 ): Promise<CheckResult> {
 	const sql = sqlFor(check, database.engine);
-	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect)};
+	const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect), timeoutMs};
 	const started = clock.now();
 	if (sql === null) {
 		return {...base, verdict: 'error', detail: `the checklist gives no SQL for ${database.engine}`, evidence: toEvidence([], []), durationMs: 0};
 	}
 
 	try {
-		const result = await database.query(sql);
+		const result = await database.query(sql, {timeoutMs, ...(control.signal === undefined ? {} : {signal: control.signal})});
 		if (result.kind === 'missing-relation') {
 			return {...base, ...judgeMissing(phase, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
 		}
@@ -30,7 +42,15 @@ export async function runCheck(
 		const evidence = toEvidence(result.columns, result.rows);
 		return {...base, ...judge(check.expect, evidence, earlier), evidence, durationMs: clock.now() - started};
 	} catch (error) {
-		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs: clock.now() - started};
+		const durationMs = clock.now() - started;
+		if (error instanceof QueryStoppedError) {
+			const detail = error.reason === 'timed-out'
+				? `stopped at its timeout of ${seconds(timeoutMs)}`
+				: `${control.reason?.() ?? 'cancelled'} after ${seconds(durationMs)}`;
+			return {...base, verdict: error.reason, detail, evidence: toEvidence([], []), durationMs};
+		}
+
+		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs};
 	}
 }
 
@@ -45,16 +65,89 @@ export async function runAgain(
 	check: RunbookCheck,
 	earlier: readonly CheckResult[],
 	clock: Clock,
+	control: CheckControl = {},
 ): Promise<CheckResult> {
-	const again = {...check, title: `again: ${check.title}`};
-	const id = `again.${check.id}`;
-	const before = [...earlier].reverse().find(c => c.phase === 'pre' && c.id === check.id);
-	if (before?.verdict === 'not-applicable') {
-		return {
-			id, phase: 'post', title: again.title, sql: sqlFor(check, database.engine) ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect),
-			verdict: 'not-applicable', detail: `not applicable before the upgrade (${before.detail}): nothing held to check again`, evidence: toEvidence([], []), durationMs: 0,
-		};
+	return notApplicableAgain(database, check, earlier) ?? runCheck(database, again(check), 'post', earlier, clock, againId(check), control);
+}
+
+/** runAgain on the record: a check not applicable before is recorded as such, without running a statement. */
+export async function runRecordedAgain(
+	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	check: RunbookCheck,
+): Promise<CheckResult> {
+	const skipped = notApplicableAgain(deps.connections.database, check, deps.session.state.checks);
+	if (skipped !== null) {
+		deps.session.emit({type: 'check.finished', result: skipped});
+		return skipped;
 	}
 
-	return runCheck(database, again, 'post', earlier, clock, id);
+	return runRecordedCheck(deps, again(check), 'post', againId(check));
+}
+
+const again = (check: RunbookCheck): RunbookCheck => ({...check, title: `again: ${check.title}`});
+const againId = (check: RunbookCheck): string => `again.${check.id}`;
+
+function notApplicableAgain(database: Database, check: RunbookCheck, earlier: readonly CheckResult[]): CheckResult | null {
+	const before = [...earlier].reverse().find(c => c.phase === 'pre' && c.id === check.id);
+	if (before?.verdict !== 'not-applicable') {
+		return null;
+	}
+
+	return {
+		id: againId(check), phase: 'post', title: again(check).title, sql: sqlFor(check, database.engine) ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect),
+		timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+		verdict: 'not-applicable', detail: `not applicable before the upgrade (${before.detail}): nothing held to check again`, evidence: toEvidence([], []), durationMs: 0,
+	};
+}
+
+/**
+ * Runs a check on the record: check.started, then check.finished with its verdict. The
+ * operator's Esc (operator.check-cancelled) stops it, and so does leaving the run; a hang-up
+ * lets it finish (within its timeout), as every step finishes what it is doing.
+ */
+export async function runRecordedCheck(
+	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	check: RunbookCheck,
+	phase: CheckPhase,
+	id = check.id,
+): Promise<CheckResult> {
+	const {session} = deps;
+	const database = deps.connections.database;
+	const stop = new AbortController();
+	let reason = 'cancelled';
+	const cancel = (why: string) => {
+		if (!stop.signal.aborted) {
+			reason = why;
+			stop.abort();
+		}
+	};
+
+	const off = session.subscribe((_, entry) => {
+		const {event} = entry;
+		if (event.type === 'operator.check-cancelled' && event.id === id && event.phase === phase) {
+			cancel('stopped with Esc');
+		}
+	});
+	// On the run's own signal, not through whenLeaving, so the listener goes with the check: one per check would pile up on the run.
+	const onLeave = () => {
+		if (deps.signal.aborted && interruptionOf(deps.signal) === null) {
+			cancel('stopped on leaving the run');
+		}
+	};
+	deps.signal.addEventListener('abort', onLeave, {once: true});
+	onLeave();
+
+	try {
+		session.emit({type: 'check.started', id, phase, title: check.title, sql: sqlFor(check, database.engine) ?? '', timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
+		const result = await runCheck(database, check, phase, session.state.checks, deps.clock, id, {signal: stop.signal, reason: () => reason});
+		session.emit({type: 'check.finished', result});
+		return result;
+	} finally {
+		off();
+		deps.signal.removeEventListener('abort', onLeave);
+	}
+}
+
+function seconds(ms: number): string {
+	return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -1,14 +1,14 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
 import {isSatisfied} from '../engine/judge.js';
-import type {CheckResult, Fingerprint, MigrationInfo} from '../engine/model.js';
+import type {Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
-import {runAgain, runCheck} from './checks.js';
+import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
-import {interruptionOf, unlessAborted} from './interruption.js';
+import {interruptionOf, unlessAborted, whenLeaving} from './interruption.js';
 import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
@@ -132,7 +132,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			type: 'run.interrupted',
 			signal: interruption.signal,
 			step: state().step,
-			detail: `stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
+			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
 		});
 		return 'interrupted';
 	};
@@ -208,12 +208,13 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 						return stop;
 					}
 
-					session.emit({type: 'check.finished', result: await runCheck(database, check, 'pre', state().checks, deps.clock)});
+					await runRecordedCheck(deps, check, 'pre');
 				}
 
-				session.emit({type: 'baseline.captured', counts: await database.rowCounts()});
+				session.emit({type: 'baseline.captured', counts: await database.rowCounts({signal: whenLeaving(deps.signal)})});
 			} catch (error) {
-				return fail('pre', error);
+				// Leaving stops the counts; that is a stop, not a failure of the step.
+				return await halted() ?? fail('pre', error);
 			}
 		}
 
@@ -383,16 +384,24 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 async function postVerify(deps: RunDeps) {
 	const {session} = deps;
 	const database = deps.connections.database;
-	const earlier = (): readonly CheckResult[] => session.state.checks;
+	const leaving = whenLeaving(deps.signal);
 	for (const check of deps.runbook.checks.post) {
-		session.emit({type: 'check.finished', result: await runCheck(database, check, 'post', earlier(), deps.clock)});
+		if (leaving.aborted) {
+			return;
+		}
+
+		await runRecordedCheck(deps, check, 'post');
 	}
 
 	for (const check of deps.runbook.checks.pre) {
-		session.emit({type: 'check.finished', result: await runAgain(database, check, earlier(), deps.clock)});
+		if (leaving.aborted) {
+			return;
+		}
+
+		await runRecordedAgain(deps, check);
 	}
 
-	const after = await database.rowCounts();
+	const after = await database.rowCounts({signal: leaving});
 	session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
 }
 

@@ -30,3 +30,20 @@ export async function unlessAborted<T>(signal: AbortSignal, waiting: Promise<T>)
 		off();
 	}
 }
+
+/**
+ * Fires when the run's signal fires for the operator leaving, not for a hang-up or terminate:
+ * leaving stops a check or a count at once, an interruption lets it finish what it is doing.
+ */
+export function whenLeaving(signal: AbortSignal): AbortSignal {
+	const leaving = new AbortController();
+	const check = () => {
+		if (signal.aborted && interruptionOf(signal) === null) {
+			leaving.abort();
+		}
+	};
+
+	check();
+	signal.addEventListener('abort', check, {once: true});
+	return leaving.signal;
+}

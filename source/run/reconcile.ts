@@ -1,6 +1,7 @@
 import type {RunEvent} from '../engine/events.js';
 import type {Fingerprint, MigrationPlan} from '../engine/model.js';
 import type {RunState} from '../engine/state.js';
+import {compareIdentity, describeIdentity} from './same-database.js';
 
 /** What the database and the disk really look like now, read before a resume. */
 export type RealState = {
@@ -46,16 +47,22 @@ export function reconcile(state: RunState, real: RealState): Reconciliation {
 		lines.push(`a torn last line (${Buffer.byteLength(real.cut)} bytes, never acknowledged) was cut off the journal`);
 	}
 
-	const known = state.fingerprint;
-	const now = real.fingerprint;
+	// A restore by swap put another database under the name: from then on that one is the run's database.
+	const replaced = state.replacedDatabase;
+	const known = state.fingerprint && replaced ? {...state.fingerprint, databaseOid: String(replaced.oid)} : state.fingerprint;
+	if (replaced) {
+		lines.push(`a restore replaced the database during the run: the restored one (OID ${replaced.oid}) is expected, the replaced one (OID ${replaced.previousOid}) is kept as "${replaced.keptAs}"`);
+	}
+
 	if (known) {
-		const same = known.engine === now.engine && known.database === now.database
-			&& (known.systemIdentifier === undefined || known.systemIdentifier === now.systemIdentifier)
-			&& (known.path === undefined || known.path === now.path);
-		if (same) {
-			lines.push(`same database: ${now.engine} ${now.database}${now.systemIdentifier ? ` (system identifier ${now.systemIdentifier})` : ''}${now.path ? ` at ${now.path}` : ''}`);
+		const identity = compareIdentity(known, real.fingerprint);
+		if (identity.differences.length === 0) {
+			lines.push(`same database: ${describeIdentity(real.fingerprint)}`);
+			if (identity.notRecorded.length > 0) {
+				lines.push(`the record holds no ${identity.notRecorded.join(' or ')} (an older record): not compared`);
+			}
 		} else {
-			problems.push(`this is not the database of the run: the journal has ${known.engine} ${known.database}${known.systemIdentifier ?? known.path ?? ''}, the target is ${now.engine} ${now.database}${now.systemIdentifier ?? now.path ?? ''}`);
+			problems.push(`this is not the database of the run: ${identity.differences.join('; ')}`);
 		}
 	}
 

@@ -22,6 +22,11 @@ export async function resumeFlow(deps: RunDeps, options: ResumeOptions): Promise
 		session.emit(event);
 	}
 
+	if (session.state.lockLost !== null) {
+		// Taking the lock for this resume went through the normal acquire: no other run holds the database.
+		session.emit({type: 'run-lock.retaken', detail: 'the resumed run took the run lock again through the normal acquire; no other run holds it'});
+	}
+
 	const window = {startsAt: null, expectedMinutes: null};
 	if (options.reconciliation.upgradeOpen && (options.then === 'rollback' || !backupUsable(deps))) {
 		// The upgrade stays as far as it got; the operator decides at the prompt what to do about it.

@@ -1,6 +1,7 @@
 // One contract for the Database port, run against a real SQLite file and a real PostgreSQL
 // database seeded alike: whatever a check sees must not depend on the engine.
 import assert from 'node:assert/strict';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {openPostgresDatabase} from '../../source/adapters/postgres/database.js';
@@ -85,6 +86,15 @@ for (const {engine, seed: seedTarget} of engines) {
 			if (engine === 'sqlite') {
 				assert.match(fingerprint.serverVersion, /^3\.\d+\.\d+$/);
 				assert.equal(fingerprint.path, seeded.path);
+				// The file's identity, so a copy put at the same path is another database.
+				const stat = statSync(seeded.path!, {bigint: true});
+				assert.equal(fingerprint.inode, String(stat.ino));
+				assert.equal(fingerprint.device, String(stat.dev));
+			}
+
+			if (engine === 'postgres') {
+				// The database's own identity: a database dropped and created again under the same name gets another OID.
+				assert.match(fingerprint.databaseOid ?? '', /^\d+$/);
 			}
 
 			if (engine === 'postgres' && fingerprint.systemIdentifier !== undefined) {

@@ -124,10 +124,11 @@ describe('PostgreSQL restore into a fresh database', () => {
 	}
 
 	test('after a migration that created a schema, a type, a function and an extension, the restore is the backup exactly', {timeout: 120_000}, async () => {
-		// As a run does: the run lock first (it writes its holder into the target), then the backup.
+		// As a run does: the run lock first, the window confirmed (the holder is written into the target then), then the backup.
 		let runLock: RunLockHandle | undefined;
 		const {database, target, artifact} = await seeded('cutover_exact', async target => {
 			runLock = await createPostgresRunLock(target).acquire({runId: 'run-exact', operator: 'Ana (ana)', host: os.hostname(), pid: process.pid, since: Date.now()});
+			await runLock.windowConfirmed();
 		});
 		assert.ok(runLock);
 		const migrations = path.join(directory, `migrations-${database.name}`);

@@ -34,7 +34,8 @@ async function holdInChild(target: Target, runId: string): Promise<{child: Child
 	const code = `
 		const {createRunLock} = await import(process.env.LOCK_MODULE);
 		const holder = {...JSON.parse(process.env.HOLDER), pid: process.pid};
-		await createRunLock(JSON.parse(process.env.TARGET)).acquire(holder);
+		const handle = await createRunLock(JSON.parse(process.env.TARGET)).acquire(holder);
+		await handle.windowConfirmed();
 		// As cutover run does: a terminate signal ends the process through process.exit().
 		process.on('SIGTERM', () => process.exit(0));
 		process.stdout.write(JSON.stringify(holder) + '\\n');
@@ -114,6 +115,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				const first = await lock.acquire(holder('run-first'));
 				assert.equal(first.replaced, null);
 				try {
+					if (engine === 'postgres') {
+						// Before its window is confirmed a run has written nothing: it is known by its session alone.
+						const early = await lock.inspect();
+						assert.equal(early?.runId, 'run-first');
+						assert.equal(early?.described, false);
+						assert.match(status(target, false), /^run lock: held by a run that has not confirmed its window yet, run id run-first \(/m);
+						await assert.rejects(createRunLock(target).acquire(holder('run-second')), (error: unknown) => {
+							assert.ok(error instanceof RunLockedError, String(error));
+							assert.match(error.message, /is locked by another run: a run that has not confirmed its window yet, run id run-first \(database user postgres, database session \d+ from /);
+							return true;
+						});
+					}
+
+					await first.windowConfirmed();
 					assert.deepEqual(await lock.inspect(), holder('run-first'));
 					await assert.rejects(createRunLock(target).acquire(holder('run-second')), (error: unknown) => {
 						assert.ok(error instanceof RunLockedError, String(error));
@@ -160,6 +175,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				try {
 					assert.deepEqual(next.replaced, held, 'the handle says whose abandoned lock it took over');
 					assert.equal((await lock.inspect())?.runId, 'run-next');
+					await next.windowConfirmed();
 					assert.match(status(target, false), /^run lock: held by run run-next of Ana/m);
 				} finally {
 					await next.release();
@@ -178,12 +194,16 @@ describe('run lock on PostgreSQL: the advisory lock is the truth', () => {
 		try {
 			const target: Target = parseTarget(db.url);
 			const lock = createRunLock(target);
-			await (await lock.acquire(holder('run-one'))).release();
+			const one = await lock.acquire(holder('run-one'));
+			await one.windowConfirmed();
+			await one.release();
 			await db.sql(`INSERT INTO cutover_run_lock (run_id, operator, host, pid, since, backend_pid) VALUES ('run-ghost', 'Ghost', 'elsewhere', 1, 0, ${2 ** 30})`);
 			assert.equal(await lock.inspect(), null);
 			const handle = await lock.acquire(holder('run-two'));
 			try {
 				assert.equal(handle.replaced?.runId, 'run-ghost');
+				assert.deepEqual((await db.sql('SELECT run_id FROM cutover_run_lock')).rows, [{run_id: 'run-ghost'}], 'nothing is written before the window');
+				await handle.windowConfirmed();
 				assert.deepEqual((await db.sql('SELECT run_id FROM cutover_run_lock')).rows, [{run_id: 'run-two'}]);
 			} finally {
 				await handle.release();

@@ -132,3 +132,33 @@ test('checklist error: a file that does not exist', async () => {
 	const file = path.join(dir, 'missing.yaml');
 	await assert.rejects(loadChecklist(file), (error: unknown) => error instanceof ChecklistError && /cannot read the checklist: ENOENT/.test(error.message));
 });
+
+test('every check has a timeout: its own, else the checklist\'s default, else 30 s', async () => {
+	const plain = await loadChecklist(write(valid));
+	assert.deepEqual([...plain.checks.pre, ...plain.checks.post].map(c => c.timeoutMs), [30_000, 30_000, 30_000, 30_000]);
+	const timed = await loadChecklist(write(valid
+		.replace('checks:\n', 'checks:\n  timeout: 2m\n')
+		.replace('      expect: some-rows\n', '      expect: some-rows\n      timeout: 1.5s\n')));
+	assert.deepEqual([...timed.checks.pre, ...timed.checks.post].map(c => [c.id, c.timeoutMs]), [['dupes', 120_000], ['engine-specific', 1500], ['same', 120_000], ['same-again', 120_000]]);
+});
+
+const timeoutCases: Array<{name: string; edit: (text: string) => string; where: string; problem: RegExp}> = [
+	{name: 'a check timeout without its unit', edit: t => t.replace('      blocking: false\n', '      blocking: false\n      timeout: 5\n'), where: 'checks.pre[0].timeout', problem: /expected a duration with its unit, such as 500ms, 5s or 2m, found 5 \(line 14\)/},
+	{name: 'a check timeout out of range', edit: t => t.replace('      blocking: false\n', '      blocking: false\n      timeout: 2h\n'), where: 'checks.pre[0].timeout', problem: /expected a duration with its unit.*found "2h" \(line 14\)/},
+	{name: 'a check timeout too short', edit: t => t.replace('      blocking: false\n', '      blocking: false\n      timeout: 10ms\n'), where: 'checks.pre[0].timeout', problem: /10ms is out of range: give between 100ms and 3600s \(line 14\)/},
+	{name: 'a default timeout that is not a duration', edit: t => t.replace('checks:\n', 'checks:\n  timeout: soon\n'), where: 'checks.timeout', problem: /expected a duration with its unit.*found "soon" \(line 10\)/},
+	{name: 'a typo in the timeout key', edit: t => t.replace('      blocking: false\n', '      blocking: false\n      timout: 5s\n'), where: 'checks.pre[0].timout', problem: /unknown key "timout"; did you mean "timeout"\?/},
+];
+
+for (const {name, edit, where, problem} of timeoutCases) {
+	test(`checklist error: ${name}`, async () => {
+		const file = write(edit(valid));
+		await assert.rejects(loadChecklist(file), (error: unknown) => {
+			assert.ok(error instanceof ChecklistError, String(error));
+			assert.equal(error.where, where);
+			assert.match(error.message, problem);
+			assert.ok(error.message.startsWith(`${file}: `), error.message);
+			return true;
+		});
+	});
+}

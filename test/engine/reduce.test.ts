@@ -126,3 +126,13 @@ describe('reduce', () => {
 		assert.deepEqual(events, throughBackup);
 	});
 });
+
+describe('reduce: the run lock', () => {
+	it('run-lock.lost is kept until a resume retakes the lock', () => {
+		const lost = fold([...throughBackup, {type: 'run-lock.lost', detail: 'the database session holding the run lock ended: terminating connection due to administrator command'}]);
+		assert.match(lost.lockLost?.detail ?? '', /administrator command/);
+		assert.equal(lost.step, 'pre', 'a loss moves no step: the flow stops at its next safe point');
+		const retaken = fold([{type: 'run-lock.retaken', detail: 'held again'}], lost);
+		assert.equal(retaken.lockLost, null);
+	});
+});

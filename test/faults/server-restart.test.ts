@@ -36,7 +36,9 @@ describe('the server restarts mid-run', () => {
 			restartCluster(cluster);
 			const {code, output} = await run.exited;
 			assert.equal(code, 1, output);
-			assertClearMessage(output, /backup FAILED: .+/, /outcome: (failed|interrupted)/);
+			// Whichever is seen first: pg_dump's failure (the run fails) or the lost run lock (it stops resumable).
+			assertClearMessage(output, /backup FAILED: .+/, /outcome: (failed|interrupted \(resumable\))/);
+			assert.equal(/outcome: interrupted/.test(output), /RUN LOCK LOST: the database session holding the run lock ended/.test(output), 'a run that stops resumable says it lost its lock');
 			const lines = journalLines(journal);
 			assertEndedSafely(lines);
 			const kinds = lines.map(l => l.kind);
@@ -58,7 +60,9 @@ describe('the server restarts mid-run', () => {
 			restartCluster(cluster);
 			const {code, output} = await run.exited;
 			assert.equal(code, 1, output);
-			assertClearMessage(output, new RegExp(`up ${SLOW} FAILED: .*(connection|terminat)`, 'i'), /rollback offered/, /outcome: (failed|interrupted)/);
+			// The restart ends the run lock's session too: seen before the rollback prompt, the run stops resumable there; otherwise the prompt comes.
+			assertClearMessage(output, new RegExp(`up ${SLOW} FAILED: .*(connection|terminat)`, 'i'), /rollback offered|RUN LOCK LOST: the database session holding the run lock ended/, /outcome: (failed|interrupted \(resumable\))/);
+			assert.equal(/outcome: interrupted/.test(output), /RUN LOCK LOST/.test(output) && !/rollback offered/.test(output), 'a run that stops resumable says it lost its lock, before any prompt');
 			assertEndedSafely(journalLines(journal));
 			const applied = await assertMigrationsWhole(target, [...demoProbes(target), {name: SLOW, present: async () => tableExists(target, 'slow_table')}]);
 			assert.deepEqual(applied, {'0002_users_status': true, '0003_archive_duplicate_meters': true, '0004_meters_unique_slot': true, [SLOW]: false});

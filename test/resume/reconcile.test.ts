@@ -17,6 +17,8 @@ const upgrading: RunEvent[] = [
 	{type: 'upgrade.started', names: ['0002_a', '0003_b']},
 	{type: 'migration.started', name: '0002_a', direction: 'up'},
 ];
+/** The upgrading run, with another fingerprint on record. */
+const recordedAs = (f: Fingerprint): RunEvent[] => upgrading.map(e => e.type === 'target.fingerprinted' ? {...e, fingerprint: f} : e);
 const stopped: RunEvent = {type: 'run.interrupted', signal: 'SIGHUP', step: 'upgrade', detail: 'stopped at a safe point'};
 
 describe('reconcile: the journal against the real database', () => {
@@ -42,6 +44,34 @@ describe('reconcile: the journal against the real database', () => {
 		const applied = [...upgrading, {type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 5} satisfies RunEvent];
 		assert.match(reconcile(fold(applied), real()).problems.join('\n'), /0002_a should be applied but is not/);
 		assert.match(reconcile(fold(upgrading), real({fingerprint: {...fingerprint, path: '/srv/other.db'}})).problems.join('\n'), /not the database of the run/);
+	});
+
+	it('a recreated database is another database: the property that differs is named, with the recorded and the current value apart', () => {
+		const pg: Fingerprint = {engine: 'postgres', serverVersion: '15.4', host: 'db1', database: 'fm_f77714221805019465839', sizeBytes: 8192, systemIdentifier: '7301234567890123456', databaseOid: '16384'};
+		const withPg = (f: Fingerprint) => fold(recordedAs(f));
+		const recreated = reconcile(withPg(pg), real({fingerprint: {...pg, databaseOid: '16999'}, plan: plan('0002_a')}));
+		assert.deepEqual(recreated.problems, ['this is not the database of the run: database OID differs: recorded 16384, now 16999']);
+		const other = reconcile(withPg(pg), real({fingerprint: {...pg, systemIdentifier: '7400000000000000000', database: 'shop'}, plan: plan('0002_a')}));
+		assert.match(other.problems.join('\n'), /database name differs: recorded "fm_f77714221805019465839", now "shop"; system identifier differs: recorded 7301234567890123456, now 7400000000000000000/);
+
+		const file = reconcile(fold(upgrading), real({fingerprint: {...fingerprint, device: '2049', inode: '77'}, plan: plan('0002_a')}));
+		assert.deepEqual(file.problems, [], 'a record without device/inode (an older one) is compared by what it holds');
+		assert.ok(file.lines.includes('the record holds no device/inode (an older record): not compared'), file.lines.join('\n'));
+		const recorded = {...fingerprint, device: '2049', inode: '77'};
+		const copied = reconcile(fold(recordedAs(recorded)), real({fingerprint: {...recorded, inode: '78'}, plan: plan('0002_a')}));
+		assert.deepEqual(copied.problems, ['this is not the database of the run: device/inode differs: recorded device 2049, inode 77, now device 2049, inode 78']);
+		const same = reconcile(fold(recordedAs(recorded)), real({fingerprint: recorded, plan: plan('0002_a')}));
+		assert.ok(same.lines.includes('same database: sqlite database "demo" (path /srv/demo.db, device 2049, inode 77)'), same.lines.join('\n'));
+	});
+
+	it('after a restore that replaced the database, the restored one (its new OID) is the run\'s database', () => {
+		const pg: Fingerprint = {engine: 'postgres', serverVersion: '15.4', host: 'db1', database: 'shop', sizeBytes: 8192, systemIdentifier: '7301234567890123456', databaseOid: '16384'};
+		const restored = fold([...recordedAs(pg), {type: 'database.replaced', database: 'shop', keptAs: 'shop_cutover_replaced_1', previousOid: 16384, oid: 17001}]);
+		const now = reconcile(restored, real({fingerprint: {...pg, databaseOid: '17001'}, plan: plan('0002_a')}));
+		assert.deepEqual(now.problems, []);
+		assert.ok(now.lines.some(l => l.startsWith('a restore replaced the database during the run')), now.lines.join('\n'));
+		const original = reconcile(restored, real({fingerprint: pg, plan: plan('0002_a')}));
+		assert.deepEqual(original.problems, ['this is not the database of the run: database OID differs: recorded 17001, now 16384']);
 	});
 
 	it('a backup that is gone or changed makes restore unavailable, through a failed verification', () => {

@@ -30,7 +30,7 @@ function answering(outcome: QueryOutcome | Error) {
 	return {database, sent};
 }
 
-const admins: RunbookCheck = {id: 'admin-exists', title: 'At least one admin', blocking: true, expect: {kind: 'some-rows'}, sql: {sqlite: 'SELECT id FROM users WHERE role = \'admin\''}};
+const admins: RunbookCheck = {id: 'admin-exists', title: 'At least one admin', blocking: true, expect: {kind: 'some-rows'}, sql: {sqlite: 'SELECT id FROM users WHERE role = \'admin\''}, timeoutMs: 30_000};
 const missingUsers: QueryOutcome = {kind: 'missing-relation', relation: {kind: 'table', name: 'users'}, message: 'no such table: users'};
 
 describe('runCheck on a table that does not exist', () => {

@@ -19,6 +19,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			const target = await prepareDemoTarget(engine);
 			try {
 				const holder = await createRunLock(parseTarget(target.db)).acquire({runId: 'run-of-dana', operator: 'Dana (dana)', host: 'jump-2', pid: process.pid, since: Date.UTC(2026, 10, 22, 2, 0)});
+				if (engine === 'postgres') {
+					// Before its window is confirmed, the holder has written nothing: it is named by its run id and session.
+					const early = cutover(target, plainRun(target));
+					assert.equal(early.code, 1, early.stdout + early.stderr);
+					assert.match(early.stderr, /locked by another run: a run that has not confirmed its window yet, run id run-of-dana \(/);
+				}
+
+				await holder.windowConfirmed();
 				const before = await snapshotTables(target);
 				const refused = cutover(target, plainRun(target));
 				assert.equal(refused.code, 1, refused.stdout + refused.stderr);

@@ -190,3 +190,72 @@ describe('checks screen', () => {
 		assert.deepEqual(decisions, []);
 	});
 });
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		assert.ok(Date.now() < deadline, 'the condition never held');
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+}
+
+describe('a check that runs long', () => {
+	const running = (checks: Parameters<typeof atProceed>[0] = [orphanReadings]): RunState => {
+		const at = atProceed(checks);
+		// The same run before its baseline: the last pre check is still running.
+		const before = {...at, baseline: null};
+		return apply(before, {type: 'check.started', id: 'slow-scan', phase: 'pre', title: 'A slow scan of readings', sql: 'select pg_sleep(30)', timeoutMs: 30_000});
+	};
+
+	it('is shown running with its time and its limit, and Esc asks to cancel it, once', async () => {
+		const decisions: RunEvent[] = [];
+		const state = running();
+		const screen = show({...state, now: state.now + 2000}, decisions);
+		const frame = await screen.waitForFrame('⟳ running pre.slow-scan');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /⟳ running pre\.slow-scan: A slow scan of readings · 2 s of 30 s · Esc cancels it/);
+		screen.stdin.write(keys.escape);
+		await until(() => decisions.length === 1);
+		assert.deepEqual(decisions, [{type: 'operator.check-cancelled', id: 'slow-scan', phase: 'pre'}]);
+
+		const asked = apply(state, decisions[0]!);
+		assert.equal(asked.runningCheck?.cancelRequested, true);
+		screen.rerender(<App state={asked} now={asked.now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive/>);
+		await screen.waitForFrame('· cancelling…');
+		screen.stdin.write(keys.escape);
+		await new Promise(resolve => setTimeout(resolve, 100));
+		assert.equal(decisions.length, 1, 'a second Esc asks nothing more');
+	});
+
+	it('ends cancelled on the record, blocks the gate like a failure, and can be overridden', async () => {
+		const cancelled = check('slow-scan', 'cancelled', {title: 'A slow scan of readings', detail: 'stopped with Esc after 2.0 s', evidence: {columns: [], rows: [], total: 0, truncated: false}, sql: 'select pg_sleep(30)'});
+		const timedOut = check('slow-join', 'timed-out', {title: 'A slow join', detail: 'stopped at its timeout of 1.0 s', evidence: {columns: [], rows: [], total: 0, truncated: false}});
+		const state = atProceed([orphanReadings, cancelled, timedOut]);
+		assert.equal(state.runningCheck, null);
+		const screen = show(state);
+		const frame = await screen.waitForFrame('Upgrade blocked by 2 failing blocking checks');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /✗ CANCEL {2}block {2}A slow scan of readings\s+stopped with Esc after 2\.0 s/);
+		assert.match(frame, /✗ TIMEOUT block {2}A slow join\s+stopped at its timeout of 1\.0 s/);
+		screen.stdin.write(keys.enter);
+		await screen.waitForFrame('! blocking check slow-scan was cancelled: stopped with Esc after 2.0 s');
+		await screen.waitForFrame('! blocking check slow-join timed out: stopped at its timeout of 1.0 s');
+	});
+
+	it('a check shorter than a second is not drawn as running', async () => {
+		const screen = show(running());
+		const frame = await screen.waitForFrame('1 check finished');
+		assert.doesNotMatch(frame, /running pre\.slow-scan/);
+	});
+
+	it('in replay is shown running, and Esc decides nothing', async () => {
+		const decisions: RunEvent[] = [];
+		const replayed = running();
+		const screen = show({...replayed, now: replayed.now + 1500}, decisions, false);
+		const frame = await screen.waitForFrame('⟳ running pre.slow-scan');
+		assert.doesNotMatch(frame, /Esc cancels/);
+		screen.stdin.write(keys.escape);
+		await new Promise(resolve => setTimeout(resolve, 100));
+		assert.deepEqual(decisions, []);
+	});
+});

@@ -11,6 +11,8 @@ export type Cluster = {
 	port: number;
 	binDir: string;
 	directory: string;
+	/** Restarts the server (fast shutdown: every session is ended), as an operator's restart would. */
+	restart(): void;
 	/** Stops the server and removes its directory; safe to call twice. Also runs at process exit. */
 	stop(): void;
 };
@@ -90,6 +92,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 		rmSync(directory, {recursive: true, force: true});
 	};
 
+	const restart = () => {
+		run('pg_ctl', ['-D', dataDir, '-l', path.join(directory, 'server.log'), '-w', '-t', '60', '-m', 'fast', '-o', serverOptions, 'restart']);
+	};
+
 	process.once('exit', stop);
 	const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
 	if (options.scram !== undefined) {
@@ -104,7 +110,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 		}
 	}
 
-	return {url, port, binDir, directory, stop};
+	return {url, port, binDir, directory, restart, stop};
 }
 
 /** PostgreSQL reads these as the cluster's owner; a key file must be private to it. */

@@ -13,6 +13,8 @@ async function connect(target: PostgresTarget, applicationName: string): Promise
 /** One pg.Client: PostgreSQL runs DDL inside transactions, so a migration and its log row commit together. */
 export async function openPostgresSession(target: PostgresTarget): Promise<Session> {
 	const client = await connect(target, 'cutover migrator');
+	// Outside a migration's transaction (reading the log, creating it) no statement waits long for a lock either; each migration sets its own.
+	await client.query('SET lock_timeout = \'5s\'');
 	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
 		const result = await client.query(sql, [...params]);
 		return result.rows as Row[];

@@ -1,3 +1,4 @@
+import {setImmediate} from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 import {refuseNonDatabase} from '../sqlite/open-file.js';
@@ -24,6 +25,9 @@ export async function openSqliteSession(file: string): Promise<Session> {
 	}
 
 	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
+		// A statement holds the thread until it ends and cannot be interrupted; between two, the
+		// event loop turns, so a key (the quit question) or a signal is seen after each one.
+		await setImmediate();
 		const statement = db.prepare(sql);
 		if (statement.reader) {
 			return statement.all(...params) as Row[];

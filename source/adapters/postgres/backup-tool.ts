@@ -16,6 +16,8 @@ export type PostgresBackupOptions = {
 	maintenanceDatabase?: string;
 	/** Epoch milliseconds, for the name the replaced database is kept under. */
 	now?: () => number;
+	/** How long a backup (its row counts and pg_dump) waits for a table lock before it fails; 5 s unless given. */
+	backupLockWaitMs?: number;
 	/** Told of every pg_dump and pg_restore run. */
 	observe?: CommandObserver;
 };
@@ -31,7 +33,7 @@ export function createPostgresBackupTool(target: PostgresTarget, options: Postgr
 	let plannedName: string | undefined;
 	return {
 		method: 'pg_dump custom format',
-		backup: async request => dumpDatabase(target, binaries, request),
+		backup: async request => dumpDatabase(target, binaries, request, options.backupLockWaitMs === undefined ? {} : {lockWaitMs: options.backupLockWaitMs}),
 		verify: async artifact => verifyDump(target, binaries, artifact),
 		restore: async artifact => restoreDump(target, binaries, artifact, {...settings, plannedName}),
 		async describeRestore(artifact) {

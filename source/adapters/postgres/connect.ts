@@ -166,9 +166,9 @@ function hintFor(code: string, reason: string, connection: PostgresConnection): 
 }
 
 /** For the backup tool, whose failures are BackupErrors: the same message and hint, about the file at hand. */
-export async function connectForBackup(target: PostgresTarget, file: string): Promise<pg.Client> {
+export async function connectForBackup(target: PostgresTarget, file: string, settings: Omit<pg.ClientConfig, 'connectionString' | 'password'> = {}): Promise<pg.Client> {
 	try {
-		return await connectPostgres(target);
+		return await connectPostgres(target, settings);
 	} catch (error) {
 		const failure = error instanceof TargetError ? error : connectionError(target, error);
 		throw new BackupError(failure.message, {path: file, hint: failure.hint, cause: error});

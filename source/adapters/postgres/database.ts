@@ -1,23 +1,41 @@
+import {randomBytes} from 'node:crypto';
 import type pg from 'pg';
-import type {Cell, Fingerprint} from '../../engine/model.js';
-import type {Database, QueryOutcome} from '../../ports/index.js';
+import type {Cell, Fingerprint, RowCounts} from '../../engine/model.js';
+import {CutoverError, QueryStoppedError} from '../../errors/index.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database, type QueryOptions, type QueryOutcome} from '../../ports/index.js';
 import {cellParser} from './cells.js';
 import {connectPostgres} from './connect.js';
+import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits} from './lock-waits.js';
 import type {PostgresTarget} from './postgres-target.js';
 import {countRows, listUserTables} from './user-tables.js';
 
-/** How long one check may run before the server cancels it. */
-const checkTimeoutMs = 30_000;
+/** Any other statement of this session (fingerprint, table list, row counts, which read every row). */
+const sessionStatementTimeoutMs = 15 * 60_000;
 
 const cellTypes = {getTypeParser: (typeId: number) => cellParser(typeId)};
 
-export async function openPostgresDatabase(target: PostgresTarget): Promise<Database> {
-	const client = await connectPostgres(target);
+export async function openPostgresDatabase(target: PostgresTarget, options: {lockWaitMs?: number} = {}): Promise<Database> {
+	const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+	// Its own name, so a lock watch can find it; every statement waits at most lockWaitMs for a lock.
+	const applicationName = `cutover checks ${randomBytes(4).toString('hex')}`;
+	const client = await connectPostgres(target, {application_name: applicationName, lock_timeout: lockWaitMs, statement_timeout: sessionStatementTimeoutMs});
+	const [pidCell] = await firstRow(client, 'SELECT pg_backend_pid()');
+	const backendPid = Number(pidCell);
+	const cancel = async () => {
+		// From a second connection: the first is busy with the statement being cancelled.
+		const other = await connectPostgres(target, {application_name: 'cutover cancel', statement_timeout: 5000});
+		try {
+			await other.query('SELECT pg_cancel_backend($1)', [backendPid]);
+		} finally {
+			await other.end().catch(() => undefined);
+		}
+	};
+
 	return {
 		engine: 'postgres',
 		fingerprint: async () => fingerprint(client, target),
-		query: async sql => readOnlyQuery(client, sql),
-		rowCounts: async () => countRows(client),
+		query: async (sql, queryOptions) => readOnlyQuery(client, sql, queryOptions, cancel),
+		rowCounts: async countOptions => boundedCounts(target, client, applicationName, lockWaitMs, countOptions?.signal, cancel),
 		tables: async () => (await listUserTables(client)).map(entry => entry.name),
 		async close() {
 			await client.end();
@@ -27,8 +45,9 @@ export async function openPostgresDatabase(target: PostgresTarget): Promise<Data
 
 async function fingerprint(client: pg.Client, target: PostgresTarget): Promise<Fingerprint> {
 	const row = await firstRow(client, `SELECT current_setting('server_version'), current_database(),
-		pg_database_size(current_database())::text, host(inet_server_addr())`);
-	const [serverVersion, database, size, serverAddress] = row as [string, string, string, string | null];
+		pg_database_size(current_database())::text, host(inet_server_addr()),
+		(SELECT oid::text FROM pg_database WHERE datname = current_database())`);
+	const [serverVersion, database, size, serverAddress, databaseOid] = row as [string, string, string, string | null, string];
 	const systemIdentifier = await readSystemIdentifier(client);
 	return {
 		engine: 'postgres',
@@ -36,6 +55,7 @@ async function fingerprint(client: pg.Client, target: PostgresTarget): Promise<F
 		host: hostOf(target) ?? serverAddress ?? client.host,
 		database,
 		sizeBytes: Number(size),
+		databaseOid,
 		...(systemIdentifier === undefined ? {} : {systemIdentifier}),
 	};
 }
@@ -62,18 +82,38 @@ async function firstRow(client: pg.Client, text: string): Promise<unknown[]> {
 /**
  * A check can neither write nor hang the run: it runs in a read-only transaction that is always
  * rolled back, under a statement timeout, and through the extended protocol, which takes one
- * statement only (so "COMMIT; DELETE …" cannot escape the transaction).
+ * statement only (so "COMMIT; DELETE …" cannot escape the transaction). Aborting `signal`
+ * cancels the backend's statement.
  */
-async function readOnlyQuery(client: pg.Client, sql: string): Promise<QueryOutcome> {
+async function readOnlyQuery(client: pg.Client, sql: string, options: QueryOptions = {}, cancel: () => Promise<void> = async () => {}): Promise<QueryOutcome> {
+	const timeoutMs = Math.max(1, Math.round(options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS));
+	const started = Date.now();
+	if (options.signal?.aborted === true) {
+		throw new QueryStoppedError('cancelled', 0);
+	}
+
 	await client.query('BEGIN READ ONLY');
+	let cancelled = false;
+	let cancelling: Promise<void> = Promise.resolve();
+	const onAbort = () => {
+		cancelled = true;
+		cancelling = cancel().catch(() => undefined);
+	};
+
 	try {
-		await client.query(`SET LOCAL statement_timeout = ${checkTimeoutMs}`);
+		await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
 		// Fixed output formats, whatever the server's or role's defaults are.
 		await client.query(`SET LOCAL bytea_output = 'hex'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'`);
 		const config: pg.QueryArrayConfig & {queryMode: 'extended'} = {text: sql, rowMode: 'array', types: cellTypes, queryMode: 'extended'};
+		options.signal?.addEventListener('abort', onAbort, {once: true});
 		const result = await client.query<Cell[]>(config);
 		return {kind: 'rows', columns: result.fields.map(field => field.name), rows: result.rows};
 	} catch (error) {
+		// 57014: the statement was cancelled, by its statement_timeout or by pg_cancel_backend.
+		if (errorCode(error) === '57014') {
+			throw new QueryStoppedError(cancelled ? 'cancelled' : 'timed-out', Date.now() - started, {cause: error});
+		}
+
 		const missing = missingRelation(error);
 		if (missing !== null) {
 			return missing;
@@ -81,6 +121,9 @@ async function readOnlyQuery(client: pg.Client, sql: string): Promise<QueryOutco
 
 		throw new Error(error instanceof Error ? error.message : String(error), {cause: error});
 	} finally {
+		options.signal?.removeEventListener('abort', onAbort);
+		// A cancel still on its way must land before the next statement, not on it.
+		await cancelling;
 		await client.query('ROLLBACK').catch(() => {});
 	}
 }
@@ -96,4 +139,42 @@ function missingRelation(error: unknown): Extract<QueryOutcome, {kind: 'missing-
 	// The server names the object only in its message; the code above is what decides.
 	const name = /"([^"]+)"/.exec(message)?.[1] ?? null;
 	return {kind: 'missing-relation', relation: {kind: code === '42P01' ? 'table' : 'schema', name}, message};
+}
+
+/** Exact counts, every lock wait bounded; a lock it cannot get is named with whoever holds it. */
+async function boundedCounts(target: PostgresTarget, client: pg.Client, applicationName: string, lockWaitMs: number, signal: AbortSignal | undefined, cancel: () => Promise<void>): Promise<RowCounts> {
+	const watch = await watchLockWaits(async () => connectPostgres(target, {application_name: 'cutover checks lock watch', statement_timeout: 2000}), applicationName);
+	let counting: string | null = null;
+	let cancelling: Promise<void> = Promise.resolve();
+	const onAbort = () => {
+		cancelling = cancel().catch(() => undefined);
+	};
+
+	signal?.addEventListener('abort', onAbort, {once: true});
+	try {
+		return await countRows(client, table => {
+			counting = table;
+		});
+	} catch (error) {
+		if (isLockTimeout(error)) {
+			throw new CutoverError(`the row counts of ${target.display} could not take their locks within ${seconds(lockWaitMs)}: ${describeLockWait(await watch.stop(), counting)}; try again when it is done`, {
+				hint: 'let that session finish, or end it (cutover watch shows it; c cancels, k terminates); nothing was changed',
+				cause: error,
+			});
+		}
+
+		if (signal?.aborted === true && errorCode(error) === '57014') {
+			throw new QueryStoppedError('cancelled', 0, {cause: error});
+		}
+
+		throw error;
+	} finally {
+		signal?.removeEventListener('abort', onAbort);
+		await cancelling;
+		await watch.stop();
+	}
+}
+
+function errorCode(error: unknown): string {
+	return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }

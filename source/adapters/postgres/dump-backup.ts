@@ -1,28 +1,43 @@
+import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {BackupArtifact, BackupProgress, RowCounts} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
 import type {BackupRequest} from '../../ports/index.js';
-import {connectForBackup} from './connect.js';
+import {connectForBackup, connectPostgres} from './connect.js';
 import {sha256File} from './file-digest.js';
 import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
+import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits, type LockWait} from './lock-waits.js';
 import {countDumpedTables, countRows} from './user-tables.js';
 
 const progressEveryMs = 250;
 const dumpingTable = /^pg_dump: dumping contents of table "(.*)"$/;
+/** pg_dump's --lock-wait-timeout gives up as a statement timeout on its LOCK TABLE. */
+const lockQuery = /Query was: LOCK TABLE (.+) IN ACCESS SHARE MODE/;
+/** Counting rows reads every row: bounded, but generously. */
+const countTimeoutMs = 15 * 60_000;
+
+export type DumpOptions = {
+	/** How long the row counts and pg_dump wait for a table lock before the backup fails; 5 s unless given. */
+	lockWaitMs?: number;
+};
 
 type Preflight = {tablesTotal: number; estimatedBytes: number; sourceCounts: RowCounts};
 
-export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries, request: BackupRequest): Promise<BackupArtifact> {
+export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries, request: BackupRequest, options: DumpOptions = {}): Promise<BackupArtifact> {
+	const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+	// Every session of this backup goes by this name, so a watch can see whom it waits for.
+	const applicationName = `cutover backup ${randomBytes(4).toString('hex')}`;
+	const watch = async () => watchLockWaits(async () => connectPostgres(target, {application_name: 'cutover backup lock watch', statement_timeout: 2000}), applicationName);
 	const file = path.resolve(request.directory, request.fileName);
 	throwIfCanceled(request.signal, file);
 	if (existsSync(file)) {
 		throw new BackupError(`${file} already exists`, {path: file, hint: 'choose another file name or move the old backup away; cutover never overwrites a backup'});
 	}
 
-	const preflight = await readPreflight(target, file);
+	const preflight = await readPreflight(target, file, {applicationName, lockWaitMs, watch, signal: request.signal});
 	throwIfCanceled(request.signal, file);
 	await mkdir(request.directory, {recursive: true});
 	// Claims the name exclusively, so a backup started meanwhile cannot be overwritten either.
@@ -43,9 +58,11 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 
 	const timer = setInterval(() => void report(), progressEveryMs);
 	let run;
+	const waits = await watch();
+	let wait: LockWait | null = null;
 	try {
 		await report();
-		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--file=${file}`, dbnameArgument(target)], target, {
+		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--lock-wait-timeout=${lockWaitMs}`, `--file=${file}`, dbnameArgument(target, applicationName)], target, {
 			path: file,
 			...(request.signal === undefined ? {} : {signal: request.signal}),
 			onStderrLine(line) {
@@ -62,12 +79,20 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	} finally {
 		live = false;
 		clearInterval(timer);
+		wait = await waits.stop();
 	}
 
 	if (run.canceled || run.exitCode !== 0) {
 		await rm(file, {force: true});
 		if (run.canceled) {
 			throw new BackupError(`backup of ${target.display} was cancelled; the partial file was removed`, {path: file, hint: 'start the backup again when ready'});
+		}
+
+		const locked = run.stderrTail.some(line => /canceling statement due to (statement|lock) timeout/.test(line))
+			? run.stderrTail.map(line => lockQuery.exec(line)?.[1]).find(table => table !== undefined)
+			: undefined;
+		if (locked !== undefined) {
+			throw lockWaitError(target, file, lockWaitMs, wait, locked);
 		}
 
 		const failure = describeFailure('pg_dump', run);
@@ -84,19 +109,49 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	return {path: file, format: 'pg-custom', bytes: size, sha256: await sha256File(file), sourceCounts: preflight.sourceCounts};
 }
 
-/** What the progress bar and the later comparison need, read just before pg_dump starts. */
-async function readPreflight(target: PostgresTarget, file: string): Promise<Preflight> {
-	const client = await connectForBackup(target, file);
+type PreflightOptions = {
+	applicationName: string;
+	lockWaitMs: number;
+	watch: () => Promise<{stop(): Promise<LockWait | null>}>;
+	signal: AbortSignal | undefined;
+};
+
+/** What the progress bar and the later comparison need, read just before pg_dump starts. Bounded: a lock it cannot get fails it in lockWaitMs. */
+async function readPreflight(target: PostgresTarget, file: string, options: PreflightOptions): Promise<Preflight> {
+	const client = await connectForBackup(target, file, {application_name: options.applicationName, lock_timeout: options.lockWaitMs, statement_timeout: countTimeoutMs});
+	// Leaving must not wait for a count: ending the connection ends the statement.
+	const onAbort = () => void client.end().catch(() => undefined);
+	options.signal?.addEventListener('abort', onAbort, {once: true});
+	const waits = await options.watch();
+	let counting: string | null = null;
 	try {
 		const size = await client.query<[string]>({text: 'SELECT pg_database_size(current_database())::text', rowMode: 'array'});
 		return {
 			tablesTotal: await countDumpedTables(client),
 			estimatedBytes: Number(size.rows[0]?.[0] ?? 0),
-			sourceCounts: await countRows(client),
+			sourceCounts: await countRows(client, table => {
+				counting = table;
+			}),
 		};
+	} catch (error) {
+		throwIfCanceled(options.signal, file);
+		if (isLockTimeout(error)) {
+			throw lockWaitError(target, file, options.lockWaitMs, await waits.stop(), counting);
+		}
+
+		throw error;
 	} finally {
-		await client.end();
+		options.signal?.removeEventListener('abort', onAbort);
+		await waits.stop();
+		await client.end().catch(() => undefined);
 	}
+}
+
+function lockWaitError(target: PostgresTarget, file: string, lockWaitMs: number, wait: LockWait | null, table: string | null): BackupError {
+	return new BackupError(`the backup of ${target.display} could not take its locks within ${seconds(lockWaitMs)}: ${describeLockWait(wait, table)}; try again when it is done`, {
+		path: file,
+		hint: 'a session holds a table lock or an ALTER waits in the lock queue: let it finish, or end it (cutover watch shows it; c cancels, k terminates), then start again; nothing was written and nothing on the server changed',
+	});
 }
 
 function throwIfCanceled(signal: AbortSignal | undefined, file: string): void {

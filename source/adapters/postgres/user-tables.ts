@@ -40,12 +40,13 @@ export async function countDumpedTables(client: pg.Client): Promise<number> {
 	return Number(result.rows[0]?.[0] ?? 0);
 }
 
-/** Exact counts in one snapshot, so the numbers belong together. */
-export async function countRows(client: pg.Client): Promise<RowCounts> {
+/** Exact counts in one snapshot, so the numbers belong together. `onTable` hears which table is being counted, for a message about a lock it waits for. */
+export async function countRows(client: pg.Client, onTable?: (name: string) => void): Promise<RowCounts> {
 	await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
 	try {
 		const counts: RowCounts = {};
 		for (const entry of await listUserTables(client)) {
+			onTable?.(entry.name);
 			// eslint-disable-next-line no-await-in-loop -- one connection runs one statement at a time
 			const result = await client.query<[string]>({text: `SELECT count(*) FROM ${qualified(entry)}`, rowMode: 'array'});
 			counts[entry.name] = Number(result.rows[0]?.[0] ?? 0);
@@ -53,7 +54,8 @@ export async function countRows(client: pg.Client): Promise<RowCounts> {
 
 		return counts;
 	} finally {
-		await client.query('ROLLBACK');
+		// A connection ended from outside (the run is leaving) has nothing to roll back.
+		await client.query('ROLLBACK').catch(() => undefined);
 	}
 }
 

@@ -26,14 +26,16 @@ export async function inspectHolder(client: pg.Client): Promise<RunLockHolder | 
 		}
 	}
 
-	// Held, but not (yet) described: say what the server knows about the session.
+	// Held, but not described yet: a run writes nothing to the target before its window is confirmed.
+	// Its session's application name carries the run id, and the server knows the session.
 	const application = String(session['application']);
 	return {
 		runId: application.startsWith('cutover run ') ? application.slice('cutover run '.length) : 'unknown',
 		operator: String(session['usename']) || 'unknown',
-		host: `${String(session['client'])} (database session ${backendPid})`,
+		host: String(session['client']),
 		pid: backendPid,
 		since: Number(session['started'] ?? Date.now()),
+		described: false,
 	};
 }
 

@@ -1,8 +1,10 @@
+import {statSync} from 'node:fs';
 import os from 'node:os';
-import {CutoverError, RunLockedError, TargetError} from '../../errors/index.js';
-import type {RunLock, RunLockHandle, RunLockHolder} from '../../ports/run-lock.js';
+import {CutoverError, describeHolder, RunLockedError, TargetError} from '../../errors/index.js';
+import type {RunLock, RunLockHandle, RunLockHolder, RunLockLoss} from '../../ports/run-lock.js';
 import type {Target} from '../../target.js';
 import {createLockFile, readLockFile, removeIfUnchanged, type LockFileContent} from './lock-file.js';
+import {lossNotifier, PROBE_EVERY_MS} from './loss-notifier.js';
 
 type SqliteTarget = Extract<Target, {engine: 'sqlite'}>;
 
@@ -104,6 +106,7 @@ function lockedHint(holder: RunLockHolder, file: string, target: SqliteTarget): 
 
 function handle(file: string, holder: RunLockHolder, replaced: RunLockHolder | null): RunLockHandle {
 	const text = `${JSON.stringify(holder)}\n`;
+	const watch = watchLockFile(file, text);
 	let released = false;
 	const release = () => {
 		if (released) {
@@ -111,6 +114,7 @@ function handle(file: string, holder: RunLockHolder, replaced: RunLockHolder | n
 		}
 
 		released = true;
+		watch.stop();
 		process.off('exit', release);
 		// Only our own file: never a lock another run took over after ours was declared abandoned.
 		if (readLockFile(file)?.text === text) {
@@ -122,6 +126,9 @@ function handle(file: string, holder: RunLockHolder, replaced: RunLockHolder | n
 	process.on('exit', release);
 	return {
 		replaced,
+		// The lock file is beside the database, not in it: it describes the holder from the start.
+		async windowConfirmed() {},
+		onLost: listener => watch.onLost(listener),
 		async release() {
 			release();
 		},
@@ -129,4 +136,45 @@ function handle(file: string, holder: RunLockHolder, replaced: RunLockHolder | n
 		async stepAside() {},
 		async retake() {},
 	};
+}
+
+/** The lock is ours while the file at its path is the one we created: a removed or replaced file is a lost lock. */
+function watchLockFile(file: string, text: string) {
+	const notifier = lossNotifier();
+	const inode = inodeOf(file);
+	const check = () => {
+		let content: LockFileContent | null;
+		try {
+			content = readLockFile(file);
+		} catch (error) {
+			notifier.lose(`the run lock file ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+			return;
+		}
+
+		if (content === null) {
+			notifier.lose(`the run lock file ${file} was removed`);
+		} else if (content.text !== text) {
+			notifier.lose(`the run lock file ${file} was replaced: it now names ${content.holder === null ? 'no run' : describeHolder(content.holder)}`);
+		} else if (inodeOf(file) !== inode) {
+			notifier.lose(`the run lock file ${file} was replaced by another file with the same content`);
+		}
+	};
+
+	const interval = setInterval(check, PROBE_EVERY_MS);
+	interval.unref();
+	return {
+		onLost: (listener: (loss: RunLockLoss) => void) => notifier.onLost(listener),
+		stop() {
+			clearInterval(interval);
+			notifier.stop();
+		},
+	};
+}
+
+function inodeOf(file: string): bigint | null {
+	try {
+		return statSync(file, {bigint: true}).ino;
+	} catch {
+		return null;
+	}
 }

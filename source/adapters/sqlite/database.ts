@@ -1,11 +1,11 @@
+import {closeSync, fstatSync, openSync} from 'node:fs';
 import {hostname} from 'node:os';
 import path from 'node:path';
-import type {Fingerprint, RowCounts} from '../../engine/model.js';
-import {CutoverError} from '../../errors/index.js';
-import type {Database, QueryOutcome} from '../../ports/index.js';
-import {toCell} from './cells.js';
-import {messageOf, openSqliteFile} from './open-file.js';
-import {countRows, userTables} from './user-tables.js';
+import type {Fingerprint} from '../../engine/model.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../../ports/index.js';
+import {openSqliteFile} from './open-file.js';
+import {startQueryProcess} from './query-process.js';
+import {userTables} from './user-tables.js';
 
 /** The Database port over one SQLite file. Throws TargetError when the file is missing or is not SQLite. */
 export async function openSqliteDatabase(target: {path: string}): Promise<Database> {
@@ -13,6 +13,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 	const db = openSqliteFile(file);
 	// Checks are read-only by contract; the connection refuses writes even if a statement slips past the reader test below.
 	db.pragma('query_only = ON');
+	const queries = startQueryProcess(file);
 
 	return {
 		engine: 'sqlite',
@@ -28,42 +29,17 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 				database: path.parse(file).name,
 				sizeBytes: pageCount * pageSize,
 				path: file,
+				...fileIdentity(file),
 			};
 		},
 
-		async query(sql: string): Promise<QueryOutcome> {
-			try {
-				const statement = db.prepare(sql);
-				if (!statement.reader || !statement.readonly) {
-					throw new CutoverError(`refused to run a statement that returns no rows or writes on ${file}: ${firstLine(sql)}`, {
-						hint: 'checks must be read-only SELECT statements; move changes into a migration',
-					});
-				}
-
-				statement.raw(true).safeIntegers(true);
-				const columns = statement.columns().map(column => column.name);
-				const rows = (statement.all() as unknown[][]).map(row => row.map(value => toCell(value)));
-				return {kind: 'rows', columns, rows};
-			} catch (error) {
-				if (error instanceof CutoverError) {
-					throw error;
-				}
-
-				const missing = missingTable(error);
-				if (missing !== null) {
-					return {kind: 'missing-relation', relation: {kind: 'table', name: missing}, message: messageOf(error)};
-				}
-
-				throw new CutoverError(`query failed on ${file}: ${messageOf(error)}`, {
-					hint: 'fix the SQL of this check and run again',
-					cause: error,
-				});
-			}
+		// Off the main thread: a long check or count must not freeze the console, and must be stoppable.
+		async query(sql, options = {}) {
+			return queries.query(sql, {...options, timeoutMs: options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
 		},
 
-		async rowCounts(): Promise<RowCounts> {
-			// One read transaction, so every count describes the same moment.
-			return db.transaction(() => countRows(db))();
+		async rowCounts(options = {}) {
+			return queries.rowCounts(options);
 		},
 
 		async tables(): Promise<string[]> {
@@ -71,6 +47,7 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 		},
 
 		async close(): Promise<void> {
+			await queries.close();
 			if (db.open) {
 				db.close();
 			}
@@ -78,17 +55,14 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 	};
 }
 
-/**
- * SQLite has no error code of its own for a missing table (it is SQLITE_ERROR), so the
- * driver's wording is read here, in the adapter, and nowhere else.
- */
-function missingTable(error: unknown): string | null {
-	const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-	const match = code === 'SQLITE_ERROR' ? /^no such table: (\S+)$/.exec(messageOf(error)) : null;
-	return match ? match[1]!.replace(/^main\./, '') : null;
+/** The file now at the path: a copy put in its place has another inode, even with the same name and content. */
+function fileIdentity(file: string): {device: string; inode: string} {
+	const fd = openSync(file, 'r');
+	try {
+		const stat = fstatSync(fd, {bigint: true});
+		return {device: String(stat.dev), inode: String(stat.ino)};
+	} finally {
+		closeSync(fd);
+	}
 }
 
-function firstLine(sql: string): string {
-	const line = sql.trim().split('\n')[0] ?? '';
-	return line.length > 80 ? `${line.slice(0, 79)}…` : line;
-}

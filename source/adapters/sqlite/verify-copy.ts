@@ -2,8 +2,8 @@ import {existsSync, statSync} from 'node:fs';
 import {rm, stat} from 'node:fs/promises';
 import type {BackupArtifact, BackupVerification, RowCounts, VerificationItem} from '../../engine/model.js';
 import {sha256OfFile} from './file-hash.js';
-import {messageOf, openSqliteFile} from './open-file.js';
-import {countRows} from './user-tables.js';
+import {messageOf} from './open-file.js';
+import {startQueryProcess} from './query-process.js';
 
 /** Checks a SQLite backup file against what was recorded when it was made. A bad copy is a result, never a throw. */
 export async function verifyCopy(artifact: BackupArtifact): Promise<BackupVerification> {
@@ -32,22 +32,24 @@ export async function verifyCopy(artifact: BackupArtifact): Promise<BackupVerifi
 	return {ok: items.every(item => item.ok), items};
 }
 
-/** Opens the copy read-only for PRAGMA integrity_check and exact row counts. */
+/**
+ * Opens the copy read-only for PRAGMA integrity_check and exact row counts, in a process of its
+ * own: on a large file both take a while, and the console must keep answering meanwhile.
+ */
 async function inspectCopy(file: string, sourceCounts: RowCounts): Promise<VerificationItem[]> {
 	// A WAL-mode copy opened read-only makes SQLite create -wal/-shm beside it; remove them afterwards if they are ours.
 	const created = ['-wal', '-shm'].map(suffix => `${file}${suffix}`).filter(side => !existsSync(side));
-	let db;
+	const copy = startQueryProcess(file, {readonly: true});
 	try {
-		db = openSqliteFile(file, {readonly: true});
-	} catch (error) {
-		const detail = `cannot open the copy: ${messageOf(error)}`;
-		return [{name: 'integrity check', ok: false, detail}, {name: 'row counts', ok: false, detail}];
-	}
+		const integrityItem = await copy.integrityCheck().then(integrity, (error: unknown) => failedItem('integrity check', error));
+		if (integrityItem.detail.startsWith('cannot open')) {
+			return [integrityItem, {name: 'row counts', ok: false, detail: integrityItem.detail}];
+		}
 
-	try {
-		return [integrity(db), counts(db, sourceCounts)];
+		const countsItem = await copy.rowCounts({}).then(actual => counts(actual, sourceCounts), (error: unknown) => failedItem('row counts', error));
+		return [integrityItem, countsItem];
 	} finally {
-		db.close();
+		await copy.close();
 		for (const side of created) {
 			if (existsSync(side) && (side.endsWith('-shm') || statSync(side).size === 0)) {
 				await rm(side, {force: true});
@@ -56,28 +58,25 @@ async function inspectCopy(file: string, sourceCounts: RowCounts): Promise<Verif
 	}
 }
 
-function integrity(db: ReturnType<typeof openSqliteFile>): VerificationItem {
-	try {
-		const lines = db.prepare('PRAGMA integrity_check').pluck().all() as string[];
-		if (lines.length === 1 && lines[0] === 'ok') {
-			return {name: 'integrity check', ok: true, detail: 'PRAGMA integrity_check: ok'};
-		}
-
-		const shown = lines.slice(0, 3).join('; ');
-		return {name: 'integrity check', ok: false, detail: `PRAGMA integrity_check: ${shown}${lines.length > 3 ? ` (and ${lines.length - 3} more)` : ''}`};
-	} catch (error) {
-		return {name: 'integrity check', ok: false, detail: `PRAGMA integrity_check failed: ${messageOf(error)}`};
+function failedItem(name: string, error: unknown): VerificationItem {
+	const message = messageOf(error);
+	if (/^cannot open /.test(message)) {
+		return {name, ok: false, detail: `cannot open the copy: ${message.replace(/^cannot open \S+: /, '')}`};
 	}
+
+	return {name, ok: false, detail: name === 'row counts' ? `cannot count rows in the copy: ${message}` : `PRAGMA integrity_check failed: ${message}`};
 }
 
-function counts(db: ReturnType<typeof openSqliteFile>, expected: RowCounts): VerificationItem {
-	let actual: RowCounts;
-	try {
-		actual = countRows(db);
-	} catch (error) {
-		return {name: 'row counts', ok: false, detail: `cannot count rows in the copy: ${messageOf(error)}`};
+function integrity(lines: string[]): VerificationItem {
+	if (lines.length === 1 && lines[0] === 'ok') {
+		return {name: 'integrity check', ok: true, detail: 'PRAGMA integrity_check: ok'};
 	}
 
+	const shown = lines.slice(0, 3).join('; ');
+	return {name: 'integrity check', ok: false, detail: `PRAGMA integrity_check: ${shown}${lines.length > 3 ? ` (and ${lines.length - 3} more)` : ''}`};
+}
+
+function counts(actual: RowCounts, expected: RowCounts): VerificationItem {
 	const problems: string[] = [];
 	for (const [table, count] of Object.entries(expected)) {
 		const found = Object.hasOwn(actual, table) ? actual[table] : undefined;

@@ -12,7 +12,7 @@ export function report(result: RunResult): number {
 	if (result.outcome === 'interrupted') {
 		// The run is unfinished on purpose: say how to go on (unless the terminal is gone, then the journal says it).
 		if (!terminalHungUp()) {
-			process.stdout.write(`outcome: interrupted (resumable)\nchange record: ${result.recordPath}\ncontinue it with: cutover resume ${result.recordPath}\n`);
+			process.stdout.write(`${result.stoppedBecause === undefined ? '' : `stopped because ${result.stoppedBecause}\n`}outcome: interrupted (resumable)\nchange record: ${result.recordPath}\ncontinue it with: cutover resume ${result.recordPath}\n`);
 		}
 
 		return 1;
