@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
+import {isSatisfied} from '../source/engine/judge.js';
 import type {CheckPhase, CheckResult} from '../source/engine/model.js';
 import type {RunState, StepStatus} from '../source/engine/state.js';
 import {CheckList} from './components/check-list.js';
@@ -110,7 +111,8 @@ export function ChecksScreen(props: ChecksScreenProps) {
 		}
 	}, {isActive: keys.active});
 
-	const failing = checks.filter(c => c.verdict !== 'passed').length;
+	const failing = checks.filter(c => !isSatisfied(c.verdict)).length;
+	const notApplicable = checks.filter(c => c.verdict === 'not-applicable').length;
 	const none = checks.length === 0 && (props.planned === 0 || (status !== 'running' && status !== 'waiting'));
 	return (
 		<Box flexDirection='column'>
@@ -121,7 +123,7 @@ export function ChecksScreen(props: ChecksScreenProps) {
 					? <Text>{props.planned === 0 ? `No checks in this runbook ${phase === 'pre' ? 'before' : 'after'} the upgrade: nothing to check.` : 'No checks ran in this step.'}</Text>
 					: (
 						<Text>
-							{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished${props.planned ? ` of ${props.planned}` : ''}: ${checks.length - failing} passed, ${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
+							{truncate(`${status === 'running' ? '⟳' : '✓'} ${plural(checks.length, 'check')} finished${props.planned ? ` of ${props.planned}` : ''}: ${checks.length - failing - notApplicable} passed, ${notApplicable > 0 ? `${notApplicable} not applicable (no table yet), ` : ''}${failing} not passed${blockers.length > 0 ? `, ${plural(blockers.length, 'blocking failure')} unresolved` : ''}`, width)}
 						</Text>
 					))}
 			{none ? null : <CheckList

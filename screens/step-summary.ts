@@ -1,5 +1,6 @@
 import type {StepId} from '../source/engine/events.js';
 import {STEP_ORDER, STEP_TITLES} from '../source/engine/events.js';
+import {isSatisfied} from '../source/engine/judge.js';
 import type {RunState, StepStatus} from '../source/engine/state.js';
 import {fit, formatBytes, formatDuration, plural, shortHash, truncate} from './format.js';
 
@@ -76,9 +77,14 @@ export function keyFact(state: RunState, id: StepId): string {
 		case 'post': {
 			const checks = state.checks.filter(c => c.phase === id);
 			const passed = checks.filter(c => c.verdict === 'passed').length;
-			const overridden = checks.filter(c => c.verdict !== 'passed' && state.overrides.some(o => o.checkId === c.id)).length;
-			const failed = checks.length - passed - overridden;
+			const notApplicable = checks.filter(c => c.verdict === 'not-applicable').length;
+			const overridden = checks.filter(c => !isSatisfied(c.verdict) && state.overrides.some(o => o.checkId === c.id)).length;
+			const failed = checks.length - passed - notApplicable - overridden;
 			const parts = [`${passed}/${checks.length} checks passed`];
+			if (notApplicable > 0) {
+				parts.push(`${notApplicable} not applicable`);
+			}
+
 			if (failed > 0) {
 				parts.push(`${failed} failed`);
 			}

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {isSatisfied} from '../../source/engine/judge.js';
 import type {CheckResult, Verdict} from '../../source/engine/model.js';
 import type {RunState} from '../../source/engine/state.js';
 import {firstLines, fit, formatDuration, truncate} from '../format.js';
@@ -8,6 +9,7 @@ const VERDICT: Record<Verdict, string> = {
 	passed: '✓ passed',
 	failed: '✗ FAILED',
 	error: '! error',
+	'not-applicable': '– n/a',
 	'timed-out': '✗ TIMEOUT',
 	cancelled: '✗ CANCEL',
 };
@@ -53,7 +55,7 @@ export function CheckList({checks, overrides, selected, showSql, width, maxVisib
 			{checks.slice(start, end).map((check, offset) => {
 				const index = start + offset;
 				const override = overrides.find(o => o.checkId === check.id);
-				const failing = check.verdict !== 'passed';
+				const failing = !isSatisfied(check.verdict);
 				return (
 					<Box key={check.id} flexDirection='column'>
 						<Text bold={index === selected} {...(failing && !override ? {color: check.blocking ? 'red' : 'yellow'} : {})}>

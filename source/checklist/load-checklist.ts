@@ -37,6 +37,14 @@ export async function loadChecklist(file: string): Promise<Checklist> {
 	}
 
 	const validator = new Validator(file, lineFinder(document, counter));
-	const checklist = validateChecklist(document.toJS(), validator);
+	let data: unknown;
+	try {
+		// Aliases resolve here: one without its anchor, or so many that they would expand without end, is refused.
+		data = document.toJS();
+	} catch (error) {
+		throw new ChecklistError(file, '', `the YAML cannot be read as data: ${error instanceof Error ? error.message : String(error)}`);
+	}
+
+	const checklist = validateChecklist(data, validator);
 	return {...checklist, path: absolute, sha256: createHash('sha256').update(bytes).digest('hex')};
 }

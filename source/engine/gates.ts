@@ -1,3 +1,4 @@
+import {isSatisfied} from './judge.js';
 import type {CheckResult, PreflightItem, RollbackOption} from './model.js';
 import type {RunState} from './state.js';
 
@@ -37,7 +38,7 @@ export function preflightFailures(state: RunState): PreflightItem[] {
 
 /** Blocking pre-checks that did not pass and have no recorded override. */
 export function unresolvedBlockers(state: RunState): CheckResult[] {
-	return state.checks.filter(c => c.phase === 'pre' && c.blocking && c.verdict !== 'passed'
+	return state.checks.filter(c => c.phase === 'pre' && c.blocking && !isSatisfied(c.verdict)
 		&& !state.overrides.some(o => o.checkId === c.id));
 }
 

@@ -1,4 +1,4 @@
-import type {Cell, CheckResult, Evidence, Verdict} from './model.js';
+import type {Cell, CheckPhase, CheckResult, Evidence, Verdict} from './model.js';
 import {EVIDENCE_LIMIT} from './model.js';
 
 /**
@@ -32,6 +32,28 @@ export function toEvidence(columns: string[], rows: Cell[][]): Evidence {
 	return {columns, rows: rows.slice(0, EVIDENCE_LIMIT), total: rows.length, truncated: rows.length > EVIDENCE_LIMIT};
 }
 
+/** A verdict that lets the run go on: passed, or nothing to judge because the check's table does not exist yet. */
+export function isSatisfied(verdict: Verdict): boolean {
+	return verdict === 'passed' || verdict === 'not-applicable';
+}
+
+/** "table users", "schema billing", or "a table" when the driver did not name it. */
+export function describeMissing(relation: {kind: 'table' | 'schema'; name: string | null}): string {
+	return relation.name === null ? `a ${relation.kind}` : `${relation.kind} ${relation.name}`;
+}
+
+/**
+ * A check whose statement names a table that does not exist. Before the upgrade that is a first
+ * deployment: nothing to judge yet. After the upgrade the migrations were to create it, so its
+ * absence is a finding, and an error rather than a pass.
+ */
+export function judgeMissing(phase: CheckPhase, relation: {kind: 'table' | 'schema'; name: string | null}): {verdict: Verdict; detail: string} {
+	const what = describeMissing(relation);
+	return phase === 'pre'
+		? {verdict: 'not-applicable', detail: `${what} does not exist yet`}
+		: {verdict: 'error', detail: `${what} does not exist after the upgrade`};
+}
+
 /** Decides a verdict from rows already fetched; `earlier` holds the results of checks run before this one. */
 export function judge(expect: Expectation, evidence: Evidence, earlier: readonly CheckResult[]): {verdict: Verdict; detail: string} {
 	const n = evidence.total;
@@ -54,6 +76,10 @@ export function judge(expect: Expectation, evidence: Evidence, earlier: readonly
 				return {verdict: 'error', detail: `${expect.check} has not run, nothing to compare with`};
 			}
 
+			if (!(reference.verdict === 'passed' || reference.verdict === 'failed' || reference.verdict === 'not-applicable')) {
+				return {verdict: 'error', detail: `${expect.check} did not run to the end (${reference.verdict}), nothing to compare with`};
+			}
+
 			if (reference.evidence.truncated || evidence.truncated) {
 				return {verdict: 'error', detail: `more than ${EVIDENCE_LIMIT} rows: too many to compare from the record`};
 			}
@@ -63,9 +89,11 @@ export function judge(expect: Expectation, evidence: Evidence, earlier: readonly
 			const actual = key(evidence.rows);
 			const missing = expected.filter(r => !actual.includes(r)).length;
 			const extra = actual.filter(r => !expected.includes(r)).length;
+			// Its table did not exist yet, so it found no rows: the later check must find none either.
+			const against = reference.verdict === 'not-applicable' ? ` (${expect.check} was not applicable: ${reference.detail})` : '';
 			return missing === 0 && extra === 0
-				? {verdict: 'passed', detail: `the same ${n} row${n === 1 ? '' : 's'} as ${expect.check}`}
-				: {verdict: 'failed', detail: `${missing} row${missing === 1 ? '' : 's'} of ${expect.check} missing, ${extra} unexpected`};
+				? {verdict: 'passed', detail: `the same ${n} row${n === 1 ? '' : 's'} as ${expect.check}${against}`}
+				: {verdict: 'failed', detail: `${missing} row${missing === 1 ? '' : 's'} of ${expect.check} missing, ${extra} unexpected${against}`};
 		}
 	}
 }

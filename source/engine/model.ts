@@ -26,6 +26,8 @@ export type MigrationInfo = {
 	/** sha256 (hex) of the migration's up source. */
 	checksum: string;
 	reversible: boolean;
+	/** Its SQL was wrapped whole in BEGIN; … COMMIT;, which cutover dropped: it runs in cutover's own transaction with its log row. */
+	wrapperAbsorbed?: boolean;
 };
 
 export type AppliedMigration = MigrationInfo & {
@@ -50,11 +52,12 @@ export type Evidence = {
 };
 
 /**
+ * - not-applicable: the check's table does not exist yet (a first deployment), so there is nothing to judge; it blocks nothing
  * - timed-out: its statement ran past the check's timeout and was stopped
  * - cancelled: the operator stopped it (Esc), or left the run while it ran
- * Both block like a failure: nothing is known about what the check looks for.
+ * The last two block like a failure: nothing is known about what the check looks for.
  */
-export type Verdict = 'passed' | 'failed' | 'error' | 'timed-out' | 'cancelled';
+export type Verdict = 'passed' | 'failed' | 'error' | 'not-applicable' | 'timed-out' | 'cancelled';
 
 export type CheckPhase = 'pre' | 'post';
 

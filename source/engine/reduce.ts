@@ -1,4 +1,5 @@
 import type {Entry, RunEvent, StepId} from './events.js';
+import {isSatisfied} from './judge.js';
 import type {MigrationRow, RunState, StepStatus} from './state.js';
 
 const TAIL_LINES = 5;
@@ -123,7 +124,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'operator.proceed': {
 			// Warnings do not fail the step; a blocking failure does, even when overridden, so the summary keeps it visible.
-			const failing = state.checks.some(c => c.phase === 'pre' && c.blocking && c.verdict !== 'passed');
+			const failing = state.checks.some(c => c.phase === 'pre' && c.blocking && !isSatisfied(c.verdict));
 			return finish(state, 'pre', failing ? 'failed' : 'passed', at);
 		}
 
@@ -188,7 +189,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'post.compared': {
 			const compared = {...state, post: {after: event.after, diff: event.diff}};
-			const failing = state.checks.some(c => c.phase === 'post' && c.blocking && c.verdict !== 'passed');
+			const failing = state.checks.some(c => c.phase === 'post' && c.blocking && !isSatisfied(c.verdict));
 			return finish(compared, 'post', failing ? 'failed' : 'passed', at);
 		}
 
@@ -267,6 +268,13 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		// What earlier runs took for the same migrations: only for estimates, never for a gate.
 		case 'migrations.history': {
 			return {...state, history: event.expected};
+		}
+
+		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
+		default: {
+			const unknown: never = event;
+			const kind = String((unknown as {type?: unknown}).type);
+			return {...state, unknownEvents: [...state.unknownEvents, {seq: state.lastSeq, kind}]};
 		}
 	}
 }

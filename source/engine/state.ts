@@ -145,6 +145,8 @@ export type RunState = {
 	versionAfterUnknown: string | null;
 	/** Why maintenance mode was left on at the end; null when it was not. */
 	maintenanceLeftOn: string | null;
+	/** Events of kinds this cutover does not know (a newer version wrote them), kept so a reader can say so. */
+	unknownEvents: Array<{seq: number; kind: string}>;
 	/** The check whose statement runs now, if any; `cancelRequested` once the operator asked to stop it. */
 	runningCheck: {id: string; phase: CheckPhase; title: string; sql: string; startedAt: number; timeoutMs: number; cancelRequested: boolean} | null;
 	/** Set while the run's lock is lost: it stops at the next safe point and goes on only once a resume retakes it. */
@@ -205,6 +207,7 @@ export const initialState = (): RunState => ({
 	versionAfter: null,
 	versionAfterUnknown: null,
 	maintenanceLeftOn: null,
+	unknownEvents: [],
 	runningCheck: null,
 	lockLost: null,
 });

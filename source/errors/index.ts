@@ -7,4 +7,6 @@ export {ChecklistError} from './checklist-error.js';
 export {UsageError} from './usage-error.js';
 export {RunLockedError, describeHolder} from './run-locked-error.js';
 export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';
+export {MigrationFileError} from './migration-file-error.js';
+export {RecordError} from './record-error.js';
 export {QueryStoppedError} from './query-stopped-error.js';

@@ -1,4 +1,5 @@
 import type {RunEvent} from '../engine/events.js';
+import {isKnownKind} from '../engine/event-kinds.js';
 import {describeDecision} from '../engine/reduce.js';
 
 const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
@@ -17,7 +18,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'migrations.planned': {
 			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
-			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
 		}
 
 		case 'window.planned': {
@@ -76,7 +77,7 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'baseline.captured': {
-			return `baseline: ${Object.entries(event.counts).map(([t, n]) => `${t}=${n}`).join(' ')}`;
+			return `baseline: ${Object.entries(event.counts).map(([t, n]) => `${t}=${n}`).join(' ') || 'no tables yet'}`;
 		}
 
 		case 'upgrade.started': {
@@ -175,7 +176,9 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		default: {
-			return `operator ${describeDecision(event)}`;
+			return isKnownKind(event.type)
+				? `operator ${describeDecision(event)}`
+				: `event of a kind this cutover does not know (${String(event.type)}); a newer cutover may have written it`;
 		}
 	}
 }

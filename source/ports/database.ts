@@ -5,6 +5,15 @@ export type QueryResult = {
 	rows: Cell[][];
 };
 
+/**
+ * What one check's statement gave: its rows, or the fact that it names a table or schema the
+ * database does not have (yet). The second is an answer, not a failure: on a first deployment
+ * the pre-checks run before the migrations that create their tables.
+ */
+export type QueryOutcome =
+	| ({kind: 'rows'} & QueryResult)
+	| {kind: 'missing-relation'; relation: {kind: 'table' | 'schema'; name: string | null}; message: string};
+
 /** How long a check's statement may run when neither the check nor its checklist says. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 
@@ -21,10 +30,11 @@ export type Database = {
 	readonly engine: Engine;
 	fingerprint(): Promise<Fingerprint>;
 	/**
-	 * Runs one read-only statement and returns every row, values as text, number, boolean or null.
+	 * Runs one read-only statement and returns every row, values as text, number, boolean or null;
+	 * a table or schema that does not exist is an outcome, any other failure throws.
 	 * Never blocks the event loop, so the console answers keys while it runs.
 	 */
-	query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+	query(sql: string, options?: QueryOptions): Promise<QueryOutcome>;
 	/** Exact row counts of every user table (cutover's own bookkeeping table excluded), by table name. For PostgreSQL, tables outside public are named schema.table. */
 	rowCounts(options?: Pick<QueryOptions, 'signal'>): Promise<RowCounts>;
 	/** Names of every user table, as rowCounts names them. */

@@ -1,4 +1,4 @@
-export type {Database, QueryOptions, QueryResult} from './database.js';
+export type {Database, QueryOptions, QueryOutcome, QueryResult} from './database.js';
 export type {BackupTool, BackupRequest, ReplacedDatabase, RestoreOutcome, RestorePlan} from './backup-tool.js';
 export type {Migrator, MigrationContext} from './migrator.js';
 export type {Journal} from './journal.js';

@@ -1,8 +1,8 @@
-import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {Entry} from '../engine/events.js';
 import {CutoverError} from '../errors/index.js';
-import {readJournal} from '../journal/read-journal.js';
+import {checkEntries, type CheckedEntries} from '../journal/check-entries.js';
+import {isJournalLine, readRecordText} from '../journal/read-journal.js';
 
 /** A change record as far as it can be replayed. */
 export type ReplayRecord = {
@@ -11,6 +11,8 @@ export type ReplayRecord = {
 	entries: Entry[];
 	/** Where and why reading stopped early, in words; null when every line was read. */
 	damage: string | null;
+	/** Events of kinds this cutover does not know (a newer version wrote them): replayed as such, and reported. */
+	unknown: CheckedEntries['unknown'];
 };
 
 /**
@@ -19,68 +21,37 @@ export type ReplayRecord = {
  */
 export function loadRecord(file: string): ReplayRecord {
 	const absolute = path.resolve(file);
-	let text: string;
-	try {
-		text = readFileSync(absolute, 'utf8');
-	} catch (error) {
-		throw new CutoverError(`cannot read the change record ${absolute}: ${error instanceof Error ? error.message : String(error)}`, {
-			hint: 'pass the path of a .jsonl file from the records directory (cutover config recordsDir)',
-			cause: error,
-		});
+	// A directory, a missing or unreadable file: a RecordError that says which.
+	const text = readRecordText(absolute);
+	const read = readTolerantly(text);
+	const checked = checkEntries(read.entries);
+	const damage = checked.problem ?? read.damage;
+	if (checked.entries.length === 0) {
+		throw new CutoverError(`${absolute} holds no event to replay${damage ? `: ${damage}` : text === '' ? ': the file is empty' : ''}`, {hint: 'check the file with cutover verify, or pick another record'});
 	}
 
-	let read: {entries: Entry[]; damage: string | null};
-	try {
-		const journal = readJournal(absolute);
-		read = usable(journal.entries, journal.torn === null ? null : `line ${journal.entries.length + 1} is cut short (a torn last line)`);
-	} catch {
-		// readJournal refuses a record with a line that is not JSON; replay keeps what comes before it.
-		read = readTolerantly(text);
-	}
-
-	if (read.entries.length === 0) {
-		throw new CutoverError(`${absolute} holds no event to replay${read.damage ? `: ${read.damage}` : ''}`, {hint: 'check the file with cutover verify, or pick another record'});
-	}
-
-	return {path: absolute, ...read};
+	return {path: absolute, entries: checked.entries, damage, unknown: checked.unknown};
 }
 
-/** The lines before the first one that is not JSON. */
+/** The lines before the first one that is not JSON, or not a journal line. */
 function readTolerantly(text: string): {entries: Entry[]; damage: string | null} {
 	const parts = text.split('\n');
 	const tail = parts.pop() ?? '';
-	const parsed: unknown[] = [];
-	for (const [i, line] of parts.entries()) {
-		try {
-			parsed.push(JSON.parse(line));
-		} catch {
-			return usable(parsed, `line ${i + 1} is not JSON`);
-		}
-	}
-
-	return usable(parsed, tail === '' ? null : `line ${parts.length + 1} is cut short (a torn last line)`);
-}
-
-/** Keeps lines up to the first that is not a journal entry (a seq, a time and a typed event). */
-function usable(lines: readonly unknown[], damage: string | null): {entries: Entry[]; damage: string | null} {
 	const entries: Entry[] = [];
-	for (const [i, line] of lines.entries()) {
-		if (!isEntry(line)) {
+	for (const [i, line] of parts.entries()) {
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			return {entries, damage: `line ${i + 1} is not JSON`};
+		}
+
+		if (!isJournalLine(value)) {
 			return {entries, damage: `line ${i + 1} is not a journal event`};
 		}
 
-		entries.push({seq: line.seq, at: line.at, event: line.event});
+		entries.push({seq: value.seq, at: value.at, event: value.event});
 	}
 
-	return {entries, damage};
-}
-
-function isEntry(value: unknown): value is Entry {
-	if (typeof value !== 'object' || value === null) {
-		return false;
-	}
-
-	const {seq, at, event} = value as Record<string, unknown>;
-	return typeof seq === 'number' && typeof at === 'number' && Number.isFinite(at)
-		&& typeof event === 'object' && event !== null && typeof (event as Record<string, unknown>)['type'] === 'string';
+	return {entries, damage: tail === '' ? null : `line ${parts.length + 1} is cut short (a torn last line)`};
 }

@@ -1,5 +1,6 @@
 import {formatPlainLine} from '../cli/plain-output.js';
 import type {Entry} from '../engine/events.js';
+import {describeUnknown} from '../journal/check-entries.js';
 import {isDecision} from './controller.js';
 import type {ReplayRecord} from './load-record.js';
 
@@ -17,8 +18,14 @@ export function plainReplay(record: ReplayRecord): string[] {
 	return [
 		`# replay of ${record.path}: ${record.entries.length} events${span}`,
 		...record.entries.map(entry => replayLine(entry)),
+		...(record.unknown.length === 0 ? [] : [`# ${unknownLine(record)}`]),
 		record.damage === null
 			? '# end of record'
 			: `# replay stopped: ${record.damage}; the ${record.entries.length} events above are all that could be read (check the record with cutover verify)`,
 	];
+}
+
+/** Said after the events and by the console's exit: a replay that could not read every event's meaning. */
+export function unknownLine(record: ReplayRecord): string {
+	return `${record.unknown.length} event${record.unknown.length === 1 ? ' is' : 's are'} of a kind this cutover does not know, shown but not understood: ${describeUnknown(record.unknown)}; replay it with the cutover version that wrote it`;
 }

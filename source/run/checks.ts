@@ -1,10 +1,10 @@
 import {sqlFor} from '../checklist/index.js';
-import {describeExpectation, judge, toEvidence} from '../engine/judge.js';
+import {describeExpectation, judge, judgeMissing, toEvidence} from '../engine/judge.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
 import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
 import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
-import {whenLeaving} from './interruption.js';
+import {interruptionOf, whenLeaving} from './interruption.js';
 import type {RunbookCheck} from './plan-types.js';
 import type {Session} from './session.js';
 
@@ -35,6 +35,10 @@ export async function runCheck(
 
 	try {
 		const result = await database.query(sql, {timeoutMs, ...(control.signal === undefined ? {} : {signal: control.signal})});
+		if (result.kind === 'missing-relation') {
+			return {...base, ...judgeMissing(phase, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
+		}
+
 		const evidence = toEvidence(result.columns, result.rows);
 		return {...base, ...judge(check.expect, evidence, earlier), evidence, durationMs: clock.now() - started};
 	} catch (error) {
@@ -48,6 +52,52 @@ export async function runCheck(
 
 		return {...base, verdict: 'error', detail: error instanceof Error ? error.message : String(error), evidence: toEvidence([], []), durationMs};
 	}
+}
+
+/**
+ * A pre-check asked again after the upgrade, to catch a migration that broke what held before.
+ * When it was not applicable before (its table did not exist yet), nothing held that the
+ * upgrade could break: it is not applicable again, and says why, rather than judging a table
+ * the upgrade has just created as if it were the one checked before.
+ */
+export async function runAgain(
+	database: Database,
+	check: RunbookCheck,
+	earlier: readonly CheckResult[],
+	clock: Clock,
+	control: CheckControl = {},
+): Promise<CheckResult> {
+	return notApplicableAgain(database, check, earlier) ?? runCheck(database, again(check), 'post', earlier, clock, againId(check), control);
+}
+
+/** runAgain on the record: a check not applicable before is recorded as such, without running a statement. */
+export async function runRecordedAgain(
+	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	check: RunbookCheck,
+): Promise<CheckResult> {
+	const skipped = notApplicableAgain(deps.connections.database, check, deps.session.state.checks);
+	if (skipped !== null) {
+		deps.session.emit({type: 'check.finished', result: skipped});
+		return skipped;
+	}
+
+	return runRecordedCheck(deps, again(check), 'post', againId(check));
+}
+
+const again = (check: RunbookCheck): RunbookCheck => ({...check, title: `again: ${check.title}`});
+const againId = (check: RunbookCheck): string => `again.${check.id}`;
+
+function notApplicableAgain(database: Database, check: RunbookCheck, earlier: readonly CheckResult[]): CheckResult | null {
+	const before = [...earlier].reverse().find(c => c.phase === 'pre' && c.id === check.id);
+	if (before?.verdict !== 'not-applicable') {
+		return null;
+	}
+
+	return {
+		id: againId(check), phase: 'post', title: again(check).title, sql: sqlFor(check, database.engine) ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect),
+		timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+		verdict: 'not-applicable', detail: `not applicable before the upgrade (${before.detail}): nothing held to check again`, evidence: toEvidence([], []), durationMs: 0,
+	};
 }
 
 /**

@@ -1,10 +1,11 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
+import {isSatisfied} from '../engine/judge.js';
 import type {ExpectedDuration, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError} from '../errors/index.js';
-import {runRecordedCheck} from './checks.js';
+import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted, whenLeaving} from './interruption.js';
@@ -411,8 +412,7 @@ async function postVerify(deps: RunDeps) {
 				return;
 			}
 
-			const again = {...check, title: `again: ${check.title}`};
-			await runRecordedCheck(deps, again, 'post', `again.${check.id}`);
+			await runRecordedAgain(deps, check);
 		}
 
 		const after = await database.rowCounts({signal: leaving});
@@ -430,7 +430,7 @@ function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): stri
 	}
 
 	if (!postOk) {
-		const failing = state.checks.filter(c => c.phase === 'post' && c.verdict !== 'passed').map(c => c.id);
+		const failing = state.checks.filter(c => c.phase === 'post' && !isSatisfied(c.verdict)).map(c => c.id);
 		return failing.length > 0 ? `post-verification failed: ${failing.join(', ')}` : 'post-verification could not finish';
 	}
 

@@ -1,3 +1,11 @@
+/** One statement of a script, with where it starts and its leading words (outside quotes and comments, upper case). */
+export type Statement = {
+	text: string;
+	/** 1-based line of the statement's first word. */
+	line: number;
+	words: string[];
+};
+
 /**
  * Splits a SQL script into its statements so each can run (and fail) on its own, which lets a
  * migration error name the statement that broke. A `;` ends a statement only outside quotes,
@@ -5,17 +13,42 @@
  * Returns each statement trimmed; pieces holding nothing but comments and blanks are dropped.
  */
 export function splitStatements(sql: string): string[] {
-	const statements: string[] = [];
+	return splitStatementsAt(sql).map(statement => statement.text);
+}
+
+/** splitStatements, keeping each statement's line and first words. */
+export function splitStatementsAt(sql: string): Statement[] {
+	const statements: Statement[] = [];
 	let start = 0;
 	let hasCode = false;
+	let codeStart = 0;
 	let words: string[] = [];
 	let depth = 0;
 	let i = 0;
+	// Lines counted so far, up to `counted`: statements start in order, so one pass counts them all.
+	let line = 1;
+	let counted = 0;
+	const lineAt = (index: number) => {
+		for (; counted < index; counted++) {
+			if (sql.charCodeAt(counted) === 10) {
+				line++;
+			}
+		}
+
+		return line;
+	};
+
+	const code = (at: number) => {
+		if (!hasCode) {
+			hasCode = true;
+			codeStart = at;
+		}
+	};
 
 	const finish = (end: number) => {
 		const text = sql.slice(start, end).trim();
 		if (hasCode && text !== '') {
-			statements.push(text);
+			statements.push({text, line: lineAt(codeStart), words: words.slice(0, 4)});
 		}
 
 		start = end + 1;
@@ -39,20 +72,20 @@ export function splitStatements(sql: string): string[] {
 		}
 
 		if (char === '\'') {
-			hasCode = true;
+			code(i);
 			i = skipQuoted(sql, i, '\'', backslashEscapes(sql, i));
 			continue;
 		}
 
 		if (char === '"' || char === '`') {
-			hasCode = true;
+			code(i);
 			i = skipQuoted(sql, i, char, false);
 			continue;
 		}
 
 		if (char === '[' && words.length > 0) {
 			// SQLite also quotes identifiers as [name]; PostgreSQL uses [ only for arrays, whose contents cannot hold a bare ;.
-			hasCode = true;
+			code(i);
 			const close = sql.indexOf(']', i + 1);
 			i = close === -1 ? sql.length : close + 1;
 			continue;
@@ -61,7 +94,7 @@ export function splitStatements(sql: string): string[] {
 		if (char === '$') {
 			const tag = dollarTag(sql, i);
 			if (tag !== null) {
-				hasCode = true;
+				code(i);
 				const close = sql.indexOf(tag, i + tag.length);
 				i = close === -1 ? sql.length : close + tag.length;
 				continue;
@@ -69,7 +102,7 @@ export function splitStatements(sql: string): string[] {
 		}
 
 		if (isWordStart(char)) {
-			hasCode = true;
+			code(i);
 			let end = i + 1;
 			while (end < sql.length && isWordPart(sql[end]!)) {
 				end++;
@@ -96,7 +129,7 @@ export function splitStatements(sql: string): string[] {
 		}
 
 		if (!/\s/.test(char)) {
-			hasCode = true;
+			code(i);
 		}
 
 		i++;

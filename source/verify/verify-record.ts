@@ -2,6 +2,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {EventOf} from '../engine/events.js';
 import {checkpointsPath, signaturePath} from '../signing/record-files.js';
+import {isKnownKind} from '../engine/event-kinds.js';
 import {checkChain} from './chain.js';
 import {checkCheckpoints} from './checkpoints.js';
 import {checkSignatureFile} from './signature-file.js';
@@ -14,6 +15,15 @@ export type VerifyOptions = {
 };
 
 /** What verification found in one record; `problem` is the first thing that does not hold, naming the line, checkpoint or file. */
+/** null when absent, the value when it has these string fields, undefined when it is something else. */
+function wellFormed<T extends string>(value: unknown, fields: readonly T[]): Record<T, string> | null | undefined {
+	if (value === null || value === undefined) {
+		return null;
+	}
+
+	return typeof value === 'object' && fields.every(f => typeof (value as Record<string, unknown>)[f] === 'string') ? value as Record<T, string> : undefined;
+}
+
 export type RecordReport = {
 	path: string;
 	name: string;
@@ -36,26 +46,36 @@ export type RecordReport = {
  * SSHSIG. The cross-run link is checked by the caller, which knows the other records.
  */
 export function verifyRecord(file: string, options: VerifyOptions): RecordReport {
-	const bytes = readFileSync(file);
-	const chain = checkChain(bytes);
+	const bytes = readBytes(file);
+	const chain = checkChain(bytes ?? Buffer.alloc(0));
 	const lines = chain.lines;
 	const started = lines[0]?.line.event as EventOf<'run.started'> | undefined;
 	const lastLine = lines.at(-1);
 	const lastKind = lastLine?.line.kind;
+	const previous = wellFormed(started?.previousRecord, ['file', 'head']);
+	const signer = wellFormed(started?.signer, ['keyId', 'publicKey']);
 	const report: RecordReport = {
 		path: file,
 		name: path.basename(file),
 		problem: chain.problem,
 		lines: lines.length,
 		lineHashes: lines.map(l => l.hash),
-		previousRecord: started?.previousRecord ?? null,
-		signer: started?.signer ?? null,
+		previousRecord: previous ?? null,
+		signer: signer ?? null,
 		trustedAs: null,
 		checkpoints: 0,
 		end: lastKind === 'run.finished' ? 'finished' : lastKind === 'run.interrupted' ? 'interrupted' : 'incomplete',
-		notes: [],
+		notes: unknownKinds(lines),
 	};
 	const fail = (problem: string) => ({...report, problem});
+	if (started !== undefined && (previous === undefined || signer === undefined)) {
+		return fail('line 1 (run.started) names its signer or the record before it in a shape cutover does not write: it was edited');
+	}
+
+	if (bytes === null) {
+		return fail('cannot be read (a directory, or not readable by this user)');
+	}
+
 	if (report.problem !== null) {
 		return report;
 	}
@@ -71,7 +91,7 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 		}
 
 		const unsigned = 'unsigned: the record names no signer, so only its hash chain was checked, and anyone able to write the file could have rewritten it whole';
-		return options.allowUnsigned ? {...report, notes: [unsigned]} : fail(`${unsigned} (pass --allow-unsigned to accept that)`);
+		return options.allowUnsigned ? {...report, notes: [...report.notes, unsigned]} : fail(`${unsigned} (pass --allow-unsigned to accept that)`);
 	}
 
 	if (!existsSync(sidecar)) {
@@ -110,4 +130,21 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 	}
 
 	return report;
+}
+
+function readBytes(file: string): Buffer | null {
+	try {
+		return readFileSync(file);
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Kinds a newer cutover may write: their bytes are under the chain and the seals like any
+ * line's, so they verify; only their meaning is beyond this version, and the note says so.
+ */
+function unknownKinds(lines: ReturnType<typeof checkChain>['lines']): string[] {
+	const unknown = lines.flatMap((l, i) => isKnownKind(l.line.kind) ? [] : [`line ${i + 1} (${l.line.kind})`]);
+	return unknown.length === 0 ? [] : [`${unknown.length} line${unknown.length === 1 ? ' holds an event' : 's hold events'} of a kind this cutover does not know (a newer version wrote ${unknown.length === 1 ? 'it' : 'them'}?): ${unknown.join(', ')}; verified as bytes, not read`];
 }

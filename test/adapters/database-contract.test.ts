@@ -105,6 +105,7 @@ for (const {engine, seed: seedTarget} of engines) {
 		test('query returns columns in order and rows as numbers, text and null', async () => {
 			const result = await db.query('SELECT id, serial, reading FROM meters ORDER BY id');
 			assert.deepEqual(result, {
+				kind: 'rows',
 				columns: ['id', 'serial', 'reading'],
 				rows: [
 					[1, 'M-001', 12.5],
@@ -116,12 +117,12 @@ for (const {engine, seed: seedTarget} of engines) {
 
 		test('query returns counts and aliases as the SQL names them', async () => {
 			const result = await db.query('SELECT count(*) AS meters, min(site_id) AS first_site FROM meters WHERE reading IS NOT NULL');
-			assert.deepEqual(result, {columns: ['meters', 'first_site'], rows: [[2, 1]]});
+			assert.deepEqual(result, {kind: 'rows', columns: ['meters', 'first_site'], rows: [[2, 1]]});
 		});
 
 		test('query of no rows still names the columns', async () => {
 			const result = await db.query('SELECT id, name FROM sites WHERE id < 0');
-			assert.deepEqual(result, {columns: ['id', 'name'], rows: []});
+			assert.deepEqual(result, {kind: 'rows', columns: ['id', 'name'], rows: []});
 		});
 
 		test('rowCounts are exact, sorted, and leave out cutover_migrations', async () => {
@@ -134,10 +135,20 @@ for (const {engine, seed: seedTarget} of engines) {
 			assert.deepEqual(await db.tables(), ['meters', 'sites']);
 		});
 
-		test('bad SQL fails with a message naming the problem', async () => {
-			await assert.rejects(db.query('SELECT * FROM no_such_table'), (error: unknown) => error instanceof Error && /no_such_table/.test(error.message));
+		test('a table that does not exist is an outcome naming it, not an error', async () => {
+			const outcome = await db.query('SELECT s.id FROM sites s JOIN no_such_table n ON n.id = s.id');
+			assert.equal(outcome.kind, 'missing-relation');
+			assert.ok(outcome.kind === 'missing-relation');
+			assert.deepEqual(outcome.relation, {kind: 'table', name: 'no_such_table'});
+			assert.match(outcome.message, /no_such_table/);
 			// The connection is still usable afterwards.
-			assert.deepEqual((await db.query('SELECT count(*) AS n FROM sites')).rows, [[2]]);
+			assert.deepEqual(await db.query('SELECT count(*) AS n FROM sites'), {kind: 'rows', columns: ['n'], rows: [[2]]});
+		});
+
+		test('bad SQL fails with a message naming the problem', async () => {
+			await assert.rejects(db.query('SELECT no_such_column FROM sites'), (error: unknown) => error instanceof Error && /no_such_column/.test(error.message));
+			await assert.rejects(db.query('SELEKT 1'), Error);
+			assert.deepEqual(await db.query('SELECT count(*) AS n FROM sites'), {kind: 'rows', columns: ['n'], rows: [[2]]});
 		});
 
 		test('refuses to write, even through a statement that returns rows', async () => {
@@ -148,7 +159,7 @@ for (const {engine, seed: seedTarget} of engines) {
 
 		test('close ends the connection', async () => {
 			const second = await seeded.open();
-			assert.deepEqual((await second.query('SELECT 1 AS one')).rows, [[1]]);
+			assert.deepEqual(await second.query('SELECT 1 AS one'), {kind: 'rows', columns: ['one'], rows: [[1]]});
 			await second.close();
 			await assert.rejects(second.query('SELECT 1 AS one'), Error);
 		});

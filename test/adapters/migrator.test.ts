@@ -34,6 +34,8 @@ async function sqliteFixture(): Promise<Fixture> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'cutover-migrator-'));
 	const file = path.join(dir, 'test.db');
 	const db = new BetterSqlite3(file);
+	// A valid database with no table: a 0-byte file is refused as not a database.
+	db.exec('VACUUM');
 	return {
 		target: {engine: 'sqlite', path: file, display: `sqlite:${file}`},
 		async exec(sql) {

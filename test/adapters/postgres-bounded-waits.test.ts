@@ -13,6 +13,7 @@ import {BackupError, CutoverError, QueryStoppedError} from '../../source/errors/
 import type {Database} from '../../source/ports/index.js';
 import {parseTarget} from '../../source/target.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
+import {rowsOf} from '../support/outcome.js';
 
 type PostgresTarget = Extract<ReturnType<typeof parseTarget>, {engine: 'postgres'}>;
 
@@ -175,7 +176,7 @@ describe('bounded lock waits on PostgreSQL', () => {
 			assert.ok(error instanceof QueryStoppedError, String(error));
 			assert.equal(error.reason, 'timed-out');
 			assert.ok(took >= 900 && took < 4000, `took ${took} ms`);
-			assert.deepEqual((await db.query('SELECT 1 AS one')).rows, [[1]], 'the session is usable afterwards');
+			assert.deepEqual(rowsOf(await db.query('SELECT 1 AS one')), [[1]], 'the session is usable afterwards');
 		});
 
 		test('a check cancelled through its signal stops at once, and the next check is not cancelled', async () => {
@@ -186,11 +187,11 @@ describe('bounded lock waits on PostgreSQL', () => {
 			assert.ok(error instanceof QueryStoppedError, String(error));
 			assert.equal(error.reason, 'cancelled');
 			assert.ok(Date.now() - started < 3000);
-			assert.deepEqual((await db.query('SELECT pg_sleep(0.2), 2 AS two')).rows, [['', 2]]);
+			assert.deepEqual(rowsOf(await db.query('SELECT pg_sleep(0.2), 2 AS two')), [['', 2]]);
 		});
 
 		test('every statement of the session has a lock timeout', async () => {
-			assert.deepEqual((await db.query('SHOW lock_timeout')).rows, [['1s']]);
+			assert.deepEqual(rowsOf(await db.query('SHOW lock_timeout')), [['1s']]);
 		});
 	});
 });

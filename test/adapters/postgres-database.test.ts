@@ -83,6 +83,7 @@ describe('PostgreSQL database adapter', () => {
 			'2024-05-01 10:00:00+02'::timestamptz AS at, '2024-05-01 10:00:00.25'::timestamp AS local,
 			'{"a": [1, 2]}'::jsonb AS doc, '\\xdeadbeef'::bytea AS raw, DATE '2024-05-01' AS day
 			FROM zebra`);
+		assert.ok(result.kind === 'rows');
 		assert.deepEqual(result.columns, ['i', 'n', 'big', 'amount', 'yes', 'nothing', 'nan', 'half', 'at', 'local', 'doc', 'raw', 'day']);
 		assert.deepEqual(result.rows, [[
 			1, 3, '9007199254740993', '1.50', true, null, 'NaN', 2.5,
@@ -100,12 +101,21 @@ describe('PostgreSQL database adapter', () => {
 	});
 
 	test('query: a failed check leaves the connection usable', async () => {
-		await assert.rejects(db.query('SELECT * FROM no_such_table'), /no_such_table/);
-		assert.deepEqual((await db.query('SELECT count(*) FROM zebra')).rows, [[3]]);
+		await assert.rejects(db.query('SELECT no_such_column FROM zebra'), /no_such_column/);
+		assert.deepEqual(await db.query('SELECT count(*) FROM zebra'), {kind: 'rows', columns: ['count'], rows: [[3]]});
+	});
+
+	test('query: a missing table (42P01) or schema (3F000) is an outcome, and the connection stays usable', async () => {
+		assert.deepEqual(await db.query('SELECT * FROM no_such_table'), {kind: 'missing-relation', relation: {kind: 'table', name: 'no_such_table'}, message: 'relation "no_such_table" does not exist'});
+		const schema = await db.query(`SELECT 'nowhere.t'::regclass`);
+		assert.equal(schema.kind, 'missing-relation');
+		assert.ok(schema.kind === 'missing-relation');
+		assert.equal(schema.relation.kind, schema.message.startsWith('schema') ? 'schema' : 'table');
+		assert.deepEqual(await db.query('SELECT count(*) FROM zebra'), {kind: 'rows', columns: ['count'], rows: [[3]]});
 	});
 
 	test('query: a check is rolled back, so even its session settings do not outlive it', async () => {
 		await db.query(`SELECT set_config('search_path', 'nowhere', false)`);
-		assert.deepEqual((await db.query(`SELECT current_setting('search_path')`)).rows, [['"$user", public']]);
+		assert.deepEqual(await db.query(`SELECT current_setting('search_path')`), {kind: 'rows', columns: ['current_setting'], rows: [['"$user", public']]});
 	});
 });

@@ -259,7 +259,7 @@ describe('SQLite backup of something that is not a database', () => {
 			const directory = path.join(source.directory, 'backups');
 			await assert.rejects(
 				createSqliteBackupTool({path: bogus}).backup({directory, fileName: 'x.db', onProgress() {}}),
-				(error: unknown) => error instanceof BackupError && /cannot be read as a SQLite database/.test(error.message) && /--db/.test(error.hint),
+				(error: unknown) => error instanceof BackupError && /is not a SQLite database: it does not begin with the SQLite header/.test(error.message) && /--db/.test(error.hint),
 			);
 			assert.deepEqual(readdirSync(directory), []);
 		} finally {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import {writeFileSync} from 'node:fs';
+import {statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
+import {openSqliteSession} from '../../source/adapters/migrator/sqlite-session.js';
 import {openSqliteDatabase} from '../../source/adapters/sqlite/database.js';
 import {CutoverError, TargetError} from '../../source/errors/index.js';
 import {createSqliteFile} from '../support/sqlite.js';
@@ -11,7 +12,7 @@ test('values without a JSON-safe type come back as exact text', async () => {
 	file.exec(`INSERT INTO t VALUES (9007199254740993, -42, x'00ff10', 1e999)`);
 	const db = await openSqliteDatabase({path: file.path});
 	try {
-		assert.deepEqual((await db.query('SELECT big, small, data, huge FROM t')).rows, [['9007199254740993', -42, 'x\'00ff10\'', 'Infinity']]);
+		assert.deepEqual((await db.query('SELECT big, small, data, huge FROM t')), {kind: 'rows', columns: ['big', 'small', 'data', 'huge'], rows: [['9007199254740993', -42, 'x\'00ff10\'', 'Infinity']]});
 	} finally {
 		await db.close();
 		await file.cleanup();
@@ -44,7 +45,20 @@ test('a file that is not SQLite fails with TargetError when opened', async () =>
 	const bogus = path.join(file.directory, 'notes.db');
 	writeFileSync(bogus, 'this is a text file, not a database, and it is long enough to have a header'.repeat(20));
 	try {
-		await assert.rejects(openSqliteDatabase({path: bogus}), (error: unknown) => error instanceof TargetError && /cannot be read as a SQLite database/.test(error.message));
+		await assert.rejects(openSqliteDatabase({path: bogus}), (error: unknown) => error instanceof TargetError && /is not a SQLite database: it does not begin with the SQLite header/.test(error.message));
+	} finally {
+		await file.cleanup();
+	}
+});
+
+test('a 0-byte file is refused, and left at 0 bytes rather than made a new database', async () => {
+	const file = await createSqliteFile('CREATE TABLE t (a)');
+	const empty = path.join(file.directory, 'empty.db');
+	writeFileSync(empty, '');
+	try {
+		await assert.rejects(openSqliteDatabase({path: empty}), (error: unknown) => error instanceof TargetError && /empty\.db is empty \(0 bytes\): it is not a SQLite database/.test(error.message) && /VACUUM/.test(error.hint));
+		await assert.rejects(openSqliteSession(empty), (error: unknown) => error instanceof TargetError && /is empty \(0 bytes\)/.test(error.message));
+		assert.equal(statSync(empty).size, 0);
 	} finally {
 		await file.cleanup();
 	}

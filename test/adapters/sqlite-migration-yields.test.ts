@@ -12,7 +12,10 @@ test('timers run between the statements of a long SQLite migration', async () =>
 	const dir = mkdtempSync(path.join(tmpdir(), 'cutover-yields-'));
 	try {
 		const file = path.join(dir, 'app.db');
-		new BetterSqlite3(file).close();
+		// A valid database with no table: a 0-byte file is refused as not a database.
+		const empty = new BetterSqlite3(file);
+		empty.exec('VACUUM');
+		empty.close();
 		const migrations = path.join(dir, 'migrations');
 		const slow = (name: string) => `CREATE TABLE ${name} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 400000) SELECT x FROM c;`;
 		mkdirSync(migrations);

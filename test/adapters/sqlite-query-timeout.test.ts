@@ -7,6 +7,7 @@ import {openSqliteDatabase} from '../../source/adapters/sqlite/database.js';
 import {CutoverError, QueryStoppedError} from '../../source/errors/index.js';
 import type {Database} from '../../source/ports/index.js';
 import {createSqliteFile, type SqliteFile} from '../support/sqlite.js';
+import {rowsOf} from '../support/outcome.js';
 
 const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
@@ -45,7 +46,7 @@ describe('SQLite statements off the main thread', () => {
 	});
 
 	test('the next check runs on a fresh process', async () => {
-		assert.deepEqual(await db.query('SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1'), {columns: ['email', 'count(*)'], rows: [['a@x', 2]]});
+		assert.deepEqual(await db.query('SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1'), {kind: 'rows', columns: ['email', 'count(*)'], rows: [['a@x', 2]]});
 	});
 
 	test('a check is cancelled at once through its signal', async () => {
@@ -56,7 +57,7 @@ describe('SQLite statements off the main thread', () => {
 		assert.ok(error instanceof QueryStoppedError, String(error));
 		assert.equal(error.reason, 'cancelled');
 		assert.ok(Date.now() - started < 1500);
-		assert.deepEqual((await db.query('SELECT 1 AS one')).rows, [[1]]);
+		assert.deepEqual(rowsOf(await db.query('SELECT 1 AS one')), [[1]]);
 	});
 
 	test('writes are still refused, and SQL errors still name the file', async () => {

@@ -23,6 +23,7 @@ async function sqliteSide(): Promise<Side> {
 	const dir = mkdtempSync(path.join(tmpdir(), 'cutover-production-'));
 	const file = path.join(dir, 'demo.db');
 	const db = new BetterSqlite3(file);
+	db.exec('VACUUM');
 	return {
 		target: {engine: 'sqlite', path: file, display: file},
 		async exec(sql) {

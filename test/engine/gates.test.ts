@@ -39,6 +39,7 @@ describe('upgradeGate', () => {
 		['non-blocking check failed', [...throughBackup, {type: 'check.finished', result: check({id: 'dups', blocking: false, verdict: 'failed'})}, baseline], true],
 		['blocking check could not run', [...throughBackup, {type: 'check.finished', result: check({id: 'x', verdict: 'error', detail: 'no such table'})}, baseline], false, /could not run/],
 		['pre-validation unfinished', throughBackup, false, /not finished/],
+		['blocking check not applicable (its table does not exist yet)', [...throughBackup, {type: 'check.finished', result: check({id: 'admins', verdict: 'not-applicable', detail: 'table users does not exist yet'})}, baseline], true],
 	];
 	for (const [name, events, open, reason] of table) {
 		it(name, () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {judge, toEvidence, type Expectation} from '../../source/engine/judge.js';
+import {isSatisfied, judge, judgeMissing, toEvidence, type Expectation} from '../../source/engine/judge.js';
 import {diffRowCounts} from '../../source/engine/row-diff.js';
 import type {Cell} from '../../source/engine/model.js';
 import {check} from '../support/run-events.js';
@@ -25,6 +25,32 @@ describe('judge', () => {
 			assert.match(result.detail, detail);
 		});
 	}
+
+	it('same-rows-as a check that was not applicable compares with no rows, and says so', () => {
+		const none = check({id: 'duplicate-meters', verdict: 'not-applicable', detail: 'table meters does not exist yet', evidence: toEvidence([], [])});
+		const empty = judge({kind: 'same-rows-as', check: 'pre.duplicate-meters'}, toEvidence(['id'], []), [none]);
+		assert.equal(empty.verdict, 'passed');
+		assert.match(empty.detail, /same 0 rows as pre.duplicate-meters \(pre.duplicate-meters was not applicable: table meters does not exist yet\)/);
+		// Rows where there were none before is a real finding.
+		const some = judge({kind: 'same-rows-as', check: 'pre.duplicate-meters'}, toEvidence(['id'], [[7]]), [none]);
+		assert.equal(some.verdict, 'failed');
+		assert.match(some.detail, /0 rows of pre.duplicate-meters missing, 1 unexpected \(pre.duplicate-meters was not applicable/);
+	});
+
+	it('same-rows-as a check that could not run is an error, not a comparison with its empty evidence', () => {
+		const broken = check({id: 'duplicate-meters', verdict: 'error', detail: 'syntax error', evidence: toEvidence([], [])});
+		const result = judge({kind: 'same-rows-as', check: 'pre.duplicate-meters'}, toEvidence(['id'], []), [broken]);
+		assert.equal(result.verdict, 'error');
+		assert.match(result.detail, /pre.duplicate-meters did not run to the end \(error\)/);
+	});
+
+	it('a missing table is not applicable before the upgrade and an error after it', () => {
+		assert.deepEqual(judgeMissing('pre', {kind: 'table', name: 'users'}), {verdict: 'not-applicable', detail: 'table users does not exist yet'});
+		assert.deepEqual(judgeMissing('pre', {kind: 'schema', name: 'billing'}), {verdict: 'not-applicable', detail: 'schema billing does not exist yet'});
+		assert.deepEqual(judgeMissing('post', {kind: 'table', name: 'users'}), {verdict: 'error', detail: 'table users does not exist after the upgrade'});
+		assert.deepEqual(judgeMissing('pre', {kind: 'table', name: null}), {verdict: 'not-applicable', detail: 'a table does not exist yet'});
+		assert.deepEqual((['passed', 'failed', 'error', 'not-applicable'] as const).map(v => isSatisfied(v)), [true, false, false, true]);
+	});
 
 	it('evidence keeps the first 50 rows and the true total', () => {
 		const evidence = toEvidence(['n'], Array.from({length: 120}, (_, i) => [i]));

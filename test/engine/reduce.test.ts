@@ -108,6 +108,18 @@ describe('reduce', () => {
 		});
 	}
 
+	it('is total: an event of a kind it does not know is kept as such, and the rest of the state is untouched', () => {
+		const foreign = {type: 'backup.teleported', where: 'mars'} as unknown as RunEvent;
+		const operatorForeign = {type: 'operator.waved'} as unknown as RunEvent;
+		const known = fold(throughBackup);
+		const withForeign = fold([...throughBackup, foreign, operatorForeign]);
+		assert.deepEqual(withForeign.unknownEvents, [{seq: throughBackup.length, kind: 'backup.teleported'}, {seq: throughBackup.length + 1, kind: 'operator.waved'}]);
+		const {unknownEvents: _a, now: _b, lastSeq: _c, decisions: _d, ...rest} = withForeign;
+		const {unknownEvents: _e, now: _f, lastSeq: _g, decisions: _h, ...restKnown} = known;
+		assert.deepEqual(rest, restKnown);
+		assert.deepEqual(known.unknownEvents, []);
+	});
+
 	it('is pure: folding the same events twice gives equal states and leaves the input alone', () => {
 		const events = structuredClone(throughBackup);
 		assert.deepEqual(fold(events), fold(events));

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
-import {CutoverError} from '../../source/errors/index.js';
+import {CutoverError, RecordError} from '../../source/errors/index.js';
 import {encodeLine, GENESIS, sha256} from '../../source/journal/line.js';
 import {loadRecord} from '../../source/replay/load-record.js';
 import {plainReplay} from '../../source/replay/plain-replay.js';
+import {buildTimeline} from '../../source/replay/timeline.js';
+import type {Entry} from '../../source/engine/events.js';
 import {recordedEntries} from './replay-fixture.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-'));
@@ -61,12 +63,61 @@ describe('loading a record for replay', () => {
 
 	it('refuses a missing file or one with nothing to replay, saying what to do', () => {
 		assert.throws(() => loadRecord(path.join(dir, 'nope.jsonl')), (error: unknown) =>
-			error instanceof CutoverError && /cannot read the change record .*nope\.jsonl/.test(error.message) && /records directory/.test(error.hint));
+			error instanceof RecordError && /nope\.jsonl: does not exist$/.test(error.message) && /records directory/.test(error.hint));
 		assert.throws(() => loadRecord(write('empty.jsonl', '')), (error: unknown) =>
 			error instanceof CutoverError && /holds no event to replay/.test(error.message));
 		assert.throws(() => loadRecord(write('noise.jsonl', 'not json\n')), /no event to replay: line 1 is not JSON/);
 	});
 });
+
+describe('loading what is not a record', () => {
+	it('a directory is named as one, with what to pass instead', () => {
+		const folder = path.join(dir, 'a-directory.jsonl');
+		mkdirSync(folder);
+		assert.throws(() => loadRecord(folder), (error: unknown) =>
+			error instanceof RecordError && /a-directory\.jsonl: is a directory, not a change record/.test(error.message) && /one \.jsonl file/.test(error.hint));
+	});
+
+	it('binary bytes: nothing to replay, said in words', () => {
+		const noise = Buffer.from(Array.from({length: 600}, (_, i) => (i * 131 + 7) % 256));
+		const file = path.join(dir, 'binary.jsonl');
+		writeFileSync(file, noise);
+		assert.throws(() => loadRecord(file), (error: unknown) => error instanceof CutoverError && /holds no event to replay: line 1 is not JSON/.test(error.message));
+		assert.throws(() => loadRecord(write('empty2.jsonl', '')), /holds no event to replay: the file is empty/);
+	});
+
+	it('an event of a kind it does not know is replayed as such and reported, not a crash', () => {
+		const foreign = {seq: 3, at: recordedEntries[3]!.at, event: {type: 'backup.teleported', where: 'mars'}} as unknown as Entry;
+		const entries = [...recordedEntries.slice(0, 3), foreign, ...recordedEntries.slice(3).map(e => ({...e, seq: e.seq + 1}))];
+		const record = loadRecord(write('foreign.jsonl', `${chain(entries).join('\n')}\n`));
+		assert.equal(record.entries.length, entries.length);
+		assert.equal(record.damage, null);
+		assert.deepEqual(record.unknown, [{line: 4, kind: 'backup.teleported'}]);
+		const out = plainReplay(record);
+		assert.ok(out.some(l => /backup\.teleported +event of a kind this cutover does not know \(backup\.teleported\)/.test(l)), out.join('\n'));
+		assert.match(out.at(-2)!, /^# 1 event is of a kind this cutover does not know, shown but not understood: line 4 \(backup\.teleported\)/);
+		const state = buildTimeline(record.entries).stateAt(entries.length - 1);
+		assert.deepEqual(state.unknownEvents, [{seq: 3, kind: 'backup.teleported'}]);
+		assert.equal(state.outcome, 'upgraded');
+	});
+
+	it('a known kind without what it should hold stops the replay at its line', () => {
+		const broken = {seq: 2, at: recordedEntries[2]!.at, event: {type: 'migrations.planned', applied: 'none'}} as unknown as Entry;
+		const entries = [...recordedEntries.slice(0, 2), broken, ...recordedEntries.slice(3)];
+		const record = loadRecord(write('broken.jsonl', `${chain(entries).join('\n')}\n`));
+		assert.equal(record.entries.length, 2);
+		assert.match(record.damage ?? '', /^line 3 \(migrations\.planned\) does not hold what a migrations\.planned event holds/);
+	});
+});
+
+function chain(entries: readonly Entry[]): string[] {
+	let prev = GENESIS;
+	return entries.map(entry => {
+		const line = encodeLine('r-7f3a9c21-0d4e', entry, prev);
+		prev = sha256(line);
+		return line;
+	});
+}
 
 describe('the --plain timeline', () => {
 	it('has one line per event, decisions marked with a leading », and says where the record ends', () => {

@@ -13,6 +13,7 @@ import {createSession} from '../../source/run/session.js';
 import type {RunbookCheck} from '../../source/run/plan-types.js';
 import {parseTarget} from '../../source/target.js';
 import {cutover, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {rowsOf} from '../support/outcome.js';
 
 const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
@@ -86,7 +87,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.equal(session.state.runningCheck, null);
 				assert.equal(session.state.checks[0]?.verdict, 'cancelled');
 				// The connection is usable for the next check.
-				assert.deepEqual((await database.query('SELECT 1 AS one')).rows, [[1]]);
+				assert.deepEqual(rowsOf(await database.query('SELECT 1 AS one')), [[1]]);
 			} finally {
 				await database.close();
 				await target.cleanup();

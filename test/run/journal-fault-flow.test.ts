@@ -33,7 +33,7 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 	const database: Database = {
 		engine: 'sqlite',
 		fingerprint: async () => fingerprint,
-		query: async () => ({columns: [], rows: []}),
+		query: async () => ({kind: 'rows', columns: [], rows: []}),
 		rowCounts: async () => ({t: 1}),
 		tables: async () => ['t'],
 		close: async () => {},

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import {demoDuplicateIds} from '../../source/demo/seed.js';
 import type {Engine} from '../../source/engine/model.js';
-import {cli, cutover, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {packageRoot} from '../../source/package-root.js';
+import {cli, cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 import {contentsOf, schemaOf} from '../support/pg-snapshot.js';
-import {adminUrl} from '../support/postgres.js';
+import {adminUrl, createThrowawayDatabase} from '../support/postgres.js';
 import pg from 'pg';
 
 const withoutRunLock = (sums: Record<string, string | null>) => Object.fromEntries(Object.entries(sums).filter(([name]) => name !== 'public.cutover_run_lock'));
@@ -234,6 +237,30 @@ describe('cutover run: bad input', () => {
 		assert.equal(existsSync(file), false);
 	});
 
+	for (const [name, content, message] of [
+		['a 0-byte file', Buffer.alloc(0), /empty \(0 bytes\): it is not a SQLite database/],
+		['a file of random bytes', Buffer.from(Array.from({length: 4096}, (_, i) => (i * 7919 + 13) % 256)), /is not a SQLite database: it does not begin with the SQLite header/],
+	] as const) {
+		it(`${name} is refused before anything is journaled or written, and stays as it was`, () => {
+			const dir = mkdtempSync(path.join(tmpdir(), 'cutover-not-db-'));
+			try {
+				const file = path.join(dir, 'app.db');
+				writeFileSync(file, content);
+				const result = spawnSync(process.execPath, [cli, 'run', '--db', file, '--plain', '--yes', '--confirm-db', 'app', '--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups')], {
+					encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: path.join(dir, 'config')},
+				});
+				assert.equal(result.status, 1, result.stdout + result.stderr);
+				assert.match(result.stderr, message);
+				assert.match(result.stderr, /→ /);
+				assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+				assert.deepEqual(readFileSync(file), content);
+				assert.equal(existsSync(path.join(dir, 'records')) && readdirSync(path.join(dir, 'records')).length > 0, false, 'no record');
+			} finally {
+				rmSync(dir, {recursive: true, force: true});
+			}
+		});
+	}
+
 	it('off a terminal without --plain, it names the non-interactive form', async () => withTarget('sqlite', async target => {
 		const run = cutover(target, ['run', '--db', target.db]);
 		assert.equal(run.code, 1);
@@ -247,4 +274,94 @@ describe('cutover run: bad input', () => {
 		assert.match(result.stderr, /--dbb/);
 		assert.match(result.stderr, /cutover run --help/);
 	});
+});
+
+/** A first deployment: a valid database with no table at all. */
+async function withEmptyTarget(engine: Engine, work: (target: DemoTarget) => Promise<void>) {
+	const dir = mkdtempSync(path.join(tmpdir(), `cutover-first-${engine}-`));
+	let target: DemoTarget;
+	if (engine === 'sqlite') {
+		const file = path.join(dir, 'first.db');
+		const db = new BetterSqlite3(file);
+		db.exec('VACUUM');
+		db.close();
+		target = {
+			engine, db: `sqlite:${file}`, name: 'first', dir,
+			async rows(sql) {
+				const reader = new BetterSqlite3(file, {readonly: true, fileMustExist: true});
+				try {
+					return reader.prepare(sql).all() as Array<Record<string, unknown>>;
+				} finally {
+					reader.close();
+				}
+			},
+			async cleanup() {
+				rmSync(dir, {recursive: true, force: true});
+			},
+		};
+	} else {
+		const database = await createThrowawayDatabase('cutover_first');
+		target = {
+			engine, db: database.url, name: database.name, dir,
+			rows: async sql => (await database.sql(sql)).rows as Array<Record<string, unknown>>,
+			async cleanup() {
+				await database.drop();
+				rmSync(dir, {recursive: true, force: true});
+			},
+		};
+	}
+
+	try {
+		assert.deepEqual(await target.rows(engine === 'sqlite'
+			? 'SELECT name FROM sqlite_master'
+			: `SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`), [], 'the database starts with no table');
+		await work(target);
+	} finally {
+		await target.cleanup();
+	}
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+	describe(`cutover run --plain on an empty ${engine} database (a first deployment)`, () => {
+		it('upgrades: every pre-check is not applicable, the post checks pass', async () => withEmptyTarget(engine, async target => {
+			const run = cutover(target, ['run', '--db', target.db, '--migrations', demoMigrations, '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'keep', ...dirs(target)]);
+			assert.equal(run.code, 0, run.stdout + run.stderr);
+			assert.match(run.stdout, /^outcome: upgraded$/m);
+			assert.match(run.stdout, /pre admin-exists: NOT-APPLICABLE: table users does not exist yet/);
+			assert.match(run.stdout, /pre duplicate-meters: NOT-APPLICABLE \(warn\): table meters does not exist yet/);
+			assert.match(run.stdout, /post archive-holds-duplicates: PASSED: the same 0 rows as pre.duplicate-meters \(pre.duplicate-meters was not applicable/);
+			assert.doesNotMatch(run.stdout + run.stderr, /does not exist"|relation "|no such table/);
+
+			const lines = onlyRecord(target);
+			const checks = lines.filter(l => l.kind === 'check.finished').map(l => l.event['result'] as {id: string; phase: string; verdict: string});
+			const pre = checks.filter(c => c.phase === 'pre');
+			assert.deepEqual(pre.map(c => [c.id, c.verdict]), [['duplicate-meters', 'not-applicable'], ['admin-exists', 'not-applicable'], ['duplicate-emails', 'not-applicable']]);
+			const post = checks.filter(c => c.phase === 'post' && !c.id.startsWith('again.'));
+			assert.deepEqual(post.map(c => [c.id, c.verdict]), [
+				['version', 'passed'], ['no-duplicate-meters', 'passed'], ['archive-holds-duplicates', 'passed'],
+				['status-filled', 'passed'], ['active-admin', 'passed'], ['health', 'passed'],
+			]);
+			assert.deepEqual(checks.filter(c => c.id.startsWith('again.')).map(c => c.verdict), ['not-applicable', 'not-applicable', 'not-applicable']);
+			assert.equal(lines.at(-1)?.event['outcome'], 'upgraded');
+			assert.equal((await target.rows('SELECT name FROM cutover_migrations')).length, 4);
+		}));
+	});
+}
+
+describe('the first-deployment command, as an operator types it', () => {
+	it('node dist/source/cli/main.js run --db sqlite:$t/first.db … with HOME a fresh directory prints outcome: upgraded', async () => withEmptyTarget('sqlite', async target => {
+		const env: Record<string, string> = {};
+		for (const [key, value] of Object.entries(process.env)) {
+			if (value !== undefined && !key.startsWith('CUTOVER_') && key !== 'XDG_CONFIG_HOME') {
+				env[key] = value;
+			}
+		}
+
+		const result = spawnSync(process.execPath, ['dist/source/cli/main.js', 'run', '--db', `sqlite:${target.dir}/first.db`, '--migrations', 'migrations', '--checklist', 'checklists/production.yaml', '--plain', '--yes', '--confirm-db', 'first', '--at-end', 'keep'], {
+			cwd: packageRoot, encoding: 'utf8', env: {...env, HOME: target.dir, NO_COLOR: '1'}, timeout: 180_000,
+		});
+		assert.equal(result.status, 0, result.stdout + result.stderr);
+		assert.match(result.stdout, /^outcome: upgraded$/m);
+		assert.equal((await target.rows('SELECT name FROM cutover_migrations')).length, 4);
+	}));
 });

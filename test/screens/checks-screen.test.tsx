@@ -33,6 +33,16 @@ describe('checks screen', () => {
 		assert.match(frame, /serial {2}count\n─+ {2}─+\nSN-1 {4}2/);
 	});
 
+	it('a check whose table does not exist yet is not applicable, in its own words, and does not block', async () => {
+		const noUsers = check('pre.admin-exists', 'not-applicable', {title: 'At least one admin account', detail: 'table users does not exist yet', evidence: {columns: [], rows: [], total: 0, truncated: false}});
+		const screen = show(atProceed([noUsers, orphanReadings]));
+		const frame = await screen.waitForFrame('Baseline taken');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /› – n\/a {5}block {2}At least one admin account\s+table users does not exist yet/);
+		assert.match(frame, /2 checks finished: 1 passed, 1 not applicable \(no table yet\), 0 not passed/);
+		assert.match(frame, /Press Enter to proceed to the upgrade/);
+	});
+
 	it('shows the SQL of the selected check on s, and the evidence again on a second s', async () => {
 		const screen = show(atProceed([duplicateMeters, orphanReadings]));
 		await screen.waitForFrame('SN-1');

@@ -3,6 +3,7 @@ import {afterEach, describe, it} from 'node:test';
 import type {RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
+import {describeEvent} from '../../source/journal/describe-event.js';
 import {keys, overflowing, render, type Rendered} from '../support/render.js';
 import {fingerprinted, fold, planned, started, windowEvents, windowPlanned} from '../support/run-fixtures.js';
 import type {PreflightItem} from '../../source/engine/model.js';
@@ -34,6 +35,16 @@ describe('window screen', () => {
 		const frame = await screen.waitForFrame('Reading the target…');
 		assert.match(frame, /step 1 of 7 · Maintenance window/);
 		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('marks a pending migration whose BEGIN/COMMIT wrapper was absorbed, in the plan and in plain lines', async () => {
+		const wrapped: RunEvent = {...planned, pending: [{...planned.pending[0]!, wrapperAbsorbed: true}, planned.pending[1]!]};
+		const events = windowEvents.map(event => event.type === 'migrations.planned' ? wrapped : event);
+		const screen = show(fold(events));
+		const frame = await screen.waitForFrame('Type the database name to continue');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /0003-unique-meter-serial\s+d4e5d4e5d4e5\s+\(BEGIN\/COMMIT wrapper absorbed\)/);
+		assert.match(describeEvent(wrapped), /pending: 0003-unique-meter-serial \(BEGIN\/COMMIT wrapper absorbed\), 0004-drop-legacy-tariffs \(irreversible\)/);
 	});
 
 	it('shows the fingerprint, the plan with checksums, drift, the window and the checklist at 80 columns', async () => {

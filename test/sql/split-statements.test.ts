@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {splitStatements} from '../../source/sql/split-statements.js';
+import {splitStatements, splitStatementsAt} from '../../source/sql/split-statements.js';
 
 const cases: Array<{name: string; sql: string; expected: string[]}> = [
 	{name: 'plain statements, trimmed', sql: 'SELECT 1;\n  SELECT 2 ;\nSELECT 3', expected: ['SELECT 1', 'SELECT 2', 'SELECT 3']},
@@ -55,3 +55,18 @@ for (const {name, sql, expected} of cases) {
 		assert.deepEqual(splitStatements(sql), expected);
 	});
 }
+
+test('splitStatementsAt: each statement\'s first line and leading words, past comments and blank lines', () => {
+	const sql = '-- header\n\nBEGIN;\n/* note */ CREATE TABLE a (\n  id int\n);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\nEND;\n\n  commit work;';
+	assert.deepEqual(splitStatementsAt(sql).map(s => [s.line, s.words.join(' ')]), [
+		[3, 'BEGIN'],
+		[4, 'CREATE TABLE A ID'],
+		[7, 'CREATE TRIGGER T AFTER'],
+		[11, 'COMMIT WORK'],
+	]);
+});
+
+test('splitStatementsAt: lines count newlines inside strings and dollar quotes', () => {
+	const sql = 'SELECT \'a\nb\';\nDO $$\nBEGIN\nEND\n$$;\nSELECT 3;';
+	assert.deepEqual(splitStatementsAt(sql).map(s => s.line), [1, 3, 7]);
+});

@@ -2,13 +2,26 @@ import {createHash} from 'node:crypto';
 import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {Engine} from '../../engine/model.js';
-import {CutoverError} from '../../errors/index.js';
+import {CutoverError, MigrationFileError} from '../../errors/index.js';
+import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
+import {splitStatementsAt} from '../../sql/split-statements.js';
+import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readLockDirective} from './lock-directive.js';
 
 /** `lockTimeoutMs` is the script's own lock timeout (a directive or an export), null for the migrator's. */
 export type Script =
-	| {kind: 'sql'; file: string; text: string; lockTimeoutMs: number | null}
+	| {
+		kind: 'sql';
+		file: string;
+		/** The file as written: what the checksum covers. */
+		text: string;
+		/** What runs, in order: the file's statements, without a BEGIN/COMMIT wrapper. */
+		statements: string[];
+		/** The file was wrapped whole in BEGIN; … COMMIT; and runs in cutover's transaction instead. */
+		wrapperAbsorbed: boolean;
+		lockTimeoutMs: number | null;
+	}
 	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null};
 
 /** One migration as found on disk for one engine. */
@@ -129,13 +142,41 @@ async function toSource(directory: string, name: string, found: Found, engine: E
 
 async function sqlScript(directory: string, name: string): Promise<Extract<Script, {kind: 'sql'}>> {
 	const file = path.join(directory, name);
-	const text = await readFile(file, 'utf8');
+	const bytes = await readFile(file);
+	const decoded = decodeUtf8(bytes);
+	if ('offset' in decoded) {
+		const byte = bytes[decoded.offset];
+		throw new MigrationFileError(file, `byte ${decoded.offset}${byte === undefined ? ' (a character cut short at the end)' : ` (0x${byte.toString(16).padStart(2, '0')})`} is not UTF-8`, {
+			line: lineOfOffset(bytes, decoded.offset),
+			offset: decoded.offset,
+			hint: `save ${name} as UTF-8 (for a Latin-1 file: iconv -f latin1 -t utf-8); cutover does not guess an encoding, nor apply a replacement character in place of a byte`,
+		});
+	}
+
+	const {text} = decoded;
 	const directive = readLockDirective(text);
 	if ('problem' in directive) {
 		throw directoryError(directory, `${name}: ${directive.problem}`, `fix the comment at the top of ${name}`);
 	}
 
-	return {kind: 'sql', file, text, lockTimeoutMs: directive.lockTimeoutMs};
+	// The byte order mark is no part of the first statement (the checksum above still covers it).
+	const shape = absorbTransactionWrapper(splitStatementsAt(text.replace(/^\uFEFF/, '')));
+	if (!shape.ok) {
+		throw new MigrationFileError(file, shape.problem, {
+			line: shape.line,
+			hint: `remove it from ${name}: cutover already runs the whole file in one transaction (a file wrapped whole in BEGIN; … COMMIT; is accepted); work that must commit on its own belongs in a migration of its own`,
+		});
+	}
+
+	if (shape.statements.length === 0) {
+		throw new MigrationFileError(file, bytes.length === 0 ? 'is empty' : 'holds no statement, only comments or blanks', {
+			hint: name.includes('.down.')
+				? `write the statements that undo the up migration, or delete ${name} to mark the migration irreversible`
+				: `write the migration's statements in ${name}, or delete it`,
+		});
+	}
+
+	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs};
 }
 
 /** Two names with one number leave the order to chance. */

@@ -119,8 +119,12 @@ async function plan(session: Session, directory: string, engine: Target['engine'
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {})}));
 	return {applied, pending};
+}
+
+function absorbsWrapper(source: MigrationSource): boolean {
+	return [source.up, source.down].some(script => script?.kind === 'sql' && script.wrapperAbsorbed);
 }
 
 /** umzug wraps what a migration throws in its own MigrationError; hand ours back as it was thrown. */

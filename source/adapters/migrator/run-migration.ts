@@ -1,7 +1,6 @@
 import path from 'node:path';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
 import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
-import {splitStatements} from '../../sql/split-statements.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
@@ -138,7 +137,7 @@ async function runScript(session: Session, name: string, script: Script, progres
 		return;
 	}
 
-	const statements = splitStatements(script.text);
+	const {statements} = script;
 	progress.total = statements.length;
 	for (const statement of statements) {
 		progress.statement = statement;

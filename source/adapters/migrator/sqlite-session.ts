@@ -1,7 +1,7 @@
-import {existsSync} from 'node:fs';
 import {setImmediate} from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
+import {refuseNonDatabase} from '../sqlite/open-file.js';
 import type {Row, Session} from './session.js';
 import {errorCode, messageOf} from './session.js';
 
@@ -11,12 +11,7 @@ import {errorCode, messageOf} from './session.js';
  * of our own when anything fails.
  */
 export async function openSqliteSession(file: string): Promise<Session> {
-	if (!existsSync(file)) {
-		throw new TargetError(`SQLite database ${file} does not exist`, {
-			target: file,
-			hint: 'check the path; cutover never creates an empty database in place of a missing one',
-		});
-	}
+	refuseNonDatabase(file);
 
 	let db: BetterSqlite3.Database;
 	try {

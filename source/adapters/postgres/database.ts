@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import type pg from 'pg';
 import type {Cell, Fingerprint, RowCounts} from '../../engine/model.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
-import {DEFAULT_CHECK_TIMEOUT_MS, type Database, type QueryOptions, type QueryResult} from '../../ports/index.js';
+import {DEFAULT_CHECK_TIMEOUT_MS, type Database, type QueryOptions, type QueryOutcome} from '../../ports/index.js';
 import {cellParser} from './cells.js';
 import {connectPostgres} from './connect.js';
 import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits} from './lock-waits.js';
@@ -85,7 +85,7 @@ async function firstRow(client: pg.Client, text: string): Promise<unknown[]> {
  * statement only (so "COMMIT; DELETE …" cannot escape the transaction). Aborting `signal`
  * cancels the backend's statement.
  */
-async function readOnlyQuery(client: pg.Client, sql: string, options: QueryOptions = {}, cancel: () => Promise<void> = async () => {}): Promise<QueryResult> {
+async function readOnlyQuery(client: pg.Client, sql: string, options: QueryOptions = {}, cancel: () => Promise<void> = async () => {}): Promise<QueryOutcome> {
 	const timeoutMs = Math.max(1, Math.round(options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS));
 	const started = Date.now();
 	if (options.signal?.aborted === true) {
@@ -107,11 +107,16 @@ async function readOnlyQuery(client: pg.Client, sql: string, options: QueryOptio
 		const config: pg.QueryArrayConfig & {queryMode: 'extended'} = {text: sql, rowMode: 'array', types: cellTypes, queryMode: 'extended'};
 		options.signal?.addEventListener('abort', onAbort, {once: true});
 		const result = await client.query<Cell[]>(config);
-		return {columns: result.fields.map(field => field.name), rows: result.rows};
+		return {kind: 'rows', columns: result.fields.map(field => field.name), rows: result.rows};
 	} catch (error) {
 		// 57014: the statement was cancelled, by its statement_timeout or by pg_cancel_backend.
 		if (errorCode(error) === '57014') {
 			throw new QueryStoppedError(cancelled ? 'cancelled' : 'timed-out', Date.now() - started, {cause: error});
+		}
+
+		const missing = missingRelation(error);
+		if (missing !== null) {
+			return missing;
 		}
 
 		throw new Error(error instanceof Error ? error.message : String(error), {cause: error});
@@ -121,6 +126,19 @@ async function readOnlyQuery(client: pg.Client, sql: string, options: QueryOptio
 		await cancelling;
 		await client.query('ROLLBACK').catch(() => {});
 	}
+}
+
+/** 42P01 undefined_table, 3F000 invalid_schema_name: the statement names something not created yet. */
+function missingRelation(error: unknown): Extract<QueryOutcome, {kind: 'missing-relation'}> | null {
+	const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+	if (code !== '42P01' && code !== '3F000') {
+		return null;
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	// The server names the object only in its message; the code above is what decides.
+	const name = /"([^"]+)"/.exec(message)?.[1] ?? null;
+	return {kind: 'missing-relation', relation: {kind: code === '42P01' ? 'table' : 'schema', name}, message};
 }
 
 /** Exact counts, every lock wait bounded; a lock it cannot get is named with whoever holds it. */

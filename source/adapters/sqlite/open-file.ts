@@ -1,4 +1,4 @@
-import {existsSync, statSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readSync, statSync} from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 
@@ -10,17 +10,7 @@ export const BUSY_TIMEOUT_MS = 5000;
  * would then pass every check. The header is read at once, so a file that is not SQLite fails here.
  */
 export function openSqliteFile(file: string, options: {readonly?: boolean} = {}): BetterSqlite3.Database {
-	if (!existsSync(file)) {
-		throw new TargetError(`SQLite database ${file} does not exist`, {
-			target: file,
-			hint: 'check the path; cutover never creates an empty database in place of a missing one',
-		});
-	}
-
-	if (!statSync(file).isFile()) {
-		throw new TargetError(`${file} is not a file`, {target: file, hint: 'point --db at the SQLite database file itself'});
-	}
-
+	refuseNonDatabase(file);
 	let db: BetterSqlite3.Database;
 	try {
 		db = new BetterSqlite3(file, {fileMustExist: true, readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS});
@@ -44,6 +34,52 @@ export function openSqliteFile(file: string, options: {readonly?: boolean} = {})
 	}
 
 	return db;
+}
+
+const header = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Refuses a path that is not an existing SQLite database before the driver sees it: the
+ * driver would take a 0-byte file for a new empty database, and a first deployment on it
+ * would then look like a success on the wrong file.
+ */
+export function refuseNonDatabase(file: string): void {
+	if (!existsSync(file)) {
+		throw new TargetError(`SQLite database ${file} does not exist`, {
+			target: file,
+			hint: 'check the path; cutover never creates an empty database in place of a missing one',
+		});
+	}
+
+	const stat = statSync(file);
+	if (!stat.isFile()) {
+		throw new TargetError(`${file} is not a file`, {target: file, hint: 'point --db at the SQLite database file itself'});
+	}
+
+	// A WAL database may not have reached its main file yet; its -wal then holds the pages.
+	const wal = `${file}-wal`;
+	if (stat.size === 0 && !(existsSync(wal) && statSync(wal).size > 0)) {
+		throw new TargetError(`${file} is empty (0 bytes): it is not a SQLite database`, {
+			target: file,
+			hint: 'point --db at the real database file; for a first deployment on a new SQLite database, create it first (sqlite3 <file> "VACUUM") so an empty file is never taken for one',
+		});
+	}
+
+	const first = Buffer.alloc(header.length);
+	const fd = openSync(file, 'r');
+	let read: number;
+	try {
+		read = readSync(fd, first, 0, first.length, 0);
+	} finally {
+		closeSync(fd);
+	}
+
+	if (read > 0 && !first.subarray(0, read).equals(header.subarray(0, read))) {
+		throw new TargetError(`${file} is not a SQLite database: it does not begin with the SQLite header ("SQLite format 3")`, {
+			target: file,
+			hint: 'check that --db points at the database file itself, not a dump, a backup archive, a -wal file or an encrypted copy',
+		});
+	}
 }
 
 export function messageOf(error: unknown): string {

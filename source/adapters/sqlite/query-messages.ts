@@ -1,4 +1,4 @@
-import type {QueryResult} from '../../ports/index.js';
+import type {QueryOutcome} from '../../ports/index.js';
 
 /** Parent → query process. */
 export type QueryRequest = QueryWork & {id: number};
@@ -7,7 +7,7 @@ export type QueryWork = {kind: 'query'; sql: string} | {kind: 'counts'} | {kind:
 
 /** Query process → parent. Counts travel as pairs: a table may be called __proto__. */
 export type QueryResponse =
-	| {id: number; ok: true; result: QueryResult}
+	| {id: number; ok: true; result: QueryOutcome}
 	| {id: number; ok: true; counts: Array<[string, number]>}
 	| {id: number; ok: true; integrity: string[]}
 	| {id: number; ok: false; refused: boolean; message: string};

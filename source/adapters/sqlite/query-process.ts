@@ -2,11 +2,11 @@ import {fork, type ChildProcess} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import type {RowCounts} from '../../engine/model.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
-import type {QueryOptions, QueryResult} from '../../ports/index.js';
+import type {QueryOptions, QueryOutcome} from '../../ports/index.js';
 import type {QueryReady, QueryRequest, QueryResponse, QueryWork} from './query-messages.js';
 
 export type QueryProcess = {
-	query(sql: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<QueryResult>;
+	query(sql: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<QueryOutcome>;
 	rowCounts(options: Pick<QueryOptions, 'signal'>): Promise<RowCounts>;
 	/** PRAGMA integrity_check's lines ("ok" alone when the file is sound). */
 	integrityCheck(): Promise<string[]>;

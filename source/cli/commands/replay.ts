@@ -1,6 +1,6 @@
 import {CutoverError, UsageError} from '../../errors/index.js';
 import {loadRecord} from '../../replay/load-record.js';
-import {plainReplay} from '../../replay/plain-replay.js';
+import {plainReplay, unknownLine} from '../../replay/plain-replay.js';
 import {buildTimeline} from '../../replay/timeline.js';
 import {parseCommand} from '../parse.js';
 
@@ -18,7 +18,7 @@ export async function replayCommand(args: string[]): Promise<number> {
 	const record = loadRecord(file);
 	if (values.plain) {
 		process.stdout.write(`${plainReplay(record).join('\n')}\n`);
-		return record.damage === null ? 0 : 1;
+		return record.damage === null && record.unknown.length === 0 ? 0 : 1;
 	}
 
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -34,6 +34,11 @@ export async function replayCommand(args: string[]): Promise<number> {
 	await replayInConsole(record, buildTimeline(record.entries));
 	if (record.damage !== null) {
 		process.stderr.write(`cutover: the record stops early: ${record.damage}\n  → check it with cutover verify ${file}\n`);
+		return 1;
+	}
+
+	if (record.unknown.length > 0) {
+		process.stderr.write(`cutover: ${unknownLine(record)}\n`);
 		return 1;
 	}
 

@@ -13,13 +13,13 @@ import {reconcile, type Reconciliation} from '../../run/reconcile.js';
 import {resumeFlow} from '../../run/resume-flow.js';
 import {createSession} from '../../run/session.js';
 import {listUnfinishedRuns} from '../../run/unfinished-runs.js';
-import {readJournal} from '../../journal/read-journal.js';
 import {attachSealer} from '../../signing/sealer.js';
 import {findSigningKey} from '../../signing/signing-key.js';
 import {parseTarget} from '../../target.js';
 import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
+import {readResumableRecord} from '../resumable-record.js';
 import {driveRun} from '../run-command.js';
 import {parseChoice, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
@@ -56,12 +56,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
 	}
 
-	const first = readJournal(journalPath).entries[0]?.event;
-	if (first?.type !== 'run.started') {
-		throw new CutoverError(`${journalPath} does not start with run.started; it is not a run to resume`, {hint: 'pick a journal from cutover resume'});
-	}
-
-	const started = first;
+	const started = readResumableRecord(journalPath);
 	const target = parseTarget(values.db ?? started.target);
 	const checklistPath = path.resolve(values.checklist ?? started.checklist.path);
 	const runbook = await loadChecklist(checklistPath);

@@ -1,0 +1,44 @@
+import {isKnownKind} from '../engine/event-kinds.js';
+import type {Entry} from '../engine/events.js';
+import {reduce} from '../engine/reduce.js';
+import {initialState} from '../engine/state.js';
+import {describeEvent} from './describe-event.js';
+
+export type CheckedEntries = {
+	/** The entries up to the first one that cannot be used. */
+	entries: Entry[];
+	/** Why reading stopped early, naming the line; null when every entry could be used. */
+	problem: string | null;
+	/** Entries of kinds this cutover does not know, by line. */
+	unknown: Array<{line: number; kind: string}>;
+};
+
+/**
+ * Folds the entries and describes each, as replay and resume will: a known kind that lacks
+ * what it should hold (a record edited, or written by something else) stops the reading at
+ * its line instead of failing later in a screen. Entries are lines 1… of their record.
+ */
+export function checkEntries(entries: readonly Entry[]): CheckedEntries {
+	let state = initialState();
+	const unknown: CheckedEntries['unknown'] = [];
+	for (const [i, entry] of entries.entries()) {
+		const kind = entry.event.type;
+		try {
+			state = reduce(state, entry);
+			describeEvent(entry.event);
+		} catch (error) {
+			return {entries: entries.slice(0, i), problem: `line ${i + 1} (${kind}) does not hold what a ${kind} event holds (${error instanceof Error ? error.message : String(error)})`, unknown};
+		}
+
+		if (!isKnownKind(kind)) {
+			unknown.push({line: i + 1, kind});
+		}
+	}
+
+	return {entries: [...entries], problem: null, unknown};
+}
+
+/** "line 7 (x.new), line 9 (x.newer)" */
+export function describeUnknown(unknown: CheckedEntries['unknown']): string {
+	return unknown.map(u => `line ${u.line} (${u.kind})`).join(', ');
+}
