@@ -43,7 +43,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: []});
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name';
-	useTyping(keys, typing);
+	useTyping(keys, typing, typed);
 
 	useKeys((input, key) => {
 		const ui = getUi();

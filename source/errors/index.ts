@@ -8,3 +8,4 @@ export {UsageError} from './usage-error.js';
 export {RunLockedError, describeHolder} from './run-locked-error.js';
 export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';
 export {QueryStoppedError} from './query-stopped-error.js';
+export {ConfigDirError} from './config-dir-error.js';
