@@ -13,8 +13,8 @@ export class ConfigDirError extends CutoverError {
 			return undefined;
 		}
 
-		const directory = typeof path === 'string' && path !== '' ? path : where;
-		return new ConfigDirError(`cannot use the settings directory ${directory} (${code})`, {
+		const at = typeof path === 'string' && path !== '' && path !== where ? ` at ${path}` : '';
+		return new ConfigDirError(`cannot use the settings directory ${where} (${code}${at})`, {
 			hint: 'point cutover at a writable directory: CUTOVER_CONFIG_DIR=<dir> or --config-dir <dir> (or fix HOME / XDG_CONFIG_HOME)',
 			cause: error,
 		});
