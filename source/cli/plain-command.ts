@@ -1,10 +1,12 @@
+import {redactUrl} from '../adapters/postgres/conninfo-url.js';
+
 /** The answers the non-interactive form needs; the operator's own are dropped and given once, at the end. */
 const ANSWERS = new Set(['--plain', '--yes']);
 const ANSWER_WITH_VALUE = '--confirm-db';
 
 /**
  * The command line to run the same flow without the console: every flag the operator gave,
- * as given (a URL's password shown as ****), then `--plain --yes --confirm-db <name>`.
+ * as given (a URL's password shown as ***), then `--plain --yes --confirm-db <name>`.
  */
 export function plainCommand(command: string, args: readonly string[], databaseName: string, configDir?: string): string {
 	const kept: string[] = [];
@@ -29,7 +31,7 @@ export function plainCommand(command: string, args: readonly string[], databaseN
 	return ['cutover', command, ...kept, '--plain', '--yes', '--confirm-db', databaseName].map(shellQuote).join(' ');
 }
 
-const hidePassword = (arg: string): string => arg.replace(/^((?:--db=)?postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
+const hidePassword = (arg: string): string => arg.includes('://') ? redactUrl(arg) : arg;
 
 /** As a POSIX shell reads it back: bare when safe, else in single quotes. */
 export const shellQuote = (word: string): string => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll('\'', '\'\\\'\'')}'`;

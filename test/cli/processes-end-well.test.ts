@@ -131,8 +131,8 @@ describe('the hint off a terminal', () => {
 	it('hides a password in the URL, drops the answers given, and quotes for the shell', () => {
 		assert.equal(
 			plainCommand('run', ['--db', 'postgres://deploy:s3cret@db1/billing', '--plain', '--confirm-db', 'wrong', '--confirm-db=wrong', '--at-end', 'keep', '--override', 'a=it\'s known'], 'billing'),
-			'cutover run --db \'postgres://deploy:****@db1/billing\' --at-end keep --override \'a=it\'\\\'\'s known\' --plain --yes --confirm-db billing',
+			'cutover run --db \'postgres://deploy:***@db1/billing\' --at-end keep --override \'a=it\'\\\'\'s known\' --plain --yes --confirm-db billing',
 		);
-		assert.equal(plainCommand('run', ['--db=postgresql://u:p@h/d'], 'd'), 'cutover run \'--db=postgresql://u:****@h/d\' --plain --yes --confirm-db d');
+		assert.equal(plainCommand('run', ['--db=postgresql://u:p@h/d'], 'd'), 'cutover run \'--db=postgresql://u:***@h/d\' --plain --yes --confirm-db d');
 	});
 });

@@ -57,6 +57,8 @@ function fakeDeps(session: Session): RunDeps {
 			upgrade: {},
 		},
 		backupsDir: '/tmp',
+		recordsDir: '/tmp',
+		directories: {probe: async () => ({writable: true, freeBytes: 1e12, device: 1})},
 		runId: 'r-early',
 		appliedBy: 'test',
 		signal: new AbortController().signal,
