@@ -10,15 +10,16 @@ process.env['NODE_ENV'] ??= 'production';
 
 prepareTerminalEnv(process.env, {stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true});
 
-// `cutover status … | head -1`: once the reader is gone, what was written stands; the command
-// ends as it would have, without writing more (a run still finishes its step and its record).
+// `cutover status … | head -1`: once the reader (a pipe, or a terminal that hung up) is gone, what
+// was written stands; the command ends as it would have, without writing more (a run still
+// finishes its step and its record, and hears of it through its own listener).
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (error: NodeJS.ErrnoException) => {
-		if (error.code !== 'EPIPE') {
+		if (error.code === 'EPIPE' || error.code === 'EIO') {
+			stream.write = () => true;
+		} else if (stream.listenerCount('error') === 1) {
 			throw error;
 		}
-
-		stream.write = () => true;
 	});
 }
 
