@@ -27,6 +27,19 @@ export type AppProps = {
 	helpKeys?: KeyHelp;
 };
 
+/** Whether a text field has the keyboard, and whether it is empty (then `?` still opens the help). */
+type Typing = false | 'empty' | 'text';
+
+/** The key line under the screen: while typing, `q` and `?` are text, so it says how to reach the keys. */
+function keyLine(step: RunState['step'], typing: Typing): string {
+	if (typing === false) {
+		return '? keys · q leave';
+	}
+
+	const help = typing === 'empty' ? '? or F1 keys' : 'F1 keys';
+	return step === 'window' ? `Tab checklist (space ticks) · Enter continue · ${help} · Ctrl-C leave` : `${help} · Ctrl-C leave`;
+}
+
 /** Widest the screens draw, even on a wide terminal: long lines are harder to scan than short ones. */
 const MAX_WIDTH = 120;
 
@@ -37,7 +50,10 @@ export function App(props: AppProps) {
 	const width = Math.min(MAX_WIDTH, stdout.columns > 0 ? stdout.columns : 80);
 	const [help, setHelp, getHelp] = useSyncState(false);
 	const [confirmQuit, setConfirmQuit, getConfirmQuit] = useSyncState(false);
-	const [typing, setTyping, getTyping] = useSyncState(false);
+	const [typing, setTypingState, getTyping] = useSyncState<Typing>(false);
+	const setTyping = useCallback((on: boolean, fieldEmpty = false) => {
+		setTypingState(on ? (fieldEmpty ? 'empty' : 'text') : false);
+	}, [setTypingState]);
 	const keysAvailable = useKeysAvailable();
 	const inProgress = state.outcome === null && interactive;
 
@@ -66,15 +82,12 @@ export function App(props: AppProps) {
 			return;
 		}
 
-		if (getTyping()) {
-			return;
-		}
-
-		if (input === '?') {
+		// F1 always, and `?` unless it is text being typed (a field with something in it).
+		if (key.f1 || (input === '?' && (getHelp() || getTyping() !== 'text'))) {
 			setHelp(!getHelp());
 		} else if (getHelp() && key.escape) {
 			setHelp(false);
-		} else if (input === 'q') {
+		} else if (input === 'q' && getTyping() === false) {
 			quit();
 		}
 	}, {isActive: true});
@@ -101,7 +114,7 @@ export function App(props: AppProps) {
 					<StepScreen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
 				</Box>
 				{confirmQuit ? <QuitConfirm/> : null}
-				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{typing ? (state.step === 'window' ? 'Tab checklist (space ticks) · Enter continue · Ctrl-C leave' : 'Ctrl-C leave') : '? keys · q leave'}</Text> : null}
+				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{keyLine(state.step, typing)}</Text> : null}
 			</Box>
 		</>
 	);

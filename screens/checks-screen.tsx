@@ -50,7 +50,7 @@ export function ChecksScreen(props: ChecksScreenProps) {
 	const {showSql, mode, messages} = ui;
 	const canDecide = keys.interactive && phase === 'pre' && awaitingProceed;
 	const typing = canDecide && mode.kind === 'reason';
-	useTyping(keys, typing);
+	useTyping(keys, typing, mode.kind === 'reason' ? mode.text : '');
 
 	const clamp = (selected: number) => Math.min(selected, Math.max(0, checks.length - 1));
 	const index = clamp(ui.selected);

@@ -13,7 +13,7 @@ export function HelpOverlay({keys, width}: Props) {
 		<Box flexDirection='column' borderStyle='single' paddingX={1} width={width}>
 			<Text bold>Keys on this screen</Text>
 			{keys.map(([key, what], i) => <Text key={i}>{truncate(`${fit(key, 10)} ${what}`, width - 4)}</Text>)}
-			<Text dimColor>? or Esc to close</Text>
+			<Text dimColor>?, F1 or Esc to close</Text>
 		</Box>
 	);
 }

@@ -3,7 +3,7 @@ import type {StepId} from '../source/engine/events.js';
 export type KeyHelp = Array<[key: string, what: string]>;
 
 const GLOBAL: KeyHelp = [
-	['?', 'show or hide this help'],
+	['?, F1', 'show or hide this help (in a text field: F1, or ? while it is empty)'],
 	['q, Ctrl-C', 'leave (asks first while the run is in progress)'],
 ];
 
@@ -64,3 +64,20 @@ const BY_STEP: Record<StepId, KeyHelp> = {
 };
 
 export const keyHelp = (step: StepId): KeyHelp => [...BY_STEP[step], ...GLOBAL];
+
+/** `cutover watch` (PostgreSQL): its keys are the same on every view. */
+export const watchKeyHelp: KeyHelp = [
+	['1 2 3, tab', 'running queries, who blocks whom, idle in transaction'],
+	['↑ ↓', 'select a session'],
+	['c', 'cancel its query (shows it, asks for y)'],
+	['k', 'terminate its session (shows it, asks for y)'],
+	['y', 'copy its query to the clipboard (OSC 52)'],
+	['/', 'filter by a regex over database, user, application, query'],
+	['m', 'cycle the minimum age shown'],
+	['s', 'cycle the sort of the running view'],
+	['+ -', 'refresh more or less often'],
+	['space', 'pause or resume refreshing'],
+	['d', 'read the database size again'],
+	['?, F1', 'show or hide this help'],
+	['q', 'leave'],
+];

@@ -56,7 +56,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name' && ui.planFirst === null;
-	useTyping(keys, typing);
+	useTyping(keys, typing, typed);
 
 	useKeys((input, key) => {
 		const ui = getUi();

@@ -4,6 +4,11 @@ import {truncate} from '../format.js';
 
 /** The new value of a one-line field after a key, or null when the key is not for the field. */
 export function editText(value: string, input: string, key: Key): string | null {
+	// `?` in an empty field opens the help, so the keys stay one keypress away while typing.
+	if (value === '' && input === '?') {
+		return null;
+	}
+
 	if (isErase(key)) {
 		return [...value].slice(0, -1).join('');
 	}

@@ -2,6 +2,8 @@ import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {listItems, WATCH_VIEWS, type WatchEvent, type WatchState, type WatchView} from '../../source/watch/watch-state.js';
 import {editText} from '../components/text-field.js';
+import {HelpOverlay} from '../help-overlay.js';
+import {watchKeyHelp} from '../key-help.js';
 import {fit, formatDuration, truncate} from '../format.js';
 import {useKeys} from '../use-keys.js';
 import {ConfirmAction} from './confirm-action.js';
@@ -26,7 +28,23 @@ const VIEW_TITLES: Record<WatchView, string> = {running: '1 running', blocking: 
 
 export function WatchScreen({state, now, width, height, interactive, onIntent}: WatchScreenProps) {
 	const [draft, setDraft] = useState<string | null>(null);
+	const [help, setHelp] = useState(false);
 	useKeys((input, key) => {
+		if (help) {
+			if (input === '?' || key.f1 || key.escape) {
+				setHelp(false);
+			} else if (input === 'q') {
+				onIntent({type: 'quit'});
+			}
+
+			return;
+		}
+
+		if (key.f1 || (input === '?' && state.confirm === null && (draft === null || draft === ''))) {
+			setHelp(true);
+			return;
+		}
+
 		if (state.confirm !== null) {
 			if (input === 'y') {
 				onIntent({type: 'action-confirmed'});
@@ -91,6 +109,15 @@ export function WatchScreen({state, now, width, height, interactive, onIntent}: 
 		state.filter.minDurationMs === 0 ? '' : `≥ ${formatDuration(state.filter.minDurationMs)}`,
 	].filter(Boolean).join(' ');
 	const empty = state.snapshot === null ? '' : state.view === 'blocking' ? 'no session waits for a lock' : state.view === 'idle' ? 'no session is idle in a transaction' : 'no running query';
+	if (help) {
+		return (
+			<Box flexDirection="column" width={width}>
+				<WatchHeader state={state} now={now} width={width}/>
+				<HelpOverlay keys={watchKeyHelp} width={width}/>
+			</Box>
+		);
+	}
+
 	return (
 		<Box flexDirection="column" width={width}>
 			<WatchHeader state={state} now={now} width={width}/>
@@ -106,7 +133,7 @@ export function WatchScreen({state, now, width, height, interactive, onIntent}: 
 			{draft === null ? null : <Text>{fit(`filter (regex over database, user, application, query): ${draft}▌`, width)}</Text>}
 			{state.filterError === null ? null : <Text color="red">{truncate(`filter not applied: ${state.filterError}`, width)}</Text>}
 			{state.message === null ? null : <Text>{truncate(state.message, width)}</Text>}
-			<Text dimColor>{truncate('1-3 view ↑↓ select c cancel k kill y copy / filter m age s sort +- ␣ pause q', width)}</Text>
+			<Text dimColor>{truncate('1-3 view ↑↓ select c cancel k kill y copy / filter m age s sort ␣ pause ? keys q', width)}</Text>
 		</Box>
 	);
 }

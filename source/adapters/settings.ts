@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
+import {ConfigDirError} from '../errors/index.js';
 
 export type Settings = {
 	/** How the operator is named in change records, besides the OS user. */
@@ -22,26 +23,40 @@ export type SettingsStore = {
 	set(key: SettingKey, value: string): void;
 };
 
-/** Operator settings in conf's per-user file; CUTOVER_CONFIG_DIR moves it (tests, shared jump hosts). */
+/**
+ * Operator settings in conf's per-user file; CUTOVER_CONFIG_DIR (or --config-dir, which the
+ * entry point turns into it) moves it: tests, shared jump hosts, an unwritable HOME.
+ */
 export function openSettings(env: NodeJS.ProcessEnv = process.env): SettingsStore {
 	const cwd = env['CUTOVER_CONFIG_DIR'];
-	const store = new Conf<Partial<Settings>>({
+	const where = cwd === undefined || cwd === '' ? path.join(env['XDG_CONFIG_HOME'] ?? path.join(os.homedir(), '.config'), 'cutover') : path.resolve(cwd);
+	const guarded = <T>(work: () => T): T => {
+		try {
+			return work();
+		} catch (error) {
+			throw ConfigDirError.from(error, where) ?? error;
+		}
+	};
+
+	const store = guarded(() => new Conf<Partial<Settings>>({
 		projectName: 'cutover',
 		projectSuffix: '',
 		...(cwd === undefined || cwd === '' ? {} : {cwd}),
-	});
+	}));
 	const base = path.dirname(store.path);
 	return {
 		path: store.path,
-		read: () => ({
+		read: () => guarded(() => ({
 			operatorName: store.get('operatorName') ?? os.userInfo().username,
 			recordsDir: store.get('recordsDir') ?? path.join(base, 'records'),
 			backupsDir: store.get('backupsDir') ?? path.join(base, 'backups'),
 			signingKey: store.get('signingKey') ?? path.join(base, 'signing-key.pem'),
 			trustedKeys: store.get('trustedKeys') ?? path.join(base, 'allowed_signers'),
-		}),
+		})),
 		set(key, value) {
-			store.set(key, key === 'operatorName' ? value : path.resolve(value));
+			guarded(() => {
+				store.set(key, key === 'operatorName' ? value : path.resolve(value));
+			});
 		},
 	};
 }

@@ -19,8 +19,11 @@ Targets
 Options
   -h, --help      help (also after a command: cutover run --help)
   -v, --version   print the version
+  --config-dir <dir>  where the settings live (any command; also CUTOVER_CONFIG_DIR;
+                  default ~/.config/cutover): for an unwritable HOME or a shared host
 
-Keys in the console: ? shows the keys of the current screen; q or Ctrl-C asks before leaving.
+Keys in the console: ? shows the keys of the current screen (F1 while typing in a field,
+or ? when the field is empty); q or Ctrl-C asks before leaving.
 `;
 
 export const runHelp = `cutover run --db <target> [options]
@@ -155,7 +158,7 @@ cutover config <key> <value>  set it
 Keys: operatorName (how you are named in change records), recordsDir, backupsDir,
 signingKey (Ed25519 key that signs records; the first run makes it if it does not exist),
 trustedKeys (allowed_signers file cutover verify believes; default: the signing key's own).
-CUTOVER_CONFIG_DIR moves the settings file.
+CUTOVER_CONFIG_DIR=<dir> or --config-dir <dir> moves the settings file.
 `;
 
 export const keygenHelp = `cutover keygen [--out <path>]

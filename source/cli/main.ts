@@ -3,25 +3,31 @@ import {CutoverError, UsageError} from '../errors/index.js';
 import {toolVersion} from '../package-root.js';
 import {commands} from './commands/index.js';
 import {mainHelp} from './help.js';
+import {prepareTerminalEnv} from './terminal-env.js';
 
 // React's development build keeps every render's debug data: hours of a live console would grow by hundreds of MB.
 process.env['NODE_ENV'] ??= 'production';
 
-// Ink draws only the final frame when CI is set; at a terminal there is an operator to draw for.
-if (process.stdin.isTTY && process.stdout.isTTY) {
-	process.env['CI'] = '0';
-	process.env['CONTINUOUS_INTEGRATION'] = '0';
+prepareTerminalEnv(process.env, {stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true});
+
+// `cutover status … | head -1`: once the reader (a pipe, or a terminal that hung up) is gone, what
+// was written stands; the command ends as it would have, without writing more (a run still
+// finishes its step and its record, and hears of it through its own listener).
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE' || error.code === 'EIO') {
+			stream.write = () => true;
+		} else if (stream.listenerCount('error') === 1) {
+			throw error;
+		}
+	});
 }
 
 // A file grown past RLIMIT_FSIZE must fail its write (EFBIG, handled as an error), not kill the run mid-step.
 process.on('SIGXFSZ', () => {});
 
-// Colour libraries read these when first imported, and the console is imported lazily.
-if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') {
-	process.env['FORCE_COLOR'] = '0';
-}
-
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+	const argv = takeConfigDir(args, process.env);
 	const [command, ...rest] = argv;
 	if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
 		process.stdout.write(mainHelp);
@@ -44,6 +50,25 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	return (await entry.load())(rest);
+}
+
+/** `--config-dir <dir>` anywhere before `--` stands for CUTOVER_CONFIG_DIR, for every command. */
+function takeConfigDir(args: string[], env: NodeJS.ProcessEnv): string[] {
+	const end = args.includes('--') ? args.indexOf('--') : args.length;
+	const index = args.findIndex((arg, i) => i < end && (arg === '--config-dir' || arg.startsWith('--config-dir=')));
+	if (index === -1) {
+		return args;
+	}
+
+	const arg = args[index]!;
+	const inline = arg.startsWith('--config-dir=');
+	const value = inline ? arg.slice('--config-dir='.length) : args[index + 1];
+	if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
+		throw new UsageError('--config-dir needs a directory', {hint: 'cutover --config-dir <dir> <command> …, or set CUTOVER_CONFIG_DIR'});
+	}
+
+	env['CUTOVER_CONFIG_DIR'] = value;
+	return [...args.slice(0, index), ...args.slice(index + (inline ? 1 : 2))];
 }
 
 try {

@@ -10,3 +10,4 @@ export {RecordWriteError, errnoCode, isNoRoom} from './record-write-error.js';
 export {MigrationFileError} from './migration-file-error.js';
 export {RecordError} from './record-error.js';
 export {QueryStoppedError} from './query-stopped-error.js';
+export {ConfigDirError} from './config-dir-error.js';

@@ -17,12 +17,25 @@ export type Decider = {
 
 const isAbandon = (e: RunEvent): e is Extract<RunEvent, {type: 'operator.abandoned'}> => e.type === 'operator.abandoned';
 
+/**
+ * The operator's answers at one gate, in order: first those already in the journal since the
+ * gate opened (`opened`: the event that opens it), then those still to come. A screen takes
+ * a key as soon as its gate is drawn, which may be a moment before the flow asks; that key
+ * is on the record and must count, or the flow waits for an answer already given.
+ */
+export function answersAt<T extends RunEvent>(session: Session, opened: RunEvent['type'], match: (event: RunEvent) => event is T): () => Promise<T> {
+	const since = session.entries.findLastIndex(entry => entry.event.type === opened);
+	const given = session.entries.slice(since + 1).map(entry => entry.event).filter(match);
+	return async () => given.shift() ?? session.next(match);
+}
+
 /** Waits for the screens: they only send a decision once its gate is open, and the gate is checked again here. */
 export const consoleDecider: Decider = {
 	async confirmWindow(session) {
+		const next = answersAt(session, 'window.planned', (e): e is Extract<RunEvent, {type: 'operator.window-confirmed' | 'operator.abandoned'}> =>
+			e.type === 'operator.window-confirmed' || isAbandon(e));
 		for (;;) {
-			const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.window-confirmed' | 'operator.abandoned'}> =>
-				e.type === 'operator.window-confirmed' || isAbandon(e));
+			const event = await next();
 			if (event.type === 'operator.abandoned') {
 				return false;
 			}
@@ -33,9 +46,10 @@ export const consoleDecider: Decider = {
 		}
 	},
 	async proceedToUpgrade(session) {
+		const next = answersAt(session, 'baseline.captured', (e): e is Extract<RunEvent, {type: 'operator.proceed' | 'operator.abandoned'}> =>
+			e.type === 'operator.proceed' || isAbandon(e));
 		for (;;) {
-			const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.proceed' | 'operator.abandoned'}> =>
-				e.type === 'operator.proceed' || isAbandon(e));
+			const event = await next();
 			if (event.type === 'operator.abandoned') {
 				return false;
 			}
@@ -46,8 +60,8 @@ export const consoleDecider: Decider = {
 		}
 	},
 	async chooseRollback(session) {
-		const event = await session.next((e): e is Extract<RunEvent, {type: 'operator.rollback-chosen' | 'operator.abandoned'}> =>
-			e.type === 'operator.rollback-chosen' || isAbandon(e));
+		const event = await answersAt(session, 'rollback.offered', (e): e is Extract<RunEvent, {type: 'operator.rollback-chosen' | 'operator.abandoned'}> =>
+			e.type === 'operator.rollback-chosen' || isAbandon(e))();
 		// Leaving at the prompt changes nothing: the safe default.
 		return event.type === 'operator.rollback-chosen' ? event.choice : 'keep';
 	},

@@ -16,6 +16,10 @@ export type Terminal = {
 	/** Literal text, typed. */
 	type(text: string): Promise<void>;
 	close(): void;
+	/** The screen with the escape sequences the pty received for it (SGR colours and styles), as capture-pane -e gives them. */
+	styled(): string;
+	/** Text and keys in one write, as a paste or send-keys 'billing' Enter delivers them. */
+	send(...args: string[]): void;
 };
 
 const EXIT_MARK = 'TERMINAL-EXITED';
@@ -55,6 +59,10 @@ export function openTerminal(command: string[], options: {env: Record<string, st
 		async type(text) {
 			tmux('send-keys', '-t', 'run', '-l', text);
 			await sleep(150);
+		},
+		styled: () => tmux('capture-pane', '-p', '-e', '-t', 'run'),
+		send(...args) {
+			tmux('send-keys', '-t', 'run', ...args);
 		},
 		close() {
 			try {

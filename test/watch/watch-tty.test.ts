@@ -103,7 +103,7 @@ describe('cutover watch in a real 80x24 terminal', () => {
 		try {
 			const first = await terminal.waitFor(/sessions \d+\/\d+/);
 			assert.match(first, /cutover watch · every 1 s · postgres:\/\/.*cutover_watch_tt/);
-			assert.match(first, /␣ pause q$/m);
+			assert.match(first, /␣ pause \? keys q$/m);
 			assert.match(first, /waiting \d+ \(/);
 			assert.match(first, /cache hit .* tps/);
 			assert.match(first, /\[1 running\]/);

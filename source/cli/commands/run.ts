@@ -1,9 +1,9 @@
 import path from 'node:path';
-import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
 import {openSettings} from '../../adapters/settings.js';
 import {UsageError} from '../../errors/index.js';
 import {resolveChecklist, resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
+import {plainCommand} from '../plain-command.js';
 import {runGuided} from '../run-command.js';
 import {parseChoice, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
 import {report} from './report.js';
@@ -40,8 +40,7 @@ export async function runCommand(args: string[]): Promise<number> {
 			...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),
 			...(values.backups === undefined ? {} : {backupsDir: path.resolve(values.backups)}),
 		},
-		// The password stays out of the hint: it is printed.
-		plainHint: (name: string) => `cutover run --db ${redactUrl(values.db ?? '')} --yes --confirm-db ${name} --plain`,
+		plainHint: (name: string) => plainCommand('run', args, name, process.env['CUTOVER_CONFIG_DIR']),
 	});
 	return report(result);
 }
