@@ -172,12 +172,16 @@ async function freeName(client: pg.Client, file: string, planned: string | undef
 		return planned;
 	}
 
+	// Two restores of one database within a second would pick one name: the second gets `_2`, `_3`…
 	const name = next();
-	if (await taken(name)) {
-		throw new BackupError(`a database named "${name}" exists already; nothing was changed`, {path: file, hint: 'wait a second and restore again, or rename that database'});
+	for (const candidate of [name, ...[2, 3, 4, 5, 6, 7, 8, 9].map(n => `${name}_${n}`)]) {
+		// eslint-disable-next-line no-await-in-loop -- one name at a time, in order
+		if (Buffer.byteLength(candidate) <= 63 && !await taken(candidate)) {
+			return candidate;
+		}
 	}
 
-	return name;
+	throw new BackupError(`a database named "${name}" exists already; nothing was changed`, {path: file, hint: 'wait a second and restore again, or rename that database'});
 }
 
 async function restoreInto(job: Job, fresh: string, strangers: string[]): Promise<void> {

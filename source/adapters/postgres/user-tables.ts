@@ -45,11 +45,24 @@ export async function countDumpedTables(client: pg.Client): Promise<number> {
  * data (heap and TOAST, no indexes: pg_dump copies rows, indexes are rebuilt from their definition).
  */
 export async function dumpedTableSizes(client: pg.Client): Promise<Map<string, number>> {
-	const result = await client.query<[string, string, string]>({
-		text: `SELECT n.nspname, c.relname, pg_catalog.pg_table_size(c.oid)::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	const read = async (size: string) => client.query<[string, string, string]>({
+		text: `SELECT n.nspname, c.relname, (${size})::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 			WHERE c.relkind = 'r' AND ${systemSchemas}`,
 		rowMode: 'array',
 	});
+	let result;
+	try {
+		result = await read('pg_catalog.pg_table_size(c.oid)');
+	} catch (error) {
+		// pg_table_size locks each table: one held by another session (55P03 at the lock timeout) must not stop the
+		// backup here, where only the progress bar needs it. The catalog's page counts take no lock; pg_dump's own wait is bounded.
+		if ((error as {code?: unknown}).code !== '55P03') {
+			throw error;
+		}
+
+		result = await read(`c.relpages::bigint * current_setting('block_size')::bigint`);
+	}
+
 	return new Map(result.rows.map(([schema, table, size]) => [`${schema}.${table}`, Number(size)]));
 }
 
