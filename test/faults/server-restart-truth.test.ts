@@ -1,10 +1,5 @@
-// PENDING: fails on today's main, passes once these fixes land:
-// - "the run lock cannot be lost silently": after a server restart the run notices its lock session
-//   is gone and stops (or retakes the lock on new connections) instead of running a migration on a
-//   dead connection ("Client has encountered a connection error and is not queryable");
-// - "versionAfter after a lost connection is read on a new connection, or recorded as unknown,
-//   never as none": today the run's last line says "version 0001_… → none" while the database is
-//   at 0001 (mid-backup) or 0004 (mid-migration).
+// The server restarts mid-run: the run notices its lost lock session instead of sending a migration down a dead
+// connection, and the version it reports at the end is read on a new connection (or said to be unknown), never "none".
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
@@ -31,7 +26,7 @@ async function assertVersionTold(target: DemoTarget, output: string) {
 	assert.ok(told === actual || (told !== undefined && /unknown/i.test(told)), `the run says the database is at ${told}, it is at ${String(actual)}`);
 }
 
-describe('PENDING the server restarts mid-run: the run tells the truth about where it stopped', () => {
+describe('the server restarts mid-run: the run tells the truth about where it stopped', () => {
 	it('mid-backup: the version after is the one the database is at', async () => withTarget(async target => {
 		const holder = new pg.Client({connectionString: target.db});
 		holder.on('error', () => {});
