@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import {pollWhileWaiting} from '../postgres/poll-while-waiting.js';
 import type {Blocker, BlockerWatch} from './session.js';
 
 const blockersSql = `SELECT b.pid, coalesce(b.usename, ''), coalesce(b.application_name, ''), coalesce(b.state, ''), left(coalesce(b.query, ''), 200)
@@ -27,32 +28,15 @@ export function blockerObserver(connect: () => Promise<pg.Client>, backendPid: (
 			}
 
 			let latest: Blocker[] = [];
-			let stopped = false;
-			let timer: NodeJS.Timeout | undefined;
-			let inFlight: Promise<void> = Promise.resolve();
-			const look = async () => {
+			const polling = pollWhileWaiting(async () => {
 				const result = await connection.query<[number, string, string, string, string]>({text: blockersSql, values: [pid], rowMode: 'array'});
 				if (result.rows.length > 0) {
 					latest = result.rows.map(([pid, user, application, state, query]) => ({pid, user, application, state, query}));
 				}
-			};
-
-			const schedule = () => {
-				timer = setTimeout(() => {
-					inFlight = look().catch(() => undefined).finally(() => {
-						if (!stopped) {
-							schedule();
-						}
-					});
-				}, intervalMs);
-			};
-
-			schedule();
+			}, intervalMs);
 			return {
 				async stop() {
-					stopped = true;
-					clearTimeout(timer);
-					await inFlight;
+					await polling.stop();
 					return latest;
 				},
 			};

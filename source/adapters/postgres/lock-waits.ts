@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type {Blocker} from '../migrator/session.js';
 import {describeBlockers} from '../migrator/postgres-blockers.js';
+import {pollWhileWaiting} from './poll-while-waiting.js';
 
 /** How long cutover's own statements (row counts, pg_dump's LOCK TABLE) wait for a lock before giving up. */
 export const DEFAULT_LOCK_WAIT_MS = 5000;
@@ -32,10 +33,7 @@ export async function watchLockWaits(connect: () => Promise<pg.Client>, applicat
 	}
 
 	let latest: LockWait | null = null;
-	let stopped = false;
-	let timer: NodeJS.Timeout | undefined;
-	let inFlight: Promise<void> = Promise.resolve();
-	const look = async () => {
+	const polling = pollWhileWaiting(async () => {
 		const result = await client.query<WaitRow>({text: waitSql, values: [applicationName], rowMode: 'array'});
 		const first = result.rows[0];
 		if (first !== undefined) {
@@ -44,26 +42,12 @@ export async function watchLockWaits(connect: () => Promise<pg.Client>, applicat
 				blockers: result.rows.map(([, , pid, user, application, state, query]) => ({pid, user, application, state, query})),
 			};
 		}
-	};
-
-	const schedule = () => {
-		timer = setTimeout(() => {
-			inFlight = look().catch(() => undefined).finally(() => {
-				if (!stopped) {
-					schedule();
-				}
-			});
-		}, intervalMs);
-	};
-
-	schedule();
+	}, intervalMs);
 	let stopping: Promise<LockWait | null> | undefined;
 	return {
 		// Idempotent: an error path reads the result early, the finally stops it again.
 		async stop() {
-			stopped = true;
-			clearTimeout(timer);
-			stopping ??= inFlight.then(async () => {
+			stopping ??= polling.stop().then(async () => {
 				await client.end().catch(() => undefined);
 				return latest;
 			});
