@@ -13,7 +13,7 @@ export type ModuleContext = {
 
 export type ModuleMigration = (context: ModuleContext) => Promise<unknown>;
 
-export type LoadedModule = {up: ModuleMigration; down: ModuleMigration | null; lockTimeoutMs: number | null};
+export type LoadedModule = {up: ModuleMigration; down: ModuleMigration | null; lockTimeoutMs: number | null; transaction: boolean};
 
 /** Imports a migration module. The checksum in the URL makes an edited file load afresh instead of from the module cache. */
 export async function loadModule(name: string, file: string, checksum: string): Promise<LoadedModule> {
@@ -37,7 +37,7 @@ export async function loadModule(name: string, file: string, checksum: string): 
 	const exports = typeof module['up'] !== 'function' && typeof module['default'] === 'object' && module['default'] !== null
 		? module['default'] as Record<string, unknown>
 		: module;
-	const {up, down, lockTimeoutMs} = exports;
+	const {up, down, lockTimeoutMs, transaction} = exports;
 	if (typeof up !== 'function') {
 		throw new MigrationError(`${file} does not export an up function`, {migration: name, direction: 'up', statement: null, hint: 'export async function up({query}) { … }'});
 	}
@@ -55,5 +55,14 @@ export async function loadModule(name: string, file: string, checksum: string): 
 		});
 	}
 
-	return {up: up as ModuleMigration, down: (down as ModuleMigration | undefined) ?? null, lockTimeoutMs: (lockTimeoutMs as number | undefined) ?? null};
+	if (transaction !== undefined && typeof transaction !== 'boolean') {
+		throw new MigrationError(`${file} exports a transaction that is not true or false`, {
+			migration: name,
+			direction: 'up',
+			statement: null,
+			hint: 'export const transaction = false; to run outside a transaction, or remove it',
+		});
+	}
+
+	return {up: up as ModuleMigration, down: (down as ModuleMigration | undefined) ?? null, lockTimeoutMs: (lockTimeoutMs as number | undefined) ?? null, transaction: transaction !== false};
 }

@@ -7,9 +7,13 @@ import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {splitStatementsAt} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
-import {readLockDirective} from './lock-directive.js';
+import {readDirectives} from './lock-directive.js';
 
-/** `lockTimeoutMs` is the script's own lock timeout (a directive or an export), null for the migrator's. */
+/**
+ * `lockTimeoutMs` is the script's own lock timeout (a directive or an export), null for the migrator's.
+ * `transaction` is false for a script that must run outside a transaction (`-- cutover: no-transaction`
+ * in SQL, `export const transaction = false` in a module): its statements then commit one by one.
+ */
 export type Script =
 	| {
 		kind: 'sql';
@@ -21,8 +25,9 @@ export type Script =
 		/** The file was wrapped whole in BEGIN; … COMMIT; and runs in cutover's transaction instead. */
 		wrapperAbsorbed: boolean;
 		lockTimeoutMs: number | null;
+		transaction: boolean;
 	}
-	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null};
+	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null; transaction: boolean};
 
 /** One migration as found on disk for one engine. */
 export type MigrationSource = {
@@ -119,8 +124,8 @@ async function toSource(directory: string, name: string, found: Found, engine: E
 		return {
 			name,
 			checksum,
-			up: {kind: 'module', file, run: loaded.up, lockTimeoutMs: loaded.lockTimeoutMs},
-			down: loaded.down ? {kind: 'module', file, run: loaded.down, lockTimeoutMs: loaded.lockTimeoutMs} : null,
+			up: {kind: 'module', file, run: loaded.up, lockTimeoutMs: loaded.lockTimeoutMs, transaction: loaded.transaction},
+			down: loaded.down ? {kind: 'module', file, run: loaded.down, lockTimeoutMs: loaded.lockTimeoutMs, transaction: loaded.transaction} : null,
 		};
 	}
 
@@ -154,7 +159,7 @@ async function sqlScript(directory: string, name: string): Promise<Extract<Scrip
 	}
 
 	const {text} = decoded;
-	const directive = readLockDirective(text);
+	const directive = readDirectives(text);
 	if ('problem' in directive) {
 		throw directoryError(directory, `${name}: ${directive.problem}`, `fix the comment at the top of ${name}`);
 	}
@@ -176,7 +181,7 @@ async function sqlScript(directory: string, name: string): Promise<Extract<Scrip
 		});
 	}
 
-	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs};
+	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction: directive.transaction};
 }
 
 /** Two names with one number leave the order to chance. */
