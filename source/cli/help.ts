@@ -11,6 +11,7 @@ Usage
   cutover verify <record | records-dir> check a record's chain, signatures and the chain of runs
   cutover keygen [--out <path>]         make the Ed25519 key that signs change records
   cutover key export [--format <f>]     print its public key (PEM, ssh-ed25519, allowed_signers)
+  cutover checklist lint <file>…        validate runbooks without a database
 
 Targets
   postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
@@ -78,6 +79,15 @@ Options
                          --plain needs --confirm-db
 
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
+`;
+
+export const checklistHelp = `cutover checklist lint <file.yaml>…
+
+Validates each runbook as a run would on load (YAML, keys, types, ids, durations, check
+SQL present for an engine, references between checks), without opening a database. Prints
+ok or FAIL per file, with the file, the step and the line of the first problem.
+
+Exit status: 0 every file valid, 1 some file did not validate, 2 bad usage.
 `;
 
 export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--json]

@@ -1,4 +1,4 @@
-import {configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
+import {checklistHelp, configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
 
 export type Command = {
 	help: string;
@@ -17,5 +17,6 @@ export const commands: Record<string, Command> = {
 	replay: {help: replayHelp, load: async () => (await import('./replay.js')).replayCommand},
 	keygen: {help: keygenHelp, load: async () => (await import('./keygen.js')).keygenCommand},
 	key: {help: keyHelp, load: async () => (await import('./key.js')).keyCommand},
+	checklist: {help: checklistHelp, load: async () => (await import('./checklist.js')).checklistCommand},
 	verify: {help: verifyHelp, load: async () => (await import('./verify.js')).verifyCommand},
 };

@@ -1,0 +1,42 @@
+import {loadChecklist} from '../../checklist/index.js';
+import {ChecklistError, UsageError} from '../../errors/index.js';
+import {parseCommand} from '../parse.js';
+
+/**
+ * `cutover checklist lint <file>…`: the validation a run does on load, without a database, so a
+ * runbook is checked where it is written (an editor's save hook, CI) rather than at 2 a.m.
+ */
+export async function checklistCommand(args: string[]): Promise<number> {
+	const [sub, ...rest] = args;
+	if (sub !== 'lint') {
+		throw new UsageError(sub === undefined ? 'checklist needs a subcommand' : `unknown checklist subcommand "${sub}"`, {hint: 'cutover checklist lint <file.yaml>…'});
+	}
+
+	const {positionals} = parseCommand(rest, {}, 'checklist lint');
+	if (positionals.length === 0) {
+		throw new UsageError('checklist lint needs at least one file', {hint: 'cutover checklist lint checklists/production.yaml'});
+	}
+
+	let failed = 0;
+	for (const file of positionals) {
+		try {
+			const checklist = await loadChecklist(file);
+			const {pre, post} = checklist.checks;
+			const checks = pre.length + post.length;
+			process.stdout.write(`ok   ${file}: "${checklist.name}", ${checklist.preparation.length} preparation item${checklist.preparation.length === 1 ? '' : 's'}, ${pre.length} pre and ${post.length} post check${checks === 1 ? '' : 's'}${checks === 0 ? ' (a runbook with no checks)' : ''}\n`);
+		} catch (error) {
+			if (!(error instanceof ChecklistError)) {
+				throw error;
+			}
+
+			failed++;
+			process.stdout.write(`FAIL ${error.message}\n`);
+		}
+	}
+
+	if (failed > 0) {
+		process.stderr.write(`cutover: ${failed} of ${positionals.length} checklist${positionals.length === 1 ? '' : 's'} did not validate\n  → fix what each FAIL line names, then lint again\n`);
+	}
+
+	return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {after, describe, it} from 'node:test';
+import {packageRoot} from '../../source/package-root.js';
+import {cli} from '../support/demo-targets.js';
+
+const lint = (...files: string[]) => {
+	const result = spawnSync(process.execPath, [cli, 'checklist', 'lint', ...files], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
+};
+
+describe('cutover checklist lint', () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-lint-'));
+	after(() => {
+		rmSync(dir, {recursive: true, force: true});
+	});
+
+	it('passes the shipped runbook without a database', () => {
+		const result = lint(path.join(packageRoot, 'checklists', 'production.yaml'));
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /^ok {3}.*production\.yaml: "production", 3 preparation items, 3 pre and \d+ post checks$/m);
+	});
+
+	it('names the file, the step and the line of a typo, and exits 1', () => {
+		const bad = path.join(dir, 'typo.yaml');
+		writeFileSync(bad, 'name: typo\nwindow: {expected-minutes: 5}\nchecks:\n  pre:\n    - id: a\n      titel: b\n');
+		const result = lint(bad);
+		assert.equal(result.code, 1);
+		assert.match(result.stdout, /^FAIL .*typo\.yaml: checks\.pre\[0\]\.titel: unknown key "titel"; did you mean "title"\?.*\(line 6\)$/m);
+		assert.match(result.stderr, /1 of 1 checklist did not validate\n {2}→ fix what each FAIL line names/);
+	});
+
+	it('checks every file it is given, and a missing one is a failure, not a crash', () => {
+		const good = path.join(dir, 'empty-checks.yaml');
+		writeFileSync(good, 'name: nothing-to-check\nwindow: {expected-minutes: 5}\nchecks: {}\n');
+		const result = lint(good, path.join(dir, 'absent.yaml'));
+		assert.equal(result.code, 1);
+		assert.match(result.stdout, /^ok {3}.*empty-checks\.yaml: "nothing-to-check", 0 preparation items, 0 pre and 0 post checks \(a runbook with no checks\)$/m);
+		assert.match(result.stdout, /^FAIL .*absent\.yaml: cannot read the checklist/m);
+		assert.doesNotMatch(result.stderr, /\n\s+at /);
+	});
+
+	it('is bad usage without a subcommand or a file', () => {
+		assert.equal(lint().code, 2);
+		const none = spawnSync(process.execPath, [cli, 'checklist'], {encoding: 'utf8'});
+		assert.equal(none.status, 2);
+		assert.match(none.stderr, /checklist needs a subcommand\n {2}→ cutover checklist lint/);
+	});
+});
