@@ -21,7 +21,7 @@ import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {readResumableRecord} from '../resumable-record.js';
 import {driveRun} from '../run-command.js';
-import {parseChoice, parseOverrides, runFlags} from '../run-flags.js';
+import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
@@ -75,6 +75,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
+	const format = parseFormat(values.format);
 	// The resumed run holds the database as the same run: its own id, this operator and process.
 	const runLock = await takeRunLock(target, {
 		runId: started.runId,
@@ -83,7 +84,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}, systemClock.now());
 	let connections: Connections;
 	try {
-		connections = await openConnections(target, migrationsDir, runbook.upgrade);
+		connections = await openConnections(target, migrationsDir, runbook.upgrade, format);
 	} catch (error) {
 		await runLock.release();
 		throw error;
