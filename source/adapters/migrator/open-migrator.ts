@@ -104,8 +104,10 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 
 async function plan(session: Session, directory: string, engine: Target['engine'], format: FormatName | null): Promise<MigrationPlan> {
 	const {sources, ...folder} = await readMigrationFolder(directory, engine, {format});
-	const log = await readLog(session);
 	const byName = new Map(sources.map(s => [s.name, s]));
+	// The log reads in name order; the folder's is by version (1_init before 10_audit, Flyway's 1.9 before 1.10).
+	const position = new Map(sources.map((s, index) => [s.name, index]));
+	const log = (await readLog(session)).sort((a, b) => (position.get(a.name) ?? sources.length) - (position.get(b.name) ?? sources.length));
 	const applied: AppliedMigration[] = log.map(row => {
 		const source = byName.get(row.name);
 		return {
