@@ -94,7 +94,7 @@ function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<F
 
 	const unknown = [...candidates].filter(([, fits]) => fits.size === 0).map(([file]) => file);
 	if (unknown.length > 0) {
-		throw folderError(directory, `${list(unknown)} ${unknown.length === 1 ? 'is not a migration file name' : 'are not migration file names'} cutover knows`, 'name migrations as one tool does: NNNN_name.up.sql / .down.sql (golang-migrate), NNNN_name.sql with -- +goose Up (goose) or -- migrate:up (dbmate), V1__name.sql (Flyway), NNNN_name.postgres.up.sql (pop); move other .sql files out of the folder');
+		throw folderError(directory, `${list(unknown)} ${unknown.length === 1 ? 'is not a migration file name' : 'are not migration file names'}`, 'name migrations NNNN_name.up.sql / .down.sql (cutover\'s own and golang-migrate\'s layout), or as your tool does: NNNN_name.sql with -- +goose Up (goose) or -- migrate:up (dbmate), V1__name.sql (Flyway), NNNN_name.postgres.up.sql (pop); move other .sql files out of the folder');
 	}
 
 	const all = [...candidates.values()];
