@@ -141,6 +141,14 @@ describe('ordering by version', () => {
 		assert.equal(folder.sources[3]!.down, null, 'no U file: irreversible');
 	});
 
+	test('Flyway: a script\'s .sql.conf with executeInTransaction=false makes it no-transaction; other settings are refused', async () => {
+		const folder = await read({'V1__a.sql': 'SELECT 1;', 'V2__idx.sql': 'CREATE INDEX CONCURRENTLY i ON t (c);', 'V2__idx.sql.conf': '# built online\nexecuteInTransaction=false\n', 'flyway.conf': 'flyway.url=jdbc:x'});
+		assert.deepEqual(folder.sources.map(s => s.up.transaction), [true, false]);
+		assert.deepEqual(folder.ignored, ['flyway.conf']);
+		const error = await refused({'V1__a.sql': 'SELECT 1;', 'V1__a.sql.conf': 'shouldExecute=false\n'});
+		assert.match(error.message, /V1__a\.sql\.conf, line 1: "shouldExecute=false" is a Flyway script setting cutover does not apply/);
+	});
+
 	test('goose and dbmate: sequential and timestamped versions together, as numbers', async () => {
 		const gooseFolder = await read({'20240101120000_late.sql': goose('SELECT 3;'), '00002_b.sql': goose('SELECT 2;'), '00001_a.sql': goose('SELECT 1;')});
 		assert.deepEqual(names(gooseFolder), ['00001_a', '00002_b', '20240101120000_late']);

@@ -1,6 +1,6 @@
 import {CutoverError} from '../../../errors/index.js';
 import {dbmate} from './dbmate.js';
-import {flyway, isRepeatable} from './flyway.js';
+import {flyway, isRepeatable, readScriptConfig} from './flyway.js';
 import {golangMigrate} from './golang-migrate.js';
 import {goose} from './goose.js';
 import {isPopOnly, pop} from './pop.js';
@@ -78,6 +78,10 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 
 	ignored.push(...foreign.filter(file => !unsupported.includes(file)));
 	const roles = sqlFiles.map(file => ({file, role: readers[format].match(file)!}));
+	if (format === 'flyway') {
+		await applyScriptConfigs(directory, roles, ignored, read);
+	}
+
 	if (format === 'golang-migrate') {
 		roles.push(...modules.map(file => ({file, role: golangMigrate.match(file)!})));
 	} else {
@@ -85,6 +89,25 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 	}
 
 	return {format, roles, ignored: ignored.sort()};
+}
+
+/** Flyway's V1__x.sql.conf beside its script: executeInTransaction=false makes it a no-transaction migration. */
+async function applyScriptConfigs(directory: string, roles: Array<{file: string; role: FileRole}>, ignored: string[], read: ReadBytes): Promise<void> {
+	for (const item of roles) {
+		const config = `${item.file}.conf`;
+		const at = ignored.indexOf(config);
+		if (at === -1) {
+			continue;
+		}
+
+		ignored.splice(at, 1);
+		const settings = readScriptConfig(Buffer.from(await read(config)).toString('utf8'));
+		if ('problem' in settings) {
+			throw folderError(directory, `${config}, line ${settings.line}: ${settings.problem}`, `remove the setting from ${config}, or run this migration with Flyway`);
+		}
+
+		item.role = {...item.role, transaction: settings.transaction};
+	}
 }
 
 function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<FormatName>>): FormatName {

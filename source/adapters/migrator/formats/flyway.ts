@@ -42,3 +42,26 @@ function trimZeros(parts: bigint[]): Version {
 
 	return parts.slice(0, end);
 }
+
+/**
+ * A script's own configuration file (V1__x.sql.conf). Only executeInTransaction is understood;
+ * any other setting (shouldExecute, encoding…) changes what runs, so it is a problem, not ignored.
+ */
+export function readScriptConfig(text: string): {transaction: boolean} | {problem: string; line: number} {
+	let transaction = true;
+	for (const [index, raw] of text.split(/\r?\n/).entries()) {
+		const line = raw.trim();
+		if (line === '' || line.startsWith('#')) {
+			continue;
+		}
+
+		const match = /^executeInTransaction\s*=\s*(true|false)$/i.exec(line);
+		if (!match) {
+			return {problem: `"${line}" is a Flyway script setting cutover does not apply (it knows executeInTransaction=true|false)`, line: index + 1};
+		}
+
+		transaction = match[1]!.toLowerCase() === 'true';
+	}
+
+	return {transaction};
+}
