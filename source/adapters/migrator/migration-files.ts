@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
-import type {Engine} from '../../engine/model.js';
+import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
@@ -9,7 +9,8 @@ import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
 import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
-import {compareVersions, formatVersion, type FileRole, type FormatName, type FormatReader} from './formats/types.js';
+import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
+import type {FileRole, FormatName, FormatReader} from './formats/types.js';
 
 export type {FormatName} from './formats/types.js';
 
@@ -41,9 +42,6 @@ export type MigrationSource = {
 	up: Script;
 	down: Script | null;
 };
-
-/** A migration this folder holds only for other engines (pop's and cutover's engine variants): not run here. */
-export type SkippedMigration = {name: string; engines: string[]};
 
 /** The folder as read for one engine: its format, its migrations in order, and what it holds besides. */
 export type MigrationFolder = {
@@ -88,13 +86,7 @@ export async function readMigrationFolder(directory: string, engine: Engine, opt
 
 	const detected = await detectFormat(directory, entries, options.format ?? null, read);
 	const reader = readers[detected.format];
-	const groups = new Map<string, Array<{file: string; role: FileRole}>>();
-	for (const item of detected.roles) {
-		groups.set(item.role.key, [...groups.get(item.role.key) ?? [], item]);
-	}
-
-	const ordered = [...groups.values()].sort((a, b) => compareVersions(a[0]!.role.version, b[0]!.role.version) || a[0]!.role.id.localeCompare(b[0]!.role.id));
-	checkVersions(directory, ordered);
+	const ordered = groupByMigration(directory, detected.roles);
 	const sources: MigrationSource[] = [];
 	const skipped: SkippedMigration[] = [];
 	for (const files of ordered) {
@@ -108,49 +100,6 @@ export async function readMigrationFolder(directory: string, engine: Engine, opt
 	}
 
 	return {format: detected.format, sources, ignored: detected.ignored, skipped};
-}
-
-type Picked = {id: string; up: {file: string; role: FileRole}; down: {file: string; role: FileRole} | null};
-
-/** The up and down this engine runs: its own variant, else the generic file; none at all when only other engines have one. */
-function pickFiles(directory: string, files: ReadonlyArray<{file: string; role: FileRole}>, engine: Engine): Picked | {skipped: SkippedMigration} {
-	const byDirection = {up: new Map<string, {file: string; role: FileRole}>(), down: new Map<string, {file: string; role: FileRole}>()};
-	const modules = files.filter(f => f.role.kind === 'module');
-	if (modules.length > 0) {
-		const others = files.filter(f => f !== modules[0]);
-		if (others.length > 0) {
-			throw directoryError(directory, `${modules[0]!.file} and ${others.map(f => f.file).join(', ')} are both migration ${modules[0]!.role.id}`, others.some(f => f.role.kind === 'module') ? 'keep one of them' : 'keep either the module or the SQL files');
-		}
-
-		return {id: modules[0]!.role.id, up: modules[0]!, down: null};
-	}
-
-	for (const item of files) {
-		const {role} = item;
-		const engineKey = typeof role.engine === 'string' ? role.engine : role.engine.other;
-		const directions = role.direction === 'both' ? ['up', 'down'] as const : [role.direction];
-		for (const direction of directions) {
-			const previous = byDirection[direction].get(engineKey);
-			if (previous !== undefined) {
-				throw directoryError(directory, `${previous.file} and ${item.file} are both the ${direction} of migration ${role.key}${engineKey === 'any' ? '' : ` for ${engineKey}`}`, 'keep one of them');
-			}
-
-			byDirection[direction].set(engineKey, item);
-		}
-	}
-
-	const up = byDirection.up.get(engine) ?? byDirection.up.get('any');
-	if (up === undefined) {
-		const stray = files.map(f => f.file).join(', ');
-		if (byDirection.up.size === 0) {
-			throw directoryError(directory, `${stray} has no up migration`, `add ${files[0]!.role.id}.up.sql`);
-		}
-
-		return {skipped: {name: [...byDirection.up.values()][0]!.role.id, engines: [...byDirection.up.keys()].sort()}};
-	}
-
-	const down = byDirection.down.get(engine) ?? byDirection.down.get('any') ?? null;
-	return {id: up.role.id, up, down: down?.role.direction === 'both' ? up : down};
 }
 
 async function toSource(directory: string, picked: Picked, reader: FormatReader, engine: Engine, read: ReadBytes): Promise<MigrationSource> {
@@ -251,17 +200,6 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	}
 
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
-}
-
-/** Two migrations with one version leave the order to chance. */
-function checkVersions(directory: string, ordered: ReadonlyArray<ReadonlyArray<{file: string; role: FileRole}>>): void {
-	for (let i = 1; i < ordered.length; i++) {
-		const previous = ordered[i - 1]![0]!.role;
-		const current = ordered[i]![0]!.role;
-		if (compareVersions(previous.version, current.version) === 0) {
-			throw directoryError(directory, `${previous.id} and ${current.id} share the version ${formatVersion(current.version)}`, 'give each migration its own version');
-		}
-	}
 }
 
 async function listDirectory(directory: string): Promise<FolderEntry[]> {

@@ -19,7 +19,7 @@ import {parseTarget} from '../../target.js';
 import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
-import {readResumableRecord} from '../resumable-record.js';
+import {readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun} from '../run-command.js';
 import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
@@ -75,7 +75,8 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
-	const format = parseFormat(values.format);
+	// Named, or as the run read it: a folder whose files leave the format open reads the same way again.
+	const format = parseFormat(values.format ?? recordedFormat(journalPath));
 	// The resumed run holds the database as the same run: its own id, this operator and process.
 	const runLock = await takeRunLock(target, {
 		runId: started.runId,
