@@ -144,7 +144,7 @@ export function WindowScreen(props: WindowScreenProps) {
 		return (
 			<Box flexDirection='column'>
 				<FingerprintLines fingerprint={fingerprint} width={width}/>
-				{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : null}
+				{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : null}
 				<PreflightLines items={preflight} width={width}/>
 				<StepErrors messages={errors.filter(e => !e.startsWith('preflight failed'))} width={width}/>
 			</Box>
@@ -177,7 +177,7 @@ export function WindowScreen(props: WindowScreenProps) {
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
 			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
-			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5}/> : <Text dimColor>Reading the migrations…</Text>}
+			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
 			<PreflightLines items={preflight} width={width}/>
 			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>
 			{prep.length > 0 ? <Text>Preparation ({window.ticked.length}/{prep.length} ticked):</Text> : null}

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {describeFolder, describeSkipped} from '../../source/engine/folder-note.js';
 import type {MigrationPlan} from '../../source/engine/model.js';
 import {fit, plural, shortHash, truncate} from '../format.js';
 
@@ -7,16 +8,24 @@ type Props = {
 	width: number;
 	/** Pending migrations listed at most. */
 	maxPending: number;
+	/** Where the migrations were read (run.started), named with the format read. */
+	directory?: string | null;
+	/** The target's engine, to say where skipped migrations were skipped. */
+	engine?: string | null;
 };
 
 /** Applied migrations in short (drift in full, loudly), pending ones with their checksums. */
-export function MigrationPlanLines({plan, width, maxPending}: Props) {
+export function MigrationPlanLines({plan, width, maxPending, directory = null, engine = null}: Props) {
+	const folder = describeFolder(plan);
+	const skipped = describeSkipped(plan, engine);
 	const drifted = plan.applied.filter(m => m.drift !== 'none');
 	const latest = plan.applied.at(-1);
 	const pending = plan.pending.slice(0, maxPending);
 	const nameWidth = Math.min(40, Math.max(0, ...pending.map(m => m.name.length)));
 	return (
 		<Box flexDirection='column'>
+			{folder === null ? null : <Text wrap='wrap'>{`Migrations: ${directory === null ? '' : `${directory} · `}${folder}`}</Text>}
+			{skipped === null ? null : <Text wrap='wrap'>{`  ${skipped}`}</Text>}
 			<Text>{truncate(`Applied ${plural(plan.applied.length, 'migration')}${latest ? `, latest ${latest.name} (${shortHash(latest.checksum)})` : ''}`, width)}</Text>
 			{drifted.map(m => (
 				<Text key={m.name} bold color='red'>

@@ -2,6 +2,7 @@ import type {BackupTool, CommandObserver} from '../ports/backup-tool.js';
 import type {Database} from '../ports/database.js';
 import type {LockPolicy, Migrator} from '../ports/migrator.js';
 import type {Target} from '../target.js';
+import type {FormatName} from './migrator/formats/types.js';
 
 // Adapters are imported when opened, and only the target's engine's: `cutover status` of a SQLite
 // file never loads pg, and nothing loads pg_dump's wrappers before a run needs a backup tool.
@@ -20,6 +21,6 @@ export async function createBackupTool(target: Target, observe?: CommandObserver
 		: (await import('./sqlite/backup-tool.js')).createSqliteBackupTool(target);
 }
 
-export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>): Promise<Migrator> {
-	return (await import('./migrator/open-migrator.js')).openMigrator({target, directory, ...(lock === undefined ? {} : {lock})});
+export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>, format: FormatName | null = null): Promise<Migrator> {
+	return (await import('./migrator/open-migrator.js')).openMigrator({target, directory, format, ...(lock === undefined ? {} : {lock})});
 }

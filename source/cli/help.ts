@@ -36,6 +36,8 @@ the records directory as it happens; that journal is the run's change record.
 Options
   --db <target>          the database (postgres://… or a SQLite file); required
   --migrations <dir>     migrations directory (default: ./migrations, else cutover's own)
+  --format <name>        the folder's layout when its files leave it open: golang-migrate,
+                         pop, dbmate, goose or flyway (default: told from the files)
   --checklist <file>     runbook (default: ./checklists/production.yaml, else cutover's own)
   --to <migration>       stop after this migration
   --window-start <time>  planned start (ISO 8601; default now)
@@ -72,6 +74,7 @@ Options
   --records <dir>        where to look for unfinished runs (default from cutover config)
   --db <target>          the database, when the journal's (password removed) is not enough
   --migrations <dir>     migrations directory (default: the run's own)
+  --format <name>        the folder's layout, as for run (default: told from the files)
   --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
@@ -90,7 +93,7 @@ ok or FAIL per file, with the file, the step and the line of the first problem.
 Exit status: 0 every file valid, 1 some file did not validate, 2 bad usage.
 `;
 
-export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--json]
+export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--format <name>] [--json]
 
 Prints the target's fingerprint (engine, version, host, database, size, system identifier),
 who holds its run lock (operator, host, pid, since when, run id) if a run is going on, and its

@@ -10,13 +10,14 @@ import {createRunLock} from '../adapters/run-lock/index.js';
 import type {RunLockHandle} from '../ports/run-lock.js';
 import type {Connections} from '../run/run-deps.js';
 import type {Target} from '../target.js';
+import type {FormatName} from '../adapters/migrator/formats/types.js';
 
 /** Connections to the target that a restore can close and open again. */
-export async function openConnections(target: Target, migrationsDir: string, lock?: Partial<LockPolicy>): Promise<Connections> {
+export async function openConnections(target: Target, migrationsDir: string, lock?: Partial<LockPolicy>, format: FormatName | null = null): Promise<Connections> {
 	let database: Database = await openDatabase(target);
 	let migrator: Migrator;
 	try {
-		migrator = await openTargetMigrator(target, migrationsDir, lock);
+		migrator = await openTargetMigrator(target, migrationsDir, lock, format);
 	} catch (error) {
 		await database.close();
 		throw error;
@@ -39,7 +40,7 @@ export async function openConnections(target: Target, migrationsDir: string, loc
 		async reopen() {
 			if (!open) {
 				database = await openDatabase(target);
-				migrator = await openTargetMigrator(target, migrationsDir, lock);
+				migrator = await openTargetMigrator(target, migrationsDir, lock, format);
 				open = true;
 			}
 		},

@@ -37,3 +37,14 @@ export function readResumableRecord(file: string): EventOf<'run.started'> {
 
 	return first;
 }
+
+/** The migrations format the run read (migrations.planned), so a resume reads the folder the same way; undefined for older records. */
+export function recordedFormat(file: string): string | undefined {
+	for (const {event} of readJournal(file).entries) {
+		if (event.type === 'migrations.planned') {
+			return event.format;
+		}
+	}
+
+	return undefined;
+}

@@ -26,6 +26,7 @@ import {journalCommands} from '../run/command-journal.js';
 import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monitor.js';
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
+import type {FormatName} from '../adapters/migrator/formats/types.js';
 import {formatPlainLine} from './plain-output.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
@@ -34,6 +35,8 @@ import {takeChainPlace} from '../verify/previous-record.js';
 export type RunOptions = {
 	db: string;
 	migrationsDir: string;
+	/** --format: the migrations folder's layout; detected from the files when absent or null. */
+	format?: FormatName | null;
 	checklistPath: string;
 	to: string | null;
 	plain: boolean;
@@ -101,7 +104,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 	let journal: Journal;
 	let place: Awaited<ReturnType<typeof takeChainPlace>>;
 	try {
-		connections = await openConnections(target, options.migrationsDir, runbook.upgrade);
+		connections = await openConnections(target, options.migrationsDir, runbook.upgrade, options.format ?? null);
 		try {
 			place = await takeChainPlace(options.settings.recordsDir);
 			try {

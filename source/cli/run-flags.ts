@@ -1,4 +1,5 @@
 import type {RollbackChoice} from '../engine/model.js';
+import {formatNames, type FormatName} from '../adapters/migrator/formats/types.js';
 import {UsageError} from '../errors/index.js';
 
 const choices: readonly RollbackChoice[] = ['keep', 'downgrade', 'restore'];
@@ -7,6 +8,7 @@ const choices: readonly RollbackChoice[] = ['keep', 'downgrade', 'restore'];
 export const runFlags = {
 	db: {type: 'string'},
 	migrations: {type: 'string'},
+	format: {type: 'string'},
 	checklist: {type: 'string'},
 	records: {type: 'string'},
 	backups: {type: 'string'},
@@ -33,6 +35,19 @@ export function parseOverrides(raw: string[]): Map<string, string> {
 
 	return overrides;
 }
+/** --format names the migrations folder's layout when the files leave it ambiguous; null: detect it. */
+export function parseFormat(value: string | undefined): FormatName | null {
+	if (value === undefined) {
+		return null;
+	}
+
+	if (!(formatNames as readonly string[]).includes(value)) {
+		throw new UsageError(`--format ${value} is not a format cutover reads`, {hint: `use one of ${formatNames.join(', ')}`});
+	}
+
+	return value as FormatName;
+}
+
 export function parseChoice(flag: string, value: string): RollbackChoice {
 	if (!choices.includes(value as RollbackChoice)) {
 		throw new UsageError(`${flag} ${value} is not a choice`, {hint: `use one of ${choices.join(', ')}`});

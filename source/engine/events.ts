@@ -8,6 +8,7 @@ import type {
 	ExpectedDuration,
 	Fingerprint,
 	LockSample,
+	MigrationFolderNote,
 	MigrationInfo,
 	PreflightItem,
 	PrepItem,
@@ -56,7 +57,7 @@ export type RunEvent =
 		reconciliation: string[];
 	}
 	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
-	| {type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]}
+	| ({type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]} & MigrationFolderNote)
 	| {
 		type: 'window.planned';
 		startsAt: number;

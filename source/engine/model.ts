@@ -41,6 +41,19 @@ export type AppliedMigration = MigrationInfo & {
 export type MigrationPlan = {
 	applied: AppliedMigration[];
 	pending: MigrationInfo[];
+} & MigrationFolderNote;
+
+/** A migration the folder holds only for other engines, named with the engines it is for. */
+export type SkippedMigration = {name: string; engines: string[]};
+
+/** How the migrations folder was read; absent in records made before cutover read other tools' formats. */
+export type MigrationFolderNote = {
+	/** The layout read: golang-migrate (cutover's own), pop, dbmate, goose or flyway. */
+	format?: string;
+	/** Files in the folder that are no migration (README.md, atlas.sum); a folder ends in /. */
+	ignored?: string[];
+	/** Migrations not run on this engine: the folder has them for other engines only. */
+	skipped?: SkippedMigration[];
 };
 
 export type Evidence = {

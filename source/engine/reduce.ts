@@ -1,4 +1,5 @@
 import type {Entry, RunEvent, StepId} from './events.js';
+import {folderNote} from './folder-note.js';
 import {isSatisfied} from './judge.js';
 import type {MigrationRow, RunState, StepStatus} from './state.js';
 
@@ -42,7 +43,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'migrations.planned': {
 			return {
 				...state,
-				plan: {applied: event.applied, pending: event.pending},
+				plan: {applied: event.applied, pending: event.pending, ...folderNote(event)},
 				versionBefore: state.versionBefore ?? event.applied.at(-1)?.name ?? null,
 				migrations: event.pending.map(m => pendingRow(m.name, m.reversible, 'up')),
 			};

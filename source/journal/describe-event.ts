@@ -1,5 +1,7 @@
 import type {RunEvent} from '../engine/events.js';
 import {isKnownKind} from '../engine/event-kinds.js';
+import {describeFolder, describeSkipped} from '../engine/folder-note.js';
+import type {MigrationFolderNote} from '../engine/model.js';
 import {describeDecision} from '../engine/reduce.js';
 
 const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
@@ -18,7 +20,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'migrations.planned': {
 			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
-			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}`;
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}${folderWords(event)}`;
 		}
 
 		case 'window.planned': {
@@ -181,4 +183,11 @@ export function describeEvent(event: RunEvent): string {
 				: `event of a kind this cutover does not know (${String(event.type)}); a newer cutover may have written it`;
 		}
 	}
+}
+
+/** How the folder was read, for records that say (from before, nothing). */
+function folderWords(note: MigrationFolderNote): string {
+	const folder = describeFolder(note);
+	const skipped = describeSkipped(note, null);
+	return `${folder === null ? '' : `; ${folder}`}${skipped === null ? '' : `; ${skipped}`}`;
 }

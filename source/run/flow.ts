@@ -1,5 +1,6 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
+import {folderNote} from '../engine/folder-note.js';
 import {isSatisfied} from '../engine/judge.js';
 import type {ExpectedDuration, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
@@ -59,7 +60,7 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 	if (plan.ok) {
 		try {
 			const pending = selectPending(plan.plan.pending, options.to);
-			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending});
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan)});
 			const expected = pending.length > 0 ? options.pastDurations?.(pending) ?? [] : [];
 			if (expected.length > 0) {
 				session.emit({type: 'migrations.history', expected});

@@ -367,11 +367,10 @@ describe('migration directory errors', () => {
 	};
 
 	const cases: Array<{name: string; files: Record<string, string>; message: RegExp}> = [
-		{name: 'a bad file name', files: {'0001_a.up.sql': 'SELECT 1;', '0002_b.sqlite.up.sql': 'SELECT 1;'}, message: /0002_b\.sqlite\.up\.sql is not a migration file name/},
+		{name: 'a bad file name', files: {'0001_a.up.sql': 'SELECT 1;', '0002_b.up.sqlite3.sql': 'SELECT 1;'}, message: /0002_b\.up\.sqlite3\.sql is not a migration file name/},
 		{name: 'no number', files: {'add_users.up.sql': 'SELECT 1;'}, message: /add_users\.up\.sql is not a migration file name/},
 		{name: 'a down without an up', files: {'0001_a.up.sql': 'SELECT 1;', '0002_b.down.sql': 'SELECT 1;'}, message: /0002_b\.down\.sql has no up migration/},
-		{name: 'an up only for the other engine', files: {'0001_a.up.postgres.sql': 'SELECT 1;'}, message: /0001_a\.up\.postgres\.sql has no up migration for sqlite/},
-		{name: 'two migrations with one number', files: {'0001_a.up.sql': 'SELECT 1;', '0001_b.up.sql': 'SELECT 1;'}, message: /0001_a and 0001_b share the number 0001/},
+		{name: 'two migrations with one number', files: {'0001_a.up.sql': 'SELECT 1;', '0001_b.up.sql': 'SELECT 1;'}, message: /0001_a and 0001_b share the version 1/},
 		{name: 'a module and SQL files for one name', files: {'0001_a.up.sql': 'SELECT 1;', '0001_a.mjs': 'export async function up() {}'}, message: /0001_a\.mjs and 0001_a\.up\.sql are both migration 0001_a/},
 		{name: 'a module without up', files: {'0001_a.mjs': 'export const x = 1;'}, message: /0001_a\.mjs does not export an up function/},
 	];
@@ -389,9 +388,16 @@ describe('migration directory errors', () => {
 		assert.match(error.hint, /TypeScript loader/);
 	});
 
+	test('an up only for the other engine is skipped on this one, and said so', async () => {
+		const plan = await planOf({'0001_a.up.sql': 'SELECT 1;', '0002_b.up.postgres.sql': 'SELECT 1;'});
+		assert.deepEqual(plan.pending.map(p => p.name), ['0001_a']);
+		assert.deepEqual(plan.skipped, [{name: '0002_b', engines: ['postgres']}]);
+	});
+
 	test('notes and dotfiles beside the migrations are ignored', async () => {
 		const plan = await planOf({'0001_a.up.sql': 'SELECT 1;', 'README.md': '# notes', '.gitkeep': ''});
 		assert.deepEqual(plan.pending.map(p => p.name), ['0001_a']);
+		assert.deepEqual(plan.ignored, ['.gitkeep', 'README.md']);
 	});
 
 	test('an engine variant wins over the generic file for its engine only', async () => {

@@ -65,7 +65,7 @@ describe('no silent defaults', async () => {
 		const cwd = workdir({migrations: true});
 		const status = inDir(cwd, target, ['status', '--db', target.db]);
 		assert.equal(status.code, 0, status.stderr);
-		assert.ok(status.stdout.includes(`migrations from ${path.join(cwd, 'migrations')}\n`), status.stdout);
+		assert.ok(status.stdout.includes(`migrations from ${path.join(cwd, 'migrations')} · golang-migrate format\n`), status.stdout);
 		assert.match(status.stdout, /pending {2}0002/);
 	});
 

@@ -47,6 +47,24 @@ describe('window screen', () => {
 		assert.match(describeEvent(wrapped), /pending: 0003-unique-meter-serial \(BEGIN\/COMMIT wrapper absorbed\), 0004-drop-legacy-tariffs \(irreversible\)/);
 	});
 
+	it('names the format the migrations were read in, the files ignored and the migrations skipped on this engine, from the event', async () => {
+		const read: RunEvent = {
+			...planned,
+			format: 'goose',
+			ignored: ['README.md', 'atlas.sum', 'notes.txt', 'seeds/'],
+			skipped: [{name: '20240101000000000004_accounts_engine', engines: ['mysql']}],
+		};
+		const screen = show(fold(windowEvents.map(event => event.type === 'migrations.planned' ? read : event)));
+		const frame = await screen.waitForFrame('Type the database name to continue');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame.replaceAll(/\s+/g, ' '), /Migrations: \S+ · goose format · 4 files ignored: README\.md, atlas\.sum, notes\.txt …and 1 more/);
+		assert.match(frame.replaceAll(/\s+/g, ' '), /1 migration skipped on postgres, only for mysql: 20240101000000000004_accounts_engine/);
+		assert.match(describeEvent(read), /; goose format · 4 files ignored: README\.md, atlas\.sum, notes\.txt …and 1 more; 1 migration skipped, only for mysql: 20240101000000000004_accounts_engine$/);
+		// A record made before formats were read says nothing of them, and still shows its plan.
+		const older = show(fold(windowEvents));
+		assert.doesNotMatch(await older.waitForFrame('Type the database name to continue'), /format/);
+	});
+
 	it('shows the fingerprint, the plan with checksums, drift, the window and the checklist at 80 columns', async () => {
 		const screen = show(fold(windowEvents));
 		const frame = await screen.waitForFrame('Type the database name to continue');
@@ -182,6 +200,11 @@ describe('window screen', () => {
 		assert.ok(frame.split('\n').length <= 24, `${frame.split('\n').length} lines`);
 		assert.match(frame, /✓ Preflight 6\/6: migrations · drift · pg_dump · pg_restore · backups · records\n/);
 		assert.equal(frame.split('\n').filter(line => line.includes('Preflight')).length, 1);
+		// With the folder's format, files ignored and a migration skipped named too.
+		const read: RunEvent = {...planned, format: 'pop', ignored: ['README.md', 'atlas.sum'], skipped: [{name: '20240101000000000004_accounts_engine', engines: ['mysql']}]};
+		current?.unmount();
+		const noted = await show(fold([started, fingerprinted, read, {type: 'preflight.finished', items: preflightOk}, windowPlanned])).waitForFrame('Type the database name to continue');
+		assert.ok(noted.split('\n').length <= 24, `${noted.split('\n').length} lines:\n${noted}`);
 	});
 
 	it('shows each failed preflight item in full, and asks for no name', async () => {

@@ -1,13 +1,18 @@
 import {createHash} from 'node:crypto';
 import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
-import type {Engine} from '../../engine/model.js';
+import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
-import {splitStatementsAt} from '../../sql/split-statements.js';
+import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
+import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
+import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
+import type {FileRole, FormatName, FormatReader} from './formats/types.js';
+
+export type {FormatName} from './formats/types.js';
 
 /**
  * `lockTimeoutMs` is the script's own lock timeout (a directive or an export), null for the migrator's.
@@ -38,87 +43,70 @@ export type MigrationSource = {
 	down: Script | null;
 };
 
-const sqlFile = /^(\d{4,}_[A-Za-z0-9_-]+)\.(up|down)(?:\.(sqlite|postgres))?\.sql$/;
-const moduleFile = /^(\d{4,}_[A-Za-z0-9_-]+)\.(js|mjs|ts|mts)$/;
-// Files that may sit next to migrations without being one.
-const ignored = /^\.|\.(md|txt|map)$|\.d\.m?ts$/i;
+/** The folder as read for one engine: its format, its migrations in order, and what it holds besides. */
+export type MigrationFolder = {
+	format: FormatName;
+	sources: MigrationSource[];
+	/** File names that are no migration (README.md, atlas.sum, .keep; a folder ends in /). */
+	ignored: string[];
+	skipped: SkippedMigration[];
+};
 
-type Found = {
-	sql: {up: Map<string, string>; down: Map<string, string>};
-	module: string | null;
+export type ReadOptions = {
+	/** The format named with --format; detected from the files when null or absent. */
+	format?: FormatName | null;
 };
 
 /**
- * Reads a migrations directory for one engine: `NNNN_name.up.sql` with an optional
- * `.down.sql`, engine variants (`.up.sqlite.sql`, `.up.postgres.sql`) that win over the generic
- * file, or a `NNNN_name.js`/`.mjs` module exporting up and optional down. Sorted by name.
+ * Reads a migrations directory for one engine, in the layout of the tool the team already uses
+ * (golang-migrate, pop, dbmate, goose, Flyway; see formats/), ordered by version.
+ * cutover's own layout is golang-migrate's: `NNNN_name.up.sql` with an optional `.down.sql`,
+ * engine variants (`.up.sqlite.sql`, `.up.postgres.sql`) that win over the generic file, or a
+ * `NNNN_name.js`/`.mjs` module exporting up and optional down.
  * A script's own lock timeout: `-- cutover: lock-timeout=30s` above the first statement of a
  * SQL file, or `export const lockTimeoutMs = 30_000` in a module (for its up and its down).
  */
-export async function readMigrations(directory: string, engine: Engine): Promise<MigrationSource[]> {
-	const entries = await listDirectory(directory);
-	const found = new Map<string, Found>();
-	const entry = (name: string): Found => {
-		let value = found.get(name);
-		if (!value) {
-			value = {sql: {up: new Map(), down: new Map()}, module: null};
-			found.set(name, value);
-		}
-
-		return value;
-	};
-
-	for (const file of entries) {
-		if (ignored.test(file) || (await stat(path.join(directory, file))).isDirectory()) {
-			continue;
-		}
-
-		const sql = sqlFile.exec(file);
-		if (sql) {
-			const [, name, direction, variant] = sql as unknown as [string, string, 'up' | 'down', string | undefined];
-			entry(name).sql[direction].set(variant ?? 'generic', file);
-			continue;
-		}
-
-		const module = moduleFile.exec(file);
-		if (module) {
-			const name = module[1]!;
-			const previous = entry(name).module;
-			if (previous !== null) {
-				throw directoryError(directory, `${file} and ${previous} are both migration ${name}`, 'keep one of them');
-			}
-
-			entry(name).module = file;
-			continue;
-		}
-
-		throw directoryError(
-			directory,
-			`${file} is not a migration file name`,
-			'name migrations NNNN_name.up.sql, NNNN_name.down.sql (optionally .up.sqlite.sql / .up.postgres.sql) or NNNN_name.js / .mjs; move other files elsewhere',
-		);
-	}
-
-	const names = [...found.keys()].sort();
-	checkNumbers(directory, names);
-	const sources: MigrationSource[] = [];
-	for (const name of names) {
-		sources.push(await toSource(directory, name, found.get(name)!, engine));
-	}
-
-	return sources;
+export async function readMigrations(directory: string, engine: Engine, options: ReadOptions = {}): Promise<MigrationSource[]> {
+	return (await readMigrationFolder(directory, engine, options)).sources;
 }
 
-async function toSource(directory: string, name: string, found: Found, engine: Engine): Promise<MigrationSource> {
-	const {up, down} = found.sql;
-	if (found.module !== null) {
-		const sqlFiles = [...up.values(), ...down.values()];
-		if (sqlFiles.length > 0) {
-			throw directoryError(directory, `${found.module} and ${sqlFiles.join(', ')} are both migration ${name}`, 'keep either the module or the SQL files');
+/** readMigrations, with the format it read, the files it ignored and the migrations it skipped on this engine. */
+export async function readMigrationFolder(directory: string, engine: Engine, options: ReadOptions = {}): Promise<MigrationFolder> {
+	const entries = await listDirectory(directory);
+	const cache = new Map<string, Uint8Array>();
+	const read = async (file: string) => {
+		let bytes = cache.get(file);
+		if (bytes === undefined) {
+			bytes = await readFile(path.join(directory, file));
+			cache.set(file, bytes);
 		}
 
-		const file = path.join(directory, found.module);
-		const bytes = await readFile(file);
+		return bytes;
+	};
+
+	const detected = await detectFormat(directory, entries, options.format ?? null, read);
+	const reader = readers[detected.format];
+	const ordered = groupByMigration(directory, detected.roles);
+	const sources: MigrationSource[] = [];
+	const skipped: SkippedMigration[] = [];
+	for (const files of ordered) {
+		const chosen = pickFiles(directory, files, engine);
+		if ('skipped' in chosen) {
+			skipped.push(chosen.skipped);
+			continue;
+		}
+
+		sources.push(await toSource(directory, chosen, reader, engine, read));
+	}
+
+	return {format: detected.format, sources, ignored: detected.ignored, skipped};
+}
+
+async function toSource(directory: string, picked: Picked, reader: FormatReader, engine: Engine, read: ReadBytes): Promise<MigrationSource> {
+	const name = picked.id;
+	if (picked.up.role.kind === 'module') {
+		const file = path.join(directory, picked.up.file);
+		const bytes = await read(picked.up.file);
 		const checksum = sha256(bytes);
 		const loaded = await loadModule(name, file, checksum);
 		return {
@@ -129,25 +117,30 @@ async function toSource(directory: string, name: string, found: Found, engine: E
 		};
 	}
 
-	const upFile = up.get(engine) ?? up.get('generic');
-	if (upFile === undefined) {
-		const stray = [...up.values(), ...down.values()].join(', ');
-		throw directoryError(directory, `${stray} ${up.size > 0 ? `has no up migration for ${engine}` : 'has no up migration'}`, `add ${name}.up.sql${up.size > 0 ? ` or ${name}.up.${engine}.sql` : ''}`);
+	const script = async (item: {file: string; role: FileRole}, direction: 'up' | 'down') => sqlScript(directory, item.file, await read(item.file), {direction, reader, engine, transaction: item.role.transaction});
+	const upScript = await script(picked.up, 'up');
+	if (upScript === null) {
+		throw new MigrationFileError(path.join(directory, picked.up.file), 'has no up section', {hint: `write the migration's statements in ${picked.up.file}`});
 	}
 
-	const downFile = down.get(engine) ?? down.get('generic');
-	const upScript = await sqlScript(directory, upFile);
 	return {
 		name,
 		checksum: sha256(upScript.text),
 		up: upScript,
-		down: downFile === undefined ? null : await sqlScript(directory, downFile),
+		down: picked.down === null ? null : await script(picked.down, 'down'),
 	};
 }
 
-async function sqlScript(directory: string, name: string): Promise<Extract<Script, {kind: 'sql'}>> {
+type ScriptOptions = {direction: 'up' | 'down'; reader: FormatReader; engine: Engine; transaction: boolean};
+
+/**
+ * One direction of a SQL migration: the file, or its section in a one-file format. Null for a
+ * down that holds nothing where the tool allows an empty file (pop, dbmate, goose, Flyway): such
+ * a migration cannot be reverted by its down, so cutover counts it irreversible.
+ */
+async function sqlScript(directory: string, name: string, bytes: Uint8Array, options: ScriptOptions): Promise<Extract<Script, {kind: 'sql'}> | null> {
 	const file = path.join(directory, name);
-	const bytes = await readFile(file);
+	const {reader} = options;
 	const decoded = decodeUtf8(bytes);
 	if ('offset' in decoded) {
 		const byte = bytes[decoded.offset];
@@ -165,7 +158,28 @@ async function sqlScript(directory: string, name: string): Promise<Extract<Scrip
 	}
 
 	// The byte order mark is no part of the first statement (the checksum above still covers it).
-	const shape = absorbTransactionWrapper(splitStatementsAt(text.replace(/^\uFEFF/, '')));
+	const bare = text.replace(/^\uFEFF/, '');
+	let transaction = directive.transaction && options.transaction;
+	let statements: Statement[];
+	if (reader.sections === undefined) {
+		statements = splitStatementsAt(bare);
+	} else {
+		const sections = reader.sections(bare);
+		if ('problem' in sections) {
+			throw new MigrationFileError(file, sections.problem, {line: sections.line, hint: `fix ${name} (a ${reader.name} migration)`});
+		}
+
+		const section = sections[options.direction];
+		if (section === null) {
+			return null;
+		}
+
+		transaction &&= section.transaction;
+		// SQLite prepares one statement at a time: a goose block holding several runs them one by one, in the same transaction.
+		statements = section.statements?.flatMap(s => options.engine === 'sqlite' && s.pieces.length > 1 ? s.pieces : [s]) ?? splitStatementsAt(section.text);
+	}
+
+	const shape = absorbTransactionWrapper(statements);
 	if (!shape.ok) {
 		throw new MigrationFileError(file, shape.problem, {
 			line: shape.line,
@@ -173,7 +187,11 @@ async function sqlScript(directory: string, name: string): Promise<Extract<Scrip
 		});
 	}
 
-	if (shape.statements.length === 0) {
+	if (shape.statements.length === 0 && reader.emptyIsNoop) {
+		if (options.direction === 'down') {
+			return null;
+		}
+	} else if (shape.statements.length === 0) {
 		throw new MigrationFileError(file, bytes.length === 0 ? 'is empty' : 'holds no statement, only comments or blanks', {
 			hint: name.includes('.down.')
 				? `write the statements that undo the up migration, or delete ${name} to mark the migration irreversible`
@@ -181,26 +199,17 @@ async function sqlScript(directory: string, name: string): Promise<Extract<Scrip
 		});
 	}
 
-	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction: directive.transaction};
+	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
 }
 
-/** Two names with one number leave the order to chance. */
-function checkNumbers(directory: string, names: readonly string[]): void {
-	const seen = new Map<string, string>();
-	for (const name of names) {
-		const number = name.slice(0, name.indexOf('_'));
-		const other = seen.get(number);
-		if (other !== undefined) {
-			throw directoryError(directory, `${other} and ${name} share the number ${number}`, 'give each migration its own number');
-		}
-
-		seen.set(number, name);
-	}
-}
-
-async function listDirectory(directory: string): Promise<string[]> {
+async function listDirectory(directory: string): Promise<FolderEntry[]> {
 	try {
-		return await readdir(directory);
+		const entries = await readdir(directory, {withFileTypes: true});
+		return await Promise.all(entries.map(async entry => ({
+			name: entry.name,
+			// A symbolic link counts as what it points at.
+			directory: entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path.join(directory, entry.name))).isDirectory()),
+		})));
 	} catch (error) {
 		throw new CutoverError(`cannot read the migrations directory ${directory}: ${error instanceof Error ? error.message : String(error)}`, {
 			hint: 'check the --migrations path',

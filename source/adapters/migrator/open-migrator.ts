@@ -5,7 +5,7 @@ import type {Clock} from '../../ports/clock.js';
 import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
-import {readMigrations, type MigrationSource} from './migration-files.js';
+import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
 import {readLog} from './migration-log.js';
 import {runMigration} from './run-migration.js';
 import type {Session} from './session.js';
@@ -19,6 +19,8 @@ export type MigratorOptions = {
 	clock?: Clock;
 	/** Lock timeout and retries (the checklist's `upgrade:` section); defaults for what is not given. */
 	lock?: Partial<LockPolicy>;
+	/** The folder's format as named with --format; detected from the files when absent or null. */
+	format?: FormatName | null;
 };
 
 // umzug logs and un-logs a migration in calls of their own, after the migration ran. Both do
@@ -56,7 +58,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	});
 
 	const one = async (name: string, direction: 'up' | 'down', context: MigrationContext) => {
-		const sources = await readMigrations(directory, target.engine);
+		const sources = await readMigrations(directory, target.engine, {format: options.format ?? null});
 		const applied = new Set(await storage.executed({context: {}}));
 		const source = sources.find(s => s.name === name);
 		if (!source) {
@@ -86,7 +88,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 
 	return {
 		async plan() {
-			return plan(session, directory, target.engine);
+			return plan(session, directory, target.engine, options.format ?? null);
 		},
 		async up(name, context) {
 			await one(name, 'up', context);
@@ -100,10 +102,12 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	};
 }
 
-async function plan(session: Session, directory: string, engine: Target['engine']): Promise<MigrationPlan> {
-	const sources = await readMigrations(directory, engine);
-	const log = await readLog(session);
+async function plan(session: Session, directory: string, engine: Target['engine'], format: FormatName | null): Promise<MigrationPlan> {
+	const {sources, ...folder} = await readMigrationFolder(directory, engine, {format});
 	const byName = new Map(sources.map(s => [s.name, s]));
+	// The log reads in name order; the folder's is by version (1_init before 10_audit, Flyway's 1.9 before 1.10).
+	const position = new Map(sources.map((s, index) => [s.name, index]));
+	const log = (await readLog(session)).sort((a, b) => (position.get(a.name) ?? sources.length) - (position.get(b.name) ?? sources.length));
 	const applied: AppliedMigration[] = log.map(row => {
 		const source = byName.get(row.name);
 		return {
@@ -120,7 +124,7 @@ async function plan(session: Session, directory: string, engine: Target['engine'
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
 		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {})}));
-	return {applied, pending};
+	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
 }
 
 function absorbsWrapper(source: MigrationSource): boolean {

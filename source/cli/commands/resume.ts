@@ -19,9 +19,9 @@ import {parseTarget} from '../../target.js';
 import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
-import {readResumableRecord} from '../resumable-record.js';
+import {readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun} from '../run-command.js';
-import {parseChoice, parseOverrides, runFlags} from '../run-flags.js';
+import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
@@ -75,6 +75,8 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
+	// Named, or as the run read it: a folder whose files leave the format open reads the same way again.
+	const format = parseFormat(values.format ?? recordedFormat(journalPath));
 	// The resumed run holds the database as the same run: its own id, this operator and process.
 	const runLock = await takeRunLock(target, {
 		runId: started.runId,
@@ -83,7 +85,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}, systemClock.now());
 	let connections: Connections;
 	try {
-		connections = await openConnections(target, migrationsDir, runbook.upgrade);
+		connections = await openConnections(target, migrationsDir, runbook.upgrade, format);
 	} catch (error) {
 		await runLock.release();
 		throw error;

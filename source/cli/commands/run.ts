@@ -5,7 +5,7 @@ import {resolveChecklist, resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {plainCommand} from '../plain-command.js';
 import {runGuided} from '../run-command.js';
-import {parseChoice, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
+import {parseChoice, parseFormat, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -24,6 +24,7 @@ export async function runCommand(args: string[]): Promise<number> {
 	const result = await runGuided({
 		db: values.db,
 		migrationsDir: resolveMigrations(values.migrations),
+		format: parseFormat(values.format),
 		checklistPath: resolveChecklist(values.checklist),
 		to: values.to ?? null,
 		plain: values.plain,

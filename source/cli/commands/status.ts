@@ -5,18 +5,21 @@ import {describeEvent} from '../../journal/describe-event.js';
 import {parseTarget} from '../../target.js';
 import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
+import {parseFormat} from '../run-flags.js';
+import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
 
 export async function statusCommand(args: string[]): Promise<number> {
-	const {values} = parseCommand(args, {db: {type: 'string'}, migrations: {type: 'string'}, json: {type: 'boolean', default: false}}, 'status');
+	const {values} = parseCommand(args, {db: {type: 'string'}, migrations: {type: 'string'}, format: {type: 'string'}, json: {type: 'boolean', default: false}}, 'status');
 	if (values.db === undefined) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
 
 	const target = parseTarget(values.db);
 	const migrationsDir = resolveMigrations(values.migrations);
+	const format = parseFormat(values.format);
 	const database = await openDatabase(target);
 	try {
-		const migrator = await openTargetMigrator(target, migrationsDir);
+		const migrator = await openTargetMigrator(target, migrationsDir, undefined, format);
 		try {
 			const fingerprint = await database.fingerprint();
 			const plan = await migrator.plan();
@@ -25,7 +28,13 @@ export async function statusCommand(args: string[]): Promise<number> {
 				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan}, null, 2)}\n`);
 			} else {
 				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
-				process.stdout.write(`migrations from ${migrationsDir}\n`);
+				const folder = describeFolder(plan);
+				const skipped = describeSkipped(plan, target.engine);
+				process.stdout.write(`migrations from ${migrationsDir}${folder === null ? '' : ` · ${folder}`}\n`);
+				if (skipped !== null) {
+					process.stdout.write(`${skipped}\n`);
+				}
+
 				process.stdout.write(`run lock: ${runLock === null ? 'free, no run is going on' : `held by ${describeHolder(runLock)}`}\n`);
 				for (const m of plan.applied) {
 					process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);

@@ -1,0 +1,179 @@
+import {CutoverError} from '../../../errors/index.js';
+import {dbmate} from './dbmate.js';
+import {flyway, isRepeatable, readScriptConfig} from './flyway.js';
+import {golangMigrate} from './golang-migrate.js';
+import {goose} from './goose.js';
+import {isPopOnly, pop} from './pop.js';
+import type {FileRole, FormatName, FormatReader} from './types.js';
+
+export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway};
+
+export type FolderEntry = {name: string; directory: boolean};
+
+/** The folder's files as its format reads them; `ignored` are the names that are no migration (a folder ends in /). */
+export type Detected = {format: FormatName; roles: Array<{file: string; role: FileRole}>; ignored: string[]};
+
+/** Reads a file's bytes once: detection looks into one-file migrations, and the reader reuses what it read. */
+export type ReadBytes = (file: string) => Promise<Uint8Array>;
+
+const moduleExtension = /\.(?:js|mjs|ts|mts)$/;
+const nameOnly = [golangMigrate, pop, flyway];
+const oneFile = [goose, dbmate];
+const shown = 4;
+
+/**
+ * Tells the folder's format from its files (or takes the one named with --format) and what each
+ * file is to it. Files that cannot be SQL migrations (README.md, atlas.sum, .keep) are ignored;
+ * a .sql file that does not fit is refused, since skipping it would skip a migration.
+ */
+export async function detectFormat(directory: string, entries: readonly FolderEntry[], named: FormatName | null, read: ReadBytes): Promise<Detected> {
+	const ignored: string[] = [];
+	const sqlFiles: string[] = [];
+	const modules: string[] = [];
+	const foreign: string[] = [];
+	for (const entry of entries) {
+		if (entry.directory) {
+			ignored.push(`${entry.name}/`);
+		} else if (/\.sql$/i.test(entry.name) && !entry.name.startsWith('.')) {
+			sqlFiles.push(entry.name);
+		} else if (moduleExtension.test(entry.name) && golangMigrate.match(entry.name)) {
+			modules.push(entry.name);
+		} else if (/^\d+_.*\.(?:go|fizz)$/.test(entry.name)) {
+			foreign.push(entry.name);
+		} else {
+			ignored.push(entry.name);
+		}
+	}
+
+	const repeatable = sqlFiles.filter(file => isRepeatable(file));
+	if (repeatable.length > 0) {
+		throw folderError(directory, `${list(repeatable)} ${repeatable.length === 1 ? 'is a' : 'are'} Flyway repeatable migration${repeatable.length === 1 ? '' : 's'} (R__), which cutover does not run`, 'a repeatable migration runs again whenever it changes, outside any version order; turn it into a versioned V<version>__ migration, or move it out of the folder');
+	}
+
+	const candidates = new Map<string, Set<FormatName>>();
+	for (const file of sqlFiles) {
+		const fits = new Set<FormatName>(nameOnly.filter(reader => reader.match(file) !== null).map(reader => reader.name));
+		if (fits.size === 0 && oneFile.some(reader => reader.match(file) !== null)) {
+			const text = Buffer.from(await read(file)).toString('utf8');
+			for (const reader of oneFile) {
+				if (reader.match(file) !== null && reader.claims!(text)) {
+					fits.add(reader.name);
+				}
+			}
+		}
+
+		candidates.set(file, fits);
+	}
+
+	const format = named ?? choose(directory, candidates);
+	const misfits = sqlFiles.filter(file => !candidates.get(file)!.has(format));
+	if (misfits.length > 0) {
+		throw folderError(directory, `${list(misfits)} ${misfits.length === 1 ? 'is not a' : 'are not'} ${format} migration${misfits.length === 1 ? '' : 's'}${format === 'goose' || format === 'dbmate' ? ` (${format === 'goose' ? 'no -- +goose Up line' : 'no -- migrate:up line'}, or another name)` : ''}`, `${hintFor(format)}; move other files out of the folder${named === null ? '' : ', or name another --format'}`);
+	}
+
+	const unsupported = foreign.filter(file => (format === 'goose' && file.endsWith('.go')) || (format === 'pop' && file.endsWith('.fizz')));
+	if (unsupported.length > 0) {
+		throw folderError(directory, `${list(unsupported)}: ${format === 'goose' ? 'goose Go migrations' : 'fizz migrations'} are not supported, only SQL`, format === 'goose' ? 'write the migration in SQL (-- +goose Up / Down), or run it with goose' : 'write the migration in SQL (.up.sql / .down.sql), or run it with pop');
+	}
+
+	ignored.push(...foreign.filter(file => !unsupported.includes(file)));
+	const roles = sqlFiles.map(file => ({file, role: readers[format].match(file)!}));
+	if (format === 'flyway') {
+		await applyScriptConfigs(directory, roles, ignored, read);
+	}
+
+	if (format === 'golang-migrate') {
+		roles.push(...modules.map(file => ({file, role: golangMigrate.match(file)!})));
+	} else {
+		ignored.push(...modules);
+	}
+
+	return {format, roles, ignored: ignored.sort()};
+}
+
+/** Flyway's V1__x.sql.conf beside its script: executeInTransaction=false makes it a no-transaction migration. */
+async function applyScriptConfigs(directory: string, roles: Array<{file: string; role: FileRole}>, ignored: string[], read: ReadBytes): Promise<void> {
+	for (const item of roles) {
+		const config = `${item.file}.conf`;
+		const at = ignored.indexOf(config);
+		if (at === -1) {
+			continue;
+		}
+
+		ignored.splice(at, 1);
+		const settings = readScriptConfig(Buffer.from(await read(config)).toString('utf8'));
+		if ('problem' in settings) {
+			throw folderError(directory, `${config}, line ${settings.line}: ${settings.problem}`, `remove the setting from ${config}, or run this migration with Flyway`);
+		}
+
+		item.role = {...item.role, transaction: settings.transaction};
+	}
+}
+
+function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<FormatName>>): FormatName {
+	if (candidates.size === 0) {
+		return 'golang-migrate';
+	}
+
+	const unknown = [...candidates].filter(([, fits]) => fits.size === 0).map(([file]) => file);
+	if (unknown.length > 0) {
+		throw folderError(directory, `${list(unknown)} ${unknown.length === 1 ? 'is not a migration file name' : 'are not migration file names'}`, 'name migrations NNNN_name.up.sql / .down.sql (cutover\'s own and golang-migrate\'s layout), or as your tool does: NNNN_name.sql with -- +goose Up (goose) or -- migrate:up (dbmate), V1__name.sql (Flyway), NNNN_name.postgres.up.sql (pop); move other .sql files out of the folder');
+	}
+
+	const all = [...candidates.values()];
+	const common = (Object.keys(readers) as FormatName[]).filter(format => all.every(fits => fits.has(format)));
+	if (common.includes('pop') && [...candidates.keys()].some(file => isPopOnly(file))) {
+		return 'pop';
+	}
+
+	if (common.includes('golang-migrate')) {
+		return 'golang-migrate';
+	}
+
+	if (common.length === 1) {
+		return common[0]!;
+	}
+
+	const byFormat = new Map<FormatName, string[]>();
+	for (const [file, fits] of candidates) {
+		for (const format of fits) {
+			byFormat.set(format, [...byFormat.get(format) ?? [], file]);
+		}
+	}
+
+	const seen = [...byFormat].map(([format, files]) => `${format} (${list(files)})`).join(', ');
+	throw folderError(directory, common.length === 0 ? `the folder mixes migration formats: ${seen}` : `the files fit more than one format: ${common.join(', ')}`, `keep one tool's migrations in the folder, or name the format: --format ${common[0] ?? [...byFormat.keys()][0]!}`);
+}
+
+function hintFor(format: FormatName): string {
+	switch (format) {
+		case 'golang-migrate': {
+			return 'name them NNNN_name.up.sql / NNNN_name.down.sql (optionally .up.sqlite.sql / .up.postgres.sql) or NNNN_name.js / .mjs';
+		}
+
+		case 'pop': {
+			return 'name them NNNN_name[.postgres|.sqlite3|.mysql|.cockroach][.autocommit].up.sql / .down.sql';
+		}
+
+		case 'dbmate': {
+			return 'name them NNNN_name.sql with a -- migrate:up line (and optionally -- migrate:down)';
+		}
+
+		case 'goose': {
+			return 'name them NNNN_name.sql with a -- +goose Up line (and optionally -- +goose Down)';
+		}
+
+		case 'flyway': {
+			return 'name them V<version>__<description>.sql, and undo files U<version>__<description>.sql';
+		}
+	}
+}
+
+/** The first few names, then how many more. */
+export function list(files: readonly string[]): string {
+	return files.length <= shown ? files.join(', ') : `${files.slice(0, shown).join(', ')} and ${files.length - shown} more`;
+}
+
+function folderError(directory: string, problem: string, hint: string): CutoverError {
+	return new CutoverError(`${directory}: ${problem}`, {hint});
+}

@@ -1,0 +1,40 @@
+import type {MigrationFolderNote} from './model.js';
+
+/** The folder note's fields that are present, so an older record's plan stays as it was recorded. */
+export function folderNote(from: MigrationFolderNote): MigrationFolderNote {
+	return {
+		...(from.format === undefined ? {} : {format: from.format}),
+		...(from.ignored === undefined ? {} : {ignored: from.ignored}),
+		...(from.skipped === undefined ? {} : {skipped: from.skipped}),
+	};
+}
+
+const namesShown = 3;
+
+/**
+ * One line on how the folder was read: "goose format · 2 files ignored: README.md, atlas.sum";
+ * null for an older record that did not say.
+ */
+export function describeFolder(note: MigrationFolderNote): string | null {
+	if (note.format === undefined) {
+		return null;
+	}
+
+	const ignored = note.ignored ?? [];
+	return `${note.format} format${ignored.length === 0 ? '' : ` · ${ignored.length} ${ignored.length === 1 ? 'file' : 'files'} ignored: ${names(ignored)}`}`;
+}
+
+/** "Skipped on sqlite (only for mysql): …", or null when nothing was skipped. */
+export function describeSkipped(note: MigrationFolderNote, engine: string | null): string | null {
+	const skipped = note.skipped ?? [];
+	if (skipped.length === 0) {
+		return null;
+	}
+
+	const engines = [...new Set(skipped.flatMap(s => s.engines))].sort();
+	return `${skipped.length} ${skipped.length === 1 ? 'migration' : 'migrations'} skipped${engine === null ? '' : ` on ${engine}`}, only for ${engines.join(', ')}: ${names(skipped.map(s => s.name))}`;
+}
+
+function names(list: readonly string[]): string {
+	return list.length <= namesShown ? list.join(', ') : `${list.slice(0, namesShown).join(', ')} …and ${list.length - namesShown} more`;
+}
