@@ -16,6 +16,25 @@ export type LockPolicy = {
 	backoffMs: number;
 };
 
+/** One statement of a migration that runs outside a transaction: it started, or it committed. */
+export type StatementProgress = {
+	phase: 'started' | 'finished';
+	/** 1-based. */
+	index: number;
+	/** Statements in all; null for a module, whose queries are not known ahead. */
+	total: number | null;
+	statement: string;
+};
+
+/** An index PostgreSQL marks INVALID (pg_index.indisvalid false): what a failed or interrupted CREATE INDEX CONCURRENTLY leaves. */
+export type InvalidIndex = {
+	/** As the migration names it. */
+	index: string;
+	/** Schema-qualified and quoted, ready for DROP INDEX. */
+	qualified: string;
+	table: string;
+};
+
 export type MigrationContext = {
 	runId: string;
 	appliedBy: string;
@@ -23,6 +42,13 @@ export type MigrationContext = {
 	onRetry?: (retry: LockRetry) => void;
 	/** Cuts a wait between attempts short: the migration then fails at once, rolled back. */
 	signal?: AbortSignal;
+	/** A migration outside a transaction reports each statement as it starts and as it commits. */
+	onStatement?: (progress: StatementProgress) => void;
+	/**
+	 * Statements of a migration outside a transaction already recorded as committed (a resume):
+	 * they are not run again. Ignored for a module, which runs whole.
+	 */
+	skipStatements?: number;
 };
 
 /**
@@ -37,5 +63,12 @@ export type Migrator = {
 	up(name: string, context: MigrationContext): Promise<void>;
 	/** Throws IrreversibleMigrationError when the migration has no down; never un-logs silently. */
 	down(name: string, context: MigrationContext): Promise<void>;
+	/**
+	 * The INVALID indexes that the up of `name` builds with CREATE INDEX CONCURRENTLY: an earlier
+	 * attempt failed or was stopped in the middle of one. Empty on SQLite and for other migrations.
+	 */
+	invalidIndexes(name: string): Promise<InvalidIndex[]>;
+	/** DROP INDEX CONCURRENTLY of one index invalidIndexes named (the operator confirmed it). */
+	dropInvalidIndex(index: InvalidIndex): Promise<void>;
 	close(): Promise<void>;
 };

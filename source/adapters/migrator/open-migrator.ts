@@ -2,7 +2,8 @@ import type {UmzugStorage} from 'umzug';
 import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
 import {CutoverError, MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
-import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
+import type {InvalidIndex, LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
+import {concurrentIndexName, notRetrySafe} from '../../sql/non-transactional.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
@@ -96,10 +97,43 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 		async down(name, context) {
 			await one(name, 'down', context);
 		},
+		async invalidIndexes(name) {
+			const source = (await readMigrations(directory, target.engine, {format: options.format ?? null})).find(s => s.name === name);
+			return source ? invalidIndexes(session, source) : [];
+		},
+		async dropInvalidIndex(index) {
+			// CONCURRENTLY: dropping takes no lock that would stop the table's readers and writers.
+			await session.run(`DROP INDEX CONCURRENTLY IF EXISTS ${index.qualified}`);
+		},
 		async close() {
 			await session.close();
 		},
 	};
+}
+
+/** The indexes the up's CREATE INDEX CONCURRENTLY statements name that PostgreSQL holds as INVALID. */
+async function invalidIndexes(session: Session, source: MigrationSource): Promise<InvalidIndex[]> {
+	if (session.engine !== 'postgres' || source.up.kind !== 'sql') {
+		return [];
+	}
+
+	const found: InvalidIndex[] = [];
+	for (const statement of source.up.statements) {
+		const index = concurrentIndexName(statement);
+		if (index === null) {
+			continue;
+		}
+
+		// eslint-disable-next-line no-await-in-loop -- a handful of statements
+		const rows = await session.run(`SELECT format('%I.%I', n.nspname, c.relname) AS qualified, t.relname AS "table"
+	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE NOT i.indisvalid AND c.relname = $1 AND pg_table_is_visible(c.oid)`, [index]);
+		for (const row of rows) {
+			found.push({index, qualified: String(row['qualified']), table: String(row['table'])});
+		}
+	}
+
+	return found;
 }
 
 async function plan(session: Session, directory: string, engine: Target['engine'], format: FormatName | null): Promise<MigrationPlan> {
@@ -123,8 +157,26 @@ async function plan(session: Session, directory: string, engine: Target['engine'
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {})}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s)}));
 	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
+}
+
+/** What the plan says of an up that runs outside a transaction: its statements, and which of them are not safe to run twice. */
+function noTransaction(source: MigrationSource): Pick<MigrationInfo, 'noTransaction'> {
+	const {up} = source;
+	if (up.transaction) {
+		return {};
+	}
+
+	if (up.kind === 'module') {
+		return {noTransaction: {statements: null, notRetrySafe: []}};
+	}
+
+	const notSafe = up.statements.flatMap((statement, i) => {
+		const why = notRetrySafe(statement);
+		return why === null ? [] : [{index: i + 1, why}];
+	});
+	return {noTransaction: {statements: up.statements.length, notRetrySafe: notSafe}};
 }
 
 function absorbsWrapper(source: MigrationSource): boolean {

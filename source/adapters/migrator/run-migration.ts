@@ -5,9 +5,10 @@ import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
+import {runWithoutTransaction} from './run-without-transaction.js';
 import {describeBlockers} from './postgres-blockers.js';
 import type {Blocker, Session} from './session.js';
-import {messageOf} from './session.js';
+import {errorCode, messageOf} from './session.js';
 
 type Direction = 'up' | 'down';
 
@@ -24,6 +25,11 @@ export async function runMigration(session: Session, source: MigrationSource, di
 	const script = direction === 'up' ? source.up : source.down;
 	if (script === null) {
 		throw new IrreversibleMigrationError(source.name);
+	}
+
+	if (!script.transaction) {
+		await runWithoutTransaction(session, source, direction, script, context, policy);
+		return;
 	}
 
 	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
@@ -154,7 +160,10 @@ function failure(name: string, direction: Direction, script: Script, progress: P
 		migration: name,
 		direction,
 		statement: progress.statement,
-		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; fix ${file} and run again`,
+		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; ${errorCode(error) === '25001'
+			// PostgreSQL's "cannot run inside a transaction block": a module's statements are only known when it runs.
+			? `${file} runs a statement that cannot run in a transaction: ${script.kind === 'module' ? 'export const transaction = false;' : 'add "-- cutover: no-transaction" above its first statement'} to run it statement by statement`
+			: `fix ${file}`} and run again`,
 		cause: error,
 	});
 }
