@@ -49,6 +49,16 @@ export type MigrationContext = {
 	 * they are not run again. Ignored for a module, which runs whole.
 	 */
 	skipStatements?: number;
+	/**
+	 * Asked before each statement after the first of a migration outside a transaction: true stops
+	 * it there (MigrationStoppedError), its committed statements kept, for a resume to go on.
+	 */
+	stopBetweenStatements?: () => boolean;
+	/**
+	 * A down for an up outside a transaction that failed part way: its first statements took
+	 * effect but it has no log row, so the down runs without one to remove.
+	 */
+	partlyApplied?: boolean;
 };
 
 /**

@@ -1,4 +1,4 @@
-import {appliedThisRun} from '../engine/gates.js';
+import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError} from '../errors/index.js';
 import type {RunDeps} from './run-deps.js';
@@ -25,14 +25,16 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 
 		case 'downgrade': {
 			const context = {runId: deps.runId, appliedBy: deps.appliedBy};
-			for (const row of appliedThisRun(session.state)) {
+			// An up outside a transaction that failed part way is undone first: its statements took effect, without a log row.
+			const partly = partlyApplied(session.state);
+			for (const row of [...(partly ? [partly] : []), ...appliedThisRun(session.state)]) {
 				const at = clock.now();
 				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}) === null) {
 					return false;
 				}
 
 				try {
-					await deps.connections.migrator.down(row.name, context);
+					await deps.connections.migrator.down(row.name, row === partly ? {...context, partlyApplied: true} : context);
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);

@@ -75,7 +75,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			throw new MigrationError(`${name} is already applied`, {migration: name, direction, statement: null, hint: 'plan again to see what is pending'});
 		}
 
-		if (direction === 'down' && !applied.has(name)) {
+		if (direction === 'down' && !applied.has(name) && context.partlyApplied !== true) {
 			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
 		}
 

@@ -46,7 +46,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
 				await session.transaction(async () => {
-					await guard(session, source.name, direction);
+					await guard(session, source.name, direction, context.partlyApplied === true);
 					await runScript(session, source.name, script, progress);
 					progress.statement = null;
 					if (direction === 'up') {
@@ -100,7 +100,7 @@ function lookInterval(lockTimeoutMs: number): number {
  * same migration since the plan was made. PostgreSQL takes an advisory lock first so two
  * migrators queue instead of racing; SQLite's BEGIN IMMEDIATE already holds the write lock.
  */
-async function guard(session: Session, name: string, direction: Direction): Promise<void> {
+async function guard(session: Session, name: string, direction: Direction, partlyApplied: boolean): Promise<void> {
 	if (session.engine === 'postgres') {
 		await session.run(`SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`);
 	}
@@ -119,7 +119,7 @@ async function guard(session: Session, name: string, direction: Direction): Prom
 		});
 	}
 
-	if (direction === 'down' && !row) {
+	if (direction === 'down' && !row && !partlyApplied) {
 		throw new MigrationError(`${name} is not applied, there is nothing to revert`, {
 			migration: name,
 			direction,

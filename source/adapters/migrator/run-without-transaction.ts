@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {CutoverError, MigrationError} from '../../errors/index.js';
+import {CutoverError, MigrationError, MigrationStoppedError} from '../../errors/index.js';
 import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
@@ -35,9 +35,13 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 	}
 
 	try {
-		await checkLog(session, source.name, direction);
+		await checkLog(session, source.name, direction, context.partlyApplied === true);
 		const one = async (statement: string, params: readonly unknown[] = []) => {
 			const index = done + 1;
+			if (index > skip + 1 && context.stopBetweenStatements?.() === true) {
+				throw new MigrationStoppedError({migration: source.name, direction, tookEffect: tookEffect()});
+			}
+
 			current = {statement, index};
 			let blockers: Blocker[] = [];
 			let rows: Array<Record<string, unknown>> = [];
@@ -89,7 +93,7 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 			await deleteLogRow(session, source.name);
 		}
 	} catch (error) {
-		if (error instanceof MigrationError && error.tookEffect !== null) {
+		if ((error instanceof MigrationError && error.tookEffect !== null) || error instanceof MigrationStoppedError) {
 			throw error;
 		}
 
@@ -106,7 +110,7 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 }
 
 /** The log must agree with what is about to run; a resume (skip > 0) finds the row still absent, as it left it. */
-async function checkLog(session: Session, name: string, direction: Direction): Promise<void> {
+async function checkLog(session: Session, name: string, direction: Direction, partlyApplied: boolean): Promise<void> {
 	if (direction === 'up') {
 		await createLogTable(session);
 	}
@@ -118,7 +122,7 @@ async function checkLog(session: Session, name: string, direction: Direction): P
 		});
 	}
 
-	if (direction === 'down' && !row) {
+	if (direction === 'down' && !row && !partlyApplied) {
 		throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
 	}
 }
