@@ -95,7 +95,7 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'migration.failed': {
-			const took = event.tookEffect === undefined ? '' : ` [outside a transaction: ${event.tookEffect.statements === 0 ? 'no statement' : `statements 1..${event.tookEffect.statements}`}${event.tookEffect.total === null ? '' : ` of ${event.tookEffect.total}`} took effect]`;
+			const took = event.tookEffect === undefined ? '' : ` [outside a transaction: ${event.tookEffect.statements === 0 ? 'no statement' : (event.tookEffect.statements === 1 ? 'statement 1' : `statements 1..${event.tookEffect.statements}`)}${event.tookEffect.total === null ? '' : ` of ${event.tookEffect.total}`} took effect]`;
 			return `${event.direction} ${event.name} FAILED: ${event.error}${event.statement ? ` in: ${event.statement.replaceAll(/\s+/g, ' ')}` : ''}${took}`;
 		}
 

@@ -79,6 +79,12 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
 		}
 
+		if (direction === 'down' && context.partlyApplied === true && !applied.has(name)) {
+			// Not logged, so umzug knows nothing to revert: the down of an up that took effect in part runs on its own.
+			await runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy);
+			return;
+		}
+
 		const umzug = await umzugFor(sources, context);
 		try {
 			await (direction === 'up' ? umzug.up({migrations: [name]}) : umzug.down({migrations: [name]}));
