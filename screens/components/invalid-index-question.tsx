@@ -34,7 +34,8 @@ export function InvalidIndexQuestion({found, width, keys, onDecision}: Props) {
 
 	return (
 		<Box flexDirection='column' marginTop={1}>
-			<Text color='yellow'>{truncate(`! ${found.name}: an earlier CREATE INDEX CONCURRENTLY left INVALID ${found.indexes.map(i => `${i.qualified} on ${i.table}`).join(', ')}`, width)}</Text>
+			<Text color='yellow'>{truncate('! INVALID index left by a CREATE INDEX CONCURRENTLY that failed or stopped:', width)}</Text>
+			<Text color='yellow'>{truncate(`  ${found.indexes.map(i => `${i.qualified} on ${i.table}`).join(', ')} (built by ${found.name})`, width)}</Text>
 			{found.drop === null
 				? <Text bold>{truncate(keys.interactive ? '  d: drop it (DROP INDEX CONCURRENTLY) and run the migration · n: stop here' : '  waiting for the operator: drop it before the migration runs again?', width)}</Text>
 				: <Text dimColor>{truncate(found.drop ? `  dropping confirmed${found.dropped.length > 0 ? `: ${found.dropped.map(d => `${d.index} ${d.ok ? 'dropped' : `NOT dropped (${d.detail})`}`).join(', ')}` : ''}` : '  not dropped: the migration does not run', width)}</Text>}

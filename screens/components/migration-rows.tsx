@@ -73,7 +73,7 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 						{truncate(`${SYMBOL[row.status]} ${row.direction === 'down' ? '↓ ' : ''}${fit(row.name, nameWidth)}  ${statusText(row, now)}${row.reversible ? '' : '  irreversible (no down)'}${row.noTransaction ? '  no transaction' : ''}`, width)}
 					</Text>
 					{row.noTransaction && row.status === 'failed' && row.noTransaction.tookEffect !== null
-						? <Text color='yellow'>{truncate(`    took effect, not rolled back: ${row.noTransaction.tookEffect === 0 ? 'no statement' : `statements 1..${row.noTransaction.tookEffect}`}${row.noTransaction.total === null ? '' : ` of ${row.noTransaction.total}`}`, width)}</Text>
+						? <Text color='yellow'>{truncate(`    took effect, not rolled back: ${row.noTransaction.tookEffect === 0 ? 'no statement' : (row.noTransaction.tookEffect === 1 ? 'statement 1' : `statements 1..${row.noTransaction.tookEffect}`)}${row.noTransaction.total === null ? '' : ` of ${row.noTransaction.total}`}`, width)}</Text>
 						: null}
 					{row.noTransaction && row.noTransaction.notRetrySafe.length > 0 && row.status !== 'done'
 						? <Text color='yellow'>{truncate(`    ! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `${u.index}: ${u.why}`).join('; ')}`, width)}</Text>

@@ -39,7 +39,8 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);
 					const statement = error instanceof MigrationError ? error.statement : null;
-					session.emit({type: 'migration.failed', name: row.name, direction: 'down', error: message, statement, durationMs: clock.now() - at});
+					const took = error instanceof MigrationError && error.tookEffect !== null ? {tookEffect: error.tookEffect} : {};
+					session.emit({type: 'migration.failed', name: row.name, direction: 'down', error: message, statement, durationMs: clock.now() - at, ...took});
 					return done(false, `down of ${row.name} failed: ${message}; the backup is still there to restore`);
 				}
 			}
