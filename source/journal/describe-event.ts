@@ -179,7 +179,8 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'migration.statement-started': {
-			const first = event.statement.replaceAll(/\s+/g, ' ');
+			// The comments above it (the file's directives, for the first one) are no part of what it does.
+			const first = event.statement.replace(/^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*/, '').replaceAll(/\s+/g, ' ').trim();
 			return `${event.direction} ${event.name} statement ${event.index}${event.total === null ? '' : ` of ${event.total}`}: ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`;
 		}
 

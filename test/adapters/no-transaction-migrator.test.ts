@@ -194,6 +194,31 @@ describe('a no-transaction migration on PostgreSQL', () => {
 		}
 	});
 
+	test('a module with transaction = false runs each query on its own; one without it is told how to mark itself', async () => {
+		const database = await createThrowawayDatabase('cutover_i9_notx');
+		const dir = directory({
+			'0001_module.mjs': 'export const transaction = false;\nexport async function up({query}) {\n\tawait query(\'CREATE TABLE m (a int)\');\n\tawait query(\'CREATE INDEX CONCURRENTLY m_a ON m (a)\');\n}\n',
+			'0002_forgot.mjs': 'export async function up({query}) {\n\tawait query(\'CREATE INDEX CONCURRENTLY m_a2 ON m (a)\');\n}\n',
+		});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			const plan = await migrator.plan();
+			assert.deepEqual(plan.pending.map(m => m.noTransaction), [{statements: null, notRetrySafe: []}, undefined]);
+			const seen: string[] = [];
+			await migrator.up('0001_module', {...context, onStatement: p => seen.push(`${p.phase} ${p.index}/${String(p.total)}`)});
+			assert.deepEqual(seen, ['started 1/null', 'finished 1/null', 'started 2/null', 'finished 2/null']);
+			await assert.rejects(migrator.up('0002_forgot', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.match(error.message, /cannot run inside a transaction block/);
+				assert.match(error.hint, /export const transaction = false;/);
+				return true;
+			});
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
 	test('a unique CREATE INDEX CONCURRENTLY over duplicate rows leaves an INVALID index that invalidIndexes names and dropInvalidIndex drops', async () => {
 		const database = await createThrowawayDatabase('cutover_i9_notx');
 		await database.sql('CREATE TABLE emails (address text); INSERT INTO emails VALUES (\'a@x\'), (\'a@x\'), (\'b@x\')');

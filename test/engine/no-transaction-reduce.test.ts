@@ -25,7 +25,7 @@ const toUpgrade: RunEvent[] = [
 	{type: 'migration.started', name: '0003_idx', direction: 'up'},
 ];
 const row = (events: RunEvent[]) => fold(events).migrations.find(m => m.name === '0003_idx');
-const started = (index: number): RunEvent => ({type: 'migration.statement-started', name: '0003_idx', direction: 'up', index, total: 3, statement: `S${index}`});
+const started = (index: number): Extract<RunEvent, {type: 'migration.statement-started'}> => ({type: 'migration.statement-started', name: '0003_idx', direction: 'up', index, total: 3, statement: `S${index}`});
 const finished = (index: number): RunEvent => ({type: 'migration.statement-finished', name: '0003_idx', direction: 'up', index, total: 3, durationMs: 5});
 
 describe('no-transaction migrations in the reducer', () => {
@@ -104,6 +104,7 @@ describe('no-transaction migrations in the reducer', () => {
 
 	it('each new event has its own line in the record\'s plain form', () => {
 		assert.equal(describeEvent(started(2)), 'up 0003_idx statement 2 of 3: S2');
+		assert.equal(describeEvent({...started(1), statement: '-- cutover: no-transaction\n/* why */\nCREATE TABLE t (a int)'}), 'up 0003_idx statement 1 of 3: CREATE TABLE t (a int)');
 		assert.equal(describeEvent(finished(2)), 'up 0003_idx statement 2 of 3 committed in 5 ms');
 		assert.match(describeEvent({type: 'invalid-index.found', name: '0003_idx', indexes: [{index: 'i', qualified: 'public.i', table: 't'}]}), /INVALID index left by an earlier CREATE INDEX CONCURRENTLY: public\.i on t/);
 		assert.match(describeEvent({type: 'invalid-index.dropped', name: '0003_idx', index: 'public.i', ok: false, detail: 'no'}), /drop of INVALID index public\.i FAILED: no/);

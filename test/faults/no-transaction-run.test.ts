@@ -65,8 +65,8 @@ const lines = (file: string): JournalLine[] => readJournal(readFileSync(file, 'u
 const present = async (target: DemoTarget, table: string) => (await target.rows(`SELECT to_regclass('${table}') IS NOT NULL AS present`))[0]?.['present'] === true;
 const logged = async (target: DemoTarget, name: string) => (await target.rows(`SELECT name FROM cutover_migrations WHERE name = '${name}'`)).length === 1;
 
-async function withTarget(work: (target: DemoTarget) => Promise<void>) {
-	const target = await prepareDemoTarget('postgres');
+async function withTarget(work: (target: DemoTarget) => Promise<void>, engine: 'postgres' | 'sqlite' = 'postgres') {
+	const target = await prepareDemoTarget(engine);
 	try {
 		await work(target);
 	} finally {
@@ -152,4 +152,17 @@ describe('a no-transaction migration in a run on postgres', () => {
 		assert.equal(await logged(target, '0005_unique_contacts'), true);
 		assertVerifies(target, thirdFile);
 	}));
+});
+
+describe('a no-transaction migration in a run on sqlite', () => {
+	it('VACUUM runs in a no-transaction migration while the run holds its other connections', async () => withTarget(async target => {
+		const migrations = migrationsWith(target, {
+			'0005_compact.up.sql': '-- cutover: no-transaction\nDELETE FROM meters WHERE id > 30;\nVACUUM;\n',
+		});
+		const result = run(target, migrations);
+		assert.equal(result.code, 0, result.stdout + result.stderr);
+		assertClearMessage(result.stdout + result.stderr, /0005_compact \(irreversible\) \(no transaction, 2 statements\)/, /up 0005_compact statement 2 of 2: VACUUM/, /up 0005_compact statement 2 of 2 committed/, /outcome: upgraded/);
+		assert.equal((await target.rows('SELECT name FROM cutover_migrations WHERE name = \'0005_compact\'')).length, 1);
+		assertVerifies(target, recordFiles(target)[0]!);
+	}, 'sqlite'));
 });
