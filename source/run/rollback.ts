@@ -1,6 +1,7 @@
 import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError} from '../errors/index.js';
+import type {StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
 /** Carries out the operator's choice at the rollback prompt and journals the outcome. */
@@ -34,7 +35,18 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				}
 
 				try {
-					await deps.connections.migrator.down(row.name, row === partly ? {...context, partlyApplied: true} : context);
+					const statementStarted = new Map<number, number>();
+					// A down outside a transaction journals each statement too, so the record says how far it got.
+					const onStatement = (p: StatementProgress) => {
+						if (p.phase === 'started') {
+							statementStarted.set(p.index, clock.now());
+							session.emit({type: 'migration.statement-started', name: row.name, direction: 'down', index: p.index, total: p.total, statement: p.statement});
+						} else {
+							session.emit({type: 'migration.statement-finished', name: row.name, direction: 'down', index: p.index, total: p.total, durationMs: clock.now() - (statementStarted.get(p.index) ?? at)});
+						}
+					};
+
+					await deps.connections.migrator.down(row.name, {...context, onStatement, ...(row === partly ? {partlyApplied: true} : {})});
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);

@@ -106,10 +106,10 @@ describe('a no-transaction migration in a run on postgres', () => {
 	it('--on-failure downgrade runs the down of the part that took effect', async () => withTarget(async target => {
 		const migrations = migrationsWith(target, {
 			'0005_half.up.sql': '-- cutover: no-transaction\nCREATE TABLE half_done (id integer);\nINSERT INTO no_such_table VALUES (1);\n',
-			'0005_half.down.sql': 'DROP TABLE IF EXISTS half_done;\n',
+			'0005_half.down.sql': '-- cutover: no-transaction\nDROP TABLE IF EXISTS half_done;\n',
 		});
 		const result = run(target, migrations, ['--on-failure', 'downgrade']);
-		assertClearMessage(result.stdout + result.stderr, /down 0005_half done/, /downgrade done/, /run finished: rolled-back/);
+		assertClearMessage(result.stdout + result.stderr, /down 0005_half statement 1 of 1: DROP TABLE IF EXISTS half_done/, /down 0005_half done/, /downgrade done/, /run finished: rolled-back/);
 		assert.equal(await present(target, 'half_done'), false);
 		assert.equal(await logged(target, '0005_half'), false);
 	}));
@@ -124,7 +124,7 @@ describe('a no-transaction migration in a run on postgres', () => {
 		// 1. The build fails over the duplicates and leaves the index INVALID.
 		const first = run(target, migrations);
 		assert.equal(first.code, 1, first.stdout + first.stderr);
-		assertClearMessage(first.stdout + first.stderr, /could not create unique index "contacts_email"/, /no statement \(of 1\) took effect/);
+		assertClearMessage(first.stdout + first.stderr, /could not create unique index "contacts_email"/, /no statement \(of 1\) took effect/, /it left the INVALID index public\.contacts_email on contacts, to drop before it runs again/);
 		const invalid = await target.rows('SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = \'contacts_email\'');
 		assert.deepEqual(invalid, [{indisvalid: false}]);
 

@@ -2,8 +2,9 @@ import type {UmzugStorage} from 'umzug';
 import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
 import {CutoverError, MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
-import type {InvalidIndex, LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
-import {concurrentIndexName, notRetrySafe} from '../../sql/non-transactional.js';
+import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
+import {notRetrySafe} from '../../sql/non-transactional.js';
+import {invalidIndexes} from './invalid-indexes.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
@@ -105,7 +106,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 		},
 		async invalidIndexes(name) {
 			const source = (await readMigrations(directory, target.engine, {format: options.format ?? null})).find(s => s.name === name);
-			return source ? invalidIndexes(session, source) : [];
+			return source && source.up.kind === 'sql' ? invalidIndexes(session, source.up.statements) : [];
 		},
 		async dropInvalidIndex(index) {
 			// CONCURRENTLY: dropping takes no lock that would stop the table's readers and writers.
@@ -115,31 +116,6 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			await session.close();
 		},
 	};
-}
-
-/** The indexes the up's CREATE INDEX CONCURRENTLY statements name that PostgreSQL holds as INVALID. */
-async function invalidIndexes(session: Session, source: MigrationSource): Promise<InvalidIndex[]> {
-	if (session.engine !== 'postgres' || source.up.kind !== 'sql') {
-		return [];
-	}
-
-	const found: InvalidIndex[] = [];
-	for (const statement of source.up.statements) {
-		const index = concurrentIndexName(statement);
-		if (index === null) {
-			continue;
-		}
-
-		// eslint-disable-next-line no-await-in-loop -- a handful of statements
-		const rows = await session.run(`SELECT format('%I.%I', n.nspname, c.relname) AS qualified, t.relname AS "table"
-	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE NOT i.indisvalid AND c.relname = $1 AND pg_table_is_visible(c.oid)`, [index]);
-		for (const row of rows) {
-			found.push({index, qualified: String(row['qualified']), table: String(row['table'])});
-		}
-	}
-
-	return found;
 }
 
 async function plan(session: Session, directory: string, engine: Target['engine'], format: FormatName | null): Promise<MigrationPlan> {

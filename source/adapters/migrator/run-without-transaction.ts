@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {CutoverError, MigrationError, MigrationStoppedError} from '../../errors/index.js';
-import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
+import type {InvalidIndex, LockPolicy, MigrationContext} from '../../ports/migrator.js';
+import {invalidIndexes} from './invalid-indexes.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
@@ -101,7 +102,10 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 			throw error;
 		}
 
-		throw failure(source.name, direction, script, current, tookEffect(), error);
+		// A CREATE INDEX CONCURRENTLY that failed leaves its index behind, INVALID: say so now, not only at the next attempt.
+		const failed = current as {statement: string; index: number} | null;
+		const left = failed === null ? [] : await invalidIndexes(session, [failed.statement]).catch(() => []);
+		throw failure(source.name, direction, script, failed, tookEffect(), error, left);
 	} finally {
 		if (locked) {
 			await session.run(`SELECT pg_advisory_unlock(hashtext('${MIGRATIONS_TABLE}'))`).catch(() => undefined);
@@ -137,11 +141,12 @@ export function describeTookEffect(took: {statements: number; total: number | nu
 	return took.statements === 1 ? `statement 1${of} took effect` : `statements 1..${took.statements}${of} took effect`;
 }
 
-function failure(name: string, direction: Direction, script: Script, current: {statement: string; index: number} | null, took: {statements: number; total: number | null}, error: unknown): MigrationError {
+function failure(name: string, direction: Direction, script: Script, current: {statement: string; index: number} | null, took: {statements: number; total: number | null}, error: unknown, left: readonly InvalidIndex[]): MigrationError {
 	const file = path.basename(script.file);
 	const where = current === null ? (took.statements === took.total ? ' writing its log row' : '') : at(current.index, took.total);
 	const detail = typeof error === 'object' && error !== null && 'detail' in error && typeof error.detail === 'string' && error.detail !== '' ? ` (${error.detail})` : '';
-	return new MigrationError(`${name} (${direction}) failed${where} in ${file}: ${messageOf(error)}${detail}; it runs outside a transaction: ${describeTookEffect(took)} and stays, nothing was rolled back`, {
+	const invalid = left.length === 0 ? '' : `; it left the INVALID index ${left.map(i => `${i.qualified} on ${i.table}`).join(', ')}, to drop before it runs again (cutover asks first; --drop-invalid-index in plain mode)`;
+	return new MigrationError(`${name} (${direction}) failed${where} in ${file}: ${messageOf(error)}${detail}; it runs outside a transaction: ${describeTookEffect(took)} and stays, nothing was rolled back${invalid}`, {
 		migration: name,
 		direction,
 		statement: current?.statement ?? null,
