@@ -6,6 +6,7 @@ import {buildTimeline} from '../../source/replay/timeline.js';
 import {startCursor} from '../../source/replay/controller.js';
 import {App} from '../../screens/app.js';
 import {ReplayScreen} from '../../screens/replay/replay-screen.js';
+import {planLines} from '../../screens/components/plan-view.js';
 import {overflowing, render, type Rendered} from '../support/render.js';
 import {atProceed, backupDone, baseline, fingerprinted, fold, orphanReadings, started, T0, verified, windowConfirmed, windowPlanned} from '../support/run-fixtures.js';
 
@@ -44,6 +45,11 @@ describe('upgrade screen: a migration outside a transaction', () => {
 		assert.match(frame, /⟳ 0004-index-serials {2}running \d+ s · statement 2 of 3 {2}no transaction/);
 		assert.match(frame, /! not safe to retry: 2: CREATE INDEX CONCURRENTLY without IF NOT EXISTS/);
 		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('the window\'s whole plan marks it and lists the statements not safe to retry', () => {
+		const plan = plannedOutside.type === 'migrations.planned' ? {applied: plannedOutside.applied, pending: plannedOutside.pending} : {applied: [], pending: []};
+		assert.ok(planLines(plan, []).some(line => /0004-index-serials {2}aaaaaaaa.* {2}no transaction; not safe to retry: 2: CREATE INDEX CONCURRENTLY without IF NOT EXISTS$/.test(line)), planLines(plan, []).join('\n'));
 	});
 
 	it('after a failure, says which statements took effect', async () => {
