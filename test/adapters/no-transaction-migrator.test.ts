@@ -242,4 +242,24 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			await database.drop();
 		}
 	});
+
+	test('IF NOT EXISTS over an INVALID index is no success: the migration fails naming it, unlogged', async () => {
+		const database = await createThrowawayDatabase('cutover_i9_notx');
+		await database.sql('CREATE TABLE emails (address text); INSERT INTO emails VALUES (\'a@x\'), (\'a@x\')');
+		await database.sql('CREATE UNIQUE INDEX CONCURRENTLY emails_address ON emails (address)').catch(() => undefined);
+		await database.sql('DELETE FROM emails WHERE ctid NOT IN (SELECT min(ctid) FROM emails GROUP BY address)');
+		const dir = directory({'0001_unique.up.sql': '-- cutover: no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS emails_address ON emails (address);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			await assert.rejects(migrator.up('0001_unique', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.match(error.message, /the index public\.emails_address is INVALID \(left by an earlier attempt; IF NOT EXISTS kept it/);
+				return true;
+			});
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
 });

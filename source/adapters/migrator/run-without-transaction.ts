@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {CutoverError, MigrationError, MigrationStoppedError} from '../../errors/index.js';
 import type {InvalidIndex, LockPolicy, MigrationContext} from '../../ports/migrator.js';
+import {concurrentIndexName} from '../../sql/non-transactional.js';
 import {invalidIndexes} from './invalid-indexes.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
@@ -57,6 +58,7 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 					try {
 						context.onStatement?.({phase: 'started', index, total, statement});
 						rows = await session.autocommit(async () => session.run(statement, params), {lockTimeoutMs});
+						await refuseInvalidResult(session, statement);
 					} finally {
 						blockers = await watch.stop();
 					}
@@ -110,6 +112,22 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 		if (locked) {
 			await session.run(`SELECT pg_advisory_unlock(hashtext('${MIGRATIONS_TABLE}'))`).catch(() => undefined);
 		}
+	}
+}
+
+/**
+ * CREATE INDEX CONCURRENTLY IF NOT EXISTS over the INVALID index an earlier attempt left (a lock
+ * timeout of this one, a stop) does nothing and reports success: the index would stay unusable
+ * behind a logged migration. Checked after each such statement.
+ */
+async function refuseInvalidResult(session: Session, statement: string): Promise<void> {
+	if (session.engine !== 'postgres' || concurrentIndexName(statement) === null) {
+		return;
+	}
+
+	const left = await invalidIndexes(session, [statement]);
+	if (left.length > 0) {
+		throw new Error(`the statement returned, but the index ${left.map(i => i.qualified).join(', ')} is INVALID (left by an earlier attempt; IF NOT EXISTS kept it instead of building it)`);
 	}
 }
 
