@@ -63,7 +63,8 @@ export type MigrationContext = {
 
 /**
  * Applies migrations one at a time. On PostgreSQL a migration and its log row commit in one
- * transaction; on SQLite inside an explicit BEGIN/COMMIT. A failure rolls the migration back
+ * transaction; on SQLite inside an explicit BEGIN/COMMIT. A migration marked no-transaction runs
+ * statement by statement instead, each committing on its own, its log row after the last. A failure rolls the migration back
  * and throws a MigrationError naming the statement. A lock timeout rolls it back too and is
  * retried, within the LockPolicy the migrator was opened with.
  */
