@@ -58,6 +58,17 @@ describe('a transactional migration holding a statement that cannot run in a tra
 		}
 	});
 
+	test('the formats\' own markers count: goose NO TRANSACTION runs it outside, a goose file without it is refused', async () => {
+		const [source] = await readMigrations(directory({'00001_idx.sql': '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n-- +goose Down\nDROP INDEX CONCURRENTLY t_a;\n'}), 'postgres');
+		assert.equal(source?.up.transaction, false);
+		await assert.rejects(readMigrations(directory({'00001_idx.sql': '-- +goose Up\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n'}), 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(error.line, 2);
+			assert.match(error.hint, /-- \+goose NO TRANSACTION/);
+			return true;
+		});
+	});
+
 	test('SQLite: VACUUM in a transactional file is refused, in a no-transaction one it runs', async () => {
 		await assert.rejects(readMigrations(directory({'0001_v.up.sql': 'DELETE FROM t;\nVACUUM;\n'}), 'sqlite'), /0001_v\.up\.sql:2: VACUUM cannot run inside a transaction block/);
 		const dir = directory({
