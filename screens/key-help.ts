@@ -40,6 +40,7 @@ const UPGRADE: KeyHelp = [
 	['c', 'cancel its query (shows the query, asks for y)'],
 	['k', 'terminate its session (shows the query, asks for y)'],
 	['Esc', 'back to the lock summary'],
+	['d, n', 'when an earlier CREATE INDEX CONCURRENTLY left an INVALID index: drop it and run the migration, or stop'],
 ];
 
 const ROLLBACK: KeyHelp = [

@@ -95,6 +95,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					locks={state.lockSample}
 					backendActions={state.backendActions}
 					history={state.history}
+					invalidIndexes={state.invalidIndexes}
 					keys={keys}
 					onDecision={onDecision}
 				/>

@@ -2,9 +2,10 @@ import {Box, Text} from 'ink';
 import type {RunEvent} from '../source/engine/events.js';
 import {estimateUpgrade, type UpgradeEstimate} from '../source/engine/eta.js';
 import type {ExpectedDuration, LockSample} from '../source/engine/model.js';
-import type {BackendAction, MigrationRow, StepStatus} from '../source/engine/state.js';
+import type {BackendAction, InvalidIndexes, MigrationRow, StepStatus} from '../source/engine/state.js';
 import {BackendActionLog} from './backend-actions/backend-action-log.js';
 import {LockActions} from './backend-actions/lock-actions.js';
+import {InvalidIndexQuestion} from './components/invalid-index-question.js';
 import {MigrationRows} from './components/migration-rows.js';
 import {StepErrors} from './components/step-errors.js';
 import {formatDuration, plural, truncate} from './format.js';
@@ -26,13 +27,15 @@ export type UpgradeScreenProps = {
 	onDecision: (event: RunEvent) => void;
 	/** What earlier runs took for the same migrations (state.history). */
 	history?: ExpectedDuration[];
+	/** INVALID indexes found before a migration outside a transaction runs again (state.invalidIndexes). */
+	invalidIndexes?: InvalidIndexes | null;
 };
 
 /** What the estimate rests on, short: the heading should fit one line at 80 columns. */
 const BASIS = {history: 'earlier runs', 'so-far': 'this run', both: 'earlier runs + this run'} as const;
 
 /** Migrations applied one after another, each a live row. Keys only act on sessions in the lock watch. */
-export function UpgradeScreen({migrations, status, errors, now, width, locks, backendActions, keys, onDecision, history = []}: UpgradeScreenProps) {
+export function UpgradeScreen({migrations, status, errors, now, width, locks, backendActions, keys, onDecision, history = [], invalidIndexes = null}: UpgradeScreenProps) {
 	const retrying = migrations.filter(m => m.status === 'running' && m.retry !== null);
 	const done = migrations.filter(m => m.status === 'done').length;
 	const heading = status === 'running'
@@ -47,6 +50,7 @@ export function UpgradeScreen({migrations, status, errors, now, width, locks, ba
 					{truncate(`  ! attempt ${m.retry.attempt} of ${m.retry.maxAttempts} timed out waiting for a lock; next try in ${formatDuration(m.retry.waitMs)}`, width)}
 				</Text>
 			))}
+			{status === 'running' || invalidIndexes?.drop === false ? <InvalidIndexQuestion found={invalidIndexes} width={width} keys={keys} onDecision={onDecision}/> : null}
 			{status === 'running' && locks !== null && <LockActions sample={agedSample(locks, now)} width={width} keys={keys} onDecision={onDecision}/>}
 			<BackendActionLog actions={backendActions} width={width}/>
 			<StepErrors messages={errors} width={width}/>

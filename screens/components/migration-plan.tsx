@@ -35,7 +35,7 @@ export function MigrationPlanLines({plan, width, maxPending, directory = null, e
 			<Text>{plan.pending.length === 0 ? 'Pending: none, nothing to upgrade' : `Pending ${plural(plan.pending.length, 'migration')}:`}</Text>
 			{pending.map(m => (
 				<Text key={m.name}>
-					{truncate(`  · ${fit(m.name, nameWidth)}  ${shortHash(m.checksum)}${m.reversible ? '' : '  irreversible (no down)'}${m.wrapperAbsorbed === true ? '  (BEGIN/COMMIT wrapper absorbed)' : ''}`, width)}
+					{truncate(`  · ${fit(m.name, nameWidth)}  ${shortHash(m.checksum)}${m.reversible ? '' : '  irreversible (no down)'}${m.wrapperAbsorbed === true ? '  (BEGIN/COMMIT wrapper absorbed)' : ''}${m.noTransaction ? `  no transaction${m.noTransaction.notRetrySafe.length > 0 ? ` (${m.noTransaction.notRetrySafe.length} not safe to retry)` : ''}` : ''}`, width)}
 				</Text>
 			))}
 			{plan.pending.length > pending.length ? <Text dimColor wrap='wrap'>{hiddenLine(plan, pending.length)}</Text> : null}

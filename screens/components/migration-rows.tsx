@@ -24,7 +24,10 @@ function statusText(row: MigrationRow, now: number): string {
 		}
 
 		case 'running': {
-			return `running ${formatDuration(Math.max(0, now - (row.startedAt ?? now)))}`;
+			const run = row.noTransaction;
+			// Outside a transaction the statement in flight is what matters: each one before it has committed.
+			const statement = run?.running == null ? '' : ` · statement ${run.running}${run.total === null ? '' : ` of ${run.total}`}`;
+			return `running ${formatDuration(Math.max(0, now - (row.startedAt ?? now)))}${statement}`;
 		}
 
 		case 'done': {
@@ -67,8 +70,14 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 			{shown.map(row => (
 				<Box key={`${row.direction}:${row.name}`} flexDirection='column'>
 					<Text bold={row.status === 'running'} {...(row.status === 'failed' ? {color: 'red'} : {})}>
-						{truncate(`${SYMBOL[row.status]} ${row.direction === 'down' ? '↓ ' : ''}${fit(row.name, nameWidth)}  ${statusText(row, now)}${row.reversible ? '' : '  irreversible (no down)'}`, width)}
+						{truncate(`${SYMBOL[row.status]} ${row.direction === 'down' ? '↓ ' : ''}${fit(row.name, nameWidth)}  ${statusText(row, now)}${row.reversible ? '' : '  irreversible (no down)'}${row.noTransaction ? '  no transaction' : ''}`, width)}
 					</Text>
+					{row.noTransaction && row.status === 'failed' && row.noTransaction.tookEffect !== null
+						? <Text color='yellow'>{truncate(`    took effect, not rolled back: ${row.noTransaction.tookEffect === 0 ? 'no statement' : (row.noTransaction.tookEffect === 1 ? 'statement 1' : `statements 1..${row.noTransaction.tookEffect}`)}${row.noTransaction.total === null ? '' : ` of ${row.noTransaction.total}`}`, width)}</Text>
+						: null}
+					{row.noTransaction && row.noTransaction.notRetrySafe.length > 0 && row.status !== 'done'
+						? <Text color='yellow'>{truncate(`    ! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `${u.index}: ${u.why}`).join('; ')}`, width)}</Text>
+						: null}
 					{row.status === 'failed' && row.error ? <Text>{truncate(`    error: ${row.error.replaceAll('\n', ' ')}`, width)}</Text> : null}
 					{row.status === 'failed' && row.statement
 						? firstLines(row.statement, 2, width - 6).map((l, i) => <Text key={i} dimColor>{`    ${i === 0 ? '› ' : '  '}${l}`}</Text>)

@@ -11,7 +11,7 @@ export function planLines(plan: MigrationPlan, history: readonly ExpectedDuratio
 		`Pending (${plan.pending.length}):`,
 		...(plan.pending.length === 0 ? ['  none'] : plan.pending.map((m, i) => {
 			const took = past.get(m.name);
-			return `  ${String(i + 1).padStart(String(plan.pending.length).length)}. ${m.name}  ${shortHash(m.checksum)}${m.reversible ? '' : '  irreversible (no down)'}${took ? `  took ${formatDuration(took.durationMs)} before` : ''}`;
+			return `  ${String(i + 1).padStart(String(plan.pending.length).length)}. ${m.name}  ${shortHash(m.checksum)}${m.reversible ? '' : '  irreversible (no down)'}${m.noTransaction ? `  no transaction${m.noTransaction.notRetrySafe.length > 0 ? `; not safe to retry: ${m.noTransaction.notRetrySafe.map(u => `${u.index}: ${u.why}`).join('; ')}` : ''}` : ''}${took ? `  took ${formatDuration(took.durationMs)} before` : ''}`;
 		})),
 	];
 }

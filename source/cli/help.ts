@@ -55,6 +55,8 @@ Without a terminal (CI, pipes, nohup)
   --on-failure <choice>  keep | downgrade | restore when something fails after the backup
                          (default keep: nothing is undone and the run exits non-zero)
   --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
+  --drop-invalid-index   drop the INVALID index an earlier CREATE INDEX CONCURRENTLY of a
+                         no-transaction migration left, before it runs again (recorded)
 
   Every human gate that no flag opens stops the run (fails closed).
 
@@ -78,7 +80,8 @@ Options
   --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
-  --plain, --yes, --confirm-db, --override, --on-failure, --at-end   as for cutover run;
+  --plain, --yes, --confirm-db, --override, --on-failure, --at-end,
+  --drop-invalid-index   as for cutover run;
                          --plain needs --confirm-db
 
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.

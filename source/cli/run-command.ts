@@ -45,6 +45,7 @@ export type RunOptions = {
 	overrides: Map<string, string>;
 	onFailure: RollbackChoice | null;
 	atEnd: RollbackChoice;
+	dropInvalidIndex: boolean;
 	windowStart: number | null;
 	windowMinutes: number | null;
 	/** --unsigned: the record names no signer; otherwise it is signed, with a key made first if there is none. */
@@ -139,7 +140,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		target,
 		runbook,
 		plain: options.plain,
-		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd},
+		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex},
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
 		appliedBy: `${identity.operator.name} (${identity.operator.osUser}@${identity.host})`,

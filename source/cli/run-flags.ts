@@ -18,6 +18,7 @@ export const runFlags = {
 	override: {type: 'string', multiple: true},
 	'on-failure': {type: 'string'},
 	'at-end': {type: 'string'},
+	'drop-invalid-index': {type: 'boolean', default: false},
 } as const;
 
 export function parseOverrides(raw: string[]): Map<string, string> {

@@ -49,6 +49,11 @@ const known = {
 	'run-lock.lost': true,
 	'run-lock.retaken': true,
 	'migrations.history': true,
+	'migration.statement-started': true,
+	'migration.statement-finished': true,
+	'invalid-index.found': true,
+	'operator.invalid-index-drop': true,
+	'invalid-index.dropped': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

@@ -90,7 +90,16 @@ export type RunEvent =
 	| {type: 'operator.backend-action'; action: BackendActionKind; pid: number; query: string | null; user: string | null}
 	/** What the server answered; `ok: false` also when cutover refused (its own sessions). */
 	| {type: 'backend-action.finished'; action: BackendActionKind; pid: number; ok: boolean; detail: string}
-	| {type: 'migration.failed'; name: string; direction: 'up' | 'down'; error: string; statement: string | null; durationMs: number}
+	| {
+		type: 'migration.failed';
+		name: string;
+		direction: 'up' | 'down';
+		error: string;
+		statement: string | null;
+		durationMs: number;
+		/** A migration outside a transaction: statements 1..`statements` committed and were not rolled back. Absent: it rolled back whole. */
+		tookEffect?: {statements: number; total: number | null};
+	}
 	| {type: 'upgrade.finished'; ok: boolean}
 	| {type: 'post.compared'; after: RowCounts; diff: RowCountDiff[]}
 	| {type: 'rollback.offered'; reason: string; options: RollbackOption[]}
@@ -122,7 +131,17 @@ export type RunEvent =
 	// A resumed run holds the run lock again after it was lost.
 	| {type: 'run-lock.retaken'; detail: string}
 	// Earlier records in the records directory ran some pending migrations (same checksums): how long each took, for the estimates.
-	| {type: 'migrations.history'; expected: ExpectedDuration[]};
+	| {type: 'migrations.history'; expected: ExpectedDuration[]}
+	// One statement of a migration outside a transaction started (1-based index; total null for a module).
+	| {type: 'migration.statement-started'; name: string; direction: 'up' | 'down'; index: number; total: number | null; statement: string}
+	// That statement committed: a resume goes on after it.
+	| {type: 'migration.statement-finished'; name: string; direction: 'up' | 'down'; index: number; total: number | null; durationMs: number}
+	// Before a migration outside a transaction runs: INVALID indexes it builds, left by a CREATE INDEX CONCURRENTLY that failed or was stopped.
+	| {type: 'invalid-index.found'; name: string; indexes: Array<{index: string; qualified: string; table: string}>}
+	/** The operator's answer: drop those indexes before the migration runs again (drop: false stops there). */
+	| {type: 'operator.invalid-index-drop'; name: string; indexes: string[]; drop: boolean}
+	// The DROP INDEX CONCURRENTLY of one of them, and what the server said.
+	| {type: 'invalid-index.dropped'; name: string; index: string; ok: boolean; detail: string};
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';

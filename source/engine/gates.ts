@@ -1,6 +1,6 @@
 import {isSatisfied} from './judge.js';
 import type {CheckResult, PreflightItem, RollbackOption} from './model.js';
-import type {RunState} from './state.js';
+import type {MigrationRow, RunState} from './state.js';
 
 export type Gate = {open: true} | {open: false; reasons: string[]};
 
@@ -82,31 +82,50 @@ export function appliedThisRun(state: RunState) {
 	return state.migrations.filter(m => m.direction === 'up' && m.status === 'done').reverse();
 }
 
+/**
+ * The failed up of a migration outside a transaction whose first statements took effect (they
+ * are not rolled back, and it has no log row): a downgrade runs its down first, if it has one.
+ */
+export function partlyApplied(state: RunState) {
+	const failed = state.migrations.find(m => m.direction === 'up' && m.status === 'failed');
+	return failed && (failed.noTransaction?.tookEffect ?? 0) > 0 ? failed : undefined;
+}
+
+/** "statements 1..2 of 3 of 0007_x took effect" */
+export function describePartial(row: MigrationRow): string {
+	const run = row.noTransaction;
+	const n = run?.tookEffect ?? 0;
+	const of = run?.total === null || run?.total === undefined ? '' : ` of ${run.total}`;
+	return `${n === 1 ? 'statement 1' : `statements 1..${n}`}${of} of ${row.name} took effect outside a transaction`;
+}
+
 /** The three ways out, with what each does and costs, drawn only from recorded facts. */
 export function rollbackOptions(state: RunState): RollbackOption[] {
 	const applied = appliedThisRun(state);
 	const failed = state.migrations.find(m => m.direction === 'up' && m.status === 'failed');
-	const irreversible = applied.filter(m => !m.reversible);
+	const partly = partlyApplied(state);
+	const irreversible = [...(partly ? [partly] : []), ...applied].filter(m => !m.reversible);
 	const before = state.versionBefore ?? 'an empty schema';
 	const artifact = state.verification?.ok ? state.backup?.artifact : undefined;
 	const backupAt = state.steps.backup.finishedAt;
+	const downs = [...(partly ? [partly] : []), ...applied];
 
-	const downgrade: RollbackOption = applied.length === 0
+	const downgrade: RollbackOption = downs.length === 0
 		? {choice: 'downgrade', available: false, action: 'nothing to downgrade', cost: failed ? `${failed.name} failed and was rolled back by its transaction; no migration of this run is applied` : 'no migration of this run is applied'}
 		: irreversible.length > 0
-			? {choice: 'downgrade', available: false, action: `cannot downgrade to ${before}`, cost: `irreversible (no down): ${irreversible.map(m => m.name).join(', ')}`}
+			? {choice: 'downgrade', available: false, action: `cannot downgrade to ${before}`, cost: `irreversible (no down): ${irreversible.map(m => m.name).join(', ')}${partly && !partly.reversible ? `; ${describePartial(partly)} and stay` : ''}`}
 			: {
 				choice: 'downgrade',
 				available: true,
-				action: `run ${applied.length} down migration${applied.length === 1 ? '' : 's'} (${applied.map(m => m.name).join(', ')}) back to ${before}`,
-				cost: 'keeps rows written since the upgrade; data the up migrations dropped or moved comes back only as far as the downs restore it',
+				action: `run ${downs.length} down migration${downs.length === 1 ? '' : 's'} (${downs.map(m => m.name).join(', ')}) back to ${before}`,
+				cost: `${partly ? `${describePartial(partly)}: its down runs first, though the rest of its up never ran (a down without IF EXISTS may fail there); ` : ''}keeps rows written since the upgrade; data the up migrations dropped or moved comes back only as far as the downs restore it`,
 			};
 
 	const restore: RollbackOption = artifact
 		? {
 			choice: 'restore',
 			available: true,
-			action: `replace the database with the verified backup ${artifact.path} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)}…)`,
+			action: `${partly ? `undo everything, ${describePartial(partly)} included: ` : ''}replace the database with the verified backup ${artifact.path} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)}…)`,
 			cost: `every row written since the backup${backupAt === null ? '' : ` at ${new Date(backupAt).toISOString()}`} is lost; takes about as long as the backup took (${Math.max(1, Math.round((state.backup?.durationMs ?? 0) / 1000))} s)`,
 		}
 		: {choice: 'restore', available: false, action: 'no verified backup to restore', cost: 'the backup is missing or failed verification'};
@@ -116,7 +135,9 @@ export function rollbackOptions(state: RunState): RollbackOption[] {
 		choice: 'keep',
 		available: true,
 		action: `leave the database as it is now (at ${current})`,
-		cost: failed
+		cost: partly
+			? `${describePartial(partly)} and stay${applied.length > 0 ? `, and ${applied.map(m => m.name).join(', ')} ${applied.length === 1 ? 'stays' : 'stay'} applied` : ''}: the schema is between versions until someone acts`
+			: failed
 			? (applied.length > 0
 				? `${applied.map(m => m.name).join(', ')} ${applied.length === 1 ? 'stays' : 'stay'} applied and ${failed.name} did not apply: the schema is between versions until someone acts`
 				: `${failed.name} did not apply and nothing of this run is applied: the database stays at ${current}, the rest pending`)

@@ -28,6 +28,12 @@ export type MigrationInfo = {
 	reversible: boolean;
 	/** Its SQL was wrapped whole in BEGIN; … COMMIT;, which cutover dropped: it runs in cutover's own transaction with its log row. */
 	wrapperAbsorbed?: boolean;
+	/**
+	 * Its up runs outside a transaction (`-- cutover: no-transaction`), statement by statement:
+	 * how many (null: a module) and which are not safe to run a second time (a retry or a resume
+	 * runs again a statement that may have taken effect). Absent for a migration in a transaction.
+	 */
+	noTransaction?: {statements: number | null; notRetrySafe: Array<{index: number; why: string}>};
 };
 
 export type AppliedMigration = MigrationInfo & {

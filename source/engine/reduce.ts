@@ -1,7 +1,8 @@
 import type {Entry, RunEvent, StepId} from './events.js';
 import {folderNote} from './folder-note.js';
 import {isSatisfied} from './judge.js';
-import type {MigrationRow, RunState, StepStatus} from './state.js';
+import type {MigrationInfo} from './model.js';
+import type {MigrationRow, RunState, StatementRun, StepStatus} from './state.js';
 
 const TAIL_LINES = 5;
 
@@ -45,7 +46,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				...state,
 				plan: {applied: event.applied, pending: event.pending, ...folderNote(event)},
 				versionBefore: state.versionBefore ?? event.applied.at(-1)?.name ?? null,
-				migrations: event.pending.map(m => pendingRow(m.name, m.reversible, 'up')),
+				migrations: event.pending.map(m => withPlan(pendingRow(m.name, m.reversible, 'up'), m)),
 			};
 		}
 
@@ -131,12 +132,16 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'upgrade.started': {
 			const known = new Map(state.migrations.map(m => [m.name, m]));
-			const migrations = event.names.map(name => known.get(name) ?? pendingRow(name, false, 'up'));
+			const migrations = event.names.map(name => known.get(name) ?? withPlan(pendingRow(name, false, 'up'), state.plan?.pending.find(m => m.name === name)));
 			return enter({...state, migrations}, 'upgrade', at);
 		}
 
 		case 'migration.started': {
-			return upsertMigration(state, event.name, event.direction, row => ({...row, status: 'running', attempt: row.attempt + 1, retry: null, startedAt: at, error: null, statement: null}));
+			// A resumed migration outside a transaction keeps its finished statements: they committed.
+			return upsertMigration(state, event.name, event.direction, row => ({
+				...row, status: 'running', attempt: row.attempt + 1, retry: null, startedAt: at, error: null, statement: null,
+				...(row.noTransaction ? {noTransaction: {...row.noTransaction, running: null, tookEffect: null}} : {}),
+			}));
 		}
 
 		case 'migration.finished': {
@@ -179,6 +184,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'migration.failed': {
 			const failed = upsertMigration(state, event.name, event.direction, row => ({
 				...row, status: 'failed', durationMs: event.durationMs, error: event.error, statement: event.statement,
+				...(event.tookEffect === undefined ? {} : {noTransaction: {...statementRun(row, event.tookEffect.total), running: null, finished: event.tookEffect.statements, tookEffect: event.tookEffect.statements}}),
 			}));
 			return {...failed, errors: [...failed.errors, {step: failed.step, message: `${event.name}: ${event.error}`, at}]};
 		}
@@ -271,6 +277,37 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, history: event.expected};
 		}
 
+		// A statement of a migration outside a transaction is running: the upgrade screen shows "statement k of n".
+		case 'migration.statement-started': {
+			return upsertMigration(state, event.name, event.direction, row => ({
+				...row, statement: event.statement, noTransaction: {...statementRun(row, event.total), running: event.index},
+			}));
+		}
+
+		// It committed: the journal is what a resume reads to go on after it.
+		case 'migration.statement-finished': {
+			return upsertMigration(state, event.name, event.direction, row => {
+				const run = statementRun(row, event.total);
+				return {...row, noTransaction: {...run, running: null, finished: Math.max(run.finished, event.index)}};
+			});
+		}
+
+		case 'invalid-index.found': {
+			return {...state, invalidIndexes: {name: event.name, indexes: event.indexes, drop: null, dropped: []}};
+		}
+
+		case 'operator.invalid-index-drop': {
+			const found = state.invalidIndexes;
+			return found?.name === event.name ? {...state, invalidIndexes: {...found, drop: event.drop}} : state;
+		}
+
+		case 'invalid-index.dropped': {
+			const found = state.invalidIndexes;
+			return found?.name === event.name
+				? {...state, invalidIndexes: {...found, dropped: [...found.dropped, {index: event.index, ok: event.ok, detail: event.detail}]}}
+				: state;
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;
@@ -295,6 +332,18 @@ function finish(state: RunState, step: StepId, status: StepStatus, at: number): 
 
 function pendingRow(name: string, reversible: boolean, direction: 'up' | 'down'): MigrationRow {
 	return {name, direction, reversible, status: 'pending', attempt: 0, retry: null, startedAt: null, durationMs: null, error: null, statement: null};
+}
+
+/** A row's statement progress, begun from what the plan said when the events bring the first news of it. */
+function statementRun(row: MigrationRow, total: number | null): StatementRun {
+	return row.noTransaction ?? {total, finished: 0, running: null, notRetrySafe: [], tookEffect: null};
+}
+
+function withPlan(row: MigrationRow, info: MigrationInfo | undefined): MigrationRow {
+	const plan = info?.noTransaction;
+	return plan === undefined || row.direction !== 'up'
+		? row
+		: {...row, noTransaction: {total: plan.statements, finished: 0, running: null, notRetrySafe: plan.notRetrySafe, tookEffect: null}};
 }
 
 function upsertMigration(state: RunState, name: string, direction: 'up' | 'down', change: (row: MigrationRow) => MigrationRow): RunState {
@@ -335,6 +384,12 @@ export function describeDecision(event: RunEvent): string {
 
 		case 'operator.check-cancelled': {
 			return `cancelled the running check ${event.phase}.${event.id}`;
+		}
+
+		case 'operator.invalid-index-drop': {
+			return event.drop
+				? `confirmed dropping the INVALID index${event.indexes.length === 1 ? '' : 'es'} ${event.indexes.join(', ')} before ${event.name} runs again`
+				: `refused to drop the INVALID index${event.indexes.length === 1 ? '' : 'es'} ${event.indexes.join(', ')}: ${event.name} does not run`;
 		}
 
 		case 'operator.backend-action': {

@@ -50,6 +50,30 @@ export type MigrationRow = {
 	durationMs: number | null;
 	error: string | null;
 	statement: string | null;
+	/** Set for a migration that runs outside a transaction, statement by statement (from the plan and its statement events). */
+	noTransaction?: StatementRun;
+};
+
+export type StatementRun = {
+	/** Statements in all; null for a module. */
+	total: number | null;
+	/** Statements 1..finished committed, as the journal records them; a resume goes on after them. */
+	finished: number;
+	/** The statement running now, if any. */
+	running: number | null;
+	/** Statements the plan found not safe to run a second time. */
+	notRetrySafe: Array<{index: number; why: string}>;
+	/** What a failure left: statements 1..n took effect (the migration.failed event says so). */
+	tookEffect: number | null;
+};
+
+/** INVALID indexes found before a migration outside a transaction runs again, and what became of them. */
+export type InvalidIndexes = {
+	name: string;
+	indexes: Array<{index: string; qualified: string; table: string}>;
+	/** The operator's answer; null while it is asked. */
+	drop: boolean | null;
+	dropped: Array<{index: string; ok: boolean; detail: string}>;
 };
 
 export type Decision = {
@@ -151,6 +175,8 @@ export type RunState = {
 	runningCheck: {id: string; phase: CheckPhase; title: string; sql: string; startedAt: number; timeoutMs: number; cancelRequested: boolean} | null;
 	/** Set while the run's lock is lost: it stops at the next safe point and goes on only once a resume retakes it. */
 	lockLost: {detail: string; at: number} | null;
+	/** The last INVALID indexes found before a migration outside a transaction; null when none were. */
+	invalidIndexes: InvalidIndexes | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -210,4 +236,5 @@ export const initialState = (): RunState => ({
 	unknownEvents: [],
 	runningCheck: null,
 	lockLost: null,
+	invalidIndexes: null,
 });

@@ -11,3 +11,4 @@ export {MigrationFileError} from './migration-file-error.js';
 export {RecordError} from './record-error.js';
 export {QueryStoppedError} from './query-stopped-error.js';
 export {ConfigDirError} from './config-dir-error.js';
+export {MigrationStoppedError} from './migration-stopped-error.js';

@@ -20,7 +20,7 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'migrations.planned': {
 			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
-			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}${folderWords(event)}`;
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}${noTransactionNote(m.noTransaction)}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}${folderWords(event)}`;
 		}
 
 		case 'window.planned': {
@@ -95,7 +95,8 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'migration.failed': {
-			return `${event.direction} ${event.name} FAILED: ${event.error}${event.statement ? ` in: ${event.statement.replaceAll(/\s+/g, ' ')}` : ''}`;
+			const took = event.tookEffect === undefined ? '' : ` [outside a transaction: ${event.tookEffect.statements === 0 ? 'no statement' : (event.tookEffect.statements === 1 ? 'statement 1' : `statements 1..${event.tookEffect.statements}`)}${event.tookEffect.total === null ? '' : ` of ${event.tookEffect.total}`} took effect]`;
+			return `${event.direction} ${event.name} FAILED: ${event.error}${event.statement ? ` in: ${event.statement.replaceAll(/\s+/g, ' ')}` : ''}${took}`;
 		}
 
 		case 'upgrade.finished': {
@@ -177,6 +178,24 @@ export function describeEvent(event: RunEvent): string {
 			return `earlier runs took ${event.expected.map(e => `${e.name} ${e.durationMs} ms`).join(', ')} (from ${files.join(', ')})`;
 		}
 
+		case 'migration.statement-started': {
+			// The comments above it (the file's directives, for the first one) are no part of what it does.
+			const first = event.statement.replace(/^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*/, '').replaceAll(/\s+/g, ' ').trim();
+			return `${event.direction} ${event.name} statement ${event.index}${event.total === null ? '' : ` of ${event.total}`}: ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`;
+		}
+
+		case 'migration.statement-finished': {
+			return `${event.direction} ${event.name} statement ${event.index}${event.total === null ? '' : ` of ${event.total}`} committed in ${event.durationMs} ms`;
+		}
+
+		case 'invalid-index.found': {
+			return `${event.name}: INVALID index${event.indexes.length === 1 ? '' : 'es'} left by an earlier CREATE INDEX CONCURRENTLY: ${event.indexes.map(i => `${i.qualified} on ${i.table}`).join(', ')}`;
+		}
+
+		case 'invalid-index.dropped': {
+			return `${event.name}: drop of INVALID index ${event.index} ${event.ok ? 'done' : 'FAILED'}: ${event.detail}`;
+		}
+
 		default: {
 			return isKnownKind(event.type)
 				? `operator ${describeDecision(event)}`
@@ -190,4 +209,13 @@ function folderWords(note: MigrationFolderNote): string {
 	const folder = describeFolder(note);
 	const skipped = describeSkipped(note, null);
 	return `${folder === null ? '' : `; ${folder}`}${skipped === null ? '' : `; ${skipped}`}`;
+}
+
+function noTransactionNote(info: {statements: number | null; notRetrySafe: Array<{index: number; why: string}>} | undefined): string {
+	if (info === undefined) {
+		return '';
+	}
+
+	const unsafe = info.notRetrySafe.map(u => `statement ${u.index}: ${u.why}`).join('; ');
+	return ` (no transaction${info.statements === null ? '' : `, ${info.statements} statement${info.statements === 1 ? '' : 's'}`}${unsafe === '' ? '' : `; not safe to retry: ${unsafe}`})`;
 }

@@ -16,6 +16,25 @@ export type LockPolicy = {
 	backoffMs: number;
 };
 
+/** One statement of a migration that runs outside a transaction: it started, or it committed. */
+export type StatementProgress = {
+	phase: 'started' | 'finished';
+	/** 1-based. */
+	index: number;
+	/** Statements in all; null for a module, whose queries are not known ahead. */
+	total: number | null;
+	statement: string;
+};
+
+/** An index PostgreSQL marks INVALID (pg_index.indisvalid false): what a failed or interrupted CREATE INDEX CONCURRENTLY leaves. */
+export type InvalidIndex = {
+	/** As the migration names it. */
+	index: string;
+	/** Schema-qualified and quoted, ready for DROP INDEX. */
+	qualified: string;
+	table: string;
+};
+
 export type MigrationContext = {
 	runId: string;
 	appliedBy: string;
@@ -23,11 +42,29 @@ export type MigrationContext = {
 	onRetry?: (retry: LockRetry) => void;
 	/** Cuts a wait between attempts short: the migration then fails at once, rolled back. */
 	signal?: AbortSignal;
+	/** A migration outside a transaction reports each statement as it starts and as it commits. */
+	onStatement?: (progress: StatementProgress) => void;
+	/**
+	 * Statements of a migration outside a transaction already recorded as committed (a resume):
+	 * they are not run again. Ignored for a module, which runs whole.
+	 */
+	skipStatements?: number;
+	/**
+	 * Asked before each statement after the first of a migration outside a transaction: true stops
+	 * it there (MigrationStoppedError), its committed statements kept, for a resume to go on.
+	 */
+	stopBetweenStatements?: () => boolean;
+	/**
+	 * A down for an up outside a transaction that failed part way: its first statements took
+	 * effect but it has no log row, so the down runs without one to remove.
+	 */
+	partlyApplied?: boolean;
 };
 
 /**
  * Applies migrations one at a time. On PostgreSQL a migration and its log row commit in one
- * transaction; on SQLite inside an explicit BEGIN/COMMIT. A failure rolls the migration back
+ * transaction; on SQLite inside an explicit BEGIN/COMMIT. A migration marked no-transaction runs
+ * statement by statement instead, each committing on its own, its log row after the last. A failure rolls the migration back
  * and throws a MigrationError naming the statement. A lock timeout rolls it back too and is
  * retried, within the LockPolicy the migrator was opened with.
  */
@@ -37,5 +74,12 @@ export type Migrator = {
 	up(name: string, context: MigrationContext): Promise<void>;
 	/** Throws IrreversibleMigrationError when the migration has no down; never un-logs silently. */
 	down(name: string, context: MigrationContext): Promise<void>;
+	/**
+	 * The INVALID indexes that the up of `name` builds with CREATE INDEX CONCURRENTLY: an earlier
+	 * attempt failed or was stopped in the middle of one. Empty on SQLite and for other migrations.
+	 */
+	invalidIndexes(name: string): Promise<InvalidIndex[]>;
+	/** DROP INDEX CONCURRENTLY of one index invalidIndexes named (the operator confirmed it). */
+	dropInvalidIndex(index: InvalidIndex): Promise<void>;
 	close(): Promise<void>;
 };

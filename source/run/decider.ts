@@ -1,6 +1,7 @@
 import type {RunEvent} from '../engine/events.js';
 import {unresolvedBlockers, upgradeGate, windowGate} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
+import type {InvalidIndex} from '../ports/migrator.js';
 import type {Session} from './session.js';
 
 /**
@@ -13,6 +14,8 @@ export type Decider = {
 	/** true to go on to the upgrade, false to stop. */
 	proceedToUpgrade(session: Session): Promise<boolean>;
 	chooseRollback(session: Session, failed: boolean): Promise<RollbackChoice>;
+	/** true to drop the INVALID indexes an earlier CREATE INDEX CONCURRENTLY of `name` left, before it runs again. */
+	dropInvalidIndexes(session: Session, name: string, indexes: readonly InvalidIndex[]): Promise<boolean>;
 };
 
 const isAbandon = (e: RunEvent): e is Extract<RunEvent, {type: 'operator.abandoned'}> => e.type === 'operator.abandoned';
@@ -65,6 +68,12 @@ export const consoleDecider: Decider = {
 		// Leaving at the prompt changes nothing: the safe default.
 		return event.type === 'operator.rollback-chosen' ? event.choice : 'keep';
 	},
+	async dropInvalidIndexes(session, name) {
+		const next = answersAt(session, 'invalid-index.found', (e): e is Extract<RunEvent, {type: 'operator.invalid-index-drop' | 'operator.abandoned'}> =>
+			(e.type === 'operator.invalid-index-drop' && e.name === name) || isAbandon(e));
+		const event = await next();
+		return event.type === 'operator.invalid-index-drop' && event.drop;
+	},
 };
 
 export type PlainAnswers = {
@@ -78,6 +87,8 @@ export type PlainAnswers = {
 	onFailure: RollbackChoice | null;
 	/** --at-end: what to do after a successful upgrade (default keep). */
 	atEnd: RollbackChoice;
+	/** --drop-invalid-index: drop an INVALID index an earlier CREATE INDEX CONCURRENTLY left before the migration runs again. */
+	dropInvalidIndex?: boolean;
 };
 
 /** Answers from flags, and fails closed at every gate the flags do not open. */
@@ -125,6 +136,15 @@ export function plainDecider(answers: PlainAnswers): Decider {
 			const choice = failed ? answers.onFailure ?? 'keep' : answers.atEnd;
 			session.emit({type: 'operator.rollback-chosen', choice});
 			return choice;
+		},
+		async dropInvalidIndexes(session, name, indexes) {
+			// Without the flag nothing is decided: the migration does not run, and its failure says which flag to pass.
+			if (answers.dropInvalidIndex !== true) {
+				return false;
+			}
+
+			session.emit({type: 'operator.invalid-index-drop', name, indexes: indexes.map(i => i.qualified), drop: true});
+			return true;
 		},
 	};
 }

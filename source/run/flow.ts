@@ -5,7 +5,7 @@ import {isSatisfied} from '../engine/judge.js';
 import type {ExpectedDuration, Fingerprint, MigrationInfo} from '../engine/model.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
-import {MigrationError} from '../errors/index.js';
+import {MigrationError, MigrationStoppedError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
@@ -367,12 +367,27 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 			return stop;
 		}
 
+		const outside = session.state.migrations.find(m => m.name === name && m.direction === 'up')?.noTransaction;
+		if (outside !== undefined) {
+			const settled = await settleInvalidIndexes(deps, name);
+			if (settled === 'aborted') {
+				return await halted() ?? 'interrupted';
+			}
+
+			if (settled !== null) {
+				session.emit({type: 'migration.failed', name, direction: 'up', error: settled, statement: null, durationMs: 0, tookEffect: {statements: outside.finished, total: outside.total}});
+				upgraded = false;
+				break;
+			}
+		}
+
 		const at = deps.clock.now();
 		if (session.emit({type: 'migration.started', name, direction: 'up'}) === null) {
 			// A migration whose start is not on the record is not run; the journal takes no more lines.
 			return halted();
 		}
 
+		const statementStarted = new Map<number, number>();
 		try {
 			await deps.connections.migrator.up(name, {
 				runId: deps.runId,
@@ -380,11 +395,29 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				signal: deps.signal,
 				// A lock timeout is retried with backoff; each retry is on the record and on screen.
 				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
+				// Outside a transaction: each statement on the record as it starts and commits; a resume goes on after the last committed one.
+				onStatement(progress) {
+					if (progress.phase === 'started') {
+						statementStarted.set(progress.index, deps.clock.now());
+						session.emit({type: 'migration.statement-started', name, direction: 'up', index: progress.index, total: progress.total, statement: progress.statement});
+					} else {
+						session.emit({type: 'migration.statement-finished', name, direction: 'up', index: progress.index, total: progress.total, durationMs: deps.clock.now() - (statementStarted.get(progress.index) ?? at)});
+					}
+				},
+				skipStatements: outside?.finished ?? 0,
+				// A hang-up stops between two committed statements (a safe point), not at the end of a long migration; the journal must take lines too.
+				stopBetweenStatements: () => interruptionOf(deps.signal) !== null || session.fault !== null,
 			});
 			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at});
 		} catch (error) {
+			if (error instanceof MigrationStoppedError) {
+				// Not finished, not failed: the upgrade stays open and the resume continues this migration.
+				return await halted() ?? 'interrupted';
+			}
+
 			const statement = error instanceof MigrationError ? error.statement : null;
-			session.emit({type: 'migration.failed', name, direction: 'up', error: error instanceof Error ? error.message : String(error), statement, durationMs: deps.clock.now() - at});
+			const took = error instanceof MigrationError && error.tookEffect !== null ? {tookEffect: error.tookEffect} : {};
+			session.emit({type: 'migration.failed', name, direction: 'up', error: error instanceof Error ? error.message : String(error), statement, durationMs: deps.clock.now() - at, ...took});
 			upgraded = false;
 			break;
 		}
@@ -392,6 +425,51 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 
 	// Every migration committed (or failed) as a whole; the upgrade closes even when a stop is pending.
 	session.emit({type: 'upgrade.finished', ok: upgraded});
+	return null;
+}
+
+/**
+ * Before a migration outside a transaction runs (again): an INVALID index that its CREATE INDEX
+ * CONCURRENTLY left in an earlier attempt would make it fail ("already exists"), or, with IF NOT
+ * EXISTS, be skipped and stay unusable. It is named on the record and dropped only once the
+ * operator says so. Returns null to go on, 'aborted' when the run is stopped at the question,
+ * or why the migration does not run.
+ */
+async function settleInvalidIndexes(deps: RunDeps, name: string): Promise<string | null | 'aborted'> {
+	const {session} = deps;
+	let found;
+	try {
+		found = await deps.connections.migrator.invalidIndexes(name);
+	} catch (error) {
+		return `the INVALID indexes ${name} may have left could not be read: ${error instanceof Error ? error.message : String(error)}`;
+	}
+
+	if (found.length === 0) {
+		return null;
+	}
+
+	session.emit({type: 'invalid-index.found', name, indexes: found});
+	const answer = await unlessAborted(deps.signal, deps.decider.dropInvalidIndexes(session, name, found));
+	if (answer === 'aborted') {
+		return 'aborted';
+	}
+
+	const list = found.map(i => `${i.qualified} on ${i.table}`).join(', ');
+	if (!answer.value) {
+		return `${name} did not run: an earlier CREATE INDEX CONCURRENTLY left the INVALID index ${list}; it must be dropped before ${name} runs again to have cutover drop it: --drop-invalid-index in plain mode (cutover run or cutover resume), y at the console's question; or DROP INDEX CONCURRENTLY it by hand)`;
+	}
+
+	for (const index of found) {
+		try {
+			await deps.connections.migrator.dropInvalidIndex(index);
+			session.emit({type: 'invalid-index.dropped', name, index: index.qualified, ok: true, detail: 'DROP INDEX CONCURRENTLY done'});
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			session.emit({type: 'invalid-index.dropped', name, index: index.qualified, ok: false, detail: message});
+			return `${name} did not run: the INVALID index ${index.qualified} could not be dropped: ${message}`;
+		}
+	}
+
 	return null;
 }
 

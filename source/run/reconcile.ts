@@ -1,6 +1,6 @@
 import type {RunEvent} from '../engine/events.js';
 import type {Fingerprint, MigrationPlan} from '../engine/model.js';
-import type {RunState} from '../engine/state.js';
+import type {RunState, StatementRun} from '../engine/state.js';
 import {compareIdentity, describeIdentity} from './same-database.js';
 
 /** What the database and the disk really look like now, read before a resume. */
@@ -101,6 +101,8 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 			if (committed) {
 				events.push({type: 'migration.finished', name: row.name, direction: row.direction, durationMs: 0});
 				lines.push(`${row.name} (${row.direction}) committed before the stop: its log row says so; recorded as finished`);
+			} else if (row.noTransaction) {
+				lines.push(statementsLine(row.name, row.direction, row.noTransaction));
 			} else {
 				lines.push(`${row.name} (${row.direction}) did not commit: its transaction was rolled back as a whole, so it is ${row.direction === 'up' ? 'pending' : 'applied'} again`);
 			}
@@ -135,6 +137,16 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 	if (state.migrations.length > 0) {
 		lines.push(`migrations of this run applied: ${done.map(m => m.name).join(', ') || 'none'}; still pending: ${state.migrations.filter(m => m.direction === 'up' && !done.includes(m)).map(m => m.name).join(', ') || 'none'}`);
 	}
+}
+
+/** A migration outside a transaction stopped part way: what the journal says took effect, and where it goes on. */
+function statementsLine(name: string, direction: 'up' | 'down', run: StatementRun): string {
+	const of = run.total === null ? '' : ` of ${run.total}`;
+	const took = run.finished === 0 ? 'no statement was recorded as committed' : `statement${run.finished === 1 ? ' 1' : `s 1..${run.finished}`}${of} committed (recorded), and stay${run.finished === 1 ? 's' : ''}`;
+	// Started and not recorded as finished: the process may have died after the server committed it, or before.
+	const open = run.running === null ? '' : `; statement ${run.running} was started and not recorded as finished: it may or may not have taken effect, and runs again`;
+	const where = run.total === null ? 'it runs again from its start (a module cannot be entered part way)' : `it goes on at statement ${run.finished + 1}${of}`;
+	return `${name} (${direction}) runs outside a transaction and stopped part way: ${took}${open}; its log row is absent; ${where}`;
 }
 
 function upgradeStarted(state: RunState): boolean {

@@ -1,6 +1,7 @@
-import {appliedThisRun} from '../engine/gates.js';
+import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError} from '../errors/index.js';
+import type {StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
 /** Carries out the operator's choice at the rollback prompt and journals the outcome. */
@@ -25,19 +26,33 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 
 		case 'downgrade': {
 			const context = {runId: deps.runId, appliedBy: deps.appliedBy};
-			for (const row of appliedThisRun(session.state)) {
+			// An up outside a transaction that failed part way is undone first: its statements took effect, without a log row.
+			const partly = partlyApplied(session.state);
+			for (const row of [...(partly ? [partly] : []), ...appliedThisRun(session.state)]) {
 				const at = clock.now();
 				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}) === null) {
 					return false;
 				}
 
 				try {
-					await deps.connections.migrator.down(row.name, context);
+					const statementStarted = new Map<number, number>();
+					// A down outside a transaction journals each statement too, so the record says how far it got.
+					const onStatement = (p: StatementProgress) => {
+						if (p.phase === 'started') {
+							statementStarted.set(p.index, clock.now());
+							session.emit({type: 'migration.statement-started', name: row.name, direction: 'down', index: p.index, total: p.total, statement: p.statement});
+						} else {
+							session.emit({type: 'migration.statement-finished', name: row.name, direction: 'down', index: p.index, total: p.total, durationMs: clock.now() - (statementStarted.get(p.index) ?? at)});
+						}
+					};
+
+					await deps.connections.migrator.down(row.name, {...context, onStatement, ...(row === partly ? {partlyApplied: true} : {})});
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);
 					const statement = error instanceof MigrationError ? error.statement : null;
-					session.emit({type: 'migration.failed', name: row.name, direction: 'down', error: message, statement, durationMs: clock.now() - at});
+					const took = error instanceof MigrationError && error.tookEffect !== null ? {tookEffect: error.tookEffect} : {};
+					session.emit({type: 'migration.failed', name: row.name, direction: 'down', error: message, statement, durationMs: clock.now() - at, ...took});
 					return done(false, `down of ${row.name} failed: ${message}; the backup is still there to restore`);
 				}
 			}

@@ -46,6 +46,8 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 		async down(name) {
 			did.push(`down ${name}`);
 		},
+		invalidIndexes: async () => [],
+		async dropInvalidIndex() {},
 		close: async () => {},
 	};
 	const backupTool: BackupTool = {

@@ -8,6 +8,7 @@ import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
+import {refuseNonTransactional} from './transaction-check.js';
 import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
 import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
 import type {FileRole, FormatName, FormatReader} from './formats/types.js';
@@ -199,6 +200,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		});
 	}
 
+	refuseNonTransactional(file, shape.statements, transaction, options.engine);
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
 }
 

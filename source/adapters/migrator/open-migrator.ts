@@ -3,6 +3,8 @@ import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/
 import {CutoverError, MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
 import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
+import {notRetrySafe} from '../../sql/non-transactional.js';
+import {invalidIndexes} from './invalid-indexes.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
@@ -74,8 +76,14 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			throw new MigrationError(`${name} is already applied`, {migration: name, direction, statement: null, hint: 'plan again to see what is pending'});
 		}
 
-		if (direction === 'down' && !applied.has(name)) {
+		if (direction === 'down' && !applied.has(name) && context.partlyApplied !== true) {
 			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
+		}
+
+		if (direction === 'down' && context.partlyApplied === true && !applied.has(name)) {
+			// Not logged, so umzug knows nothing to revert: the down of an up that took effect in part runs on its own.
+			await runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy);
+			return;
 		}
 
 		const umzug = await umzugFor(sources, context);
@@ -95,6 +103,14 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 		},
 		async down(name, context) {
 			await one(name, 'down', context);
+		},
+		async invalidIndexes(name) {
+			const source = (await readMigrations(directory, target.engine, {format: options.format ?? null})).find(s => s.name === name);
+			return source && source.up.kind === 'sql' ? invalidIndexes(session, source.up.statements) : [];
+		},
+		async dropInvalidIndex(index) {
+			// CONCURRENTLY: dropping takes no lock that would stop the table's readers and writers.
+			await session.run(`DROP INDEX CONCURRENTLY IF EXISTS ${index.qualified}`);
 		},
 		async close() {
 			await session.close();
@@ -123,8 +139,26 @@ async function plan(session: Session, directory: string, engine: Target['engine'
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {})}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s)}));
 	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
+}
+
+/** What the plan says of an up that runs outside a transaction: its statements, and which of them are not safe to run twice. */
+function noTransaction(source: MigrationSource): Pick<MigrationInfo, 'noTransaction'> {
+	const {up} = source;
+	if (up.transaction) {
+		return {};
+	}
+
+	if (up.kind === 'module') {
+		return {noTransaction: {statements: null, notRetrySafe: []}};
+	}
+
+	const notSafe = up.statements.flatMap((statement, i) => {
+		const why = notRetrySafe(statement);
+		return why === null ? [] : [{index: i + 1, why}];
+	});
+	return {noTransaction: {statements: up.statements.length, notRetrySafe: notSafe}};
 }
 
 function absorbsWrapper(source: MigrationSource): boolean {

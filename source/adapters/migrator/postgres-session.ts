@@ -46,6 +46,14 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 				throw error;
 			}
 		},
+		async autocommit(work, {lockTimeoutMs}) {
+			await run('SELECT set_config(\'lock_timeout\', $1, false)', [`${Math.max(1, Math.round(lockTimeoutMs))}ms`]);
+			try {
+				return await work();
+			} finally {
+				await run('SET lock_timeout = \'5s\'').catch(() => undefined);
+			}
+		},
 		isLockTimeout: error => errorCode(error) === '55P03',
 		watchBlockers: async intervalMs => observer.watch(intervalMs),
 		async close() {

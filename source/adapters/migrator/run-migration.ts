@@ -5,9 +5,10 @@ import type {MigrationSource, Script} from './migration-files.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
+import {runWithoutTransaction} from './run-without-transaction.js';
 import {describeBlockers} from './postgres-blockers.js';
 import type {Blocker, Session} from './session.js';
-import {messageOf} from './session.js';
+import {errorCode, messageOf} from './session.js';
 
 type Direction = 'up' | 'down';
 
@@ -26,6 +27,11 @@ export async function runMigration(session: Session, source: MigrationSource, di
 		throw new IrreversibleMigrationError(source.name);
 	}
 
+	if (!script.transaction) {
+		await runWithoutTransaction(session, source, direction, script, context, policy);
+		return;
+	}
+
 	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
 	let progress: Progress = {statement: null, index: 0, total: null};
 	let blockers: Blocker[] = [];
@@ -40,7 +46,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
 				await session.transaction(async () => {
-					await guard(session, source.name, direction);
+					await guard(session, source.name, direction, context.partlyApplied === true);
 					await runScript(session, source.name, script, progress);
 					progress.statement = null;
 					if (direction === 'up') {
@@ -94,7 +100,7 @@ function lookInterval(lockTimeoutMs: number): number {
  * same migration since the plan was made. PostgreSQL takes an advisory lock first so two
  * migrators queue instead of racing; SQLite's BEGIN IMMEDIATE already holds the write lock.
  */
-async function guard(session: Session, name: string, direction: Direction): Promise<void> {
+async function guard(session: Session, name: string, direction: Direction, partlyApplied: boolean): Promise<void> {
 	if (session.engine === 'postgres') {
 		await session.run(`SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`);
 	}
@@ -113,7 +119,7 @@ async function guard(session: Session, name: string, direction: Direction): Prom
 		});
 	}
 
-	if (direction === 'down' && !row) {
+	if (direction === 'down' && !row && !partlyApplied) {
 		throw new MigrationError(`${name} is not applied, there is nothing to revert`, {
 			migration: name,
 			direction,
@@ -154,7 +160,10 @@ function failure(name: string, direction: Direction, script: Script, progress: P
 		migration: name,
 		direction,
 		statement: progress.statement,
-		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; fix ${file} and run again`,
+		hint: `the transaction was rolled back, so the database is as it was before this ${direction === 'up' ? 'migration' : 'revert'}; ${errorCode(error) === '25001'
+			// PostgreSQL's "cannot run inside a transaction block": a module's statements are only known when it runs.
+			? `${file} runs a statement that cannot run in a transaction: ${script.kind === 'module' ? 'export const transaction = false;' : 'add "-- cutover: no-transaction" above its first statement'} to run it statement by statement`
+			: `fix ${file}`} and run again`,
 		cause: error,
 	});
 }

@@ -22,6 +22,12 @@ export type Session = {
 	run(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 	/** Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's busy timeout. */
 	transaction<T>(work: () => Promise<T>, options: {lockTimeoutMs: number}): Promise<T>;
+	/**
+	 * Outside any transaction: each statement inside commits on its own (for what cannot run in
+	 * a transaction block), every lock wait bounded by `lockTimeoutMs`; the session's own
+	 * timeout is put back after.
+	 */
+	autocommit<T>(work: () => Promise<T>, options: {lockTimeoutMs: number}): Promise<T>;
 	/** Whether the driver gave up waiting for a lock (PostgreSQL 55P03, SQLite SQLITE_BUSY). */
 	isLockTimeout(error: unknown): boolean;
 	/** Starts noting which sessions block this one, every `intervalMs`, until stop(). */

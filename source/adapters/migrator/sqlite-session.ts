@@ -58,6 +58,15 @@ export async function openSqliteSession(file: string): Promise<Session> {
 				throw error;
 			}
 		},
+		async autocommit(work, {lockTimeoutMs}) {
+			// Without BEGIN each statement is its own transaction, and waits this long for the write lock.
+			db.pragma(`busy_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+			try {
+				return await work();
+			} finally {
+				db.pragma('busy_timeout = 5000');
+			}
+		},
 		isLockTimeout: error => errorCode(error).startsWith('SQLITE_BUSY'),
 		// SQLite keeps no record of who holds its lock, and better-sqlite3 waits on this thread anyway.
 		watchBlockers: async () => ({stop: async () => []}),

@@ -34,6 +34,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 		overrides: new Map(),
 		onFailure: null,
 		atEnd: 'keep',
+		dropInvalidIndex: false,
 		windowStart: null,
 		windowMinutes: null,
 		unsigned: false,

@@ -156,6 +156,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 			overrides: parseOverrides(values.override ?? []),
 			onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 			atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
+			dropInvalidIndex: values['drop-invalid-index'],
 		},
 		backupsDir: settings.backupsDir,
 		runId: reopened.runId,

@@ -33,6 +33,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		overrides: parseOverrides(values.override ?? []),
 		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
+		dropInvalidIndex: values['drop-invalid-index'],
 		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
 		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
 		unsigned: values.unsigned,
