@@ -49,6 +49,9 @@ const known = {
 	'run-lock.lost': true,
 	'run-lock.retaken': true,
 	'migrations.history': true,
+	'adoption.planned': true,
+	'operator.adoption-confirmed': true,
+	'adoption.written': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {
