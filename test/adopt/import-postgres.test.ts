@@ -62,6 +62,13 @@ const cases: Case[] = [
 		refused: new RegExp(`0002_orders was changed after Flyway applied it: the history's checksum is ${flywaySum(orders)}`),
 	},
 	{
+		// Flyway's own file names (read as the Flyway format), dotted versions in version order.
+		tool: 'flyway',
+		files: {'V1__users.sql': users, 'V2__orders.sql': orders, 'V2.1__invoices.sql': later},
+		history: flywayHistory(flywaySum(users), flywaySum(orders)),
+		applied: ['V1__users', 'V2__orders'],
+	},
+	{
 		tool: 'alembic',
 		files: {'0001_ae1027a6acf_users.up.sql': users, '0002_1975ea83b712_orders.up.sql': orders, '0003_3b9d1f0a7c2e_invoices.up.sql': later},
 		history: 'CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES (\'1975ea83b712\');',
@@ -117,7 +124,7 @@ describe('cutover import from another tool\'s history, on PostgreSQL databases b
 					const rows = await db.sql('SELECT name, checksum, applied_by, run_id FROM cutover_migrations ORDER BY name');
 					assert.deepEqual(rows.rows.map(r => r.name), c.applied);
 					for (const r of rows.rows) {
-						assert.equal(r.checksum, sha256(c.files[`${r.name}.up.sql`]!), 'the checksum is the file\'s sha256');
+						assert.equal(r.checksum, sha256(c.files[`${r.name}.up.sql`] ?? c.files[`${r.name}.sql`]!), 'the checksum is the file\'s sha256');
 						assert.match(r.applied_by, /via cutover import/);
 					}
 
