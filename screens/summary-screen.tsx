@@ -19,6 +19,7 @@ const OUTCOME: Record<RunOutcome, {symbol: string; text: string; color: string}>
 	failed: {symbol: '✗', text: 'FAILED', color: 'red'},
 	abandoned: {symbol: '–', text: 'ABANDONED', color: 'yellow'},
 	'nothing-to-do': {symbol: '✓', text: 'NOTHING TO DO', color: 'green'},
+	adopted: {symbol: '✓', text: 'HISTORY WRITTEN (NOTHING RUN)', color: 'green'},
 };
 
 const MAX_DECISIONS = 5;

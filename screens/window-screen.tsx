@@ -4,6 +4,7 @@ import type {Gate} from '../source/engine/gates.js';
 import {expectedUpgradeMs} from '../source/engine/eta.js';
 import type {ExpectedDuration, Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
 import type {CommandState, RunState, StepStatus} from '../source/engine/state.js';
+import {AdoptionNotice} from './components/adoption-notice.js';
 import {CommandTail} from './components/command-tail.js';
 import {FingerprintLines} from './components/fingerprint-lines.js';
 import {MigrationPlanLines} from './components/migration-plan.js';
@@ -178,6 +179,7 @@ export function WindowScreen(props: WindowScreenProps) {
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
 			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
+			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
 			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>
 			{prep.length > 0 ? <Text>Preparation ({window.ticked.length}/{prep.length} ticked):</Text> : null}

@@ -1,4 +1,5 @@
 import type {BackupTool, CommandObserver} from '../ports/backup-tool.js';
+import type {Adopter} from '../ports/adopter.js';
 import type {Database} from '../ports/database.js';
 import type {LockPolicy, Migrator} from '../ports/migrator.js';
 import type {Target} from '../target.js';
@@ -23,4 +24,9 @@ export async function createBackupTool(target: Target, observe?: CommandObserver
 
 export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>, format: FormatName | null = null): Promise<Migrator> {
 	return (await import('./migrator/open-migrator.js')).openMigrator({target, directory, format, ...(lock === undefined ? {} : {lock})});
+}
+
+/** What import, baseline and status use to adopt a database another tool migrated. */
+export async function openTargetAdopter(target: Target, directory: string): Promise<Adopter> {
+	return (await import('./migrator/open-adopter.js')).openAdopter(target, directory);
 }

@@ -4,6 +4,8 @@ Usage
   cutover run --db <target> [options]   walk through a migration, screen by screen
   cutover status --db <target> [--json] fingerprint and applied/pending migrations
   cutover watch --db <target>           live sessions, locks and who blocks whom
+  cutover import --db <target>          adopt a database: its history from another tool
+  cutover baseline --db <t> --to <m>    adopt a database: mark migrations up to <m> applied
   cutover resume [<journal>]            list unfinished runs, or continue one
   cutover demo [--dir <path>] [--plain] a guided run on a SQLite database it creates
   cutover config [<key> [<value>]]      show or set operator settings
@@ -209,4 +211,46 @@ named inside a record is never trusted for its own sake.
 
 Exit status: 0 when every check holds; 1 otherwise, with the first bad line, checkpoint or
 record named; 2 bad usage.
+`;
+
+export const importHelp = `cutover import --db <target> [--migrations <dir>] [--from <tool>] [options]
+
+Adopts a database whose migrations another tool applied: reads that tool's history table,
+maps it to the migrations of the folder by version (0001_x, 20240101120000_x, V1.2__x,
+00001_x), shows the mapping (file, history row, status) and every mismatch, then asks for
+the database's name and writes the applied ones into cutover_migrations (the file's sha256
+as checksum), in one transaction, running nothing. Recorded and signed like a run.
+
+History tables read
+  golang-migrate  schema_migrations(version, dirty)   a dirty row blocks
+  goose           goose_db_version                    the latest row per version decides
+  dbmate          schema_migrations(version)
+  flyway          flyway_schema_history               failed rows block; checksums compared
+  alembic         alembic_version                     only where file names carry revisions
+
+Refused (nothing written): a history row with no file, a file missing in the middle of the
+history (a gap), a dirty or failed row, a Flyway checksum that differs from the file's, a
+database that has cutover_migrations rows already.
+
+Options
+  --from <tool>          which history to read (default: the one found)
+  --records <dir>        where the record goes (default: the configured records directory)
+  --yes --confirm-db <name>  answer the name without a terminal (scripts)
+  --unsigned             do not sign the record
+`;
+
+export const baselineHelp = `cutover baseline --db <target> --to <migration> [--migrations <dir>] [options]
+
+Adopts a database whose schema is already at <migration>: marks every migration up to it
+applied in cutover_migrations without running it. Shows the evidence first: the tables and
+indexes each migration's SQL creates (CREATE TABLE / CREATE INDEX names), present or
+missing. Missing objects refuse the baseline unless --force is given (recorded as an
+override). Its own typed-name gate and its own signed record.
+
+Options
+  --to <migration>       the last migration the schema has; required
+  --force                mark migrations applied even when their objects are missing
+  --records <dir>        where the record goes
+  --yes --confirm-db <name>  answer the name without a terminal (scripts)
+  --unsigned             do not sign the record
 `;

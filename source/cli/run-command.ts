@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {localDirectories} from '../adapters/directory-probe.js';
 import {loadChecklist} from '../checklist/index.js';
-import type {RollbackChoice} from '../engine/model.js';
+import type {LiveSchema, RollbackChoice} from '../engine/model.js';
 import {createBackupTool} from '../adapters/open-target.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
@@ -53,6 +53,8 @@ export type RunOptions = {
 	settings: Settings;
 	/** The non-interactive form of this very command, given the database name. */
 	plainHint: (databaseName: string) => string;
+	/** `cutover import` / `cutover baseline` with the operator's flags, for a live database without cutover history. */
+	adoptCommands?: (live: LiveSchema) => string[];
 };
 
 export type RunResult = {
@@ -161,6 +163,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
 		pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
+		...(options.adoptCommands === undefined ? {} : {adoptCommands: options.adoptCommands}),
 	})).finally(() => {
 		placed();
 		place.release();

@@ -54,6 +54,9 @@ const known = {
 	'invalid-index.found': true,
 	'operator.invalid-index-drop': true,
 	'invalid-index.dropped': true,
+	'adoption.planned': true,
+	'operator.adoption-confirmed': true,
+	'adoption.written': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

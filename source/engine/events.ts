@@ -1,4 +1,6 @@
 import type {
+	AdoptionProblem,
+	AdoptionRow,
 	AppliedMigration,
 	BackupArtifact,
 	BackupProgress,
@@ -7,6 +9,8 @@ import type {
 	CheckResult,
 	ExpectedDuration,
 	Fingerprint,
+	HistoryTool,
+	LiveSchema,
 	LockSample,
 	MigrationFolderNote,
 	MigrationInfo,
@@ -40,6 +44,8 @@ export type RunEvent =
 		previousRecord: {file: string; head: string} | null;
 		/** The key that seals this record (fingerprint as `ssh-keygen -l` prints it, and its `ssh-ed25519 …` line); null: unsigned. */
 		signer: {keyId: string; publicKey: string} | null;
+		/** Set when the record is a `cutover import` or `cutover baseline`, not a run (absent in runs and older records). */
+		adoption?: AdoptionAction;
 	}
 	| {
 		/** The run stopped at a safe point without finishing (hang-up, terminate); `cutover resume` continues it. */
@@ -57,7 +63,8 @@ export type RunEvent =
 		reconciliation: string[];
 	}
 	| {type: 'target.fingerprinted'; fingerprint: Fingerprint}
-	| ({type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]} & MigrationFolderNote)
+	/** `adoption`: the database has a schema but no cutover_migrations (absent in older records and on a database cutover knows). */
+	| ({type: 'migrations.planned'; applied: AppliedMigration[]; pending: MigrationInfo[]; adoption?: LiveSchema} & MigrationFolderNote)
 	| {
 		type: 'window.planned';
 		startsAt: number;
@@ -141,7 +148,19 @@ export type RunEvent =
 	/** The operator's answer: drop those indexes before the migration runs again (drop: false stops there). */
 	| {type: 'operator.invalid-index-drop'; name: string; indexes: string[]; drop: boolean}
 	// The DROP INDEX CONCURRENTLY of one of them, and what the server said.
-	| {type: 'invalid-index.dropped'; name: string; index: string; ok: boolean; detail: string};
+	| {type: 'invalid-index.dropped'; name: string; index: string; ok: boolean; detail: string}
+	/**
+	 * `cutover import` / `cutover baseline`: what would be written into cutover_migrations, row by row,
+	 * shown before anything is written. `tool` is the history read (import), null for a baseline.
+	 */
+	| {type: 'adoption.planned'; action: AdoptionAction; tool: HistoryTool | null; to: string | null; rows: AdoptionRow[]; problems: AdoptionProblem[]; notes: string[]}
+	/** The operator typed the database name at the adoption's own gate. */
+	| {type: 'operator.adoption-confirmed'; typedName: string}
+	/** The rows went into cutover_migrations, in one transaction, none of the migrations run. */
+	| {type: 'adoption.written'; names: string[]};
+
+/** Taking over a database another tool migrated: from that tool's history, or from the operator's word and the objects seen. */
+export type AdoptionAction = 'import' | 'baseline';
 
 /** pg_cancel_backend (the query) or pg_terminate_backend (the whole session). */
 export type BackendActionKind = 'cancel' | 'terminate';
@@ -168,8 +187,9 @@ export const STEP_TITLES: Record<StepId, string> = {
  * - failed: stopped by an error, nothing rolled back
  * - abandoned: the operator stopped before the upgrade
  * - nothing-to-do: no pending migrations
+ * - adopted: an import or baseline wrote cutover_migrations rows; no migration ran
  */
-export type RunOutcome = 'upgraded' | 'upgraded-with-failures' | 'rolled-back' | 'failed' | 'abandoned' | 'nothing-to-do';
+export type RunOutcome = 'upgraded' | 'upgraded-with-failures' | 'rolled-back' | 'failed' | 'abandoned' | 'nothing-to-do' | 'adopted';
 
 /** One line of the journal: the event plus where and when it happened. */
 export type Entry = {

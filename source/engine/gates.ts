@@ -1,5 +1,5 @@
 import {isSatisfied} from './judge.js';
-import type {CheckResult, PreflightItem, RollbackOption} from './model.js';
+import type {AdoptionRow, CheckResult, PreflightItem, RollbackOption} from './model.js';
 import type {MigrationRow, RunState} from './state.js';
 
 export type Gate = {open: true} | {open: false; reasons: string[]};
@@ -15,6 +15,12 @@ export function windowGate(state: RunState, typedName: string): Gate {
 		return gate(reasons);
 	}
 
+	// A schema cutover has no history of: 0001 would run on top of it. Only an import or a baseline opens this.
+	const live = state.plan?.adoption;
+	if (live !== undefined) {
+		reasons.push(`${database} has ${live.tableCount} table${live.tableCount === 1 ? '' : 's'} but no cutover_migrations: its migrations were applied without cutover, and running 0001 on it would apply them again; adopt it first: ${live.commands.join('  or  ')}`);
+	}
+
 	for (const item of preflightFailures(state)) {
 		reasons.push(`preflight: ${item.title}: ${item.detail}`);
 	}
@@ -24,8 +30,53 @@ export function windowGate(state: RunState, typedName: string): Gate {
 		reasons.push(`preparation not ticked: ${item.text}`);
 	}
 
-	if (typedName !== database) {
-		reasons.push(typedName === '' ? `type the database name (${database}) to go on` : `"${typedName}" is not the database name (${database})`);
+	const name = typedNameReason(database, typedName);
+	if (name !== null) {
+		reasons.push(name);
+	}
+
+	return gate(reasons);
+}
+
+/** The typed-name check of every gate that changes the database: null when it is the name. */
+export function typedNameReason(database: string, typedName: string): string | null {
+	if (typedName === database) {
+		return null;
+	}
+
+	return typedName === '' ? `type the database name (${database}) to go on` : `"${typedName}" is not the database name (${database})`;
+}
+
+/** Problems in an import's or baseline's mapping that no recorded override answers. */
+export function unresolvedAdoptionProblems(state: RunState) {
+	return (state.adoption?.problems ?? []).filter(p => !(p.overridable && state.overrides.some(o => o.checkId === p.id)));
+}
+
+/** The mapping's rows that go into cutover_migrations: applied ones, and under a recorded --force those whose objects are missing. */
+export function rowsToWrite(state: RunState): AdoptionRow[] {
+	const forced = state.overrides.some(o => o.checkId === 'baseline-evidence');
+	return (state.adoption?.rows ?? []).filter(r => r.file !== null && r.checksum !== null && (r.status === 'applied' || (forced && r.status === 'objects-missing')));
+}
+
+/**
+ * Writing an import or a baseline needs a mapping without unresolved problems, something to
+ * write, and the database's name typed, as the window asks it.
+ */
+export function adoptionGate(state: RunState, typedName: string): Gate {
+	const database = state.fingerprint?.database;
+	const adoption = state.adoption;
+	if (!adoption || !database) {
+		return gate(['the mapping has not been made yet']);
+	}
+
+	const reasons = unresolvedAdoptionProblems(state).map(p => p.detail);
+	if (rowsToWrite(state).length === 0) {
+		reasons.push('there is nothing to write: no migration of the folder maps to an applied history row');
+	}
+
+	const name = typedNameReason(database, typedName);
+	if (name !== null) {
+		reasons.push(name);
 	}
 
 	return gate(reasons);

@@ -47,6 +47,8 @@ export type AppliedMigration = MigrationInfo & {
 export type MigrationPlan = {
 	applied: AppliedMigration[];
 	pending: MigrationInfo[];
+	/** Present when the database has a schema but no cutover_migrations: nothing may be applied on top of it. */
+	adoption?: LiveSchema;
 } & MigrationFolderNote;
 
 /** A migration the folder holds only for other engines, named with the engines it is for. */
@@ -61,6 +63,48 @@ export type MigrationFolderNote = {
 	/** Migrations not run on this engine: the folder has them for other engines only. */
 	skipped?: SkippedMigration[];
 };
+
+/** The tools whose history tables `cutover import` reads. */
+export type HistoryTool = 'golang-migrate' | 'goose' | 'dbmate' | 'flyway' | 'alembic';
+
+/**
+ * A database with tables of its own but no cutover_migrations: its migrations were applied by
+ * another tool or by hand, so 0001 must not run on it. What to run instead is in `commands`.
+ */
+export type LiveSchema = {
+	/** Its user tables (cutover's own left out), at most the first 20, and how many in all. */
+	tables: string[];
+	tableCount: number;
+	/** History tables other tools left there. */
+	histories: HistoryTool[];
+	/** The commands that fit (import from each history found, else baseline), with the operator's flags. */
+	commands: string[];
+	/** The last migration of an unbroken run from the first whose CREATE TABLE targets all exist: where a baseline likely goes. */
+	baselineTo?: string;
+};
+
+/** One line of an import's or baseline's mapping: a migration file, the history row it matches, what cutover makes of it. */
+export type AdoptionRow = {
+	/** The migration's name in the folder; null for a history row that matches no file. */
+	file: string | null;
+	/** The history row as the other tool wrote it (its version, and state); null for a file it does not list. */
+	history: string | null;
+	/**
+	 * - applied: written as applied
+	 * - pending: after the last applied one, left pending
+	 * - logged: cutover_migrations has it already
+	 * - no-file / not-in-history / dirty / failed / checksum-mismatch / objects-missing: a mismatch, see detail
+	 */
+	status: 'applied' | 'pending' | 'logged' | 'no-file' | 'not-in-history' | 'dirty' | 'failed' | 'checksum-mismatch' | 'objects-missing';
+	detail: string;
+	/** sha256 of the file's up source: what its cutover_migrations row gets. */
+	checksum: string | null;
+	/** Baseline: the tables and indexes its SQL creates, and whether each exists. */
+	objects?: Array<{kind: 'table' | 'index'; name: string; present: boolean}>;
+};
+
+/** Something in the mapping that keeps the adoption from being written; `overridable` ones open with an explicit flag. */
+export type AdoptionProblem = {id: string; detail: string; overridable: boolean};
 
 export type Evidence = {
 	columns: string[];

@@ -44,7 +44,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		case 'migrations.planned': {
 			return {
 				...state,
-				plan: {applied: event.applied, pending: event.pending, ...folderNote(event)},
+				plan: {applied: event.applied, pending: event.pending, ...folderNote(event), ...(event.adoption === undefined ? {} : {adoption: event.adoption})},
 				versionBefore: state.versionBefore ?? event.applied.at(-1)?.name ?? null,
 				migrations: event.pending.map(m => withPlan(pendingRow(m.name, m.reversible, 'up'), m)),
 			};
@@ -224,6 +224,18 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return finish(state, state.step, 'failed', at);
 		}
 
+		case 'adoption.planned': {
+			return {...state, adoption: {action: event.action, tool: event.tool, to: event.to, rows: event.rows, problems: event.problems, notes: event.notes, confirmedName: null, written: null}};
+		}
+
+		case 'operator.adoption-confirmed': {
+			return state.adoption === null ? state : {...state, adoption: {...state.adoption, confirmedName: event.typedName}};
+		}
+
+		case 'adoption.written': {
+			return state.adoption === null ? state : {...state, adoption: {...state.adoption, written: event.names}};
+		}
+
 		case 'run.finished': {
 			const closed = enter({
 				...state,
@@ -364,6 +376,10 @@ export function describeDecision(event: RunEvent): string {
 
 		case 'operator.window-confirmed': {
 			return `confirmed the window by typing ${event.typedName}`;
+		}
+
+		case 'operator.adoption-confirmed': {
+			return `confirmed writing the adoption by typing ${event.typedName}`;
 		}
 
 		case 'operator.override': {

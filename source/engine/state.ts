@@ -1,5 +1,7 @@
-import type {BackendActionKind, RunOutcome, StepId} from './events.js';
+import type {AdoptionAction, BackendActionKind, RunOutcome, StepId} from './events.js';
 import type {
+	AdoptionProblem,
+	AdoptionRow,
 	AppliedMigration,
 	BackupArtifact,
 	BackupProgress,
@@ -8,6 +10,8 @@ import type {
 	CheckResult,
 	ExpectedDuration,
 	Fingerprint,
+	HistoryTool,
+	LiveSchema,
 	LockSample,
 	MigrationInfo,
 	PreflightItem,
@@ -115,7 +119,18 @@ export type RunState = {
 	step: StepId;
 	steps: Record<StepId, StepState>;
 	fingerprint: Fingerprint | null;
-	plan: {applied: AppliedMigration[]; pending: MigrationInfo[]} | null;
+	plan: {applied: AppliedMigration[]; pending: MigrationInfo[]; adoption?: LiveSchema} | null;
+	/** An import's or baseline's mapping, the name typed at its gate, and what was written; null in a run. */
+	adoption: {
+		action: AdoptionAction;
+		tool: HistoryTool | null;
+		to: string | null;
+		rows: AdoptionRow[];
+		problems: AdoptionProblem[];
+		notes: string[];
+		confirmedName: string | null;
+		written: string[] | null;
+	} | null;
 	/** What was checked before the window; null until checked (and in records older than the check). */
 	preflight: PreflightItem[] | null;
 	window: {
@@ -208,6 +223,7 @@ export const initialState = (): RunState => ({
 	},
 	fingerprint: null,
 	plan: null,
+	adoption: null,
 	preflight: null,
 	window: null,
 	commands: [],

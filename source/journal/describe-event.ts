@@ -1,4 +1,5 @@
 import type {RunEvent} from '../engine/events.js';
+import type {LiveSchema} from '../engine/model.js';
 import {isKnownKind} from '../engine/event-kinds.js';
 import {describeFolder, describeSkipped} from '../engine/folder-note.js';
 import type {MigrationFolderNote} from '../engine/model.js';
@@ -20,7 +21,19 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'migrations.planned': {
 			const drift = event.applied.filter(m => m.drift !== 'none').map(m => `${m.name} ${m.drift}`);
-			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}${noTransactionNote(m.noTransaction)}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}${folderWords(event)}`;
+			const live = event.adoption === undefined ? '' : `; LIVE DATABASE WITHOUT HISTORY: ${describeLiveSchema(event.adoption)}`;
+			return `applied: ${event.applied.map(m => m.name).join(', ') || 'none'}; pending: ${event.pending.map(m => `${m.name}${m.reversible ? '' : ' (irreversible)'}${m.wrapperAbsorbed === true ? ' (BEGIN/COMMIT wrapper absorbed)' : ''}${noTransactionNote(m.noTransaction)}`).join(', ') || 'none'}${drift.length > 0 ? `; DRIFT: ${drift.join(', ')}` : ''}${folderWords(event)}${live}`;
+		}
+
+		case 'adoption.planned': {
+			const from = event.action === 'import' ? `import from ${event.tool ?? 'no history table'}` : `baseline to ${event.to ?? '?'}`;
+			const rows = event.rows.map(r => `${r.file ?? '(no file)'} ← ${r.history ?? '(not in history)'}: ${r.status}${r.detail === '' ? '' : ` (${r.detail})`}`);
+			const problems = event.problems.length === 0 ? 'no mismatch' : `MISMATCH: ${event.problems.map(p => p.detail).join('; ')}`;
+			return `${from}: ${rows.join('; ') || 'no rows'}; ${problems}${event.notes.length > 0 ? `; notes: ${event.notes.join('; ')}` : ''}`;
+		}
+
+		case 'adoption.written': {
+			return `wrote ${event.names.length} row${event.names.length === 1 ? '' : 's'} into cutover_migrations without running them: ${event.names.join(', ') || 'none'}`;
 		}
 
 		case 'window.planned': {
@@ -218,4 +231,11 @@ function noTransactionNote(info: {statements: number | null; notRetrySafe: Array
 
 	const unsafe = info.notRetrySafe.map(u => `statement ${u.index}: ${u.why}`).join('; ');
 	return ` (no transaction${info.statements === null ? '' : `, ${info.statements} statement${info.statements === 1 ? '' : 's'}`}${unsafe === '' ? '' : `; not safe to retry: ${unsafe}`})`;
+}
+
+/** What the window says of a database that has a schema but no cutover history. */
+export function describeLiveSchema(live: LiveSchema): string {
+	const tables = `${live.tableCount} table${live.tableCount === 1 ? '' : 's'} (${live.tables.join(', ')}${live.tableCount > live.tables.length ? ', …' : ''})`;
+	const found = live.histories.length === 0 ? 'no other tool\'s history table' : `history of ${live.histories.join(', ')}`;
+	return `it has ${tables} and no cutover_migrations, with ${found}; running 0001 on it would apply the schema again. Instead: ${live.commands.join('  or  ')}`;
 }

@@ -2,7 +2,8 @@ import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
 import {folderNote} from '../engine/folder-note.js';
 import {isSatisfied} from '../engine/judge.js';
-import type {ExpectedDuration, Fingerprint, MigrationInfo} from '../engine/model.js';
+import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo} from '../engine/model.js';
+import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError, MigrationStoppedError} from '../errors/index.js';
@@ -21,6 +22,8 @@ export type FlowOptions = {
 	window: {startsAt: number | null; expectedMinutes: number | null};
 	/** What earlier runs took for these migrations (same checksums), read from the records directory. */
 	pastDurations?: (pending: MigrationInfo[]) => ExpectedDuration[];
+	/** The commands that adopt a live database without cutover history (import, baseline), with the operator's flags. */
+	adoptCommands?: (live: LiveSchema) => string[];
 };
 
 /** How a run ended in this process: an outcome, or stopped by a signal and left resumable. */
@@ -60,7 +63,9 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 	if (plan.ok) {
 		try {
 			const pending = selectPending(plan.plan.pending, options.to);
-			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan)});
+			const live = plan.plan.adoption;
+			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption});
 			const expected = pending.length > 0 ? options.pastDurations?.(pending) ?? [] : [];
 			if (expected.length > 0) {
 				session.emit({type: 'migrations.history', expected});

@@ -30,7 +30,8 @@ export function listUnfinishedRuns(recordsDir: string): UnfinishedRun[] {
 			continue;
 		}
 
-		if (state.outcome === null && state.runId !== null) {
+		// An import or baseline that stopped wrote all its rows or none (one transaction): there is nothing to continue.
+		if (state.outcome === null && state.runId !== null && state.adoption === null && !isAdoptionRecord(file)) {
 			runs.push({file, state, stoppedAt: describeStop(state)});
 		}
 	}
@@ -43,4 +44,14 @@ export function describeStop(state: RunState): string {
 	return state.interrupted
 		? `${state.interrupted.step}, stopped by ${state.interrupted.signal} at ${when}`
 		: `${state.step}, last event #${state.lastSeq} at ${when} (no stop recorded: killed?)`;
+}
+
+/** Whether a record was made by cutover import or baseline (its run.started says so). */
+export function isAdoptionRecord(file: string): boolean {
+	try {
+		const first = readJournal(file).entries[0]?.event;
+		return first?.type === 'run.started' && first.adoption !== undefined;
+	} catch {
+		return false;
+	}
 }

@@ -8,7 +8,9 @@ import {invalidIndexes} from './invalid-indexes.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
-import {readLog} from './migration-log.js';
+import {logTableExists, readLog} from './migration-log.js';
+import {objectExists, readLiveSchema} from './live-schema.js';
+import {createdObjects} from '../../sql/created-objects.js';
 import {runMigration} from './run-migration.js';
 import type {Session} from './session.js';
 import {messageOf} from './session.js';
@@ -140,7 +142,30 @@ async function plan(session: Session, directory: string, engine: Target['engine'
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
 		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s)}));
-	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
+	// No log at all: a schema found here was made without cutover, and must be adopted before anything runs on it.
+	const live = log.length === 0 && !await logTableExists(session) ? await readLiveSchema(session) : null;
+	if (live === null) {
+		return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
+	}
+
+	const baselineTo = await lastPresent(session, sources);
+	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped, adoption: baselineTo === null ? live : {...live, baselineTo}};
+}
+
+/** The last migration, from the first on without a break, whose CREATE TABLE targets all exist; null when the first's do not. */
+async function lastPresent(session: Session, sources: readonly MigrationSource[]): Promise<string | null> {
+	let last: string | null = null;
+	for (const source of sources) {
+		const tables = source.up.kind === 'sql' ? createdObjects(source.up.text).filter(o => o.kind === 'table') : [];
+		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
+		if (tables.length === 0 || !(await Promise.all(tables.map(async t => objectExists(session, t)))).every(Boolean)) {
+			return last;
+		}
+
+		last = source.name;
+	}
+
+	return last;
 }
 
 /** What the plan says of an up that runs outside a transaction: its statements, and which of them are not safe to run twice. */

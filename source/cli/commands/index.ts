@@ -1,4 +1,4 @@
-import {checklistHelp, configHelp, demoHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
+import {baselineHelp, checklistHelp, configHelp, demoHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
 
 export type Command = {
 	help: string;
@@ -19,4 +19,6 @@ export const commands: Record<string, Command> = {
 	key: {help: keyHelp, load: async () => (await import('./key.js')).keyCommand},
 	checklist: {help: checklistHelp, load: async () => (await import('./checklist.js')).checklistCommand},
 	verify: {help: verifyHelp, load: async () => (await import('./verify.js')).verifyCommand},
+	import: {help: importHelp, load: async () => (await import('./import.js')).importCommand},
+	baseline: {help: baselineHelp, load: async () => (await import('./baseline.js')).baselineCommand},
 };

@@ -19,6 +19,6 @@ export function report(result: RunResult): number {
 	}
 
 	process.stdout.write(`outcome: ${result.outcome}\nchange record: ${result.recordPath}\n`);
-	const ok: readonly RunOutcome[] = ['upgraded', 'nothing-to-do'];
+	const ok: readonly RunOutcome[] = ['upgraded', 'nothing-to-do', 'adopted'];
 	return ok.includes(result.outcome) ? 0 : 1;
 }

@@ -57,6 +57,12 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	const started = readResumableRecord(journalPath);
+	if (started.adoption !== undefined) {
+		throw new CutoverError(`${journalPath} is the record of a cutover ${started.adoption}, not of a run: there is nothing to continue`, {
+			hint: `its rows were written in one transaction, all or none: cutover status --db ${started.target} shows which; run cutover ${started.adoption} again if they are not there`,
+		});
+	}
+
 	const target = parseTarget(values.db ?? started.target);
 	const checklistPath = path.resolve(values.checklist ?? started.checklist.path);
 	const runbook = await loadChecklist(checklistPath);

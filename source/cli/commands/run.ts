@@ -7,6 +7,8 @@ import {plainCommand} from '../plain-command.js';
 import {runGuided} from '../run-command.js';
 import {parseChoice, parseFormat, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
 import {report} from './report.js';
+import {adoptCommands} from '../../run/adopt-commands.js';
+import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
 
 export async function runCommand(args: string[]): Promise<number> {
 	const {values} = parseCommand(args, {
@@ -43,6 +45,14 @@ export async function runCommand(args: string[]): Promise<number> {
 			...(values.backups === undefined ? {} : {backupsDir: path.resolve(values.backups)}),
 		},
 		plainHint: (name: string) => plainCommand('run', args, name, process.env['CUTOVER_CONFIG_DIR']),
+		adoptCommands: live => adoptCommands(live, {
+			db: redactUrl(values.db!),
+			migrations: values.migrations ?? resolveMigrations(undefined),
+			extra: [
+				...(values.records === undefined ? [] : ['--records', values.records]),
+				...(process.env['CUTOVER_CONFIG_DIR'] ? ['--config-dir', process.env['CUTOVER_CONFIG_DIR']] : []),
+			],
+		}),
 	});
 	return report(result);
 }

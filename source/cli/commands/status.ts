@@ -1,4 +1,9 @@
-import {openDatabase, openTargetMigrator} from '../../adapters/open-target.js';
+import {openDatabase, openTargetAdopter, openTargetMigrator} from '../../adapters/open-target.js';
+import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
+import {objectKey} from '../../adopt/map-history.js';
+import {describeLiveSchema} from '../../journal/describe-event.js';
+import {adoptCommands} from '../../run/adopt-commands.js';
+import type {Target} from '../../target.js';
 import {createRunLock} from '../../adapters/run-lock/index.js';
 import {describeHolder, UsageError} from '../../errors/index.js';
 import {describeEvent} from '../../journal/describe-event.js';
@@ -7,6 +12,26 @@ import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {parseFormat} from '../run-flags.js';
 import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
+
+/** Pending migrations whose CREATE TABLE targets all exist already: applied by another tool, or by hand. */
+async function pendingThatLookApplied(target: Target, directory: string, pending: readonly string[]): Promise<Array<{name: string; tables: string[]}>> {
+	if (pending.length === 0) {
+		return [];
+	}
+
+	const adopter = await openTargetAdopter(target, directory);
+	try {
+		const waiting = new Set(pending);
+		const files = (await adopter.files()).filter(file => waiting.has(file.name));
+		const tables = files.flatMap(file => file.objects.filter(o => o.kind === 'table'));
+		const present = await adopter.present(tables);
+		return files
+			.map(file => ({name: file.name, tables: file.objects.filter(o => o.kind === 'table').map(o => o.name)}))
+			.filter(m => m.tables.length > 0 && m.tables.every(name => present.has(objectKey({kind: 'table', name}))));
+	} finally {
+		await adopter.close();
+	}
+}
 
 export async function statusCommand(args: string[]): Promise<number> {
 	const {values} = parseCommand(args, {db: {type: 'string'}, migrations: {type: 'string'}, format: {type: 'string'}, json: {type: 'boolean', default: false}}, 'status');
@@ -24,8 +49,10 @@ export async function statusCommand(args: string[]): Promise<number> {
 			const fingerprint = await database.fingerprint();
 			const plan = await migrator.plan();
 			const runLock = await createRunLock(target).inspect();
+			const looksApplied = await pendingThatLookApplied(target, migrationsDir, plan.pending.map(m => m.name));
+			const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
 			if (values.json) {
-				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan}, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan, adoption, looksApplied}, null, 2)}\n`);
 			} else {
 				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
 				const folder = describeFolder(plan);
@@ -46,6 +73,14 @@ export async function statusCommand(args: string[]): Promise<number> {
 
 				if (plan.applied.length + plan.pending.length === 0) {
 					process.stdout.write('no migrations applied or pending\n');
+				}
+
+				for (const m of looksApplied) {
+					process.stdout.write(`WARNING  pending ${m.name} looks applied already: ${m.tables.length === 1 ? 'the table it creates exists' : 'the tables it creates exist'} (${m.tables.join(', ')}); running it would fail or apply it twice\n`);
+				}
+
+				if (adoption) {
+					process.stdout.write(`WARNING  no cutover history: ${describeLiveSchema(adoption)}\n`);
 				}
 			}
 		} finally {

@@ -1,0 +1,93 @@
+import type {HistoryTool, LiveSchema} from '../../engine/model.js';
+import {MIGRATIONS_TABLE} from './migration-log.js';
+import {nameParts} from '../../sql/created-objects.js';
+import type {Session} from './session.js';
+
+/** Tables cutover itself makes in a target: never evidence that someone else's schema is there. */
+const ownTables: readonly string[] = [MIGRATIONS_TABLE, 'cutover_run_lock'];
+
+const SHOWN = 20;
+
+const pgTables = `SELECT n.nspname AS schema, c.relname AS name
+	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+	AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+	ORDER BY 1, 2`;
+
+const sqliteTables = String.raw`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`;
+
+/** The user's tables, named as cutover names them (`table` in public or main, `schema.table` elsewhere), cutover's own left out. */
+export async function userTableNames(session: Session): Promise<string[]> {
+	if (session.engine === 'sqlite') {
+		return (await session.run(sqliteTables)).map(r => String(r['name'])).filter(name => !ownTables.includes(name));
+	}
+
+	return (await session.run(pgTables))
+		.filter(r => !ownTables.includes(String(r['name'])))
+		.map(r => r['schema'] === 'public' ? String(r['name']) : `${String(r['schema'])}.${String(r['name'])}`);
+}
+
+/** The columns of a table in the default schema (public / main); none when it is not there. */
+export async function columnsOf(session: Session, table: string): Promise<string[]> {
+	const rows = session.engine === 'postgres'
+		? await session.run('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', [table])
+		: await session.run('SELECT name FROM pragma_table_info(?)', [table]);
+	return rows.map(r => String(r['name']));
+}
+
+/** Which tools left a history table, told apart by their columns (golang-migrate's schema_migrations has `dirty`, dbmate's does not). */
+export async function historyTools(session: Session): Promise<HistoryTool[]> {
+	const found: HistoryTool[] = [];
+	const schemaMigrations = await columnsOf(session, 'schema_migrations');
+	if (schemaMigrations.includes('version')) {
+		found.push(schemaMigrations.includes('dirty') ? 'golang-migrate' : 'dbmate');
+	}
+
+	if ((await columnsOf(session, 'goose_db_version')).includes('version_id')) {
+		found.push('goose');
+	}
+
+	if ((await columnsOf(session, 'flyway_schema_history')).includes('installed_rank')) {
+		found.push('flyway');
+	}
+
+	if ((await columnsOf(session, 'alembic_version')).includes('version_num')) {
+		found.push('alembic');
+	}
+
+	return found;
+}
+
+/**
+ * What a database without cutover_migrations holds: null when it has no table of its own (a
+ * first deployment, which goes ahead), else its tables and the history tables found there.
+ * The commands are the caller's to fill: only it knows the operator's flags.
+ */
+export async function readLiveSchema(session: Session): Promise<LiveSchema | null> {
+	const tables = await userTableNames(session);
+	if (tables.length === 0) {
+		return null;
+	}
+
+	return {tables: tables.slice(0, SHOWN), tableCount: tables.length, histories: await historyTools(session), commands: []};
+}
+
+/** PostgreSQL resolves the name as written (quotes, schema, search_path); SQLite compares names without case. */
+export async function objectExists(session: Session, object: {kind: 'table' | 'index'; name: string}): Promise<boolean> {
+	if (session.engine === 'postgres') {
+		const kinds = object.kind === 'table' ? ['r', 'p'] : ['i', 'I'];
+		try {
+			const rows = await session.run('SELECT c.relkind::text AS kind FROM pg_catalog.pg_class c WHERE c.oid = to_regclass($1)', [object.name]);
+			return rows.some(r => kinds.includes(String(r['kind'])));
+		} catch {
+			// A name to_regclass cannot parse is not there.
+			return false;
+		}
+	}
+
+	const {schema, name} = nameParts(object.name);
+	const master = schema === null || schema === 'main' ? 'sqlite_master' : `"${schema.replaceAll('"', '""')}".sqlite_master`;
+	const rows = await session.run(`SELECT 1 AS present FROM ${master} WHERE type = ? AND name = ? COLLATE NOCASE`, [object.kind, name]);
+	return rows.length > 0;
+}
