@@ -28,7 +28,7 @@ export function formatReport(sections: SectionResult[], rounds: number): string 
 	return lines.join('\n');
 }
 
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
 	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)));
 	const line = (row: string[]) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join('  ');
 	return [line(rows[0]!), widths.map(width => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)];

@@ -5,7 +5,7 @@ import {errnoCode, RecordWriteError} from '../errors/index.js';
 import {encodeLine, GENESIS, sha256} from '../journal/line.js';
 import {readJournal} from '../journal/read-journal.js';
 import {nodeAppendFs, writeWhole, type AppendFs} from '../journal/write-whole.js';
-import type {Journal} from '../ports/journal.js';
+import type {Durability, Journal} from '../ports/journal.js';
 
 export type FileJournalOptions = {
 	path: string;
@@ -17,8 +17,9 @@ export type FileJournalOptions = {
 };
 
 /**
- * JSON lines, one event per line, each written whole and fsynced before append returns: a
- * crash loses at most the event being written. Lines are chained by the sha256 of the line
+ * JSON lines, one event per line, each written whole and fsynced before append returns (a
+ * 'with-next' line with the append after it): a crash loses at most the event being written,
+ * and a 'with-next' one before it, which nothing had acted on. Lines are chained by the sha256 of the line
  * before. An append that cannot be written whole (the disk is full) throws RecordWriteError
  * after cutting the file back to its last complete line; the journal then takes no more.
  */
@@ -83,9 +84,11 @@ function journalOn(fd: number, options: FileJournalOptions, start: Tail): Journa
 	let {prev, bytes, lines} = start;
 	let open = true;
 	let failed: RecordWriteError | null = null;
+	// Lines written since the last fsync ('with-next'); the next synced append or close covers them.
+	let unsynced = false;
 	return {
 		path: options.path,
-		append(entry: Entry) {
+		append(entry: Entry, durability: Durability = 'now') {
 			if (!open) {
 				throw new Error(`journal ${options.path} is closed; event ${entry.event.type} was not recorded`);
 			}
@@ -102,7 +105,7 @@ function journalOn(fd: number, options: FileJournalOptions, start: Tail): Journa
 
 			const buffer = Buffer.from(`${line}\n`, 'utf8');
 			try {
-				writeWhole(fs, fd, buffer, bytes);
+				writeWhole(fs, fd, buffer, bytes, durability === 'now');
 			} catch (error) {
 				failed = new RecordWriteError(options.path, {code: errnoCode(error), lines, resume: options.path, cause: error});
 				throw failed;
@@ -111,11 +114,21 @@ function journalOn(fd: number, options: FileJournalOptions, start: Tail): Journa
 			bytes += buffer.length;
 			lines += 1;
 			prev = sha256(line);
+			unsynced = durability === 'with-next';
 		},
 		close() {
 			if (open) {
 				open = false;
-				closeSync(fd);
+				try {
+					if (unsynced && failed === null) {
+						fs.fsync(fd);
+					}
+				} catch {
+					// Only a last 'with-next' line is at stake (a run's last events are synced ones); it is written, and
+					// only a machine crash could lose it. Closing must not throw: the run lock is released after it.
+				} finally {
+					closeSync(fd);
+				}
 			}
 		},
 	};

@@ -19,8 +19,9 @@ export const nodeAppendFs: AppendFs = {
  * take fewer bytes than asked, so it loops. On any failure the file is cut back to `at` and
  * fsynced, so no part of the line is left on disk looking written, and the error is rethrown.
  * Positions are explicit: after a cut, the next line goes where the cut one began.
+ * `sync: false` leaves the fsync to the next call that syncs (a group commit of both lines).
  */
-export function writeWhole(fs: AppendFs, fd: number, bytes: Uint8Array, at: number): void {
+export function writeWhole(fs: AppendFs, fd: number, bytes: Uint8Array, at: number, sync = true): void {
 	let done = 0;
 	try {
 		while (done < bytes.length) {
@@ -32,7 +33,9 @@ export function writeWhole(fs: AppendFs, fd: number, bytes: Uint8Array, at: numb
 			done += wrote;
 		}
 
-		fs.fsync(fd);
+		if (sync) {
+			fs.fsync(fd);
+		}
 	} catch (error) {
 		try {
 			fs.truncate(fd, at);

@@ -1,8 +1,15 @@
 import type {Entry} from '../engine/events.js';
 
-/** Append-only, durable per entry: when append returns, the line is on disk. */
+/**
+ * 'now': when append returns, the line and every line before it are on disk. 'with-next': the
+ * line is written, and reaches the disk with the next append (or close) in the same fsync —
+ * only for an event that no side effect depends on before the next event is appended.
+ */
+export type Durability = 'now' | 'with-next';
+
+/** Append-only, durable per entry (see Durability). */
 export type Journal = {
 	readonly path: string;
-	append(entry: Entry): void;
+	append(entry: Entry, durability?: Durability): void;
 	close(): void;
 };

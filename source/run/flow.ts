@@ -413,7 +413,8 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				// A hang-up stops between two committed statements (a safe point), not at the end of a long migration; the journal must take lines too.
 				stopBetweenStatements: () => interruptionOf(deps.signal) !== null || session.fault !== null,
 			});
-			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at});
+			// Nothing acts on this end before the next event (the next start, or upgrade.finished), whose fsync carries it too.
+			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at}, 'with-next');
 		} catch (error) {
 			if (error instanceof MigrationStoppedError) {
 				// Not finished, not failed: the upgrade stays open and the resume continues this migration.

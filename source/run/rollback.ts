@@ -47,7 +47,8 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 					};
 
 					await deps.connections.migrator.down(row.name, {...context, onStatement, ...(row === partly ? {partlyApplied: true} : {})});
-					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at});
+					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
+					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);
 					const statement = error instanceof MigrationError ? error.statement : null;

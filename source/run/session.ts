@@ -2,7 +2,7 @@ import type {Entry, RunEvent} from '../engine/events.js';
 import {reduce} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 import type {Clock} from '../ports/clock.js';
-import type {Journal} from '../ports/journal.js';
+import type {Durability, Journal} from '../ports/journal.js';
 import {RecordWriteError} from '../errors/index.js';
 
 type Listener = (state: RunState, entry: Entry) => void;
@@ -18,8 +18,12 @@ export type Session = {
 	readonly entries: readonly Entry[];
 	/** The write that failed, once the journal has stopped taking lines. */
 	readonly fault: RecordWriteError | null;
-	/** Returns the entry as recorded, or null when it was not (see fault). */
-	emit(event: RunEvent): Entry | null;
+	/**
+	 * Returns the entry as recorded, or null when it was not (see fault). `with-next` shares the
+	 * next event's fsync: for an event after which nothing is done that depends on it being on
+	 * disk before the next event is emitted (a migration's end, right before the next one's start).
+	 */
+	emit(event: RunEvent, durability?: Durability): Entry | null;
 	/** Called once, when the journal stops taking lines. */
 	onFault(listener: (fault: RecordWriteError) => void): () => void;
 	subscribe(listener: Listener): () => void;
@@ -44,14 +48,14 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 		get fault() {
 			return fault;
 		},
-		emit(event) {
+		emit(event, durability = 'now') {
 			if (fault !== null) {
 				return null;
 			}
 
 			const entry: Entry = {seq: entries.length, at: clock.now(), event};
 			try {
-				journal.append(entry);
+				journal.append(entry, durability);
 			} catch (error) {
 				if (!(error instanceof RecordWriteError)) {
 					throw error;

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, test} from 'node:test';
@@ -268,6 +268,41 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.deepEqual(plan.applied.map(a => [a.name, a.drift]), [['0001_a', 'changed'], ['0002_b', 'missing']]);
 			assert.equal(plan.applied[0]?.checksum, sha256('CREATE TABLE a (x integer);'), 'the applied checksum is the one recorded');
 			assert.deepEqual(plan.pending, []);
+		});
+
+		test('a file edited after the plan is refused before it runs; a touch is not; what runs is what was planned', async () => {
+			const dir = temp({
+				'0001_a.up.sql': 'CREATE TABLE a (x integer);',
+				'0001_a.down.sql': 'DROP TABLE a;',
+				'0002_b.up.sql': 'CREATE TABLE b (x integer);',
+			});
+			const m = await migrator(dir);
+			const planned = await m.plan();
+			// Same length, so only the content (and mtime) tells the edit apart.
+			writeFileSync(path.join(dir, '0001_a.up.sql'), 'CREATE TABLE z (x integer);');
+			const error = await thrown(m.up('0001_a', context));
+			assert.ok(error instanceof MigrationError && /0001_a\.up\.sql was changed after the plan was made/.test(error.message), String(error));
+			assert.match(error.hint, /cutover resume/);
+			assert.deepEqual((await fx.tables()).filter(t => t !== 'cutover_migrations'), [], 'nothing ran');
+
+			// Put back as planned, with a new mtime: it runs, with the plan's checksum.
+			writeFileSync(path.join(dir, '0001_a.up.sql'), 'CREATE TABLE a (x integer);');
+			utimesSync(path.join(dir, '0002_b.up.sql'), new Date(), new Date(Date.now() + 5000));
+			await m.up('0001_a', context);
+			await m.up('0002_b', context);
+			assert.deepEqual((await m.plan()).applied.map(a => a.checksum), planned.pending.map(p => p.checksum));
+
+			// A down edited after the plan is refused too, and the migration stays applied.
+			writeFileSync(path.join(dir, '0001_a.down.sql'), 'DROP TABLE a; -- edited');
+			await assert.rejects(m.down('0001_a', context), (e: unknown) => e instanceof MigrationError && /0001_a\.down\.sql was changed after the plan/.test(e.message));
+			assert.ok((await fx.tables()).includes('a'));
+
+			// A file added after the plan is not in it.
+			writeFileSync(path.join(dir, '0003_c.up.sql'), 'CREATE TABLE c (x integer);');
+			await assert.rejects(m.up('0003_c', context), (e: unknown) => e instanceof MigrationError && /no migration 0003_c .* as it was read for the plan/.test(e.message));
+			// …until the next plan reads the folder again.
+			assert.deepEqual((await m.plan()).pending.map(p => p.name), ['0003_c']);
+			await m.up('0003_c', context);
 		});
 
 		test('up of an applied migration and down of a pending one are refused', async () => {

@@ -6,6 +6,7 @@ import {after, describe, it} from 'node:test';
 import {openFileJournal} from '../../source/adapters/journal-file.js';
 import {canonicalJson} from '../../source/journal/canonical-json.js';
 import {GENESIS, sha256} from '../../source/journal/line.js';
+import {nodeAppendFs, type AppendFs} from '../../source/journal/write-whole.js';
 import {createSession} from '../../source/run/session.js';
 import {opening} from '../support/run-events.js';
 
@@ -43,6 +44,32 @@ describe('file journal', () => {
 			assert.equal(parsed.kind, opening[i]?.type);
 			prev = sha256(line);
 		}
+	});
+
+	it('a with-next line is written at once and fsynced with the next line, or at close', () => {
+		const file = path.join(dir, 'group.jsonl');
+		const calls: string[] = [];
+		const fs: AppendFs = {
+			write(fd, buffer, offset, length, position) {
+				calls.push('write');
+				return nodeAppendFs.write(fd, buffer, offset, length, position);
+			},
+			fsync(fd) {
+				calls.push('fsync');
+				nodeAppendFs.fsync(fd);
+			},
+			truncate: nodeAppendFs.truncate,
+		};
+		const journal = openFileJournal({path: file, runId: 'r3', fs});
+		const session = createSession(journal, {now: () => 1});
+		session.emit(opening[0]!);
+		session.emit(opening[1]!, 'with-next');
+		assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 2, 'written, for readers and the sealer, before its fsync');
+		session.emit(opening[2]!);
+		session.emit(opening[3]!, 'with-next');
+		journal.close();
+		assert.deepEqual(calls, ['write', 'fsync', 'write', 'write', 'fsync', 'write', 'fsync']);
+		assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 4);
 	});
 
 	it('is on disk when append returns, before any listener sees the event', () => {

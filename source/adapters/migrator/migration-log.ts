@@ -11,6 +11,13 @@ export type LogRow = {
 	runId: string;
 };
 
+/**
+ * What one migrator's session knows of the log table: once a transaction that created it (or
+ * found it) has committed, it is there, and neither CREATE TABLE IF NOT EXISTS nor the look in
+ * the catalogue is repeated before every migration. A transaction that rolls back proves nothing.
+ */
+export type LogTable = {known: boolean};
+
 export async function logTableExists(session: Session): Promise<boolean> {
 	const rows = session.engine === 'postgres'
 		? await session.run(`SELECT to_regclass('${MIGRATIONS_TABLE}') IS NOT NULL AS present`)

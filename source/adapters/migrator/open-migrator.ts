@@ -1,23 +1,22 @@
-import type {UmzugStorage} from 'umzug';
 import type {AppliedMigration, MigrationInfo, MigrationPlan} from '../../engine/model.js';
-import {CutoverError, MigrationError} from '../../errors/index.js';
+import {MigrationError} from '../../errors/index.js';
 import type {Clock} from '../../ports/clock.js';
 import type {LockPolicy, MigrationContext, Migrator} from '../../ports/migrator.js';
 import {notRetrySafe} from '../../sql/non-transactional.js';
 import {invalidIndexes} from './invalid-indexes.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
-import {readMigrationFolder, readMigrations, type FormatName, type MigrationSource} from './migration-files.js';
-import {logTableExists, readLog} from './migration-log.js';
+import type {FormatName, MigrationFolder, MigrationSource} from './migration-files.js';
+import {logTableExists, readLog, type LogTable} from './migration-log.js';
 import {objectExists, readLiveSchema} from './live-schema.js';
 import {createdObjects} from '../../sql/created-objects.js';
+import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
 import type {Session} from './session.js';
-import {messageOf} from './session.js';
 
 export type MigratorOptions = {
 	target: Target;
-	/** The directory holding the migration files; read afresh on every call, so drift shows at once. */
+	/** The directory holding the migration files; read by each plan(), and what runs is what the last plan read. */
 	directory: string;
 	/** Where applied_at comes from; the system clock unless a test hands in another. */
 	clock?: Clock;
@@ -27,78 +26,58 @@ export type MigratorOptions = {
 	format?: FormatName | null;
 };
 
-// umzug logs and un-logs a migration in calls of their own, after the migration ran. Both do
-// nothing here: the migration's own wrapper writes the log row in the migration's transaction,
-// and executed() reads that table. Passing a storage also keeps umzug from writing umzug.json.
-const storageFor = (session: Session): UmzugStorage => ({
-	async logMigration() {},
-	async unlogMigration() {},
-	async executed() {
-		return (await readLog(session)).map(row => row.name);
-	},
-});
-
-/** Opens one connection to the target and runs the migrations of `directory` through umzug, one at a time. */
+/**
+ * Opens one connection to the target and runs the migrations of `directory`, one at a time.
+ * The folder is read and hashed once per plan, not once per migration: a run of 700 migrations
+ * reads 700 files once. Before each migration only its own file is looked at (a stat), and a
+ * file changed since the plan is refused rather than run as it now is.
+ */
 export async function openMigrator(options: MigratorOptions): Promise<Migrator> {
 	const {target, directory} = options;
 	const clock = options.clock ?? {now: () => Date.now()};
 	const policy = resolveLockPolicy(options.lock);
-	// Each engine's session (and its driver) and umzug are loaded only when needed: `status` plans, it never migrates.
+	const format = options.format ?? null;
+	// Each engine's session (and its driver) is loaded only when needed.
 	const session = target.engine === 'postgres'
 		? await (await import('./postgres-session.js')).openPostgresSession(target)
 		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
-	const storage = storageFor(session);
+	const log: LogTable = {known: false};
+	let planned: PlannedFiles | undefined;
+	const files = async () => {
+		// An up or down without a plan first (a test, a tool) reads the folder then, once.
+		planned ??= await readPlannedFiles(directory, target.engine, format);
+		return planned;
+	};
 
-	const umzugFor = async (sources: MigrationSource[], context: MigrationContext) => new (await import('umzug')).Umzug({
-		migrations: sources.map(source => ({
-			name: source.name,
-			up: async () => runMigration(session, source, 'up', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy),
-			// Always present: umzug treats a missing down as success and un-logs; ours throws IrreversibleMigrationError.
-			down: async () => runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy),
-		})),
-		storage,
-		logger: undefined,
-		context: {},
-	});
+	const isApplied = async (name: string) => (await readLog(session)).some(row => row.name === name);
 
 	const one = async (name: string, direction: 'up' | 'down', context: MigrationContext) => {
-		const sources = await readMigrations(directory, target.engine, {format: options.format ?? null});
-		const applied = new Set(await storage.executed({context: {}}));
-		const source = sources.find(s => s.name === name);
+		const folder = await files();
+		const source = folder.find(name);
 		if (!source) {
-			throw new MigrationError(`there is no migration ${name} in ${directory}`, {
+			// Only on this path is the log read: whether the migration is applied says what to do.
+			throw new MigrationError(`there is no migration ${name} in ${directory} as it was read for the plan`, {
 				migration: name,
 				direction,
 				statement: null,
-				hint: applied.has(name) ? `${name} is applied but its files are gone: restore them to revert it, or restore the backup` : 'check the name against the plan',
+				hint: await isApplied(name) ? `${name} is applied but its files are gone: restore them to revert it, or restore the backup` : 'check the name against the plan; a file added since is planned by the next run',
 			});
 		}
 
-		if (direction === 'up' && applied.has(name)) {
-			throw new MigrationError(`${name} is already applied`, {migration: name, direction, statement: null, hint: 'plan again to see what is pending'});
-		}
-
-		if (direction === 'down' && !applied.has(name) && context.partlyApplied !== true) {
+		if (direction === 'down' && source.down === null && context.partlyApplied !== true && !await isApplied(name)) {
+			// Nothing to revert comes before having no way to: the same answer as for a migration that has a down.
 			throw new MigrationError(`${name} is not applied, there is nothing to revert`, {migration: name, direction, statement: null, hint: 'plan again to see what is applied'});
 		}
 
-		if (direction === 'down' && context.partlyApplied === true && !applied.has(name)) {
-			// Not logged, so umzug knows nothing to revert: the down of an up that took effect in part runs on its own.
-			await runMigration(session, source, 'down', {...context, appliedAt: new Date(clock.now()).toISOString()}, policy);
-			return;
-		}
-
-		const umzug = await umzugFor(sources, context);
-		try {
-			await (direction === 'up' ? umzug.up({migrations: [name]}) : umzug.down({migrations: [name]}));
-		} catch (error) {
-			throw unwrap(error, name, direction);
-		}
+		await folder.check(source, direction);
+		// Already applied, or not applied to revert: the guard inside the migration's transaction says so.
+		await runMigration(session, source, direction, {...context, appliedAt: new Date(clock.now()).toISOString()}, policy, log);
 	};
 
 	return {
 		async plan() {
-			return plan(session, directory, target.engine, options.format ?? null);
+			planned = await readPlannedFiles(directory, target.engine, format);
+			return plan(session, planned.folder);
 		},
 		async up(name, context) {
 			await one(name, 'up', context);
@@ -107,7 +86,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			await one(name, 'down', context);
 		},
 		async invalidIndexes(name) {
-			const source = (await readMigrations(directory, target.engine, {format: options.format ?? null})).find(s => s.name === name);
+			const source = (await files()).find(name);
 			return source && source.up.kind === 'sql' ? invalidIndexes(session, source.up.statements) : [];
 		},
 		async dropInvalidIndex(index) {
@@ -120,8 +99,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	};
 }
 
-async function plan(session: Session, directory: string, engine: Target['engine'], format: FormatName | null): Promise<MigrationPlan> {
-	const {sources, ...folder} = await readMigrationFolder(directory, engine, {format});
+async function plan(session: Session, {sources, ...folder}: MigrationFolder): Promise<MigrationPlan> {
 	const byName = new Map(sources.map(s => [s.name, s]));
 	// The log reads in name order; the folder's is by version (1_init before 10_audit, Flyway's 1.9 before 1.10).
 	const position = new Map(sources.map((s, index) => [s.name, index]));
@@ -188,18 +166,4 @@ function noTransaction(source: MigrationSource): Pick<MigrationInfo, 'noTransact
 
 function absorbsWrapper(source: MigrationSource): boolean {
 	return [source.up, source.down].some(script => script?.kind === 'sql' && script.wrapperAbsorbed);
-}
-
-/** umzug wraps what a migration throws in its own MigrationError; hand ours back as it was thrown. */
-function unwrap(error: unknown, name: string, direction: 'up' | 'down'): CutoverError {
-	let current: unknown = error;
-	while (current instanceof Error) {
-		if (current instanceof CutoverError) {
-			return current;
-		}
-
-		current = current.cause;
-	}
-
-	return new MigrationError(`${name} (${direction}) failed: ${messageOf(error)}`, {migration: name, direction, statement: null, hint: 'see the cause; the migration ran in a transaction that was rolled back', cause: error});
 }

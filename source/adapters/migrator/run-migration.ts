@@ -2,7 +2,7 @@ import path from 'node:path';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
 import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import type {MigrationSource, Script} from './migration-files.js';
-import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
+import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE, type LogTable} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import {runWithoutTransaction} from './run-without-transaction.js';
@@ -21,7 +21,7 @@ type Progress = {statement: string | null; index: number; total: number | null};
  * and becomes a MigrationError naming the statement. A lock timeout rolls back too and is
  * tried again after a backoff, up to policy.maxAttempts times in all.
  */
-export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}, policy: LockPolicy): Promise<void> {
+export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}, policy: LockPolicy, log: LogTable = {known: false}): Promise<void> {
 	const script = direction === 'up' ? source.up : source.down;
 	if (script === null) {
 		throw new IrreversibleMigrationError(source.name);
@@ -45,8 +45,9 @@ export async function runMigration(session: Session, source: MigrationSource, di
 			progress = {statement: null, index: 0, total: null};
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
+				let tableThere = false;
 				await session.transaction(async () => {
-					await guard(session, source.name, direction, context.partlyApplied === true);
+					tableThere = await guard(session, source.name, direction, context.partlyApplied === true, log);
 					await runScript(session, source.name, script, progress);
 					progress.statement = null;
 					if (direction === 'up') {
@@ -55,6 +56,8 @@ export async function runMigration(session: Session, source: MigrationSource, di
 						await deleteLogRow(session, source.name);
 					}
 				}, {lockTimeoutMs});
+				// Committed: the table is there from now on.
+				log.known ||= tableThere;
 			} finally {
 				blockers = await watch.stop();
 			}
@@ -96,20 +99,21 @@ function lookInterval(lockTimeoutMs: number): number {
 }
 
 /**
- * Inside the transaction, re-read the log: another operator may have applied or reverted the
- * same migration since the plan was made. PostgreSQL takes an advisory lock first so two
+ * Inside the transaction, look up this migration's log row: another operator may have applied
+ * or reverted it since the plan was made. Returns whether the log table is there. PostgreSQL takes an advisory lock first so two
  * migrators queue instead of racing; SQLite's BEGIN IMMEDIATE already holds the write lock.
  */
-async function guard(session: Session, name: string, direction: Direction, partlyApplied: boolean): Promise<void> {
+async function guard(session: Session, name: string, direction: Direction, partlyApplied: boolean, log: LogTable): Promise<boolean> {
 	if (session.engine === 'postgres') {
 		await session.run(`SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`);
 	}
 
-	if (direction === 'up') {
+	if (direction === 'up' && !log.known) {
 		await createLogTable(session);
 	}
 
-	const row = await logTableExists(session) ? await findLogRow(session, name) : null;
+	const there = log.known || direction === 'up' || await logTableExists(session);
+	const row = there ? await findLogRow(session, name) : null;
 	if (direction === 'up' && row) {
 		throw new MigrationError(`${name} is already applied (by ${row.appliedBy} at ${row.appliedAt}, run ${row.runId})`, {
 			migration: name,
@@ -127,6 +131,8 @@ async function guard(session: Session, name: string, direction: Direction, partl
 			hint: 'plan again to see what is applied',
 		});
 	}
+
+	return there;
 }
 
 async function runScript(session: Session, name: string, script: Script, progress: Progress): Promise<void> {
