@@ -82,3 +82,11 @@ export const watchKeyHelp: KeyHelp = [
 	['?, F1', 'show or hide this help'],
 	['q', 'leave'],
 ];
+
+/** `cutover watch` on a SQLite file: one picture of the file, read again every second. */
+export const sqliteWatchKeyHelp: KeyHelp = [
+	['', 'the file, its journal and who holds its locks, read again every second'],
+	['', 'sessions, locks between them, cancel and terminate are PostgreSQL views'],
+	['?, F1', 'show or hide this help'],
+	['q', 'leave'],
+];
