@@ -4,6 +4,7 @@ export type KeyHelp = Array<[key: string, what: string]>;
 
 const GLOBAL: KeyHelp = [
 	['?, F1', 'show or hide this help (in a text field: F1, or ? while it is empty)'],
+	['e', 'every error of the run whole, with failed statements (Esc back)'],
 	['q, Ctrl-C', 'leave (asks first while the run is in progress)'],
 ];
 
