@@ -18,7 +18,8 @@ function prepare(): {dir: string; db: string; migrations: string; checklist: str
 	const dir = mkdtempSync(path.join(tmpdir(), 'cutover-i8-long-plan-'));
 	const db = path.join(dir, 'long.db');
 	const sqlite = new BetterSqlite3(db);
-	sqlite.exec('CREATE TABLE base (id INTEGER PRIMARY KEY); VACUUM;');
+	// Empty, a first deployment: a database with tables but no cutover history would have to be adopted first.
+	sqlite.exec('VACUUM;');
 	sqlite.close();
 	const migrations = path.join(dir, 'migrations');
 	mkdirSync(migrations);
