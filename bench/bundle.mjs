@@ -1,6 +1,7 @@
 // Builds dist/bundle/: dist/ in a few ESM files (split where cutover imports lazily), to time with
 // `CUTOVER_BENCH_CLI=dist/bundle/source/cli/main.js npm run bench:startup`. Needs esbuild, which is
-// not a dependency of cutover yet: `npm install --no-save esbuild` first. Run after `npx tsc -b`.
+// not a dependency of cutover yet (a devDependency would do; in a worktree whose node_modules is a
+// link, do not install into the linked tree). Run after `npx tsc -b`.
 import {rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -11,7 +12,7 @@ let esbuild;
 try {
 	esbuild = await import('esbuild');
 } catch {
-	console.error('bench/bundle.mjs needs esbuild: npm install --no-save esbuild');
+	console.error('bench/bundle.mjs needs esbuild: add it as a devDependency (npm install --save-dev esbuild)');
 	process.exit(1);
 }
 
