@@ -8,13 +8,16 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {packageRoot} from '../source/package-root.js';
-import {cli, prepareDemoTarget, type DemoTarget} from '../test/support/demo-targets.js';
+import {cli as builtCli, prepareDemoTarget, type DemoTarget} from '../test/support/demo-targets.js';
 import {median} from './measure.js';
 
 const rounds = Number(process.env['CUTOVER_BENCH_ROUNDS'] ?? 5);
 if (!Number.isInteger(rounds) || rounds < 1) {
 	throw new Error(`CUTOVER_BENCH_ROUNDS must be a whole number of at least 1, not ${process.env['CUTOVER_BENCH_ROUNDS']}`);
 }
+
+// Another entry point to time the same way (a bundle of dist/, say): CUTOVER_BENCH_CLI=<file>.
+const cli = process.env['CUTOVER_BENCH_CLI'] === undefined ? builtCli : path.resolve(process.env['CUTOVER_BENCH_CLI']);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'cutover-bench-startup-'));
 const env = {...process.env, CUTOVER_CONFIG_DIR: path.join(scratch, 'config'), NO_COLOR: '1'};
@@ -91,7 +94,7 @@ const windowScreen = /Type the database name/;
 
 const targets: DemoTarget[] = [];
 try {
-	console.error(`node ${process.version}, ${cpus().length} cores, ${rounds} rounds each after one warm-up`);
+	console.error(`node ${process.version}, ${cpus().length} cores, ${rounds} rounds each after one warm-up; ${path.relative(packageRoot, cli)}`);
 	const sqlite = await prepareDemoTarget('sqlite');
 	targets.push(sqlite);
 	const postgres = await prepareDemoTarget('postgres');

@@ -3,6 +3,7 @@ import {useCallback, useRef} from 'react';
 import type {RunEvent} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
 import {Header} from './header.js';
+import {ErrorsOverlay} from './errors-overlay.js';
 import {HelpOverlay} from './help-overlay.js';
 import {keyHelp, type KeyHelp} from './key-help.js';
 import {QuitConfirm} from './quit-confirm.js';
@@ -50,6 +51,8 @@ export function App(props: AppProps) {
 	const width = Math.min(MAX_WIDTH, stdout.columns > 0 ? stdout.columns : 80);
 	const [help, setHelp, getHelp] = useSyncState(false);
 	const [confirmQuit, setConfirmQuit, getConfirmQuit] = useSyncState(false);
+	// Every error whole: the screens cut them to a line to fit 24 rows, and say `e` shows them.
+	const [errorsShown, setErrorsShown, getErrorsShown] = useSyncState(false);
 	const [typing, setTypingState, getTyping] = useSyncState<Typing>(false);
 	const setTyping = useCallback((on: boolean, fieldEmpty = false) => {
 		setTypingState(on ? (fieldEmpty ? 'empty' : 'text') : false);
@@ -87,6 +90,10 @@ export function App(props: AppProps) {
 			setHelp(!getHelp());
 		} else if (getHelp() && key.escape) {
 			setHelp(false);
+		} else if (getErrorsShown() && (key.escape || input === 'e')) {
+			setErrorsShown(false);
+		} else if (input === 'e' && getTyping() === false && !getHelp()) {
+			setErrorsShown(true);
 		} else if (input === 'q' && getTyping() === false) {
 			quit();
 		}
@@ -99,7 +106,11 @@ export function App(props: AppProps) {
 			onDecision(event);
 		}
 	}, [interactive, onDecision]);
-	const keys: ScreenKeys = {active: keysAvailable && !help && !confirmQuit, interactive, setTyping};
+	const overlay = help || errorsShown;
+	const keys: ScreenKeys = {active: keysAvailable && !overlay && !confirmQuit, interactive, setTyping};
+	const rows = stdout.rows > 0 ? stdout.rows : 24;
+	// What the screen may draw without the top of the live frame leaving the terminal: all but header, key line and the cursor's line.
+	const height = rows - (state.lockLost === null ? 1 : 2) - (keysAvailable ? 1 : 0) - 1;
 
 	return (
 		<>
@@ -109,12 +120,13 @@ export function App(props: AppProps) {
 			<Box flexDirection='column' width={width}>
 				<Header state={state} width={width}/>
 				{help ? <HelpOverlay keys={props.helpKeys ?? keyHelp(state.step)} width={width}/> : null}
+				{errorsShown && !help ? <ErrorsOverlay errors={state.errors} failed={state.migrations} width={width}/> : null}
 				{/* Hidden, not unmounted, under the help: a half-typed name or a selection survives a look at the keys. */}
-				<Box display={help ? 'none' : 'flex'} flexDirection='column'>
-					<StepScreen state={state} now={props.now} width={width} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
+				<Box display={overlay ? 'none' : 'flex'} flexDirection='column'>
+					<StepScreen state={state} now={props.now} width={width} height={height} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
 				</Box>
 				{confirmQuit ? <QuitConfirm/> : null}
-				{keysAvailable && !confirmQuit && !help ? <Text dimColor>{keyLine(state.step, typing)}</Text> : null}
+				{keysAvailable && !confirmQuit && !overlay ? <Text dimColor>{keyLine(state.step, typing)}</Text> : null}
 			</Box>
 		</>
 	);

@@ -71,3 +71,28 @@ export function firstLines(text: string, lines: number, width: number): string[]
 }
 
 export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+/** Words wrapped to `width`, at most `max` lines (the last one cut with …); words longer than a line are broken. */
+export function wrapWords(text: string, width: number, max = Infinity): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(w => w !== '')) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = '';
+		}
+
+		line = line === '' ? word : `${line} ${word}`;
+		while (line.length > width) {
+			lines.push(line.slice(0, width));
+			line = line.slice(width);
+		}
+	}
+
+	lines.push(line);
+	if (max <= 0) {
+		return [];
+	}
+
+	return lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(' '), width)] : lines;
+}

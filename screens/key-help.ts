@@ -4,6 +4,7 @@ export type KeyHelp = Array<[key: string, what: string]>;
 
 const GLOBAL: KeyHelp = [
 	['?, F1', 'show or hide this help (in a text field: F1, or ? while it is empty)'],
+	['e', 'every error of the run whole, with failed statements (Esc back)'],
 	['q, Ctrl-C', 'leave (asks first while the run is in progress)'],
 ];
 
@@ -79,6 +80,14 @@ export const watchKeyHelp: KeyHelp = [
 	['+ -', 'refresh more or less often'],
 	['space', 'pause or resume refreshing'],
 	['d', 'read the database size again'],
+	['?, F1', 'show or hide this help'],
+	['q', 'leave'],
+];
+
+/** `cutover watch` on a SQLite file: one picture of the file, read again every second. */
+export const sqliteWatchKeyHelp: KeyHelp = [
+	['', 'the file, its journal and who holds its locks, read again every second'],
+	['', 'sessions, locks between them, cancel and terminate are PostgreSQL views'],
 	['?, F1', 'show or hide this help'],
 	['q', 'leave'],
 ];

@@ -4,7 +4,7 @@ import type {RollbackChoice, RollbackOption} from '../source/engine/model.js';
 import type {MigrationRow, RunState} from '../source/engine/state.js';
 import {MigrationRows} from './components/migration-rows.js';
 import {StepErrors} from './components/step-errors.js';
-import {formatDuration, truncate} from './format.js';
+import {formatDuration, truncate, wrapWords} from './format.js';
 import {useKeys, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
@@ -15,9 +15,24 @@ export type RollbackScreenProps = {
 	errors: string[];
 	now: number;
 	width: number;
+	/** Rows the screen may use: past them the top of the frame, and the pointer with it, would leave the terminal. */
+	height?: number;
 	keys: ScreenKeys;
 	onDecision: (event: RunEvent) => void;
 };
+
+/** How much of each text the prompt shows; Infinity is whole. */
+type Layout = {reason: number; action: number; cost: number; others: boolean; margin: boolean};
+
+// Richest first: the first that fits the terminal's rows is drawn.
+const LAYOUTS: Layout[] = [
+	{reason: Infinity, action: Infinity, cost: Infinity, others: true, margin: true},
+	{reason: 4, action: 3, cost: 4, others: true, margin: true},
+	{reason: 2, action: 2, cost: 2, others: false, margin: false},
+	{reason: 1, action: 1, cost: 1, others: false, margin: false},
+	{reason: 1, action: 0, cost: 0, others: false, margin: false},
+];
+const WHOLE = LAYOUTS[0]!;
 
 const LABEL: Record<RollbackChoice, string> = {
 	downgrade: 'Downgrade',
@@ -36,36 +51,22 @@ export function nextAvailable(options: RollbackOption[], from: number, step: 1 |
 	return from;
 }
 
-function wrapLines(text: string, width: number, max: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(/\s+/)) {
-		if (line !== '' && line.length + 1 + word.length > width) {
-			lines.push(line);
-			line = '';
-		}
-
-		line = line === '' ? word : `${line} ${word}`;
-	}
-
-	lines.push(line);
-	return lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(' '), width)] : lines.map(l => truncate(l, width));
-}
+type Drawn = {title: string; detail: Array<{text: string; dim: boolean}>};
 
 /** Why a way back is offered, the three ways with what they do and cost, then the chosen one's progress. */
-export function RollbackScreen({rollback, downs, errors, now, width, keys, onDecision}: RollbackScreenProps) {
+export function RollbackScreen({rollback, downs, errors, now, width, height = 24, keys, onDecision}: RollbackScreenProps) {
 	const options = rollback?.options ?? [];
 	// The pointer starts on the choice that changes nothing: undoing anything must be a deliberate move.
 	const keep = options.findIndex(o => o.available && o.choice === 'keep');
 	const initial = keep === -1 ? options.findIndex(o => o.available) : keep;
-	const [ui, setUi, getUi] = useSyncState<{selected: number; confirming: RollbackChoice | null}>({selected: Math.max(0, initial), confirming: null});
-	const {selected, confirming} = ui;
+	const [ui, setUi, getUi] = useSyncState<{selected: number; confirming: RollbackChoice | null; whole: boolean}>({selected: Math.max(0, initial), confirming: null, whole: false});
+	const {selected, confirming, whole} = ui;
 	const deciding = keys.interactive && rollback !== null && rollback.choice === null;
 
 	useKeys((input, key) => {
-		const {selected, confirming} = getUi();
+		const {selected, confirming, whole} = getUi();
 		if (confirming) {
-			setUi({selected, confirming: null});
+			setUi({selected, confirming: null, whole});
 			if (input === 'y' || input === 'Y') {
 				onDecision({type: 'operator.rollback-chosen', choice: confirming});
 			}
@@ -74,9 +75,11 @@ export function RollbackScreen({rollback, downs, errors, now, width, keys, onDec
 		}
 
 		if (key.upArrow) {
-			setUi({selected: nextAvailable(options, selected, -1), confirming: null});
+			setUi({selected: nextAvailable(options, selected, -1), confirming: null, whole});
 		} else if (key.downArrow) {
-			setUi({selected: nextAvailable(options, selected, 1), confirming: null});
+			setUi({selected: nextAvailable(options, selected, 1), confirming: null, whole});
+		} else if (input === 'w' || (whole && key.escape)) {
+			setUi({selected, confirming: null, whole: !whole && input === 'w'});
 		} else if (key.return) {
 			const option = options[selected];
 			if (!option?.available) {
@@ -86,7 +89,7 @@ export function RollbackScreen({rollback, downs, errors, now, width, keys, onDec
 			if (option.choice === 'keep') {
 				onDecision({type: 'operator.rollback-chosen', choice: 'keep'});
 			} else {
-				setUi({selected, confirming: option.choice});
+				setUi({selected, confirming: option.choice, whole});
 			}
 		}
 	}, {isActive: keys.active && deciding});
@@ -95,34 +98,60 @@ export function RollbackScreen({rollback, downs, errors, now, width, keys, onDec
 		return <Text dimColor>⟳ Preparing the ways back…</Text>;
 	}
 
+	const draw = (layout: Layout): {reason: string[]; options: Drawn[]; cut: boolean; margin: boolean} => {
+		let cut = false;
+		const wrap = (text: string, room: number, max: number) => {
+			const all = wrapWords(text, room, Infinity);
+			cut ||= all.length > max;
+			return wrapWords(text, room, max);
+		};
+
+		const reason = wrap(`! ${rollback?.reason ?? ''}`, width, layout.reason);
+		const drawn = options.map((option, i): Drawn => {
+			const pointer = deciding && i === selected ? '›' : ' ';
+			const chosen = rollback?.choice === option.choice;
+			const title = truncate(`${pointer} ${i + 1}. ${LABEL[option.choice]}${option.available ? '' : ' (unavailable)'}${chosen ? ' ← chosen' : ''}`, width);
+			// Only the option under the pointer (or chosen) is told in full: three options in full do not fit 24 rows.
+			const inFocus = pointer === '›' || chosen;
+			const room = width - 5;
+			if (inFocus && option.available) {
+				return {title, detail: [
+					...wrap(option.action, room, layout.action).map(text => ({text, dim: false})),
+					...wrap(`cost: ${option.cost}`, room, layout.cost).map(text => ({text, dim: true})),
+				]};
+			}
+
+			const line = option.available ? option.action : `why not: ${option.cost}`;
+			return {title, detail: layout.others || inFocus ? wrap(line, room, inFocus ? layout.cost : 1).map(text => ({text, dim: true})) : []};
+		});
+		return {reason, options: drawn, cut, margin: layout.margin};
+	};
+
+	// Below the options: the confirmation or the key hint, the progress of a choice, the errors.
+	const below = 1 + (rollback.choice === null ? 0 : 2) + Math.min(errors.length, 3) + (errors.length > 0 ? 2 : 0);
+	const linesOf = (drawn: ReturnType<typeof draw>) => drawn.reason.length + (drawn.margin ? 1 : 0) + drawn.options.reduce((sum, o) => sum + 1 + o.detail.length, 0) + below;
+	const fitting = LAYOUTS.map(layout => draw(layout)).find(drawn => linesOf(drawn) <= height);
+	const shown = whole ? draw(WHOLE) : fitting ?? draw(LAYOUTS.at(-1)!);
+	const tooSmall = fitting === undefined && !whole;
 	return (
 		<Box flexDirection='column'>
-			{/* The reason is what the operator decides on (which session held the lock, which statement failed): wrap it, at most four lines. */}
-			<Text bold>{wrapLines(`! ${rollback.reason}`, width, 4).join('\n')}</Text>
-			{options.map((option, i) => {
-				const pointer = deciding && i === selected ? '›' : ' ';
-				const chosen = rollback.choice === option.choice;
-				return (
-					<Box key={option.choice} flexDirection='column' marginTop={i === 0 ? 1 : 0}>
-						<Text bold={pointer === '›' || chosen} dimColor={!option.available}>
-							{`${pointer} ${i + 1}. ${LABEL[option.choice]}${option.available ? '' : ' (unavailable)'}${chosen ? ' ← chosen' : ''}`}
-						</Text>
-						{/* Only the option under the pointer (or chosen) is told in full: three options in full do not fit 24 rows. */}
+			{/* The reason is what the operator decides on (which session held the lock, which statement failed). */}
+			<Text bold>{shown.reason.join('\n')}</Text>
+			{tooSmall ? <Text color='yellow'>{wrapWords('The terminal is too small for this prompt: enlarge it to read the options.', width, 2).join('\n')}</Text> : null}
+			{shown.options.map((option, i) => (
+				<Box key={options[i]!.choice} flexDirection='column' marginTop={i === 0 && shown.margin && !tooSmall ? 1 : 0}>
+					<Text bold={option.title.startsWith('›') || rollback.choice === options[i]!.choice} dimColor={!options[i]!.available}>{option.title}</Text>
+					{option.detail.length === 0 ? null : (
 						<Box paddingLeft={5} flexDirection='column'>
-							{!option.available
-								? <Text dimColor>{truncate(`why not: ${option.cost}`, width - 5)}</Text>
-								: (pointer === '›' || chosen
-									? <>
-										<Text>{wrapLines(option.action, width - 5, 3).join('\n')}</Text>
-										<Text dimColor>{wrapLines(`cost: ${option.cost}`, width - 5, 4).join('\n')}</Text>
-									</>
-									: <Text dimColor>{truncate(option.action, width - 5)}</Text>)}
+							{option.detail.map((line, j) => <Text key={j} dimColor={line.dim}>{line.text}</Text>)}
 						</Box>
-					</Box>
-				);
-			})}
-			{confirming ? <Text bold>{`! ${LABEL[confirming]}: y to confirm, any other key to cancel`}</Text> : null}
-			{deciding && !confirming ? <Text dimColor>↑ ↓ to select, Enter to choose</Text> : null}
+					)}
+				</Box>
+			))}
+			{confirming ? <Text bold>{truncate(`! ${LABEL[confirming]}: y to confirm, any other key to cancel`, width)}</Text> : null}
+			{deciding && !confirming
+				? <Text dimColor>{keyHint(whole, shown.cut, width)}</Text>
+				: null}
 			{!keys.interactive && rollback.choice === null ? <Text dimColor>Waiting for the operator to choose.</Text> : null}
 			<Progress rollback={rollback} downs={downs} now={now} width={width}/>
 			<StepErrors messages={errors} width={width}/>
@@ -139,8 +168,16 @@ function Progress({rollback, downs, now, width}: {rollback: NonNullable<RunState
 		<Box flexDirection='column' marginTop={1}>
 			{rollback.choice === 'downgrade' && downs.length > 0 ? <MigrationRows rows={downs} now={now} width={width} maxRows={6}/> : null}
 			{rollback.result
-				? <Text bold>{truncate(`${rollback.result.ok ? '✓' : '✗'} ${LABEL[rollback.choice]} ${rollback.result.ok ? 'done' : 'FAILED'} in ${formatDuration(rollback.result.durationMs)}: ${rollback.result.detail}`, width)}</Text>
+				// Whole: it says what was undone, or what is left to do by hand.
+				? <Box width={width}><Text bold wrap='wrap'>{`${rollback.result.ok ? '✓' : '✗'} ${LABEL[rollback.choice]} ${rollback.result.ok ? 'done' : 'FAILED'} in ${formatDuration(rollback.result.durationMs)}: ${rollback.result.detail}`}</Text></Box>
 				: (rollback.choice === 'keep' ? null : <Text>⟳ {LABEL[rollback.choice]} in progress…</Text>)}
 		</Box>
 	);
+}
+
+/** The keys under the options, short enough for the terminal's width. */
+function keyHint(whole: boolean, cut: boolean, width: number): string {
+	const long = whole ? '↑ ↓ to select, Enter to choose · w or Esc: the short form' : `↑ ↓ to select, Enter to choose${cut ? ' · w: the whole text' : ''}`;
+	const short = whole ? '↑↓ select · Enter · w short form' : `↑↓ select · Enter choose${cut ? ' · w whole' : ''}`;
+	return [...long].length <= width ? long : truncate(short, width);
 }

@@ -14,6 +14,8 @@ export type StepScreenProps = {
 	state: RunState;
 	now: number;
 	width: number;
+	/** Rows the screen may use below the header and above the key line. */
+	height: number;
 	keys: ScreenKeys;
 	onDecision: (event: RunEvent) => void;
 	recordPath: string | undefined;
@@ -22,7 +24,7 @@ export type StepScreenProps = {
 const errorsOf = (state: RunState, ...steps: StepId[]) => state.errors.filter(e => steps.includes(e.step)).map(e => e.message);
 
 /** The screen of the current step, given its slice of the state and the gates bound to it. */
-export function StepScreen({state, now, width, keys, onDecision, recordPath}: StepScreenProps) {
+export function StepScreen({state, now, width, height, keys, onDecision, recordPath}: StepScreenProps) {
 	switch (state.step) {
 		case 'window': {
 			return (
@@ -128,6 +130,7 @@ export function StepScreen({state, now, width, keys, onDecision, recordPath}: St
 					errors={errorsOf(state, 'rollback')}
 					now={now}
 					width={width}
+					height={height}
 					keys={keys}
 					onDecision={onDecision}
 				/>

@@ -48,7 +48,8 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>
 			</Box>
-			<Text>{truncate(artifact ? `Backup   ${formatBytes(artifact.bytes)} · ${artifact.path}` : (state.backup?.error ? 'Backup   failed:' : 'Backup   none'), width)}</Text>
+			{/* Paths whole, wrapped under their label: the operator copies them into the ticket. */}
+			<Labelled label='Backup' width={width}>{artifact ? `${formatBytes(artifact.bytes)} · ${artifact.path}` : (state.backup?.error ? 'failed:' : 'none')}</Labelled>
 			{/* Whole, not cut: it says who holds the lock, or what else stopped the backup, and what to do. */}
 			{!artifact && state.backup?.error ? <Box paddingLeft={2} width={width}><Text color='red' wrap='wrap'>{state.backup.error}</Text></Box> : null}
 			{/* The whole digest fits in 80 columns on a line of its own, and operators paste it into tickets. */}
@@ -62,8 +63,19 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			{/* The last error whole (it usually says what to do), the earlier ones cut to a line. */}
 			{errors.map((e, i) => i === errors.length - 1
 				? <Box key={i} width={width}><Text color='red' wrap='wrap'>{`  ✗ ${e.step}: ${e.message}`}</Text></Box>
-				: <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`, width)}</Text>)}
-			<Text>{truncate(`Record   ${recordPath ?? 'not written'}`, width)}</Text>
+				: <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`.replaceAll('\n', ' '), width)}</Text>)}
+			{state.errors.length > 1 ? <Text dimColor>  e shows every error whole</Text> : null}
+			<Labelled label='Record' width={width}>{recordPath ?? 'not written'}</Labelled>
+		</Box>
+	);
+}
+
+/** A label in a column of its own and a value wrapped beside it (a path breaks where it must), never cut. */
+function Labelled({label, width, children}: {label: string; width: number; children: string}) {
+	return (
+		<Box width={width}>
+			<Box width={9} flexShrink={0}><Text>{label}</Text></Box>
+			<Box flexShrink={1}><Text wrap='wrap'>{children}</Text></Box>
 		</Box>
 	);
 }

@@ -12,7 +12,7 @@ import {PreflightLines} from './components/preflight-lines.js';
 import {clampFirst, PlanView, planLines} from './components/plan-view.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
-import {formatClock, formatDuration, plural, truncate} from './format.js';
+import {formatClock, formatDuration, plural, truncate, wrapWords} from './format.js';
 import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
@@ -192,12 +192,9 @@ export function WindowScreen(props: WindowScreenProps) {
 					return <Text key={item.id} bold={pointer === '›'}>{truncate(`${pointer} [${ticked ? 'x' : ' '}] ${item.text}`, width)}</Text>;
 				}
 
-				return (
-					<Box key={item.id}>
-						<Text bold={pointer === '›'}>{`${pointer} [${ticked ? 'x' : ' '}] `}</Text>
-						<Box width={Math.max(10, width - 6)}><Text bold={pointer === '›'} wrap='wrap'>{item.text}</Text></Box>
-					</Box>
-				);
+				// Wrapped here, not by Ink: its wrap starts a line with the space after a word that filled the one before.
+				const lines = wrapWords(item.text, Math.max(10, width - 6));
+				return <Text key={item.id} bold={pointer === '›'}>{lines.map((line, i) => `${i === 0 ? `${pointer} [${ticked ? 'x' : ' '}] ` : ' '.repeat(6)}${line}`).join('\n')}</Text>;
 			})}
 			<CommandTail commands={commands} width={width} lines={2}/>
 			{status === 'running'

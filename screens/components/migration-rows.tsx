@@ -82,9 +82,21 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 					{row.status === 'failed' && row.statement
 						? firstLines(row.statement, 2, width - 6).map((l, i) => <Text key={i} dimColor>{`    ${i === 0 ? '› ' : '  '}${l}`}</Text>)
 						: null}
+					{row.status === 'failed' && failedCut(row, width) ? <Text dimColor>    e shows the whole error and statement</Text> : null}
 				</Box>
 			))}
 			{pendingHidden > 0 ? <Text dimColor>· …and {plural(pendingHidden, 'more pending migration')}</Text> : null}
 		</Box>
 	);
+}
+
+/** Whether the row's error line or its statement's first lines leave something out. */
+function failedCut(row: MigrationRow, width: number): boolean {
+	const error = row.error === null ? '' : `    error: ${row.error.replaceAll('\n', ' ')}`;
+	if (truncate(error, width) !== error) {
+		return true;
+	}
+
+	const statement = row.statement?.split('\n').map(l => l.trimEnd().replaceAll('\t', '  ')).filter(l => l.trim() !== '') ?? [];
+	return statement.length > 2 || statement.some(l => truncate(l, width - 6) !== l);
 }

@@ -1,6 +1,9 @@
 import {Box, Text} from 'ink';
+import {useState} from 'react';
 import type {SqliteWatchInfo} from '../../source/watch/types.js';
 import {formatBytes, truncate} from '../format.js';
+import {HelpOverlay} from '../help-overlay.js';
+import {sqliteWatchKeyHelp} from '../key-help.js';
 import {useKeys} from '../use-keys.js';
 
 type Props = {
@@ -13,9 +16,14 @@ type Props = {
 
 /** SQLite has no sessions to list: say so, and show what the file tells. */
 export function SqliteWatchScreen({info, error, width, interactive, onQuit}: Props) {
-	useKeys(input => {
+	const [help, setHelp] = useState(false);
+	useKeys((input, key) => {
 		if (input === 'q') {
 			onQuit();
+		} else if (input === '?' || key.f1) {
+			setHelp(shown => !shown);
+		} else if (key.escape) {
+			setHelp(false);
 		}
 	}, {isActive: interactive});
 	const busy = info?.locks === null || info === null
@@ -23,9 +31,19 @@ export function SqliteWatchScreen({info, error, width, interactive, onQuit}: Pro
 		: info.locks.writer.length > 0
 			? `yes: a write transaction is open (pid ${info.locks.writer.join(', ')})`
 			: info.hotJournal ? 'a rollback journal is present (a write is under way or was interrupted)' : 'no writer';
+	const title = <Text bold>{truncate(`cutover watch · sqlite:${info?.path ?? ''}`, width)}</Text>;
+	if (help) {
+		return (
+			<Box flexDirection="column" width={width}>
+				{title}
+				<HelpOverlay keys={sqliteWatchKeyHelp} width={width}/>
+			</Box>
+		);
+	}
+
 	return (
 		<Box flexDirection="column" width={width}>
-			<Text bold>{truncate(`cutover watch · sqlite:${info?.path ?? ''}`, width)}</Text>
+			{title}
 			<Text>{truncate('Live locks and sessions are a PostgreSQL view; a SQLite file has one writer at a time and no server to ask.', width)}</Text>
 			{info === null ? null : (
 				<>
@@ -35,7 +53,7 @@ export function SqliteWatchScreen({info, error, width, interactive, onQuit}: Pro
 				</>
 			)}
 			{error === null ? null : <Text color="red">{truncate(error, width)}</Text>}
-			<Text dimColor>q quit</Text>
+			<Text dimColor>{interactive ? '? keys · q quit' : 'q quit'}</Text>
 		</Box>
 	);
 }

@@ -1,7 +1,7 @@
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {CutoverError} from '../errors/index.js';
+import {ConfigDirError, CutoverError} from '../errors/index.js';
 import type {Settings} from './settings.js';
 
 /**
@@ -21,6 +21,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		signingKey: text('signingKey') ?? path.join(base, 'signing-key.pem'),
 		trustedKeys: text('trustedKeys') ?? path.join(base, 'allowed_signers'),
 	};
+}
+
+/**
+ * The settings for a run, which writes next to them (its signing key): as readSettings, with the
+ * settings directory made first, as conf would, and an unusable one said as conf's users are told.
+ */
+export function settingsForRun(env: NodeJS.ProcessEnv = process.env): Settings {
+	const dir = path.dirname(settingsFile(env));
+	try {
+		mkdirSync(dir, {recursive: true});
+		return readSettings(env);
+	} catch (error) {
+		throw ConfigDirError.from(error, dir) ?? error;
+	}
 }
 
 /** Where conf keeps cutover's settings: CUTOVER_CONFIG_DIR, else env-paths' config directory for "cutover". */

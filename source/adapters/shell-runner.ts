@@ -1,10 +1,11 @@
-import {execa} from 'execa';
 import type {ProcessRunner} from '../ports/process-runner.js';
 
 /** Runs maintenance hooks through the shell, as the runbook writes them, with stdout and stderr interleaved by line. */
 export const shellRunner: ProcessRunner = {
 	async run(command, options) {
 		const started = Date.now();
+		// execa is some 260 modules: loaded when a runbook's hook first runs, not before the console's first frame.
+		const {execa} = await import('execa');
 		const child = execa(command, {
 			shell: true,
 			reject: false,

@@ -19,11 +19,9 @@ import {toolVersion} from '../package-root.js';
 import {CutoverError, RecordWriteError} from '../errors/index.js';
 import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRunLock} from './open-run.js';
 import type {RunLockHandle} from '../ports/run-lock.js';
-import {createPostgresLockSampler} from '../adapters/postgres/lock-sampler.js';
 import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
 import {withRunSessions} from './run-sessions.js';
 import {journalCommands} from '../run/command-journal.js';
-import {createPostgresActivityMonitor} from '../adapters/postgres/activity-monitor.js';
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import type {FormatName} from '../adapters/migrator/formats/types.js';
@@ -68,7 +66,25 @@ export type RunResult = {
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
+let consoleModule: Promise<typeof import('./console.js')> | null = null;
+
+/** The screens and Ink: the heaviest imports of a run, loaded once, started as early as a console is known to come. */
+async function loadConsole(): Promise<typeof import('./console.js')> {
+	consoleModule ??= import('./console.js');
+	return consoleModule;
+}
+
+/** Starts loading the console when one will be drawn: Ink loads while the lock is taken and the connections opened. */
+export function preloadConsole(plain: boolean): void {
+	if (!plain && interactiveTerminal()) {
+		// An import error surfaces where the console is awaited.
+		loadConsole().catch(() => {});
+	}
+}
+
 export async function runGuided(options: RunOptions): Promise<RunResult> {
+	preloadConsole(options.plain);
+
 	const target = parseTarget(options.db);
 	const runbook = await loadChecklist(options.checklistPath);
 	if (!options.plain && !interactiveTerminal()) {
@@ -283,11 +299,12 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 	});
 
-	// Only PostgreSQL can say who waits behind whom.
-	const sampler = options.target.engine === 'postgres' ? createPostgresLockSampler(options.target) : null;
+	// Only PostgreSQL can say who waits behind whom (imported only then: a SQLite run never loads pg).
+	const postgres = options.target.engine === 'postgres' ? options.target : null;
+	const sampler = postgres === null ? null : (await import('../adapters/postgres/lock-sampler.js')).createPostgresLockSampler(postgres);
 	const lockWatch = sampler === null ? null : watchLocksDuringUpgrade(session, sampler);
 	// The operator's cancel/terminate of a session seen in that watch; the monitor connects on the first one.
-	const monitor = options.target.engine === 'postgres' ? createPostgresActivityMonitor(options.target) : null;
+	const monitor = postgres === null ? null : (await import('../adapters/postgres/activity-monitor.js')).createPostgresActivityMonitor(postgres);
 	const backendActions = monitor === null ? null : handleBackendActions(session, monitor);
 	// The sampler connects again on its next sample; the monitor is only needed during the upgrade, before any restore.
 	const idle = [sampler, monitor].filter(other => other !== null);
@@ -322,7 +339,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			}
 		}
 
-		const {mountConsole} = await import('./console.js');
+		const {mountConsole} = await loadConsole();
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
 		try {

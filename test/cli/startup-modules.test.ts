@@ -6,7 +6,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {after, before, describe, it} from 'node:test';
 import {packageRoot} from '../../source/package-root.js';
-import {cli} from '../support/demo-targets.js';
+import {cli, prepareDemoTarget} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 // What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
@@ -83,6 +83,18 @@ describe('what each command loads', () => {
 		assert.equal(status.status, 0, status.out);
 		assert.match(status.out, /^applied {2}0001_create_users_and_meters/m);
 		assert.deepEqual(heavyIn(status.packages), ['better-sqlite3']);
+	});
+
+	it('a run on SQLite up to its window loads better-sqlite3 only: no pg, execa (hooks, pg_dump) or conf on the way to the first frame', async () => {
+		const target = await prepareDemoTarget('sqlite');
+		try {
+			// Plain and without --yes: the run stops at the window, failing closed, where the console would first wait for the operator.
+			const run = packagesLoaded([cli, 'run', '--db', target.db, '--plain', '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')]);
+			assert.match(run.out, /window\.planned/, run.out);
+			assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
+		} finally {
+			await target.cleanup();
+		}
 	});
 
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
 import {useState} from 'react';
 import {App} from '../../screens/app.js';
+import {SqliteWatchScreen} from '../../screens/watch/sqlite-watch-screen.js';
 import {WatchScreen, type WatchIntent} from '../../screens/watch/watch-screen.js';
 import type {RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
@@ -164,5 +165,31 @@ describe('cutover watch shows its keys, at 80 columns', () => {
 		current.stdin.write('?');
 		await current.waitForFrame('[1 running]');
 		assert.deepEqual(effects, []);
+	});
+
+	it('on a SQLite file too: ? (and F1) shows its keys, ? or Esc goes back', async () => {
+		let quits = 0;
+		const info = {path: '/srv/app/app.db', fileBytes: 4096, walBytes: null, journalMode: 'rollback' as const, pageSize: 4096, pageCount: 1, locks: {writer: [], readers: []}, hotJournal: false};
+		current = render(<SqliteWatchScreen info={info} error={null} width={80} interactive onQuit={() => {
+			quits++;
+		}}/>);
+		const file = await current.waitForFrame('busy: no writer');
+		assert.match(file, /\? keys · q quit/);
+		current.stdin.write('?');
+		const help = await current.waitForFrame('Keys on this screen');
+		assert.deepEqual(overflowing(help), []);
+		assert.match(help, /cutover watch · sqlite:\/srv\/app\/app\.db/);
+		assert.match(help, /\?, F1 +show or hide this help/);
+		assert.match(help, /q +leave/);
+		assert.doesNotMatch(help, /busy:/);
+		current.stdin.write(keys.escape);
+		await current.waitForFrame('busy: no writer');
+		current.stdin.write(F1);
+		await current.waitForFrame('Keys on this screen');
+		current.stdin.write('?');
+		await current.waitForFrame('busy: no writer');
+		assert.equal(quits, 0);
+		current.stdin.write('q');
+		await current.waitForFrame(() => quits === 1);
 	});
 });

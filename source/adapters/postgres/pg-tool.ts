@@ -1,6 +1,5 @@
 import {constants} from 'node:os';
 import {createInterface} from 'node:readline';
-import {execa} from 'execa';
 import {BackupError} from '../../errors/index.js';
 import type {CommandObserver} from '../../ports/backup-tool.js';
 import type {PostgresTarget} from './postgres-target.js';
@@ -49,6 +48,8 @@ export async function runPgTool(binaries: PgBinaries, binary: string, args: stri
 	// argv holds no password (it goes through PGPASSWORD), so the command line can be recorded as run.
 	const observed = binaries.observe?.started([binary, ...args].join(' '));
 	const started = Date.now();
+	// execa is some 260 modules: loaded by the first backup or restore, not on the way to the window screen.
+	const {execa} = await import('execa');
 	const child = execa(binary, args, {
 		env: toolEnvironment(target.connection),
 		extendEnv: false,

@@ -1,4 +1,4 @@
-import {execa} from 'execa';
+import {execFile} from 'node:child_process';
 import type {PreflightItem} from '../../engine/model.js';
 import type {PgBinaries} from './pg-tool.js';
 
@@ -19,7 +19,7 @@ export async function checkToolVersions(binaries: PgBinaries, serverVersion: str
 
 async function checkOne(id: 'pg_dump' | 'pg_restore', binary: string, server: Major | null): Promise<PreflightItem> {
 	const item = (ok: boolean, detail: string): PreflightItem => ({id, title: id, ok, blocking: true, detail});
-	const run = await execa(binary, ['--version'], {reject: false, stdin: 'ignore', timeout: 10_000});
+	const run = await versionOf(binary);
 	if (run.code === 'ENOENT' || run.code === 'EACCES') {
 		return item(false, `${binary} cannot be run: it is not installed or not on PATH; ${hint}`);
 	}
@@ -40,6 +40,22 @@ async function checkOne(id: 'pg_dump' | 'pg_restore', binary: string, server: Ma
 	}
 
 	return item(true, `${version}, server ${server.label}`);
+}
+
+type VersionRun = {code: string | undefined; exitCode: number | undefined; stdout: string; stderr: string};
+
+/** `<binary> --version`, never rejecting; node's own execFile, since execa's load would delay the window screen for one line. */
+async function versionOf(binary: string): Promise<VersionRun> {
+	return new Promise(resolve => {
+		const child = execFile(binary, ['--version'], {timeout: 10_000, encoding: 'utf8'}, (error, stdout, stderr) => {
+			const failure = error as (NodeJS.ErrnoException & {code?: string | number}) | null;
+			// A spawn failure has a string code (ENOENT); an exit status a number; a timeout or signal neither.
+			const spawnCode = typeof failure?.code === 'string' ? failure.code : undefined;
+			const exitCode = failure === null ? 0 : (typeof failure.code === 'number' ? failure.code : undefined);
+			resolve({code: spawnCode, exitCode, stdout, stderr});
+		});
+		child.stdin?.end();
+	});
 }
 
 type Major = {value: number; label: string};

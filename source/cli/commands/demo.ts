@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {createDemoDatabase} from '../../adapters/demo-database.js';
-import {openSettings} from '../../adapters/settings.js';
+import {settingsForRun} from '../../adapters/settings-file.js';
 import {demoSeedSql} from '../../demo/seed.js';
 import {UsageError} from '../../errors/index.js';
 import {bundled} from '../defaults.js';
@@ -22,7 +22,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 	const migrationsDir = bundled('migrations');
 	await createDemoDatabase({file, migrationsDir, firstMigration: '0001_create_users_and_meters', seedSql: demoSeedSql});
 	process.stdout.write(`demo database: ${file}\n`);
-	const settings = openSettings().read();
+	const settings = settingsForRun();
 	const result = await runGuided({
 		db: `sqlite:${file}`,
 		migrationsDir,

@@ -5,7 +5,7 @@ import {createInterface} from 'node:readline/promises';
 import {reopenFileJournal} from '../../adapters/journal-file.js';
 import {sha256File} from '../../adapters/postgres/file-digest.js';
 import {removePartial} from '../../adapters/sqlite/remove-partial.js';
-import {openSettings} from '../../adapters/settings.js';
+import {settingsForRun} from '../../adapters/settings-file.js';
 import {systemClock} from '../../adapters/system-clock.js';
 import {loadChecklist} from '../../checklist/index.js';
 import {CutoverError, UsageError} from '../../errors/index.js';
@@ -20,13 +20,14 @@ import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {readResumableRecord, recordedFormat} from '../resumable-record.js';
-import {driveRun} from '../run-command.js';
+import {driveRun, preloadConsole} from '../run-command.js';
 import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
 	const {values, positionals} = parseCommand(args, {...runFlags, rollback: {type: 'boolean', default: false}}, 'resume');
-	const stored = openSettings().read();
+	preloadConsole(values.plain);
+	const stored = settingsForRun();
 	const settings = {
 		...stored,
 		...(values.records === undefined ? {} : {recordsDir: path.resolve(values.records)}),

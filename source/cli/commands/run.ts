@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {openSettings} from '../../adapters/settings.js';
+import {settingsForRun} from '../../adapters/settings-file.js';
 import {UsageError} from '../../errors/index.js';
 import {resolveChecklist, resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
@@ -22,7 +22,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
 
-	const settings = openSettings().read();
+	const settings = settingsForRun();
 	const result = await runGuided({
 		db: values.db,
 		migrationsDir: resolveMigrations(values.migrations),

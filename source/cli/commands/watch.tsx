@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink';
 import {createPostgresActivityMonitor} from '../../adapters/postgres/activity-monitor.js';
-import {openSettings} from '../../adapters/settings.js';
+import {readSettings} from '../../adapters/settings-file.js';
 import {readSqliteWatchInfo} from '../../adapters/sqlite/watch-info.js';
 import {systemClock} from '../../adapters/system-clock.js';
 import {UsageError} from '../../errors/index.js';
@@ -57,7 +57,7 @@ export async function watchCommand(args: string[]): Promise<number> {
 		return watchSqlite(target, interactive && !values.once);
 	}
 
-	const recordsDir = path.resolve(values.records ?? openSettings().read().recordsDir);
+	const recordsDir = path.resolve(values.records ?? readSettings().recordsDir);
 	const monitor = logged(createPostgresActivityMonitor(target), path.join(recordsDir, WATCH_ACTIONS_FILE), target.display);
 	try {
 		if (values.once || !interactive) {
@@ -125,7 +125,7 @@ function logged(monitor: ActivityMonitor, file: string, target: string): Activit
 			const outcome = await monitor.signal(kind, pid);
 			const at = new Date().toISOString();
 			const seen = queries.get(pid) ?? {query: null, user: null, database: null};
-			const entry = {at, osUser: os.userInfo().username, operator: openSettings().read().operatorName, host: os.hostname(), target, ...outcome, ...seen};
+			const entry = {at, osUser: os.userInfo().username, operator: readSettings().operatorName, host: os.hostname(), target, ...outcome, ...seen};
 			actions.push(`${at} ${kind} pid ${pid}: ${outcome.detail}`);
 			mkdirSync(path.dirname(file), {recursive: true});
 			appendFileSync(file, `${JSON.stringify(entry)}\n`);
