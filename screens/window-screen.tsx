@@ -177,7 +177,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	return (
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
-			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
+			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir && plan?.format === undefined ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
 			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
