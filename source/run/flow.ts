@@ -462,7 +462,7 @@ async function settleInvalidIndexes(deps: RunDeps, name: string): Promise<string
 
 	const list = found.map(i => `${i.qualified} on ${i.table}`).join(', ');
 	if (!answer.value) {
-		return `${name} did not run: an earlier CREATE INDEX CONCURRENTLY left the INVALID index ${list}; it must be dropped before ${name} runs again to have cutover drop it: --drop-invalid-index in plain mode (cutover run or cutover resume), y at the console's question; or DROP INDEX CONCURRENTLY it by hand)`;
+		return `${name} did not run: an earlier CREATE INDEX CONCURRENTLY left the INVALID index ${list}; it must be dropped before ${name} runs again. To have cutover drop it, on the record: y at the console's question, or in plain mode start the run again with --drop-invalid-index (this run ends here); or DROP INDEX CONCURRENTLY ${found.map(i => i.qualified).join(', ')} by hand`;
 	}
 
 	for (const index of found) {
