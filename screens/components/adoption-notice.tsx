@@ -10,7 +10,7 @@ export function AdoptionNotice({live, width}: {live: LiveSchema; width: number})
 	const found = live.histories.length === 0 ? 'No other tool\'s history table is there.' : `History found: ${live.histories.join(', ')}.`;
 	return (
 		<Box flexDirection='column' width={width}>
-			<Text color='red' wrap='wrap'>{`✗ LIVE DATABASE WITHOUT CUTOVER HISTORY: it has tables (${tables}) but no cutover_migrations. Running 0001 on it would apply the schema again, so the window stays shut. ${found}`}</Text>
+			<Text color='red' wrap='wrap'>{`✗ LIVE DATABASE WITHOUT CUTOVER HISTORY: it has tables (${tables}) but no cutover_migrations. Running the migrations from the first on it would apply the schema again, so the window stays shut. ${found}`}</Text>
 			<Text wrap='wrap'>{live.commands.length === 1 ? 'Adopt it first, then run again:' : 'Adopt it first (one of these), then run again:'}</Text>
 			{live.commands.map(command => <Text key={command} wrap='wrap'>{`  ${command}`}</Text>)}
 		</Box>

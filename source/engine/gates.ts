@@ -18,7 +18,7 @@ export function windowGate(state: RunState, typedName: string): Gate {
 	// A schema cutover has no history of: 0001 would run on top of it. Only an import or a baseline opens this.
 	const live = state.plan?.adoption;
 	if (live !== undefined) {
-		reasons.push(`${database} has ${live.tableCount} table${live.tableCount === 1 ? '' : 's'} but no cutover_migrations: its migrations were applied without cutover, and running 0001 on it would apply them again; adopt it first: ${live.commands.join('  or  ')}`);
+		reasons.push(`${database} has ${live.tableCount} table${live.tableCount === 1 ? '' : 's'} but no cutover_migrations: its migrations were applied without cutover, and running them from the first on it would apply them again; adopt it first: ${live.commands.join('  or  ')}`);
 	}
 
 	for (const item of preflightFailures(state)) {

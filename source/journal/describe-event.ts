@@ -237,5 +237,5 @@ function noTransactionNote(info: {statements: number | null; notRetrySafe: Array
 export function describeLiveSchema(live: LiveSchema): string {
 	const tables = `${live.tableCount} table${live.tableCount === 1 ? '' : 's'} (${live.tables.join(', ')}${live.tableCount > live.tables.length ? ', …' : ''})`;
 	const found = live.histories.length === 0 ? 'no other tool\'s history table' : `history of ${live.histories.join(', ')}`;
-	return `it has ${tables} and no cutover_migrations, with ${found}; running 0001 on it would apply the schema again. Instead: ${live.commands.join('  or  ')}`;
+	return `it has ${tables} and no cutover_migrations, with ${found}; running the migrations from the first on it would apply the schema again. Instead: ${live.commands.join('  or  ')}`;
 }
