@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {MigrationRow} from '../../source/engine/state.js';
-import {firstLines, fit, formatDuration, plural, truncate} from '../format.js';
+import {firstLines, fit, formatDuration, plural, truncate, wrapWords} from '../format.js';
 
 type Props = {
 	rows: MigrationRow[];
@@ -76,7 +76,8 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 						? <Text color='yellow'>{truncate(`    took effect, not rolled back: ${row.noTransaction.tookEffect === 0 ? 'no statement' : (row.noTransaction.tookEffect === 1 ? 'statement 1' : `statements 1..${row.noTransaction.tookEffect}`)}${row.noTransaction.total === null ? '' : ` of ${row.noTransaction.total}`}`, width)}</Text>
 						: null}
 					{row.noTransaction && row.noTransaction.notRetrySafe.length > 0 && row.status !== 'done'
-						? <Text color='yellow'>{truncate(`    ! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `${u.index}: ${u.why}`).join('; ')}`, width)}</Text>
+						// Wrapped, not cut: it says which statements would do harm if run twice.
+						? <Text color='yellow'>{wrapWords(`! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `statement ${u.index}: ${u.why}`).join('; ')}`, Math.max(10, width - 6)).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`).join('\n')}</Text>
 						: null}
 					{row.status === 'failed' && row.error ? <Text>{truncate(`    error: ${row.error.replaceAll('\n', ' ')}`, width)}</Text> : null}
 					{row.status === 'failed' && row.statement

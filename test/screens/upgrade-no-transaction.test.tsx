@@ -43,8 +43,16 @@ describe('upgrade screen: a migration outside a transaction', () => {
 		current = render(<App state={state} now={state.now} onDecision={e => decisions.push(e)} onQuit={() => {}} interactive/>);
 		const frame = await current.waitForFrame('statement 2 of 3');
 		assert.match(frame, /⟳ 0004-index-serials {2}running \d+ s · statement 2 of 3 {2}no transaction/);
-		assert.match(frame, /! not safe to retry: 2: CREATE INDEX CONCURRENTLY without IF NOT EXISTS/);
+		assert.match(frame, /! not safe to retry: statement 2: CREATE INDEX CONCURRENTLY without IF NOT\n {6}EXISTS/);
 		assert.deepEqual(overflowing(frame), []);
+	});
+
+	it('wraps the not-safe-to-retry line at 60 columns rather than cutting it', async () => {
+		const state = more(upgrade);
+		current = render(<App state={state} now={state.now} onDecision={() => {}} onQuit={() => {}} interactive/>, {columns: 60});
+		const frame = await current.waitForFrame('statement 2 of 3');
+		assert.match(frame.replaceAll(/\s+/g, ' '), /! not safe to retry: statement 2: CREATE INDEX CONCURRENTLY without IF NOT EXISTS/);
+		assert.doesNotMatch(frame, /not safe to retry[^\n]*…/);
 	});
 
 	it('the window\'s whole plan marks it and lists the statements not safe to retry', () => {
