@@ -1,6 +1,7 @@
 import {sqlFor} from '../checklist/index.js';
 import {describeExpectation, judge, judgeMissing, toEvidence} from '../engine/judge.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
+import {bindTarget, mentionsTarget, TARGET_TOKEN, targetMigration} from '../engine/target-migration.js';
 import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
 import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
@@ -113,6 +114,18 @@ export async function runRecordedCheck(
 ): Promise<CheckResult> {
 	const {session} = deps;
 	const database = deps.connections.database;
+	const bound = withTarget(check, targetMigration(session.state));
+	if ('problem' in bound) {
+		const result: CheckResult = {
+			id, phase, title: check.title, sql: sqlFor(check, database.engine) ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect),
+			timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, verdict: 'error', detail: bound.problem, evidence: toEvidence([], []), durationMs: 0,
+		};
+		session.emit({type: 'check.started', id, phase, title: check.title, sql: result.sql, timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
+		session.emit({type: 'check.finished', result});
+		return result;
+	}
+
+	check = bound.check;
 	const stop = new AbortController();
 	let reason = 'cancelled';
 	const cancel = (why: string) => {
@@ -149,4 +162,18 @@ export async function runRecordedCheck(
 
 function seconds(ms: number): string {
 	return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The check with :target_migration bound to this run's target, so the record shows the SQL that ran. */
+function withTarget(check: RunbookCheck, target: string | null): {check: RunbookCheck} | {problem: string} {
+	const engines = Object.entries(check.sql).filter(([, sql]) => sql !== undefined && mentionsTarget(sql));
+	if (engines.length === 0) {
+		return {check};
+	}
+
+	if (target === null) {
+		return {problem: `the check names ${TARGET_TOKEN}, and this run has no migration to name: none applied, none pending`};
+	}
+
+	return {check: {...check, sql: Object.fromEntries(Object.entries(check.sql).map(([engine, sql]) => [engine, sql === undefined ? sql : bindTarget(sql, target)])) as RunbookCheck['sql']}};
 }
