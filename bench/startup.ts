@@ -8,7 +8,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {packageRoot} from '../source/package-root.js';
-import {cli as builtCli, prepareDemoTarget, type DemoTarget} from '../test/support/demo-targets.js';
+import {bundledCli, prepareDemoTarget, type DemoTarget} from '../test/support/demo-targets.js';
 import {median} from './measure.js';
 
 const rounds = Number(process.env['CUTOVER_BENCH_ROUNDS'] ?? 5);
@@ -16,8 +16,9 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 	throw new Error(`CUTOVER_BENCH_ROUNDS must be a whole number of at least 1, not ${process.env['CUTOVER_BENCH_ROUNDS']}`);
 }
 
-// Another entry point to time the same way (a bundle of dist/, say): CUTOVER_BENCH_CLI=<file>.
-const cli = process.env['CUTOVER_BENCH_CLI'] === undefined ? builtCli : path.resolve(process.env['CUTOVER_BENCH_CLI']);
+// What the operator runs (the bundle, as `bin` and `npm start` do); another entry point to time the
+// same way, e.g. the unbundled dist/source/cli/main.js: CUTOVER_BENCH_CLI=<file>.
+const cli = process.env['CUTOVER_BENCH_CLI'] === undefined ? bundledCli : path.resolve(process.env['CUTOVER_BENCH_CLI']);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'cutover-bench-startup-'));
 const env = {...process.env, CUTOVER_CONFIG_DIR: path.join(scratch, 'config'), NO_COLOR: '1'};

@@ -3,10 +3,10 @@ import {spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {after, before, describe, it} from 'node:test';
 import {packageRoot} from '../../source/package-root.js';
-import {cli, prepareDemoTarget} from '../support/demo-targets.js';
+import {bundledCli, cli, prepareDemoTarget} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 // What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
@@ -32,6 +32,35 @@ function packagesLoaded(args: string[]): {status: number | null; out: string; pa
 }
 
 const heavyIn = (packages: Set<string>) => heavy.filter(name => packages.has(name));
+
+type Metafile = {outputs: Record<string, {inputs: Record<string, unknown>}>};
+const readMetafile = () => JSON.parse(readFileSync(path.join(packageRoot, 'dist/bundle/metafile.json'), 'utf8')) as Metafile;
+
+/**
+ * The packages whose code a run of the bundle loaded: the bundle's files it opened (dist/bundle/ holds
+ * Ink, React, pg… inlined in chunks), each mapped to its sources by esbuild's metafile, plus what it
+ * required from node_modules itself (better-sqlite3 stays external).
+ */
+function bundlePackagesLoaded(args: string[], node: string[] = [bundledCli]): {status: number | null; out: string; packages: Set<string>; files: number} {
+	const metafile = readMetafile();
+	const log = path.join(dir, `modules-${runs++}.txt`);
+	const result = spawnSync(process.execPath, ['--import', hook, ...node, ...args], {cwd: packageRoot, env: {...env, CUTOVER_MODULE_LOG: log}, encoding: 'utf8'});
+	const packages = new Set<string>();
+	let files = 0;
+	for (const line of readFileSync(log, 'utf8').split('\n')) {
+		const file = line.startsWith('file:') ? fileURLToPath(line) : line;
+		const output = metafile.outputs[path.relative(packageRoot, file).replaceAll('\\', '/')];
+		const sources = output === undefined ? [file] : (files++, Object.keys(output.inputs));
+		for (const source of sources) {
+			const match = /node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(decodeURIComponent(source));
+			if (match) {
+				packages.add(match[1]!.replaceAll('\\', '/'));
+			}
+		}
+	}
+
+	return {status: result.status, out: result.stdout + result.stderr, packages, files};
+}
 
 let record: string;
 let sqliteFile: string;
@@ -102,5 +131,33 @@ describe('what each command loads', () => {
 		assert.equal(status.status, 0, status.out);
 		assert.match(status.out, /^run lock: free/m);
 		assert.deepEqual(heavyIn(status.packages), ['pg']);
+	});
+});
+
+describe('what the bundle loads', () => {
+	it('sees Ink and React inside the chunk that holds the console, and the drivers a plain demo run opens', () => {
+		const [consoleChunk] = Object.entries(readMetafile().outputs).find(([, output]) => 'dist/source/cli/console.js' in output.inputs) ?? assert.fail('no output of the bundle holds dist/source/cli/console.js');
+		const ink = bundlePackagesLoaded([], ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(path.join(packageRoot, consoleChunk)).href)})`]);
+		assert.equal(ink.status, 0, ink.out);
+		assert.ok(ink.packages.has('ink') && ink.packages.has('react'), [...ink.packages].join(' '));
+		const demo = bundlePackagesLoaded(['demo', '--plain', '--dir', path.join(dir, 'bundle-demo')]);
+		assert.equal(demo.status, 0, demo.out);
+		assert.ok(demo.packages.has('better-sqlite3') && demo.packages.has('execa'), [...demo.packages].join(' '));
+	});
+
+	it('--help and a command\'s --help open no chunk holding the drivers, Ink, umzug or conf', () => {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help']]) {
+			const help = bundlePackagesLoaded(args);
+			assert.equal(help.status, 0, help.out);
+			assert.match(help.out, /^cutover /);
+			assert.ok(help.files > 0, 'the module log saw no file of dist/bundle/');
+			assert.deepEqual(heavyIn(help.packages), [], `cutover ${args.join(' ')} (bundle)`);
+		}
+	});
+
+	it('status of a SQLite file opens better-sqlite3 and nothing else heavy', () => {
+		const status = bundlePackagesLoaded(['status', '--db', `sqlite:${sqliteFile}`]);
+		assert.equal(status.status, 0, status.out);
+		assert.deepEqual(heavyIn(status.packages), ['better-sqlite3']);
 	});
 });

@@ -14,6 +14,8 @@ import {createThrowawayDatabase} from './postgres.js';
 export const demoMigrations = path.join(packageRoot, 'migrations');
 export const productionChecklist = path.join(packageRoot, 'checklists/production.yaml');
 export const cli = path.join(packageRoot, 'dist/source/cli/main.js');
+/** What `bin` and `npm start` run: dist/source bundled by scripts/bundle.mjs (`npm run build`). */
+export const bundledCli = path.join(packageRoot, 'dist/bundle/main.js');
 
 /** A target at the demo's starting point (0001 applied, seeded), on either engine, plus a scratch directory. */
 export type DemoTarget = {
