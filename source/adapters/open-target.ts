@@ -27,6 +27,6 @@ export async function openTargetMigrator(target: Target, directory: string, lock
 }
 
 /** What import, baseline and status use to adopt a database another tool migrated. */
-export async function openTargetAdopter(target: Target, directory: string): Promise<Adopter> {
-	return (await import('./migrator/open-adopter.js')).openAdopter(target, directory);
+export async function openTargetAdopter(target: Target, directory: string, format: FormatName | null = null): Promise<Adopter> {
+	return (await import('./migrator/open-adopter.js')).openAdopter(target, directory, format);
 }

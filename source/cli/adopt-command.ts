@@ -20,6 +20,7 @@ import {guessDatabaseName, newRunIdentity, openJournal, takeRunLock} from './ope
 import {parseCommand} from './parse.js';
 import {plainCommand} from './plain-command.js';
 import {formatPlainLine} from './plain-output.js';
+import {parseFormat} from './run-flags.js';
 
 /** The question being asked at a terminal, so a terminate can end it. */
 let asking: AbortController | null = null;
@@ -34,6 +35,7 @@ export const adoptFlags = {
 	'confirm-db': {type: 'string'},
 	unsigned: {type: 'boolean', default: false},
 	from: {type: 'string'},
+	format: {type: 'string'},
 	to: {type: 'string'},
 	force: {type: 'boolean', default: false},
 	// Accepted so the window's suggested command and plainCommand's output both run as given.
@@ -67,6 +69,7 @@ export async function adoptCommand(action: AdoptionAction, args: string[]): Prom
 		throw new UsageError('--force is for cutover baseline', {hint: 'a mismatch between a history and the folder is fixed at its source, then imported'});
 	}
 
+	const format = parseFormat(values.format);
 	const target = parseTarget(values.db);
 	const migrationsDir = resolveMigrations(values.migrations);
 	const settings = openSettings().read();
@@ -88,7 +91,7 @@ export async function adoptCommand(action: AdoptionAction, args: string[]): Prom
 	try {
 		const database = await openDatabase(target);
 		try {
-			const adopter = await openTargetAdopter(target, migrationsDir);
+			const adopter = await openTargetAdopter(target, migrationsDir, format);
 			try {
 				const place = await takeChainPlace(recordsDir);
 				let journal;

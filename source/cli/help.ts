@@ -234,6 +234,7 @@ database that has cutover_migrations rows already.
 
 Options
   --from <tool>          which history to read (default: the one found)
+  --format <name>        how the folder is written, as for cutover run (default: detected)
   --records <dir>        where the record goes (default: the configured records directory)
   --yes --confirm-db <name>  answer the name without a terminal (scripts)
   --unsigned             do not sign the record
@@ -250,6 +251,7 @@ override). Its own typed-name gate and its own signed record.
 Options
   --to <migration>       the last migration the schema has; required
   --force                mark migrations applied even when their objects are missing
+  --format <name>        how the folder is written, as for cutover run (default: detected)
   --records <dir>        where the record goes
   --yes --confirm-db <name>  answer the name without a terminal (scripts)
   --unsigned             do not sign the record

@@ -54,7 +54,9 @@ const dbmate = (up: string, down = 'SELECT 1;') => `-- migrate:up\n${up}\n\n-- m
 describe('format detection', () => {
 	test('each layout is told from its files', async () => {
 		assert.equal((await read({'1_a.up.sql': 'SELECT 1;'})).format, 'golang-migrate');
-		assert.equal((await read({'1_a.up.sql': 'SELECT 1;', '2_b.postgres.up.sql': 'SELECT 2;'})).format, 'pop');
+		assert.equal((await read({'1_a.up.sql': 'SELECT 1;', '2_b.postgres.up.sql': 'SELECT 2;', '2_b.sqlite3.up.sql': 'SELECT 2;'})).format, 'pop');
+		assert.equal((await read({'1_a.up.sql': 'SELECT 1;', '2_b.mysql.up.sql': 'SELECT 2;'})).format, 'pop');
+		assert.equal((await read({'1_a.up.sql': 'SELECT 1;', '2_b.autocommit.up.sql': 'SELECT 2;'})).format, 'pop');
 		assert.equal((await read({'20240101120000_a.sql': dbmate('SELECT 1;')})).format, 'dbmate');
 		assert.equal((await read({'00001_a.sql': goose('SELECT 1;')})).format, 'goose');
 		assert.equal((await read({'V1__a.sql': 'SELECT 1;'})).format, 'flyway');
@@ -107,6 +109,17 @@ describe('format detection', () => {
 	test('Flyway repeatable migrations are refused, saying why', async () => {
 		const error = await refused({'V1__a.sql': 'SELECT 1;', 'R__views.sql': 'CREATE VIEW v AS SELECT 1;'});
 		assert.match(error.message, /R__views\.sql is a Flyway repeatable migration \(R__\), which cutover does not run/);
+	});
+
+	test('one dotted name alone does not make a folder pop: it reads two ways, and the operator names the format', async () => {
+		const files = {'0001_a.up.sql': 'CREATE TABLE a (x int);', '0002_seed.sqlite.up.sql': 'INSERT INTO a VALUES (1);'};
+		const error = await refused(files);
+		assert.match(error.message, /0002_seed\.sqlite\.up\.sql reads two ways: as pop, for one engine only \(skipped on the others\); as golang-migrate, a migration whose title has a dot in it, run on every engine/);
+		assert.match(error.hint, /--format pop, or --format golang-migrate/);
+		const asPop = await read(files, 'postgres', {format: 'pop'});
+		assert.deepEqual([names(asPop), asPop.skipped?.map(s => s.name)], [['0001_a'], ['0002_seed']]);
+		const asGolang = await read(files, 'postgres', {format: 'golang-migrate'});
+		assert.deepEqual(names(asGolang), ['0001_a', '0002_seed.sqlite']);
 	});
 
 	test('goose Go migrations and pop fizz migrations are refused, not skipped', async () => {

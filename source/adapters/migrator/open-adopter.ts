@@ -6,17 +6,18 @@ import {createdObjects} from '../../sql/created-objects.js';
 import type {Target} from '../../target.js';
 import {readHistory} from './history-readers.js';
 import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
+import type {FormatName} from './formats/types.js';
 import {readMigrations} from './migration-files.js';
 import {createLogTable, insertLogRow, logTableExists, readLog} from './migration-log.js';
 
 /** One connection to the target for adopting it; reads the folder when asked. */
-export async function openAdopter(target: Target, directory: string): Promise<Adopter> {
+export async function openAdopter(target: Target, directory: string, format: FormatName | null = null): Promise<Adopter> {
 	const session = target.engine === 'postgres'
 		? await (await import('./postgres-session.js')).openPostgresSession(target)
 		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
 	return {
 		async files() {
-			return (await readMigrations(directory, target.engine)).map((source): AdoptFile => ({
+			return (await readMigrations(directory, target.engine, format === null ? {} : {format})).map((source): AdoptFile => ({
 				name: source.name,
 				checksum: source.checksum,
 				flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,

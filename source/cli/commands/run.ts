@@ -50,6 +50,7 @@ export async function runCommand(args: string[]): Promise<number> {
 			migrations: values.migrations ?? resolveMigrations(undefined),
 			extra: [
 				...(values.records === undefined ? [] : ['--records', values.records]),
+				...(values.format === undefined ? [] : ['--format', values.format]),
 				...(process.env['CUTOVER_CONFIG_DIR'] ? ['--config-dir', process.env['CUTOVER_CONFIG_DIR']] : []),
 			],
 		}),

@@ -11,15 +11,16 @@ import {parseTarget} from '../../target.js';
 import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {parseFormat} from '../run-flags.js';
+import type {FormatName} from '../../adapters/migrator/formats/types.js';
 import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
 
 /** Pending migrations whose CREATE TABLE targets all exist already: applied by another tool, or by hand. */
-async function pendingThatLookApplied(target: Target, directory: string, pending: readonly string[]): Promise<Array<{name: string; tables: string[]}>> {
+async function pendingThatLookApplied(target: Target, directory: string, format: FormatName | null, pending: readonly string[]): Promise<Array<{name: string; tables: string[]}>> {
 	if (pending.length === 0) {
 		return [];
 	}
 
-	const adopter = await openTargetAdopter(target, directory);
+	const adopter = await openTargetAdopter(target, directory, format);
 	try {
 		const waiting = new Set(pending);
 		const files = (await adopter.files()).filter(file => waiting.has(file.name));
@@ -49,7 +50,7 @@ export async function statusCommand(args: string[]): Promise<number> {
 			const fingerprint = await database.fingerprint();
 			const plan = await migrator.plan();
 			const runLock = await createRunLock(target).inspect();
-			const looksApplied = await pendingThatLookApplied(target, migrationsDir, plan.pending.map(m => m.name));
+			const looksApplied = await pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name));
 			const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
 			if (values.json) {
 				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan, adoption, looksApplied}, null, 2)}\n`);

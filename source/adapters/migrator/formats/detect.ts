@@ -65,7 +65,7 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 		candidates.set(file, fits);
 	}
 
-	const format = named ?? choose(directory, candidates);
+	const format = named ?? choose(directory, candidates, foreign.some(file => file.endsWith('.fizz')));
 	const misfits = sqlFiles.filter(file => !candidates.get(file)!.has(format));
 	if (misfits.length > 0) {
 		throw folderError(directory, `${list(misfits)} ${misfits.length === 1 ? 'is not a' : 'are not'} ${format} migration${misfits.length === 1 ? '' : 's'}${format === 'goose' || format === 'dbmate' ? ` (${format === 'goose' ? 'no -- +goose Up line' : 'no -- migrate:up line'}, or another name)` : ''}`, `${hintFor(format)}; move other files out of the folder${named === null ? '' : ', or name another --format'}`);
@@ -110,7 +110,7 @@ async function applyScriptConfigs(directory: string, roles: Array<{file: string;
 	}
 }
 
-function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<FormatName>>): FormatName {
+function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<FormatName>>, fizz: boolean): FormatName {
 	if (candidates.size === 0) {
 		return 'golang-migrate';
 	}
@@ -122,8 +122,16 @@ function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<F
 
 	const all = [...candidates.values()];
 	const common = (Object.keys(readers) as FormatName[]).filter(format => all.every(fits => fits.has(format)));
-	if (common.includes('pop') && [...candidates.keys()].some(file => isPopOnly(file))) {
-		return 'pop';
+	const popOnly = [...candidates.keys()].filter(file => isPopOnly(file));
+	if (common.includes('pop') && popOnly.length > 0) {
+		// Read as pop, x.sqlite.up.sql runs on SQLite only; read as golang-migrate, it is titled
+		// "x.sqlite" and runs everywhere. Guessing wrong skips or runs a migration, so pop is
+		// chosen only on what no golang-migrate folder has; otherwise the operator says which.
+		if (fizz || popEvidence(popOnly)) {
+			return 'pop';
+		}
+
+		throw folderError(directory, `${list(popOnly)} ${popOnly.length === 1 ? 'reads' : 'read'} two ways: as pop, for one engine only (skipped on the others); as golang-migrate, a migration whose title has a dot in it, run on every engine`, 'name the format: --format pop, or --format golang-migrate');
 	}
 
 	if (common.includes('golang-migrate')) {
@@ -143,6 +151,21 @@ function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<F
 
 	const seen = [...byFormat].map(([format, files]) => `${format} (${list(files)})`).join(', ');
 	throw folderError(directory, common.length === 0 ? `the folder mixes migration formats: ${seen}` : `the files fit more than one format: ${common.join(', ')}`, `keep one tool's migrations in the folder, or name the format: --format ${common[0] ?? [...byFormat.keys()][0]!}`);
+}
+
+/** What only pop folders have (besides .fizz files): a MySQL or CockroachDB variant, .autocommit, or one version written for two engines. */
+function popEvidence(popOnly: readonly string[]): boolean {
+	const dialects = new Map<string, Set<string>>();
+	for (const file of popOnly) {
+		const [, version = '', dialect = ''] = /^(\d+)_[^.]+(?:\.([a-z0-9]+))?/.exec(file) ?? [];
+		if (dialect === 'mysql' || dialect === 'cockroach' || file.includes('.autocommit.')) {
+			return true;
+		}
+
+		dialects.set(version, new Set([...dialects.get(version) ?? [], dialect]));
+	}
+
+	return [...dialects.values()].some(set => set.size >= 2);
 }
 
 function hintFor(format: FormatName): string {
