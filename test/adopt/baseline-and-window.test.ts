@@ -192,3 +192,25 @@ describe('SQLite files', () => {
 		}
 	});
 });
+
+describe('a one-file format\'s evidence', () => {
+	it('a goose file\'s down is no evidence: baseline reads the tables its up creates, not the ones its down puts back', () => {
+		const s = scratch();
+		try {
+			// The down recreates a table the up drops: that table's absence is what the up did, not a sign it did not run.
+			s.write({
+				'00001_users.sql': '-- +goose Up\nCREATE TABLE users (id integer PRIMARY KEY);\nCREATE TABLE legacy (id integer);\n\n-- +goose Down\nDROP TABLE legacy;\nDROP TABLE users;\n',
+				'00002_drop_legacy.sql': '-- +goose Up\nDROP TABLE legacy;\nCREATE TABLE accounts (id integer);\n\n-- +goose Down\nDROP TABLE accounts;\nCREATE TABLE legacy (id integer);\n',
+			});
+			const file = path.join(s.dir, 'app.db');
+			const db = new BetterSqlite3(file);
+			db.exec('CREATE TABLE users (id integer PRIMARY KEY); CREATE TABLE accounts (id integer);');
+			db.close();
+			const baseline = s.cutover(['baseline', '--db', `sqlite:${file}`, '--migrations', s.migrations, '--to', '00002_drop_legacy', '--yes', '--confirm-db', 'app']);
+			assert.match(baseline.stdout, /00002_drop_legacy .*applied +1 of 1 objects present/, baseline.stdout);
+			assert.doesNotMatch(baseline.stdout, /table legacy: MISSING[\s\S]*00003|00002_drop_legacy[^\n]*OBJECTS-MISSING/);
+		} finally {
+			s.cleanup();
+		}
+	});
+});

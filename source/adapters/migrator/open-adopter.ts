@@ -21,7 +21,7 @@ export async function openAdopter(target: Target, directory: string, format: For
 				name: source.name,
 				checksum: source.checksum,
 				flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,
-				objects: source.up.kind === 'sql' ? createdObjects(source.up.text) : [],
+				objects: source.up.kind === 'sql' ? source.up.statements.flatMap(statement => createdObjects(statement)) : [],
 			}));
 		},
 		async logged() {

@@ -134,7 +134,7 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder): Pr
 async function lastPresent(session: Session, sources: readonly MigrationSource[]): Promise<string | null> {
 	let last: string | null = null;
 	for (const source of sources) {
-		const tables = source.up.kind === 'sql' ? createdObjects(source.up.text).filter(o => o.kind === 'table') : [];
+		const tables = source.up.kind === 'sql' ? source.up.statements.flatMap(statement => createdObjects(statement)).filter(o => o.kind === 'table') : [];
 		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 		if (tables.length === 0 || !(await Promise.all(tables.map(async t => objectExists(session, t)))).every(Boolean)) {
 			return last;
