@@ -30,6 +30,12 @@ function directory(files: Record<string, string>): string {
 
 const context = {runId: 'run-i9-notx', appliedBy: 'tester@host'};
 
+/** An onStatement that sees each report and says it is on the record. */
+const noted = (see: (progress: StatementProgress) => unknown) => (progress: StatementProgress) => {
+	see(progress);
+	return true;
+};
+
 describe('a transactional migration holding a statement that cannot run in a transaction', () => {
 	test('is refused when read, naming the file, the statement\'s line and the directive', async () => {
 		const dir = directory({'0001_index.up.sql': '-- speeds up logins\nCREATE TABLE t (a int);\n\n/* CONCURRENTLY: no lock on writes */\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n'});
@@ -81,7 +87,7 @@ describe('a transactional migration holding a statement that cannot run in a tra
 		const seen: StatementProgress[] = [];
 		try {
 			await migrator.up('0001_t', context);
-			await migrator.up('0002_v', {...context, onStatement: p => seen.push(p)});
+			await migrator.up('0002_v', {...context, onStatement: noted(p => seen.push(p))});
 		} finally {
 			await migrator.close();
 		}
@@ -104,7 +110,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
 		try {
 			const seen: StatementProgress[] = [];
-			await migrator.up('0001_idx', {...context, onStatement: p => seen.push(p)});
+			await migrator.up('0001_idx', {...context, onStatement: noted(p => seen.push(p))});
 			assert.deepEqual(seen.map(p => `${p.phase} ${p.index}/${p.total}`), ['started 1/2', 'finished 1/2', 'started 2/2', 'finished 2/2']);
 			const index = await database.sql('SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = \'t_a\'');
 			assert.deepEqual(index.rows, [{indisvalid: true}]);
@@ -139,7 +145,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			// A resume that skips the committed statement goes on at statement 2, once the cause is fixed.
 			await database.sql('CREATE TABLE no_such_table (a int)');
 			const seen: number[] = [];
-			await migrator.up('0001_half', {...context, skipStatements: 1, onStatement: p => p.phase === 'started' && seen.push(p.index)});
+			await migrator.up('0001_half', {...context, skipStatements: 1, onStatement: noted(p => p.phase === 'started' && seen.push(p.index))});
 			assert.deepEqual(seen, [2, 3]);
 			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 1);
 		} finally {
@@ -154,7 +160,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
 		try {
 			let finished = 0;
-			await assert.rejects(migrator.up('0001_three', {...context, onStatement: p => p.phase === 'finished' && finished++, stopBetweenStatements: () => finished >= 2}), (error: unknown) => {
+			await assert.rejects(migrator.up('0001_three', {...context, onStatement: noted(p => p.phase === 'finished' && finished++), stopBetweenStatements: () => finished >= 2}), (error: unknown) => {
 				assert.ok(error instanceof MigrationStoppedError, String(error));
 				assert.deepEqual(error.tookEffect, {statements: 2, total: 3});
 				return true;
@@ -184,7 +190,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			const retries: number[] = [];
 			await assert.rejects(migrator.up('0001_lock', {
 				...context,
-				onStatement: p => p.phase === 'started' && starts.push(p.index),
+				onStatement: noted(p => p.phase === 'started' && starts.push(p.index)),
 				onRetry: r => retries.push(r.attempt),
 			}), (error: unknown) => {
 				assert.ok(error instanceof MigrationError, String(error));
@@ -216,7 +222,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			const plan = await migrator.plan();
 			assert.deepEqual(plan.pending.map(m => m.noTransaction), [{statements: null, notRetrySafe: []}, undefined]);
 			const seen: string[] = [];
-			await migrator.up('0001_module', {...context, onStatement: p => seen.push(`${p.phase} ${p.index}/${String(p.total)}`)});
+			await migrator.up('0001_module', {...context, onStatement: noted(p => seen.push(`${p.phase} ${p.index}/${String(p.total)}`))});
 			assert.deepEqual(seen, ['started 1/null', 'finished 1/null', 'started 2/null', 'finished 2/null']);
 			await assert.rejects(migrator.up('0002_forgot', context), (error: unknown) => {
 				assert.ok(error instanceof MigrationError, String(error));
