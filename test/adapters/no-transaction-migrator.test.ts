@@ -279,4 +279,72 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			await database.drop();
 		}
 	});
+
+	test('an INVALID index on a table outside the search_path is found by the ON clause\'s schema; a same-named one in another schema is left alone', async () => {
+		const database = await createThrowawayDatabase('cutover_fix_invalid_index');
+		await database.sql('CREATE SCHEMA app; CREATE TABLE app.t (x int); INSERT INTO app.t VALUES (1), (1)');
+		// A same-named INVALID index on a visible table of another schema: not this migration's.
+		await database.sql('CREATE TABLE public.t (x int); INSERT INTO public.t VALUES (2), (2)');
+		await database.sql('CREATE UNIQUE INDEX CONCURRENTLY t_x_key ON public.t (x)').catch(() => undefined);
+		const dir = directory({'0001_idx.up.sql': '-- cutover: no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x_key ON app.t (x);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		const validity = async () => (await database.sql('SELECT n.nspname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = \'t_x_key\' ORDER BY 1')).rows;
+		try {
+			assert.deepEqual(await validity(), [{nspname: 'public', indisvalid: false}]);
+			assert.deepEqual(await migrator.invalidIndexes('0001_idx'), [], 'public.t_x_key is on another table');
+
+			// The build fails over the duplicates; the failure names the INVALID index it left in app.
+			await assert.rejects(migrator.up('0001_idx', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.match(error.message, /could not create unique index "t_x_key"/);
+				assert.match(error.message, /it left the INVALID index app\.t_x_key on t, to drop before it runs again/);
+				assert.doesNotMatch(error.message, /public\.t_x_key/);
+				return true;
+			});
+			const invalid = await migrator.invalidIndexes('0001_idx');
+			assert.deepEqual(invalid, [{index: 't_x_key', qualified: 'app.t_x_key', table: 't'}]);
+
+			// IF NOT EXISTS over it does nothing: refused, unlogged.
+			await database.sql('DELETE FROM app.t WHERE ctid = (SELECT max(ctid) FROM app.t)');
+			await assert.rejects(migrator.up('0001_idx', context), /the index app\.t_x_key is INVALID \(left by an earlier attempt; IF NOT EXISTS kept it/);
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
+
+			await migrator.dropInvalidIndex(invalid[0]!);
+			await migrator.up('0001_idx', context);
+			assert.deepEqual(await validity(), [{nspname: 'app', indisvalid: true}, {nspname: 'public', indisvalid: false}]);
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 1);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('a statement whose start is not on the record does not run: stopped there, the ones before kept, no log row', async () => {
+		const database = await createThrowawayDatabase('cutover_fix_invalid_index');
+		const dir = directory({'0001_three.up.sql': '-- cutover: no-transaction\nCREATE TABLE a (x int);\nCREATE TABLE b (x int);\nCREATE TABLE c (x int);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			const starts: number[] = [];
+			// The journal takes the first start and nothing after.
+			const onStatement = (p: StatementProgress) => {
+				if (p.phase === 'started') {
+					starts.push(p.index);
+				}
+
+				return p.phase === 'finished' || p.index === 1;
+			};
+			await assert.rejects(migrator.up('0001_three', {...context, onStatement}), (error: unknown) => {
+				assert.ok(error instanceof MigrationStoppedError, String(error));
+				assert.deepEqual(error.tookEffect, {statements: 1, total: 3});
+				return true;
+			});
+			assert.deepEqual(starts, [1, 2], 'statement 3 was not reached');
+			const present = await database.sql('SELECT to_regclass(\'a\') IS NOT NULL AS a, to_regclass(\'b\') IS NOT NULL AS b, to_regclass(\'c\') IS NOT NULL AS c');
+			assert.deepEqual(present.rows, [{a: true, b: false, c: false}]);
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
 });
