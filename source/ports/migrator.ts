@@ -42,8 +42,12 @@ export type MigrationContext = {
 	onRetry?: (retry: LockRetry) => void;
 	/** Cuts a wait between attempts short: the migration then fails at once, rolled back. */
 	signal?: AbortSignal;
-	/** A migration outside a transaction reports each statement as it starts and as it commits. */
-	onStatement?: (progress: StatementProgress) => void;
+	/**
+	 * A migration outside a transaction reports each statement as it starts and as it commits.
+	 * Returns whether the report is on the record: a start that is not stops the migration
+	 * before that statement runs (MigrationStoppedError), as a stop between statements does.
+	 */
+	onStatement?: (progress: StatementProgress) => boolean;
 	/**
 	 * Statements of a migration outside a transaction already recorded as committed (a resume):
 	 * they are not run again. Ignored for a module, which runs whole.

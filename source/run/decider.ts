@@ -143,8 +143,8 @@ export function plainDecider(answers: PlainAnswers): Decider {
 				return false;
 			}
 
-			session.emit({type: 'operator.invalid-index-drop', name, indexes: indexes.map(i => i.qualified), drop: true});
-			return true;
+			// A decision that could not be recorded is no decision: nothing is dropped.
+			return session.emit({type: 'operator.invalid-index-drop', name, indexes: indexes.map(i => i.qualified), drop: true}) !== null;
 		},
 	};
 }

@@ -401,13 +401,14 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				// A lock timeout is retried with backoff; each retry is on the record and on screen.
 				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
 				// Outside a transaction: each statement on the record as it starts and commits; a resume goes on after the last committed one.
+				// A start that could not be recorded stops the migration before that statement runs.
 				onStatement(progress) {
 					if (progress.phase === 'started') {
 						statementStarted.set(progress.index, deps.clock.now());
-						session.emit({type: 'migration.statement-started', name, direction: 'up', index: progress.index, total: progress.total, statement: progress.statement});
-					} else {
-						session.emit({type: 'migration.statement-finished', name, direction: 'up', index: progress.index, total: progress.total, durationMs: deps.clock.now() - (statementStarted.get(progress.index) ?? at)});
+						return session.emit({type: 'migration.statement-started', name, direction: 'up', index: progress.index, total: progress.total, statement: progress.statement}) !== null;
 					}
+
+					return session.emit({type: 'migration.statement-finished', name, direction: 'up', index: progress.index, total: progress.total, durationMs: deps.clock.now() - (statementStarted.get(progress.index) ?? at)}) !== null;
 				},
 				skipStatements: outside?.finished ?? 0,
 				// A hang-up stops between two committed statements (a safe point), not at the end of a long migration; the journal must take lines too.
@@ -454,9 +455,17 @@ async function settleInvalidIndexes(deps: RunDeps, name: string): Promise<string
 		return null;
 	}
 
-	session.emit({type: 'invalid-index.found', name, indexes: found});
+	// Neither asked nor dropped unless it is on the record; a consent that could not be recorded drops nothing.
+	if (session.emit({type: 'invalid-index.found', name, indexes: found}) === null) {
+		return 'aborted';
+	}
+
 	const answer = await unlessAborted(deps.signal, deps.decider.dropInvalidIndexes(session, name, found));
 	if (answer === 'aborted') {
+		return 'aborted';
+	}
+
+	if (session.fault !== null) {
 		return 'aborted';
 	}
 
@@ -466,6 +475,11 @@ async function settleInvalidIndexes(deps: RunDeps, name: string): Promise<string
 	}
 
 	for (const index of found) {
+		// The previous drop's outcome not on the record: nothing more is done.
+		if (session.fault !== null) {
+			return 'aborted';
+		}
+
 		try {
 			await deps.connections.migrator.dropInvalidIndex(index);
 			session.emit({type: 'invalid-index.dropped', name, index: index.qualified, ok: true, detail: 'DROP INDEX CONCURRENTLY done'});

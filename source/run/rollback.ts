@@ -1,6 +1,6 @@
 import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
-import {MigrationError} from '../errors/index.js';
+import {MigrationError, MigrationStoppedError} from '../errors/index.js';
 import type {StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -37,19 +37,27 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				try {
 					const statementStarted = new Map<number, number>();
 					// A down outside a transaction journals each statement too, so the record says how far it got.
+					// A start that could not be recorded stops the down before that statement runs.
 					const onStatement = (p: StatementProgress) => {
 						if (p.phase === 'started') {
 							statementStarted.set(p.index, clock.now());
-							session.emit({type: 'migration.statement-started', name: row.name, direction: 'down', index: p.index, total: p.total, statement: p.statement});
-						} else {
-							session.emit({type: 'migration.statement-finished', name: row.name, direction: 'down', index: p.index, total: p.total, durationMs: clock.now() - (statementStarted.get(p.index) ?? at)});
+							return session.emit({type: 'migration.statement-started', name: row.name, direction: 'down', index: p.index, total: p.total, statement: p.statement}) !== null;
 						}
-					};
 
-					await deps.connections.migrator.down(row.name, {...context, onStatement, ...(row === partly ? {partlyApplied: true} : {})});
+						return session.emit({type: 'migration.statement-finished', name: row.name, direction: 'down', index: p.index, total: p.total, durationMs: clock.now() - (statementStarted.get(p.index) ?? at)}) !== null;
+					};
+					// Only a record that takes no more lines stops a down between statements: nothing after could be recorded.
+					const stopBetweenStatements = () => session.fault !== null;
+
+					await deps.connections.migrator.down(row.name, {...context, onStatement, stopBetweenStatements, ...(row === partly ? {partlyApplied: true} : {})});
 					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');
 				} catch (error) {
+					if (error instanceof MigrationStoppedError) {
+						// Stopped for the record (it takes no more lines): not failed, and nothing more is done.
+						return false;
+					}
+
 					const message = error instanceof Error ? error.message : String(error);
 					const statement = error instanceof MigrationError ? error.statement : null;
 					const took = error instanceof MigrationError && error.tookEffect !== null ? {tookEffect: error.tookEffect} : {};

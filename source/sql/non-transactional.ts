@@ -198,6 +198,25 @@ export function concurrentIndexName(text: string): string | null {
 	return last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last.toLowerCase();
 }
 
+const identifier = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+const dotted = String.raw`${identifier}(?:\s*\.\s*${identifier}){0,2}`;
+
+/**
+ * The table a CREATE INDEX CONCURRENTLY's ON clause names, as written (quotes kept, schema if
+ * given), for to_regclass to resolve as PostgreSQL does: an explicit schema, else the
+ * search_path. Null when the statement is no such CREATE INDEX.
+ */
+export function concurrentIndexTable(text: string): string | null {
+	if (nonTransactional(text, 'postgres') !== 'CREATE INDEX CONCURRENTLY') {
+		return null;
+	}
+
+	// The optional name sits between CONCURRENTLY [IF NOT EXISTS] and ON; ON is reserved, so no bare name is "on".
+	const match = new RegExp(String.raw`\bconcurrently\s+(?:if\s+not\s+exists\s+)?(?:(?!on\b)${dotted}\s+)?on\s+(?:only\s+)?(${dotted})`, 'i').exec(stripComments(text));
+	// to_regclass splits on the dots itself, spaces around them allowed, quotes respected.
+	return match?.[1] ?? null;
+}
+
 function stripComments(text: string): string {
 	return text.replaceAll(/--[^\n]*/g, ' ').replaceAll(/\/\*[\s\S]*?\*\//g, ' ');
 }

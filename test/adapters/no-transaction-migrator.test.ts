@@ -30,6 +30,12 @@ function directory(files: Record<string, string>): string {
 
 const context = {runId: 'run-i9-notx', appliedBy: 'tester@host'};
 
+/** An onStatement that sees each report and says it is on the record. */
+const noted = (see: (progress: StatementProgress) => unknown) => (progress: StatementProgress) => {
+	see(progress);
+	return true;
+};
+
 describe('a transactional migration holding a statement that cannot run in a transaction', () => {
 	test('is refused when read, naming the file, the statement\'s line and the directive', async () => {
 		const dir = directory({'0001_index.up.sql': '-- speeds up logins\nCREATE TABLE t (a int);\n\n/* CONCURRENTLY: no lock on writes */\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n'});
@@ -81,7 +87,7 @@ describe('a transactional migration holding a statement that cannot run in a tra
 		const seen: StatementProgress[] = [];
 		try {
 			await migrator.up('0001_t', context);
-			await migrator.up('0002_v', {...context, onStatement: p => seen.push(p)});
+			await migrator.up('0002_v', {...context, onStatement: noted(p => seen.push(p))});
 		} finally {
 			await migrator.close();
 		}
@@ -104,7 +110,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
 		try {
 			const seen: StatementProgress[] = [];
-			await migrator.up('0001_idx', {...context, onStatement: p => seen.push(p)});
+			await migrator.up('0001_idx', {...context, onStatement: noted(p => seen.push(p))});
 			assert.deepEqual(seen.map(p => `${p.phase} ${p.index}/${p.total}`), ['started 1/2', 'finished 1/2', 'started 2/2', 'finished 2/2']);
 			const index = await database.sql('SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = \'t_a\'');
 			assert.deepEqual(index.rows, [{indisvalid: true}]);
@@ -139,7 +145,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			// A resume that skips the committed statement goes on at statement 2, once the cause is fixed.
 			await database.sql('CREATE TABLE no_such_table (a int)');
 			const seen: number[] = [];
-			await migrator.up('0001_half', {...context, skipStatements: 1, onStatement: p => p.phase === 'started' && seen.push(p.index)});
+			await migrator.up('0001_half', {...context, skipStatements: 1, onStatement: noted(p => p.phase === 'started' && seen.push(p.index))});
 			assert.deepEqual(seen, [2, 3]);
 			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 1);
 		} finally {
@@ -154,7 +160,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
 		try {
 			let finished = 0;
-			await assert.rejects(migrator.up('0001_three', {...context, onStatement: p => p.phase === 'finished' && finished++, stopBetweenStatements: () => finished >= 2}), (error: unknown) => {
+			await assert.rejects(migrator.up('0001_three', {...context, onStatement: noted(p => p.phase === 'finished' && finished++), stopBetweenStatements: () => finished >= 2}), (error: unknown) => {
 				assert.ok(error instanceof MigrationStoppedError, String(error));
 				assert.deepEqual(error.tookEffect, {statements: 2, total: 3});
 				return true;
@@ -184,7 +190,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			const retries: number[] = [];
 			await assert.rejects(migrator.up('0001_lock', {
 				...context,
-				onStatement: p => p.phase === 'started' && starts.push(p.index),
+				onStatement: noted(p => p.phase === 'started' && starts.push(p.index)),
 				onRetry: r => retries.push(r.attempt),
 			}), (error: unknown) => {
 				assert.ok(error instanceof MigrationError, String(error));
@@ -216,7 +222,7 @@ describe('a no-transaction migration on PostgreSQL', () => {
 			const plan = await migrator.plan();
 			assert.deepEqual(plan.pending.map(m => m.noTransaction), [{statements: null, notRetrySafe: []}, undefined]);
 			const seen: string[] = [];
-			await migrator.up('0001_module', {...context, onStatement: p => seen.push(`${p.phase} ${p.index}/${String(p.total)}`)});
+			await migrator.up('0001_module', {...context, onStatement: noted(p => seen.push(`${p.phase} ${p.index}/${String(p.total)}`))});
 			assert.deepEqual(seen, ['started 1/null', 'finished 1/null', 'started 2/null', 'finished 2/null']);
 			await assert.rejects(migrator.up('0002_forgot', context), (error: unknown) => {
 				assert.ok(error instanceof MigrationError, String(error));
@@ -267,6 +273,74 @@ describe('a no-transaction migration on PostgreSQL', () => {
 				assert.match(error.message, /the index public\.emails_address is INVALID \(left by an earlier attempt; IF NOT EXISTS kept it/);
 				return true;
 			});
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('an INVALID index on a table outside the search_path is found by the ON clause\'s schema; a same-named one in another schema is left alone', async () => {
+		const database = await createThrowawayDatabase('cutover_fix_invalid_index');
+		await database.sql('CREATE SCHEMA app; CREATE TABLE app.t (x int); INSERT INTO app.t VALUES (1), (1)');
+		// A same-named INVALID index on a visible table of another schema: not this migration's.
+		await database.sql('CREATE TABLE public.t (x int); INSERT INTO public.t VALUES (2), (2)');
+		await database.sql('CREATE UNIQUE INDEX CONCURRENTLY t_x_key ON public.t (x)').catch(() => undefined);
+		const dir = directory({'0001_idx.up.sql': '-- cutover: no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x_key ON app.t (x);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		const validity = async () => (await database.sql('SELECT n.nspname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = \'t_x_key\' ORDER BY 1')).rows;
+		try {
+			assert.deepEqual(await validity(), [{nspname: 'public', indisvalid: false}]);
+			assert.deepEqual(await migrator.invalidIndexes('0001_idx'), [], 'public.t_x_key is on another table');
+
+			// The build fails over the duplicates; the failure names the INVALID index it left in app.
+			await assert.rejects(migrator.up('0001_idx', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.match(error.message, /could not create unique index "t_x_key"/);
+				assert.match(error.message, /it left the INVALID index app\.t_x_key on t, to drop before it runs again/);
+				assert.doesNotMatch(error.message, /public\.t_x_key/);
+				return true;
+			});
+			const invalid = await migrator.invalidIndexes('0001_idx');
+			assert.deepEqual(invalid, [{index: 't_x_key', qualified: 'app.t_x_key', table: 't'}]);
+
+			// IF NOT EXISTS over it does nothing: refused, unlogged.
+			await database.sql('DELETE FROM app.t WHERE ctid = (SELECT max(ctid) FROM app.t)');
+			await assert.rejects(migrator.up('0001_idx', context), /the index app\.t_x_key is INVALID \(left by an earlier attempt; IF NOT EXISTS kept it/);
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
+
+			await migrator.dropInvalidIndex(invalid[0]!);
+			await migrator.up('0001_idx', context);
+			assert.deepEqual(await validity(), [{nspname: 'app', indisvalid: true}, {nspname: 'public', indisvalid: false}]);
+			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 1);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('a statement whose start is not on the record does not run: stopped there, the ones before kept, no log row', async () => {
+		const database = await createThrowawayDatabase('cutover_fix_invalid_index');
+		const dir = directory({'0001_three.up.sql': '-- cutover: no-transaction\nCREATE TABLE a (x int);\nCREATE TABLE b (x int);\nCREATE TABLE c (x int);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			const starts: number[] = [];
+			// The journal takes the first start and nothing after.
+			const onStatement = (p: StatementProgress) => {
+				if (p.phase === 'started') {
+					starts.push(p.index);
+				}
+
+				return p.phase === 'finished' || p.index === 1;
+			};
+			await assert.rejects(migrator.up('0001_three', {...context, onStatement}), (error: unknown) => {
+				assert.ok(error instanceof MigrationStoppedError, String(error));
+				assert.deepEqual(error.tookEffect, {statements: 1, total: 3});
+				return true;
+			});
+			assert.deepEqual(starts, [1, 2], 'statement 3 was not reached');
+			const present = await database.sql('SELECT to_regclass(\'a\') IS NOT NULL AS a, to_regclass(\'b\') IS NOT NULL AS b, to_regclass(\'c\') IS NOT NULL AS c');
+			assert.deepEqual(present.rows, [{a: true, b: false, c: false}]);
 			assert.equal((await database.sql('SELECT count(*)::int AS n FROM cutover_migrations')).rows[0]?.['n'], 0);
 		} finally {
 			await migrator.close();

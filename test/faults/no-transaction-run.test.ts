@@ -152,6 +152,31 @@ describe('a no-transaction migration in a run on postgres', () => {
 		assert.equal(await logged(target, '0005_unique_contacts'), true);
 		assertVerifies(target, thirdFile);
 	}));
+	it('an INVALID index on a table outside the search_path is named by its schema and rebuilt valid; a same-named index in another schema is left alone', async () => withTarget(async target => {
+		await target.rows('CREATE SCHEMA app; CREATE TABLE app.t (x integer); INSERT INTO app.t VALUES (1), (1)');
+		// A same-named INVALID index on a visible table: not this migration's, never offered.
+		await target.rows('CREATE TABLE public.t (x integer); INSERT INTO public.t VALUES (2), (2)');
+		await target.rows('CREATE UNIQUE INDEX CONCURRENTLY t_x_key ON public.t (x)').catch(() => undefined);
+		const migrations = migrationsWith(target, {
+			'0005_app_index.up.sql': '-- cutover: no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x_key ON app.t (x);\n',
+			'0005_app_index.down.sql': '-- cutover: no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS app.t_x_key;\n',
+		});
+		const indexes = async () => target.rows('SELECT n.nspname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = \'t_x_key\' ORDER BY 1');
+
+		const first = run(target, migrations);
+		assert.equal(first.code, 1, first.stdout + first.stderr);
+		assertClearMessage(first.stdout + first.stderr, /could not create unique index "t_x_key"/, /it left the INVALID index app\.t_x_key on t, to drop before it runs again/);
+		assert.deepEqual(await indexes(), [{nspname: 'app', indisvalid: false}, {nspname: 'public', indisvalid: false}]);
+
+		await target.rows('DELETE FROM app.t WHERE ctid = (SELECT max(ctid) FROM app.t)');
+		const second = run(target, migrations, ['--drop-invalid-index']);
+		assert.equal(second.code, 0, second.stdout + second.stderr);
+		assertClearMessage(second.stdout + second.stderr, /drop of INVALID index app\.t_x_key done/, /outcome: upgraded/);
+		assert.doesNotMatch(second.stdout + second.stderr, /public\.t_x_key/);
+		assert.deepEqual(await indexes(), [{nspname: 'app', indisvalid: true}, {nspname: 'public', indisvalid: false}]);
+		assert.equal(await logged(target, '0005_app_index'), true);
+		assertVerifies(target, recordFiles(target)[1]!);
+	}));
 });
 
 describe('a no-transaction migration in a run on sqlite', () => {

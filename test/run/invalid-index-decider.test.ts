@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
+import {RecordWriteError} from '../../source/errors/index.js';
 import {consoleDecider, plainDecider} from '../../source/run/decider.js';
 import {createSession} from '../../source/run/session.js';
 import {T0} from '../support/run-fixtures.js';
@@ -38,5 +39,13 @@ describe('the answer to an INVALID index', () => {
 		const without = newSession();
 		assert.equal(await plainDecider(answers).dropInvalidIndexes(without, '0004_x', [index]), false);
 		assert.deepEqual(without.entries, []);
+	});
+
+	it('plain: with the flag, a decision the journal could not take is no decision', async () => {
+		const full = createSession({path: '/dev/null', append() {
+			throw new RecordWriteError('/dev/null', {code: 'ENOSPC', lines: 0, resume: '/dev/null'});
+		}, close() {}}, {now: () => T0});
+		assert.equal(await plainDecider({...answers, dropInvalidIndex: true}).dropInvalidIndexes(full, '0004_x', [index]), false);
+		assert.notEqual(full.fault, null);
 	});
 });

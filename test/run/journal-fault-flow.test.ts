@@ -11,7 +11,8 @@ import {readJournal} from '../../source/journal/read-journal.js';
 import {nodeAppendFs, type AppendFs} from '../../source/journal/write-whole.js';
 import type {BackupTool} from '../../source/ports/backup-tool.js';
 import type {Database} from '../../source/ports/database.js';
-import type {Migrator} from '../../source/ports/migrator.js';
+import {MigrationStoppedError} from '../../source/errors/index.js';
+import type {InvalidIndex, MigrationContext, Migrator} from '../../source/ports/migrator.js';
 import {plainDecider} from '../../source/run/decider.js';
 import {runFlow} from '../../source/run/flow.js';
 import {Interruption} from '../../source/run/interruption.js';
@@ -24,11 +25,31 @@ after(() => rmSync(dir, {recursive: true, force: true}));
 
 const fingerprint: Fingerprint = {engine: 'sqlite', serverVersion: '3.45', host: 'h', database: 'demo', sizeBytes: 4096, path: '/srv/demo.db'};
 const plan: MigrationPlan = {applied: [], pending: [{name: '0001_a', checksum: 'a'.repeat(64), reversible: true}, {name: '0002_b', checksum: 'b'.repeat(64), reversible: true}]};
+/** 0002_b outside a transaction, two statements: the fake runs them as the adapter does, each only once its start is recorded. */
+const planOutside: MigrationPlan = {...plan, pending: [plan.pending[0]!, {...plan.pending[1]!, noTransaction: {statements: 2, notRetrySafe: []}}]};
+
+/** What a no-transaction run of two statements does with the reports (as run-without-transaction.ts does). */
+function outside(name: string, direction: 'up' | 'down', context: MigrationContext, did: string[]) {
+	for (let index = (context.skipStatements ?? 0) + 1; index <= 2; index++) {
+		if (index > 1 && context.stopBetweenStatements?.() === true) {
+			throw new MigrationStoppedError({migration: name, direction, tookEffect: {statements: index - 1, total: 2}});
+		}
+
+		if (context.onStatement?.({phase: 'started', index, total: 2, statement: `statement ${index}`}) === false) {
+			throw new MigrationStoppedError({migration: name, direction, tookEffect: {statements: index - 1, total: 2}});
+		}
+
+		did.push(`${direction} ${name} statement ${index}`);
+		context.onStatement?.({phase: 'finished', index, total: 2, statement: `statement ${index}`});
+	}
+}
+
+type Options = {outside?: boolean; invalid?: InvalidIndex[]; dropInvalidIndex?: boolean; onFailure?: 'downgrade'};
 
 let runs = 0;
 
 /** A run on fakes whose journal runs out of room at the first line of kind `full`; `resume`: the same run, reopened. */
-function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: PreflightItem[]}) {
+function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: PreflightItem[]}, options: Options = {}) {
 	const did: string[] = [];
 	const database: Database = {
 		engine: 'sqlite',
@@ -39,15 +60,31 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 		close: async () => {},
 	};
 	const migrator: Migrator = {
-		plan: async () => plan,
-		async up(name) {
+		plan: async () => options.outside === true ? planOutside : plan,
+		async up(name, context) {
+			if (options.outside === true && name === '0002_b') {
+				outside(name, 'up', context, did);
+				return;
+			}
+
+			if (options.onFailure !== undefined && name === '0002_b') {
+				throw new Error('0002_b failed');
+			}
+
 			did.push(`up ${name}`);
 		},
-		async down(name) {
+		async down(name, context) {
+			if (options.onFailure !== undefined) {
+				outside(name, 'down', context, did);
+				return;
+			}
+
 			did.push(`down ${name}`);
 		},
-		invalidIndexes: async () => [],
-		async dropInvalidIndex() {},
+		invalidIndexes: async name => name === '0002_b' ? options.invalid ?? [] : [],
+		async dropInvalidIndex(index) {
+			did.push(`drop ${index.qualified}`);
+		},
 		close: async () => {},
 	};
 	const backupTool: BackupTool = {
@@ -91,7 +128,7 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 				return {exitCode: 0, durationMs: 1};
 			},
 		},
-		decider: plainDecider({yes: true, confirmDb: 'demo', overrides: new Map(), onFailure: null, atEnd: 'keep'}),
+		decider: plainDecider({yes: true, confirmDb: 'demo', overrides: new Map(), onFailure: options.onFailure ?? null, atEnd: 'keep', ...(options.dropInvalidIndex === true ? {dropInvalidIndex: true} : {})}),
 		clock: {now: () => 1000},
 		runbook: {
 			name: 'test', path: '/c.yaml', sha256: 'd'.repeat(64), window: {expectedMinutes: 5}, preparation: [],
@@ -168,5 +205,39 @@ describe('a journal that runs out of room mid-run', () => {
 		const kinds = readJournal(first.file).entries.map(e => e.event.type);
 		assert.deepEqual(kinds.slice(kinds.indexOf('run.resumed')), ['run.resumed', 'preflight.finished', 'error', 'command.started', 'command.finished', 'run.finished']);
 		assert.match(resumed.session.state.errors.at(-1)?.message ?? '', /^preflight failed, nothing was changed: pg_dump: pg_dump cannot be run/);
+	});
+
+	it('does not run a statement outside a transaction whose start it could not record: stopped before it, resumable', async () => {
+		const {did, session, file, flow} = setUp('migration.statement-started', undefined, {outside: true});
+		assert.equal(await flow(), 'interrupted');
+		assert.deepEqual(did, ['$ maint on', 'backup', 'up 0001_a'], 'statement 1 of 0002_b never ran');
+		const kinds = readJournal(file).entries.map(e => e.event.type);
+		assert.deepEqual(kinds.slice(kinds.indexOf('upgrade.started')), ['upgrade.started', 'migration.started', 'migration.finished', 'migration.started']);
+		assert.deepEqual(session.entries.map(e => e.event.type), kinds);
+		assert.equal(session.state.migrations.find(m => m.name === '0002_b')?.status, 'running', 'started and not failed: the resume goes on with it');
+	});
+
+	it('does not drop an INVALID index when the operator\'s consent could not be recorded, nor when finding it could not', async () => {
+		const invalid = [{index: 'b_x', qualified: 'public.b_x', table: 'b'}];
+		for (const full of ['operator.invalid-index-drop', 'invalid-index.found'] as const) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
+			const {did, file, flow} = setUp(full, undefined, {outside: true, invalid, dropInvalidIndex: true});
+			// eslint-disable-next-line no-await-in-loop
+			assert.equal(await flow(), 'interrupted');
+			assert.deepEqual(did, ['$ maint on', 'backup', 'up 0001_a'], `${full} not recorded: nothing dropped, 0002_b not run`);
+			assert.equal(readJournal(file).entries.some(e => e.event.type === 'invalid-index.dropped'), false);
+		}
+
+		const recorded = setUp(null, undefined, {outside: true, invalid, dropInvalidIndex: true});
+		assert.equal(await recorded.flow(), 'upgraded');
+		assert.deepEqual(recorded.did.slice(2, 6), ['up 0001_a', 'drop public.b_x', 'up 0002_b statement 1', 'up 0002_b statement 2'], 'with the consent on the record it drops, then runs');
+	});
+
+	it('does not run a down\'s statement whose start it could not record, nor the downs after', async () => {
+		const {did, session, flow} = setUp('migration.statement-started', undefined, {onFailure: 'downgrade'});
+		assert.equal(await flow(), 'interrupted');
+		assert.deepEqual(did, ['$ maint on', 'backup', 'up 0001_a'], 'the down of 0001_a never ran a statement');
+		assert.equal(session.state.migrations.find(m => m.name === '0001_a' && m.direction === 'down')?.status, 'running');
+		assert.equal(session.state.rollback?.result ?? null, null, 'the rollback is not recorded as done or failed');
 	});
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {concurrentIndexName, leadingWords, nonTransactional, notRetrySafe} from '../../source/sql/non-transactional.js';
+import {concurrentIndexName, concurrentIndexTable, leadingWords, nonTransactional, notRetrySafe} from '../../source/sql/non-transactional.js';
 import {splitStatementsAt} from '../../source/sql/split-statements.js';
 
 describe('statements that cannot run in a transaction block', () => {
@@ -103,6 +103,22 @@ describe('the index a CREATE INDEX CONCURRENTLY builds', () => {
 	for (const [sql, name] of cases) {
 		test(`${sql} → ${name ?? 'none'}`, () => {
 			assert.equal(concurrentIndexName(sql), name);
+		});
+	}
+});
+
+describe('the table a CREATE INDEX CONCURRENTLY is on, as written for to_regclass', () => {
+	const cases: Array<[string, string | null]> = [
+		['CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x_key ON app.t (x)', 'app.t'],
+		['CREATE INDEX CONCURRENTLY users_email ON users USING btree (email)', 'users'],
+		['CREATE INDEX CONCURRENTLY "On Time" ON ONLY "App" . "Big T" (a)', '"App" . "Big T"'],
+		['CREATE INDEX CONCURRENTLY ON t (a)', 't'],
+		['CREATE INDEX CONCURRENTLY /* on x */ i -- on y\n ON s.t (a)', 's.t'],
+		['CREATE INDEX i ON t (a)', null],
+	];
+	for (const [sql, table] of cases) {
+		test(`${sql} → ${table ?? 'none'}`, () => {
+			assert.equal(concurrentIndexTable(sql), table);
 		});
 	}
 });

@@ -56,7 +56,11 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 				async attempt() {
 					const watch = await session.watchBlockers(Math.min(250, Math.max(20, Math.floor(lockTimeoutMs / 4))));
 					try {
-						context.onStatement?.({phase: 'started', index, total, statement});
+						// A statement whose start is not on the record (the journal takes no more lines) does not run: it would commit unrecorded.
+						if (context.onStatement?.({phase: 'started', index, total, statement}) === false) {
+							throw new MigrationStoppedError({migration: source.name, direction, tookEffect: tookEffect()});
+						}
+
 						rows = await session.autocommit(async () => session.run(statement, params), {lockTimeoutMs});
 						await refuseInvalidResult(session, statement);
 					} finally {
