@@ -11,6 +11,8 @@ export type RealState = {
 	backupSha256: string | null;
 	/** A torn last line cut off the journal when it was reopened. */
 	cut: string | null;
+	/** The migrations folder read now, named in a refusal. */
+	migrationsDir?: string;
 };
 
 export type Reconciliation = {
@@ -67,6 +69,7 @@ export function reconcile(state: RunState, real: RealState): Reconciliation {
 	}
 
 	reconcileMigrations(state, real.plan, lines, problems, events);
+	problems.push(...changedSincePlanned(state, real));
 
 	const backup = state.backup;
 	if (backup?.artifact) {
@@ -137,6 +140,41 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 	if (state.migrations.length > 0) {
 		lines.push(`migrations of this run applied: ${done.map(m => m.name).join(', ') || 'none'}; still pending: ${state.migrations.filter(m => m.direction === 'up' && !done.includes(m)).map(m => m.name).join(', ') || 'none'}`);
 	}
+}
+
+/**
+ * A migration the run planned and has not finished must be the file the run planned: else the
+ * resume runs an up nobody reviewed, and for one outside a transaction stopped part way it
+ * skips its first statements by count in a file whose statements moved.
+ */
+function changedSincePlanned(state: RunState, real: RealState): string[] {
+	if (state.steps.upgrade.finishedAt !== null) {
+		return [];
+	}
+
+	const now = new Map(real.plan.pending.map(m => [m.name, m]));
+	const applied = new Set(real.plan.applied.map(m => m.name));
+	const folder = real.migrationsDir === undefined ? 'the migrations folder' : real.migrationsDir;
+	const problems: string[] = [];
+	for (const planned of state.plan?.pending ?? []) {
+		const row = state.migrations.find(m => m.name === planned.name && m.direction === 'up');
+		if (applied.has(planned.name) || (row !== undefined && row.status !== 'pending' && row.status !== 'running')) {
+			continue;
+		}
+
+		const run = row?.noTransaction;
+		const partly = run !== undefined && (run.finished > 0 || run.running !== null)
+			? `; statements 1..${run.running ?? run.finished} of it may have committed and stay, and the resume would skip statements by their count in the changed file`
+			: '';
+		const file = now.get(planned.name);
+		if (file === undefined) {
+			problems.push(`${planned.name} was planned by this run but its up is no longer in ${folder}${partly}; put the file back as it was planned (sha256 ${planned.checksum.slice(0, 12)}…) and resume, or run cutover resume --rollback once it is back`);
+		} else if (file.checksum !== planned.checksum) {
+			problems.push(`the up of ${planned.name} in ${folder} changed since this run planned it (sha256 now ${file.checksum.slice(0, 12)}…, planned ${planned.checksum.slice(0, 12)}…)${partly}; a resume would run a file nobody reviewed for this run: put the file back as it was planned and resume (or resume --rollback), and bring the change in a new run`);
+		}
+	}
+
+	return problems;
 }
 
 /** A migration outside a transaction stopped part way: what the journal says took effect, and where it goes on. */

@@ -2,6 +2,7 @@ import type {FlowResult} from './flow.js';
 import {continueFlow} from './flow.js';
 import type {Reconciliation} from './reconcile.js';
 import type {RunDeps} from './run-deps.js';
+import {failStoppedStatements} from './stopped-statements.js';
 
 export type ResumeOptions = {
 	reconciliation: Reconciliation;
@@ -30,6 +31,10 @@ export async function resumeFlow(deps: RunDeps, options: ResumeOptions): Promise
 	const window = {startsAt: null, expectedMinutes: null};
 	if (options.reconciliation.upgradeOpen && (options.then === 'rollback' || !backupUsable(deps))) {
 		// The upgrade stays as far as it got; the operator decides at the prompt what to do about it.
+		for (const event of failStoppedStatements(session.state)) {
+			session.emit(event);
+		}
+
 		session.emit({type: 'upgrade.finished', ok: false});
 		return continueFlow(deps, {window, rollbackNow: true});
 	}

@@ -66,7 +66,9 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				}
 			}
 
-			return done(true, 'every migration of this run was undone');
+			return done(true, partly
+				? `every migration of this run was undone: ${partly.name}, whose statements 1..${partly.noTransaction?.tookEffect ?? 0} took effect outside a transaction, by its down`
+				: 'every migration of this run was undone');
 		}
 
 		case 'restore': {

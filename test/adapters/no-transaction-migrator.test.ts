@@ -135,6 +135,9 @@ describe('a no-transaction migration on PostgreSQL', () => {
 				assert.match(error.message, /failed at statement 2 of 3 in 0001_half\.up\.sql: relation "no_such_table" does not exist/);
 				assert.match(error.message, /statement 1 of 3 took effect/);
 				assert.match(error.hint, /not rolled back/);
+				// A failed run is not resumed: the next run starts the migration again at statement 1.
+				assert.match(error.hint, /a new cutover run starts 0001_half again at statement 1: make statement 1 idempotent \(IF NOT EXISTS, ON CONFLICT DO NOTHING\) or revert it by hand, fix the cause, then start a new run/);
+				assert.doesNotMatch(error.hint, /cutover resume/);
 				assert.equal(error.statement, 'INSERT INTO no_such_table VALUES (1)');
 				return true;
 			});

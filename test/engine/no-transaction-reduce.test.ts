@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {RunEvent} from '../../source/engine/events.js';
-import {rollbackOptions} from '../../source/engine/gates.js';
+import {partlyApplied, rollbackOptions} from '../../source/engine/gates.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
 import {reconcile} from '../../source/run/reconcile.js';
+import {failStoppedStatements} from '../../source/run/stopped-statements.js';
 import {fold, opening, throughBackup} from '../support/run-events.js';
 
 const planned: RunEvent = {
@@ -93,7 +94,7 @@ describe('no-transaction migrations in the reducer', () => {
 	it('a resume reads the journal: statements 1..k committed, it goes on at k+1; the one in flight may have taken effect', () => {
 		const state = fold([...toUpgrade, started(1), finished(1), started(2), finished(2), started(3)]);
 		const fingerprint = state.fingerprint!;
-		const result = reconcile(state, {fingerprint, plan: {applied: [...planned.type === 'migrations.planned' ? planned.applied : [], {name: '0002_a', checksum: 'f'.repeat(64), reversible: true, appliedAt: 'x', appliedBy: 'ops', runId: 'r1', drift: 'none'}], pending: []}, backupSha256: state.backup?.artifact?.sha256 ?? null, cut: null});
+		const result = reconcile(state, {fingerprint, plan: {applied: [...planned.type === 'migrations.planned' ? planned.applied : [], {name: '0002_a', checksum: 'f'.repeat(64), reversible: true, appliedAt: 'x', appliedBy: 'ops', runId: 'r1', drift: 'none'}], pending: planned.type === 'migrations.planned' ? planned.pending.slice(1) : []}, backupSha256: state.backup?.artifact?.sha256 ?? null, cut: null});
 		const line = result.lines.find(l => l.startsWith('0003_idx'));
 		assert.match(line ?? '', /statements 1\.\.2 of 3 committed \(recorded\)/);
 		assert.match(line ?? '', /statement 3 was started and not recorded as finished: it may or may not have taken effect/);
@@ -110,5 +111,30 @@ describe('no-transaction migrations in the reducer', () => {
 		assert.match(describeEvent({type: 'invalid-index.dropped', name: '0003_idx', index: 'public.i', ok: false, detail: 'no'}), /drop of INVALID index public\.i FAILED: no/);
 		assert.match(describeEvent({type: 'migration.failed', name: '0003_idx', direction: 'up', error: 'boom', statement: null, durationMs: 1, tookEffect: {statements: 2, total: 3}}), /\[outside a transaction: statements 1\.\.2 of 3 took effect\]/);
 		assert.match(describeEvent(planned), /0003_idx \(no transaction, 3 statements; not safe to retry: statement 2: CREATE INDEX CONCURRENTLY without IF NOT EXISTS\)/);
+	});
+
+	it('a resume to the rollback prompt after a stop at statement 2 records statements 1..2 in effect: the prompt and a downgrade know', () => {
+		const stop: RunEvent[] = [
+			...toUpgrade, started(1), finished(1), started(2), finished(2),
+			{type: 'run.interrupted', signal: 'SIGHUP', step: 'upgrade', detail: 'x'},
+			{type: 'run.resumed', operator: {osUser: 'ops', name: 'Ops'}, host: 'h', reconciliation: []},
+		];
+		const events = failStoppedStatements(fold(stop));
+		assert.deepEqual(events.map(e => e.type === 'migration.failed' ? [e.name, e.tookEffect] : e.type), [['0003_idx', {statements: 2, total: 3}]]);
+		const state = fold([...stop, ...events, {type: 'upgrade.finished', ok: false}]);
+		assert.equal(partlyApplied(state)?.name, '0003_idx');
+		const [downgrade, restore, keep] = rollbackOptions(state);
+		assert.match(downgrade?.action ?? '', /run 2 down migrations \(0003_idx, 0002_a\) back to 0001_init/);
+		assert.match(downgrade?.cost ?? '', /statements 1\.\.2 of 3 of 0003_idx took effect outside a transaction: its down runs first/);
+		assert.match(restore?.action ?? '', /undo everything, statements 1\.\.2 of 3 of 0003_idx took effect outside a transaction included/);
+		assert.match(keep?.cost ?? '', /statements 1\.\.2 of 3 of 0003_idx took effect outside a transaction and stay/);
+		assert.doesNotMatch(keep?.cost ?? '', /nothing is undone/);
+
+		// A statement started and not recorded as finished may have taken effect: it counts, so a downgrade undoes it too.
+		const killed = failStoppedStatements(fold([...toUpgrade, started(1), finished(1), started(2)]));
+		assert.deepEqual(killed.map(e => e.type === 'migration.failed' ? e.tookEffect : null), [{statements: 2, total: 3}]);
+		assert.match(killed.map(e => e.type === 'migration.failed' ? e.error : '').join(''), /statement 1 of 3 committed and stays; statement 2 was started and not recorded as finished: it may or may not have taken effect/);
+		// Nothing open outside a transaction: nothing to record.
+		assert.deepEqual(failStoppedStatements(fold(toUpgrade.slice(0, -1))), []);
 	});
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {cpSync, writeFileSync} from 'node:fs';
+import {cpSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {demoMigrations, prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
@@ -97,6 +97,65 @@ describe('a no-transaction migration interrupted mid-way on postgres', () => {
 				assert.deepEqual(startedIndexes(after.slice(before.length)), [2, 3, 4]);
 			});
 			assert.equal((await target.rows(`SELECT name FROM cutover_migrations WHERE name = '${NOTX}'`)).length, 1);
+		} finally {
+			await target.cleanup();
+		}
+	});
+
+	it('a hang-up during statement 2, then resume --rollback --on-failure downgrade: the migration is recorded failed with statements 1..2 in effect, and its down runs', async () => {
+		const target = await prepareDemoTarget('postgres');
+		try {
+			await withRun(target, async run => {
+				await waitForLine(run, l => l.kind === 'migration.statement-started' && ofNotx(l) && ev(l)['index'] === 2, 'statement 2 to start');
+				run.terminal.close();
+				process.kill(run.pid, 'SIGHUP');
+				await waitForExit(run.pid);
+				const {lines: before} = assertChain(run.journal);
+				assert.deepEqual(startedIndexes(before), [1, 2]);
+				assert.deepEqual(await target.rows('SELECT id FROM step_one'), [{id: 2}], 'statements 1 and 2 committed');
+
+				const resumed = resume(target, run.journal, ['--rollback', '--on-failure', 'downgrade']);
+				const out = resumed.stdout + resumed.stderr;
+				assertClearMessage(out, /statements 1\.\.2 of 4 of 0005_no_transaction_steps took effect outside a transaction/, /outcome: rolled-back/);
+				assert.doesNotMatch(out, /back to an empty schema|nothing is undone/, out);
+				const {lines: after} = assertChain(run.journal);
+				const added = after.slice(before.length);
+				const failed = added.find(l => l.kind === 'migration.failed' && ofNotx(l));
+				assert.deepEqual(ev(failed!)['tookEffect'], {statements: 2, total: 4}, added.map(l => l.kind).join(' '));
+				assert.ok(added.some(l => l.kind === 'migration.finished' && ofNotx(l) && ev(l)['direction'] === 'down'), 'its down ran');
+				const rolled = added.find(l => l.kind === 'rollback.finished');
+				assert.match(String(ev(rolled!)['detail']), /0005_no_transaction_steps, whose statements 1\.\.2 took effect outside a transaction, by its down/);
+				assert.equal(ev(after.at(-1)!)['outcome'], 'rolled-back');
+			});
+			assert.equal((await target.rows('SELECT to_regclass(\'step_one\') IS NULL AS absent'))[0]?.['absent'], true, 'the table statement 1 created is gone');
+			assert.equal((await target.rows(`SELECT name FROM cutover_migrations WHERE name = '${NOTX}'`)).length, 0);
+		} finally {
+			await target.cleanup();
+		}
+	});
+
+	it('a hang-up during statement 2, the file edited, resume: refused, naming the migration and the folder; nothing ran', async () => {
+		const target = await prepareDemoTarget('postgres');
+		try {
+			await withRun(target, async run => {
+				await waitForLine(run, l => l.kind === 'migration.statement-started' && ofNotx(l) && ev(l)['index'] === 2, 'statement 2 to start');
+				run.terminal.close();
+				process.kill(run.pid, 'SIGHUP');
+				await waitForExit(run.pid);
+				const {lines: before} = assertChain(run.journal);
+				// The operator "fixes" the file: a new first statement moves the others down.
+				const file = path.join(target.dir, 'migrations', `${NOTX}.up.sql`);
+				writeFileSync(file, readFileSync(file, 'utf8').replace('-- cutover: no-transaction\n', '-- cutover: no-transaction\nCREATE TABLE step_zero (id integer);\n'));
+
+				const resumed = resume(target, run.journal);
+				assert.notEqual(resumed.code, 0, resumed.stdout);
+				assertClearMessage(resumed.stdout + resumed.stderr, new RegExp(`cannot resume: .*the up of ${NOTX} in \\S+migrations changed since this run planned it`), /statements 1\.\.2 of it may have committed and stay/, /put the file back as it was planned/);
+				const {lines: after} = assertChain(run.journal);
+				assert.deepEqual(after, before, 'nothing was journaled');
+			});
+			assert.equal((await target.rows('SELECT to_regclass(\'step_zero\') IS NULL AS absent'))[0]?.['absent'], true, 'the new statement never ran');
+			assert.equal((await target.rows('SELECT to_regclass(\'step_three\') IS NULL AS absent'))[0]?.['absent'], true);
+			assert.deepEqual(await target.rows('SELECT id FROM step_one'), [{id: 2}]);
 		} finally {
 			await target.cleanup();
 		}

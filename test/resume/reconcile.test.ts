@@ -7,7 +7,9 @@ import {artifact, fold, throughBackup} from '../support/run-events.js';
 
 const fingerprint: Fingerprint = {engine: 'sqlite', serverVersion: 'SQLite 3.53', host: 'jump1', database: 'demo', sizeBytes: 8192, path: '/srv/demo.db'};
 const row = (name: string, runId = 'r1'): AppliedMigration => ({name, checksum: 'e'.repeat(64), reversible: true, appliedAt: '2026-01-01T00:00:00Z', appliedBy: 'ops', runId, drift: 'none'});
-const plan = (...names: string[]): MigrationPlan => ({applied: [row('0001_init', 'r0'), ...names.map(n => row(n))], pending: []});
+// The folder as planned (run-events' checksums): what is not applied is pending, unchanged.
+const files = [{name: '0002_a', checksum: 'f'.repeat(64), reversible: true}, {name: '0003_b', checksum: '1'.repeat(64), reversible: false}];
+const plan = (...names: string[]): MigrationPlan => ({applied: [row('0001_init', 'r0'), ...names.map(n => row(n))], pending: files.filter(f => !names.includes(f.name))});
 const real = (overrides: Partial<RealState> = {}): RealState => ({fingerprint, plan: plan(), backupSha256: artifact.sha256, cut: null, ...overrides});
 
 const upgrading: RunEvent[] = [
@@ -99,5 +101,17 @@ describe('reconcile: the journal against the real database', () => {
 		const finished = fold([...throughBackup, {type: 'run.finished', outcome: 'abandoned', versionBefore: null, versionAfter: null}]);
 		assert.match(reconcile(finished, real()).problems.join('\n'), /already finished \(abandoned\)/);
 		assert.ok(reconcile(fold(upgrading), real({plan: plan('0002_a'), cut: '{"at":17'})).lines.some(l => l.startsWith('a torn last line (8 bytes')));
+	});
+
+	it('a planned migration not finished whose up changed on disk, or is gone, is refused, naming it and the folder', () => {
+		const changed = reconcile(fold([...upgrading, stopped]), real({plan: {...plan(), pending: [files[0]!, {...files[1]!, checksum: '2'.repeat(64)}]}, migrationsDir: '/srv/m'}));
+		assert.match(changed.problems.join('\n'), /the up of 0003_b in \/srv\/m changed since this run planned it \(sha256 now 222222222222…, planned 111111111111…\).*put the file back as it was planned/);
+		const gone = reconcile(fold([...upgrading, stopped]), real({plan: {...plan(), pending: [files[1]!]}}));
+		assert.match(gone.problems.join('\n'), /0002_a was planned by this run but its up is no longer in the migrations folder/);
+		// One that committed is checked as applied (drift), not as planned.
+		assert.deepEqual(reconcile(fold(upgrading), real({plan: {...plan('0002_a'), pending: [files[1]!]}})).problems, []);
+		// Once the upgrade has finished nothing more runs up: an edited file of a failed migration is no reason to refuse.
+		const ended = [...upgrading, {type: 'migration.failed', name: '0002_a', direction: 'up', error: 'x', statement: null, durationMs: 1} satisfies RunEvent, {type: 'upgrade.finished', ok: false} satisfies RunEvent];
+		assert.deepEqual(reconcile(fold(ended), real({plan: {...plan(), pending: [{...files[0]!, checksum: '3'.repeat(64)}, files[1]!]}})).problems, []);
 	});
 });

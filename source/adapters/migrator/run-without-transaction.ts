@@ -173,7 +173,10 @@ function failure(name: string, direction: Direction, script: Script, current: {s
 		direction,
 		statement: current?.statement ?? null,
 		tookEffect: took,
-		hint: `${describeTookEffect(took)} and ${took.statements === 1 ? 'was' : 'were'} not rolled back, and ${name} is not logged as ${direction === 'up' ? 'applied' : 'reverted'}; fix the cause, then cutover resume goes on from statement ${took.statements + 1}, or undo by hand (or restore the backup)`,
+		// A failed run is not resumed: the next run starts this migration again at statement 1.
+		hint: took.statements === 0
+			? `${name} is not logged as ${direction === 'up' ? 'applied' : 'reverted'}; fix the cause, then start a new cutover run`
+			: `${describeTookEffect(took)} and ${took.statements === 1 ? 'was' : 'were'} not rolled back, and ${name} is not logged as ${direction === 'up' ? 'applied' : 'reverted'}; once this run ends (downgrade or restore at the rollback prompt undo ${took.statements === 1 ? 'it' : 'them'}; keep leaves ${took.statements === 1 ? 'it' : 'them'} committed), a new cutover run starts ${name} again at statement 1: make ${took.statements === 1 ? 'statement 1' : `statements 1..${took.statements}`} idempotent (IF NOT EXISTS, ON CONFLICT DO NOTHING) or revert ${took.statements === 1 ? 'it' : 'them'} by hand, fix the cause, then start a new run`,
 		cause: error,
 	});
 }

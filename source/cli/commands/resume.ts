@@ -109,6 +109,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 			plan: await connections.migrator.plan(),
 			backupSha256: artifact && existsSync(artifact.path) ? await sha256File(artifact.path) : null,
 			cut: reopened.cut,
+			migrationsDir,
 		});
 	} catch (error) {
 		await connections.close();
