@@ -40,11 +40,20 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 		engine: 'postgres',
 		where: target.display,
 		run,
-		async transaction(work, {lockTimeoutMs, open = [], close = []}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
 			try {
 				// One round trip for all (a whole number of ms: nothing to quote). LOCAL: the timeout ends with the transaction, whichever way it ends.
 				// A simple-query message stops at its first error, and the transaction is then aborted: nothing after it runs.
-				const opened = await many([`BEGIN; SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`, ...open.map(s => inline(client, s))]);
+				const opening = many([`BEGIN; SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`, ...open.map(s => inline(client, s))]);
+				try {
+					// pg writes the message to the socket within query(): the server works on it meanwhile.
+					whileOpening?.();
+				} catch (error) {
+					await opening.catch(() => undefined);
+					throw error;
+				}
+
+				const opened = await opening;
 				const value = await work(opened);
 				await many([...close.map(s => inline(client, s)), 'COMMIT']);
 				return value;

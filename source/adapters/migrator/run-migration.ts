@@ -62,7 +62,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					await runScript(session, source.name, script, progress);
 					// From here a failure (the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow]});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {

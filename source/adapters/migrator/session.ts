@@ -11,6 +11,12 @@ export type TransactionOptions = {
 	open?: readonly Statement[];
 	/** Run right before COMMIT, in order, once `work` has ended well. */
 	close?: readonly Statement[];
+	/**
+	 * Called before anything that outlives the transaction can happen: on PostgreSQL once BEGIN
+	 * and `open` are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
+	 * When it throws, the transaction is rolled back and the error rethrown.
+	 */
+	whileOpening?: () => void;
 };
 
 /** A session that held a lock the migration waited for, as PostgreSQL reported it. */

@@ -68,7 +68,8 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		engine: 'sqlite',
 		where: file,
 		run,
-		async transaction(work, {lockTimeoutMs, open = [], close = []}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
+			whileOpening?.();
 			// BEGIN IMMEDIATE waits this long for the write lock; a rollback-journal COMMIT waits as long for readers.
 			busy(lockTimeoutMs);
 			db.exec('BEGIN IMMEDIATE');
