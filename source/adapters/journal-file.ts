@@ -116,6 +116,24 @@ function journalOn(fd: number, options: FileJournalOptions, start: Tail): Journa
 			prev = sha256(line);
 			unsynced = durability === 'with-next';
 		},
+		sync() {
+			if (failed !== null) {
+				throw failed;
+			}
+
+			if (!open || !unsynced) {
+				return;
+			}
+
+			try {
+				fs.fsync(fd);
+			} catch (error) {
+				failed = new RecordWriteError(options.path, {code: errnoCode(error), lines, resume: options.path, cause: error});
+				throw failed;
+			}
+
+			unsynced = false;
+		},
 		close() {
 			if (open) {
 				open = false;

@@ -11,5 +11,10 @@ export type Durability = 'now' | 'with-next';
 export type Journal = {
 	readonly path: string;
 	append(entry: Entry, durability?: Durability): void;
+	/**
+	 * Puts the lines appended 'with-next' on disk now (nothing when there are none); throws a
+	 * RecordWriteError when it cannot. A journal that keeps nothing on disk has none.
+	 */
+	sync?(): void;
 	close(): void;
 };

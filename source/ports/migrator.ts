@@ -63,6 +63,13 @@ export type MigrationContext = {
 	 * effect but it has no log row, so the down runs without one to remove.
 	 */
 	partlyApplied?: boolean;
+	/**
+	 * Called once per attempt before the migration's first effect, and may throw (the record
+	 * cannot take it): the migration then does nothing and the error is rethrown. On PostgreSQL
+	 * it is called while the message that opens the transaction travels, so the journal's fsync
+	 * of the migration's start overlaps that round trip; nothing of the migration runs before it returns.
+	 */
+	beforeEffect?: () => void;
 };
 
 /**

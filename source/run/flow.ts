@@ -6,7 +6,7 @@ import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo} from '../
 import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {setImmediate} from 'node:timers/promises';
-import {MigrationError, MigrationStoppedError} from '../errors/index.js';
+import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
@@ -14,6 +14,7 @@ import {interruptionOf, unlessAborted, whenLeaving} from './interruption.js';
 import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import type {RunDeps} from './run-deps.js';
+import {durable} from './session.js';
 
 export type FlowOptions = {
 	start: Omit<EventOf<'run.started'>, 'type'>;
@@ -387,7 +388,8 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		}
 
 		const at = deps.clock.now();
-		if (session.emit({type: 'migration.started', name, direction: 'up'}) === null) {
+		// On disk before the migration does anything (beforeEffect), synced while its transaction opens rather than before.
+		if (session.emit({type: 'migration.started', name, direction: 'up'}, 'with-next') === null) {
 			// A migration whose start is not on the record is not run; the journal takes no more lines.
 			return halted();
 		}
@@ -398,6 +400,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				runId: deps.runId,
 				appliedBy: deps.appliedBy,
 				signal: deps.signal,
+				beforeEffect: () => durable(session),
 				// A lock timeout is retried with backoff; each retry is on the record and on screen.
 				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
 				// Outside a transaction: each statement on the record as it starts and commits; a resume goes on after the last committed one.
@@ -417,7 +420,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 			// Nothing acts on this end before the next event (the next start, or upgrade.finished), whose fsync carries it too.
 			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at}, 'with-next');
 		} catch (error) {
-			if (error instanceof MigrationStoppedError) {
+			if (error instanceof MigrationStoppedError || error instanceof RecordWriteError) {
 				// Not finished, not failed: the upgrade stays open and the resume continues this migration.
 				return await halted() ?? 'interrupted';
 			}
@@ -552,3 +555,4 @@ function selectPending(pending: MigrationInfo[], to: string | null): MigrationIn
 function stamp(ms: number): string {
 	return new Date(ms).toISOString().replaceAll(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
+

@@ -1,6 +1,7 @@
 import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
-import {MigrationError, MigrationStoppedError} from '../errors/index.js';
+import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
+import {durable} from './session.js';
 import type {StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -30,7 +31,8 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			const partly = partlyApplied(session.state);
 			for (const row of [...(partly ? [partly] : []), ...appliedThisRun(session.state)]) {
 				const at = clock.now();
-				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}) === null) {
+				// On disk before the down does anything (beforeEffect), synced while its transaction opens.
+				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}, 'with-next') === null) {
 					return false;
 				}
 
@@ -49,11 +51,11 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 					// Only a record that takes no more lines stops a down between statements: nothing after could be recorded.
 					const stopBetweenStatements = () => session.fault !== null;
 
-					await deps.connections.migrator.down(row.name, {...context, onStatement, stopBetweenStatements, ...(row === partly ? {partlyApplied: true} : {})});
+					await deps.connections.migrator.down(row.name, {...context, onStatement, stopBetweenStatements, beforeEffect: () => durable(session), ...(row === partly ? {partlyApplied: true} : {})});
 					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');
 				} catch (error) {
-					if (error instanceof MigrationStoppedError) {
+					if (error instanceof MigrationStoppedError || error instanceof RecordWriteError) {
 						// Stopped for the record (it takes no more lines): not failed, and nothing more is done.
 						return false;
 					}

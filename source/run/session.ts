@@ -24,6 +24,12 @@ export type Session = {
 	 * disk before the next event is emitted (a migration's end, right before the next one's start).
 	 */
 	emit(event: RunEvent, durability?: Durability): Entry | null;
+	/**
+	 * Puts the events emitted 'with-next' on disk now: for an event emitted so, whose first
+	 * dependent side effect comes a little later (a migration's start, synced while its
+	 * transaction opens). False when the journal cannot (see fault): nothing depending on them may be done.
+	 */
+	sync(): boolean;
 	/** Called once, when the journal stops taking lines. */
 	onFault(listener: (fault: RecordWriteError) => void): () => void;
 	subscribe(listener: Listener): () => void;
@@ -38,6 +44,25 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 	const listeners = new Set<Listener>();
 	const faultListeners = new Set<(fault: RecordWriteError) => void>();
 	let fault: RecordWriteError | null = null;
+	/** Whether the journal took the write; its first failure becomes the session's fault. */
+	const recorded = (write: () => void): boolean => {
+		try {
+			write();
+			return true;
+		} catch (error) {
+			if (!(error instanceof RecordWriteError)) {
+				throw error;
+			}
+
+			fault = error;
+			for (const listener of faultListeners) {
+				listener(error);
+			}
+
+			return false;
+		}
+	};
+
 	return {
 		get state() {
 			return state;
@@ -54,18 +79,7 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 			}
 
 			const entry: Entry = {seq: entries.length, at: clock.now(), event};
-			try {
-				journal.append(entry, durability);
-			} catch (error) {
-				if (!(error instanceof RecordWriteError)) {
-					throw error;
-				}
-
-				fault = error;
-				for (const listener of faultListeners) {
-					listener(error);
-				}
-
+			if (!recorded(() => journal.append(entry, durability))) {
 				return null;
 			}
 
@@ -76,6 +90,9 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 			}
 
 			return entry;
+		},
+		sync() {
+			return fault === null && recorded(() => journal.sync?.());
 		},
 		subscribe(listener) {
 			listeners.add(listener);
@@ -96,4 +113,11 @@ export function createSession(journal: Journal, clock: Clock, prior: readonly En
 			});
 		},
 	};
+}
+
+/** Events emitted 'with-next' on disk before the effect that depends on them; when the journal cannot take them, the effect must not happen. */
+export function durable(session: Session): void {
+	if (!session.sync()) {
+		throw session.fault ?? new Error('the record could not be written');
+	}
 }

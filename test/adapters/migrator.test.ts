@@ -314,6 +314,42 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			await assert.rejects(m.up('0009_nope', context), (e: unknown) => e instanceof MigrationError && /no migration 0009_nope/.test(e.message));
 		});
 
+		test('a name with a quote and a backslash: applied, its log row found by the guard, reverted', async () => {
+			const name = String.raw`0002_it's a \ b`;
+			const dir = temp({'0001_a.up.sql': 'CREATE TABLE a (x integer);', [`${name}.up.sql`]: 'CREATE TABLE q (x integer);', [`${name}.down.sql`]: 'DROP TABLE q;'});
+			if (engine === 'postgres') {
+				// Where a backslash in '' is an escape, a literal must still read as the name.
+				const database = (await fx.rows('SELECT current_database() AS d'))[0]?.['d'];
+				await fx.exec(`ALTER DATABASE "${String(database)}" SET standard_conforming_strings = off`);
+			}
+
+			const m = await migrator(dir);
+			// The first migration makes the log table known, so the second takes the folded path.
+			await m.up('0001_a', context);
+			await m.up(name, context);
+			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations ORDER BY name')).map(r => r['name']), ['0001_a', name]);
+			await assert.rejects(m.up(name, context), (e: unknown) => e instanceof MigrationError && e.migration === name && /already applied/.test(e.message));
+			await m.down(name, context);
+			await assert.rejects(m.down(name, context), (e: unknown) => e instanceof MigrationError && /not applied/.test(e.message));
+			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_a']);
+			assert.ok(!(await fx.tables()).includes('q'));
+		});
+
+		test('a migration failing at COMMIT (a deferred foreign key) is a MigrationError naming it, rolled back with its log row', async () => {
+			const dir = temp({
+				'0001_a.up.sql': 'CREATE TABLE parent (id integer PRIMARY KEY);',
+				'0002_orphan.up.sql': 'CREATE TABLE child (p integer REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child (p) VALUES (7);',
+			});
+			const m = await migrator(dir);
+			await m.up('0001_a', context);
+			const error = await thrown(m.up('0002_orphan', context));
+			assert.ok(error instanceof MigrationError && error.migration === '0002_orphan' && error.statement === null && /0002_orphan \(up\) failed in 0002_orphan\.up\.sql/.test(error.message), String(error));
+			assert.ok(!(await fx.tables()).includes('child'));
+			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_a']);
+			// The session is usable after: the next transaction is a fresh one.
+			assert.deepEqual((await m.plan()).pending.map(p => p.name), ['0002_orphan']);
+		});
+
 		if (engine === 'postgres') {
 			test('two migrators racing for one migration: one applies it, the other is refused', async () => {
 				const dir = temp({'0001_slow.up.sql': 'CREATE TABLE raced (x integer);\nSELECT pg_sleep(0.2);'});
@@ -323,6 +359,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				const refused = outcomes.find(o => o.status === 'rejected');
 				assert.ok(refused?.status === 'rejected' && refused.reason instanceof MigrationError && /already applied/.test(refused.reason.message), String(refused));
 				assert.equal((await fx.rows('SELECT count(*) AS n FROM cutover_migrations'))[0]?.['n'], '1');
+			});
+
+			test('two migrators that both know the log table racing for one migration: one applies it, the other is refused', async () => {
+				const dir = temp({'0001_a.up.sql': 'CREATE TABLE a (x integer);', '0002_b.up.sql': 'CREATE TABLE b (x integer);', '0003_slow.up.sql': 'CREATE TABLE raced (x integer);\nSELECT pg_sleep(0.2);'});
+				const [a, b] = [await migrator(dir), await migrator(dir)];
+				// Each has committed a migration, so each looks for the row in the message that opens the transaction.
+				await a.up('0001_a', context);
+				await b.up('0002_b', context);
+				const outcomes = await Promise.allSettled([a.up('0003_slow', context), b.up('0003_slow', {runId: 'run-other', appliedBy: 'other@host'})]);
+				assert.deepEqual(outcomes.map(o => o.status).sort(), ['fulfilled', 'rejected']);
+				const refused = outcomes.find(o => o.status === 'rejected');
+				assert.ok(refused?.status === 'rejected' && refused.reason instanceof MigrationError && /already applied/.test(refused.reason.message), String(refused));
+				assert.equal((await fx.rows('SELECT count(*) AS n FROM cutover_migrations WHERE name = \'0003_slow\''))[0]?.['n'], '1');
 			});
 		}
 

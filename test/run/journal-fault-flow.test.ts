@@ -49,7 +49,9 @@ type Options = {outside?: boolean; invalid?: InvalidIndex[]; dropInvalidIndex?: 
 let runs = 0;
 
 /** A run on fakes whose journal runs out of room at the first line of kind `full`; `resume`: the same run, reopened. */
-function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: PreflightItem[]}, options: Options = {}) {
+type SetUpOptions = Options & {fsyncFails?: RunEvent['type']};
+
+function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: PreflightItem[]}, options: SetUpOptions = {}) {
 	const did: string[] = [];
 	const database: Database = {
 		engine: 'sqlite',
@@ -71,6 +73,8 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 				throw new Error('0002_b failed');
 			}
 
+			// As the real migrator does: nothing of the migration before its start is on disk.
+			context.beforeEffect?.();
 			did.push(`up ${name}`);
 		},
 		async down(name, context) {
@@ -101,9 +105,18 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 		describeRestore: async () => ({available: true, note: ''}),
 		...(resume === undefined ? {} : {preflight: async () => resume.tools}),
 	};
+	let lastWritten = '';
 	const fs: AppendFs = {
 		...nodeAppendFs,
+		fsync(fd) {
+			if (options.fsyncFails !== undefined && lastWritten.includes(`"kind":"${options.fsyncFails}"`)) {
+				throw Object.assign(new Error('EIO: i/o error, fsync'), {code: 'EIO'});
+			}
+
+			nodeAppendFs.fsync(fd);
+		},
 		write(fd, buffer, offset, length, position) {
+			lastWritten = Buffer.from(buffer).toString('utf8');
 			if (full !== null && Buffer.from(buffer).toString('utf8').includes(`"kind":"${full}"`)) {
 				throw Object.assign(new Error('ENOSPC: no space left on device'), {code: 'ENOSPC'});
 			}
@@ -173,6 +186,14 @@ describe('a journal that runs out of room mid-run', () => {
 		assert.deepEqual(session.entries.map(e => e.event.type), kinds, 'the state holds exactly what the journal holds');
 		assert.equal(session.state.migrations.every(m => m.status === 'pending'), true);
 		assert.ok(readFileSync(file, 'utf8').endsWith('\n'));
+	});
+
+	it('does not run a migration whose start was written but could not be fsynced when it was about to begin', async () => {
+		const {did, session, flow} = setUp(null, undefined, {fsyncFails: 'migration.started'});
+		assert.equal(await flow(), 'interrupted');
+		assert.deepEqual(did, ['$ maint on', 'backup'], 'the migration did nothing, and nothing ran after it');
+		assert.equal(session.fault?.code, 'EIO');
+		assert.equal(session.state.migrations.some(m => m.status === 'done'), false);
 	});
 
 	it('does not take a backup whose start it could not record', async () => {

@@ -1,4 +1,4 @@
-import type {Row, Session} from './session.js';
+import type {Row, Session, Statement} from './session.js';
 
 /** cutover's log of applied migrations, kept in the target itself so it travels with backups. */
 export const MIGRATIONS_TABLE = 'cutover_migrations';
@@ -47,20 +47,40 @@ export async function createLogTable(session: Session): Promise<void> {
 }
 
 export async function findLogRow(session: Session, name: string): Promise<LogRow | null> {
-	const rows = await session.run(`SELECT name, checksum, applied_at, applied_by, run_id FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, [name]);
+	const {sql, params} = findLogRowStatement(session, name);
+	return firstLogRow(await session.run(sql, params));
+}
+
+/** The look for one migration's row, as a statement that can travel with BEGIN. */
+export function findLogRowStatement(session: Session, name: string): Statement {
+	return {sql: `SELECT name, checksum, applied_at, applied_by, run_id FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, params: [name]};
+}
+
+export function firstLogRow(rows: readonly Row[]): LogRow | null {
 	return rows[0] ? toLogRow(rows[0]) : null;
 }
 
 export async function insertLogRow(session: Session, row: LogRow): Promise<void> {
+	const {sql, params} = insertLogRowStatement(session, row);
+	await session.run(sql, params);
+}
+
+/** The new row, as a statement that can travel with COMMIT. */
+export function insertLogRowStatement(session: Session, row: LogRow): Statement {
 	const p = (n: number) => placeholder(session, n);
-	await session.run(
-		`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum, applied_at, applied_by, run_id) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`,
-		[row.name, row.checksum, row.appliedAt, row.appliedBy, row.runId],
-	);
+	return {
+		sql: `INSERT INTO ${MIGRATIONS_TABLE} (name, checksum, applied_at, applied_by, run_id) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`,
+		params: [row.name, row.checksum, row.appliedAt, row.appliedBy, row.runId],
+	};
 }
 
 export async function deleteLogRow(session: Session, name: string): Promise<void> {
-	await session.run(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, [name]);
+	const {sql, params} = deleteLogRowStatement(session, name);
+	await session.run(sql, params);
+}
+
+export function deleteLogRowStatement(session: Session, name: string): Statement {
+	return {sql: `DELETE FROM ${MIGRATIONS_TABLE} WHERE name = ${placeholder(session, 1)}`, params: [name]};
 }
 
 function placeholder(session: Session, n: number): string {

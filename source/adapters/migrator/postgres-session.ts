@@ -2,7 +2,7 @@ import type pg from 'pg';
 import {connectPostgres} from '../postgres/connect.js';
 import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {blockerObserver} from './postgres-blockers.js';
-import type {Row, Session} from './session.js';
+import type {Row, Session, Statement} from './session.js';
 import {errorCode} from './session.js';
 
 async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
@@ -20,6 +20,13 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 		return result.rows as Row[];
 	};
 
+	/** Several statements in one simple-query message (no parameters there): the rows of the last. */
+	const many = async (statements: readonly string[]): Promise<Row[]> => {
+		const result: pg.QueryResult | pg.QueryResult[] = await client.query(statements.join(';\n'));
+		const last = Array.isArray(result) ? result.at(-1) : result;
+		return (last?.rows ?? []) as Row[];
+	};
+
 	let backendPid: Promise<number> | undefined;
 	const observer = blockerObserver(
 		async () => connect(target, 'cutover migrator lock watch'),
@@ -33,12 +40,22 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 		engine: 'postgres',
 		where: target.display,
 		run,
-		async transaction(work, {lockTimeoutMs}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
 			try {
-				// One round trip for both (a whole number of ms: nothing to quote). LOCAL: the timeout ends with the transaction, whichever way it ends.
-				await run(`BEGIN; SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`);
-				const value = await work();
-				await run('COMMIT');
+				// One round trip for all (a whole number of ms: nothing to quote). LOCAL: the timeout ends with the transaction, whichever way it ends.
+				// A simple-query message stops at its first error, and the transaction is then aborted: nothing after it runs.
+				const opening = many([`BEGIN; SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`, ...open.map(s => inline(client, s))]);
+				try {
+					// pg writes the message to the socket within query(): the server works on it meanwhile.
+					whileOpening?.();
+				} catch (error) {
+					await opening.catch(() => undefined);
+					throw error;
+				}
+
+				const opened = await opening;
+				const value = await work(opened);
+				await many([...close.map(s => inline(client, s)), 'COMMIT']);
 				return value;
 			} catch (error) {
 				await run('ROLLBACK').catch(() => undefined);
@@ -60,4 +77,25 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 			await client.end();
 		},
 	};
+}
+
+/**
+ * A statement with its $n placeholders replaced by literals, so that it can travel in a
+ * simple-query message. pg's escapeLiteral doubles quotes and backslashes (E'' when there is
+ * one), which reads the same whatever standard_conforming_strings says. Only our own statements
+ * come here, whose SQL has no $n but its placeholders; values are names from file names.
+ */
+export function inline(client: Pick<pg.Client, 'escapeLiteral'>, {sql, params = []}: Statement): string {
+	return sql.replaceAll(/\$(\d+)/g, (_, n: string) => {
+		const value = params[Number(n) - 1];
+		if (typeof value === 'string') {
+			return client.escapeLiteral(value);
+		}
+
+		if (typeof value === 'number' && Number.isFinite(value)) {
+			return String(value);
+		}
+
+		throw new TypeError(`parameter $${n} of ${sql} is not text or a number`);
+	});
 }

@@ -2,12 +2,12 @@ import path from 'node:path';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
 import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import type {MigrationSource, Script} from './migration-files.js';
-import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE, type LogTable} from './migration-log.js';
+import {createLogTable, deleteLogRowStatement, findLogRow, findLogRowStatement, firstLogRow, insertLogRowStatement, logTableExists, MIGRATIONS_TABLE, type LogRow, type LogTable} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import {runWithoutTransaction} from './run-without-transaction.js';
 import {describeBlockers} from './postgres-blockers.js';
-import type {Blocker, Session} from './session.js';
+import type {Blocker, Session, Statement} from './session.js';
 import {errorCode, messageOf} from './session.js';
 
 type Direction = 'up' | 'down';
@@ -45,17 +45,24 @@ export async function runMigration(session: Session, source: MigrationSource, di
 			progress = {statement: null, index: 0, total: null};
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
-				let tableThere = false;
-				await session.transaction(async () => {
-					tableThere = await guard(session, source.name, direction, context.partlyApplied === true, log);
-					await runScript(session, source.name, script, progress);
-					progress.statement = null;
-					if (direction === 'up') {
-						await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
+				// Once a commit has shown the table is there, the guard's look travels with BEGIN (one
+				// round trip on PostgreSQL, a statement prepared once on SQLite); the log row always travels with COMMIT.
+				const known = log.known;
+				let tableThere = known;
+				const logRow = direction === 'up'
+					? insertLogRowStatement(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId})
+					: deleteLogRowStatement(session, source.name);
+				await session.transaction(async opened => {
+					if (known) {
+						judge(source.name, direction, context.partlyApplied === true, firstLogRow(opened));
 					} else {
-						await deleteLogRow(session, source.name);
+						tableThere = await guard(session, source.name, direction, context.partlyApplied === true, log);
 					}
-				}, {lockTimeoutMs});
+
+					await runScript(session, source.name, script, progress);
+					// From here a failure (the log row, COMMIT) is the migration's, at no statement of its own.
+					progress.statement = null;
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {
@@ -98,6 +105,8 @@ function lookInterval(lockTimeoutMs: number): number {
 	return Math.min(250, Math.max(20, Math.floor(lockTimeoutMs / 4)));
 }
 
+const advisoryLock = `SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`;
+
 /**
  * Inside the transaction, look up this migration's log row: another operator may have applied
  * or reverted it since the plan was made. Returns whether the log table is there. PostgreSQL takes an advisory lock first so two
@@ -105,7 +114,7 @@ function lookInterval(lockTimeoutMs: number): number {
  */
 async function guard(session: Session, name: string, direction: Direction, partlyApplied: boolean, log: LogTable): Promise<boolean> {
 	if (session.engine === 'postgres') {
-		await session.run(`SELECT pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}'))`);
+		await session.run(advisoryLock);
 	}
 
 	if (direction === 'up' && !log.known) {
@@ -113,7 +122,17 @@ async function guard(session: Session, name: string, direction: Direction, partl
 	}
 
 	const there = log.known || direction === 'up' || await logTableExists(session);
-	const row = there ? await findLogRow(session, name) : null;
+	judge(name, direction, partlyApplied, there ? await findLogRow(session, name) : null);
+	return there;
+}
+
+/** The guard's statements when the table is known to be there, to run right after BEGIN: the same lock and look. */
+function guardStatements(session: Session, name: string): Statement[] {
+	return session.engine === 'postgres' ? [{sql: advisoryLock}, findLogRowStatement(session, name)] : [findLogRowStatement(session, name)];
+}
+
+/** Refuses an up whose row is there, and a down whose row is not (unless partly applied). */
+function judge(name: string, direction: Direction, partlyApplied: boolean, row: LogRow | null): void {
 	if (direction === 'up' && row) {
 		throw new MigrationError(`${name} is already applied (by ${row.appliedBy} at ${row.appliedAt}, run ${row.runId})`, {
 			migration: name,
@@ -131,8 +150,6 @@ async function guard(session: Session, name: string, direction: Direction, partl
 			hint: 'plan again to see what is applied',
 		});
 	}
-
-	return there;
 }
 
 async function runScript(session: Session, name: string, script: Script, progress: Progress): Promise<void> {

@@ -29,6 +29,8 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 	let done = skip;
 	let current: {statement: string; index: number} | null = null;
 	const tookEffect = () => ({statements: done, total});
+	// Here every statement commits on its own: the migration's start is on disk before the first thing it does.
+	context.beforeEffect?.();
 
 	// Two migrators on one database queue on the same key the transactional ones take, held for the whole migration.
 	const locked = session.engine === 'postgres';

@@ -2,6 +2,23 @@ import type {Engine} from '../../engine/model.js';
 
 export type Row = Record<string, unknown>;
 
+/** One statement and its parameters, in the engine's own placeholders; parameters are text or numbers. */
+export type Statement = {sql: string; params?: readonly unknown[]};
+
+export type TransactionOptions = {
+	lockTimeoutMs: number;
+	/** Run right after BEGIN (and the lock timeout), in order; `work` is handed the rows of the last. */
+	open?: readonly Statement[];
+	/** Run right before COMMIT, in order, once `work` has ended well. */
+	close?: readonly Statement[];
+	/**
+	 * Called before anything that outlives the transaction can happen: on PostgreSQL once BEGIN
+	 * and `open` are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
+	 * When it throws, the transaction is rolled back and the error rethrown.
+	 */
+	whileOpening?: () => void;
+};
+
 /** A session that held a lock the migration waited for, as PostgreSQL reported it. */
 export type Blocker = {pid: number; user: string; application: string; state: string; query: string};
 
@@ -20,8 +37,13 @@ export type Session = {
 	/** The target as messages name it (a file, or a URL without its password). */
 	readonly where: string;
 	run(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-	/** Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's busy timeout. */
-	transaction<T>(work: () => Promise<T>, options: {lockTimeoutMs: number}): Promise<T>;
+	/**
+	 * Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's
+	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message, and the
+	 * `close` statements with COMMIT as another: a migration of one statement costs the round
+	 * trips psql's BEGIN; statement; COMMIT costs.
+	 */
+	transaction<T>(work: (opened: Row[]) => Promise<T>, options: TransactionOptions): Promise<T>;
 	/**
 	 * Outside any transaction: each statement inside commits on its own (for what cannot run in
 	 * a transaction block), every lock wait bounded by `lockTimeoutMs`; the session's own

@@ -2,7 +2,7 @@ import {setImmediate} from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 import {refuseNonDatabase} from '../sqlite/open-file.js';
-import type {Row, Session} from './session.js';
+import type {Row, Session, Statement} from './session.js';
 import {errorCode, messageOf} from './session.js';
 
 /**
@@ -37,16 +37,53 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		return [];
 	};
 
+	// The log row's statements are the same text for every migration: prepared once, not 700 times.
+	const prepared = new Map<string, BetterSqlite3.Statement>();
+	const own = ({sql, params = []}: Statement): Row[] => {
+		let statement = prepared.get(sql);
+		if (statement === undefined) {
+			statement = db.prepare(sql);
+			prepared.set(sql, statement);
+		}
+
+		if (statement.reader) {
+			return statement.all(...params) as Row[];
+		}
+
+		statement.run(...params);
+		return [];
+	};
+
+	// The busy timeout as last set: a pragma only when it changes.
+	let busyMs = 5000;
+	const busy = (ms: number) => {
+		const value = Math.max(1, Math.round(ms));
+		if (value !== busyMs) {
+			db.pragma(`busy_timeout = ${value}`);
+			busyMs = value;
+		}
+	};
+
 	return {
 		engine: 'sqlite',
 		where: file,
 		run,
-		async transaction(work, {lockTimeoutMs}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
+			whileOpening?.();
 			// BEGIN IMMEDIATE waits this long for the write lock; a rollback-journal COMMIT waits as long for readers.
-			db.pragma(`busy_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+			busy(lockTimeoutMs);
 			db.exec('BEGIN IMMEDIATE');
 			try {
-				const value = await work();
+				let opened: Row[] = [];
+				for (const statement of open) {
+					opened = own(statement);
+				}
+
+				const value = await work(opened);
+				for (const statement of close) {
+					own(statement);
+				}
+
 				db.exec('COMMIT');
 				return value;
 			} catch (error) {
@@ -60,11 +97,11 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		},
 		async autocommit(work, {lockTimeoutMs}) {
 			// Without BEGIN each statement is its own transaction, and waits this long for the write lock.
-			db.pragma(`busy_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+			busy(lockTimeoutMs);
 			try {
 				return await work();
 			} finally {
-				db.pragma('busy_timeout = 5000');
+				busy(5000);
 			}
 		},
 		isLockTimeout: error => errorCode(error).startsWith('SQLITE_BUSY'),
