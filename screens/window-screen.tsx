@@ -54,6 +54,8 @@ export function WindowScreen(props: WindowScreenProps) {
 	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	const pageHeight = Math.max(3, rows - 7);
 	const roomy = rows >= 24;
+	// A short terminal lists fewer pending names (p pages through all), so the prompt and keys stay in view.
+	const pendingShown = roomy ? 5 : Math.max(1, Math.min(5, rows - 19));
 	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name' && ui.planFirst === null;
@@ -145,7 +147,7 @@ export function WindowScreen(props: WindowScreenProps) {
 		return (
 			<Box flexDirection='column'>
 				<FingerprintLines fingerprint={fingerprint} width={width}/>
-				{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : null}
+				{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={pendingShown} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : null}
 				<PreflightLines items={preflight} width={width}/>
 				<StepErrors messages={errors.filter(e => !e.startsWith('preflight failed'))} width={width}/>
 			</Box>
@@ -178,7 +180,7 @@ export function WindowScreen(props: WindowScreenProps) {
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
 			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir && plan?.format === undefined ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
-			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={5} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
+			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={pendingShown} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
 			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
 			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>

@@ -1,6 +1,6 @@
 // A migration outside a transaction in a whole run: failing part way, and an INVALID index left behind.
 import assert from 'node:assert/strict';
-import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {cutover, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget, type JournalLine} from '../support/demo-targets.js';
@@ -57,8 +57,10 @@ function run(target: DemoTarget, migrations: string, extra: string[] = []) {
 }
 
 /** The records so far, oldest first. */
+/** In the order the runs were made: two runs started in one second have names that sort by their random run ids. */
 function recordFiles(target: DemoTarget): string[] {
-	return readdirSync(records(target)).filter(f => f.endsWith('.jsonl')).sort().map(f => path.join(records(target), f));
+	return readdirSync(records(target)).filter(f => f.endsWith('.jsonl')).map(f => path.join(records(target), f))
+		.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 }
 
 const lines = (file: string): JournalLine[] => readJournal(readFileSync(file, 'utf8'));
