@@ -1,4 +1,4 @@
-import {keepLines, type FormatReader, type Section, type Sections} from './types.js';
+import {keepLines, oneFileRole, type FormatReader, type Section, type Sections} from './types.js';
 
 // dbmate: one file per migration, {version}{anything}.sql, holding `-- migrate:up` and an optional
 // `-- migrate:down`, each marker optionally followed by options (`transaction:false`).
@@ -9,13 +9,7 @@ export const dbmate: FormatReader = {
 	name: 'dbmate',
 	emptyIsNoop: true,
 	match(name) {
-		const match = file.exec(name);
-		if (!match) {
-			return null;
-		}
-
-		const id = name.slice(0, -'.sql'.length);
-		return {id, key: id, version: [BigInt(match[1]!)], direction: 'both', engine: 'any', transaction: true, kind: 'sql'};
+		return oneFileRole(name, file);
 	},
 	claims(text) {
 		return text.split(/\r?\n/).some(line => /^--\s*migrate:up\b/i.test(line.trim()));

@@ -1,5 +1,5 @@
 import {splitStatementsAt, type Statement} from '../../../sql/split-statements.js';
-import {keepLines, type FormatReader, type Section, type Sections} from './types.js';
+import {keepLines, oneFileRole, type FormatReader, type Section, type Sections} from './types.js';
 
 // goose: {version}_{name}.sql with `-- +goose Up` and `-- +goose Down`; `-- +goose StatementBegin` …
 // `-- +goose StatementEnd` around a statement holding semicolons; `-- +goose NO TRANSACTION`.
@@ -10,13 +10,7 @@ export const goose: FormatReader = {
 	name: 'goose',
 	emptyIsNoop: true,
 	match(name) {
-		const match = file.exec(name);
-		if (!match) {
-			return null;
-		}
-
-		const id = name.slice(0, -'.sql'.length);
-		return {id, key: id, version: [BigInt(match[1]!)], direction: 'both', engine: 'any', transaction: true, kind: 'sql'};
+		return oneFileRole(name, file);
 	},
 	claims(text) {
 		return text.split(/\r?\n/).some(line => /^--\s*\+goose\s+up\b/i.test(line.trim()));

@@ -71,3 +71,14 @@ export function formatVersion(version: Version): string {
 export function keepLines(lines: readonly string[], from: number, to: number): string {
 	return lines.map((line, index) => index >= from && index < to ? line : '').join('\n');
 }
+
+/** A one-file migration (goose, dbmate): named by its file without .sql, versioned by its leading digits (the pattern's first group). */
+export function oneFileRole(name: string, pattern: RegExp): FileRole | null {
+	const match = pattern.exec(name);
+	if (!match) {
+		return null;
+	}
+
+	const id = name.slice(0, -'.sql'.length);
+	return {id, key: id, version: [BigInt(match[1]!)], direction: 'both', engine: 'any', transaction: true, kind: 'sql'};
+}
