@@ -53,6 +53,16 @@ export function truncate(text: string, width: number): string {
 	return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
 }
 
+/** Cuts from the start, keeping the end (a path's file name and folder): `…/checklists/production.yaml`. */
+export function truncateStart(text: string, width: number): string {
+	const chars = [...text];
+	if (chars.length <= width) {
+		return text;
+	}
+
+	return width <= 1 ? chars.slice(chars.length - width).join('') : `…${chars.slice(chars.length - width + 1).join('')}`;
+}
+
 /** Pads or cuts to exactly `width` characters. */
 export const fit = (text: string, width: number): string => {
 	const cut = truncate(text, width);

@@ -4,15 +4,16 @@ import type {Gate} from '../source/engine/gates.js';
 import {expectedUpgradeMs} from '../source/engine/eta.js';
 import type {ExpectedDuration, Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
 import type {CommandState, RunState, StepStatus} from '../source/engine/state.js';
+import {describeFolder, describeSkipped} from '../source/engine/folder-note.js';
 import {AdoptionNotice} from './components/adoption-notice.js';
 import {CommandTail} from './components/command-tail.js';
-import {FingerprintLines} from './components/fingerprint-lines.js';
-import {MigrationPlanLines} from './components/migration-plan.js';
+import {FingerprintLines, fingerprintTexts} from './components/fingerprint-lines.js';
+import {hiddenLine, MigrationPlanLines} from './components/migration-plan.js';
 import {PreflightLines} from './components/preflight-lines.js';
 import {clampFirst, PlanView, planLines} from './components/plan-view.js';
 import {StepErrors} from './components/step-errors.js';
 import {editText, TextField} from './components/text-field.js';
-import {formatClock, formatDuration, plural, truncate, wrapWords} from './format.js';
+import {formatClock, formatDuration, plural, truncate, truncateStart, wrapWords} from './format.js';
 import {useKeys, useTyping, type ScreenKeys} from './use-keys.js';
 import {useSyncState} from './use-sync-state.js';
 
@@ -54,8 +55,20 @@ export function WindowScreen(props: WindowScreenProps) {
 	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	const pageHeight = Math.max(3, rows - 7);
 	const roomy = rows >= 24;
-	// A short terminal lists fewer pending names (p pages through all), so the prompt and keys stay in view.
-	const pendingShown = roomy ? 5 : Math.max(1, Math.min(5, rows - 19));
+	const startsIn = window ? window.startsAt - now : 0;
+	const start = window === null ? '' : (startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`);
+	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
+	const took = upgradeTook === null
+		? ''
+		: ` · the upgrade took ${formatDuration(upgradeTook.ms)} last time${upgradeTook.known < (plan?.pending.length ?? 0) ? ` (${upgradeTook.known} of ${plan?.pending.length ?? 0} migrations known)` : ''}`;
+	const windowLine = window === null ? '' : `Window  ${start}, expected ${window.expectedMinutes} min${took}`;
+	// A short terminal lists fewer pending names and preparation items (p pages through the plan, the
+	// arrows through the items), so the header, the prompt and the keys stay in view. The target's
+	// identity is wrapped, never cut: whatever it wraps onto is what gives way.
+	const spare = roomy || fingerprint === null ? 0 : rows - 1 - rowsWithoutLists({fingerprint, plan, preflight, windowLine, prep: prep.length, commands, errors: errors.length, reasons: ui.reasons.length, runbook: Boolean(props.runbook?.checklist), width, engine: fingerprint.engine});
+	// The items come first (each is ticked here); the names are one key away in the plan.
+	const prepShown = roomy ? MAX_PREP : Math.min(prep.length, MAX_PREP, Math.max(1, spare));
+	const pendingShown = roomy ? 5 : Math.max(0, Math.min(5, spare - prepShown));
 	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
 	const typing = deciding && focus === 'name' && ui.planFirst === null;
@@ -163,29 +176,23 @@ export function WindowScreen(props: WindowScreenProps) {
 		);
 	}
 
-	const startsIn = window.startsAt - now;
-	const start = startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`;
 	if (ui.planFirst !== null) {
 		return <PlanView lines={lines} first={ui.planFirst} height={pageHeight} width={width}/>;
 	}
 
-	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
-	const took = upgradeTook === null
-		? ''
-		: ` · the upgrade took ${formatDuration(upgradeTook.ms)} last time${upgradeTook.known < (plan?.pending.length ?? 0) ? ` (${upgradeTook.known} of ${plan?.pending.length ?? 0} migrations known)` : ''}`;
 	const runbook = props.runbook;
 	const checks = window.checks;
-	const first = Math.min(Math.max(0, selected - MAX_PREP + 1), Math.max(0, prep.length - MAX_PREP));
+	const first = Math.min(Math.max(0, selected - prepShown + 1), Math.max(0, prep.length - prepShown));
 	return (
 		<Box flexDirection='column'>
 			<FingerprintLines fingerprint={fingerprint} width={width}/>
-			{runbook?.checklist ? <Text wrap='wrap'>{`Runbook ${runbook.checklist.path}${checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : ''}${runbook.migrationsDir && plan?.format === undefined ? ` · migrations ${runbook.migrationsDir}` : ''}`}</Text> : null}
-			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={pendingShown} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine}/> : <Text dimColor>Reading the migrations…</Text>}
+			{runbook?.checklist ? <Text wrap='wrap'>{runbookLine(runbook, checks, plan?.format === undefined, roomy ? null : width)}</Text> : null}
+			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={pendingShown} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine} compact={!roomy}/> : <Text dimColor>Reading the migrations…</Text>}
 			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
-			<Text wrap='wrap'>{`Window  ${start}, expected ${window.expectedMinutes} min${took}`}</Text>
-			{prep.length > 0 ? <Text>Preparation ({window.ticked.length}/{prep.length} ticked):</Text> : null}
-			{prep.slice(first, first + MAX_PREP).map((item, offset) => {
+			<Text wrap='wrap'>{windowLine}</Text>
+			{prep.length > 0 ? <Text>{`Preparation (${window.ticked.length}/${prep.length} ticked${prepShown < prep.length ? `, ${prepShown} shown, ↑↓ for the rest` : ''}):`}</Text> : null}
+			{prep.slice(first, first + prepShown).map((item, offset) => {
 				const index = first + offset;
 				const ticked = window.ticked.includes(item.id);
 				const pointer = deciding && focus === 'prep' && index === selected ? '›' : ' ';
@@ -209,4 +216,71 @@ export function WindowScreen(props: WindowScreenProps) {
 			<StepErrors messages={errors} width={width}/>
 		</Box>
 	);
+}
+
+type Layout = {
+	fingerprint: Fingerprint;
+	plan: MigrationPlan | null;
+	preflight: PreflightItem[] | null;
+	windowLine: string;
+	prep: number;
+	commands: CommandState[];
+	errors: number;
+	reasons: number;
+	runbook: boolean;
+	width: number;
+	engine: string;
+};
+
+/**
+ * The rows a short terminal's window screen takes without its pending names and preparation items:
+ * the step header and key line, and each line as the compact layout draws it (wrapped where it wraps).
+ */
+function rowsWithoutLists(layout: Layout): number {
+	const {fingerprint, plan, preflight, width} = layout;
+	const wrapped = (text: string, room = width) => wrapWords(text, Math.max(10, room)).length;
+	const {target, identity} = fingerprintTexts(fingerprint);
+	let used = 2 + wrapped(target) + wrapped(identity, width - 8) + (layout.runbook ? 1 : 0);
+	if (plan) {
+		used += (describeFolder(plan) === null ? 0 : 1) + (describeSkipped(plan, layout.engine) === null ? 0 : 1);
+		used += 2 + plan.applied.filter(m => m.drift !== 'none').length;
+		used += plan.pending.length > 0 ? wrapped(hiddenLine(plan, 0, true)) : 0;
+		if (plan.adoption) {
+			used += 8;
+		}
+	} else {
+		used += 1;
+	}
+
+	if (preflight) {
+		used += (preflight.some(i => i.ok) ? 1 : 0) + preflight.filter(i => !i.ok).reduce((sum, i) => sum + wrapped(`✗ ${i.title}: ${i.detail}`), 0);
+	}
+
+	used += wrapped(layout.windowLine) + (layout.prep > 0 ? 1 : 0);
+	used += layout.commands.reduce((sum, c) => sum + 1 + Math.min(2, c.tail.length), 0);
+	used += 1 + Math.min(4, layout.reasons) + (layout.reasons > 4 ? 1 : 0);
+	used += layout.errors === 0 ? 0 : Math.min(3, layout.errors) + 1 + (layout.errors > 3 ? 1 : 0);
+	return used;
+}
+
+/**
+ * The runbook and, for a folder read without a format, the migrations folder. Given a width (a short
+ * terminal) it is one line: the paths are cut from their start, so the file and folder names stay.
+ */
+function runbookLine(runbook: NonNullable<WindowScreenProps['runbook']>, checks: {pre: number; post: number} | null, namesFolder: boolean, width: number | null): string {
+	const counted = checks ? ` (${checks.pre === 0 && checks.post === 0 ? 'no checks' : `${plural(checks.pre, 'check')} before`})` : '';
+	const folder = runbook.migrationsDir && namesFolder ? runbook.migrationsDir : null;
+	const path = runbook.checklist?.path ?? '';
+	if (width === null) {
+		return `Runbook ${path}${counted}${folder === null ? '' : ` · migrations ${folder}`}`;
+	}
+
+	const fixed = 'Runbook '.length + counted.length + (folder === null ? 0 : ' · migrations '.length);
+	const room = width - fixed;
+	if (folder === null) {
+		return room >= 12 ? `Runbook ${truncateStart(path, room)}${counted}` : truncate(`Runbook ${path}${counted}`, width);
+	}
+
+	const each = Math.floor(room / 2);
+	return each >= 12 ? `Runbook ${truncateStart(path, each)}${counted} · migrations ${truncateStart(folder, room - each)}` : truncate(`Runbook ${path}${counted} · migrations ${folder}`, width);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {afterEach, describe, it} from 'node:test';
-import type {RunEvent} from '../../source/engine/events.js';
+import type {EventOf, RunEvent} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
@@ -24,8 +24,8 @@ afterEach(() => {
 	current = undefined;
 });
 
-function show(state: RunState, decisions: RunEvent[] = [], interactive = true) {
-	current = render(<App state={state} now={state.now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive={interactive}/>);
+function show(state: RunState, decisions: RunEvent[] = [], interactive = true, size: {columns?: number; rows?: number} = {}) {
+	current = render(<App state={state} now={state.now} onDecision={event => decisions.push(event)} onQuit={() => {}} interactive={interactive}/>, size);
 	return current;
 }
 
@@ -234,5 +234,34 @@ describe('window screen', () => {
 		assert.deepEqual(overflowing(frame), []);
 		assert.ok(frame.replaceAll(/\s+/g, ' ').includes(`✗ pg_dump: ${oldPgDump}`), frame);
 		assert.match(frame, /Backup {3}none/);
+	});
+});
+
+describe('window screen in a short terminal (60x20) with long paths', () => {
+	const deep = '/check/work/teams/billing/main';
+	const longStarted: RunEvent = {...(started as EventOf<'run.started'>), checklist: {name: 'production', path: `${deep}/checklists/production.yaml`, sha256: 'c'.repeat(64)}, migrationsDir: `${deep}/migrations`};
+	const sqliteTarget: RunEvent = {type: 'target.fingerprinted', fingerprint: {engine: 'sqlite', serverVersion: '3.53.2', host: 'vm', database: 'demo', sizeBytes: 20_480, path: '/tmp/cutover-sqlite-oSstHp/a-longer-name/demo.db', inode: '22118501'}};
+	const read: RunEvent = {...planned, format: 'golang-migrate', pending: [...planned.pending, {name: '0005-more', checksum: 'e'.repeat(64), reversible: true}]};
+	const prepThree: RunEvent = {...(windowPlanned as EventOf<'window.planned'>), prep: [...(windowPlanned as EventOf<'window.planned'>).prep, {id: 'dash', text: 'The dashboard is open'}]};
+
+	it('keeps the step header, the prompt and the keys in 20 rows: the paths cut from their start, the identity whole', async () => {
+		const screen = show(fold([longStarted, sqliteTarget, read, prepThree]), [], true, {columns: 60, rows: 20});
+		const frame = await screen.waitForFrame('Type the database name to continue');
+		assert.deepEqual(overflowing(frame, 60), []);
+		const lines = frame.split('\n').filter(line => line.trim() !== '');
+		assert.ok(lines.length <= 20, `the frame takes ${lines.length} of 20 rows:\n${frame}`);
+		assert.match(frame, /cutover · step 1 of 7/);
+		assert.match(frame, /Runbook …\S*\/checklists\/production\.yaml( \(\d checks? before\))?\n/);
+		assert.match(frame, /Migrations: …\S*\/main\/migrations · golang-migrate format\n/);
+		// The identity is what the operator compares with the ticket: wrapped, never cut.
+		assert.match(frame.replaceAll(/\s+/g, ' '), /path \/tmp\/cutover-sqlite-oSstHp\/a-longer-name\/demo\.db · inode 22118501/);
+		assert.match(frame, /Pending 3 migrations:/);
+		assert.match(frame, /…and \d more( \(1 irreversible\))? · p: whole plan\n/);
+		assert.match(frame, /Preparation \(0\/3 ticked(, \d shown, ↑↓ for the rest)?\):/);
+		// Every item can still be reached and ticked: the arrows bring the last one into view.
+		screen.stdin.write(keys.down);
+		screen.stdin.write(keys.down);
+		const last = await screen.waitForFrame('› [ ] The dashboard is open');
+		assert.ok(last.split('\n').filter(line => line.trim() !== '').length <= 20, last);
 	});
 });
