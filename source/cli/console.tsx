@@ -42,9 +42,15 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 	);
 
 	const instance = render(view(), {exitOnCtrlC: false, patchConsole: false});
+	// Events come in bursts (the fingerprint, the plan and the preflight within a few ms): one
+	// render after the burst, not one each; a render of the whole tree costs more than the events.
+	let pending: NodeJS.Immediate | null = null;
 	const off = session.subscribe(next => {
 		state = next;
-		instance.rerender(view());
+		pending ??= setImmediate(() => {
+			pending = null;
+			instance.rerender(view());
+		});
 	});
 	const timer = setInterval(() => instance.rerender(view()), TICK_MS);
 	void instance.waitUntilExit().then(() => resolveClosed());
@@ -53,6 +59,10 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 		unmount() {
 			clearInterval(timer);
 			off();
+			if (pending !== null) {
+				clearImmediate(pending);
+			}
+
 			instance.unmount();
 		},
 	};

@@ -29,6 +29,7 @@ import {formatPlainLine} from './plain-output.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {takeChainPlace} from '../verify/previous-record.js';
+import {importWithoutFetch} from './without-fetch.js';
 
 export type RunOptions = {
 	db: string;
@@ -70,7 +71,7 @@ let consoleModule: Promise<typeof import('./console.js')> | null = null;
 
 /** The screens and Ink: the heaviest imports of a run, loaded once, started as early as a console is known to come. */
 async function loadConsole(): Promise<typeof import('./console.js')> {
-	consoleModule ??= import('./console.js');
+	consoleModule ??= importWithoutFetch(async () => import('./console.js'));
 	return consoleModule;
 }
 

@@ -48,7 +48,9 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 	let fingerprint: Fingerprint;
 	try {
 		fingerprint = await deps.connections.database.fingerprint();
-		session.emit({type: 'target.fingerprinted', fingerprint});
+		// What is read before the window is fsynced with the operator's first decision (or the run's
+		// stop), the next 'now' line: nothing acts on it before, and a first frame waits on each fsync.
+		session.emit({type: 'target.fingerprinted', fingerprint}, 'with-next');
 	} catch (error) {
 		return failWindow(error);
 	}
@@ -66,10 +68,10 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 			const pending = selectPending(plan.plan.pending, options.to);
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
-			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption});
+			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption}, 'with-next');
 			const expected = pending.length > 0 ? options.pastDurations?.(pending) ?? [] : [];
 			if (expected.length > 0) {
-				session.emit({type: 'migrations.history', expected});
+				session.emit({type: 'migrations.history', expected}, 'with-next');
 			}
 		} catch (error) {
 			return failWindow(error);
@@ -93,7 +95,7 @@ async function preflightPasses(deps: RunDeps, fingerprint: Fingerprint, plan: Pr
 	deps.session.emit({
 		type: 'preflight.finished',
 		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
-	});
+	}, 'with-next');
 	return preflightFailures(deps.session.state).length === 0;
 }
 
@@ -175,7 +177,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 				prep: deps.runbook.preparation,
 				hooks: {on: deps.runbook.maintenance.on, off: deps.runbook.maintenance.off},
 				checks: {pre: deps.runbook.checks.pre.length, post: deps.runbook.checks.post.length + deps.runbook.checks.pre.length},
-			});
+			}, 'with-next');
 		}
 
 		if (state().steps.window.status !== 'passed') {

@@ -1,4 +1,5 @@
 import {baselineHelp, checklistHelp, configHelp, demoHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
+import {importWithoutFetch} from '../without-fetch.js';
 
 export type Command = {
 	help: string;
@@ -10,7 +11,7 @@ export type Command = {
 export const commands: Record<string, Command> = {
 	run: {help: runHelp, load: async () => (await import('./run.js')).runCommand},
 	status: {help: statusHelp, load: async () => (await import('./status.js')).statusCommand},
-	watch: {help: watchHelp, load: async () => (await import('./watch.js')).watchCommand},
+	watch: {help: watchHelp, load: async () => (await importWithoutFetch(async () => import('./watch.js'))).watchCommand},
 	demo: {help: demoHelp, load: async () => (await import('./demo.js')).demoCommand},
 	config: {help: configHelp, load: async () => (await import('./config.js')).configCommand},
 	resume: {help: resumeHelp, load: async () => (await import('./resume.js')).resumeCommand},

@@ -1,4 +1,5 @@
 import {CutoverError, UsageError} from '../../errors/index.js';
+import {importWithoutFetch} from '../without-fetch.js';
 import {loadRecord} from '../../replay/load-record.js';
 import {plainReplay, unknownLine} from '../../replay/plain-replay.js';
 import {buildTimeline} from '../../replay/timeline.js';
@@ -30,7 +31,7 @@ export async function replayCommand(args: string[]): Promise<number> {
 	// Ink draws only the final frame when CI is set; there is a terminal and someone at it.
 	process.env['CI'] = '0';
 	process.env['CONTINUOUS_INTEGRATION'] = '0';
-	const {replayInConsole} = await import('../../replay/replay-console.js');
+	const {replayInConsole} = await importWithoutFetch(async () => import('../../replay/replay-console.js'));
 	await replayInConsole(record, buildTimeline(record.entries));
 	if (record.damage !== null) {
 		process.stderr.write(`cutover: the record stops early: ${record.damage}\n  → check it with cutover verify ${file}\n`);
