@@ -83,11 +83,12 @@ const master = (schema: string | null) => `${schema === null ? '' : `${literalId
 const literalIdentifier = (name: string) => tableSql({schema: null, name});
 const nocase = (column: string, value: string) => `${column} = ${literal(value)} COLLATE NOCASE`;
 // PostgreSQL: to_regclass finds a relation as the search path does, and is NULL (no error) when it or its schema is missing.
+// A "table" is any relation rows are read from, views included, on both engines.
 const regclass = (table: TableName) => `to_regclass(${literal(tableSql(table))})`;
 
 function tableExists(table: TableName): Compiled['sql'] {
 	return {
-		sqlite: `SELECT name FROM ${master(table.schema)} WHERE type = 'table' AND ${nocase('name', table.name)}`,
+		sqlite: `SELECT name FROM ${master(table.schema)} WHERE type IN ('table', 'view') AND ${nocase('name', table.name)}`,
 		postgres: `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${regclass(table)} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
 	};
 }

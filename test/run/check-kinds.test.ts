@@ -58,6 +58,7 @@ checks:
     - {id: fresh-hour, title: t, recency: {table: readings, column: read_at, within: 1h}}
     - {id: fresh-minutes, title: t, recency: {table: readings, column: read_at, within: 5m}}
     - {id: fresh-empty, title: t, recency: {table: events, column: at, within: 1d}}
+    - {id: fresh-not-time, title: t, recency: {table: readings, column: status, within: 1d}}
     - {id: not-empty, title: t, row_count: {table: readings, min: 1}}
     - {id: small, title: t, row_count: {table: readings, max: 3}}
     - {id: at-least-6, title: t, sql: SELECT id FROM readings, expect: {at-least: 6}}
@@ -103,6 +104,8 @@ const expected: Expected[] = [
 	['fresh-hour', 'passed', /^newest .+, 10 min old, within 1h$/],
 	['fresh-minutes', 'failed', /^newest .+ is 10 min old, older than 5m$/],
 	['fresh-empty', 'failed', /^events\.at has no value: the table is empty or the column all NULL$/],
+	// SQLite reads the text and finds no date in it; PostgreSQL refuses to subtract text from a time.
+	['fresh-not-time', 'error', /^the newest readings\.status, "ok", is not a timestamp the database can read$|operator does not exist: timestamp with time zone - text/],
 	['not-empty', 'passed', /^rows in readings: 6, expected at least 1$/],
 	['small', 'failed', /^rows in readings: 6, expected at most 3$/],
 	['at-least-6', 'passed', /^6 rows found, at least 6 expected$/],
