@@ -33,7 +33,9 @@ export async function loadChecklist(file: string): Promise<Checklist> {
 	const syntax = document.errors[0];
 	if (syntax) {
 		const line = counter.linePos(syntax.pos[0]).line;
-		throw new ChecklistError(file, '', `YAML syntax error at line ${line}: ${syntax.message.split('\n')[0]}`);
+		// YAML reads a leading > or | as folded or literal text: an unquoted comparison is the usual cause.
+		const hint = /block scalar/i.test(syntax.message) ? '; a value starting with > or | must be quoted, for example scalar: \'>= 5\'' : '';
+		throw new ChecklistError(file, '', `YAML syntax error at line ${line}: ${syntax.message.split('\n')[0]}${hint}`);
 	}
 
 	const validator = new Validator(file, lineFinder(document, counter));

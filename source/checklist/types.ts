@@ -5,11 +5,16 @@ import type {LockPolicy} from '../ports/migrator.js';
 export type CheckDefinition = {
 	id: string;
 	title: string;
-	/** A blocking pre-check that does not pass stops the upgrade unless the operator overrides it. */
+	/** A blocking pre-check that does not pass stops the upgrade unless the operator overrides it (`severity: block`; `warn` is false). */
 	blocking: boolean;
 	/** same-rows-as always names its check as phase.id, for example "pre.duplicate-meters". */
 	expect: Expectation;
+	/** The checklist's SQL, or what its declarative kind (unique, exists, …) compiled to for each engine. */
 	sql: {sqlite?: string; postgres?: string};
+	/** `evidence: N`: how many of the rows are kept as evidence; EVIDENCE_LIMIT when absent. */
+	evidenceLimit?: number;
+	/** row_count: the table it counts, as the checklist names it. */
+	counts?: string;
 	/** How long its statement may run before it is stopped and the check recorded as timed out: its own `timeout:`, else the checklist's `checks: {timeout:}`, else 30 s. */
 	timeoutMs: number;
 };

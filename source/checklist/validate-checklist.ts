@@ -1,7 +1,7 @@
-import type {Expectation} from '../engine/judge.js';
 import type {CheckPhase, PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
+import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
 import type {CheckDefinition, Checklist} from './types.js';
 import type {Path, Validator} from './validator.js';
 
@@ -20,8 +20,10 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	// `checks: {timeout: 1m}` is every check's unless it names its own.
 	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
-	const pre = readChecks(checks['pre'], 'pre', [], timeoutMs, v);
-	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), timeoutMs, v);
+	const pre = readChecks(checks['pre'], 'pre', [], new Map(), timeoutMs, v);
+	// A post row_count with within: compares with the pre check that counted the same table.
+	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
+	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
 	return {
 		name: v.text(root['name'], ['name']),
 		window: {expectedMinutes: v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
@@ -77,57 +79,33 @@ function readPreparation(value: unknown, v: Validator): PrepItem[] {
 }
 
 /** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
-function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], timeoutMs: number, v: Validator): CheckDefinition[] {
+function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
 	const checks: CheckDefinition[] = [];
 	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
 		const path: Path = ['checks', phase, index];
-		const check = v.object(raw, path, {required: ['id', 'title', 'expect', 'sql'], optional: ['blocking', 'timeout']});
+		const check = v.object(raw, path, {required: ['id', 'title'], optional: [...CHECK_BODY_KEYS, ...CHECK_OPTION_KEYS]});
 		const id = v.id(check['id'], [...path, 'id']);
 		if (checks.some(c => c.id === id)) {
 			v.fail([...path, 'id'], `duplicate id "${id}" in checks.${phase}`);
 		}
 
 		const before = [...earlier, ...checks.map(c => `${phase}.${c.id}`)];
+		const title = v.text(check['title'], [...path, 'title']);
+		const body = readCheckBody(check, path, {phase, id, before, baselines}, (sql, at) => readSql(sql, at, v), v);
+		const evidenceLimit = readEvidenceLimit(check['evidence'], [...path, 'evidence'], v);
 		checks.push({
 			id,
-			title: v.text(check['title'], [...path, 'title']),
-			// A check the author forgot to classify stops the upgrade rather than letting it through.
-			blocking: v.boolean(check['blocking'], [...path, 'blocking'], true),
-			expect: readExpectation(check['expect'], [...path, 'expect'], phase, id, before, v),
-			sql: readSql(check['sql'], [...path, 'sql'], v),
+			title,
+			blocking: readBlocking(check, path, v),
+			expect: body.expect,
+			sql: body.sql,
 			timeoutMs: check['timeout'] === undefined ? timeoutMs : v.duration(check['timeout'], [...path, 'timeout'], timeoutRange),
+			...(evidenceLimit === undefined ? {} : {evidenceLimit}),
+			...(body.counts === undefined ? {} : {counts: body.counts}),
 		});
 	}
 
 	return checks;
-}
-
-function readExpectation(value: unknown, path: Path, phase: CheckPhase, id: string, before: readonly string[], v: Validator): Expectation {
-	const forms = 'no-rows, some-rows, or {same-rows-as: pre.<check id>}';
-	if (value === 'no-rows' || value === 'some-rows') {
-		return {kind: value};
-	}
-
-	if (typeof value === 'string') {
-		v.fail(path, `unknown expectation "${value}": use ${forms}`);
-	}
-
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		v.fail(path, `expected ${forms}`);
-	}
-
-	const map = v.object(value, path, {required: ['same-rows-as'], optional: []});
-	const reference = v.text(map['same-rows-as'], [...path, 'same-rows-as']);
-	const qualified = /^(pre|post)\./.test(reference) ? reference : `${phase}.${reference}`;
-	if (qualified === `${phase}.${id}`) {
-		v.fail([...path, 'same-rows-as'], `${id} cannot compare with itself`);
-	}
-
-	if (!before.includes(qualified)) {
-		v.fail([...path, 'same-rows-as'], `"${reference}" is not a check that runs before ${phase}.${id}${before.length === 0 ? '' : ` (earlier checks: ${before.join(', ')})`}`);
-	}
-
-	return {kind: 'same-rows-as', check: qualified};
 }
 
 function readSql(value: unknown, path: Path, v: Validator): CheckDefinition['sql'] {

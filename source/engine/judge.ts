@@ -1,3 +1,4 @@
+import {columnsEqualOffenders, describeKind, judgeKind, type KindExpectation} from './judge-kinds.js';
 import type {Cell, CheckPhase, CheckResult, Evidence, Verdict} from './model.js';
 import {EVIDENCE_LIMIT} from './model.js';
 
@@ -6,11 +7,13 @@ import {EVIDENCE_LIMIT} from './model.js';
  * - no-rows: every returned row is an offender (duplicates, orphans)
  * - some-rows: at least one row must come back (an active admin)
  * - same-rows-as: the rows must equal the evidence of an earlier check (the archive holds exactly the duplicates)
+ * and the kinds of judge-kinds.ts.
  */
 export type Expectation =
 	| {kind: 'no-rows'}
 	| {kind: 'some-rows'}
-	| {kind: 'same-rows-as'; check: string};
+	| {kind: 'same-rows-as'; check: string}
+	| KindExpectation;
 
 export function describeExpectation(expect: Expectation): string {
 	switch (expect.kind) {
@@ -25,11 +28,35 @@ export function describeExpectation(expect: Expectation): string {
 		case 'same-rows-as': {
 			return `the same rows as ${expect.check}`;
 		}
+
+		default: {
+			return describeKind(expect);
+		}
 	}
 }
 
-export function toEvidence(columns: string[], rows: Cell[][]): Evidence {
-	return {columns, rows: rows.slice(0, EVIDENCE_LIMIT), total: rows.length, truncated: rows.length > EVIDENCE_LIMIT};
+/** The first `limit` rows (a check's `evidence:`, else EVIDENCE_LIMIT) and the true total. */
+export function toEvidence(columns: string[], rows: Cell[][], limit = EVIDENCE_LIMIT): Evidence {
+	return {columns, rows: rows.slice(0, limit), total: rows.length, truncated: rows.length > limit};
+}
+
+/**
+ * Judges every row the query returned and keeps the evidence: the offending rows for
+ * columns-equal (which rows offend is known only from all of them), else the rows returned.
+ */
+export function judgeRows(expect: Expectation, columns: string[], rows: Cell[][], earlier: readonly CheckResult[], limit = EVIDENCE_LIMIT): {verdict: Verdict; detail: string; evidence: Evidence} {
+	if (expect.kind === 'columns-equal') {
+		const offenders = columnsEqualOffenders(expect.columns, columns, rows);
+		if (typeof offenders === 'string') {
+			return {verdict: 'error', detail: offenders, evidence: toEvidence(columns, [], limit)};
+		}
+
+		const evidence = toEvidence(columns, offenders, limit);
+		return {...judgeKind(expect, evidence, earlier), evidence};
+	}
+
+	const evidence = toEvidence(columns, rows, limit);
+	return {...judge(expect, evidence, earlier), evidence};
 }
 
 /** A verdict that lets the run go on: passed, or nothing to judge because the check's table does not exist yet. */
@@ -81,7 +108,8 @@ export function judge(expect: Expectation, evidence: Evidence, earlier: readonly
 			}
 
 			if (reference.evidence.truncated || evidence.truncated) {
-				return {verdict: 'error', detail: `more than ${EVIDENCE_LIMIT} rows: too many to compare from the record`};
+				const kept = reference.evidence.truncated ? reference.evidence.rows.length : evidence.rows.length;
+				return {verdict: 'error', detail: `more than ${kept} rows: too many to compare from the record`};
 			}
 
 			const key = (rows: Cell[][]) => rows.map(r => JSON.stringify(r.map(normalise))).sort();
@@ -94,6 +122,18 @@ export function judge(expect: Expectation, evidence: Evidence, earlier: readonly
 			return missing === 0 && extra === 0
 				? {verdict: 'passed', detail: `the same ${n} row${n === 1 ? '' : 's'} as ${expect.check}${against}`}
 				: {verdict: 'failed', detail: `${missing} row${missing === 1 ? '' : 's'} of ${expect.check} missing, ${extra} unexpected${against}`};
+		}
+
+		case 'columns-equal': {
+			// Evidence already cut to its limit: judge the rows it kept (judgeRows sees them all).
+			const offenders = columnsEqualOffenders(expect.columns, evidence.columns, evidence.rows);
+			return typeof offenders === 'string'
+				? {verdict: 'error', detail: offenders}
+				: judgeKind(expect, {...evidence, rows: offenders, total: offenders.length, truncated: false}, earlier);
+		}
+
+		default: {
+			return judgeKind(expect, evidence, earlier);
 		}
 	}
 }

@@ -1,5 +1,5 @@
 import {sqlFor} from '../checklist/index.js';
-import {describeExpectation, judge, judgeMissing, toEvidence} from '../engine/judge.js';
+import {describeExpectation, judgeMissing, judgeRows, toEvidence} from '../engine/judge.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
 import {bindTarget, mentionsTarget, TARGET_TOKEN, targetMigration} from '../engine/target-migration.js';
 import {QueryStoppedError} from '../errors/index.js';
@@ -40,8 +40,7 @@ export async function runCheck(
 			return {...base, ...judgeMissing(phase, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
 		}
 
-		const evidence = toEvidence(result.columns, result.rows);
-		return {...base, ...judge(check.expect, evidence, earlier), evidence, durationMs: clock.now() - started};
+		return {...base, ...judgeRows(check.expect, result.columns, result.rows, earlier, check.evidenceLimit), durationMs: clock.now() - started};
 	} catch (error) {
 		const durationMs = clock.now() - started;
 		if (error instanceof QueryStoppedError) {
