@@ -36,6 +36,13 @@ export function resolveChecklist(flag: string | undefined, cwd = process.cwd()):
 		return path.join(directory, found[0]!);
 	}
 
+	// Several runbooks (a project ships one per kind of change): production.yaml is the conventional
+	// default, named on the window before anything is asked; without one, the operator says which.
+	const production = found.find(f => /^production\.ya?ml$/.test(f));
+	if (found.length > 1 && production !== undefined) {
+		return path.join(directory, production);
+	}
+
 	if (found.length > 1) {
 		throw new UsageError(`several checklists in ${directory}: ${found.join(', ')}`, {hint: `say which with --checklist, for example --checklist checklists/${found[0]!}`});
 	}

@@ -83,6 +83,19 @@ describe('no silent defaults', async () => {
 		assert.match(run.stderr, /say which with --checklist/);
 	});
 
+	it('several checklists with a production.yaml among them: that one, named in the record', async () => {
+		// A database and records of its own: the next test upgrades the shared one and reads its only record.
+		const own = await prepareDemoTarget('sqlite');
+		try {
+			const cwd = workdir({migrations: true, checklists: {'health.yaml': noChecks, 'production.yaml': noChecks.replace('no-checks', 'prod'), 'z.yaml': noChecks}});
+			const run = inDir(cwd, own, ['run', '--db', own.db, '--plain', '--yes', '--confirm-db', own.name, '--records', path.join(own.dir, 'records'), '--backups', path.join(own.dir, 'backups')]);
+			assert.equal(run.code, 0, run.stderr + run.stdout);
+			assert.ok(run.stdout.includes(`checklist prod (${path.join(cwd, 'checklists', 'production.yaml')})`), run.stdout);
+		} finally {
+			await own.cleanup();
+		}
+	});
+
 	it('uses ./migrations and the one ./checklists/*.yaml, says so, and runs a runbook with no checks', () => {
 		const cwd = workdir({migrations: true, checklists: {'only.yaml': noChecks}});
 		const run = inDir(cwd, target, ['run', '--db', target.db, ...plain]);
