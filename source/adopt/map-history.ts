@@ -18,7 +18,16 @@ export type AdoptFile = {
  * - upTo: it stands for every migration up to and including its own (golang-migrate's one row, Alembic's head, a Flyway baseline)
  * - state: dirty (golang-migrate stopped mid-way), failed (a Flyway row with success false)
  */
-export type HistoryRow = {key: string; shown: string; state: 'applied' | 'dirty' | 'failed'; checksum: number | null; upTo: boolean; revision?: boolean};
+export type HistoryRow = {
+	key: string;
+	shown: string;
+	state: 'applied' | 'dirty' | 'failed';
+	checksum: number | null;
+	upTo: boolean;
+	revision?: boolean;
+	/** The key is the migration's whole name (maragu.dev/migrate's version string), not a version prefix. */
+	exact?: boolean;
+};
 
 export type HistoryRead = {tool: HistoryTool; rows: HistoryRow[]; notes: string[]};
 
@@ -26,6 +35,10 @@ export type Mapping = {rows: AdoptionRow[]; problems: AdoptionProblem[]; notes: 
 
 /** Which file a history row names: by version prefix (any digits, dotted), or for an Alembic revision a file whose name carries it. */
 function matches(file: AdoptFile, row: HistoryRow): boolean {
+	if (row.exact === true) {
+		return file.name === row.key;
+	}
+
 	if (row.revision === true) {
 		return file.name === row.key || file.name.startsWith(`${row.key}_`) || file.name.includes(`_${row.key}_`) || file.name.endsWith(`_${row.key}`);
 	}

@@ -140,6 +140,22 @@ describe('ordering by version', () => {
 		assert.match((await refused({'V1__a.sql': 'SELECT 1;', 'V1.0__b.sql': 'SELECT 2;'})).message, /V1.0__b\.sql and V1__a\.sql are both the up of migration 1|V1__a\.sql and V1\.0__b\.sql are both the up of migration 1/);
 	});
 
+	test('maragu.dev/migrate: whole names as versions in string order, .up.sql and _up.sql alike', async () => {
+		const folder = await read({'0188.up.sql': 'SELECT 3;', '0000_b_up.sql': 'SELECT 2;', '0000_a.up.sql': 'SELECT 1;', '0000_a.down.sql': 'SELECT -1;', '0188_x_down.sql': 'SELECT -4;', '0188_x.up.sql': 'SELECT 4;'});
+		assert.equal(folder.format, 'maragu');
+		assert.deepEqual(names(folder), ['0000_a', '0000_b', '0188', '0188_x']);
+		assert.deepEqual(folder.sources.map(s => s.down !== null), [true, false, false, true]);
+		// A golang-migrate folder whose versions repeat is refused, and the hint names the format that orders by name.
+		const repeated = await refused({'0000_a.up.sql': 'SELECT 1;', '0000_b.up.sql': 'SELECT 2;'});
+		assert.match(repeated.message, /0000_a and 0000_b share the version 0/);
+		assert.match(repeated.hint ?? '', /--format maragu/);
+		assert.deepEqual(names(await read({'0000_a.up.sql': 'SELECT 1;', '0000_b.up.sql': 'SELECT 2;'}, 'postgres', {format: 'maragu'})), ['0000_a', '0000_b']);
+		// A down whose up is spelt differently (a typo a real folder had) is refused, saying what to rename.
+		const stray = await refused({'0026_drop_job_id.up.sql': 'SELECT 1;', '0026_drop_join_id.down.sql': 'SELECT 2;', '0027.up.sql': 'SELECT 3;'});
+		assert.match(stray.message, /0026_drop_join_id\.down\.sql has no up migration/);
+		assert.match(stray.hint ?? '', /spelt differently, rename it/);
+	});
+
 	test('Flyway: dotted and underscored versions, 1.10 after 1.9, U files as downs', async () => {
 		const folder = await read({
 			'V1.10__ten.sql': 'SELECT 110;',

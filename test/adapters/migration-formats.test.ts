@@ -61,6 +61,15 @@ const formats: Record<string, Expected> = {
 		skipped: {sqlite: [], postgres: []},
 		noTransaction: ['00002_accounts_email'],
 	},
+	maragu: {
+		names: {
+			sqlite: ['0000_history_note', '0000_init', '0001_accounts_email', '0002', '0002_add-status'],
+			postgres: ['0000_history_note', '0000_init', '0001_accounts_email', '0002', '0002_add-status'],
+		},
+		ignored: ['README.md'],
+		skipped: {sqlite: [], postgres: []},
+		noTransaction: [],
+	},
 	flyway: {
 		names: {
 			sqlite: ['V1__init', 'V1.2__accounts_email', 'V1.9__audit', 'V1_10__add_status'],
@@ -78,6 +87,8 @@ type Side = {
 	columns(table: string): Promise<string[]>;
 	indexes(): Promise<string[]>;
 	count(table: string): Promise<number>;
+	/** maragu.dev/migrate's one-row history, or null when the table is not there. */
+	toolVersion(): Promise<string | null>;
 	cleanup(): Promise<void>;
 };
 
@@ -93,6 +104,7 @@ async function sqliteSide(): Promise<Side> {
 		columns: async table => names(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`),
 		indexes: async () => names('SELECT name FROM sqlite_master WHERE type = \'index\' AND name NOT LIKE \'sqlite_%\' ORDER BY name'),
 		count: async table => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n,
+		toolVersion: async () => names('SELECT name FROM sqlite_master WHERE name = \'migrations\'').length === 0 ? null : (db.prepare('SELECT group_concat(version, \',\') AS v FROM migrations').get() as {v: string}).v,
 		async cleanup() {
 			db.close();
 			rmSync(dir, {recursive: true, force: true});
@@ -109,6 +121,7 @@ async function postgresSide(): Promise<Side> {
 		columns: async table => names(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${table}' ORDER BY ordinal_position`),
 		indexes: async () => names('SELECT indexname AS name FROM pg_indexes WHERE schemaname = \'public\' AND indexname NOT LIKE \'%_pkey\' ORDER BY indexname'),
 		count: async table => Number(((await db.sql(`SELECT count(*) AS n FROM ${table}`)).rows[0] as {n: string}).n),
+		toolVersion: async () => (await names('SELECT tablename AS name FROM pg_tables WHERE tablename = \'migrations\'')).length === 0 ? null : ((await db.sql('SELECT string_agg(version, \',\') AS v FROM migrations')).rows[0] as {v: string}).v,
 		cleanup: async () => db.drop(),
 	};
 }
@@ -148,6 +161,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 		for (const [format, expected] of Object.entries(formats)) {
 			test(`${format}: plan, up all, post, down all, up again`, async () => {
 				const directory = fixtureDir(format);
+				// maragu.dev/migrate's own history table is the tool's, kept in step (see tool-history.ts).
+				const theirs = (tables: string[]) => tables.filter(t => t !== 'cutover_migrations' && !(format === 'maragu' && t === 'migrations'));
 				migrator = await openMigrator({target: side.target, directory});
 
 				// Plan: the format, the order, what was ignored and what this engine skips.
@@ -166,14 +181,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.deepEqual(after.applied.map(m => m.name), expected.names[engine]);
 				assert.deepEqual(after.pending, []);
 				assert.ok(after.applied.every(m => m.drift === 'none'));
-				assert.deepEqual((await side.tables()).filter(t => t !== 'cutover_migrations'), ['accounts', 'audit_log']);
+				assert.deepEqual(theirs(await side.tables()), ['accounts', 'audit_log']);
+				assert.equal(await side.toolVersion(), format === 'maragu' ? expected.names[engine].at(-1) : null, 'the tool\'s history says what cutover applied');
 				assert.deepEqual(await side.columns('accounts'), ['id', 'email', 'status']);
 				assert.deepEqual(await side.indexes(), ['accounts_email']);
 				assert.equal(await side.count('audit_log'), 2);
 
 				// Down all: nothing of theirs is left.
 				await downAll(migrator);
-				assert.deepEqual((await side.tables()).filter(t => t !== 'cutover_migrations'), []);
+				assert.deepEqual(theirs(await side.tables()), []);
+				assert.equal(await side.toolVersion(), format === 'maragu' ? '' : null, 'down all: the tool is back at no version');
 				assert.deepEqual((await migrator.plan()).applied, []);
 
 				// Up again: the downs left a database the ups apply to as the first time.

@@ -69,6 +69,20 @@ const cases: Case[] = [
 		applied: ['V1__users', 'V2__orders'],
 	},
 	{
+		// maragu.dev/migrate: versions are whole names, in string order; its one row is the last applied.
+		tool: 'maragu',
+		files: {'0001.up.sql': users, '0001_orders.up.sql': orders, '0002.up.sql': later},
+		history: 'CREATE TABLE migrations (version text NOT NULL); INSERT INTO migrations VALUES (\'0001_orders\');',
+		applied: ['0001', '0001_orders'],
+	},
+	{
+		tool: 'maragu',
+		files: {'0001.up.sql': users, '0002.up.sql': orders},
+		history: 'CREATE TABLE migrations (version text NOT NULL); INSERT INTO migrations VALUES (\'0001_orders\');',
+		applied: [],
+		refused: /the maragu history has version 0001_orders, which matches no migration in the folder/,
+	},
+	{
 		tool: 'alembic',
 		files: {'0001_ae1027a6acf_users.up.sql': users, '0002_1975ea83b712_orders.up.sql': orders, '0003_3b9d1f0a7c2e_invoices.up.sql': later},
 		history: 'CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES (\'1975ea83b712\');',

@@ -28,6 +28,18 @@ export async function readHistory(session: Session, tool: HistoryTool): Promise<
 			return readFlyway(session);
 		}
 
+		case 'maragu': {
+			// One row: the version string the schema is at ('' when nothing is applied); every file up to it, in string order, ran.
+			const rows = await session.run('SELECT version FROM migrations');
+			const notes = rows.length > 1 ? [`migrations holds ${rows.length} rows where maragu.dev/migrate keeps one`] : [];
+			const applied = rows.filter(r => String(r['version'] ?? '') !== '');
+			if (applied.length < rows.length) {
+				notes.push('migrations holds the empty version: maragu.dev/migrate applied nothing yet');
+			}
+
+			return {tool, notes, rows: applied.map(r => ({key: String(r['version']), shown: `version ${String(r['version'])}`, state: 'applied', checksum: null, upTo: true, exact: true}))};
+		}
+
 		case 'alembic': {
 			const rows = await session.run('SELECT version_num FROM alembic_version');
 			const notes = rows.length > 1 ? [`alembic_version has ${rows.length} heads (branches); each is mapped on its own`] : [];

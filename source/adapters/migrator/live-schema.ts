@@ -56,6 +56,12 @@ export async function historyTools(session: Session): Promise<HistoryTool[]> {
 		found.push('alembic');
 	}
 
+	// maragu.dev/migrate's table is `migrations` with one column, `version` (other tools' `migrations` tables have more).
+	const migrations = await columnsOf(session, 'migrations');
+	if (migrations.length === 1 && migrations[0] === 'version') {
+		found.push('maragu');
+	}
+
 	return found;
 }
 

@@ -12,6 +12,7 @@ import {objectExists, readLiveSchema} from './live-schema.js';
 import {createdObjects} from '../../sql/created-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
+import {toolHistory} from './tool-history.js';
 import type {Session} from './session.js';
 
 export type MigratorOptions = {
@@ -71,7 +72,8 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 
 		await folder.check(source, direction);
 		// Already applied, or not applied to revert: the guard inside the migration's transaction says so.
-		await runMigration(session, source, direction, {...context, appliedAt: new Date(clock.now()).toISOString()}, policy, log);
+		const tool = toolHistory(session, folder.folder.format, folder.folder.sources, name, direction);
+		await runMigration(session, source, direction, {...context, appliedAt: new Date(clock.now()).toISOString()}, policy, log, tool);
 	};
 
 	return {

@@ -6,6 +6,7 @@ import {createLogTable, deleteLogRowStatement, findLogRow, findLogRowStatement, 
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import {runWithoutTransaction} from './run-without-transaction.js';
+import type {ToolHistory} from './tool-history.js';
 import {describeBlockers} from './postgres-blockers.js';
 import type {Blocker, Session, Statement} from './session.js';
 import {errorCode, messageOf} from './session.js';
@@ -21,14 +22,14 @@ type Progress = {statement: string | null; index: number; total: number | null};
  * and becomes a MigrationError naming the statement. A lock timeout rolls back too and is
  * tried again after a backoff, up to policy.maxAttempts times in all.
  */
-export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}, policy: LockPolicy, log: LogTable = {known: false}): Promise<void> {
+export async function runMigration(session: Session, source: MigrationSource, direction: Direction, context: MigrationContext & {appliedAt: string}, policy: LockPolicy, log: LogTable = {known: false}, tool: ToolHistory | null = null): Promise<void> {
 	const script = direction === 'up' ? source.up : source.down;
 	if (script === null) {
 		throw new IrreversibleMigrationError(source.name);
 	}
 
 	if (!script.transaction) {
-		await runWithoutTransaction(session, source, direction, script, context, policy);
+		await runWithoutTransaction(session, source, direction, script, context, policy, tool);
 		return;
 	}
 
@@ -59,10 +60,14 @@ export async function runMigration(session: Session, source: MigrationSource, di
 						tableThere = await guard(session, source.name, direction, context.partlyApplied === true, log);
 					}
 
+					for (const statement of tool?.before ?? []) {
+						await session.run(statement.sql, statement.params);
+					}
+
 					await runScript(session, source.name, script, progress);
 					// From here a failure (the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...tool?.after ?? []], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {

@@ -4,6 +4,7 @@ import type {InvalidIndex, LockPolicy, MigrationContext} from '../../ports/migra
 import {concurrentIndexName} from '../../sql/non-transactional.js';
 import {invalidIndexes} from './invalid-indexes.js';
 import type {MigrationSource, Script} from './migration-files.js';
+import type {ToolHistory} from './tool-history.js';
 import {createLogTable, deleteLogRow, findLogRow, insertLogRow, logTableExists, MIGRATIONS_TABLE} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
@@ -21,7 +22,7 @@ type Direction = 'up' | 'down';
  * is not logged, and `skipStatements` (from the journal) lets a resume go on where it stopped.
  * A failure says which statements took effect: nothing rolls them back.
  */
-export async function runWithoutTransaction(session: Session, source: MigrationSource, direction: Direction, script: Script, context: MigrationContext & {appliedAt: string}, policy: LockPolicy): Promise<void> {
+export async function runWithoutTransaction(session: Session, source: MigrationSource, direction: Direction, script: Script, context: MigrationContext & {appliedAt: string}, policy: LockPolicy, tool: ToolHistory | null = null): Promise<void> {
 	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
 	const total = script.kind === 'sql' ? script.statements.length : null;
 	// A module cannot be entered half way: it runs whole again.
@@ -96,6 +97,12 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 		}
 
 		current = null;
+		// The tool's own history moves with the log row, after the last statement, as each is its own commit.
+		for (const statement of [...tool?.before ?? [], ...tool?.after ?? []]) {
+			// eslint-disable-next-line no-await-in-loop -- in order
+			await session.run(statement.sql, statement.params);
+		}
+
 		if (direction === 'up') {
 			await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
 		} else {

@@ -3,10 +3,11 @@ import {dbmate} from './dbmate.js';
 import {flyway, isRepeatable, readScriptConfig} from './flyway.js';
 import {golangMigrate} from './golang-migrate.js';
 import {goose} from './goose.js';
+import {maragu} from './maragu.js';
 import {isPopOnly, pop} from './pop.js';
 import type {FileRole, FormatName, FormatReader} from './types.js';
 
-export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway};
+export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway, maragu};
 
 export type FolderEntry = {name: string; directory: boolean};
 
@@ -17,7 +18,9 @@ export type Detected = {format: FormatName; roles: Array<{file: string; role: Fi
 export type ReadBytes = (file: string) => Promise<Uint8Array>;
 
 const moduleExtension = /\.(?:js|mjs|ts|mts)$/;
-const nameOnly = [golangMigrate, pop, flyway];
+/** Names only maragu.dev/migrate writes: `_up.sql` for `.up.sql`, or a version with no name (`0188.up.sql`). */
+const maraguOnly = /^(?:[\w-]+_(?:up|down)|\d+\.(?:up|down))\.sql$/;
+const nameOnly = [golangMigrate, pop, flyway, maragu];
 const oneFile = [goose, dbmate];
 const shown = 4;
 
@@ -63,6 +66,14 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 		}
 
 		candidates.set(file, fits);
+	}
+
+	// maragu reads nearly any name (add_users.up.sql too) and orders as strings (10_x before 2_y):
+	// told from the files only on what no other tool writes, never as a fallback for a misnamed file.
+	if (named === null && !sqlFiles.some(file => maraguOnly.test(file))) {
+		for (const fits of candidates.values()) {
+			fits.delete('maragu');
+		}
 	}
 
 	const format = named ?? choose(directory, candidates, foreign.some(file => file.endsWith('.fizz')));
@@ -117,7 +128,7 @@ function choose(directory: string, candidates: ReadonlyMap<string, ReadonlySet<F
 
 	const unknown = [...candidates].filter(([, fits]) => fits.size === 0).map(([file]) => file);
 	if (unknown.length > 0) {
-		throw folderError(directory, `${list(unknown)} ${unknown.length === 1 ? 'is not a migration file name' : 'are not migration file names'}`, 'name migrations NNNN_name.up.sql / .down.sql (cutover\'s own and golang-migrate\'s layout), or as your tool does: NNNN_name.sql with -- +goose Up (goose) or -- migrate:up (dbmate), V1__name.sql (Flyway), NNNN_name.postgres.up.sql (pop); move other .sql files out of the folder');
+		throw folderError(directory, `${list(unknown)} ${unknown.length === 1 ? 'is not a migration file name' : 'are not migration file names'}`, 'name migrations NNNN_name.up.sql / .down.sql (cutover\'s own and golang-migrate\'s layout), or as your tool does: NNNN_name.sql with -- +goose Up (goose) or -- migrate:up (dbmate), V1__name.sql (Flyway), NNNN_name.postgres.up.sql (pop), <version>.up.sql or <version>_up.sql (maragu.dev/migrate); move other .sql files out of the folder');
 	}
 
 	const all = [...candidates.values()];
@@ -188,6 +199,10 @@ function hintFor(format: FormatName): string {
 
 		case 'flyway': {
 			return 'name them V<version>__<description>.sql, and undo files U<version>__<description>.sql';
+		}
+
+		case 'maragu': {
+			return 'name them <version>.up.sql / <version>.down.sql (or _up.sql / _down.sql), the version of letters, digits, _ and -';
 		}
 	}
 }

@@ -49,7 +49,7 @@ export function pickFiles(directory: string, files: ReadonlyArray<Item>, engine:
 	if (up === undefined) {
 		const stray = files.map(f => f.file).join(', ');
 		if (byDirection.up.size === 0) {
-			throw directoryError(directory, `${stray} has no up migration`, `add ${files[0]!.role.id}.up.sql`);
+			throw directoryError(directory, `${stray} has no up migration`, `add ${files[0]!.role.id}.up.sql, or, if it is the down of a migration whose name is spelt differently, rename it to that migration's name`);
 		}
 
 		return {skipped: {name: [...byDirection.up.values()][0]!.role.id, engines: [...byDirection.up.keys()].sort()}};
@@ -65,7 +65,7 @@ function checkVersions(directory: string, ordered: ReadonlyArray<ReadonlyArray<I
 		const previous = ordered[i - 1]![0]!.role;
 		const current = ordered[i]![0]!.role;
 		if (compareVersions(previous.version, current.version) === 0) {
-			throw directoryError(directory, `${previous.id} and ${current.id} share the version ${formatVersion(current.version)}`, 'give each migration its own version');
+			throw directoryError(directory, `${previous.id} and ${current.id} share the version ${formatVersion(current.version)}`, 'give each migration its own version, or, when your tool applies them in file-name order (maragu.dev/migrate), name that format: --format maragu');
 		}
 	}
 }
