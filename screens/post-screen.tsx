@@ -1,11 +1,15 @@
 import {Box, Text} from 'ink';
 import type {RowCountDiff} from '../source/engine/model.js';
+import type {DatabaseSnapshot} from '../source/engine/snapshot.js';
+import {diffSnapshots, type ObjectChange} from '../source/engine/snapshot-diff.js';
 import {ChecksScreen, type ChecksScreenProps} from './checks-screen.js';
-import {fit, plural, truncate} from './format.js';
+import {fit, formatBytes, plural, truncate} from './format.js';
 
 export type PostScreenProps = Omit<ChecksScreenProps, 'phase' | 'awaitingProceed' | 'gate' | 'blockers'> & {
 	/** state.post.diff, null until the row counts are compared. */
 	diff: RowCountDiff[] | null;
+	/** state.snapshots; the section shows once both are taken (records older than snapshots have none). */
+	snapshots?: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
 };
 
 const MAX_CHANGED = 6;
@@ -13,11 +17,12 @@ const MAX_CHANGED = 6;
 const never = () => ({open: false as const, reasons: ['post-verification has nothing to proceed to']});
 
 /** Post-verification: the same check table as pre, and the row counts that changed since the baseline. */
-export function PostScreen({diff, ...checks}: PostScreenProps) {
+export function PostScreen({diff, snapshots, ...checks}: PostScreenProps) {
 	return (
 		<Box flexDirection='column'>
 			<ChecksScreen {...checks} phase='post' awaitingProceed={false} gate={never} blockers={[]} evidenceRows={checks.evidenceRows ?? 3} maxVisible={checks.maxVisible ?? 5}/>
 			<RowCounts diff={diff} width={checks.width}/>
+			{snapshots?.before && snapshots.after ? <SnapshotChanges before={snapshots.before} after={snapshots.after} width={checks.width}/> : null}
 		</Box>
 	);
 }
@@ -46,6 +51,47 @@ export function RowCounts({diff, width}: {diff: RowCountDiff[] | null; width: nu
 			))}
 			{changed.length > shown.length ? <Text dimColor>…and {plural(changed.length - shown.length, 'more changed table')}</Text> : null}
 			<Text>{plural(unchanged, 'table')} unchanged</Text>
+		</Box>
+	);
+}
+
+const MAX_OBJECTS = 4;
+
+const changeMark = (o: ObjectChange) => o.unexpected === null ? (o.change === 'added' ? '+' : '~') : '!';
+
+/**
+ * The schema against the snapshot before the upgrade, in a few lines: what was added, removed
+ * or changed (unexpected ones first, marked !), the version and the size. The rows are above.
+ */
+export function SnapshotChanges({before, after, width}: {before: DatabaseSnapshot; after: DatabaseSnapshot; width: number}) {
+	const diff = diffSnapshots(before, after);
+	const of = (change: ObjectChange['change']) => diff.objects.filter(o => o.change === change).length;
+	const shown = diff.objects.slice(0, MAX_OBJECTS);
+	const nameWidth = Math.min(30, Math.max(...shown.map(o => o.name.length), 4));
+	const version = diff.migration.before === diff.migration.after ? `migration ${diff.migration.after ?? 'none'} (unchanged)` : `migration ${diff.migration.before ?? 'none'} → ${diff.migration.after ?? 'none'}`;
+	const unexpected = diff.unexpected.length;
+	// The kinds of unexpected change, not each one: the objects are listed above, the tables that lost rows are named here.
+	const objectsOff = diff.objects.filter(o => o.unexpected !== null).length;
+	const lostRows = diff.data.filter(d => d.unexpected !== null).map(d => d.table);
+	const versionGone = unexpected - objectsOff - lostRows.length;
+	const kinds = [
+		objectsOff > 0 ? `${plural(objectsOff, 'object')} removed or changed` : null,
+		lostRows.length > 0 ? `${lostRows.length === 1 ? 'a table' : `${lostRows.length} tables`} lost rows (${lostRows.join(', ')})` : null,
+		versionGone > 0 ? 'the migration version is gone' : null,
+	].filter(Boolean).join(', ');
+	return (
+		<Box flexDirection='column' marginTop={1}>
+			<Text bold>{truncate(`Snapshots before → after: ${of('added')} added, ${of('removed')} removed, ${of('changed')} changed · ${formatBytes(diff.bytes.before)} → ${formatBytes(diff.bytes.after)}`, width)}</Text>
+			{shown.map(o => (
+				<Text key={`${o.kind} ${o.name}`} {...(o.unexpected === null ? {} : {color: 'red'})}>
+					{truncate(`${changeMark(o)} ${fit(o.change, 7)}  ${fit(o.kind, 10)}  ${fit(o.name, nameWidth)}  ${(o.change === 'changed' ? `${o.before ?? ''} → ${o.after ?? ''}` : o.after ?? o.before ?? '').replaceAll(/\s+/g, ' ')}`, width)}
+				</Text>
+			))}
+			{diff.objects.length > shown.length ? <Text dimColor>…and {plural(diff.objects.length - shown.length, 'more change')} (the record has both snapshots)</Text> : null}
+			<Text dimColor>{truncate(version, width)}</Text>
+			{unexpected === 0
+				? <Text>✓ no unexpected change</Text>
+				: <Text color='red'>{truncate(`! ${plural(unexpected, 'unexpected change')}: ${kinds}`, width)}</Text>}
 		</Box>
 	);
 }

@@ -214,3 +214,9 @@ function union<T>(a: Map<string, T>, b: Map<string, T>): string[] {
 function compare(a: string, b: string): number {
 	return a < b ? -1 : (a > b ? 1 : 0);
 }
+
+/** The diff in a few numbers and the unexpected changes in words, as a run's record keeps it. */
+export function summarizeDiff(diff: SnapshotDiff): {added: number; removed: number; changed: number; unexpected: string[]} {
+	const of = (change: ObjectChange['change']) => diff.objects.filter(o => o.change === change).length;
+	return {added: of('added'), removed: of('removed'), changed: of('changed'), unexpected: diff.unexpected};
+}
