@@ -69,9 +69,11 @@ export function formatDiff(diff: SnapshotDiff): string[] {
 	} else {
 		const size = (n: number | null) => n === null ? '-' : formatBytes(n);
 		const sizeChange = (b: number | null, a: number | null) => b === null || a === null ? '-' : signed(a - b, formatBytes);
+		// SQLite keeps no size per table: no columns of dashes.
+		const sized = diff.data.some(d => d.bytes.before !== null || d.bytes.after !== null);
 		lines.push(...table(
-			['', 'TABLE', 'ROWS BEFORE', 'AFTER', 'CHANGE', 'SIZE BEFORE', 'AFTER', 'CHANGE'],
-			diff.data.map(d => [mark(d), d.table, String(d.rows.before), String(d.rows.after), signed(d.rows.after - d.rows.before), size(d.bytes.before), size(d.bytes.after), sizeChange(d.bytes.before, d.bytes.after)]),
+			['', 'TABLE', 'ROWS BEFORE', 'AFTER', 'CHANGE', ...(sized ? ['SIZE BEFORE', 'AFTER', 'CHANGE'] : [])],
+			diff.data.map(d => [mark(d), d.table, String(d.rows.before), String(d.rows.after), signed(d.rows.after - d.rows.before), ...(sized ? [size(d.bytes.before), size(d.bytes.after), sizeChange(d.bytes.before, d.bytes.after)] : [])]),
 			[false, false, true, true, true, true, true, true],
 		));
 		lines.push(`${plural(diff.unchangedTables, 'other table')} unchanged`);

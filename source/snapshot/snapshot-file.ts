@@ -36,6 +36,10 @@ export function readSnapshotFile(file: string): SnapshotFile {
 	try {
 		value = JSON.parse(text);
 	} catch (error) {
+		if (text.startsWith('SQLite format 3\u0000')) {
+			throw new SnapshotFileError(file, 'is a SQLite database, not a snapshot of one', {hint: `cutover snapshot --db sqlite:${file} --out <file.json> takes its snapshot`});
+		}
+
 		// A change record is JSON lines: the first parses alone.
 		const first = text.split('\n', 1)[0] ?? '';
 		if (looksLikeRecord(first)) {

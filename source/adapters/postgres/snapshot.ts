@@ -6,6 +6,7 @@ const systemSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg
 	AND n.nspname NOT LIKE 'pg_temp\\_%' AND n.nspname NOT LIKE 'pg_toast_temp\\_%'`;
 
 // Each catalogue query below is keyed by the table's oid, restricted to the tables listUserTables names.
+// An index a primary key, unique or exclusion constraint made is listed as that constraint (as SQLite's are).
 const columnsSql = `SELECT a.attrelid::int8::text, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
 		pg_catalog.pg_get_expr(d.adbin, d.adrelid)
 	FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -14,7 +15,8 @@ const columnsSql = `SELECT a.attrelid::int8::text, a.attname, pg_catalog.format_
 
 const indexesSql = `SELECT i.indrelid::int8::text, n.nspname, c.relname, i.indisunique, pg_catalog.pg_get_indexdef(i.indexrelid)
 	FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE i.indrelid = ANY($1::oid[])`;
+	WHERE i.indrelid = ANY($1::oid[])
+		AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))`;
 
 // NOT NULL is a column's nullability (PostgreSQL 18 also lists it here); triggers' constraints are no schema shape.
 const constraintsSql = `SELECT conrelid::int8::text, conname, contype, pg_catalog.pg_get_constraintdef(oid)
