@@ -148,6 +148,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 		notes.push(`the snapshots are of different databases (${before.database}, ${after.database})`);
 	}
 
+	objects.sort((x, y) => order(x) - order(y) || compare(x.name, y.name));
 	const unexpected = [...objects.map(o => o.unexpected), ...data.map(d => d.unexpected)].filter((why): why is string => why !== null);
 	const wentBack = migrationWentBack(before.migration, after.migration);
 	if (wentBack !== null) {
@@ -155,7 +156,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 	}
 
 	return {
-		objects: objects.sort((x, y) => order(x) - order(y) || compare(x.name, y.name)),
+		objects,
 		data,
 		unchangedTables,
 		migration: {before: before.migration, after: after.migration},
