@@ -24,21 +24,24 @@ const schema = (engine: Engine) => `
 
 type Made = {db: string; change(sql: string): Promise<void>; cleanup(): Promise<void>};
 
-const engines: Array<{engine: Engine; make(): Promise<Made>}> = [
+const engines: Array<{engine: Engine; make(sql?: string): Promise<Made>}> = [
 	{
 		engine: 'sqlite',
-		async make() {
-			const file = await createSqliteFile(schema('sqlite'), {name: 'shop.db'});
+		async make(sql = schema('sqlite')) {
+			const file = await createSqliteFile(sql, {name: 'shop.db'});
 			return {db: `sqlite:${file.path}`, change: async sql => file.exec(sql), cleanup: file.cleanup};
 		},
 	},
 	{
 		engine: 'postgres',
-		async make() {
-			const database = await createThrowawayDatabase('cutover_snapshot');
-			await database.sql(`${schema('postgres')}
+		async make(sql = `${schema('postgres')}
 				CREATE SCHEMA billing; CREATE TABLE billing.invoices (id bigint); INSERT INTO billing.invoices VALUES (1);
-				CREATE TABLE cutover_run_lock (id integer)`);
+				CREATE TABLE cutover_run_lock (id integer)`) {
+			const database = await createThrowawayDatabase('cutover_snapshot');
+			if (sql !== '') {
+				await database.sql(sql);
+			}
+
 			return {db: database.url, change: async sql => void await database.sql(sql), cleanup: database.drop};
 		},
 	},
@@ -107,6 +110,18 @@ for (const {engine, make} of engines) {
 			const diff = diffSnapshots(first, second);
 			assert.deepEqual(diff.objects.map(o => `${o.change} ${o.kind} ${o.name}`), ['removed column meters.slot', 'removed index meters_kind', 'added table archive', 'added column users.name']);
 			assert.deepEqual(diff.unexpected, ['column meters.slot was removed', 'index meters_kind on meters was removed', 'table users lost 1 row (3 → 2)']);
+		});
+
+		it('an empty database has no version and no objects; a cutover_migrations without applied_at gives its largest name', async () => {
+			const empty = await make(engine === 'sqlite' ? 'PRAGMA user_version = 0' : '');
+			try {
+				const snapshot = await snapshotOf(empty.db);
+				assert.deepEqual([snapshot.migration, snapshot.tables, snapshot.indexes, snapshot.constraints, snapshot.views], [null, [], [], [], []]);
+				await empty.change(`CREATE TABLE cutover_migrations (name text PRIMARY KEY); INSERT INTO cutover_migrations VALUES ('0002_b'), ('0001_a')`);
+				assert.equal((await snapshotOf(empty.db)).migration, '0002_b');
+			} finally {
+				await empty.cleanup();
+			}
 		});
 	});
 }

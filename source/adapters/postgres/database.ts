@@ -37,8 +37,8 @@ export async function openPostgresDatabase(target: PostgresTarget, options: {loc
 		engine: 'postgres',
 		fingerprint: async () => fingerprint(client, target),
 		query: async (sql, queryOptions) => readOnlyQuery(client, sql, queryOptions, cancel),
-		rowCounts: async countOptions => bounded<RowCounts>(async onTable => countRows(client, onTable), 'the row counts', {target, applicationName, lockWaitMs, cancel}, countOptions?.signal),
-		snapshot: async snapshotOptions => bounded<DatabaseSnapshot>(async onTable => readSnapshot(client, onTable), 'the snapshot', {target, applicationName, lockWaitMs, cancel}, snapshotOptions?.signal),
+		rowCounts: async countOptions => bounded<RowCounts>(async onTable => countRows(client, onTable), 'the row counts of', 'their', {target, applicationName, lockWaitMs, cancel}, countOptions?.signal),
+		snapshot: async snapshotOptions => bounded<DatabaseSnapshot>(async onTable => readSnapshot(client, onTable), 'the snapshot of', 'its', {target, applicationName, lockWaitMs, cancel}, snapshotOptions?.signal),
 		tables: async () => (await listUserTables(client)).map(entry => entry.name),
 		async close() {
 			await client.end();
@@ -147,7 +147,7 @@ function missingRelation(error: unknown): Extract<QueryOutcome, {kind: 'missing-
 type Bounds = {target: PostgresTarget; applicationName: string; lockWaitMs: number; cancel: () => Promise<void>};
 
 /** Work that reads every table (counts, a snapshot), every lock wait bounded; a lock it cannot get is named with whoever holds it. */
-async function bounded<T>(work: (onTable: (name: string) => void) => Promise<T>, what: string, {target, applicationName, lockWaitMs, cancel}: Bounds, signal: AbortSignal | undefined): Promise<T> {
+async function bounded<T>(work: (onTable: (name: string) => void) => Promise<T>, what: string, its: string, {target, applicationName, lockWaitMs, cancel}: Bounds, signal: AbortSignal | undefined): Promise<T> {
 	const watch = await watchLockWaits(async () => connectPostgres(target, {application_name: 'cutover checks lock watch', statement_timeout: 2000}), applicationName);
 	let counting: string | null = null;
 	let cancelling: Promise<void> = Promise.resolve();
@@ -162,7 +162,7 @@ async function bounded<T>(work: (onTable: (name: string) => void) => Promise<T>,
 		});
 	} catch (error) {
 		if (isLockTimeout(error)) {
-			throw new CutoverError(`${what} of ${target.display} could not take their locks within ${seconds(lockWaitMs)}: ${describeLockWait(await watch.stop(), counting)}; try again when it is done`, {
+			throw new CutoverError(`${what} ${target.display} could not take ${its} locks within ${seconds(lockWaitMs)}: ${describeLockWait(await watch.stop(), counting)}; try again when it is done`, {
 				hint: 'let that session finish, or end it (cutover watch shows it; c cancels, k terminates); nothing was changed',
 				cause: error,
 			});

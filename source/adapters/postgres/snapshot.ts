@@ -81,12 +81,18 @@ export async function readSnapshot(client: pg.Client, onTable?: (name: string) =
 
 /** The latest row of cutover_migrations (the last applied; a down deletes its row) where the session finds it, as the migrator does; null without one. */
 async function latestMigration(client: pg.Client): Promise<string | null> {
-	const [present] = (await client.query<[boolean]>({text: `SELECT to_regclass('${bookkeepingTables[0]!}') IS NOT NULL`, rowMode: 'array'})).rows[0]!;
+	const table = bookkeepingTables[0]!;
+	const [present, dated] = (await client.query<[boolean, boolean]>({
+		text: `SELECT to_regclass('${table}') IS NOT NULL,
+			EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('${table}') AND attname = 'applied_at' AND NOT attisdropped)`,
+		rowMode: 'array',
+	})).rows[0]!;
 	if (!present) {
 		return null;
 	}
 
-	// Not max(name): versions are not in name order in every format (Flyway's 1.10 comes after 1.9).
-	const result = await client.query<[string]>({text: `SELECT name FROM ${bookkeepingTables[0]!} ORDER BY applied_at DESC, name DESC LIMIT 1`, rowMode: 'array'});
+	// Not max(name): versions are not in name order in every format (Flyway's 1.10 comes after 1.9). A table without the
+	// column is none cutover made; its largest name is still the best guess, and no reason to fail the whole snapshot.
+	const result = await client.query<[string]>({text: `SELECT name FROM ${table} ORDER BY ${dated ? 'applied_at DESC, ' : ''}name DESC LIMIT 1`, rowMode: 'array'});
 	return result.rows[0]?.[0] ?? null;
 }

@@ -80,6 +80,8 @@ function latestMigration(db: BetterSqlite3.Database): string | null {
 		return null;
 	}
 
-	// Not max(name): versions are not in name order in every format (Flyway's 1.10 comes after 1.9).
-	return (db.prepare(`SELECT name FROM ${BOOKKEEPING_TABLE} ORDER BY applied_at DESC, name DESC LIMIT 1`).pluck().get() as string | undefined) ?? null;
+	// Not max(name): versions are not in name order in every format (Flyway's 1.10 comes after 1.9). A table without the
+	// column is none cutover made; its largest name is still the best guess, and no reason to fail the whole snapshot.
+	const dated = (db.prepare(`PRAGMA table_info(${BOOKKEEPING_TABLE})`).all() as Array<{name: string}>).some(c => c.name === 'applied_at');
+	return (db.prepare(`SELECT name FROM ${BOOKKEEPING_TABLE} ORDER BY ${dated ? 'applied_at DESC, ' : ''}name DESC LIMIT 1`).pluck().get() as string | undefined) ?? null;
 }
