@@ -55,43 +55,32 @@ export function RowCounts({diff, width}: {diff: RowCountDiff[] | null; width: nu
 	);
 }
 
-const MAX_OBJECTS = 4;
-
-const changeMark = (o: ObjectChange) => o.unexpected === null ? (o.change === 'added' ? '+' : '~') : '!';
-
 /**
- * The schema against the snapshot before the upgrade, in a few lines: what was added, removed
- * or changed (unexpected ones first, marked !), the version and the size. The rows are above.
+ * The snapshot after the upgrade against the one before, in three lines, so the screen keeps
+ * within 24 rows: the objects added, removed and changed and the size; the version; what is
+ * unexpected, the first such object named (the rows are above; the whole diff is in the
+ * record, which holds both snapshots).
  */
 export function SnapshotChanges({before, after, width}: {before: DatabaseSnapshot; after: DatabaseSnapshot; width: number}) {
 	const diff = diffSnapshots(before, after);
 	const of = (change: ObjectChange['change']) => diff.objects.filter(o => o.change === change).length;
-	const shown = diff.objects.slice(0, MAX_OBJECTS);
-	const nameWidth = Math.min(30, Math.max(...shown.map(o => o.name.length), 4));
 	const version = diff.migration.before === diff.migration.after ? `migration ${diff.migration.after ?? 'none'} (unchanged)` : `migration ${diff.migration.before ?? 'none'} → ${diff.migration.after ?? 'none'}`;
 	const unexpected = diff.unexpected.length;
-	// The kinds of unexpected change, not each one: the objects are listed above, the tables that lost rows are named here.
-	const objectsOff = diff.objects.filter(o => o.unexpected !== null).length;
+	const objectsOff = diff.objects.filter(o => o.unexpected !== null);
 	const lostRows = diff.data.filter(d => d.unexpected !== null).map(d => d.table);
-	const versionGone = unexpected - objectsOff - lostRows.length;
+	const first = objectsOff[0];
 	const kinds = [
-		objectsOff > 0 ? `${plural(objectsOff, 'object')} removed or changed` : null,
-		lostRows.length > 0 ? `${lostRows.length === 1 ? 'a table' : `${lostRows.length} tables`} lost rows (${lostRows.join(', ')})` : null,
-		versionGone > 0 ? 'the migration version is gone' : null,
-	].filter(Boolean).join(', ');
+		first === undefined ? null : `${first.change} ${first.kind} ${first.name}${objectsOff.length > 1 ? ` and ${plural(objectsOff.length - 1, 'more object')}` : ''}`,
+		lostRows.length > 0 ? `${lostRows.join(', ')} lost rows` : null,
+		unexpected > objectsOff.length + lostRows.length ? 'the migration version is gone' : null,
+	].filter(Boolean).join('; ');
 	return (
 		<Box flexDirection='column' marginTop={1}>
 			<Text bold>{truncate(`Snapshots before → after: ${of('added')} added, ${of('removed')} removed, ${of('changed')} changed · ${formatBytes(diff.bytes.before)} → ${formatBytes(diff.bytes.after)}`, width)}</Text>
-			{shown.map(o => (
-				<Text key={`${o.kind} ${o.name}`} {...(o.unexpected === null ? {} : {color: 'red'})}>
-					{truncate(`${changeMark(o)} ${fit(o.change, 7)}  ${fit(o.kind, 10)}  ${fit(o.name, nameWidth)}  ${(o.change === 'changed' ? `${o.before ?? ''} → ${o.after ?? ''}` : o.after ?? o.before ?? '').replaceAll(/\s+/g, ' ')}`, width)}
-				</Text>
-			))}
-			{diff.objects.length > shown.length ? <Text dimColor>…and {plural(diff.objects.length - shown.length, 'more change')} (the record has both snapshots)</Text> : null}
 			<Text dimColor>{truncate(version, width)}</Text>
 			{unexpected === 0
 				? <Text>✓ no unexpected change</Text>
-				: <Text color='red'>{truncate(`! ${plural(unexpected, 'unexpected change')}: ${kinds}`, width)}</Text>}
+				: <Text color='red'>{truncate(`! ${unexpected} unexpected: ${kinds}`, width)}</Text>}
 		</Box>
 	);
 }
