@@ -74,8 +74,9 @@ export function SnapshotChanges({before, after, width}: {before: DatabaseSnapsho
 		lostRows.length > 0 ? `${lostRows.join(', ')} lost rows` : null,
 		unexpected > objectsOff.length + lostRows.length ? 'the migration version is gone' : null,
 	].filter(Boolean).join('; ');
+	// No blank line above: the bold title sets it apart from the row counts, and the demo's post screen stays at 23 rows.
 	return (
-		<Box flexDirection='column' marginTop={1}>
+		<Box flexDirection='column'>
 			<Text bold>{truncate(`Snapshots before → after: ${of('added')} added, ${of('removed')} removed, ${of('changed')} changed · ${formatBytes(diff.bytes.before)} → ${formatBytes(diff.bytes.after)}`, width)}</Text>
 			<Text dimColor>{truncate(version, width)}</Text>
 			{unexpected === 0
