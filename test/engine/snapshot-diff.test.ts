@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {DatabaseSnapshot} from '../../source/engine/snapshot.js';
 import {diffSnapshots, summarizeDiff} from '../../source/engine/snapshot-diff.js';
+import {isKnownKind} from '../../source/engine/event-kinds.js';
+import type {Entry} from '../../source/engine/events.js';
+import {reduce} from '../../source/engine/reduce.js';
+import {initialState} from '../../source/engine/state.js';
+import {describeEvent} from '../../source/journal/describe-event.js';
 import {snapshotOf} from '../support/snapshots.js';
 
 const base = (): DatabaseSnapshot => ({
@@ -117,5 +122,28 @@ describe('diffSnapshots: what is unexpected', () => {
 		const other = {...base(), database: 'shop_copy'};
 		assert.deepEqual(diffSnapshots(base(), other).notes, ['the snapshots are of different databases (shop, shop_copy)']);
 		assert.deepEqual(diffSnapshots(base(), snapshotOf({meters: 10, users: 3})).notes, ['the snapshots are of different engines (postgres, sqlite)']);
+	});
+});
+
+describe('reduce: snapshot.taken', () => {
+	it('keeps the snapshot of each phase; a record without any leaves both null', () => {
+		const start = initialState();
+		assert.deepEqual(start.snapshots, {before: null, after: null});
+		const before = base();
+		const after = changed(s => {
+			s.migration = '0004_d';
+		});
+		const entries: Entry[] = [
+			{seq: 0, at: 1, event: {type: 'snapshot.taken', phase: 'before', snapshot: before}},
+			{seq: 1, at: 2, event: {type: 'snapshot.taken', phase: 'after', snapshot: after, compared: summarizeDiff(diffSnapshots(before, after))}},
+		];
+		const [first, second] = [reduce(start, entries[0]!), entries.reduce(reduce, start)];
+		assert.deepEqual(first.snapshots, {before, after: null});
+		assert.deepEqual(second.snapshots, {before, after});
+		// A snapshot taken again (a resumed run that had not recorded its baseline yet) replaces the first.
+		const again = reduce(second, {seq: 2, at: 3, event: {type: 'snapshot.taken', phase: 'before', snapshot: after}});
+		assert.equal(again.snapshots.before, after);
+		assert.equal(describeEvent(entries[1]!.event), 'snapshot after the upgrade: postgres database shop, 9.8 kB, migration 0004_d, 2 tables (13 rows), 1 index, 1 constraint, 1 view; against the one before: 0 added, 0 removed, 0 changed, no unexpected change');
+		assert.ok(isKnownKind('snapshot.taken'));
 	});
 });
