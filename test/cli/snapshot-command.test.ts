@@ -86,6 +86,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
 			assert.match(allowed.stdout, /^~ {2}column {2}removed {2}users\.created_at/m);
 			assert.match(allowed.stdout, /^no unexpected change$/m);
+			assert.equal(allowed.stderr, '');
+			const misspelt = cutover(target, ['snapshot', 'diff', a, b, '--allow', 'users.created', '--allow', 'meters']);
+			assert.equal(misspelt.code, 1);
+			assert.match(misspelt.stderr, /^cutover: --allow users\.created names no changed object or table in these snapshots$/m);
+			assert.doesNotMatch(misspelt.stderr, /--allow meters/);
 
 			const json = cutover(target, ['snapshot', 'diff', a, b, '--json']);
 			assert.equal(json.code, 1);

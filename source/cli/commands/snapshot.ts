@@ -52,7 +52,14 @@ function diffCommand(args: string[]): number {
 	const [beforeFile, afterFile] = positionals as [string, string];
 	const before = readSnapshotFile(beforeFile);
 	const after = readSnapshotFile(afterFile);
-	const diff = diffSnapshots(before.snapshot, after.snapshot, {allow: values.allow ?? []});
+	const allow = values.allow ?? [];
+	const diff = diffSnapshots(before.snapshot, after.snapshot, {allow});
+	// A misspelt --allow would quietly accept nothing: say which ones found no change to accept.
+	const named = new Set([...diff.objects.flatMap(o => [o.name, o.table ?? o.name]), ...diff.data.map(d => d.table)]);
+	for (const name of allow.filter(a => !named.has(a))) {
+		process.stderr.write(`cutover: --allow ${name} names no changed object or table in these snapshots\n`);
+	}
+
 	if (values.json) {
 		process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
 	} else {
