@@ -44,8 +44,8 @@ export async function readSnapshot(client: pg.Client, onTable?: (name: string) =
 		const rows = async <T extends unknown[]>(text: string, values: unknown[] = []) => (await client.query<T>({text, values, rowMode: 'array'})).rows;
 		const [database, databaseBytes] = (await rows<[string, string]>('SELECT current_database(), pg_database_size(current_database())::text'))[0]!;
 		const listed = await listUserTables(client);
-		const oidOf = new Map((await rows<[string, string, string]>(oidsSql)).map(([schema, table, oid]) => [`${schema}.${table}`, oid]));
-		const entries = listed.map(entry => ({...entry, oid: oidOf.get(`${entry.schema}.${entry.table}`)!}));
+		const oidOf = new Map((await rows<[string, string, string]>(oidsSql)).map(([schema, table, oid]) => [`${schema}\u0000${table}`, oid]));
+		const entries = listed.map(entry => ({...entry, oid: oidOf.get(`${entry.schema}\u0000${entry.table}`)!}));
 		const nameOf = new Map(entries.map(entry => [entry.oid, entry.name]));
 		const oids = entries.map(entry => entry.oid);
 
