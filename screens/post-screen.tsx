@@ -1,11 +1,15 @@
 import {Box, Text} from 'ink';
 import type {RowCountDiff} from '../source/engine/model.js';
+import type {DatabaseSnapshot} from '../source/engine/snapshot.js';
+import {diffSnapshots, type ObjectChange} from '../source/engine/snapshot-diff.js';
 import {ChecksScreen, type ChecksScreenProps} from './checks-screen.js';
-import {fit, plural, truncate} from './format.js';
+import {fit, formatBytes, plural, truncate} from './format.js';
 
 export type PostScreenProps = Omit<ChecksScreenProps, 'phase' | 'awaitingProceed' | 'gate' | 'blockers'> & {
 	/** state.post.diff, null until the row counts are compared. */
 	diff: RowCountDiff[] | null;
+	/** state.snapshots; the section shows once both are taken (records older than snapshots have none). */
+	snapshots?: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
 };
 
 const MAX_CHANGED = 6;
@@ -13,11 +17,12 @@ const MAX_CHANGED = 6;
 const never = () => ({open: false as const, reasons: ['post-verification has nothing to proceed to']});
 
 /** Post-verification: the same check table as pre, and the row counts that changed since the baseline. */
-export function PostScreen({diff, ...checks}: PostScreenProps) {
+export function PostScreen({diff, snapshots, ...checks}: PostScreenProps) {
 	return (
 		<Box flexDirection='column'>
 			<ChecksScreen {...checks} phase='post' awaitingProceed={false} gate={never} blockers={[]} evidenceRows={checks.evidenceRows ?? 3} maxVisible={checks.maxVisible ?? 5}/>
 			<RowCounts diff={diff} width={checks.width}/>
+			{snapshots?.before && snapshots.after ? <SnapshotChanges before={snapshots.before} after={snapshots.after} width={checks.width}/> : null}
 		</Box>
 	);
 }
@@ -37,7 +42,8 @@ export function RowCounts({diff, width}: {diff: RowCountDiff[] | null; width: nu
 	const nameWidth = Math.min(30, Math.max(5, ...shown.map(d => d.table.length)));
 	return (
 		<Box flexDirection='column' marginTop={1}>
-			<Text bold>Row counts against the baseline</Text>
+			{/* The unchanged ones on the title's line: the screen has two lines for the snapshots and must stay under 24 rows. */}
+			<Text bold>{truncate(`Row counts against the baseline · ${plural(unchanged, 'table')} unchanged`, width)}</Text>
 			{shown.length > 0 ? <Text dimColor>{truncate(`${fit('table', nameWidth)}  ${'before'.padStart(10)}  ${'after'.padStart(10)}  ${'change'.padStart(10)}`, width)}</Text> : null}
 			{shown.map(d => (
 				<Text key={d.table}>
@@ -45,7 +51,36 @@ export function RowCounts({diff, width}: {diff: RowCountDiff[] | null; width: nu
 				</Text>
 			))}
 			{changed.length > shown.length ? <Text dimColor>…and {plural(changed.length - shown.length, 'more changed table')}</Text> : null}
-			<Text>{plural(unchanged, 'table')} unchanged</Text>
+		</Box>
+	);
+}
+
+/**
+ * The snapshot after the upgrade against the one before, in two lines, so the screen keeps
+ * within 24 rows (Ink redraws the whole terminal once a frame fills it): the objects added,
+ * removed and changed and the size; then what is unexpected, the first such object named. The
+ * rows are above, the version in the version check and the summary; the whole diff is in the
+ * record, which holds both snapshots.
+ */
+export function SnapshotChanges({before, after, width}: {before: DatabaseSnapshot; after: DatabaseSnapshot; width: number}) {
+	const diff = diffSnapshots(before, after);
+	const of = (change: ObjectChange['change']) => diff.objects.filter(o => o.change === change).length;
+	const unexpected = diff.unexpected.length;
+	const objectsOff = diff.objects.filter(o => o.unexpected !== null);
+	const lostRows = diff.data.filter(d => d.unexpected !== null).map(d => d.table);
+	const first = objectsOff[0];
+	const kinds = [
+		first === undefined ? null : `${first.change} ${first.kind} ${first.name}${objectsOff.length > 1 ? ` and ${plural(objectsOff.length - 1, 'more object')}` : ''}`,
+		lostRows.length > 0 ? `${lostRows.join(', ')} lost rows` : null,
+		unexpected > objectsOff.length + lostRows.length ? 'the migration version is gone' : null,
+	].filter(Boolean).join('; ');
+	// No blank line above: the bold title sets it apart from the row counts.
+	return (
+		<Box flexDirection='column'>
+			<Text bold>{truncate(`Snapshots before → after: ${of('added')} added, ${of('removed')} removed, ${of('changed')} changed · ${formatBytes(diff.bytes.before)} → ${formatBytes(diff.bytes.after)}`, width)}</Text>
+			{unexpected === 0
+				? <Text>✓ no unexpected change</Text>
+				: <Text color='red'>{truncate(`! ${unexpected} unexpected: ${kinds}`, width)}</Text>}
 		</Box>
 	);
 }

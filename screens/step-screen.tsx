@@ -112,6 +112,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 					status={state.steps.post.status}
 					planned={state.window?.checks?.post ?? null}
 					diff={state.post?.diff ?? null}
+					snapshots={state.snapshots}
 					errors={errorsOf(state, 'post')}
 					width={width}
 					keys={keys}

@@ -14,6 +14,8 @@ Usage
   cutover keygen [--out <path>]         make the Ed25519 key that signs change records
   cutover key export [--format <f>]     print its public key (PEM, ssh-ed25519, allowed_signers)
   cutover checklist lint <file>…        validate runbooks without a database
+  cutover snapshot --db <t> [--out <f>] row counts, sizes, schema and version, as JSON
+  cutover snapshot diff <a> <b>         what changed between two snapshots
 
 Targets
   postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
@@ -96,6 +98,35 @@ SQL present for an engine, references between checks), without opening a databas
 ok or FAIL per file, with the file, the step and the line of the first problem.
 
 Exit status: 0 every file valid, 1 some file did not validate, 2 bad usage.
+`;
+
+export const snapshotHelp = `cutover snapshot --db <target> [--out <file.json>]
+cutover snapshot diff <before.json> <after.json> [--allow <name>]… [--json]
+
+snapshot records the database at one moment: every table's row count and (PostgreSQL) its
+pg_total_relation_size, the database's size, the tables' columns with their types, the
+indexes, the constraints (primary key, unique, foreign key; on PostgreSQL check and exclusion
+too), the views, and the migration version (the latest row of cutover_migrations). cutover's
+own tables are left out. The counts are exact (count(*)), read in one transaction; each lock
+is waited for at most 5 s. Without --out the JSON goes to stdout; --out writes the file and
+prints a summary (an existing file is never overwritten).
+
+diff prints the schema objects added, removed or changed, the tables whose rows or size
+changed, and the migration version and size before and after. Unexpected, marked !:
+  - a table, column, index, constraint or view removed
+  - a column's type, nullability or default changed; an index, constraint or view redefined
+  - a table whose row count dropped
+  - a migration version that vanished
+Added objects, more rows and size changes are expected. --allow <name> (repeatable) accepts
+the changes of that object (a table, view, index or constraint name, or table.column) this
+time; a table's name accepts everything on that table. Marked ~, still listed.
+--json prints the diff as JSON instead.
+
+A run takes a snapshot before the upgrade and one after; its record keeps both, and the
+post-verification screen shows their diff.
+
+Exit status: 0 no unexpected change (or a snapshot taken), 1 unexpected changes (or the
+database could not be read), 2 bad usage or a file that is no snapshot.
 `;
 
 export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--format <name>] [--json]

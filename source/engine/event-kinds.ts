@@ -57,6 +57,7 @@ const known = {
 	'adoption.planned': true,
 	'operator.adoption-confirmed': true,
 	'adoption.written': true,
+	'snapshot.taken': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

@@ -21,6 +21,7 @@ import type {
 	RowCountDiff,
 	RowCounts,
 } from './model.js';
+import type {DatabaseSnapshot} from './snapshot.js';
 
 /**
  * Everything that happens in a run is one of these. Adapters emit the facts, the operator's
@@ -157,7 +158,18 @@ export type RunEvent =
 	/** The operator typed the database name at the adoption's own gate. */
 	| {type: 'operator.adoption-confirmed'; typedName: string}
 	/** The rows went into cutover_migrations, in one transaction, none of the migrations run. */
-	| {type: 'adoption.written'; names: string[]};
+	| {type: 'adoption.written'; names: string[]}
+	/**
+	 * The database's row counts, sizes, schema objects and migration version, before the upgrade (with the
+	 * pre checks; the baseline's counts are its counts) and after it (with the post checks). After: how it
+	 * compares with the one before, as `cutover snapshot diff` judges (absent when there is none before).
+	 */
+	| {type: 'snapshot.taken'; phase: SnapshotPhase; snapshot: DatabaseSnapshot; compared?: SnapshotComparison};
+
+export type SnapshotPhase = 'before' | 'after';
+
+/** How many schema objects were added, removed or changed, and each unexpected change in words. */
+export type SnapshotComparison = {added: number; removed: number; changed: number; unexpected: string[]};
 
 /** Taking over a database another tool migrated: from that tool's history, or from the operator's word and the objects seen. */
 export type AdoptionAction = 'import' | 'baseline';

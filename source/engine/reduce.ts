@@ -120,6 +120,10 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, baseline: event.counts};
 		}
 
+		case 'snapshot.taken': {
+			return {...state, snapshots: {...state.snapshots, [event.phase]: event.snapshot}};
+		}
+
 		case 'operator.override': {
 			return {...state, overrides: [...state.overrides.filter(o => o.checkId !== event.checkId), {checkId: event.checkId, reason: event.reason, at}]};
 		}

@@ -1,4 +1,5 @@
 import type {AdoptionAction, BackendActionKind, RunOutcome, StepId} from './events.js';
+import type {DatabaseSnapshot} from './snapshot.js';
 import type {
 	AdoptionProblem,
 	AdoptionRow,
@@ -159,6 +160,8 @@ export type RunState = {
 	baseline: RowCounts | null;
 	migrations: MigrationRow[];
 	post: {after: RowCounts; diff: RowCountDiff[]} | null;
+	/** The snapshots taken before and after the upgrade; null until taken (and in records older than snapshots). */
+	snapshots: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
 	rollback: {
 		reason: string;
 		options: RollbackOption[];
@@ -234,6 +237,7 @@ export const initialState = (): RunState => ({
 	baseline: null,
 	migrations: [],
 	post: null,
+	snapshots: {before: null, after: null},
 	rollback: null,
 	errors: [],
 	interrupted: null,

@@ -12,3 +12,4 @@ export {RecordError} from './record-error.js';
 export {QueryStoppedError} from './query-stopped-error.js';
 export {ConfigDirError} from './config-dir-error.js';
 export {MigrationStoppedError} from './migration-stopped-error.js';
+export {SnapshotFileError} from './snapshot-file-error.js';

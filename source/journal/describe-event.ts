@@ -4,6 +4,7 @@ import {isKnownKind} from '../engine/event-kinds.js';
 import {describeFolder, describeSkipped} from '../engine/folder-note.js';
 import type {MigrationFolderNote} from '../engine/model.js';
 import {describeDecision} from '../engine/reduce.js';
+import {summarizeSnapshot} from '../snapshot/format-diff.js';
 
 const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
 
@@ -207,6 +208,12 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'invalid-index.dropped': {
 			return `${event.name}: drop of INVALID index ${event.index} ${event.ok ? 'done' : 'FAILED'}: ${event.detail}`;
+		}
+
+		case 'snapshot.taken': {
+			const c = event.compared;
+			const compared = c === undefined ? '' : `; against the one before: ${c.added} added, ${c.removed} removed, ${c.changed} changed, ${c.unexpected.length === 0 ? 'no unexpected change' : `UNEXPECTED: ${c.unexpected.join('; ')}`}`;
+			return `snapshot ${event.phase} the upgrade: ${summarizeSnapshot(event.snapshot)}${compared}`;
 		}
 
 		default: {

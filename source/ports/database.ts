@@ -1,4 +1,5 @@
 import type {Cell, Engine, Fingerprint, RowCounts} from '../engine/model.js';
+import type {DatabaseSnapshot} from '../engine/snapshot.js';
 
 export type QueryResult = {
 	columns: string[];
@@ -37,6 +38,12 @@ export type Database = {
 	query(sql: string, options?: QueryOptions): Promise<QueryOutcome>;
 	/** Exact row counts of every user table (cutover's own bookkeeping table excluded), by table name. For PostgreSQL, tables outside public are named schema.table. */
 	rowCounts(options?: Pick<QueryOptions, 'signal'>): Promise<RowCounts>;
+	/**
+	 * Row counts, sizes, schema objects and migration version at one moment (cutover's own
+	 * tables left out), under the same bounded lock waits as rowCounts; the run's baseline and
+	 * its counts after the upgrade come from it.
+	 */
+	snapshot(options?: Pick<QueryOptions, 'signal'>): Promise<DatabaseSnapshot>;
 	/** Names of every user table, as rowCounts names them. */
 	tables(): Promise<string[]>;
 	close(): Promise<void>;

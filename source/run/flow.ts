@@ -5,6 +5,8 @@ import {isSatisfied} from '../engine/judge.js';
 import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo} from '../engine/model.js';
 import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
+import {countsOf} from '../engine/snapshot.js';
+import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
 import {setImmediate} from 'node:timers/promises';
 import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
@@ -215,7 +217,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			}
 		}
 
-		// 4. Pre-validation: the runbook's checks with their evidence, and the baseline.
+		// 4. Pre-validation: the runbook's checks with their evidence, and the snapshot whose counts are the baseline.
 		if (!state().baseline) {
 			try {
 				const database = deps.connections.database;
@@ -230,7 +232,9 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 
 				const leaving = whenLeaving(deps.signal);
 				try {
-					session.emit({type: 'baseline.captured', counts: await database.rowCounts({signal: leaving.signal})});
+					const snapshot = await database.snapshot({signal: leaving.signal});
+					session.emit({type: 'snapshot.taken', phase: 'before', snapshot});
+					session.emit({type: 'baseline.captured', counts: countsOf(snapshot)});
 				} finally {
 					leaving.release();
 				}
@@ -519,7 +523,11 @@ async function postVerify(deps: RunDeps) {
 			await runRecordedAgain(deps, check);
 		}
 
-		const after = await database.rowCounts({signal: leaving});
+		// One read gives both: the snapshot after the upgrade, and the counts compared with the baseline.
+		const snapshot = await database.snapshot({signal: leaving});
+		const before = session.state.snapshots.before;
+		session.emit({type: 'snapshot.taken', phase: 'after', snapshot, ...(before === null ? {} : {compared: summarizeDiff(diffSnapshots(before, snapshot))})});
+		const after = countsOf(snapshot);
 		session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
 	} finally {
 		release();

@@ -169,6 +169,32 @@ describe('bounded lock waits on PostgreSQL', () => {
 			assert.deepEqual(await db.rowCounts(), {users: 100}, 'the session is usable afterwards');
 		});
 
+		test('a snapshot behind a held lock fails within the lock wait, naming the holder; a signal stops it sooner', async () => {
+			const holder = await session('app holding users');
+			const holderPid = await pidOf(holder);
+			await holder.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+			const started = Date.now();
+			const error = await db.snapshot().then(() => assert.fail('the snapshot should have failed'), (error: unknown) => error);
+			assert.ok(error instanceof CutoverError, String(error));
+			assert.ok(Date.now() - started < 5000);
+			assert.match(error.message, new RegExp(`the snapshot of .* could not take its locks within 1 s: pid ${holderPid} \\(.*\\) holds or waits for a lock on table users; try again when it is done`));
+
+			const leaving = new AbortController();
+			setTimeout(() => leaving.abort(), 200);
+			const stoppedAt = Date.now();
+			const stopped = await openPostgresDatabase(target, {lockWaitMs: 20_000}).then(async slow => {
+				try {
+					return await slow.snapshot({signal: leaving.signal}).then(() => assert.fail('the snapshot should have stopped'), (error: unknown) => error);
+				} finally {
+					await slow.close();
+				}
+			});
+			assert.ok(stopped instanceof QueryStoppedError, String(stopped));
+			assert.ok(Date.now() - stoppedAt < 3000, `stopped after ${Date.now() - stoppedAt} ms`);
+			await holder.query('ROLLBACK');
+			assert.deepEqual((await db.snapshot()).tables.map(t => [t.name, t.rows]), [['users', 100]], 'the session is usable afterwards');
+		});
+
 		test('a check past its timeout is stopped by the server', async () => {
 			const started = Date.now();
 			const error = await db.query('select pg_sleep(30)', {timeoutMs: 1000}).then(() => assert.fail('should time out'), (error: unknown) => error);

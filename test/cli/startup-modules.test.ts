@@ -100,6 +100,21 @@ describe('what each command loads', () => {
 		}
 	});
 
+	it('snapshot --help and snapshot diff load no driver, Ink, umzug or conf; a snapshot of a SQLite file loads better-sqlite3 only', () => {
+		const help = packagesLoaded([cli, 'snapshot', '--help']);
+		assert.equal(help.status, 0, help.out);
+		assert.match(help.out, /^cutover snapshot --db/);
+		assert.deepEqual(heavyIn(help.packages), []);
+		const file = path.join(dir, 'startup-snapshot.json');
+		const taken = packagesLoaded([cli, 'snapshot', '--db', `sqlite:${sqliteFile}`, '--out', file]);
+		assert.equal(taken.status, 0, taken.out);
+		assert.deepEqual(heavyIn(taken.packages), ['better-sqlite3']);
+		const diff = packagesLoaded([cli, 'snapshot', 'diff', file, file]);
+		assert.equal(diff.status, 0, diff.out);
+		assert.match(diff.out, /^no unexpected change$/m);
+		assert.deepEqual(heavyIn(diff.packages), []);
+	});
+
 	it('verify of a record loads no driver, Ink, umzug or conf', () => {
 		const verify = packagesLoaded([cli, 'verify', record, '--allow-unsigned']);
 		assert.equal(verify.status, 0, verify.out);

@@ -4,6 +4,7 @@ import type {CheckResult} from '../../source/engine/model.js';
 import type {Database, QueryOutcome} from '../../source/ports/database.js';
 import {runAgain, runCheck} from '../../source/run/checks.js';
 import type {RunbookCheck} from '../../source/run/plan-types.js';
+import {snapshotOf} from '../support/snapshots.js';
 
 const clock = {now: () => 0};
 
@@ -24,6 +25,7 @@ function answering(outcome: QueryOutcome | Error) {
 			return outcome;
 		},
 		rowCounts: async () => ({}),
+		snapshot: async () => snapshotOf({}),
 		tables: async () => [],
 		async close() {},
 	};

@@ -9,6 +9,7 @@ import {runFlow, type FlowResult} from '../../source/run/flow.js';
 import type {RunDeps} from '../../source/run/run-deps.js';
 import {createSession, type Session} from '../../source/run/session.js';
 import {backupDone, cleanPlanned, fingerprinted, started, T0, verified, windowConfirmed, windowEvents, windowPlanned} from '../support/run-fixtures.js';
+import {snapshotOf} from '../support/snapshots.js';
 
 const plan = cleanPlanned as EventOf<'migrations.planned'>;
 const artifact = (backupDone.at(-1) as EventOf<'backup.finished'>).artifact;
@@ -25,6 +26,7 @@ function fakeDeps(session: Session): RunDeps {
 				fingerprint: async () => (fingerprinted as EventOf<'target.fingerprinted'>).fingerprint,
 				query: async () => ({columns: [], rows: []}),
 				rowCounts: async () => ({meters: 3}),
+				snapshot: async () => snapshotOf({meters: 3}, {}, 'postgres'),
 				tables: async () => ['meters'],
 				close: async () => {},
 			},

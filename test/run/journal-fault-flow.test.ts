@@ -19,6 +19,7 @@ import {Interruption} from '../../source/run/interruption.js';
 import type {RunDeps} from '../../source/run/run-deps.js';
 import {createSession} from '../../source/run/session.js';
 import {opening} from '../support/run-events.js';
+import {snapshotOf} from '../support/snapshots.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-fault-flow-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
@@ -58,6 +59,7 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 		fingerprint: async () => fingerprint,
 		query: async () => ({kind: 'rows', columns: [], rows: []}),
 		rowCounts: async () => ({t: 1}),
+		snapshot: async () => snapshotOf({t: 1}),
 		tables: async () => ['t'],
 		close: async () => {},
 	};

@@ -1,12 +1,14 @@
 import {randomBytes} from 'node:crypto';
 import type pg from 'pg';
 import type {Cell, Fingerprint, RowCounts} from '../../engine/model.js';
+import type {DatabaseSnapshot} from '../../engine/snapshot.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
 import {DEFAULT_CHECK_TIMEOUT_MS, type Database, type QueryOptions, type QueryOutcome} from '../../ports/index.js';
 import {cellParser} from './cells.js';
 import {connectPostgres} from './connect.js';
 import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits} from './lock-waits.js';
 import type {PostgresTarget} from './postgres-target.js';
+import {readSnapshot} from './snapshot.js';
 import {countRows, listUserTables} from './user-tables.js';
 
 /** Any other statement of this session (fingerprint, table list, row counts, which read every row). */
@@ -35,7 +37,8 @@ export async function openPostgresDatabase(target: PostgresTarget, options: {loc
 		engine: 'postgres',
 		fingerprint: async () => fingerprint(client, target),
 		query: async (sql, queryOptions) => readOnlyQuery(client, sql, queryOptions, cancel),
-		rowCounts: async countOptions => boundedCounts(target, client, applicationName, lockWaitMs, countOptions?.signal, cancel),
+		rowCounts: async countOptions => bounded<RowCounts>(async onTable => countRows(client, onTable), 'the row counts of', 'their', {target, applicationName, lockWaitMs, cancel}, countOptions?.signal),
+		snapshot: async snapshotOptions => bounded<DatabaseSnapshot>(async onTable => readSnapshot(client, onTable), 'the snapshot of', 'its', {target, applicationName, lockWaitMs, cancel}, snapshotOptions?.signal),
 		tables: async () => (await listUserTables(client)).map(entry => entry.name),
 		async close() {
 			await client.end();
@@ -141,8 +144,10 @@ function missingRelation(error: unknown): Extract<QueryOutcome, {kind: 'missing-
 	return {kind: 'missing-relation', relation: {kind: code === '42P01' ? 'table' : 'schema', name}, message};
 }
 
-/** Exact counts, every lock wait bounded; a lock it cannot get is named with whoever holds it. */
-async function boundedCounts(target: PostgresTarget, client: pg.Client, applicationName: string, lockWaitMs: number, signal: AbortSignal | undefined, cancel: () => Promise<void>): Promise<RowCounts> {
+type Bounds = {target: PostgresTarget; applicationName: string; lockWaitMs: number; cancel: () => Promise<void>};
+
+/** Work that reads every table (counts, a snapshot), every lock wait bounded; a lock it cannot get is named with whoever holds it. */
+async function bounded<T>(work: (onTable: (name: string) => void) => Promise<T>, what: string, its: string, {target, applicationName, lockWaitMs, cancel}: Bounds, signal: AbortSignal | undefined): Promise<T> {
 	const watch = await watchLockWaits(async () => connectPostgres(target, {application_name: 'cutover checks lock watch', statement_timeout: 2000}), applicationName);
 	let counting: string | null = null;
 	let cancelling: Promise<void> = Promise.resolve();
@@ -152,12 +157,12 @@ async function boundedCounts(target: PostgresTarget, client: pg.Client, applicat
 
 	signal?.addEventListener('abort', onAbort, {once: true});
 	try {
-		return await countRows(client, table => {
+		return await work(table => {
 			counting = table;
 		});
 	} catch (error) {
 		if (isLockTimeout(error)) {
-			throw new CutoverError(`the row counts of ${target.display} could not take their locks within ${seconds(lockWaitMs)}: ${describeLockWait(await watch.stop(), counting)}; try again when it is done`, {
+			throw new CutoverError(`${what} ${target.display} could not take ${its} locks within ${seconds(lockWaitMs)}: ${describeLockWait(await watch.stop(), counting)}; try again when it is done`, {
 				hint: 'let that session finish, or end it (cutover watch shows it; c cancels, k terminates); nothing was changed',
 				cause: error,
 			});

@@ -42,6 +42,10 @@ export async function openSqliteDatabase(target: {path: string}): Promise<Databa
 			return queries.rowCounts(options);
 		},
 
+		async snapshot(options = {}) {
+			return queries.snapshot(path.parse(file).name, options);
+		},
+
 		async tables(): Promise<string[]> {
 			return userTables(db);
 		},

@@ -5,6 +5,7 @@
 import {messageOf, openSqliteFile} from './open-file.js';
 import type {QueryReady, QueryRequest, QueryResponse} from './query-messages.js';
 import {readRows, RefusedStatement} from './read-query.js';
+import {readSnapshot} from './snapshot.js';
 import {countRows} from './user-tables.js';
 
 const file = process.argv[2];
@@ -34,6 +35,11 @@ function answer(db: ReturnType<typeof openSqliteFile>, request: QueryRequest): Q
 
 		if (request.kind === 'integrity') {
 			return {id: request.id, ok: true, integrity: db.prepare('PRAGMA integrity_check').pluck().all() as string[]};
+		}
+
+		if (request.kind === 'snapshot') {
+			// One read transaction, so the counts and the schema describe the same moment.
+			return {id: request.id, ok: true, snapshot: db.transaction(() => readSnapshot(db, request.database))()};
 		}
 
 		// One read transaction, so every count describes the same moment.

@@ -1,6 +1,7 @@
 import {fork, type ChildProcess} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import type {RowCounts} from '../../engine/model.js';
+import type {DatabaseSnapshot} from '../../engine/snapshot.js';
 import {CutoverError, QueryStoppedError} from '../../errors/index.js';
 import type {QueryOptions, QueryOutcome} from '../../ports/index.js';
 import type {QueryReady, QueryRequest, QueryResponse, QueryWork} from './query-messages.js';
@@ -8,6 +9,8 @@ import type {QueryReady, QueryRequest, QueryResponse, QueryWork} from './query-m
 export type QueryProcess = {
 	query(sql: string, options: {timeoutMs: number; signal?: AbortSignal}): Promise<QueryOutcome>;
 	rowCounts(options: Pick<QueryOptions, 'signal'>): Promise<RowCounts>;
+	/** The file's snapshot; `database` is the name it goes by (the fingerprint's). */
+	snapshot(database: string, options: Pick<QueryOptions, 'signal'>): Promise<DatabaseSnapshot>;
 	/** PRAGMA integrity_check's lines ("ok" alone when the file is sound). */
 	integrityCheck(): Promise<string[]>;
 	close(): Promise<void>;
@@ -179,6 +182,18 @@ export function startQueryProcess(file: string, options: {readonly?: boolean} = 
 			}
 
 			return counts;
+		},
+		async snapshot(database, options) {
+			const response = await serial(async () => send({kind: 'snapshot', database}, options.signal === undefined ? {} : {signal: options.signal}));
+			if (!response.ok) {
+				throw new CutoverError(`cannot take a snapshot of ${file}: ${response.message}`, {hint: 'check that the file is readable and not damaged'});
+			}
+
+			if (!('snapshot' in response)) {
+				throw new Error('the query process answered a snapshot with something else');
+			}
+
+			return response.snapshot;
 		},
 		async integrityCheck() {
 			const response = await serial(async () => send({kind: 'integrity'}, {}));

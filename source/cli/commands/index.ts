@@ -1,4 +1,4 @@
-import {baselineHelp, checklistHelp, configHelp, demoHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
+import {baselineHelp, checklistHelp, configHelp, demoHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, snapshotHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
 import {importWithoutFetch} from '../without-fetch.js';
 
 export type Command = {
@@ -22,4 +22,5 @@ export const commands: Record<string, Command> = {
 	verify: {help: verifyHelp, load: async () => (await import('./verify.js')).verifyCommand},
 	import: {help: importHelp, load: async () => (await import('./import.js')).importCommand},
 	baseline: {help: baselineHelp, load: async () => (await import('./baseline.js')).baselineCommand},
+	snapshot: {help: snapshotHelp, load: async () => (await import('./snapshot.js')).snapshotCommand},
 };

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import type {DatabaseSnapshot} from '../../source/engine/snapshot.js';
+import {diffSnapshots, summarizeDiff} from '../../source/engine/snapshot-diff.js';
+import {isKnownKind} from '../../source/engine/event-kinds.js';
+import type {Entry} from '../../source/engine/events.js';
+import {reduce} from '../../source/engine/reduce.js';
+import {initialState} from '../../source/engine/state.js';
+import {describeEvent} from '../../source/journal/describe-event.js';
+import {snapshotOf} from '../support/snapshots.js';
+
+const base = (): DatabaseSnapshot => ({
+	engine: 'postgres',
+	database: 'shop',
+	migration: '0003_c',
+	bytes: 10_000,
+	tables: [
+		{name: 'meters', rows: 10, bytes: 8192, columns: [{name: 'id', type: 'integer', nullable: false, default: null}, {name: 'kind', type: 'text', nullable: true, default: null}]},
+		{name: 'users', rows: 3, bytes: 8192, columns: [{name: 'id', type: 'integer', nullable: false, default: null}]},
+	],
+	indexes: [{name: 'meters_kind', table: 'meters', unique: false, definition: 'CREATE INDEX meters_kind ON public.meters USING btree (kind)'}],
+	constraints: [{name: 'meters_pkey', table: 'meters', kind: 'primary-key', definition: 'PRIMARY KEY (id)'}],
+	views: [{name: 'active', definition: 'SELECT 1'}],
+});
+
+/** The base with one change made by `change`. */
+const changed = (change: (s: DatabaseSnapshot) => void) => {
+	const s = structuredClone(base());
+	change(s);
+	return s;
+};
+
+const table = (s: DatabaseSnapshot, name: string) => s.tables.find(t => t.name === name)!;
+
+describe('diffSnapshots: what is unexpected', () => {
+	const cases: Array<{name: string; after: DatabaseSnapshot; objects: string[]; unexpected: string[]}> = [
+		{name: 'no change', after: base(), objects: [], unexpected: []},
+		{name: 'a table added (with its index)', after: changed(s => {
+			s.tables.push({name: 'archive', rows: 2, bytes: 0, columns: [{name: 'id', type: 'integer', nullable: false, default: null}]});
+			s.indexes.push({name: 'archive_id', table: 'archive', unique: true, definition: 'CREATE UNIQUE INDEX archive_id ON public.archive (id)'});
+		}), objects: ['added table archive'], unexpected: []},
+		{name: 'a table removed (its index and constraint go with it)', after: changed(s => {
+			s.tables = s.tables.filter(t => t.name !== 'meters');
+			s.indexes = [];
+			s.constraints = [];
+		}), objects: ['removed table meters'], unexpected: ['table meters was removed (it had 10 rows)']},
+		{name: 'a column added', after: changed(s => table(s, 'users').columns.push({name: 'status', type: 'text', nullable: false, default: "'active'::text"})), objects: ['added column users.status'], unexpected: []},
+		{name: 'a column removed', after: changed(s => table(s, 'meters').columns.pop()), objects: ['removed column meters.kind'], unexpected: ['column meters.kind was removed']},
+		{name: 'a column\'s type changed', after: changed(s => {
+			table(s, 'meters').columns[1]!.type = 'character varying(10)';
+		}), objects: ['changed column meters.kind'], unexpected: ['column meters.kind changed: text → character varying(10)']},
+		{name: 'a column made NOT NULL', after: changed(s => {
+			table(s, 'meters').columns[1]!.nullable = false;
+		}), objects: ['changed column meters.kind'], unexpected: ['column meters.kind changed: text → text not null']},
+		{name: 'an index redefined', after: changed(s => {
+			s.indexes[0]!.definition = 'CREATE INDEX meters_kind ON public.meters USING btree (kind, id)';
+		}), objects: ['changed index meters_kind'], unexpected: ['index meters_kind on meters was defined otherwise']},
+		{name: 'an index removed, another added', after: changed(s => {
+			s.indexes = [{name: 'meters_kind_id', table: 'meters', unique: false, definition: 'CREATE INDEX meters_kind_id ON public.meters USING btree (kind, id)'}];
+		}), objects: ['removed index meters_kind', 'added index meters_kind_id'], unexpected: ['index meters_kind on meters was removed']},
+		{name: 'a constraint removed', after: changed(s => {
+			s.constraints = [];
+		}), objects: ['removed constraint meters_pkey'], unexpected: ['constraint meters_pkey on meters was removed']},
+		{name: 'a view removed', after: changed(s => {
+			s.views = [];
+		}), objects: ['removed view active'], unexpected: ['view active was removed']},
+		{name: 'rows dropped', after: changed(s => {
+			table(s, 'meters').rows = 7;
+		}), objects: [], unexpected: ['table meters lost 3 rows (10 → 7)']},
+		{name: 'rows grew, sizes changed, a new version', after: changed(s => {
+			table(s, 'meters').rows = 12;
+			table(s, 'users').bytes = 16_384;
+			s.migration = '0004_d';
+			s.bytes = 20_000;
+		}), objects: [], unexpected: []},
+		{name: 'the version went to an earlier name (a rollback, or a format not in name order)', after: changed(s => {
+			s.migration = '0002_b';
+		}), objects: [], unexpected: []},
+		{name: 'the version vanished', after: changed(s => {
+			s.migration = null;
+		}), objects: [], unexpected: ['the migration version 0003_c is gone (no cutover_migrations row after)']},
+	];
+
+	for (const c of cases) {
+		it(c.name, () => {
+			const diff = diffSnapshots(base(), c.after);
+			assert.deepEqual(diff.objects.map(o => `${o.change} ${o.kind} ${o.name}`).sort(), [...c.objects].sort());
+			assert.deepEqual(diff.unexpected, c.unexpected);
+		});
+	}
+
+	it('lists unexpected changes first, and rows and sizes per table', () => {
+		const after = changed(s => {
+			s.views.push({name: 'zz_new', definition: 'SELECT 2'});
+			s.views = s.views.filter(v => v.name !== 'active');
+			table(s, 'meters').rows = 12;
+			table(s, 'meters').bytes = 16_384;
+		});
+		const diff = diffSnapshots(base(), after);
+		assert.deepEqual(diff.objects.map(o => `${o.unexpected === null ? ' ' : '!'} ${o.name}`), ['! active', '  zz_new']);
+		assert.deepEqual(diff.data, [{table: 'meters', rows: {before: 10, after: 12}, bytes: {before: 8192, after: 16_384}, unexpected: null, allowed: false}]);
+		assert.equal(diff.unchangedTables, 1);
+		assert.deepEqual(summarizeDiff(diff), {added: 1, removed: 1, changed: 0, unexpected: ['view active was removed']});
+	});
+
+	it('--allow accepts an object by name, or everything on a table by its name', () => {
+		const after = changed(s => {
+			table(s, 'meters').columns.pop();
+			table(s, 'meters').rows = 1;
+			s.views = [];
+		});
+		assert.equal(diffSnapshots(base(), after).unexpected.length, 3);
+		const byName = diffSnapshots(base(), after, {allow: ['meters.kind', 'active']});
+		assert.deepEqual(byName.unexpected, ['table meters lost 9 rows (10 → 1)']);
+		assert.ok(byName.objects.every(o => o.allowed && o.unexpected === null));
+		const byTable = diffSnapshots(base(), after, {allow: ['meters']});
+		assert.deepEqual(byTable.unexpected, ['view active was removed']);
+		assert.equal(byTable.data[0]?.allowed, true);
+	});
+
+	it('notes snapshots of different databases, without judging them', () => {
+		const other = {...base(), database: 'shop_copy'};
+		assert.deepEqual(diffSnapshots(base(), other).notes, ['the snapshots are of different databases (shop, shop_copy)']);
+		assert.deepEqual(diffSnapshots(base(), snapshotOf({meters: 10, users: 3})).notes, ['the snapshots are of different engines (postgres, sqlite)']);
+	});
+});
+
+describe('reduce: snapshot.taken', () => {
+	it('keeps the snapshot of each phase; a record without any leaves both null', () => {
+		const start = initialState();
+		assert.deepEqual(start.snapshots, {before: null, after: null});
+		const before = base();
+		const after = changed(s => {
+			s.migration = '0004_d';
+		});
+		const entries: Entry[] = [
+			{seq: 0, at: 1, event: {type: 'snapshot.taken', phase: 'before', snapshot: before}},
+			{seq: 1, at: 2, event: {type: 'snapshot.taken', phase: 'after', snapshot: after, compared: summarizeDiff(diffSnapshots(before, after))}},
+		];
+		const [first, second] = [reduce(start, entries[0]!), entries.reduce(reduce, start)];
+		assert.deepEqual(first.snapshots, {before, after: null});
+		assert.deepEqual(second.snapshots, {before, after});
+		// A snapshot taken again (a resumed run that had not recorded its baseline yet) replaces the first.
+		const again = reduce(second, {seq: 2, at: 3, event: {type: 'snapshot.taken', phase: 'before', snapshot: after}});
+		assert.equal(again.snapshots.before, after);
+		assert.equal(describeEvent(entries[1]!.event), 'snapshot after the upgrade: postgres database shop, 9.8 kB, migration 0004_d, 2 tables (13 rows), 1 index, 1 constraint, 1 view; against the one before: 0 added, 0 removed, 0 changed, no unexpected change');
+		assert.ok(isKnownKind('snapshot.taken'));
+	});
+});
