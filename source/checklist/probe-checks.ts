@@ -133,6 +133,14 @@ function readCommand(value: unknown, path: Path, v: Validator): Omit<CompiledPro
 		run = v.text(map['run'], at);
 	}
 
+	// The command inherits cutover's environment: its shell reads $NAME itself, and the record keeps the line as written.
+	const words = typeof run === 'string' ? [run] : run;
+	if (words.some(w => w.includes('${env:'))) {
+		v.fail(at, typeof run === 'string'
+			? 'a command reads the environment itself: write $NAME (the shell expands it), not ${env:NAME}'
+			: 'a command reads the environment itself: give run: as a command line, where the shell expands $NAME, not ${env:NAME}');
+	}
+
 	const exit = map['exit'] === undefined ? [0] : readCodes(map['exit'], [...path, 'exit'], {min: 0, max: 255, what: 'an exit code such as 0, or a list such as [0, 1]'}, v);
 	const match = map['stdout'] === undefined ? undefined : readMatch(map['stdout'], [...path, 'stdout'], v);
 	return {expect: {kind: 'command', exit, ...(match === undefined ? {} : {stdout: match})}, probe: {kind: 'command', run}};

@@ -99,8 +99,10 @@ export function judgeCommand(expect: Extract<ProbeExpectation, {kind: 'command'}
 export function commandEvidence(exit: Cell, output: string, lines = COMMAND_EVIDENCE_LINES): Evidence {
 	const all = output.replace(/\r?\n$/, '').split(/\r?\n/).filter((line, i, list) => !(list.length === 1 && line === ''));
 	const kept = all.slice(-lines);
-	const rows: Cell[][] = [['exit', exit], ...kept.map((line, i): Cell[] => [i === 0 && all.length > kept.length ? `output (last ${kept.length} of ${all.length})` : 'output', line])];
-	return {columns: ['what', 'value'], rows, total: rows.length, truncated: all.length > kept.length};
+	const rows: Cell[][] = [['exit', exit], ...kept.map((line): Cell[] => ['output', line])];
+	// How much was left out goes in the heading: a row more would push the last line off the screen.
+	const cut = all.length > kept.length;
+	return {columns: ['what', cut ? `value (output: the last ${kept.length} of ${all.length} lines)` : 'value'], rows, total: rows.length, truncated: cut};
 }
 
 /** Rows (what, value) with every secret replaced by ***. */

@@ -49,6 +49,7 @@ const cases: Array<{name: string; lines: string; where: string; problem: RegExp}
 	{name: 'a command probe without run', lines: '      command: {exit: 1}\n', where: 'checks.pre[0].command.run', problem: /"run" is missing \(line 8\)/},
 	{name: 'an empty argument list', lines: '      command: {run: []}\n', where: 'checks.pre[0].command.run', problem: /expected a command line, or a list: the program, then its arguments/},
 	{name: 'an exit code out of range', lines: '      command: {run: "true", exit: 256}\n', where: 'checks.pre[0].command.exit', problem: /expected an exit code such as 0, or a list such as \[0, 1\] \(from 0 to 255\), found 256/},
+	{name: 'a command naming a variable the http way', lines: '      command: {run: "curl -u admin:${env:PW} http://h/"}\n', where: 'checks.pre[0].command.run', problem: /a command reads the environment itself: write \$NAME \(the shell expands it\), not \$\{env:NAME\} \(line 8\)/},
 	{name: 'a probe with expect', lines: '      command: {run: "true"}\n      expect: no-rows\n', where: 'checks.pre[0].expect', problem: /command brings its own expectation: remove expect: \(line 9\)/},
 	{name: 'a probe and sql', lines: '      sql: SELECT 1\n      expect: no-rows\n      http: {url: http://h/}\n', where: 'checks.pre[0].http', problem: /http brings its own SQL: give sql: with expect:, or http:, not both/},
 ];

@@ -70,7 +70,8 @@ describe('judging command probes', () => {
 	it('keeps the exit code and the output\'s last lines', () => {
 		const output = Array.from({length: 9}, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 		const result = judgeCommand({kind: 'command', exit: [0]}, exited(0, output), 3);
-		assert.deepEqual(result.evidence.rows, [['exit', 0], ['output (last 3 of 9)', 'line 7'], ['output', 'line 8'], ['output', 'line 9']]);
+		assert.deepEqual(result.evidence.rows, [['exit', 0], ['output', 'line 7'], ['output', 'line 8'], ['output', 'line 9']]);
+		assert.deepEqual(result.evidence.columns, ['what', 'value (output: the last 3 of 9 lines)']);
 		assert.equal(result.evidence.truncated, true);
 		assert.deepEqual(judgeCommand({kind: 'command', exit: [0]}, exited(0, '')).evidence.rows, [['exit', 0]], 'no output, no output row');
 	});

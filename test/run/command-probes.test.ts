@@ -85,7 +85,8 @@ describe('command probes on real processes', () => {
 	it('keeps the exit code and the last lines of stdout and stderr', async () => {
 		const lines = await run('lines');
 		assert.equal(lines.verdict, 'passed', lines.detail);
-		assert.deepEqual(lines.evidence.rows, [['exit', 2], ['output (last 4 of 7)', 'line 4'], ['output', 'line 5'], ['output', 'line 6'], ['output', 'oops']]);
+		assert.deepEqual(lines.evidence.rows, [['exit', 2], ['output', 'line 4'], ['output', 'line 5'], ['output', 'line 6'], ['output', 'oops']]);
+		assert.equal(lines.evidence.columns[1], 'value (output: the last 4 of 7 lines)');
 		const more = await run('more-lines');
 		assert.deepEqual(more.evidence.rows.slice(1).map(r => r[1]), ['13', '14', '15', '16', '17', '18', '19', '20'], 'evidence: 8 keeps eight lines');
 	});
