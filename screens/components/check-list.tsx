@@ -76,10 +76,16 @@ function CheckDetail({check, showSql, width, evidenceRows}: {check: CheckResult;
 		<Box flexDirection='column' marginTop={1}>
 			{/* The row cuts title and detail to fit; with the SQL (s) they are whole, wrapped, without making the usual screen taller. */}
 			{showSql ? <Text wrap='wrap'>{`${check.title}: ${check.detail}`}</Text> : null}
-			<Text dimColor>{truncate(`── ${check.id} · expects ${check.expectation} · ${formatDuration(check.durationMs)} · s: ${showSql ? 'evidence' : 'SQL'}`, width)}</Text>
+			{/* The expectation last: it is the part that may be cut, the key that shows the rest is not. */}
+			<Text dimColor>{truncate(`── ${check.id} · ${formatDuration(check.durationMs)} · s: ${showSql ? 'evidence' : statementName(check)} · expects ${check.expectation}`, width)}</Text>
 			{showSql
 				? firstLines(check.sql, evidenceRows + 2, width).map((l, i) => <Text key={i}>{l}</Text>)
 				: <EvidenceTable evidence={check.evidence} width={width} maxRows={evidenceRows}/>}
 		</Box>
 	);
+}
+
+/** What `s` shows: a probe's text is its request or command line, not SQL. */
+function statementName(check: CheckResult): string {
+	return check.probe === 'http' ? 'request' : (check.probe === 'command' ? 'command' : 'SQL');
 }

@@ -1,17 +1,18 @@
 import type {Expectation} from '../engine/judge.js';
 import {compileDataTest, DATA_TEST_KINDS, type CompileContext, type DataTestKind} from './data-tests.js';
 import {readExpectation} from './expectations.js';
+import {compileProbe, PROBE_KINDS, type ProbeKind} from './probe-checks.js';
 import {compileSchemaCheck, SCHEMA_CHECK_KINDS, type SchemaCheckKind} from './schema-checks.js';
 import type {CheckDefinition} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 /** The keys a check may carry besides the body: every check has them. */
 export const CHECK_OPTION_KEYS = ['severity', 'blocking', 'evidence', 'timeout'];
-/** A check is either `sql:` with `expect:`, or one of these kinds, which bring their own SQL and expectation. */
-export const CHECK_KINDS: readonly string[] = [...DATA_TEST_KINDS, ...SCHEMA_CHECK_KINDS];
+/** A check is either `sql:` with `expect:`, or one of these kinds, which bring their own SQL (or request, or command) and expectation. */
+export const CHECK_KINDS: readonly string[] = [...DATA_TEST_KINDS, ...SCHEMA_CHECK_KINDS, ...PROBE_KINDS];
 export const CHECK_BODY_KEYS = ['expect', 'sql', ...CHECK_KINDS];
 
-export type CheckBody = {expect: Expectation; sql: CheckDefinition['sql']; counts?: string};
+export type CheckBody = {expect: Expectation; sql: CheckDefinition['sql']; counts?: string; probe?: CheckDefinition['probe']};
 
 export function readCheckBody(
 	check: Record<string, unknown>,
@@ -47,6 +48,10 @@ export function readCheckBody(
 	}
 
 	const at = [...path, kind];
+	if ((PROBE_KINDS as readonly string[]).includes(kind)) {
+		return compileProbe(kind as ProbeKind, check[kind], at, v);
+	}
+
 	return (DATA_TEST_KINDS as readonly string[]).includes(kind)
 		? compileDataTest(kind as DataTestKind, check[kind], at, context, v)
 		: compileSchemaCheck(kind as SchemaCheckKind, check[kind], at, v);

@@ -1,5 +1,6 @@
 import type {Expectation} from '../engine/judge.js';
 import type {PrepItem} from '../engine/model.js';
+import type {ProbeSpec} from '../engine/probes.js';
 import type {LockPolicy} from '../ports/migrator.js';
 
 export type CheckDefinition = {
@@ -15,6 +16,8 @@ export type CheckDefinition = {
 	evidenceLimit?: number;
 	/** row_count: the table it counts, as the checklist names it. */
 	counts?: string;
+	/** An HTTP or command probe: what it asks (sql then holds its text, the same for both engines). */
+	probe?: ProbeSpec;
 	/** How long its statement may run before it is stopped and the check recorded as timed out: its own `timeout:`, else the checklist's `checks: {timeout:}`, else 30 s. */
 	timeoutMs: number;
 };

@@ -102,6 +102,7 @@ function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[
 			timeoutMs: check['timeout'] === undefined ? timeoutMs : v.duration(check['timeout'], [...path, 'timeout'], timeoutRange),
 			...(evidenceLimit === undefined ? {} : {evidenceLimit}),
 			...(body.counts === undefined ? {} : {counts: body.counts}),
+			...(body.probe === undefined ? {} : {probe: body.probe}),
 		});
 	}
 

@@ -3,6 +3,7 @@ import {localDirectories} from '../adapters/directory-probe.js';
 import {loadChecklist} from '../checklist/index.js';
 import type {LiveSchema, RollbackChoice} from '../engine/model.js';
 import {createBackupTool} from '../adapters/open-target.js';
+import {localProbes} from '../adapters/local-probes.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
 import {systemClock} from '../adapters/system-clock.js';
@@ -314,6 +315,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		connections: withRunSessions(connections, {runLock: options.runLock, idle}),
 		backupTool: await createBackupTool(options.target, journalCommands(session)),
 		runner: shellRunner,
+		probes: localProbes(),
 		decider: describingHolder(options.plain ? plainDecider(options.answers) : consoleDecider, options.runLock),
 		clock: systemClock,
 		runbook: options.runbook,

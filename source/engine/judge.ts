@@ -1,4 +1,5 @@
 import {columnsEqualOffenders, describeKind, judgeKind, type KindExpectation} from './judge-kinds.js';
+import {describeProbe, type ProbeExpectation} from './judge-probes.js';
 import type {Cell, CheckPhase, CheckResult, Evidence, Verdict} from './model.js';
 import {EVIDENCE_LIMIT} from './model.js';
 
@@ -7,13 +8,14 @@ import {EVIDENCE_LIMIT} from './model.js';
  * - no-rows: every returned row is an offender (duplicates, orphans)
  * - some-rows: at least one row must come back (an active admin)
  * - same-rows-as: the rows must equal the evidence of an earlier check (the archive holds exactly the duplicates)
- * and the kinds of judge-kinds.ts.
+ * and the kinds of judge-kinds.ts, and what an HTTP or command probe must answer (judge-probes.ts).
  */
 export type Expectation =
 	| {kind: 'no-rows'}
 	| {kind: 'some-rows'}
 	| {kind: 'same-rows-as'; check: string}
-	| KindExpectation;
+	| KindExpectation
+	| ProbeExpectation;
 
 export function describeExpectation(expect: Expectation): string {
 	switch (expect.kind) {
@@ -27,6 +29,11 @@ export function describeExpectation(expect: Expectation): string {
 
 		case 'same-rows-as': {
 			return `the same rows as ${expect.check}`;
+		}
+
+		case 'http':
+		case 'command': {
+			return describeProbe(expect);
 		}
 
 		default: {
@@ -130,6 +137,12 @@ export function judge(expect: Expectation, evidence: Evidence, earlier: readonly
 			return typeof offenders === 'string'
 				? {verdict: 'error', detail: offenders}
 				: judgeKind(expect, {...evidence, rows: offenders, total: offenders.length, truncated: false}, earlier);
+		}
+
+		// A probe is judged from its whole answer (run/probe-checks.ts), which rows cannot hold.
+		case 'http':
+		case 'command': {
+			return {verdict: 'error', detail: `a ${expect.kind} probe is judged from its answer, not from rows`};
 		}
 
 		default: {

@@ -139,6 +139,8 @@ export type CheckResult = {
 	durationMs: number;
 	/** The limit its statement ran under, in ms (absent in records made before checks had one). */
 	timeoutMs?: number;
+	/** An HTTP or command probe: `sql` then holds its request or command line, as the checklist wrote it (absent for SQL checks). */
+	probe?: 'http' | 'command';
 };
 
 export type RowCounts = Record<string, number>;

@@ -5,8 +5,10 @@ import {bindTarget, mentionsTarget, TARGET_TOKEN, targetMigration} from '../engi
 import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
 import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
+import type {Probes} from '../ports/probes.js';
 import {interruptionOf, whenLeaving} from './interruption.js';
 import type {RunbookCheck} from './plan-types.js';
+import {runProbeCheck} from './probe-checks.js';
 import type {Session} from './session.js';
 
 export type CheckControl = {
@@ -14,6 +16,8 @@ export type CheckControl = {
 	signal?: AbortSignal;
 	/** Why the signal fired, read when it does (the operator's Esc, or leaving the run). */
 	reason?: () => string;
+	/** Where HTTP and command probes go; a probe check without them is an error verdict. */
+	probes?: Probes;
 };
 
 /** Runs one check's SQL and judges it. A check that cannot run, runs too long or is cancelled is a verdict, not an exception. */
@@ -26,6 +30,10 @@ export async function runCheck(
 	id = check.id,
 	control: CheckControl = {},
 ): Promise<CheckResult> {
+	if (check.probe !== undefined) {
+		return runProbeCheck(control.probes, check, phase, clock, id, control);
+	}
+
 	const sql = sqlFor(check, database.engine);
 	const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
 	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect), timeoutMs};
@@ -54,6 +62,9 @@ export async function runCheck(
 	}
 }
 
+/** What a recorded check needs; `probes` only for HTTP and command probes. */
+export type RecordedCheckDeps = {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}; probes?: Probes};
+
 /**
  * A pre-check asked again after the upgrade, to catch a migration that broke what held before.
  * When it was not applicable before (its table did not exist yet), nothing held that the
@@ -72,7 +83,7 @@ export async function runAgain(
 
 /** runAgain on the record: a check not applicable before is recorded as such, without running a statement. */
 export async function runRecordedAgain(
-	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	deps: RecordedCheckDeps,
 	check: RunbookCheck,
 ): Promise<CheckResult> {
 	const skipped = notApplicableAgain(deps.connections.database, check, deps.session.state.checks);
@@ -106,7 +117,7 @@ function notApplicableAgain(database: Database, check: RunbookCheck, earlier: re
  * lets it finish (within its timeout), as every step finishes what it is doing.
  */
 export async function runRecordedCheck(
-	deps: {session: Session; clock: Clock; signal: AbortSignal; connections: {database: Database}},
+	deps: RecordedCheckDeps,
 	check: RunbookCheck,
 	phase: CheckPhase,
 	id = check.id,
@@ -149,7 +160,9 @@ export async function runRecordedCheck(
 
 	try {
 		session.emit({type: 'check.started', id, phase, title: check.title, sql: sqlFor(check, database.engine) ?? '', timeoutMs: check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS});
-		const result = await runCheck(database, check, phase, session.state.checks, deps.clock, id, {signal: stop.signal, reason: () => reason});
+		const result = await runCheck(database, check, phase, session.state.checks, deps.clock, id, {
+			signal: stop.signal, reason: () => reason, ...(deps.probes === undefined ? {} : {probes: deps.probes}),
+		});
 		session.emit({type: 'check.finished', result});
 		return result;
 	} finally {
@@ -165,6 +178,11 @@ function seconds(ms: number): string {
 
 /** The check with :target_migration bound to this run's target, so the record shows the SQL that ran. */
 function withTarget(check: RunbookCheck, target: string | null): {check: RunbookCheck} | {problem: string} {
+	// A probe's text is a request or a command line, not SQL: nothing in it is bound.
+	if (check.probe !== undefined) {
+		return {check};
+	}
+
 	const engines = Object.entries(check.sql).filter(([, sql]) => sql !== undefined && mentionsTarget(sql));
 	if (engines.length === 0) {
 		return {check};

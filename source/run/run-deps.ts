@@ -4,6 +4,7 @@ import type {Database} from '../ports/database.js';
 import type {Directories} from '../ports/directories.js';
 import type {Migrator} from '../ports/migrator.js';
 import type {ProcessRunner} from '../ports/process-runner.js';
+import type {Probes} from '../ports/probes.js';
 import type {Decider} from './decider.js';
 import type {Runbook} from './plan-types.js';
 import type {Session} from './session.js';
@@ -21,6 +22,8 @@ export type RunDeps = {
 	connections: Connections;
 	backupTool: BackupTool;
 	runner: ProcessRunner;
+	/** HTTP and command probes of the runbook's checks. */
+	probes: Probes;
 	decider: Decider;
 	clock: Clock;
 	runbook: Runbook;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
 import {openFileJournal, reopenFileJournal} from '../../source/adapters/journal-file.js';
+import {localProbes} from '../../source/adapters/local-probes.js';
 import {resumeFlow} from '../../source/run/resume-flow.js';
 import type {RunEvent} from '../../source/engine/events.js';
 import type {Fingerprint, MigrationPlan, PreflightItem} from '../../source/engine/model.js';
@@ -143,6 +144,7 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 				return {exitCode: 0, durationMs: 1};
 			},
 		},
+		probes: localProbes({}),
 		decider: plainDecider({yes: true, confirmDb: 'demo', overrides: new Map(), onFailure: options.onFailure ?? null, atEnd: 'keep', ...(options.dropInvalidIndex === true ? {dropInvalidIndex: true} : {})}),
 		clock: {now: () => 1000},
 		runbook: {
