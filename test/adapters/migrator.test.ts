@@ -343,12 +343,41 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			const m = await migrator(dir);
 			await m.up('0001_a', context);
 			const error = await thrown(m.up('0002_orphan', context));
-			assert.ok(error instanceof MigrationError && error.migration === '0002_orphan' && error.statement === null && /0002_orphan \(up\) failed in 0002_orphan\.up\.sql/.test(error.message), String(error));
+			// PostgreSQL refuses it at COMMIT; SQLite, run with enforcement off, finds the orphan in its key check before COMMIT.
+			const said = engine === 'sqlite' ? /0002_orphan \(up\) leaves 1 row whose foreign key points nowhere: child row 1 → parent; rolled back/ : /0002_orphan \(up\) failed in 0002_orphan\.up\.sql/;
+			assert.ok(error instanceof MigrationError && error.migration === '0002_orphan' && error.statement === null && said.test(error.message), String(error));
 			assert.ok(!(await fx.tables()).includes('child'));
 			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_a']);
 			// The session is usable after: the next transaction is a fresh one.
 			assert.deepEqual((await m.plan()).pending.map(p => p.name), ['0002_orphan']);
 		});
+
+		if (engine === 'sqlite') {
+			test('SQLite: a parent rebuilt the documented way keeps its children; a migration that orphans rows is rolled back, naming them', async () => {
+				const dir = temp({
+					'0001_a.up.sql': 'CREATE TABLE parent (id integer PRIMARY KEY, name text);\nCREATE TABLE child (id integer PRIMARY KEY, p integer REFERENCES parent (id) ON DELETE CASCADE);\nINSERT INTO parent VALUES (1, \'one\'), (2, \'two\');\nINSERT INTO child VALUES (10, 1), (20, 2);',
+					// Make the new table, copy, drop the old, rename: with enforcement on, the DROP would cascade to child.
+					'0002_rebuild.up.sql': 'CREATE TABLE parent_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT \'\');\nINSERT INTO parent_new SELECT id, coalesce(name, \'\') FROM parent;\nDROP TABLE parent;\nALTER TABLE parent_new RENAME TO parent;',
+					'0003_orphans.up.sql': 'DELETE FROM parent WHERE id = 2;',
+					'0004_known.up.sql': 'UPDATE child SET p = p WHERE id = 30;',
+				});
+				const m = await migrator(dir);
+				await m.up('0001_a', context);
+				await m.up('0002_rebuild', context);
+				assert.deepEqual((await fx.rows('SELECT id, p FROM child ORDER BY id')).map(r => [r['id'], r['p']]), [[10, 1], [20, 2]], 'the children are all there');
+
+				const error = await thrown(m.up('0003_orphans', context));
+				assert.ok(error instanceof MigrationError && /0003_orphans \(up\) leaves 1 row whose foreign key points nowhere: child row 20 → parent/.test(error.message), String(error));
+				assert.match(error.hint, /enforcement off/);
+				assert.equal((await fx.rows('SELECT count(*) AS n FROM parent'))[0]?.['n'], 2, 'rolled back');
+				assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_a', '0002_rebuild']);
+
+				// An orphan that was there before the migration is not the migration's doing: it applies.
+				await fx.exec('PRAGMA foreign_keys = OFF; INSERT INTO child VALUES (30, 99);');
+				await m.up('0004_known', context);
+				assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_a', '0002_rebuild', '0004_known']);
+			});
+		}
 
 		if (engine === 'postgres') {
 			test('two migrators racing for one migration: one applies it, the other is refused', async () => {

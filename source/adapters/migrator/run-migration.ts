@@ -7,6 +7,7 @@ import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import {runWithoutTransaction} from './run-without-transaction.js';
 import type {ToolHistory} from './tool-history.js';
+import {foreignKeyGuard} from './sqlite-foreign-keys.js';
 import {describeBlockers} from './postgres-blockers.js';
 import type {Blocker, Session, Statement} from './session.js';
 import {errorCode, messageOf} from './session.js';
@@ -64,9 +65,13 @@ export async function runMigration(session: Session, source: MigrationSource, di
 						await session.run(statement.sql, statement.params);
 					}
 
+					// SQLite runs it with foreign key enforcement off; what enforcement would catch is checked before COMMIT.
+					const keys = session.engine === 'sqlite' && script.kind === 'sql' ? foreignKeyGuard(session, source.name, direction, script.statements) : null;
+					await keys?.before();
 					await runScript(session, source.name, script, progress);
-					// From here a failure (the log row, COMMIT) is the migration's, at no statement of its own.
+					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
+					await keys?.after();
 				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...tool?.after ?? []], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;

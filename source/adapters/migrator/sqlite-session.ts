@@ -24,6 +24,11 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		});
 	}
 
+	// As the sqlite3 shell and the teams' tools run migrations (better-sqlite3 turns enforcement on):
+	// a table rebuilt the way SQLite documents it must not take its children with it. Checked per
+	// migration instead (sqlite-foreign-keys.ts). Only this connection: the application's own are unchanged.
+	db.pragma('foreign_keys = OFF');
+
 	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
 		// A statement holds the thread until it ends and cannot be interrupted; between two, the
 		// event loop turns, so a key (the quit question) or a signal is seen after each one.
