@@ -1,22 +1,31 @@
-import type {CheckPhase, PrepItem} from '../engine/model.js';
+import type {PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
-import type {CheckDefinition, Checklist} from './types.js';
+import {readThresholds} from './thresholds.js';
+import type {CheckDefinition, Checklist, CheckSection} from './types.js';
 import type {Path, Validator} from './validator.js';
 
-const phases: readonly CheckPhase[] = ['pre', 'post'];
+const sections: readonly CheckSection[] = ['pre', 'post', 'health'];
+/** A file with no run in it (health checks and thresholds only) has no window to plan: this one stands in. */
+const HEALTH_ONLY_WINDOW_MINUTES = 30;
 /** A check may be given from 100 ms to an hour: past that it is no longer a check but a job of its own. */
 const timeoutRange = {min: 100, max: 3_600_000};
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name', 'window', 'checks'], optional: ['preparation', 'maintenance', 'upgrade']});
-	const window = v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
+	const root = v.object(value, [], {required: ['name', 'checks'], optional: ['window', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
+	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...sections, 'timeout']});
+	// A runbook for a run plans its window; a file of health checks only (cutover health) has none to plan.
+	const forRun = ['pre', 'post'].some(k => checks[k] !== undefined) || ['preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined) || checks['health'] === undefined;
+	if (root['window'] === undefined && forRun) {
+		v.fail(['window'], '"window" is missing: say how long the run expects to take, window: {expected-minutes: 30} (only a file of health checks alone may leave it out)');
+	}
+
+	const window = root['window'] === undefined ? undefined : v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
 	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
 		? {}
 		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off', 'off-when-mid-change']});
-	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases, 'timeout']});
 	// `checks: {timeout: 1m}` is every check's unless it names its own.
 	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
@@ -24,16 +33,18 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	// A post row_count with within: compares with the pre check that counted the same table.
 	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
+	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
 	return {
 		name: v.text(root['name'], ['name']),
-		window: {expectedMinutes: v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
+		window: {expectedMinutes: window === undefined ? HEALTH_ONLY_WINDOW_MINUTES : v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
 		preparation: readPreparation(root['preparation'], v),
 		maintenance: {
 			on: v.optionalText(maintenance['on'], ['maintenance', 'on']),
 			off: v.optionalText(maintenance['off'], ['maintenance', 'off']),
 			offWhenMidChange: v.boolean(maintenance['off-when-mid-change'], ['maintenance', 'off-when-mid-change'], false),
 		},
-		checks: {pre, post},
+		checks: {pre, post, health},
+		thresholds: readThresholds(root['thresholds'], v),
 		upgrade: readUpgrade(root['upgrade'], v),
 	};
 }
@@ -79,7 +90,7 @@ function readPreparation(value: unknown, v: Validator): PrepItem[] {
 }
 
 /** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
-function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
+function readChecks(value: unknown, phase: CheckSection, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
 	const checks: CheckDefinition[] = [];
 	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
 		const path: Path = ['checks', phase, index];
