@@ -54,6 +54,8 @@ Options
 
 Without a terminal (CI, pipes, nohup)
   --plain                no console: one line per event on stdout, same journal and record
+  --json                 as --plain, with one JSON object per event on stdout ({seq, at,
+                         event}, as in the record) and every other message on stderr
   --yes                  tick every preparation item
   --confirm-db <name>    the database name, as you would type it in the console
   --override <id>=<why>  accept a failing blocking check, with the reason recorded (repeatable)
@@ -85,9 +87,10 @@ Options
   --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
-  --plain, --yes, --confirm-db, --override, --on-failure, --at-end,
+  --plain, --json, --yes, --confirm-db, --override, --on-failure, --at-end,
   --drop-invalid-index   as for cutover run;
-                         --plain needs --confirm-db
+                         --plain and --json need --confirm-db; --json prints the events
+                         this resume adds
 
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
 `;

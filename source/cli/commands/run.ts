@@ -29,7 +29,8 @@ export async function runCommand(args: string[]): Promise<number> {
 		format: parseFormat(values.format),
 		checklistPath: resolveChecklist(values.checklist),
 		to: values.to ?? null,
-		plain: values.plain,
+		plain: values.plain || values.json,
+		json: values.json,
 		yes: values.yes,
 		confirmDb: values['confirm-db'] ?? null,
 		overrides: parseOverrides(values.override ?? []),
@@ -55,5 +56,5 @@ export async function runCommand(args: string[]): Promise<number> {
 			],
 		}),
 	});
-	return report(result);
+	return report(result, values.json);
 }
