@@ -14,12 +14,20 @@ const timeoutRange = {min: 100, max: 3_600_000};
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name', 'checks'], optional: ['window', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
-	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...sections, 'timeout']});
-	// A runbook for a run plans its window; a file of health checks only (cutover health) has none to plan.
-	const forRun = ['pre', 'post'].some(k => checks[k] !== undefined) || ['preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined) || checks['health'] === undefined;
-	if (root['window'] === undefined && forRun) {
-		v.fail(['window'], '"window" is missing: say how long the run expects to take, window: {expected-minutes: 30} (only a file of health checks alone may leave it out)');
+	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
+	const rawChecks = root['checks'];
+	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
+	// A runbook for a run plans its window and lists its checks; a file of health checks and thresholds only (cutover health) has no run to plan.
+	const forRun = ['pre', 'post'].some(k => checks[k] !== undefined) || ['preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined)
+		|| (checks['health'] === undefined && root['thresholds'] === undefined);
+	if (forRun) {
+		for (const key of ['window', 'checks']) {
+			if (root[key] === undefined) {
+				v.fail([key], key === 'window'
+					? '"window" is missing: say how long the run expects to take, window: {expected-minutes: 30} (only a file of health checks and thresholds alone may leave it out)'
+					: '"checks" is missing: give checks: {pre: [...], post: [...]}, or checks: {} for a runbook without checks');
+			}
+		}
 	}
 
 	const window = root['window'] === undefined ? undefined : v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
