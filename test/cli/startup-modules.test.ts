@@ -6,7 +6,7 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {after, before, describe, it} from 'node:test';
 import {packageRoot} from '../../source/package-root.js';
-import {bundledCli, cli, prepareDemoTarget} from '../support/demo-targets.js';
+import {bundledCli, cli, prepareDemoTarget, productionChecklist} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 // What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
@@ -92,7 +92,7 @@ describe('what each command loads', () => {
 	});
 
 	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
-		for (const args of [['--help'], ['run', '--help'], ['status', '--help']]) {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help']]) {
 			const help = packagesLoaded([cli, ...args]);
 			assert.equal(help.status, 0, help.out);
 			assert.match(help.out, /^cutover /);
@@ -133,12 +133,23 @@ describe('what each command loads', () => {
 		const target = await prepareDemoTarget('sqlite');
 		try {
 			// Plain and without --yes: the run stops at the window, failing closed, where the console would first wait for the operator.
-			const run = packagesLoaded([cli, 'run', '--db', target.db, '--plain', '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')]);
+			// Named: checklists/ holds more than one runbook (health.yaml too), so none is the default.
+			const run = packagesLoaded([cli, 'run', '--db', target.db, '--checklist', productionChecklist, '--plain', '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')]);
 			assert.match(run.out, /window\.planned/, run.out);
 			assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
 		} finally {
 			await target.cleanup();
 		}
+	});
+
+	it('health of a SQLite file loads better-sqlite3 only; of a PostgreSQL database, pg only', () => {
+		const checklist = path.join(packageRoot, 'checklists', 'health.yaml');
+		const sqlite = packagesLoaded([cli, 'health', '--db', `sqlite:${sqliteFile}`, '--checklist', checklist]);
+		assert.match(sqlite.out, /^status: /m, sqlite.out);
+		assert.deepEqual(heavyIn(sqlite.packages), ['better-sqlite3'], sqlite.out);
+		const postgres = packagesLoaded([cli, 'health', '--db', database.url, '--checklist', checklist, '--sample', '0s']);
+		assert.match(postgres.out, /^ {2}connections +warn 80% alert 90% +ok /m, postgres.out);
+		assert.deepEqual(heavyIn(postgres.packages), ['pg'], postgres.out);
 	});
 
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {
