@@ -12,15 +12,22 @@ const HEALTH_ONLY_WINDOW_MINUTES = 30;
 /** A check may be given from 100 ms to an hour: past that it is no longer a check but a job of its own. */
 const timeoutRange = {min: 100, max: 3_600_000};
 
+/**
+ * Whether a checklist's top-level mapping is a runbook for a run, which plans its window and lists
+ * its checks, rather than a file of health checks and thresholds alone (for cutover health).
+ */
+export function isForRun(root: Record<string, unknown>): boolean {
+	const checks = typeof root['checks'] === 'object' && root['checks'] !== null ? root['checks'] as Record<string, unknown> : {};
+	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined)
+		|| (checks['health'] === undefined && root['thresholds'] === undefined);
+}
+
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
 	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
 	const rawChecks = root['checks'];
 	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
-	// A runbook for a run plans its window and lists its checks; a file of health checks and thresholds only (cutover health) has no run to plan.
-	const forRun = ['pre', 'post'].some(k => checks[k] !== undefined) || ['preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined)
-		|| (checks['health'] === undefined && root['thresholds'] === undefined);
-	if (forRun) {
+	if (isForRun(root)) {
 		for (const key of ['window', 'checks']) {
 			if (root[key] === undefined) {
 				v.fail([key], key === 'window'

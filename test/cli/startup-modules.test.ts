@@ -6,7 +6,7 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {after, before, describe, it} from 'node:test';
 import {packageRoot} from '../../source/package-root.js';
-import {bundledCli, cli, prepareDemoTarget, productionChecklist} from '../support/demo-targets.js';
+import {bundledCli, cli, prepareDemoTarget} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 // What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
@@ -133,8 +133,7 @@ describe('what each command loads', () => {
 		const target = await prepareDemoTarget('sqlite');
 		try {
 			// Plain and without --yes: the run stops at the window, failing closed, where the console would first wait for the operator.
-			// Named: checklists/ holds more than one runbook (health.yaml too), so none is the default.
-			const run = packagesLoaded([cli, 'run', '--db', target.db, '--checklist', productionChecklist, '--plain', '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')]);
+			const run = packagesLoaded([cli, 'run', '--db', target.db, '--plain', '--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')]);
 			assert.match(run.out, /window\.planned/, run.out);
 			assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
 		} finally {

@@ -27,7 +27,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		db: values.db,
 		migrationsDir: resolveMigrations(values.migrations),
 		format: parseFormat(values.format),
-		checklistPath: resolveChecklist(values.checklist),
+		checklistPath: await resolveChecklist(values.checklist),
 		to: values.to ?? null,
 		plain: values.plain || values.json,
 		json: values.json,
