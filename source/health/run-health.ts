@@ -3,6 +3,7 @@ import type {CheckResult} from '../engine/model.js';
 import type {ActivityMonitor} from '../ports/activity-monitor.js';
 import type {Clock} from '../ports/clock.js';
 import type {Database} from '../ports/database.js';
+import type {Probes} from '../ports/probes.js';
 import {runCheck} from '../run/checks.js';
 import {ratesBetween} from '../watch/deltas.js';
 import {cacheHitSinceReset, headerFigures} from '../watch/figures.js';
@@ -15,6 +16,8 @@ export type HealthDeps = {
 	openMonitor: (() => Promise<ActivityMonitor>) | null;
 	clock: Clock;
 	sleep: (ms: number) => Promise<void>;
+	/** Where HTTP and command probes go (the application's health endpoint); a probe check without them is an error verdict. */
+	probes?: Probes;
 };
 
 export type HealthOptions = {
@@ -32,7 +35,7 @@ export async function runHealth(checklist: Checklist, deps: HealthDeps, options:
 	const results: CheckResult[] = [];
 	for (const check of checklist.checks.health) {
 		// Qualified ids let a same-rows-as find health.x among the results.
-		results.push(await runCheck(deps.database, check, 'health', results, deps.clock, `health.${check.id}`));
+		results.push(await runCheck(deps.database, check, 'health', results, deps.clock, `health.${check.id}`, deps.probes === undefined ? {} : {probes: deps.probes}));
 	}
 
 	const needsFigures = Object.keys(checklist.thresholds).length > 0 && deps.openMonitor !== null;

@@ -30,14 +30,14 @@ export async function runCheck(
 	id = check.id,
 	control: CheckControl = {},
 ): Promise<CheckResult> {
+	// A health check (cutover health) is judged as after an upgrade: nothing of it is still to come.
+	const phase: CheckPhase = section === 'health' ? 'post' : section;
 	if (check.probe !== undefined) {
 		return runProbeCheck(control.probes, check, phase, clock, id, control);
 	}
 
 	const sql = sqlFor(check, database.engine);
 	const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
-	// A health check (cutover health) is judged as after an upgrade: nothing of it is still to come.
-	const phase: CheckPhase = section === 'health' ? 'post' : section;
 	const base = {id, phase, title: check.title, sql: sql ?? '', blocking: check.blocking, expectation: describeExpectation(check.expect), timeoutMs};
 	const started = clock.now();
 	if (sql === null) {

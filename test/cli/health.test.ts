@@ -216,6 +216,17 @@ describe('cutover health when it cannot check', () => {
 		assert.doesNotMatch(gone.stderr + missing.stderr + usage.stderr + noChecklist.stderr, /\n\s+at /);
 	});
 
+	it('runs probes among the health checks: the application, not only the database', () => {
+		const file = path.join(target.dir, 'probes.yaml');
+		const probe = (exit: number) => `name: app\nchecks:\n  health:\n    - {id: app, title: The application answers, severity: warn, command: {run: [node, -e, 'process.exit(${exit})'], exit: 0}}\n`;
+		writeFileSync(file, probe(0));
+		const up = healthJson(target, '--checklist', file);
+		assert.deepEqual([up.code, up.report.checks[0]!.verdict], [0, 'passed']);
+		writeFileSync(file, probe(3));
+		const down = healthJson(target, '--checklist', file);
+		assert.deepEqual([down.code, down.report.checks[0]!.verdict, down.report.checks[0]!.level], [1, 'failed', 'warn']);
+	});
+
 	it('answers --help with exit 0', () => {
 		const help = cutover(target, ['health', '--help']);
 		assert.equal(help.code, 0);

@@ -48,6 +48,8 @@ export async function healthCommand(args: string[]): Promise<number> {
 				: null,
 			clock: systemClock,
 			sleep: async ms => sleep(ms),
+			// The application's health endpoint, a command: loaded only when a health check probes.
+			...(checklist.checks.health.some(check => check.probe !== undefined) ? {probes: (await import('../../adapters/local-probes.js')).localProbes()} : {}),
 		}, {target: target.display, sampleMs});
 		process.stdout.write(values.json ? healthJson(report) : formatHealth(report));
 		return report.exitCode;
