@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {countSessions} from '../../source/watch/counts.js';
+import {usableConnections} from '../../source/watch/figures.js';
 import {cacheHitLevel, connectionsLevel, lockWaitLevel, replicationLagLevel, type Level} from '../../source/watch/thresholds.js';
 import type {WatchState} from '../../source/watch/watch-state.js';
 import {formatBytes, formatDuration, truncate} from '../format.js';
@@ -35,7 +36,7 @@ export function WatchHeader({state, now, width}: Props) {
 	}
 
 	const counts = countSessions(snapshot.rows, snapshot.idleSessions);
-	const usable = snapshot.stats.maxConnections - snapshot.stats.reservedConnections;
+	const usable = usableConnections(snapshot.stats);
 	const {rates, databaseSize} = state;
 	const replication = snapshot.stats.replication;
 	return (

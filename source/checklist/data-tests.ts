@@ -1,6 +1,6 @@
 import type {Expectation} from '../engine/judge.js';
-import type {CheckPhase} from '../engine/model.js';
 import {literal, quoteIdentifier, readNames, readTable, tableSql, tableText, type TableName} from './sql-text.js';
+import type {CheckSection} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 /**
@@ -18,7 +18,7 @@ export type Compiled = {
 };
 
 export type CompileContext = {
-	phase: CheckPhase;
+	phase: CheckSection;
 	/** Pre checks with a row_count, by the table they count (as written): the baselines of `within:`. */
 	baselines: ReadonlyMap<string, string>;
 };
@@ -111,6 +111,10 @@ function compileRowCount(value: unknown, path: Path, context: CompileContext, v:
 
 		if (context.phase === 'pre') {
 			v.fail([...path, 'within'], 'within: compares with the count before the upgrade: use it in checks.post, with a row_count of the same table in checks.pre');
+		}
+
+		if (context.phase === 'health') {
+			v.fail([...path, 'within'], 'within: compares with the count before an upgrade, and a health check runs outside any: give min: (min: 1 for a table that must not be empty) or max:');
 		}
 
 		const baseline = context.baselines.get(tableText(table));

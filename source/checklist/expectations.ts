@@ -1,14 +1,14 @@
 import type {Expectation} from '../engine/judge.js';
 import {SCALAR_OPS, type ScalarOp} from '../engine/judge-kinds.js';
-import type {CheckPhase} from '../engine/model.js';
 import {readNames} from './sql-text.js';
+import type {CheckSection} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 const forms = 'no-rows, some-rows, {at-least: N}, {scalar: \'<= 5\'}, {columns-equal: [a, b]} or {same-rows-as: pre.<check id>}';
 const mapKeys = ['same-rows-as', 'at-least', 'scalar', 'columns-equal'];
 
 /** What the rows of a check's own SQL must be. `before` holds the qualified ids (pre.x) of the checks run before this one. */
-export function readExpectation(value: unknown, path: Path, phase: CheckPhase, id: string, before: readonly string[], v: Validator): Expectation {
+export function readExpectation(value: unknown, path: Path, phase: CheckSection, id: string, before: readonly string[], v: Validator): Expectation {
 	if (value === 'no-rows' || value === 'some-rows') {
 		return {kind: value};
 	}
@@ -64,9 +64,9 @@ function readComparison(value: unknown, path: Path, v: Validator): {op: ScalarOp
 	return {op: match[1] as ScalarOp, value: Number(match[2])};
 }
 
-function readSameRowsAs(value: unknown, path: Path, phase: CheckPhase, id: string, before: readonly string[], v: Validator): Expectation {
+function readSameRowsAs(value: unknown, path: Path, phase: CheckSection, id: string, before: readonly string[], v: Validator): Expectation {
 	const reference = v.text(value, path);
-	const qualified = /^(pre|post)\./.test(reference) ? reference : `${phase}.${reference}`;
+	const qualified = /^(pre|post|health)\./.test(reference) ? reference : `${phase}.${reference}`;
 	if (qualified === `${phase}.${id}`) {
 		v.fail(path, `${id} cannot compare with itself`);
 	}

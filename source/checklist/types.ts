@@ -1,5 +1,5 @@
 import type {Expectation} from '../engine/judge.js';
-import type {PrepItem} from '../engine/model.js';
+import type {CheckPhase, PrepItem} from '../engine/model.js';
 import type {ProbeSpec} from '../engine/probes.js';
 import type {LockPolicy} from '../ports/migrator.js';
 
@@ -22,6 +22,20 @@ export type CheckDefinition = {
 	timeoutMs: number;
 };
 
+/** Where a check is listed: before or after the upgrade, or among the health checks (`cutover health`). */
+export type CheckSection = CheckPhase | 'health';
+
+export type ThresholdName = 'connections' | 'cache-hit' | 'lock-wait' | 'replication-lag';
+
+/**
+ * One line of the maintenance handbook's table: the level at which a figure warns and at which
+ * it alerts (either may be absent). connections and cache-hit are shares (0–1), lock-wait and
+ * replication-lag milliseconds. A cache hit ratio alerts below its level, the others above.
+ */
+export type Threshold = {warn: number | null; alert: number | null};
+
+export type Thresholds = Partial<Record<ThresholdName, Threshold>>;
+
 /** A runbook, validated. */
 export type Checklist = {
 	name: string;
@@ -36,7 +50,10 @@ export type Checklist = {
 	 * schema between versions, unless `offWhenMidChange` (`off-when-mid-change: true`) says so.
 	 */
 	maintenance: {on: string | null; off: string | null; offWhenMidChange: boolean};
-	checks: {pre: CheckDefinition[]; post: CheckDefinition[]};
+	/** health: what `cutover health` runs, without a run (data freshness, key tables not empty). */
+	checks: {pre: CheckDefinition[]; post: CheckDefinition[]; health: CheckDefinition[]};
+	/** The `thresholds:` section: only the figures the file names are judged. */
+	thresholds: Thresholds;
 	/** The `upgrade:` section: only what the file sets; the migrator fills in its defaults for the rest. */
 	upgrade: Partial<LockPolicy>;
 };

@@ -1,22 +1,46 @@
-import type {CheckPhase, PrepItem} from '../engine/model.js';
+import type {PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
-import type {CheckDefinition, Checklist} from './types.js';
+import {readThresholds} from './thresholds.js';
+import type {CheckDefinition, Checklist, CheckSection} from './types.js';
 import type {Path, Validator} from './validator.js';
 
-const phases: readonly CheckPhase[] = ['pre', 'post'];
+const sections: readonly CheckSection[] = ['pre', 'post', 'health'];
+/** A file with no run in it (health checks and thresholds only) has no window to plan: this one stands in. */
+const HEALTH_ONLY_WINDOW_MINUTES = 30;
 /** A check may be given from 100 ms to an hour: past that it is no longer a check but a job of its own. */
 const timeoutRange = {min: 100, max: 3_600_000};
 
+/**
+ * Whether a checklist's top-level mapping is a runbook for a run, which plans its window and lists
+ * its checks, rather than a file of health checks and thresholds alone (for cutover health).
+ */
+export function isForRun(root: Record<string, unknown>): boolean {
+	const checks = typeof root['checks'] === 'object' && root['checks'] !== null ? root['checks'] as Record<string, unknown> : {};
+	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined)
+		|| (checks['health'] === undefined && root['thresholds'] === undefined);
+}
+
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name', 'window', 'checks'], optional: ['preparation', 'maintenance', 'upgrade']});
-	const window = v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
+	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
+	const rawChecks = root['checks'];
+	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
+	if (isForRun(root)) {
+		for (const key of ['window', 'checks']) {
+			if (root[key] === undefined) {
+				v.fail([key], key === 'window'
+					? '"window" is missing: say how long the run expects to take, window: {expected-minutes: 30} (only a file of health checks and thresholds alone may leave it out)'
+					: '"checks" is missing: give checks: {pre: [...], post: [...]}, or checks: {} for a runbook without checks');
+			}
+		}
+	}
+
+	const window = root['window'] === undefined ? undefined : v.object(root['window'], ['window'], {required: ['expected-minutes'], optional: []});
 	const maintenance = root['maintenance'] === undefined || root['maintenance'] === null
 		? {}
 		: v.object(root['maintenance'], ['maintenance'], {required: [], optional: ['on', 'off', 'off-when-mid-change']});
-	const checks = v.object(root['checks'], ['checks'], {required: [], optional: [...phases, 'timeout']});
 	// `checks: {timeout: 1m}` is every check's unless it names its own.
 	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
@@ -24,16 +48,18 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	// A post row_count with within: compares with the pre check that counted the same table.
 	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
+	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
 	return {
 		name: v.text(root['name'], ['name']),
-		window: {expectedMinutes: v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
+		window: {expectedMinutes: window === undefined ? HEALTH_ONLY_WINDOW_MINUTES : v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
 		preparation: readPreparation(root['preparation'], v),
 		maintenance: {
 			on: v.optionalText(maintenance['on'], ['maintenance', 'on']),
 			off: v.optionalText(maintenance['off'], ['maintenance', 'off']),
 			offWhenMidChange: v.boolean(maintenance['off-when-mid-change'], ['maintenance', 'off-when-mid-change'], false),
 		},
-		checks: {pre, post},
+		checks: {pre, post, health},
+		thresholds: readThresholds(root['thresholds'], v),
 		upgrade: readUpgrade(root['upgrade'], v),
 	};
 }
@@ -79,7 +105,7 @@ function readPreparation(value: unknown, v: Validator): PrepItem[] {
 }
 
 /** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
-function readChecks(value: unknown, phase: CheckPhase, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
+function readChecks(value: unknown, phase: CheckSection, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
 	const checks: CheckDefinition[] = [];
 	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
 		const path: Path = ['checks', phase, index];

@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UsageError} from '../errors/index.js';
 import {packageRoot} from '../package-root.js';
@@ -24,14 +24,20 @@ export function resolveMigrations(flag: string | undefined, cwd = process.cwd())
 	});
 }
 
-/** The flag's file, or the one checklists/*.yaml of the working directory; several or none: the operator says which. */
-export function resolveChecklist(flag: string | undefined, cwd = process.cwd()): string {
+/**
+ * The flag's file, or the one runbook among checklists/*.yaml of the working directory; several or
+ * none: the operator says which. A file of health checks alone (checklists/health.yaml, for
+ * cutover health) is no runbook for a run and is passed over.
+ */
+export async function resolveChecklist(flag: string | undefined, cwd = process.cwd()): Promise<string> {
 	if (flag !== undefined) {
 		return path.resolve(cwd, flag);
 	}
 
 	const directory = path.resolve(cwd, 'checklists');
-	const found = isDirectory(directory) ? readdirSync(directory).filter(f => /\.ya?ml$/.test(f)).sort() : [];
+	const files = isDirectory(directory) ? readdirSync(directory).filter(f => /\.ya?ml$/.test(f)).sort() : [];
+	const healthOnly = await healthOnlyFiles(directory, files);
+	const found = files.filter(f => !healthOnly.has(f));
 	if (found.length === 1) {
 		return path.join(directory, found[0]!);
 	}
@@ -47,7 +53,25 @@ export function resolveChecklist(flag: string | undefined, cwd = process.cwd()):
 		throw new UsageError(`several checklists in ${directory}: ${found.join(', ')}`, {hint: `say which with --checklist, for example --checklist checklists/${found[0]!}`});
 	}
 
-	throw new UsageError(`no checklist: --checklist was not given and ${cwd} has no checklists/*.yaml`, {
+	const passedOver = healthOnly.size === 0 ? '' : ` (${[...healthOnly].join(', ')} ${healthOnly.size === 1 ? 'holds' : 'hold'} health checks only, for cutover health)`;
+	throw new UsageError(`no checklist: --checklist was not given and ${cwd} has no checklists/*.yaml${passedOver}`, {
 		hint: 'pass --checklist <file.yaml> (a runbook with no checks is allowed: name, window and checks: {}), or run from the project directory that holds checklists/',
 	});
+}
+
+/** The files that parse as a checklist of health checks alone; one that does not parse is left to the run's own load to report. */
+async function healthOnlyFiles(directory: string, files: readonly string[]): Promise<Set<string>> {
+	if (files.length === 0) {
+		return new Set();
+	}
+
+	const [{parse}, {isForRun}] = await Promise.all([import('yaml'), import('../checklist/validate-checklist.js')]);
+	return new Set(files.filter(file => {
+		try {
+			const root: unknown = parse(readFileSync(path.join(directory, file), 'utf8'));
+			return typeof root === 'object' && root !== null && !Array.isArray(root) && !isForRun(root as Record<string, unknown>);
+		} catch {
+			return false;
+		}
+	}));
 }

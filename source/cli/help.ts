@@ -4,6 +4,7 @@ Usage
   cutover run --db <target> [options]   walk through a migration, screen by screen
   cutover status --db <target> [--json] fingerprint and applied/pending migrations
   cutover watch --db <target>           live sessions, locks and who blocks whom
+  cutover health --db <target> [--json] health checks and thresholds, exit 0-3 for cron
   cutover import --db <target>          adopt a database: its history from another tool
   cutover baseline --db <t> --to <m>    adopt a database: mark migrations up to <m> applied
   cutover resume [<journal>]            list unfinished runs, or continue one
@@ -53,6 +54,8 @@ Options
 
 Without a terminal (CI, pipes, nohup)
   --plain                no console: one line per event on stdout, same journal and record
+  --json                 as --plain, with one JSON object per event on stdout ({seq, at,
+                         event}, as in the record) and every other message on stderr
   --yes                  tick every preparation item
   --confirm-db <name>    the database name, as you would type it in the console
   --override <id>=<why>  accept a failing blocking check, with the reason recorded (repeatable)
@@ -84,9 +87,10 @@ Options
   --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
-  --plain, --yes, --confirm-db, --override, --on-failure, --at-end,
+  --plain, --json, --yes, --confirm-db, --override, --on-failure, --at-end,
   --drop-invalid-index   as for cutover run;
-                         --plain needs --confirm-db
+                         --plain and --json need --confirm-db; --json prints the events
+                         this resume adds
 
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
 `;
@@ -134,6 +138,28 @@ export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--
 Prints the target's fingerprint (engine, version, host, database, size, system identifier),
 who holds its run lock (operator, host, pid, since when, run id) if a run is going on, and its
 applied and pending migrations with checksums. Read-only.
+`;
+
+export const healthHelp = `cutover health --db <target> [--checklist <file>] [--json] [--sample <duration>]
+
+Runs the checklist's health checks (checks: {health: [...]}: data freshness with recency,
+key tables not empty with row_count, any check kind) and judges its thresholds (connections
+against max_connections, cache hit ratio, lock waits, replication lag: the watch's figures).
+Read-only: no run lock, no change record, no console.
+
+Options
+  --db <target>          the database; required
+  --checklist <file>     the checklist (default: ./checklists/health.yaml)
+  --json                 one JSON object: checks with verdicts, details and evidence, thresholds
+                         with their values
+  --sample <duration>    how long the cache hit ratio is sampled (default 1s; 0s: since the
+                         statistics were last reset)
+
+On SQLite the thresholds do not apply and are reported as not applicable.
+
+Exit status: 0 healthy, 1 warn (a warn check failed or a warn level was crossed), 2 alert
+(a block check failed or an alert level was crossed), 3 could not check (no connection,
+a bad checklist, bad usage: the message says what to do).
 `;
 
 export const watchHelp = `cutover watch --db <target> [options]

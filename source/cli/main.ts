@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {CutoverError, UsageError} from '../errors/index.js';
 import {toolVersion} from '../package-root.js';
-import {commands} from './commands/index.js';
+import {commands, type Command} from './commands/index.js';
 import {mainHelp} from './help.js';
 import {prepareTerminalEnv} from './terminal-env.js';
 
@@ -26,6 +26,9 @@ for (const stream of [process.stdout, process.stderr]) {
 // A file grown past RLIMIT_FSIZE must fail its write (EFBIG, handled as an error), not kill the run mid-step.
 process.on('SIGXFSZ', () => {});
 
+/** The command being run, once known: its errorExit replaces 1 and 2 for its errors. */
+let running: Command | undefined;
+
 async function main(args: string[]): Promise<number> {
 	const argv = takeConfigDir(args, process.env);
 	const [command, ...rest] = argv;
@@ -49,6 +52,7 @@ async function main(args: string[]): Promise<number> {
 		return 0;
 	}
 
+	running = entry;
 	return (await entry.load())(rest);
 }
 
@@ -76,9 +80,9 @@ try {
 } catch (error) {
 	if (error instanceof CutoverError) {
 		process.stderr.write(`cutover: ${error.message}\n  → ${error.hint}\n`);
-		process.exitCode = error instanceof UsageError ? 2 : 1;
+		process.exitCode = running?.errorExit ?? (error instanceof UsageError ? 2 : 1);
 	} else {
 		process.stderr.write(`cutover: unexpected error (a bug; please report it with the record if there is one)\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-		process.exitCode = 1;
+		process.exitCode = running?.errorExit ?? 1;
 	}
 }

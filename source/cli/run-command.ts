@@ -18,7 +18,7 @@ import type {Journal} from '../ports/journal.js';
 import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
 import {CutoverError, RecordWriteError} from '../errors/index.js';
-import {guessDatabaseName, newRunIdentity, openConnections, openJournal, takeRunLock} from './open-run.js';
+import {guessDatabaseName, newRunIdentity, openConnections, openJournal, secretsOf, takeRunLock} from './open-run.js';
 import type {RunLockHandle} from '../ports/run-lock.js';
 import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
 import {withRunSessions} from './run-sessions.js';
@@ -26,7 +26,9 @@ import {journalCommands} from '../run/command-journal.js';
 import {handleBackendActions} from '../run/backend-actions.js';
 import type {ConsoleHandle} from './console.js';
 import type {FormatName} from '../adapters/migrator/formats/types.js';
+import {formatJsonLine} from './json-output.js';
 import {formatPlainLine} from './plain-output.js';
+import type {Entry} from '../engine/events.js';
 import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {takeChainPlace} from '../verify/previous-record.js';
@@ -40,6 +42,8 @@ export type RunOptions = {
 	checklistPath: string;
 	to: string | null;
 	plain: boolean;
+	/** --json: plain, with each event as a JSON line on stdout. */
+	json?: boolean;
 	yes: boolean;
 	confirmDb: string | null;
 	overrides: Map<string, string>;
@@ -160,6 +164,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		target,
 		runbook,
 		plain: options.plain,
+		json: options.json === true,
 		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex},
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
@@ -207,6 +212,8 @@ export type DriveOptions = {
 	target: Target;
 	runbook: Runbook;
 	plain: boolean;
+	/** With plain: each event as a JSON line (formatJsonLine) rather than formatPlainLine. */
+	json?: boolean;
 	answers: PlainAnswers;
 	backupsDir: string;
 	runId: string;
@@ -334,7 +341,9 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		}
 
 		if (options.plain) {
-			const off = session.subscribe((_, entry) => write(`${formatPlainLine(entry)}\n`));
+			const secrets = secretsOf(options.target);
+			const line = options.json === true ? (entry: Entry) => formatJsonLine(entry, secrets) : formatPlainLine;
+			const off = session.subscribe((_, entry) => write(`${line(entry)}\n`));
 			try {
 				return result(await flow(deps));
 			} finally {

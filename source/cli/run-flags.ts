@@ -13,6 +13,8 @@ export const runFlags = {
 	records: {type: 'string'},
 	backups: {type: 'string'},
 	plain: {type: 'boolean', default: false},
+	/** Plain mode with one JSON object per event on stdout instead of a line of text; human messages go to stderr. */
+	json: {type: 'boolean', default: false},
 	yes: {type: 'boolean', default: false},
 	'confirm-db': {type: 'string'},
 	override: {type: 'string', multiple: true},

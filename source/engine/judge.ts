@@ -81,8 +81,13 @@ export function describeMissing(relation: {kind: 'table' | 'schema'; name: strin
  * deployment: nothing to judge yet. After the upgrade the migrations were to create it, so its
  * absence is a finding, and an error rather than a pass.
  */
-export function judgeMissing(phase: CheckPhase, relation: {kind: 'table' | 'schema'; name: string | null}): {verdict: Verdict; detail: string} {
+export function judgeMissing(phase: CheckPhase | 'health', relation: {kind: 'table' | 'schema'; name: string | null}): {verdict: Verdict; detail: string} {
 	const what = describeMissing(relation);
+	if (phase === 'health') {
+		// Outside a run nothing is still to be created: a table a health check reads must be there.
+		return {verdict: 'error', detail: `${what} does not exist`};
+	}
+
 	return phase === 'pre'
 		? {verdict: 'not-applicable', detail: `${what} does not exist yet`}
 		: {verdict: 'error', detail: `${what} does not exist after the upgrade`};

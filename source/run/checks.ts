@@ -20,16 +20,18 @@ export type CheckControl = {
 	probes?: Probes;
 };
 
-/** Runs one check's SQL and judges it. A check that cannot run, runs too long or is cancelled is a verdict, not an exception. */
+/** Runs one check's SQL and judges it (a health check's is recorded with phase post). A check that cannot run, runs too long or is cancelled is a verdict, not an exception. */
 export async function runCheck(
 	database: Database,
 	check: RunbookCheck,
-	phase: CheckPhase,
+	section: CheckPhase | 'health',
 	earlier: readonly CheckResult[],
 	clock: Clock,
 	id = check.id,
 	control: CheckControl = {},
 ): Promise<CheckResult> {
+	// A health check (cutover health) is judged as after an upgrade: nothing of it is still to come.
+	const phase: CheckPhase = section === 'health' ? 'post' : section;
 	if (check.probe !== undefined) {
 		return runProbeCheck(control.probes, check, phase, clock, id, control);
 	}
@@ -45,7 +47,7 @@ export async function runCheck(
 	try {
 		const result = await database.query(sql, {timeoutMs, ...(control.signal === undefined ? {} : {signal: control.signal})});
 		if (result.kind === 'missing-relation') {
-			return {...base, ...judgeMissing(phase, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
+			return {...base, ...judgeMissing(section, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
 		}
 
 		return {...base, ...judgeRows(check.expect, result.columns, result.rows, earlier, check.evidenceLimit), durationMs: clock.now() - started};

@@ -24,6 +24,12 @@ describe('cutover checklist lint', () => {
 		assert.match(result.stdout, /^ok {3}.*production\.yaml: "production", 3 preparation items, 3 pre and \d+ post checks$/m);
 	});
 
+	it('passes the shipped health checklist and counts its health checks and thresholds', () => {
+		const result = lint(path.join(packageRoot, 'checklists', 'health.yaml'));
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /^ok {3}.*health\.yaml: "health", 0 preparation items, 0 pre and 0 post checks, 4 health checks and 4 thresholds$/m);
+	});
+
 	it('names the file, the step and the line of a typo, and exits 1', () => {
 		const bad = path.join(dir, 'typo.yaml');
 		writeFileSync(bad, 'name: typo\nwindow: {expected-minutes: 5}\nchecks:\n  pre:\n    - id: a\n      titel: b\n');

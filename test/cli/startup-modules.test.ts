@@ -92,7 +92,7 @@ describe('what each command loads', () => {
 	});
 
 	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
-		for (const args of [['--help'], ['run', '--help'], ['status', '--help']]) {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help']]) {
 			const help = packagesLoaded([cli, ...args]);
 			assert.equal(help.status, 0, help.out);
 			assert.match(help.out, /^cutover /);
@@ -139,6 +139,16 @@ describe('what each command loads', () => {
 		} finally {
 			await target.cleanup();
 		}
+	});
+
+	it('health of a SQLite file loads better-sqlite3 only; of a PostgreSQL database, pg only', () => {
+		const checklist = path.join(packageRoot, 'checklists', 'health.yaml');
+		const sqlite = packagesLoaded([cli, 'health', '--db', `sqlite:${sqliteFile}`, '--checklist', checklist]);
+		assert.match(sqlite.out, /^status: /m, sqlite.out);
+		assert.deepEqual(heavyIn(sqlite.packages), ['better-sqlite3'], sqlite.out);
+		const postgres = packagesLoaded([cli, 'health', '--db', database.url, '--checklist', checklist, '--sample', '0s']);
+		assert.match(postgres.out, /^ {2}connections +warn 80% alert 90% +ok /m, postgres.out);
+		assert.deepEqual(heavyIn(postgres.packages), ['pg'], postgres.out);
 	});
 
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {

@@ -149,7 +149,7 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 		clock: {now: () => 1000},
 		runbook: {
 			name: 'test', path: '/c.yaml', sha256: 'd'.repeat(64), window: {expectedMinutes: 5}, preparation: [],
-			maintenance: {on: 'maint on', off: 'maint off', offWhenMidChange: false}, checks: {pre: [], post: []}, upgrade: {},
+			maintenance: {on: 'maint on', off: 'maint off', offWhenMidChange: false}, checks: {pre: [], post: [], health: []}, thresholds: {}, upgrade: {},
 		},
 		backupsDir: dir,
 		recordsDir: dir,

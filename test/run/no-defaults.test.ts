@@ -112,4 +112,15 @@ describe('no silent defaults', async () => {
 		assert.ok(lines.some(l => l.kind === 'window.planned' && (l.event as {checks?: unknown}).checks !== undefined));
 		assert.notEqual(productionChecklist, started.checklist.path);
 	});
+
+	it('passes over a file of health checks alone: it is for cutover health, not a runbook for a run', () => {
+		const health = 'name: health\nchecks:\n  health:\n    - {id: users, title: Users, row_count: {table: users, min: 1}}\nthresholds:\n  connections: {alert: 90%}\n';
+		const alone = inDir(workdir({migrations: true, checklists: {'health.yaml': health}}), target, ['run', '--db', target.db, ...plain]);
+		assert.equal(alone.code, 2, alone.stderr);
+		assert.match(alone.stderr, /no checklist: .* has no checklists\/\*\.yaml \(health\.yaml holds health checks only, for cutover health\)\n {2}→ pass --checklist/);
+		const cwd = workdir({migrations: true, checklists: {'health.yaml': health, 'only.yaml': noChecks}});
+		const beside = inDir(cwd, target, ['run', '--db', target.db, ...plain]);
+		assert.equal(beside.code, 0, beside.stderr + beside.stdout);
+		assert.ok(beside.stdout.includes(`checklist no-checks (${path.join(cwd, 'checklists', 'only.yaml')})`), beside.stdout);
+	});
 });

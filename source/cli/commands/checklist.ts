@@ -21,9 +21,12 @@ export async function checklistCommand(args: string[]): Promise<number> {
 	for (const file of positionals) {
 		try {
 			const checklist = await loadChecklist(file);
-			const {pre, post} = checklist.checks;
+			const {pre, post, health} = checklist.checks;
 			const checks = pre.length + post.length;
-			process.stdout.write(`ok   ${file}: "${checklist.name}", ${checklist.preparation.length} preparation item${checklist.preparation.length === 1 ? '' : 's'}, ${pre.length} pre and ${post.length} post check${checks === 1 ? '' : 's'}${checks === 0 ? ' (a runbook with no checks)' : ''}\n`);
+			const thresholds = Object.keys(checklist.thresholds).length;
+			const forHealth = health.length + thresholds === 0 ? '' : `, ${health.length} health check${health.length === 1 ? '' : 's'} and ${thresholds} threshold${thresholds === 1 ? '' : 's'}`;
+			const none = checks + health.length + thresholds === 0 ? ' (a runbook with no checks)' : '';
+			process.stdout.write(`ok   ${file}: "${checklist.name}", ${checklist.preparation.length} preparation item${checklist.preparation.length === 1 ? '' : 's'}, ${pre.length} pre and ${post.length} post check${checks === 1 ? '' : 's'}${forHealth}${none}\n`);
 		} catch (error) {
 			if (!(error instanceof ChecklistError)) {
 				throw error;

@@ -1,10 +1,12 @@
-import {baselineHelp, checklistHelp, configHelp, demoHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, snapshotHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
+import {baselineHelp, checklistHelp, configHelp, demoHelp, healthHelp, importHelp, keyHelp, keygenHelp, replayHelp, resumeHelp, runHelp, snapshotHelp, statusHelp, verifyHelp, watchHelp} from '../help.js';
 import {importWithoutFetch} from '../without-fetch.js';
 
 export type Command = {
 	help: string;
 	/** Loaded only when the command runs, so `cutover --help` stays fast and light. */
 	load(): Promise<(args: string[]) => Promise<number> | number>;
+	/** The exit status of every error, bad usage included, where 1 and 2 already mean something (health: 3, could not check). */
+	errorExit?: number;
 };
 
 /** Every command: one entry each, one file each under commands/. */
@@ -23,4 +25,5 @@ export const commands: Record<string, Command> = {
 	import: {help: importHelp, load: async () => (await import('./import.js')).importCommand},
 	baseline: {help: baselineHelp, load: async () => (await import('./baseline.js')).baselineCommand},
 	snapshot: {help: snapshotHelp, load: async () => (await import('./snapshot.js')).snapshotCommand},
+	health: {help: healthHelp, load: async () => (await import('./health.js')).healthCommand, errorExit: 3},
 };

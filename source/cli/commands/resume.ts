@@ -26,7 +26,10 @@ import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
 	const {values, positionals} = parseCommand(args, {...runFlags, rollback: {type: 'boolean', default: false}}, 'resume');
-	preloadConsole(values.plain);
+	// --json is plain mode whose stdout holds only JSON lines: what resume says itself goes to stderr.
+	const plain = values.plain || values.json;
+	const write = values.json ? (text: string) => process.stderr.write(text) : writeOut;
+	preloadConsole(plain);
 	const stored = settingsForRun();
 	const settings = {
 		...stored,
@@ -39,14 +42,14 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	}
 
 	if (file === undefined) {
-		return listRuns(settings.recordsDir);
+		return listRuns(settings.recordsDir, write);
 	}
 
-	if (values.plain && values['confirm-db'] === undefined) {
-		throw new UsageError('--plain needs --confirm-db to resume a run', {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
+	if (plain && values['confirm-db'] === undefined) {
+		throw new UsageError(`${values.json ? '--json' : '--plain'} needs --confirm-db to resume a run`, {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
 	}
 
-	if (!values.plain && !(process.stdin.isTTY && process.stdout.isTTY)) {
+	if (!plain && !(process.stdin.isTTY && process.stdout.isTTY)) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
 			hint: `resume without the console: cutover resume ${file} --plain --yes --confirm-db <name>`,
 		});
@@ -131,7 +134,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 
 	const name = reopened.entries.map(e => e.event).find(e => e.type === 'target.fingerprinted');
 	const database = name?.type === 'target.fingerprinted' ? name.fingerprint.database : '';
-	const then = values.plain
+	const then = plain
 		? confirmPlain(values['confirm-db'] ?? '', database, values.rollback)
 		: await confirmInConsole(database, reconciliation.upgradeOpen);
 	if (then === null) {
@@ -157,7 +160,8 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		runLock,
 		target,
 		runbook,
-		plain: values.plain,
+		plain,
+		json: values.json,
 		answers: {
 			yes: values.yes,
 			confirmDb: values['confirm-db'] ?? database,
@@ -170,7 +174,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		runId: reopened.runId,
 		appliedBy: `${operator.name} (${operator.osUser}@${host})`,
 	}, deps => resumeFlow(deps, {reconciliation, operator, host, then}));
-	return report(result);
+	return report(result, values.json);
 }
 
 function confirmPlain(typed: string, database: string, rollback: boolean): 'continue' | 'rollback' {
@@ -199,7 +203,7 @@ async function confirmInConsole(database: string, upgradeOpen: boolean): Promise
 	}
 }
 
-function listRuns(recordsDir: string): number {
+function listRuns(recordsDir: string, write: (text: string) => void): number {
 	const runs = listUnfinishedRuns(recordsDir);
 	if (runs.length === 0) {
 		write(`no unfinished runs in ${recordsDir}\n`);
@@ -215,6 +219,6 @@ function listRuns(recordsDir: string): number {
 	return 0;
 }
 
-function write(text: string) {
+function writeOut(text: string) {
 	process.stdout.write(text);
 }

@@ -27,9 +27,10 @@ export async function runCommand(args: string[]): Promise<number> {
 		db: values.db,
 		migrationsDir: resolveMigrations(values.migrations),
 		format: parseFormat(values.format),
-		checklistPath: resolveChecklist(values.checklist),
+		checklistPath: await resolveChecklist(values.checklist),
 		to: values.to ?? null,
-		plain: values.plain,
+		plain: values.plain || values.json,
+		json: values.json,
 		yes: values.yes,
 		confirmDb: values['confirm-db'] ?? null,
 		overrides: parseOverrides(values.override ?? []),
@@ -55,5 +56,5 @@ export async function runCommand(args: string[]): Promise<number> {
 			],
 		}),
 	});
-	return report(result);
+	return report(result, values.json);
 }
