@@ -25,8 +25,10 @@ export type HistoryRow = {
 	checksum: number | null;
 	upTo: boolean;
 	revision?: boolean;
-	/** The key is the migration's whole name (maragu.dev/migrate's version string), not a version prefix. */
+	/** The key is the migration's whole name (maragu.dev/migrate's version string, Prisma's folder), not a version prefix. */
 	exact?: boolean;
+	/** The sha256 (hex) the tool recorded of the file it ran (Prisma's checksum), compared with the file's. */
+	sha256?: string | null;
 };
 
 export type HistoryRead = {tool: HistoryTool; rows: HistoryRow[]; notes: string[]};
@@ -91,7 +93,8 @@ export function mapHistory(files: readonly AdoptFile[], history: HistoryRead, lo
 		}
 
 		if (row?.state === 'failed') {
-			problems.push({id: `failed-${file.name}`, overridable: false, detail: `${history.tool} records ${row.shown} as failed (${file.name}); repair it (flyway repair) before importing`});
+			const repair = history.tool === 'prisma' ? `prisma migrate resolve --applied or --rolled-back ${file.name}` : 'flyway repair';
+			problems.push({id: `failed-${file.name}`, overridable: false, detail: `${history.tool} records ${row.shown} as failed (${file.name}); repair it (${repair}) before importing`});
 			return {...base, status: 'failed', detail: 'the history says it failed'};
 		}
 
@@ -101,7 +104,12 @@ export function mapHistory(files: readonly AdoptFile[], history: HistoryRead, lo
 				return {...base, status: 'checksum-mismatch', detail: `history checksum ${row.checksum}, file ${file.flywayChecksum}`};
 			}
 
-			const checked = row?.checksum != null && file.flywayChecksum !== null ? `checksum ${row.checksum} matches` : '';
+			if (row?.sha256 != null && row.sha256 !== file.checksum) {
+				problems.push({id: `checksum-${file.name}`, overridable: false, detail: `${file.name} was changed after ${history.tool} applied it: the history's sha256 is ${row.sha256.slice(0, 12)}…, the file's ${file.checksum.slice(0, 12)}…; put back the file that ran, or find out what differs`});
+				return {...base, status: 'checksum-mismatch', detail: `history sha256 ${row.sha256.slice(0, 12)}, file ${file.checksum.slice(0, 12)}`};
+			}
+
+			const checked = row?.sha256 != null ? 'sha256 matches' : row?.checksum != null && file.flywayChecksum !== null ? `checksum ${row.checksum} matches` : '';
 			return {...base, status: 'applied', detail: checked};
 		}
 

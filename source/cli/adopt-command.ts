@@ -25,7 +25,7 @@ import {parseFormat} from './run-flags.js';
 /** The question being asked at a terminal, so a terminate can end it. */
 let asking: AbortController | null = null;
 
-const tools: readonly HistoryTool[] = ['golang-migrate', 'goose', 'dbmate', 'flyway', 'alembic', 'maragu'];
+const tools: readonly HistoryTool[] = ['golang-migrate', 'goose', 'dbmate', 'flyway', 'alembic', 'maragu', 'prisma'];
 
 export const adoptFlags = {
 	db: {type: 'string'},

@@ -42,7 +42,7 @@ Options
   --db <target>          the database (postgres://… or a SQLite file); required
   --migrations <dir>     migrations directory (default: ./migrations, else cutover's own)
   --format <name>        the folder's layout when its files leave it open: golang-migrate,
-                         pop, dbmate, goose, flyway or maragu (default: told from the files)
+                         pop, dbmate, goose, flyway, maragu or prisma (default: told from the files)
   --checklist <file>     runbook (default: ./checklists/production.yaml, else cutover's own)
   --to <migration>       stop after this migration
   --window-start <time>  planned start (ISO 8601; default now)
@@ -285,6 +285,7 @@ History tables read
   flyway          flyway_schema_history               failed rows block; checksums compared
   alembic         alembic_version                     only where file names carry revisions
   maragu          migrations(version)                 its one row covers every name up to it
+  prisma          _prisma_migrations                  unfinished rows block; sha256 compared
 
 Refused (nothing written): a history row with no file, a file missing in the middle of the
 history (a gap), a dirty or failed row, a Flyway checksum that differs from the file's, a

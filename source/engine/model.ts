@@ -65,7 +65,7 @@ export type MigrationFolderNote = {
 };
 
 /** The tools whose history tables `cutover import` reads. */
-export type HistoryTool = 'golang-migrate' | 'goose' | 'dbmate' | 'flyway' | 'alembic' | 'maragu';
+export type HistoryTool = 'golang-migrate' | 'goose' | 'dbmate' | 'flyway' | 'alembic' | 'maragu' | 'prisma';
 
 /**
  * A database with tables of its own but no cutover_migrations: its migrations were applied by

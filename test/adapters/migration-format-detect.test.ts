@@ -156,6 +156,12 @@ describe('ordering by version', () => {
 		assert.match(stray.hint ?? '', /spelt differently, rename it/);
 	});
 
+	test('a folder of folders and no migration (the one above postgres/ and sqlite/) is refused, not read as nothing to run', async () => {
+		const error = await refused({'postgres/': '', 'sqlite/': '', 'migrate.go': 'package migrate'});
+		assert.match(error.message, /holds no migration, only folders: postgres\/, sqlite\//);
+		assert.match(error.hint ?? '', /point --migrations at the folder that holds the migration files \(for example .*postgres\)/);
+	});
+
 	test('Flyway: dotted and underscored versions, 1.10 after 1.9, U files as downs', async () => {
 		const folder = await read({
 			'V1.10__ten.sql': 'SELECT 110;',

@@ -40,6 +40,10 @@ export async function readHistory(session: Session, tool: HistoryTool): Promise<
 			return {tool, notes, rows: applied.map(r => ({key: String(r['version']), shown: `version ${String(r['version'])}`, state: 'applied', checksum: null, upTo: true, exact: true}))};
 		}
 
+		case 'prisma': {
+			return readPrisma(session);
+		}
+
 		case 'alembic': {
 			const rows = await session.run('SELECT version_num FROM alembic_version');
 			const notes = rows.length > 1 ? [`alembic_version has ${rows.length} heads (branches); each is mapped on its own`] : [];
@@ -108,4 +112,32 @@ async function readFlyway(session: Session): Promise<HistoryRead> {
 	}
 
 	return {tool: 'flyway', rows: [...byVersion.values()], notes};
+}
+
+/**
+ * Prisma: a row per attempt, named by the migration's folder. Finished and not rolled back is
+ * applied (its checksum, the sha256 of migration.sql, compared with the file's); neither finished
+ * nor rolled back is a migration that failed part way (prisma migrate resolve settles it); a row
+ * marked rolled back counts as not applied. The latest row of a name decides.
+ */
+async function readPrisma(session: Session): Promise<HistoryRead> {
+	const rows = await session.run('SELECT migration_name, checksum, finished_at, rolled_back_at, started_at FROM _prisma_migrations ORDER BY started_at');
+	const latest = new Map<string, Row>();
+	for (const row of rows) {
+		latest.set(String(row['migration_name']), row);
+	}
+
+	const notes: string[] = [];
+	const read: HistoryRow[] = [];
+	for (const [name, row] of latest) {
+		if (row['rolled_back_at'] !== null && row['rolled_back_at'] !== undefined) {
+			notes.push(`${name} is marked rolled back in _prisma_migrations: it counts as not applied`);
+			continue;
+		}
+
+		const finished = row['finished_at'] !== null && row['finished_at'] !== undefined;
+		read.push({key: name, shown: finished ? name : `${name} (not finished)`, state: finished ? 'applied' : 'failed', checksum: null, sha256: text(row['checksum']), upTo: false, exact: true});
+	}
+
+	return {tool: 'prisma', rows: read, notes};
 }

@@ -56,6 +56,10 @@ export async function historyTools(session: Session): Promise<HistoryTool[]> {
 		found.push('alembic');
 	}
 
+	if ((await columnsOf(session, '_prisma_migrations')).includes('migration_name')) {
+		found.push('prisma');
+	}
+
 	// maragu.dev/migrate's table is `migrations` with one column, `version` (other tools' `migrations` tables have more).
 	const migrations = await columnsOf(session, 'migrations');
 	if (migrations.length === 1 && migrations[0] === 'version') {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {CutoverError} from '../../../errors/index.js';
 import {dbmate} from './dbmate.js';
 import {flyway, isRepeatable, readScriptConfig} from './flyway.js';
@@ -5,9 +6,10 @@ import {golangMigrate} from './golang-migrate.js';
 import {goose} from './goose.js';
 import {maragu} from './maragu.js';
 import {isPopOnly, pop} from './pop.js';
+import {prisma, prismaFolder} from './prisma.js';
 import type {FileRole, FormatName, FormatReader} from './types.js';
 
-export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway, maragu};
+export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway, maragu, prisma};
 
 export type FolderEntry = {name: string; directory: boolean};
 
@@ -30,6 +32,11 @@ const shown = 4;
  * a .sql file that does not fit is refused, since skipping it would skip a migration.
  */
 export async function detectFormat(directory: string, entries: readonly FolderEntry[], named: FormatName | null, read: ReadBytes): Promise<Detected> {
+	const prismaRead = await readPrisma(directory, entries, named, read);
+	if (prismaRead !== null) {
+		return prismaRead;
+	}
+
 	const ignored: string[] = [];
 	const sqlFiles: string[] = [];
 	const modules: string[] = [];
@@ -76,6 +83,13 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 		}
 	}
 
+	// Folders and no migration at all: pointed at the folder above the migrations (app/migrate holding
+	// postgres/ and sqlite/), which would read as a first deployment with nothing to run.
+	const folders = entries.filter(entry => entry.directory).map(entry => `${entry.name}/`);
+	if (sqlFiles.length === 0 && modules.length === 0 && folders.length > 0) {
+		throw folderError(directory, `holds no migration, only folders: ${list(folders)}`, `point --migrations at the folder that holds the migration files (for example ${path.join(directory, folders[0]!)})`);
+	}
+
 	const format = named ?? choose(directory, candidates, foreign.some(file => file.endsWith('.fizz')));
 	const misfits = sqlFiles.filter(file => !candidates.get(file)!.has(format));
 	if (misfits.length > 0) {
@@ -100,6 +114,44 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 	}
 
 	return {format, roles, ignored: ignored.sort()};
+}
+
+/**
+ * Prisma's layout: every migration a folder (<timestamp>_<name>/migration.sql). Told from the
+ * folders when no .sql file sits at the top, or named with --format prisma; a folder of that shape
+ * without its migration.sql is refused, since skipping it would skip a migration. Null: not Prisma's.
+ */
+async function readPrisma(directory: string, entries: readonly FolderEntry[], named: FormatName | null, read: ReadBytes): Promise<Detected | null> {
+	const folders = entries.filter(entry => entry.directory && prismaFolder.test(entry.name));
+	const topSql = entries.some(entry => !entry.directory && /\.sql$/i.test(entry.name));
+	if (named !== 'prisma' && (named !== null || folders.length === 0 || topSql)) {
+		return null;
+	}
+
+	const roles: Detected['roles'] = [];
+	const empty: string[] = [];
+	for (const folder of folders) {
+		const file = `${folder.name}/migration.sql`;
+		try {
+			// eslint-disable-next-line no-await-in-loop -- one folder at a time; the bytes are kept for the reader
+			await read(file);
+			roles.push({file, role: prisma.match(file)!});
+		} catch {
+			empty.push(`${folder.name}/`);
+		}
+	}
+
+	if (empty.length > 0) {
+		throw folderError(directory, `${list(empty)} ${empty.length === 1 ? 'holds' : 'hold'} no migration.sql`, 'each Prisma migration is a folder with its migration.sql; restore the file, or move the folder out');
+	}
+
+	const sqlAtTop = entries.filter(entry => !entry.directory && /\.sql$/i.test(entry.name)).map(entry => entry.name);
+	if (sqlAtTop.length > 0) {
+		throw folderError(directory, `${list(sqlAtTop)} ${sqlAtTop.length === 1 ? 'is' : 'are'} no Prisma migration (Prisma's are folders: <timestamp>_<name>/migration.sql)`, 'move the file into a migration folder, or out of the folder');
+	}
+
+	const ignored = entries.filter(entry => !folders.includes(entry)).map(entry => entry.directory ? `${entry.name}/` : entry.name);
+	return {format: 'prisma', roles, ignored: ignored.sort()};
 }
 
 /** Flyway's V1__x.sql.conf beside its script: executeInTransaction=false makes it a no-transaction migration. */
@@ -199,6 +251,10 @@ function hintFor(format: FormatName): string {
 
 		case 'flyway': {
 			return 'name them V<version>__<description>.sql, and undo files U<version>__<description>.sql';
+		}
+
+		case 'prisma': {
+			return 'make each migration a folder <timestamp>_<name> holding migration.sql';
 		}
 
 		case 'maragu': {

@@ -2,7 +2,7 @@ import type {Engine} from '../../../engine/model.js';
 import type {Statement} from '../../../sql/split-statements.js';
 
 /** The migration folder layouts cutover reads as they are, without renaming a file. */
-export const formatNames = ['golang-migrate', 'pop', 'dbmate', 'goose', 'flyway', 'maragu'] as const;
+export const formatNames = ['golang-migrate', 'pop', 'dbmate', 'goose', 'flyway', 'maragu', 'prisma'] as const;
 export type FormatName = typeof formatNames[number];
 
 /** A version as ordered numbers: 14-digit timestamps and Flyway's 1.2.3 alike. */
