@@ -87,7 +87,7 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 	// postgres/ and sqlite/), which would read as a first deployment with nothing to run.
 	const folders = entries.filter(entry => entry.directory).map(entry => `${entry.name}/`);
 	if (sqlFiles.length === 0 && modules.length === 0 && folders.length > 0) {
-		throw folderError(directory, `holds no migration, only folders: ${list(folders)}`, `point --migrations at the folder that holds the migration files (for example ${path.join(directory, folders[0]!)})`);
+		throw folderError(directory, `holds no migration, only folders: ${list(folders)}`, `point --migrations at the folder that holds the migration files (for example ${path.join(directory, folders[0]!.slice(0, -1))})`);
 	}
 
 	const format = named ?? choose(directory, candidates, foreign.some(file => file.endsWith('.fizz')));
