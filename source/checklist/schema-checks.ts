@@ -27,7 +27,8 @@ export function compileSchemaCheck(kind: SchemaCheckKind, value: unknown, path: 
 			}
 
 			const expected = map['equals'] === undefined ? TARGET_TOKEN : literal(v.text(map['equals'], [...path, 'equals']));
-			const sql = `SELECT (SELECT name FROM cutover_migrations ORDER BY name DESC LIMIT 1) AS applied, ${expected} AS expected`;
+			// The last applied, by when: names do not sort as versions (9_x after 10_y, Flyway's V1.9 after V1.10).
+			const sql = `SELECT (SELECT name FROM cutover_migrations ORDER BY applied_at DESC, name DESC LIMIT 1) AS applied, ${expected} AS expected`;
 			return {expect: {kind: 'version'}, sql: {sqlite: sql, postgres: sql}};
 		}
 

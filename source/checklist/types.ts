@@ -56,4 +56,6 @@ export type Checklist = {
 	thresholds: Thresholds;
 	/** The `upgrade:` section: only what the file sets; the migrator fills in its defaults for the rest. */
 	upgrade: Partial<LockPolicy>;
+	/** False for a file of health checks and thresholds alone: no runbook for a run (no window, no gates). */
+	forRun?: boolean;
 };

@@ -1,3 +1,4 @@
+import {mentionsTarget, TARGET_TOKEN} from '../engine/target-migration.js';
 import type {PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
@@ -50,6 +51,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
 	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
 	return {
+		forRun: isForRun(root),
 		name: v.text(root['name'], ['name']),
 		window: {expectedMinutes: window === undefined ? HEALTH_ONLY_WINDOW_MINUTES : v.positiveNumber(window['expected-minutes'], ['window', 'expected-minutes'])},
 		preparation: readPreparation(root['preparation'], v),
@@ -118,6 +120,13 @@ function readChecks(value: unknown, phase: CheckSection, earlier: readonly strin
 		const before = [...earlier, ...checks.map(c => `${phase}.${c.id}`)];
 		const title = v.text(check['title'], [...path, 'title']);
 		const body = readCheckBody(check, path, {phase, id, before, baselines}, (sql, at) => readSql(sql, at, v), v);
+		// A health check runs outside any run: there is no migration a run brings the database to.
+		if (phase === 'health' && Object.values(body.sql).some(sql => sql !== undefined && mentionsTarget(sql))) {
+			v.fail(check['version'] === undefined ? [...path, 'sql'] : [...path, 'version'], check['version'] === undefined
+				? `${TARGET_TOKEN} is the migration a run brings the database to, and a health check runs outside a run: name the migration in the SQL`
+				: 'version: {} compares with the migration a run brings the database to, and a health check runs outside a run: name it, version: {equals: \'0004_x\'}');
+		}
+
 		const evidenceLimit = readEvidenceLimit(check['evidence'], [...path, 'evidence'], v);
 		checks.push({
 			id,

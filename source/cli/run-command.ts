@@ -92,7 +92,7 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	preloadConsole(options.plain);
 
 	const target = parseTarget(options.db);
-	const runbook = await loadChecklist(options.checklistPath);
+	const runbook = forRun(await loadChecklist(options.checklistPath));
 	if (!options.plain && !interactiveTerminal()) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
 			hint: `run the same flow without the console: ${options.plainHint(guessDatabaseName(target))} (it stops at every gate no flag opens)`,
@@ -438,3 +438,14 @@ function watchOutput() {
 
 /** True once the terminal hung up: the caller should not print its report to it. */
 export const terminalHungUp = () => hungUp;
+
+/** A file of health checks alone would run the upgrade without a window's plan or a single gate. */
+export function forRun<T extends {forRun?: boolean; path: string}>(runbook: T): T {
+	if (runbook.forRun === false) {
+		throw new CutoverError(`${runbook.path} holds health checks only (for cutover health), not a runbook: a run needs its window and its checks`, {
+			hint: 'pass the runbook with --checklist (checklists/production.yaml, for example); cutover health --checklist takes this file',
+		});
+	}
+
+	return runbook;
+}

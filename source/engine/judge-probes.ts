@@ -36,8 +36,10 @@ export function describeProbe(expect: ProbeExpectation): string {
 /** Judges the whole answer; the evidence (status, a few headers, the body's start) has every secret replaced by ***. */
 export function judgeHttp(expect: Extract<ProbeExpectation, {kind: 'http'}>, answer: HttpAnswer, secrets: readonly string[]): Judged {
 	const rows: Cell[][] = [['status', `${answer.status}${answer.statusText === '' ? '' : ` ${answer.statusText}`}`]];
-	const start = answer.body.slice(0, BODY_EVIDENCE_CHARS);
-	rows.push(['body', answer.body === '' ? '(empty)' : `${start}${answer.body.length > BODY_EVIDENCE_CHARS || answer.bodyTruncated ? '…' : ''}`]);
+	// Hidden before it is cut: a secret straddling the cut would otherwise leave its first characters.
+	const body = redact(answer.body, secrets);
+	const start = body.slice(0, BODY_EVIDENCE_CHARS);
+	rows.push(['body', body === '' ? '(empty)' : `${start}${body.length > BODY_EVIDENCE_CHARS || answer.bodyTruncated ? '…' : ''}`]);
 	for (const name of SHOWN_HEADERS) {
 		const value = answer.headers.find(([n]) => n.toLowerCase() === name)?.[1];
 		if (value !== undefined) {

@@ -150,6 +150,9 @@ describe('ordering by version', () => {
 		assert.match(repeated.message, /0000_a and 0000_b share the version 0/);
 		assert.match(repeated.hint ?? '', /--format maragu/);
 		assert.deepEqual(names(await read({'0000_a.up.sql': 'SELECT 1;', '0000_b.up.sql': 'SELECT 2;'}, 'postgres', {format: 'maragu'})), ['0000_a', '0000_b']);
+		// One misnamed file in an unpadded golang-migrate folder does not turn it into maragu's string order (10_col before 2_seed).
+		const misnamed = await refused({'1_init.up.sql': 'SELECT 1;', '2_seed.up.sql': 'SELECT 2;', '10_col.up.sql': 'SELECT 3;', '11_index_up.sql': 'SELECT 4;'});
+		assert.match(misnamed.message, /11_index_up\.sql is not a migration file name/);
 		// A down whose up is spelt differently (a typo a real folder had) is refused, saying what to rename.
 		const stray = await refused({'0026_drop_job_id.up.sql': 'SELECT 1;', '0026_drop_join_id.down.sql': 'SELECT 2;', '0027.up.sql': 'SELECT 3;'});
 		assert.match(stray.message, /0026_drop_join_id\.down\.sql has no up migration/);

@@ -344,7 +344,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			await m.up('0001_a', context);
 			const error = await thrown(m.up('0002_orphan', context));
 			// PostgreSQL refuses it at COMMIT; SQLite, run with enforcement off, finds the orphan in its key check before COMMIT.
-			const said = engine === 'sqlite' ? /0002_orphan \(up\) leaves 1 row whose foreign key points nowhere: child row 1 → parent; rolled back/ : /0002_orphan \(up\) failed in 0002_orphan\.up\.sql/;
+			const said = engine === 'sqlite' ? /0002_orphan \(up\) leaves 1 more row whose foreign key points nowhere than before it ran \(child row 1 → parent\); rolled back/ : /0002_orphan \(up\) failed in 0002_orphan\.up\.sql/;
 			assert.ok(error instanceof MigrationError && error.migration === '0002_orphan' && error.statement === null && said.test(error.message), String(error));
 			assert.ok(!(await fx.tables()).includes('child'));
 			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_a']);
@@ -360,6 +360,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 					'0002_rebuild.up.sql': 'CREATE TABLE parent_new (id integer PRIMARY KEY, name text NOT NULL DEFAULT \'\');\nINSERT INTO parent_new SELECT id, coalesce(name, \'\') FROM parent;\nDROP TABLE parent;\nALTER TABLE parent_new RENAME TO parent;',
 					'0003_orphans.up.sql': 'DELETE FROM parent WHERE id = 2;',
 					'0004_known.up.sql': 'UPDATE child SET p = p WHERE id = 30;',
+					// The rebuilt child has no integer key: its rows get new rowids (copied in reverse), the orphan's too.
+					'0005_rebuild_child.up.sql': 'CREATE TABLE child_new (key text PRIMARY KEY, id integer, p integer REFERENCES parent (id) ON DELETE CASCADE);\nINSERT INTO child_new SELECT \'k\' || id, id, p FROM child ORDER BY id DESC;\nDROP TABLE child;\nALTER TABLE child_new RENAME TO child;',
+					'0006_prune.mjs': 'export async function up({query}) { await query(\'DELETE FROM parent WHERE id = 1\'); }',
 				});
 				const m = await migrator(dir);
 				await m.up('0001_a', context);
@@ -367,15 +370,21 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				assert.deepEqual((await fx.rows('SELECT id, p FROM child ORDER BY id')).map(r => [r['id'], r['p']]), [[10, 1], [20, 2]], 'the children are all there');
 
 				const error = await thrown(m.up('0003_orphans', context));
-				assert.ok(error instanceof MigrationError && /0003_orphans \(up\) leaves 1 row whose foreign key points nowhere: child row 20 → parent/.test(error.message), String(error));
+				assert.ok(error instanceof MigrationError && /0003_orphans \(up\) leaves 1 more row whose foreign key points nowhere than before it ran \(child row 20 → parent\)/.test(error.message), String(error));
 				assert.match(error.hint, /enforcement off/);
 				assert.equal((await fx.rows('SELECT count(*) AS n FROM parent'))[0]?.['n'], 2, 'rolled back');
 				assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_a', '0002_rebuild']);
 
-				// An orphan that was there before the migration is not the migration's doing: it applies.
+				// An orphan that was there before the migration is not the migration's doing: it applies,
+				// also when the child is rebuilt and the orphan comes back under a new rowid.
 				await fx.exec('PRAGMA foreign_keys = OFF; INSERT INTO child VALUES (30, 99);');
 				await m.up('0004_known', context);
-				assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_a', '0002_rebuild', '0004_known']);
+				await m.up('0005_rebuild_child', context);
+				assert.deepEqual((await m.plan()).applied.map(a => a.name), ['0001_a', '0002_rebuild', '0004_known', '0005_rebuild_child']);
+
+				// A module migration keeps enforcement on: its DELETE cascades to the children as before.
+				await m.up('0006_prune', context);
+				assert.deepEqual((await fx.rows('SELECT id FROM child ORDER BY id')).map(r => r['id']), [20, 30]);
 			});
 		}
 

@@ -65,14 +65,15 @@ export async function runMigration(session: Session, source: MigrationSource, di
 						await session.run(statement.sql, statement.params);
 					}
 
-					// SQLite runs it with foreign key enforcement off; what enforcement would catch is checked before COMMIT.
+					// SQLite runs a SQL migration with foreign key enforcement off, as sqlite3 and SQLite's table-rebuild
+					// procedure expect; what enforcement would catch is checked before COMMIT. Modules keep it on.
 					const keys = session.engine === 'sqlite' && script.kind === 'sql' ? foreignKeyGuard(session, source.name, direction, script.statements) : null;
 					await keys?.before();
 					await runScript(session, source.name, script, progress);
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...tool?.after ?? []], ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {

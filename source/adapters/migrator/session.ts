@@ -9,6 +9,8 @@ export type TransactionOptions = {
 	lockTimeoutMs: number;
 	/** Run right after BEGIN (and the lock timeout), in order; `work` is handed the rows of the last. */
 	open?: readonly Statement[];
+	/** SQLite: foreign key enforcement off for this transaction (a SQL migration, its orphans checked before COMMIT). */
+	foreignKeysOff?: boolean;
 	/** Run right before COMMIT, in order, once `work` has ended well. */
 	close?: readonly Statement[];
 	/**

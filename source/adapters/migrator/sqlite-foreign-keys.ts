@@ -21,19 +21,25 @@ type Violation = {table: string; rowid: string; parent: string; key: string};
 
 export function foreignKeyGuard(session: Session, migration: string, direction: 'up' | 'down', sql: readonly string[]): ForeignKeyGuard {
 	const named = new Set(sql.flatMap(tablesNamed));
-	let known = new Set<string>();
+	// Counted per child and parent table, not by rowid: a child rebuilt by INSERT … SELECT gives its
+	// rows new rowids, and an orphan it carried over is still the one that was there before.
+	let known = new Map<string, number>();
 	return {
 		async before() {
-			known = new Set((await violations(session, named)).map(v => v.key));
+			known = countBy(await violations(session, named));
 		},
 		async after() {
-			const added = (await violations(session, named)).filter(v => !known.has(v.key));
+			const found = await violations(session, named);
+			const now = countBy(found);
+			const grown = new Set([...now].filter(([pair, count]) => count > (known.get(pair) ?? 0)).map(([pair]) => pair));
+			const added = found.filter(v => grown.has(v.key));
 			if (added.length === 0) {
 				return;
 			}
 
+			const extra = [...grown].reduce((sum, pair) => sum + now.get(pair)! - (known.get(pair) ?? 0), 0);
 			const shown = added.slice(0, 3).map(v => `${v.table} row ${v.rowid} → ${v.parent}`).join(', ');
-			throw new MigrationError(`${migration} (${direction}) leaves ${added.length} row${added.length === 1 ? '' : 's'} whose foreign key points nowhere: ${shown}${added.length > 3 ? `, …and ${added.length - 3} more` : ''}; rolled back`, {
+			throw new MigrationError(`${migration} (${direction}) leaves ${extra} more row${extra === 1 ? '' : 's'} whose foreign key points nowhere than before it ran (${shown}${added.length > 3 ? `, …and ${added.length - 3} more` : ''}); rolled back`, {
 				migration,
 				direction,
 				statement: null,
@@ -92,9 +98,18 @@ async function violations(session: Session, named: ReadonlySet<string>): Promise
 		// eslint-disable-next-line no-await-in-loop -- one connection, in order
 		for (const row of await session.run(`SELECT * FROM pragma_foreign_key_check('${table.replaceAll('\'', '\'\'')}')`)) {
 			const rowid = String(row['rowid']);
-			found.push({table: String(row['table']), rowid, parent: String(row['parent']), key: `${String(row['table'])}|${rowid}|${String(row['parent'])}|${String(row['fkid'])}`});
+			found.push({table: String(row['table']), rowid, parent: String(row['parent']), key: `${String(row['table']).toLowerCase()}|${String(row['parent']).toLowerCase()}`});
 		}
 	}
 
 	return found;
+}
+
+function countBy(found: readonly Violation[]): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const v of found) {
+		counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
+	}
+
+	return counts;
 }

@@ -24,11 +24,6 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		});
 	}
 
-	// As the sqlite3 shell and the teams' tools run migrations (better-sqlite3 turns enforcement on):
-	// a table rebuilt the way SQLite documents it must not take its children with it. Checked per
-	// migration instead (sqlite-foreign-keys.ts). Only this connection: the application's own are unchanged.
-	db.pragma('foreign_keys = OFF');
-
 	const run = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
 		// A statement holds the thread until it ends and cannot be interrupted; between two, the
 		// event loop turns, so a key (the quit question) or a signal is seen after each one.
@@ -73,8 +68,14 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		engine: 'sqlite',
 		where: file,
 		run,
-		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening, foreignKeysOff = false}) {
 			whileOpening?.();
+			// The pragma takes only between transactions: off for this one (a SQL migration, checked
+			// for orphans before COMMIT: sqlite-foreign-keys.ts), back on after it.
+			if (foreignKeysOff) {
+				db.pragma('foreign_keys = OFF');
+			}
+
 			// BEGIN IMMEDIATE waits this long for the write lock; a rollback-journal COMMIT waits as long for readers.
 			busy(lockTimeoutMs);
 			db.exec('BEGIN IMMEDIATE');
@@ -98,6 +99,10 @@ export async function openSqliteSession(file: string): Promise<Session> {
 				}
 
 				throw error;
+			} finally {
+				if (foreignKeysOff) {
+					db.pragma('foreign_keys = ON');
+				}
 			}
 		},
 		async autocommit(work, {lockTimeoutMs}) {

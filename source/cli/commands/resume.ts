@@ -20,7 +20,7 @@ import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {readResumableRecord, recordedFormat} from '../resumable-record.js';
-import {driveRun, preloadConsole} from '../run-command.js';
+import {driveRun, forRun, preloadConsole} from '../run-command.js';
 import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
@@ -69,7 +69,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 
 	const target = parseTarget(values.db ?? started.target);
 	const checklistPath = path.resolve(values.checklist ?? started.checklist.path);
-	const runbook = await loadChecklist(checklistPath);
+	const runbook = forRun(await loadChecklist(checklistPath));
 	if (runbook.sha256 !== started.checklist.sha256) {
 		throw new CutoverError(`the checklist ${checklistPath} changed since the run started (sha256 ${runbook.sha256.slice(0, 12)}…, the journal has ${started.checklist.sha256.slice(0, 12)}…)`, {
 			hint: 'resume with the same checklist (--checklist <file>), or start a new run',

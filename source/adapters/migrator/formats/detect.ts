@@ -77,7 +77,7 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 
 	// maragu reads nearly any name (add_users.up.sql too) and orders as strings (10_x before 2_y):
 	// told from the files only on what no other tool writes, never as a fallback for a misnamed file.
-	if (named === null && !sqlFiles.some(file => maraguOnly.test(file))) {
+	if (named === null && !(sqlFiles.some(file => maraguOnly.test(file)) && sameOrderAsNumbers(sqlFiles))) {
 		for (const fits of candidates.values()) {
 			fits.delete('maragu');
 		}
@@ -152,6 +152,31 @@ async function readPrisma(directory: string, entries: readonly FolderEntry[], na
 
 	const ignored = entries.filter(entry => !folders.includes(entry)).map(entry => entry.directory ? `${entry.name}/` : entry.name);
 	return {format: 'prisma', roles, ignored: ignored.sort()};
+}
+
+/**
+ * Whether maragu's string order keeps the leading numbers in order (0000_a, 0000_b, 0001, 0188_x):
+ * where it does not (1_init, 10_col, 2_seed), a misnamed file in a golang-migrate folder would
+ * reorder the whole folder, so the format is only taken when named.
+ */
+function sameOrderAsNumbers(files: readonly string[]): boolean {
+	const ids = files.map(file => maragu.match(file)?.id).filter(id => id !== undefined).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+	let previous = -1n;
+	for (const id of ids) {
+		const digits = /^\d+/.exec(id)?.[0];
+		if (digits === undefined) {
+			return false;
+		}
+
+		const number = BigInt(digits);
+		if (number < previous) {
+			return false;
+		}
+
+		previous = number;
+	}
+
+	return true;
 }
 
 /** Flyway's V1__x.sql.conf beside its script: executeInTransaction=false makes it a no-transaction migration. */
