@@ -9,6 +9,17 @@ const exited = (exitCode: number | null, stdout: string, signal: string | null =
 type Http = Extract<ProbeExpectation, {kind: 'http'}>;
 type Command = Extract<ProbeExpectation, {kind: 'command'}>;
 
+describe('a probe\'s body in the evidence', () => {
+	it('is hidden before it is cut: a secret across the cut leaves none of its characters', () => {
+		const secret = 'S3cr3tTokenValue';
+		const body = `${'x'.repeat(190)}{"token":"${secret}"}`;
+		const result = judgeHttp({kind: 'http', status: [200]}, answer(200, body), [secret]);
+		const shown = String(result.evidence.rows.find(row => row[0] === 'body')?.[1]);
+		assert.ok(!shown.includes('S3cr'), shown);
+		assert.ok(shown.endsWith('{"token":"…'), shown);
+	});
+});
+
 describe('judging HTTP probes', () => {
 	const table: Array<[string, Http, HttpAnswer, 'passed' | 'failed' | 'error', string]> = [
 		['the status expected', {kind: 'http', status: [200]}, answer(200, 'ok'), 'passed', 'status 200'],
@@ -35,7 +46,8 @@ describe('judging HTTP probes', () => {
 		assert.deepEqual(result.evidence.columns, ['what', 'value']);
 		assert.deepEqual(result.evidence.rows.map(r => r[0]), ['status', 'body', 'content-type', 'www-authenticate'], 'no cookie');
 		assert.equal(result.evidence.rows[0]![1], '200 OK');
-		assert.equal(result.evidence.rows[1]![1], `token=*** ${'x'.repeat(200 - 'token=s3cret '.length)}…`);
+		// The first 200 characters of the body with its secrets hidden.
+		assert.equal(result.evidence.rows[1]![1], `token=*** ${'x'.repeat(200 - 'token=*** '.length)}…`);
 		assert.equal(result.evidence.rows[3]![1], 'Basic realm="***"');
 		assert.doesNotMatch(JSON.stringify(result), /s3cret/);
 	});
