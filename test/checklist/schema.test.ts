@@ -197,6 +197,39 @@ describe('checklists/checklist.schema.json', () => {
 		}
 	});
 
+	// The loader lists the keys it allows in each mapping when it meets one it does not know: the
+	// schema must allow the same, so neither gains a key the other does not know of.
+	const unknownAt: Array<[string, string, (s: typeof schema) => object[]]> = [
+		['the root', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nzzz: 1\n', s => [s['properties']]],
+		['window', 'name: x\nwindow: {expected-minutes: 5, zzz: 1}\nchecks: {}\n', s => [s['properties']['window']['properties']]],
+		['a preparation item', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\npreparation: [{id: a, text: A, zzz: 1}]\n', s => [s['properties']['preparation']['items']['properties']]],
+		['maintenance', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nmaintenance: {zzz: 1}\n', s => [s['properties']['maintenance']['anyOf'][1]['properties']]],
+		['upgrade', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nupgrade: {zzz: 1}\n', s => [s['properties']['upgrade']['anyOf'][1]['properties']]],
+		['checks', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {zzz: 1}\n', s => [s['properties']['checks']['properties']]],
+		['thresholds', 'name: x\nthresholds: {zzz: 1}\n', s => [s['properties']['thresholds']['anyOf'][1]['properties']]],
+		['a threshold', 'name: x\nthresholds: {connections: {zzz: 1}}\n', s => [s['properties']['thresholds']['anyOf'][1]['properties']['connections']['properties']]],
+		['a check', withPre('    - {id: a, title: A, zzz: 1}\n'), s => [s['$defs']['check']['properties']]],
+		['sql per engine', withPre('    - {id: a, title: A, sql: {zzz: 1}, expect: no-rows}\n'), s => [s['$defs']['sql']['anyOf'][1]['properties']]],
+		['an expectation', withPre('    - {id: a, title: A, sql: SELECT 1, expect: {zzz: 1}}\n'), s => (s['$defs']['expect']['oneOf'] as Array<{properties?: object}>).flatMap(f => f.properties ?? [])],
+		...['unique', 'not_null', 'accepted_values', 'accepted_range', 'recency', 'row_count', 'exists', 'absent', 'version', 'unexpected-tables', 'http', 'command'].map((kind): [string, string, (s: typeof schema) => object[]] => [
+			kind, withPre(`    - {id: a, title: A, ${kind}: {zzz: 1}}\n`), s => {
+				const node = s['$defs']['check']['properties'][kind];
+				const resolved = node['$ref'] === undefined ? node : s['$defs'][(node['$ref'] as string).split('/').at(-1)!];
+				return [resolved['properties'] ?? resolved['anyOf'][1]['properties']];
+			}]),
+		['http auth', withPre('    - {id: a, title: A, http: {url: "http://x", auth: {zzz: 1}}}\n'), s => [s['$defs']['check']['properties']['http']['properties']['auth']['properties']]],
+	];
+	for (const [where, text, keysIn] of unknownAt) {
+		it(`allows in ${where} exactly the keys the loader allows`, async () => {
+			const message = await loaderAccepts(text);
+			assert.notEqual(message, true);
+			const allowed = /\(allowed: ([^)]*)\)/.exec(String(message));
+			assert.ok(allowed, String(message));
+			assert.deepEqual(keysIn(schema).flatMap(p => Object.keys(p)).sort(), allowed[1]!.split(', ').sort());
+			assert.notDeepEqual(schemaErrors(text), []);
+		});
+	}
+
 	it('knows each root key the loader accepts', async () => {
 		for (const key of Object.keys(schema['properties'] as object)) {
 			const text = key === 'name' ? 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\n' : `name: x\nwindow: {expected-minutes: 5}\nchecks: {}\n${key === 'window' || key === 'checks' ? '' : `${key}:\n`}`;
