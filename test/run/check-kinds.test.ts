@@ -38,8 +38,8 @@ function seedSql(engine: Engine): string {
 		CREATE TABLE events (id integer PRIMARY KEY, at ${stamp});
 		CREATE TABLE beats (id integer PRIMARY KEY, at ${engine === 'postgres' ? 'timestamptz' : 'integer'});
 		CREATE TABLE pool_accounts (id integer PRIMARY KEY);
-		CREATE TABLE cutover_migrations (name text PRIMARY KEY);
-		INSERT INTO cutover_migrations VALUES ('0001_a'), ('0002_b');
+		CREATE TABLE cutover_migrations (name text PRIMARY KEY, applied_at text NOT NULL);
+		INSERT INTO cutover_migrations VALUES ('0001_a', '2026-01-01T00:00:00.000Z'), ('0002_b', '2026-01-02T00:00:00.000Z');
 	`;
 }
 
