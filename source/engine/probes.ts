@@ -159,3 +159,14 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 	return out;
 }
+
+/**
+ * The values of the environment variables a command names ($NAME, ${NAME}, ${NAME:?…}): its
+ * output may echo them (curl -v prints the Authorization it sent), and the record must not.
+ * Values shorter than four characters are left: hiding "80" would hide every 80 in the output.
+ */
+export function commandSecrets(run: string | readonly string[], env: (name: string) => string | undefined): string[] {
+	const text = typeof run === 'string' ? run : run.join(' ');
+	const names = new Set([...text.matchAll(/\$\{?([A-Za-z_]\w*)/g)].map(match => match[1]!));
+	return [...names].map(name => env(name)).filter((value): value is string => value !== undefined && value.length >= 4);
+}

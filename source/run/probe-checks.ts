@@ -1,7 +1,7 @@
 import {describeExpectation, toEvidence} from '../engine/judge.js';
 import {commandEvidence, judgeCommand, judgeHttp} from '../engine/judge-probes.js';
 import type {CheckPhase, CheckResult} from '../engine/model.js';
-import {probeEnvNames, probeText, redact, resolveHttp, secretForms} from '../engine/probes.js';
+import {commandSecrets, probeEnvNames, probeText, redact, resolveHttp, secretForms} from '../engine/probes.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import type {Probes} from '../ports/probes.js';
 import type {Clock} from '../ports/clock.js';
@@ -64,8 +64,10 @@ export async function runProbeCheck(
 	}
 
 	const lines = check.evidenceLimit ?? undefined;
-	const outcome = await probes.command(spec.run, options);
+	const raw = await probes.command(spec.run, options);
 	const durationMs = clock.now() - started;
+	const hide = commandSecrets(spec.run, name => probes.env(name));
+	const outcome = {...raw, output: redact(raw.output, hide), ...('stdout' in raw ? {stdout: redact(raw.stdout, hide)} : {})} as typeof raw;
 	if (outcome.kind === 'answer') {
 		return {...base, ...judgeCommand(check.expect as Extract<RunbookCheck['expect'], {kind: 'command'}>, outcome, lines), durationMs};
 	}

@@ -34,6 +34,7 @@ checks:
     - {id: no-program, title: No such program, command: {run: [cutover-no-such-program-x]}}
     - {id: simple-not-found, title: A simple line run directly, command: {run: cutover-no-such-program-x --help}}
     - {id: shell-not-found, title: Not found through the shell, command: {run: 'cutover-no-such-program-x 2>&1'}}
+    - {id: echoes-secret, title: Echoes what it sends, command: {run: 'echo "Authorization: Bearer $PROBE_TOKEN" >&2; echo sent', stdout: sent}}
 `;
 
 describe('command probes on real processes', () => {
@@ -49,6 +50,19 @@ describe('command probes on real processes', () => {
 	});
 	after(() => {
 		rmSync(dir, {recursive: true, force: true});
+	});
+
+	it('hides the values of the variables the command names from its output (curl -v echoes what it sent)', async () => {
+		const token = `tok-${randomUUID()}`;
+		process.env['PROBE_TOKEN'] = token;
+		try {
+			const result = await runCheck(noDatabase, check('echoes-secret'), 'pre', [], clock, 'echoes-secret', {probes: localProbes(process.env)});
+			assert.equal(result.verdict, 'passed', result.detail);
+			assert.ok(!JSON.stringify(result).includes(token), JSON.stringify(result.evidence));
+			assert.match(JSON.stringify(result.evidence), /Authorization: Bearer \*\*\*/);
+		} finally {
+			delete process.env['PROBE_TOKEN'];
+		}
 	});
 
 	it('pgrep: fails while the application runs, passes once it is stopped', async () => {
