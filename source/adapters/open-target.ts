@@ -22,6 +22,16 @@ export async function createBackupTool(target: Target, observe?: CommandObserver
 		: (await import('./sqlite/backup-tool.js')).createSqliteBackupTool(target);
 }
 
+/** What the backup tool's preflight will ask of this machine, asked now (PostgreSQL's pg_dump and pg_restore versions). */
+export function warmBackupTool(target: Target): void {
+	if (target.engine === 'postgres') {
+		// A failure here is the preflight's to report, when it asks again.
+		import('./postgres/tool-versions.js').then(tools => {
+			tools.prefetchToolVersions();
+		}).catch(() => {});
+	}
+}
+
 export async function openTargetMigrator(target: Target, directory: string, lock?: Partial<LockPolicy>, format: FormatName | null = null): Promise<Migrator> {
 	return (await import('./migrator/open-migrator.js')).openMigrator({target, directory, format, ...(lock === undefined ? {} : {lock})});
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {localDirectories} from '../adapters/directory-probe.js';
 import {loadChecklist} from '../checklist/index.js';
 import type {LiveSchema, RollbackChoice} from '../engine/model.js';
-import {createBackupTool} from '../adapters/open-target.js';
+import {createBackupTool, warmBackupTool} from '../adapters/open-target.js';
 import {localProbes} from '../adapters/local-probes.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import type {Settings} from '../adapters/settings.js';
@@ -92,6 +92,7 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 	preloadConsole(options.plain);
 
 	const target = parseTarget(options.db);
+	warmBackupTool(target);
 	const runbook = forRun(await loadChecklist(options.checklistPath));
 	if (!options.plain && !interactiveTerminal()) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {

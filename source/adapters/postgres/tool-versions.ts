@@ -45,7 +45,30 @@ async function checkOne(id: 'pg_dump' | 'pg_restore', binary: string, server: Ma
 type VersionRun = {code: string | undefined; exitCode: number | undefined; stdout: string; stderr: string};
 
 /** `<binary> --version`, never rejecting; node's own execFile, since execa's load would delay the window screen for one line. */
+/** Each binary's answer, asked once a process: started early (prefetchToolVersions), read by the preflight. */
+const asked = new Map<string, Promise<VersionRun>>();
+
+/**
+ * Starts `pg_dump --version` and `pg_restore --version` while the run takes its lock and opens its
+ * connections, so the preflight before the window does not wait for two processes to start.
+ */
+export function prefetchToolVersions(binaries: readonly string[] = ['pg_dump', 'pg_restore']): void {
+	for (const binary of binaries) {
+		void versionOf(binary);
+	}
+}
+
 async function versionOf(binary: string): Promise<VersionRun> {
+	let answer = asked.get(binary);
+	if (answer === undefined) {
+		answer = runVersion(binary);
+		asked.set(binary, answer);
+	}
+
+	return answer;
+}
+
+async function runVersion(binary: string): Promise<VersionRun> {
 	return new Promise(resolve => {
 		const child = execFile(binary, ['--version'], {timeout: 10_000, encoding: 'utf8'}, (error, stdout, stderr) => {
 			const failure = error as (NodeJS.ErrnoException & {code?: string | number}) | null;
