@@ -16,7 +16,15 @@ export type LogRow = {
  * found it) has committed, it is there, and neither CREATE TABLE IF NOT EXISTS nor the look in
  * the catalogue is repeated before every migration. A transaction that rolls back proves nothing.
  */
-export type LogTable = {known: boolean};
+export type LogTable = {
+	known: boolean;
+	/**
+	 * SQLite: whether the database has any foreign key, as last seen by this migrator (undefined:
+	 * not looked yet, or a migration ran that the orphan check does not read). None, and a
+	 * migration that declares none, and there is nothing to check: 700 migrations cost no 1,400 catalog scans.
+	 */
+	foreignKeys?: boolean;
+};
 
 export async function logTableExists(session: Session): Promise<boolean> {
 	const rows = session.engine === 'postgres'

@@ -29,6 +29,11 @@ export async function runMigration(session: Session, source: MigrationSource, di
 		throw new IrreversibleMigrationError(source.name);
 	}
 
+	if (!script.transaction || script.kind === 'module') {
+		// What these do to foreign keys is not read here: the next SQL migration looks at the catalog again.
+		delete log.foreignKeys;
+	}
+
 	if (!script.transaction) {
 		await runWithoutTransaction(session, source, direction, script, context, policy, tool);
 		return;
@@ -67,7 +72,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 
 					// SQLite runs a SQL migration with foreign key enforcement off, as sqlite3 and SQLite's table-rebuild
 					// procedure expect; what enforcement would catch is checked before COMMIT. Modules keep it on.
-					const keys = session.engine === 'sqlite' && script.kind === 'sql' ? foreignKeyGuard(session, source.name, direction, script.statements) : null;
+					const keys = session.engine === 'sqlite' && script.kind === 'sql' ? foreignKeyGuard(session, source.name, direction, script.statements, log) : null;
 					await keys?.before();
 					await runScript(session, source.name, script, progress);
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.

@@ -19,17 +19,23 @@ export type ForeignKeyGuard = {
 
 type Violation = {table: string; rowid: string; parent: string; key: string};
 
-export function foreignKeyGuard(session: Session, migration: string, direction: 'up' | 'down', sql: readonly string[]): ForeignKeyGuard {
+export function foreignKeyGuard(session: Session, migration: string, direction: 'up' | 'down', sql: readonly string[], seen: {foreignKeys?: boolean} = {}): ForeignKeyGuard {
+	// No key in the database, and none declared here: no row can point nowhere, before or after.
+	const declares = sql.some(statement => /\bREFERENCES\b|\bFOREIGN\s+KEY\b/i.test(statement));
+	if (seen.foreignKeys === false && !declares) {
+		return {before: async () => {}, after: async () => {}};
+	}
+
 	const named = new Set(sql.flatMap(tablesNamed));
 	// Counted per child and parent table, not by rowid: a child rebuilt by INSERT … SELECT gives its
 	// rows new rowids, and an orphan it carried over is still the one that was there before.
 	let known = new Map<string, number>();
 	return {
 		async before() {
-			known = countBy(await violations(session, named));
+			known = countBy(await violations(session, named, seen));
 		},
 		async after() {
-			const found = await violations(session, named);
+			const found = await violations(session, named, seen);
 			const now = countBy(found);
 			const grown = new Set([...now].filter(([pair, count]) => count > (known.get(pair) ?? 0)).map(([pair]) => pair));
 			const added = found.filter(v => grown.has(v.key));
@@ -71,12 +77,17 @@ function unquote(name: string): string {
 }
 
 /** foreign_key_check on the named tables that exist and on every table whose keys point at one of them. */
-async function violations(session: Session, named: ReadonlySet<string>): Promise<Violation[]> {
+async function violations(session: Session, named: ReadonlySet<string>, seen: {foreignKeys?: boolean}): Promise<Violation[]> {
 	if (named.size === 0) {
 		return [];
 	}
 
 	const links = await session.run('SELECT m.name AS child, f."table" AS parent FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = \'table\'');
+	seen.foreignKeys = links.length > 0;
+	if (links.length === 0) {
+		return [];
+	}
+
 	const tables = await session.run('SELECT name FROM sqlite_master WHERE type = \'table\'');
 	const existing = new Map(tables.map(r => [String(r['name']).toLowerCase(), String(r['name'])]));
 	const checked = new Set<string>();
