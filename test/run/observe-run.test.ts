@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import type {ObservedFigure} from '../../source/engine/observation.js';
-import {cutover, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, cutover, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 /** The production runbook with an observation period (and extra YAML) appended. */
 function runbookWith(target: DemoTarget, extra: string): string {
@@ -124,6 +125,58 @@ describe('the observation period of a plain run', () => {
 
 			const replay = verifiesAndReplays(target, result.record);
 			assert.match(replay, /BREACH connections ALERT/);
+		} finally {
+			await target.cleanup();
+		}
+	});
+});
+
+describe('a stop during the observation period', () => {
+	it('a terminate closes the period as interrupted at a safe point; resume observes for the time left and finishes the run', async () => {
+		const target = await prepareDemoTarget('sqlite');
+		try {
+			const checklist = runbookWith(target, 'observe: {duration: 6s, every: 200ms}');
+			const records = path.join(target.dir, 'records');
+			const dirs = ['--records', records, '--backups', path.join(target.dir, 'backups')];
+			const child = spawn(process.execPath, [cli, 'run', '--db', target.db, '--checklist', checklist, '--plain', '--yes', '--confirm-db', target.name, ...dirs], {
+				env: {...process.env, ...cliEnv(target)}, stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			let out = '';
+			child.stdout.on('data', chunk => {
+				out += String(chunk);
+			});
+			const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+			const deadline = Date.now() + 60_000;
+			while (!out.includes('observation.sample') && Date.now() < deadline) {
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+
+			assert.match(out, /observation\.sample/);
+			await new Promise(resolve => setTimeout(resolve, 1000));
+			child.kill('SIGTERM');
+			assert.equal(await exited, 1, out);
+			const record = path.join(records, readdirSync(records).find(f => f.endsWith('.jsonl'))!);
+			const stopped = readJournal(readFileSync(record, 'utf8'));
+			const kinds = stopped.map(l => l.kind);
+			assert.deepEqual(kinds.slice(-2), ['observation.finished', 'run.interrupted'], kinds.join(' '));
+			const interrupted = stopped.at(-2)!.event;
+			assert.equal(interrupted['reason'], 'interrupted');
+			const observed = Number(interrupted['observedMs']);
+			assert.ok(observed >= 1000 && observed < 6000, String(observed));
+
+			const resumed = cutover(target, ['resume', record, '--plain', '--yes', '--confirm-db', target.name, ...dirs]);
+			assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+			const lines = readJournal(readFileSync(record, 'utf8')).slice(stopped.length);
+			const again = lines.find(l => l.kind === 'observation.started')!;
+			assert.equal(again.event['resumed'], true);
+			// The time left, not the whole period again.
+			const left = Number(again.event['endsAt']) - (again as unknown as {at: number}).at;
+			assert.ok(Math.abs(left - (6000 - observed)) < 50, `${left} left after ${observed} observed`);
+			const finished = lines.filter(l => l.kind === 'observation.finished');
+			assert.deepEqual(finished.map(l => l.event['reason']), ['elapsed']);
+			assert.equal(lines.at(-1)?.kind, 'run.finished');
+			assert.equal(lines.at(-1)?.event['outcome'], 'upgraded');
+			verifiesAndReplays(target, record);
 		} finally {
 			await target.cleanup();
 		}
