@@ -567,7 +567,7 @@ function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): stri
 			return `the upgrade is complete and verified; the operator came here from the observation period (${seen}): roll it back, or keep it`;
 		}
 
-		return `the upgrade is complete and verified; observation period ${observation.finished.reason === 'elapsed' ? 'over' : observation.finished.reason} (${seen}): keep it, or roll it back before the run closes`;
+		return `the upgrade is complete and verified; observation period ${{elapsed: 'over', 'ended-early': 'ended early', skipped: 'skipped'}[observation.finished.reason]} (${seen}): keep it, or roll it back before the run closes`;
 	}
 
 	return 'the upgrade is complete and verified: keep it, or roll it back before the run closes';
