@@ -41,6 +41,9 @@ function keyLine(step: RunState['step'], typing: Typing): string {
 	return step === 'window' ? `Tab checklist (space ticks) · Enter continue · ${help} · Ctrl-C leave` : `${help} · Ctrl-C leave`;
 }
 
+/** While the observation period runs, `e` ends it (the observation view's key), not the errors overlay. */
+const observing = (state: RunState) => state.step === 'post' && state.observation !== null && state.observation.finished === null;
+
 /** Widest the screens draw, even on a wide terminal: long lines are harder to scan than short ones. */
 const MAX_WIDTH = 120;
 
@@ -92,7 +95,7 @@ export function App(props: AppProps) {
 			setHelp(false);
 		} else if (getErrorsShown() && (key.escape || input === 'e')) {
 			setErrorsShown(false);
-		} else if (input === 'e' && getTyping() === false && !getHelp()) {
+		} else if (input === 'e' && getTyping() === false && !getHelp() && !observing(state)) {
 			setErrorsShown(true);
 		} else if (input === 'q' && getTyping() === false) {
 			quit();

@@ -4,7 +4,7 @@ export type KeyHelp = Array<[key: string, what: string]>;
 
 const GLOBAL: KeyHelp = [
 	['?, F1', 'show or hide this help (in a text field: F1, or ? while it is empty)'],
-	['e', 'every error of the run whole, with failed statements (Esc back)'],
+	['e', 'every error of the run whole, with failed statements (Esc back; not while observing)'],
 	['q, Ctrl-C', 'leave (asks first while the run is in progress)'],
 ];
 
@@ -33,6 +33,8 @@ const POST: KeyHelp = [
 	['↑ ↓', 'select a check'],
 	['s', 'show or hide the SQL of the selected check, with its whole title and detail'],
 	['Esc', 'cancel the check that is running'],
+	['e', 'during the observation period: end it early and go to the rollback prompt'],
+	['r', 'during the observation period: go to the rollback prompt now'],
 ];
 
 const UPGRADE: KeyHelp = [

@@ -2,14 +2,18 @@ import {Box, Text} from 'ink';
 import type {RowCountDiff} from '../source/engine/model.js';
 import type {DatabaseSnapshot} from '../source/engine/snapshot.js';
 import {diffSnapshots, type ObjectChange} from '../source/engine/snapshot-diff.js';
+import type {ObservationState} from '../source/engine/state.js';
 import {ChecksScreen, type ChecksScreenProps} from './checks-screen.js';
 import {fit, formatBytes, plural, truncate} from './format.js';
+import {ObservationView} from './observation-view.js';
 
 export type PostScreenProps = Omit<ChecksScreenProps, 'phase' | 'awaitingProceed' | 'gate' | 'blockers'> & {
 	/** state.post.diff, null until the row counts are compared. */
 	diff: RowCountDiff[] | null;
 	/** state.snapshots; the section shows once both are taken (records older than snapshots have none). */
 	snapshots?: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
+	/** state.observation: once the observation period starts it takes the screen, the checks in one line above it. */
+	observation?: ObservationState | null;
 };
 
 const MAX_CHANGED = 6;
@@ -17,7 +21,13 @@ const MAX_CHANGED = 6;
 const never = () => ({open: false as const, reasons: ['post-verification has nothing to proceed to']});
 
 /** Post-verification: the same check table as pre, and the row counts that changed since the baseline. */
-export function PostScreen({diff, snapshots, ...checks}: PostScreenProps) {
+export function PostScreen({diff, snapshots, observation, ...checks}: PostScreenProps) {
+	if (observation != null) {
+		const changed = diff === null ? '' : `, ${plural(changedOf(diff).length, 'table')} with other row counts`;
+		const postLine = `✓ Post-verification passed: ${plural(checks.checks.length, 'check')}${changed}`;
+		return <ObservationView observation={observation} postLine={postLine} now={checks.now ?? observation.startedAt} width={checks.width} keys={checks.keys} onDecision={checks.onDecision}/>;
+	}
+
 	return (
 		<Box flexDirection='column'>
 			<ChecksScreen {...checks} phase='post' awaitingProceed={false} gate={never} blockers={[]} evidenceRows={checks.evidenceRows ?? 3} maxVisible={checks.maxVisible ?? 5}/>

@@ -113,6 +113,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 					planned={state.window?.checks?.post ?? null}
 					diff={state.post?.diff ?? null}
 					snapshots={state.snapshots}
+					observation={state.observation}
 					errors={errorsOf(state, 'post')}
 					width={width}
 					keys={keys}

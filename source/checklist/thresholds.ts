@@ -9,6 +9,14 @@ export const THRESHOLD_UNITS: Record<ThresholdName, {unit: '%' | 'duration'; wor
 	'replication-lag': {unit: 'duration', worse: 'above'},
 };
 
+/** The maintenance handbook's table, judged by an observation period when the runbook names no thresholds of its own. */
+export const HANDBOOK_THRESHOLDS: Required<Thresholds> = {
+	connections: {warn: 0.8, alert: 0.9},
+	'cache-hit': {warn: 0.97, alert: 0.95},
+	'lock-wait': {warn: 2000, alert: 5000},
+	'replication-lag': {warn: 5000, alert: 10_000},
+};
+
 export const THRESHOLD_NAMES = Object.keys(THRESHOLD_UNITS) as ThresholdName[];
 
 const example: Record<ThresholdName, string> = {

@@ -36,6 +36,9 @@ export type Threshold = {warn: number | null; alert: number | null};
 
 export type Thresholds = Partial<Record<ThresholdName, Threshold>>;
 
+/** The `observe:` section: how long the observation period after post-verification lasts, and how often it reads the figures. */
+export type Observation = {durationMs: number; everyMs: number};
+
 /** A runbook, validated. */
 export type Checklist = {
 	name: string;
@@ -58,4 +61,6 @@ export type Checklist = {
 	upgrade: Partial<LockPolicy>;
 	/** False for a file of health checks and thresholds alone: no runbook for a run (no window, no gates). */
 	forRun?: boolean;
+	/** The `observe:` section; absent (or 0 minutes): no observation period. */
+	observe?: Observation;
 };

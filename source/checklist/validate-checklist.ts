@@ -4,7 +4,7 @@ import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
 import {readThresholds} from './thresholds.js';
-import type {CheckDefinition, Checklist, CheckSection} from './types.js';
+import type {CheckDefinition, Checklist, CheckSection, Observation} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 const sections: readonly CheckSection[] = ['pre', 'post', 'health'];
@@ -19,13 +19,13 @@ const timeoutRange = {min: 100, max: 3_600_000};
  */
 export function isForRun(root: Record<string, unknown>): boolean {
 	const checks = typeof root['checks'] === 'object' && root['checks'] !== null ? root['checks'] as Record<string, unknown> : {};
-	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade'].some(k => root[k] !== undefined)
+	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade', 'observe'].some(k => root[k] !== undefined)
 		|| (checks['health'] === undefined && root['thresholds'] === undefined);
 }
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds']});
+	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds', 'observe']});
 	const rawChecks = root['checks'];
 	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
 	if (isForRun(root)) {
@@ -50,6 +50,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
 	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
+	const observe = readObserve(root['observe'], v);
 	return {
 		forRun: isForRun(root),
 		name: v.text(root['name'], ['name']),
@@ -63,7 +64,42 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 		checks: {pre, post, health},
 		thresholds: readThresholds(root['thresholds'], v),
 		upgrade: readUpgrade(root['upgrade'], v),
+		...(observe === null ? {} : {observe}),
 	};
+}
+
+/** An observation period longer than a day is no longer a step of a run. */
+const OBSERVE_MAX_MS = 24 * 60 * 60_000;
+const OBSERVE_EVERY_MS = 5000;
+
+/**
+ * `observe: {minutes: 15}` or `observe: {duration: 90s}`, and `every: 5s` (how often the figures
+ * are read). Minutes may be fractional; 0 means no observation, as leaving the section out does.
+ */
+function readObserve(value: unknown, v: Validator): Observation | null {
+	if (value === undefined || value === null) {
+		return null;
+	}
+
+	const map = v.object(value, ['observe'], {required: [], optional: ['minutes', 'duration', 'every']});
+	if ((map['minutes'] === undefined) === (map['duration'] === undefined)) {
+		v.fail(['observe'], 'give one of minutes: or duration:, for example observe: {minutes: 15} or observe: {duration: 90s}');
+	}
+
+	let durationMs: number;
+	if (map['minutes'] === undefined) {
+		durationMs = v.duration(map['duration'], ['observe', 'duration'], {min: 0, max: OBSERVE_MAX_MS});
+	} else {
+		const minutes = map['minutes'];
+		if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes < 0 || minutes * 60_000 > OBSERVE_MAX_MS) {
+			v.fail(['observe', 'minutes'], `expected a number of minutes from 0 to ${OBSERVE_MAX_MS / 60_000} (0: no observation), found ${JSON.stringify(minutes) ?? 'nothing'}`);
+		}
+
+		durationMs = Math.round(minutes * 60_000);
+	}
+
+	const everyMs = map['every'] === undefined ? OBSERVE_EVERY_MS : v.duration(map['every'], ['observe', 'every'], {min: 100, max: 60_000});
+	return durationMs === 0 ? null : {durationMs, everyMs};
 }
 
 /** `upgrade: {lock-timeout: 5s, attempts: 3, backoff: 1s}`, every key optional. */

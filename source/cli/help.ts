@@ -64,6 +64,8 @@ Without a terminal (CI, pipes, nohup)
   --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
   --drop-invalid-index   drop the INVALID index an earlier CREATE INDEX CONCURRENTLY of a
                          no-transaction migration left, before it runs again (recorded)
+  --observe <wait|skip>  the runbook's observation period (observe:): wait it out, printing
+                         each threshold breach (default), or skip it, recorded as this flag
 
   Every human gate that no flag opens stops the run (fails closed).
 
@@ -88,7 +90,8 @@ Options
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
   --plain, --json, --yes, --confirm-db, --override, --on-failure, --at-end,
-  --drop-invalid-index   as for cutover run;
+  --drop-invalid-index, --observe
+                         as for cutover run;
                          --plain and --json need --confirm-db; --json prints the events
                          this resume adds
 

@@ -24,6 +24,7 @@ import {watchLocksDuringUpgrade} from '../run/lock-watch.js';
 import {withRunSessions} from './run-sessions.js';
 import {journalCommands} from '../run/command-journal.js';
 import {handleBackendActions} from '../run/backend-actions.js';
+import {figureReader} from '../health/figure-reader.js';
 import type {ConsoleHandle} from './console.js';
 import type {FormatName} from '../adapters/migrator/formats/types.js';
 import {formatJsonLine} from './json-output.js';
@@ -50,6 +51,8 @@ export type RunOptions = {
 	onFailure: RollbackChoice | null;
 	atEnd: RollbackChoice;
 	dropInvalidIndex: boolean;
+	/** --observe: wait out the runbook's observation period in plain mode, or skip it on the record. */
+	observe?: 'wait' | 'skip';
 	windowStart: number | null;
 	windowMinutes: number | null;
 	/** --unsigned: the record names no signer; otherwise it is signed, with a key made first if there is none. */
@@ -166,7 +169,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		runbook,
 		plain: options.plain,
 		json: options.json === true,
-		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex},
+		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex, observe: options.observe ?? 'wait'},
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
 		appliedBy: `${identity.operator.name} (${identity.operator.osUser}@${identity.host})`,
@@ -332,6 +335,8 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		directories: localDirectories,
 		runId: options.runId,
 		appliedBy: options.appliedBy,
+		// The observation period reads the watch's header figures through the same monitor.
+		figures: monitor === null ? null : figureReader(monitor),
 		signal: abort.signal,
 	};
 

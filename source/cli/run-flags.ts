@@ -21,7 +21,18 @@ export const runFlags = {
 	'on-failure': {type: 'string'},
 	'at-end': {type: 'string'},
 	'drop-invalid-index': {type: 'boolean', default: false},
+	/** Plain mode: wait out the runbook's observation period (default), or skip it on the record. */
+	observe: {type: 'string'},
 } as const;
+
+/** --observe wait|skip; absent: wait. */
+export function parseObserve(value: string | undefined): 'wait' | 'skip' {
+	if (value === undefined || value === 'wait' || value === 'skip') {
+		return value ?? 'wait';
+	}
+
+	throw new UsageError(`--observe ${value} is not a choice`, {hint: 'use --observe wait (watch the observation period out, the default) or --observe skip (recorded as the operator\'s flag)'});
+}
 
 export function parseOverrides(raw: string[]): Map<string, string> {
 	const overrides = new Map<string, string>();

@@ -58,6 +58,12 @@ const known = {
 	'operator.adoption-confirmed': true,
 	'adoption.written': true,
 	'snapshot.taken': true,
+	'observation.started': true,
+	'observation.sample': true,
+	'observation.breach': true,
+	'operator.observation-ended': true,
+	'operator.observation-rollback': true,
+	'observation.finished': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

@@ -21,6 +21,7 @@ import type {
 	RowCountDiff,
 	RowCounts,
 } from './model.js';
+import type {ObservationEnd, ObservedFigure} from './observation.js';
 import type {DatabaseSnapshot} from './snapshot.js';
 
 /**
@@ -164,7 +165,32 @@ export type RunEvent =
 	 * pre checks; the baseline's counts are its counts) and after it (with the post checks). After: how it
 	 * compares with the one before, as `cutover snapshot diff` judges (absent when there is none before).
 	 */
-	| {type: 'snapshot.taken'; phase: SnapshotPhase; snapshot: DatabaseSnapshot; compared?: SnapshotComparison};
+	| {type: 'snapshot.taken'; phase: SnapshotPhase; snapshot: DatabaseSnapshot; compared?: SnapshotComparison}
+	/**
+	 * After post-verification passed, the runbook's observation period (`observe:`) begins: it ends at
+	 * `endsAt` unless the operator ends it first. `resumed`: a resume observes for the time left.
+	 * `thresholds`: what the figures are judged against, from the runbook or, when it names none, the handbook's table.
+	 */
+	| {
+		type: 'observation.started';
+		minutes: number;
+		durationMs: number;
+		endsAt: number;
+		everyMs: number;
+		thresholds: Record<string, {warn: number | null; alert: number | null}>;
+		thresholdsFrom: 'runbook' | 'handbook';
+		resumed?: boolean;
+	}
+	/** The watch's header figures judged, recorded when a level changed (or the figures could not be read), and once a minute otherwise. */
+	| {type: 'observation.sample'; figures: ObservedFigure[]; error?: string}
+	/** A figure crossed into warn or alert (once per crossing, not at every read). */
+	| {type: 'observation.breach'; figure: ObservedFigure; previous: ObservedFigure['level']}
+	/** The operator ends the observation early (`flag`: by a plain-mode flag, `--observe skip`). */
+	| {type: 'operator.observation-ended'; flag?: string}
+	/** The operator goes from the observation to the rollback prompt. */
+	| {type: 'operator.observation-rollback'}
+	/** The observation period is over; `observedMs`: how long this period watched. */
+	| {type: 'observation.finished'; reason: ObservationEnd; observedMs: number; breaches: number};
 
 export type SnapshotPhase = 'before' | 'after';
 

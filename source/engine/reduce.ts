@@ -324,6 +324,60 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				: state;
 		}
 
+		// The observation period: the post screen shows its time, its figures and every breach.
+		case 'observation.started': {
+			const prior = state.observation;
+			return {
+				...state,
+				observation: {
+					durationMs: event.durationMs,
+					everyMs: event.everyMs,
+					startedAt: at,
+					endsAt: event.endsAt,
+					thresholds: event.thresholds,
+					thresholdsFrom: event.thresholdsFrom,
+					figures: prior?.figures ?? [],
+					error: prior?.error ?? null,
+					sampledAt: prior?.sampledAt ?? null,
+					breaches: prior?.breaches ?? [],
+					requested: null,
+					observedMs: prior?.observedMs ?? 0,
+					finished: null,
+				},
+			};
+		}
+
+		case 'observation.sample': {
+			const observation = state.observation;
+			return observation === null ? state : {...state, observation: {...observation, figures: event.figures, error: event.error ?? null, sampledAt: at}};
+		}
+
+		case 'observation.breach': {
+			const observation = state.observation;
+			if (observation === null) {
+				return state;
+			}
+
+			const figures = [...observation.figures.filter(f => f.name !== event.figure.name), event.figure];
+			return {...state, observation: {...observation, figures, breaches: [...observation.breaches, {...event.figure, at, previous: event.previous}]}};
+		}
+
+		case 'operator.observation-ended':
+		case 'operator.observation-rollback': {
+			const observation = state.observation;
+			return observation === null || observation.finished !== null
+				? state
+				: {...state, observation: {...observation, requested: event.type === 'operator.observation-ended' ? 'ended-early' : 'rollback'}};
+		}
+
+		case 'observation.finished': {
+			const observation = state.observation;
+			return observation === null ? state : {
+				...state,
+				observation: {...observation, requested: null, observedMs: observation.observedMs + event.observedMs, finished: {reason: event.reason, at}},
+			};
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;
@@ -410,6 +464,14 @@ export function describeDecision(event: RunEvent): string {
 			return event.drop
 				? `confirmed dropping the INVALID index${event.indexes.length === 1 ? '' : 'es'} ${event.indexes.join(', ')} before ${event.name} runs again`
 				: `refused to drop the INVALID index${event.indexes.length === 1 ? '' : 'es'} ${event.indexes.join(', ')}: ${event.name} does not run`;
+		}
+
+		case 'operator.observation-ended': {
+			return event.flag === undefined ? 'ended the observation period early' : `skipped the observation period (${event.flag})`;
+		}
+
+		case 'operator.observation-rollback': {
+			return 'went from the observation period to the rollback prompt';
 		}
 
 		case 'operator.backend-action': {

@@ -1,4 +1,5 @@
 import type {AdoptionAction, BackendActionKind, RunOutcome, StepId} from './events.js';
+import type {ObservationEnd, ObservationRequest, ObservedFigure, ObservedLevel} from './observation.js';
 import type {DatabaseSnapshot} from './snapshot.js';
 import type {
 	AdoptionProblem,
@@ -101,6 +102,29 @@ export type BackendAction = {
 	result: {ok: boolean; detail: string; at: number} | null;
 };
 
+/** The observation period after post-verification: its time, the latest figures, every breach, and how it ended. */
+export type ObservationState = {
+	durationMs: number;
+	everyMs: number;
+	/** When the current period began and ends (a resumed one begins again for the time left). */
+	startedAt: number;
+	endsAt: number;
+	thresholds: Record<string, {warn: number | null; alert: number | null}>;
+	thresholdsFrom: 'runbook' | 'handbook';
+	/** The figures as last recorded; empty before the first read. */
+	figures: ObservedFigure[];
+	/** Why the last read failed, when it did. */
+	error: string | null;
+	sampledAt: number | null;
+	breaches: Array<ObservedFigure & {at: number; previous: ObservedLevel}>;
+	/** What the operator asked, until the period ends. */
+	requested: ObservationRequest | null;
+	/** Time observed in the periods that ended (an interrupted one counts as far as it went). */
+	observedMs: number;
+	/** The last period's end; null while it runs. */
+	finished: {reason: ObservationEnd; at: number} | null;
+};
+
 export type RunState = {
 	runId: string | null;
 	toolVersion: string | null;
@@ -195,6 +219,8 @@ export type RunState = {
 	lockLost: {detail: string; at: number} | null;
 	/** The last INVALID indexes found before a migration outside a transaction; null when none were. */
 	invalidIndexes: InvalidIndexes | null;
+	/** The observation period; null until one starts (and in records older than it). */
+	observation: ObservationState | null;
 };
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
@@ -257,4 +283,5 @@ export const initialState = (): RunState => ({
 	runningCheck: null,
 	lockLost: null,
 	invalidIndexes: null,
+	observation: null,
 });

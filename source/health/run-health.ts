@@ -5,8 +5,7 @@ import type {Clock} from '../ports/clock.js';
 import type {Database} from '../ports/database.js';
 import type {Probes} from '../ports/probes.js';
 import {runCheck} from '../run/checks.js';
-import {ratesBetween} from '../watch/deltas.js';
-import {cacheHitSinceReset, headerFigures} from '../watch/figures.js';
+import {figureReader} from './figure-reader.js';
 import {HEALTH_EXIT, healthStatus, toHealthCheck, type HealthReport} from './health-report.js';
 import {judgeThresholds, type HealthFigures} from './judge-thresholds.js';
 
@@ -59,15 +58,14 @@ export async function runHealth(checklist: Checklist, deps: HealthDeps, options:
 async function readFigures(open: () => Promise<ActivityMonitor>, deps: Pick<HealthDeps, 'sleep'>, sampleMs: number): Promise<HealthFigures> {
 	const monitor = await open();
 	try {
-		const first = await monitor.refresh();
+		const reader = figureReader(monitor);
+		const first = await reader.read();
 		if (sampleMs <= 0) {
-			return {...headerFigures(first, {cacheHitRatio: cacheHitSinceReset(first.stats.counters)}), cacheHitOver: {kind: 'since-reset'}};
+			return first;
 		}
 
 		await deps.sleep(sampleMs);
-		const second = await monitor.refresh();
-		const rates = ratesBetween({at: first.at, counters: first.stats.counters}, {at: second.at, counters: second.stats.counters});
-		return {...headerFigures(second, rates), cacheHitOver: {kind: 'interval', ms: second.at - first.at}};
+		return await reader.read();
 	} finally {
 		await monitor.close();
 	}

@@ -5,6 +5,7 @@ import {describeFolder, describeSkipped} from '../engine/folder-note.js';
 import type {MigrationFolderNote} from '../engine/model.js';
 import {describeDecision} from '../engine/reduce.js';
 import {summarizeSnapshot} from '../snapshot/format-diff.js';
+import {describeLevels, describeSpan, formatFigure, type ObservedFigure} from '../engine/observation.js';
 
 const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
 
@@ -216,12 +217,36 @@ export function describeEvent(event: RunEvent): string {
 			return `snapshot ${event.phase} the upgrade: ${summarizeSnapshot(event.snapshot)}${compared}`;
 		}
 
+		case 'observation.started': {
+			const judged = Object.keys(event.thresholds);
+			return `observation period${event.resumed === true ? ' resumed' : ''}: ${describeSpan(event.durationMs)}, until ${new Date(event.endsAt).toISOString()}, figures read every ${describeSpan(event.everyMs)}; thresholds from the ${event.thresholdsFrom === 'runbook' ? 'runbook' : 'maintenance handbook (the runbook names none)'}: ${judged.join(', ') || 'none'}`;
+		}
+
+		case 'observation.sample': {
+			return event.error === undefined ? event.figures.map(figureWords).join('; ') || 'no figure judged' : `the figures could not be read: ${event.error}`;
+		}
+
+		case 'observation.breach': {
+			return `BREACH ${event.figure.name} ${event.figure.level.toUpperCase()} (was ${event.previous}): ${event.figure.detail} (${describeLevels(event.figure)})`;
+		}
+
+		case 'observation.finished': {
+			const why = {elapsed: 'its time elapsed', 'ended-early': 'ended early by the operator', rollback: 'the operator went to the rollback prompt', interrupted: 'the run was stopped', skipped: 'skipped by the operator\'s flag'}[event.reason];
+			return `observation period over after ${describeSpan(event.observedMs)}: ${why ?? event.reason}; ${event.breaches} breach${event.breaches === 1 ? '' : 'es'}`;
+		}
+
 		default: {
 			return isKnownKind(event.type)
 				? `operator ${describeDecision(event)}`
 				: `event of a kind this cutover does not know (${String(event.type)}); a newer cutover may have written it`;
 		}
 	}
+}
+
+function figureWords(figure: ObservedFigure): string {
+	return figure.level === 'not-applicable'
+		? `${figure.name} not applicable (${figure.detail})`
+		: `${figure.name} ${figure.level} ${formatFigure(figure.unit, figure.value)} (${figure.detail})`;
 }
 
 /** How the folder was read, for records that say (from before, nothing). */

@@ -16,7 +16,17 @@ export type Decider = {
 	chooseRollback(session: Session, failed: boolean): Promise<RollbackChoice>;
 	/** true to drop the INVALID indexes an earlier CREATE INDEX CONCURRENTLY of `name` left, before it runs again. */
 	dropInvalidIndexes(session: Session, name: string, indexes: readonly InvalidIndex[]): Promise<boolean>;
+	/**
+	 * During the observation period: resolves when the operator ends it early, goes to the rollback
+	 * prompt, or skipped it by a flag; never while they let it run its time.
+	 */
+	observationDecision(session: Session): Promise<ObservationDecision>;
 };
+
+export type ObservationDecision = 'ended-early' | 'rollback' | 'skipped';
+
+/** A decision that never comes: the period runs its time (or the run is stopped). */
+const never = async <T>() => new Promise<T>(() => {});
 
 const isAbandon = (e: RunEvent): e is Extract<RunEvent, {type: 'operator.abandoned'}> => e.type === 'operator.abandoned';
 
@@ -74,6 +84,16 @@ export const consoleDecider: Decider = {
 		const event = await next();
 		return event.type === 'operator.invalid-index-drop' && event.drop;
 	},
+	async observationDecision(session) {
+		const event = await answersAt(session, 'observation.started', (e): e is Extract<RunEvent, {type: 'operator.observation-ended' | 'operator.observation-rollback' | 'operator.abandoned'}> =>
+			e.type === 'operator.observation-ended' || e.type === 'operator.observation-rollback' || isAbandon(e))();
+		if (event.type === 'operator.abandoned') {
+			// Leaving stops the run through its signal; nothing is decided here.
+			return never();
+		}
+
+		return event.type === 'operator.observation-ended' ? 'ended-early' : 'rollback';
+	},
 };
 
 export type PlainAnswers = {
@@ -89,6 +109,8 @@ export type PlainAnswers = {
 	atEnd: RollbackChoice;
 	/** --drop-invalid-index: drop an INVALID index an earlier CREATE INDEX CONCURRENTLY left before the migration runs again. */
 	dropInvalidIndex?: boolean;
+	/** --observe: wait out the observation period (the default), or skip it, on the record as the operator's flag. */
+	observe?: 'wait' | 'skip';
 };
 
 /** Answers from flags, and fails closed at every gate the flags do not open. */
@@ -145,6 +167,14 @@ export function plainDecider(answers: PlainAnswers): Decider {
 
 			// A decision that could not be recorded is no decision: nothing is dropped.
 			return session.emit({type: 'operator.invalid-index-drop', name, indexes: indexes.map(i => i.qualified), drop: true}) !== null;
+		},
+		async observationDecision(session) {
+			if (answers.observe !== 'skip') {
+				return never();
+			}
+
+			session.emit({type: 'operator.observation-ended', flag: '--observe skip'});
+			return 'skipped';
 		},
 	};
 }

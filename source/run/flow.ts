@@ -15,6 +15,7 @@ import {runCommand} from './hooks.js';
 import {interruptionOf, unlessAborted, whenLeaving} from './interruption.js';
 import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
+import {observe} from './observe.js';
 import type {RunDeps} from './run-deps.js';
 import {durable} from './session.js';
 
@@ -292,6 +293,18 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		}
 	}
 
+	// 6b. The observation period (the runbook's observe:): only after post-verification passed, before the prompt.
+	if (state().rollback === null && state().steps.post.status === 'passed' && deps.runbook.observe !== undefined) {
+		const stop = await halted();
+		if (stop !== null) {
+			return stop;
+		}
+
+		if (await observe(deps) === 'stopped') {
+			return await halted() ?? 'interrupted';
+		}
+	}
+
 	// 7. The rollback prompt: on any failure, and at the end before the run closes.
 	if (!state().rollback?.result) {
 		const stop = await halted();
@@ -544,6 +557,17 @@ function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): stri
 	if (!postOk) {
 		const failing = state.checks.filter(c => c.phase === 'post' && !isSatisfied(c.verdict)).map(c => c.id);
 		return failing.length > 0 ? `post-verification failed: ${failing.join(', ')}` : 'post-verification could not finish';
+	}
+
+	const observation = state.observation;
+	if (observation?.finished != null && observation.finished.reason !== 'interrupted') {
+		const breaches = observation.breaches.map(b => `${b.name} ${b.level}`);
+		const seen = breaches.length === 0 ? 'no threshold breached' : `breaches: ${[...new Set(breaches)].join(', ')}`;
+		if (observation.finished.reason === 'rollback') {
+			return `the upgrade is complete and verified; the operator came here from the observation period (${seen}): roll it back, or keep it`;
+		}
+
+		return `the upgrade is complete and verified; observation period ${{elapsed: 'over', 'ended-early': 'ended early', skipped: 'skipped'}[observation.finished.reason]} (${seen}): keep it, or roll it back before the run closes`;
 	}
 
 	return 'the upgrade is complete and verified: keep it, or roll it back before the run closes';

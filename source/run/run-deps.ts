@@ -5,6 +5,7 @@ import type {Directories} from '../ports/directories.js';
 import type {Migrator} from '../ports/migrator.js';
 import type {ProcessRunner} from '../ports/process-runner.js';
 import type {Probes} from '../ports/probes.js';
+import type {FigureReader} from '../ports/figures.js';
 import type {Decider} from './decider.js';
 import type {Runbook} from './plan-types.js';
 import type {Session} from './session.js';
@@ -35,6 +36,8 @@ export type RunDeps = {
 	runId: string;
 	/** Recorded in cutover_migrations.applied_by. */
 	appliedBy: string;
+	/** The watch's header figures for the observation period (PostgreSQL); absent or null where there are none (SQLite): not applicable. */
+	figures?: FigureReader | null;
 	/** Stop at the next safe point: set when the operator leaves. */
 	signal: AbortSignal;
 };

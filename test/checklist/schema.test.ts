@@ -105,6 +105,8 @@ thresholds:
   lock-wait: {warn: 2s}
   replication-lag: {warn: 5s, alert: 10s}
 `],
+	['an observation period in minutes', 'name: o\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: 0.5, every: 2s}\n'],
+	['an observation period as a duration', 'name: o\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {duration: 90s}\n'],
 	['a health file alone', 'name: h\nchecks:\n  health:\n    - {id: a, title: A, sql: SELECT 1, expect: some-rows}\n'],
 	['empty sections', 'name: e\nwindow: {expected-minutes: 5}\nchecks: {}\npreparation:\nmaintenance:\nupgrade:\nthresholds:\n'],
 ];
@@ -129,6 +131,9 @@ const bad: Array<[string, string]> = [
 	['a wrong type: blocking as text', withPre('    - {id: a, title: A, sql: SELECT 1, expect: no-rows, blocking: yes please}\n')],
 	['a timeout without its unit', withPre('    - {id: a, title: A, sql: SELECT 1, expect: no-rows, timeout: 5}\n')],
 	['a bare-number threshold', 'name: x\nthresholds: {connections: {alert: 90}}\n'],
+	['an observation period of minutes and a duration', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: 5, duration: 5m}\n'],
+	['an observation period without its length', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {every: 5s}\n'],
+	['an observation period in negative minutes', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: -1}\n'],
 	['attempts out of range', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nupgrade: {attempts: 50}\n'],
 	['a bad severity', withPre('    - {id: a, title: A, sql: SELECT 1, expect: no-rows, severity: critical}\n')],
 	['an unknown expectation', withPre('    - {id: a, title: A, sql: SELECT 1, expect: all-rows}\n')],
@@ -205,6 +210,7 @@ describe('checklists/checklist.schema.json', () => {
 		['a preparation item', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\npreparation: [{id: a, text: A, zzz: 1}]\n', s => [s['properties']['preparation']['items']['properties']]],
 		['maintenance', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nmaintenance: {zzz: 1}\n', s => [s['properties']['maintenance']['anyOf'][1]['properties']]],
 		['upgrade', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nupgrade: {zzz: 1}\n', s => [s['properties']['upgrade']['anyOf'][1]['properties']]],
+		['observe', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: 1, zzz: 1}\n', s => [s['properties']['observe']['anyOf'][1]['properties']]],
 		['checks', 'name: x\nwindow: {expected-minutes: 5}\nchecks: {zzz: 1}\n', s => [s['properties']['checks']['properties']]],
 		['thresholds', 'name: x\nthresholds: {zzz: 1}\n', s => [s['properties']['thresholds']['anyOf'][1]['properties']]],
 		['a threshold', 'name: x\nthresholds: {connections: {zzz: 1}}\n', s => [s['properties']['thresholds']['anyOf'][1]['properties']['connections']['properties']]],

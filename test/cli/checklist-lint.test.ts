@@ -30,6 +30,19 @@ describe('cutover checklist lint', () => {
 		assert.match(result.stdout, /^ok {3}.*health\.yaml: "health", 0 preparation items, 0 pre and 0 post checks, 4 health checks and 4 thresholds$/m);
 	});
 
+	it('names a runbook\'s observation period, and says when the handbook\'s thresholds judge it', () => {
+		const observed = path.join(dir, 'observed.yaml');
+		writeFileSync(observed, 'name: observed\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: 15}\n');
+		const result = lint(observed);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /"observed", 0 preparation items, 0 pre and 0 post checks, an observation period of 15 min \(judged by the maintenance handbook's thresholds\) \(a runbook with no checks\)$/m);
+		const bad = path.join(dir, 'observed-bad.yaml');
+		writeFileSync(bad, 'name: observed\nwindow: {expected-minutes: 5}\nchecks: {}\nobserve: {minutes: 15, duration: 2s}\n');
+		const failed = lint(bad);
+		assert.equal(failed.code, 1);
+		assert.match(failed.stdout, /^FAIL .*observed-bad\.yaml.*observe.*give one of minutes: or duration:.*\(line 4\)/m);
+	});
+
 	it('names the file, the step and the line of a typo, and exits 1', () => {
 		const bad = path.join(dir, 'typo.yaml');
 		writeFileSync(bad, 'name: typo\nwindow: {expected-minutes: 5}\nchecks:\n  pre:\n    - id: a\n      titel: b\n');

@@ -138,3 +138,60 @@ describe('a decision made before the flow waits for it', () => {
 		assert.equal(await within(2000, answer, () => 'the decider'), 'keep');
 	});
 });
+
+describe('the observation period with the console\'s decisions', () => {
+	// A busy server: 95 of 100 connections, over the handbook's 90 %; the clock stands still, so only a key ends the period.
+	const busy = {read: async () => ({connections: {used: 95, usable: 100}, cacheHitRatio: 0.99, lockWait: {waiting: 0, longestMs: null}, replication: {replicas: 0, lagBytes: null, lagMs: null}, cacheHitOver: {kind: 'since-reset' as const}})};
+	const observed = (session: Session): RunDeps => {
+		const deps = fakeDeps(session);
+		return {...deps, figures: busy, runbook: {...deps.runbook, thresholds: {}, observe: {durationMs: 60_000, everyMs: 100}}};
+	};
+
+	for (const [key, event, reason, reasonWords] of [
+		['e', {type: 'operator.observation-ended'}, 'ended-early', /observation period ended early \(breaches: connections alert\)/],
+		['r', {type: 'operator.observation-rollback'}, 'rollback', /came here from the observation period \(breaches: connections alert\)/],
+	] as const) {
+		it(`${key} pressed as soon as the period is drawn ends it (${reason}), the breach recorded, and the rollback prompt follows`, async () => {
+			const session = newSession();
+			session.subscribe((_, entry) => {
+				const {type} = entry.event;
+				if (type === 'window.planned') {
+					session.emit({type: 'operator.prep-ticked', itemId: 'notify', ticked: true});
+					session.emit({type: 'operator.window-confirmed', typedName: 'shop'});
+				} else if (type === 'baseline.captured') {
+					setImmediate(() => session.emit({type: 'operator.proceed', step: 'pre'}));
+				} else if (type === 'observation.breach') {
+					// After the first read: the key comes while the flow waits for the next one.
+					setImmediate(() => session.emit(event));
+				} else if (type === 'rollback.offered') {
+					session.emit({type: 'operator.rollback-chosen', choice: 'keep'});
+				}
+			});
+			const {type: _, ...start} = started as EventOf<'run.started'>;
+			const outcome = await within(5000, runFlow(observed(session), {start, to: null, window: {startsAt: null, expectedMinutes: null}}), () => kinds(session).at(-1) ?? 'none');
+			assert.equal(outcome, 'upgraded');
+			const all = kinds(session);
+			const from = all.indexOf('observation.started');
+			assert.deepEqual(all.slice(from, from + 6), ['observation.started', 'observation.breach', 'observation.sample', event.type, 'observation.finished', 'rollback.offered']);
+			assert.equal(session.state.observation?.finished?.reason, reason);
+			assert.equal(session.state.observation?.thresholdsFrom, 'handbook');
+			assert.deepEqual(session.state.observation?.breaches.map(b => [b.name, b.level]), [['connections', 'alert']]);
+			assert.match(session.state.rollback?.reason ?? '', reasonWords);
+		});
+	}
+
+	it('is read from the journal: a key pressed before the decider asks counts, one from an earlier period does not', async () => {
+		const session = newSession();
+		const begin: RunEvent = {type: 'observation.started', minutes: 1, durationMs: 60_000, endsAt: T0 + 60_000, everyMs: 5000, thresholds: {}, thresholdsFrom: 'handbook'};
+		for (const event of [...windowEvents, begin, {type: 'operator.observation-ended'} as RunEvent]) {
+			session.emit(event);
+		}
+
+		assert.equal(await within(2000, consoleDecider.observationDecision(session), () => 'the decider'), 'ended-early');
+		session.emit({type: 'observation.finished', reason: 'interrupted', observedMs: 1000, breaches: 0});
+		session.emit({...begin, resumed: true});
+		const answer = consoleDecider.observationDecision(session);
+		session.emit({type: 'operator.observation-rollback'});
+		assert.equal(await within(2000, answer, () => 'the decider'), 'rollback');
+	});
+});

@@ -65,8 +65,9 @@ describe('checklists/production-postgres.yaml on PostgreSQL', () => {
 	it('runs the demo migrations with every check passing, probes the application, and keeps no credential in the record', async () => {
 		const target = await prepareDemoTarget('postgres');
 		try {
+			// The runbook's 15 minutes of observation are skipped by the operator's flag, on the record.
 			const run = await cutoverAsync(target, ['run', '--db', target.db, '--migrations', demoMigrations, '--checklist', runbook, ...runDirs(target),
-				'--plain', '--yes', '--confirm-db', target.name], {APP_URL: url, ...accounts});
+				'--plain', '--yes', '--confirm-db', target.name, '--observe', 'skip'], {APP_URL: url, ...accounts});
 			const {verdicts, results, outcome, text, events} = latestRecord(target);
 			assert.equal(outcome, 'upgraded', run.stdout + run.stderr);
 			assert.equal(run.code, 0);
@@ -91,6 +92,10 @@ describe('checklists/production-postgres.yaml on PostgreSQL', () => {
 			assert.deepEqual(app.seen, ['GET /health', 'POST /login', 'GET /admin']);
 			const verified = events.findIndex(e => e.type === 'verify.finished' && (e['verification'] as {ok: boolean}).ok);
 			assert.ok(verified !== -1 && verified < events.findIndex(e => e.type === 'upgrade.started'), 'the backup was verified before the upgrade');
+			const observed = events.find(e => e.type === 'observation.started');
+			assert.equal(observed?.['durationMs'], 15 * 60_000);
+			assert.equal(observed?.['thresholdsFrom'], 'runbook');
+			assert.equal(events.find(e => e.type === 'observation.finished')?.['reason'], 'skipped');
 			assert.match(run.stdout, /maintenance mode: on/);
 			assert.match(run.stdout, /maintenance mode: off/);
 

@@ -1,3 +1,4 @@
+import {describeSpan} from '../../engine/observation.js';
 import {loadChecklist} from '../../checklist/index.js';
 import {ChecklistError, UsageError} from '../../errors/index.js';
 import {parseCommand} from '../parse.js';
@@ -26,7 +27,8 @@ export async function checklistCommand(args: string[]): Promise<number> {
 			const thresholds = Object.keys(checklist.thresholds).length;
 			const forHealth = health.length + thresholds === 0 ? '' : `, ${health.length} health check${health.length === 1 ? '' : 's'} and ${thresholds} threshold${thresholds === 1 ? '' : 's'}`;
 			const none = checks + health.length + thresholds === 0 ? ' (a runbook with no checks)' : '';
-			process.stdout.write(`ok   ${file}: "${checklist.name}", ${checklist.preparation.length} preparation item${checklist.preparation.length === 1 ? '' : 's'}, ${pre.length} pre and ${post.length} post check${checks === 1 ? '' : 's'}${forHealth}${none}\n`);
+			const observe = checklist.observe === undefined ? '' : `, an observation period of ${describeSpan(checklist.observe.durationMs)}${thresholds === 0 ? ' (judged by the maintenance handbook\'s thresholds)' : ''}`;
+			process.stdout.write(`ok   ${file}: "${checklist.name}", ${checklist.preparation.length} preparation item${checklist.preparation.length === 1 ? '' : 's'}, ${pre.length} pre and ${post.length} post check${checks === 1 ? '' : 's'}${forHealth}${observe}${none}\n`);
 		} catch (error) {
 			if (!(error instanceof ChecklistError)) {
 				throw error;

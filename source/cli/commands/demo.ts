@@ -35,6 +35,7 @@ export async function demoCommand(args: string[]): Promise<number> {
 		onFailure: null,
 		atEnd: 'keep',
 		dropInvalidIndex: false,
+		observe: 'wait',
 		windowStart: null,
 		windowMinutes: null,
 		unsigned: false,

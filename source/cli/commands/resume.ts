@@ -21,7 +21,7 @@ import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun, forRun, preloadConsole} from '../run-command.js';
-import {parseChoice, parseFormat, parseOverrides, runFlags} from '../run-flags.js';
+import {parseChoice, parseFormat, parseObserve, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
@@ -169,6 +169,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 			onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 			atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 			dropInvalidIndex: values['drop-invalid-index'],
+			observe: parseObserve(values.observe),
 		},
 		backupsDir: settings.backupsDir,
 		runId: reopened.runId,

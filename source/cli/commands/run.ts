@@ -5,7 +5,7 @@ import {resolveChecklist, resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {plainCommand} from '../plain-command.js';
 import {runGuided} from '../run-command.js';
-import {parseChoice, parseFormat, parseMinutes, parseOverrides, parseTime, runFlags} from '../run-flags.js';
+import {parseChoice, parseFormat, parseMinutes, parseObserve, parseOverrides, parseTime, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 import {adoptCommands} from '../../run/adopt-commands.js';
 import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
@@ -37,6 +37,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 		dropInvalidIndex: values['drop-invalid-index'],
+		observe: parseObserve(values.observe),
 		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
 		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
 		unsigned: values.unsigned,
