@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {RunOutcome} from '../source/engine/events.js';
 import {STEP_ORDER} from '../source/engine/events.js';
-import type {RunState} from '../source/engine/state.js';
+import type {ObservationState, RunState} from '../source/engine/state.js';
 import {PreflightLines} from './components/preflight-lines.js';
 import {formatBytes, formatDuration, truncate} from './format.js';
 import {STATUS_SYMBOL} from './step-summary.js';
@@ -54,6 +54,7 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			{!artifact && state.backup?.error ? <Box paddingLeft={2} width={width}><Text color='red' wrap='wrap'>{state.backup.error}</Text></Box> : null}
 			{/* The whole digest fits in 80 columns on a line of its own, and operators paste it into tickets. */}
 			{artifact ? <Text>{truncate(`         sha256 ${artifact.sha256}`, width)}</Text> : null}
+			{state.observation === null ? null : <Text>{truncate(`Observed ${observedLine(state.observation)}`, width)}</Text>}
 			<Text>Decisions{state.decisions.length > decisions.length ? ` (last ${decisions.length} of ${state.decisions.length})` : ''}:</Text>
 			{decisions.length === 0 ? <Text dimColor>  none</Text> : null}
 			{decisions.map(d => <Text key={d.seq}>{truncate(`  · ${d.summary}`, width)}</Text>)}
@@ -78,4 +79,23 @@ function Labelled({label, width, children}: {label: string; width: number; child
 			<Box flexShrink={1}><Text wrap='wrap'>{children}</Text></Box>
 		</Box>
 	);
+}
+
+/** The observation period in one line: how long, how it ended, and what crossed its thresholds. */
+function observedLine(observation: ObservationState): string {
+	const end = observation.finished === null ? 'still observing' : observation.finished.reason.replace('-', ' ');
+	const breaches = observation.breaches.length === 0
+		? 'no breach'
+		: `${grouped(observation.breaches.map(b => `${b.name} ${b.level}`))}`;
+	return `${formatDuration(observation.observedMs)}, ${end} · ${breaches}`;
+}
+
+/** "connections alert ×4, lock-wait warn" in the order first seen. */
+function grouped(items: readonly string[]): string {
+	const counts = new Map<string, number>();
+	for (const item of items) {
+		counts.set(item, (counts.get(item) ?? 0) + 1);
+	}
+
+	return [...counts].map(([item, count]) => count === 1 ? item : `${item} ×${count}`).join(', ');
 }

@@ -4,6 +4,7 @@ import type {EventOf, RunEvent} from '../../source/engine/events.js';
 import type {ObservedFigure} from '../../source/engine/observation.js';
 import type {RunState} from '../../source/engine/state.js';
 import {App} from '../../screens/app.js';
+import {SummaryScreen} from '../../screens/summary-screen.js';
 import {overflowing, render, type Rendered} from '../support/render.js';
 import {atProceed, check, fold, orphanReadings, upgradeEvents} from '../support/run-fixtures.js';
 
@@ -100,5 +101,19 @@ describe('the observation period on the post screen', () => {
 		const frame = await show(observing, observing.now, [], false).waitForFrame('Observation period');
 		assert.doesNotMatch(frame, /e end early/);
 		assert.match(frame, /8 breaches so far/);
+	});
+});
+
+describe('the observation period on the summary', () => {
+	it('says in one line how long it was observed, how it ended and what crossed its thresholds', async () => {
+		const ended = more([{type: 'observation.finished', reason: 'ended-early', observedMs: 150_000, breaches: 8}], observing);
+		current = render(<SummaryScreen state={ended} recordPath='/srv/records/r.jsonl' width={80}/>);
+		const frame = await current.waitForFrame('Observed');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /Observed 2 m 30 s, ended early · connections alert ×4, lock-wait warn ×4\n/);
+		// A run without an observation period says nothing of one.
+		current.unmount();
+		current = render(<SummaryScreen state={posted} recordPath='/srv/records/r.jsonl' width={80}/>);
+		assert.doesNotMatch(await current.waitForFrame('Decisions'), /Observed/);
 	});
 });
