@@ -47,6 +47,13 @@ export async function runCheck(
 	try {
 		const result = await database.query(sql, {timeoutMs, ...(control.signal === undefined ? {} : {signal: control.signal})});
 		if (result.kind === 'missing-relation') {
+			// Not applicable before the upgrade only when the table is truly not there yet: a name the
+			// catalog has in another case would otherwise let a blocking check pass without running.
+			const spelt = section === 'pre' ? await otherCase(database, result.relation, timeoutMs) : null;
+			if (spelt !== null) {
+				return {...base, verdict: 'error', detail: `table ${result.relation.name ?? ''} does not exist, but ${spelt} does: PostgreSQL keeps a quoted name's case; write it as the catalog has it`, evidence: toEvidence([], []), durationMs: clock.now() - started};
+			}
+
 			return {...base, ...judgeMissing(section, result.relation), evidence: toEvidence([], []), durationMs: clock.now() - started};
 		}
 
@@ -195,4 +202,20 @@ function withTarget(check: RunbookCheck, target: string | null): {check: Runbook
 	}
 
 	return {check: {...check, sql: Object.fromEntries(Object.entries(check.sql).map(([engine, sql]) => [engine, sql === undefined ? sql : bindTarget(sql, target)])) as RunbookCheck['sql']}};
+}
+
+/** PostgreSQL: the table's name as the catalog has it, when it differs from the missing one only in case. */
+async function otherCase(database: Database, relation: {kind: 'table' | 'schema'; name: string | null}, timeoutMs: number): Promise<string | null> {
+	if (database.engine !== 'postgres' || relation.kind !== 'table' || relation.name === null) {
+		return null;
+	}
+
+	const name = relation.name.split('.').at(-1)!.replaceAll('\'', '\'\'');
+	try {
+		const found = await database.query(`SELECT c.relname FROM pg_catalog.pg_class c WHERE lower(c.relname) = lower('${name}') AND c.relname <> '${name}' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname LIMIT 1`, {timeoutMs});
+		return found.kind === 'rows' && found.rows.length > 0 ? String(found.rows[0]![0]) : null;
+	} catch {
+		// The look is a courtesy: the verdict stays what the check's own answer said.
+		return null;
+	}
 }
