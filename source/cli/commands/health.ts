@@ -23,6 +23,20 @@ export async function healthCommand(args: string[]): Promise<number> {
 		json: {type: 'boolean', default: false},
 		sample: {type: 'string'},
 	}, 'health');
+	try {
+		return await checkHealth(values);
+	} catch (error) {
+		// A monitor reading --json gets an answer it can parse for "could not check" too (exit 3, set by the entry point).
+		if (values.json) {
+			const hint = error instanceof Error && 'hint' in error && typeof error.hint === 'string' ? error.hint : null;
+			process.stdout.write(`${JSON.stringify({status: 'could-not-check', exitCode: 3, error: error instanceof Error ? error.message : String(error), hint})}\n`);
+		}
+
+		throw error;
+	}
+}
+
+async function checkHealth(values: {db?: string; checklist?: string; json: boolean; sample?: string}): Promise<number> {
 	if (values.db === undefined) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
