@@ -10,26 +10,12 @@ import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import type {CheckResult} from '../../source/engine/model.js';
 import {basicToken} from '../../source/engine/probes.js';
-import {cli, cliEnv, demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import {cutoverAsync} from '../support/cutover-async.js';
+import {demoMigrations, prepareDemoTarget, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 const ADMIN_PASSWORD = 'run-Adm1n-9fQ2';
 const MEMBER_PASSWORD = 'run-Memb3r-4kT';
 const marker = `cutover-run-app-${randomUUID()}`;
-
-/** The built CLI, asynchronously: the application it probes answers from this process meanwhile. */
-async function cutoverAsync(target: DemoTarget, args: string[], env: Record<string, string>) {
-	const child = spawn(process.execPath, [cli, ...args], {env: {...process.env, ...cliEnv(target), ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => {
-		stdout += chunk.toString('utf8');
-	});
-	child.stderr.on('data', (chunk: Buffer) => {
-		stderr += chunk.toString('utf8');
-	});
-	const code = await new Promise<number | null>(resolve => child.once('close', resolve));
-	return {code, stdout, stderr};
-}
 
 const runbook = (base: string) => `name: probes-run
 window: {expected-minutes: 5}
