@@ -1,0 +1,69 @@
+import type {MigrationRoundTrip, RoundTripReport, RoundTripStep} from '../engine/round-trip.js';
+
+const width = 80;
+/** up, down, after down, re-up: the widths of the four result columns, a space before each. */
+const columns = [['up', 6], ['down', 8], ['after down', 11], ['re-up', 8]] as const;
+
+/** The report as a table per migration at 80 columns, then the checks, the failures in words and a last status line. */
+export function formatRoundTrip(report: RoundTripReport): string {
+	const nameWidth = width - columns.reduce((sum, [, w]) => sum + w + 1, 0);
+	const lines = [
+		`round trip of ${report.migrationsDirectory} on ${report.source}`,
+		`copy: ${report.scratch} (removed at the end)`,
+		`${report.migrations.length} pending migration${report.migrations.length === 1 ? '' : 's'}${report.appliedBefore > 0 ? `, ${report.appliedBefore} applied on the source already` : ''}`,
+		...report.notes.map(note => `note: ${note}`),
+	];
+	if (report.migrations.length > 0) {
+		lines.push('', row(nameWidth, 'migration', columns.map(([title]) => title)));
+		for (const m of report.migrations) {
+			lines.push(row(nameWidth, m.name, cellsOf(m)));
+		}
+
+		if (report.migrations.some(m => (m.down.carried?.length ?? 0) > 0 || (m.reUp.carried?.length ?? 0) > 0)) {
+			lines.push('* equal but for what a step before left behind (its failure names it)');
+		}
+	}
+
+	if (report.checks.length > 0) {
+		lines.push('', 'post checks on the copy after the upgrade');
+		for (const check of report.checks) {
+			lines.push(cut(`  ${check.verdict.padEnd(14)} ${check.id}${check.verdict === 'passed' ? '' : `: ${check.detail}`}`, width));
+		}
+	}
+
+	if (report.failures.length > 0) {
+		lines.push('', 'failures');
+		lines.push(...report.failures.map(failure => `  ${failure}`));
+	}
+
+	const round = report.migrations.filter(m => m.reUp.status === 'passed').length;
+	lines.push('', report.passed
+		? `passed: ${round} migration${round === 1 ? '' : 's'} up, down to the same schema and up again (exit 0)`
+		: `failed: ${report.failures.length} failure${report.failures.length === 1 ? '' : 's'} (exit 1)`);
+	return `${lines.join('\n')}\n`;
+}
+
+function cellsOf(m: MigrationRoundTrip): string[] {
+	const ran = (step: RoundTripStep) => step.status === 'not-run' ? '–' : step.status === 'passed' ? 'ok' : 'FAILED';
+	const downRan = m.down.status !== 'not-run' && m.down.differences.length === 0 && m.down.error !== null;
+	const down = !m.reversible && m.up.status === 'passed' ? 'NO DOWN' : m.down.status === 'not-run' ? '–' : downRan ? 'FAILED' : 'ok';
+	// same*: equal but for what a step before left (named on that step's line).
+	const star = (step: RoundTripStep) => (step.carried?.length ?? 0) > 0 ? '*' : '';
+	const after = m.down.differences.length > 0 ? 'DIFFERS' : m.down.status === 'passed' ? `same${star(m.down)}` : '–';
+	const reUp = m.reUp.differences.length > 0 ? 'DIFFERS' : `${ran(m.reUp)}${m.reUp.status === 'passed' ? star(m.reUp) : ''}`;
+	return [ran(m.up), down, after, reUp];
+}
+
+function row(nameWidth: number, name: string, cells: readonly string[]): string {
+	return [cut(name, nameWidth).padEnd(nameWidth), ...cells.map((cell, i) => cell.padEnd(columns[i]![1]))].join(' ').trimEnd();
+}
+
+/** Cut to fit, the cut marked. */
+function cut(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** For CI: the whole report, with the status and exit code. */
+export function roundTripJson(report: RoundTripReport): string {
+	return `${JSON.stringify({status: report.passed ? 'passed' : 'failed', exitCode: report.passed ? 0 : 1, ...report}, null, 2)}\n`;
+}
