@@ -9,9 +9,9 @@ export function formatRoundTrip(report: RoundTripReport): string {
 	const nameWidth = width - columns.reduce((sum, [, w]) => sum + w + 1, 0);
 	const lines = [
 		`round trip of ${report.migrationsDirectory} on ${report.source}`,
-		`copy: ${report.scratch} (removed at the end)`,
+		...wrap(`copy: ${report.scratch}; removed at the end`, '      '),
 		`${report.migrations.length} pending migration${report.migrations.length === 1 ? '' : 's'}${report.appliedBefore > 0 ? `, ${report.appliedBefore} applied on the source already` : ''}`,
-		...report.notes.map(note => `note: ${note}`),
+		...report.notes.flatMap(note => wrap(`note: ${note}`, '      ')),
 	];
 	if (report.migrations.length > 0) {
 		lines.push('', row(nameWidth, 'migration', columns.map(([title]) => title)));
@@ -56,6 +56,22 @@ function cellsOf(m: MigrationRoundTrip): string[] {
 
 function row(nameWidth: number, name: string, cells: readonly string[]): string {
 	return [cut(name, nameWidth).padEnd(nameWidth), ...cells.map((cell, i) => cell.padEnd(columns[i]![1]))].join(' ').trimEnd();
+}
+
+/** Words to lines of at most 80 columns, the lines after the first indented; a word longer than a line stays whole. */
+function wrap(text: string, indent: string): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ')) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = indent + word;
+		} else {
+			line = line === '' ? word : `${line} ${word}`;
+		}
+	}
+
+	return [...lines, line];
 }
 
 /** Cut to fit, the cut marked. */

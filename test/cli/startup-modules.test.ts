@@ -92,7 +92,7 @@ describe('what each command loads', () => {
 	});
 
 	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
-		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help']]) {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help'], ['test-migrations', '--help']]) {
 			const help = packagesLoaded([cli, ...args]);
 			assert.equal(help.status, 0, help.out);
 			assert.match(help.out, /^cutover /);
