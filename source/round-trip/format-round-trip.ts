@@ -34,6 +34,14 @@ export function formatRoundTrip(report: RoundTripReport): string {
 	if (report.failures.length > 0) {
 		lines.push('', 'failures');
 		lines.push(...report.failures.map(failure => `  ${failure}`));
+		// What "defined otherwise" means, object by object: expected, then found (the whole text is in --json).
+		const changed = report.migrations.flatMap(m => [['down', m.down], ['re-up', m.reUp]] as const).flatMap(([, step]) => step.differences.filter(d => d.change === 'changed'));
+		if (changed.length > 0) {
+			lines.push('', 'defined otherwise (expected → found)');
+			for (const d of changed) {
+				lines.push(cut(`  ${d.kind} ${d.name}: ${oneLine(d.expected)} → ${oneLine(d.found)}`, width));
+			}
+		}
 	}
 
 	const round = report.migrations.filter(m => m.reUp.status === 'passed').length;
@@ -73,6 +81,8 @@ function wrap(text: string, indent: string): string[] {
 
 	return [...lines, line];
 }
+
+const oneLine = (text: string | null) => (text ?? '').replaceAll(/\s+/g, ' ');
 
 /** Cut to fit, the cut marked. */
 function cut(text: string, max: number): string {

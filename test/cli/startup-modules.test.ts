@@ -151,6 +151,13 @@ describe('what each command loads', () => {
 		assert.deepEqual(heavyIn(postgres.packages), ['pg'], postgres.out);
 	});
 
+	it('test-migrations of a SQLite file loads better-sqlite3 only: no pg, execa, Ink or React', () => {
+		const run = packagesLoaded([cli, 'test-migrations', '--db', `sqlite:${sqliteFile}`, '--migrations', path.join(packageRoot, 'migrations'), '--empty', '--plain']);
+		assert.equal(run.status, 0, run.out);
+		assert.match(run.out, /^passed: 4 migrations/m);
+		assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
+	});
+
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {
 		const status = packagesLoaded([cli, 'status', '--db', database.url]);
 		assert.equal(status.status, 0, status.out);

@@ -114,13 +114,39 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly Engine[]
 	});
 }
 
-describe('test-migrations on PostgreSQL, stopped', () => {
+describe('test-migrations on PostgreSQL: a default not restored, a role without CREATEDB, a SIGTERM', () => {
 	let target: DemoTarget;
 	before(async () => {
 		target = await prepareDemoTarget('postgres');
 	});
 	after(async () => {
 		await target?.cleanup();
+	});
+
+	it('names a column whose down restored the NOT NULL but not the default, with both definitions', () => {
+		const run = cutover(target, ['test-migrations', '--db', target.db, '--migrations', fixture('changes-default'), '--empty', '--plain']);
+		assert.equal(run.code, 1, run.stdout + run.stderr);
+		assert.match(run.stdout, /^ {2}0002_total_default down defined otherwise: column report\.total$/m);
+		assert.match(run.stdout, /^ {2}column report\.total: integer not null default 0 → integer not null default 1$/m);
+	});
+
+	it('a role that may not create databases is exit 3, saying what to do, and nothing is made', async () => {
+		const role = `cutover_rt_role_${process.pid}`;
+		const admin = new pg.Client({connectionString: adminUrl});
+		await admin.connect();
+		try {
+			await admin.query(`CREATE ROLE ${role} LOGIN NOCREATEDB`);
+			const url = new URL(target.db);
+			url.username = role;
+			const run = cutover(target, ['test-migrations', '--db', url.toString(), '--migrations', demoMigrations]);
+			assert.equal(run.code, 3, run.stdout + run.stderr);
+			assert.match(run.stderr, new RegExp(`the role "${role}" may not create databases`));
+			assert.match(run.stderr, /→ connect as a role with CREATEDB/);
+			assert.deepEqual(await scratchDatabasesLeft(), []);
+		} finally {
+			await admin.query(`DROP ROLE IF EXISTS ${role}`);
+			await admin.end();
+		}
 	});
 
 	it('drops its scratch database on SIGTERM while a migration runs, and exits 143', async () => {
