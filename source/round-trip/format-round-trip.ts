@@ -53,8 +53,8 @@ export function formatRoundTrip(report: RoundTripReport): string {
 
 function cellsOf(m: MigrationRoundTrip): string[] {
 	const ran = (step: RoundTripStep) => step.status === 'not-run' ? '–' : step.status === 'passed' ? 'ok' : 'FAILED';
-	const downRan = m.down.status !== 'not-run' && m.down.differences.length === 0 && m.down.error !== null;
-	const down = !m.reversible && m.up.status === 'passed' ? 'NO DOWN' : m.down.status === 'not-run' ? '–' : downRan ? 'FAILED' : 'ok';
+	const downFailed = m.down.status !== 'not-run' && m.down.differences.length === 0 && m.down.error !== null;
+	const down = !m.reversible && m.up.status === 'passed' ? 'NO DOWN' : m.down.status === 'not-run' ? '–' : downFailed ? 'FAILED' : 'ok';
 	// same*: equal but for what a step before left (named on that step's line).
 	const star = (step: RoundTripStep) => (step.carried?.length ?? 0) > 0 ? '*' : '';
 	const after = m.down.differences.length > 0 ? 'DIFFERS' : m.down.status === 'passed' ? `same${star(m.down)}` : '–';
