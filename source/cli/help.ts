@@ -17,6 +17,7 @@ Usage
   cutover checklist lint <file>…        validate runbooks without a database
   cutover snapshot --db <t> [--out <f>] row counts, sizes, schema and version, as JSON
   cutover snapshot diff <a> <b>         what changed between two snapshots
+  cutover test-migrations --db <source> up, down and up again on a throwaway copy
 
 Targets
   postgres://user@host:5432/dbname      libpq URL; PG* variables and ~/.pgpass are honoured
@@ -134,6 +135,37 @@ post-verification screen shows their diff.
 
 Exit status: 0 no unexpected change (or a snapshot taken), 1 unexpected changes (or the
 database could not be read), 2 bad usage or a file that is no snapshot.
+`;
+
+export const testMigrationsHelp = `cutover test-migrations --db <source> [--migrations <dir>] [--schema-only | --empty]
+                        [--checklist <file>] [--format <name>] [--plain | --json]
+
+The round trip, on a throwaway copy of the source (the source is only read): every pending
+migration up; the runbook's post checks (with --checklist); each migration down in reverse
+order, the schema after it compared with the schema before its up (tables, columns with
+types, nullability and defaults, indexes, constraints, functions, views, sequences, triggers,
+types); then each up again, compared with the schema after its first up.
+
+The copy
+  PostgreSQL   a database cutover_rt_<pid>_<time> on the source's server, restored from
+               pg_dump of the source (needs CREATEDB); always dropped, on Ctrl-C too
+  SQLite       the file copied with SQLite's online backup into a temporary directory,
+               always removed
+  --schema-only  the schema without rows (cutover_migrations' rows kept)
+  --empty        an empty database: the whole folder from nothing
+
+Options
+  --db <source>        the database whose pending migrations to test; required
+  --migrations <dir>   the migrations (default ./migrations)
+  --checklist <file>   run its post checks on the copy after the upgrade (its pre checks
+                       before, for what the post checks compare with); probes are skipped
+  --format <name>      the folder's format, when the files leave it open
+  --plain              no progress line on stderr
+  --json               the whole report as JSON
+
+A migration without a down fails: it cannot be reverted. Exit status: 0 every migration went
+up, down to the same schema and up again; 1 a failure (named, with the objects that differ);
+3 could not run (bad usage, no copy could be made: the message says what to do).
 `;
 
 export const statusHelp = `cutover status --db <target> [--migrations <dir>] [--format <name>] [--json]

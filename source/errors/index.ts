@@ -13,3 +13,4 @@ export {QueryStoppedError} from './query-stopped-error.js';
 export {ConfigDirError} from './config-dir-error.js';
 export {MigrationStoppedError} from './migration-stopped-error.js';
 export {SnapshotFileError} from './snapshot-file-error.js';
+export {ScratchCopyError} from './scratch-copy-error.js';

@@ -92,7 +92,7 @@ describe('what each command loads', () => {
 	});
 
 	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
-		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help']]) {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help'], ['test-migrations', '--help']]) {
 			const help = packagesLoaded([cli, ...args]);
 			assert.equal(help.status, 0, help.out);
 			assert.match(help.out, /^cutover /);
@@ -149,6 +149,13 @@ describe('what each command loads', () => {
 		const postgres = packagesLoaded([cli, 'health', '--db', database.url, '--checklist', checklist, '--sample', '0s']);
 		assert.match(postgres.out, /^ {2}connections +warn 80% alert 90% +ok /m, postgres.out);
 		assert.deepEqual(heavyIn(postgres.packages), ['pg'], postgres.out);
+	});
+
+	it('test-migrations of a SQLite file loads better-sqlite3 only: no pg, execa, Ink or React', () => {
+		const run = packagesLoaded([cli, 'test-migrations', '--db', `sqlite:${sqliteFile}`, '--migrations', path.join(packageRoot, 'migrations'), '--empty', '--plain']);
+		assert.equal(run.status, 0, run.out);
+		assert.match(run.out, /^passed: 4 migrations/m);
+		assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
 	});
 
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {
