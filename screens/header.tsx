@@ -16,7 +16,7 @@ export function Header({state, width, leg = null}: Props) {
 	const parts = [
 		`step ${SCREEN_NUMBER[state.step]} of ${SCREEN_COUNT}`,
 		STEP_TITLES[state.step],
-		leg === null ? null : `${leg.name} (database ${leg.index} of ${leg.count})`,
+		leg === null ? null : `${leg.name} ${leg.index}/${leg.count}`,
 		state.fingerprint ? `db ${state.fingerprint.database}` : null,
 		state.runId ? `run ${state.runId.slice(0, 8)}` : null,
 	].filter(p => p !== null);

@@ -150,12 +150,25 @@ async function runOverDatabases(options: RunOptions, runbook: Runbook): Promise<
 	}
 
 	const signing = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
-	if (signing?.notice) {
-		process.stderr.write(signing.notice);
+	// Said at once in plain mode; after the console, whose screen starts at the top, has closed.
+	const announce = () => {
+		if (signing?.notice && !terminalHungUp()) {
+			process.stderr.write(signing.notice);
+		}
+	};
+
+	if (options.plain) {
+		announce();
 	}
 
-	const {runDatabases} = await import('./databases-run.js');
-	return runDatabases(options, runbook, signing?.key ?? null);
+	try {
+		const {runDatabases} = await import('./databases-run.js');
+		return await runDatabases(options, runbook, signing?.key ?? null);
+	} finally {
+		if (!options.plain) {
+			announce();
+		}
+	}
 }
 
 /** Takes the run lock, opens the connections and the journal in its place in the chain, and drives the run. */
