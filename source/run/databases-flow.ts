@@ -110,7 +110,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		const alsoFailed = failure === null || (failure.leg === leg && !failure.reason.startsWith('the versions')) ? undefined : `${failure.reason}`;
 		const result = await stepsTo(undefined, leg, alsoFailed);
 		if (result === 'interrupted') {
-			return 'interrupted';
+			return interrupted(run, legs);
 		}
 	}
 
@@ -123,7 +123,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
  */
 async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: DatabaseLegRun, result: FlowResult | 'paused'): Promise<FlowResult> {
 	if (result === 'interrupted') {
-		return 'interrupted';
+		return interrupted(run, legs);
 	}
 
 	for (const leg of [...legs].reverse()) {
@@ -140,11 +140,30 @@ async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: Data
 		leg.deps.session.emit({type: 'error', step: state.step, message: `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
 		const outcome: RunOutcome = state.steps.upgrade.status === 'waiting' ? 'abandoned' : outcomeOf(leg.deps);
 		if (await finishRun(leg.deps, outcome) === 'interrupted') {
-			return 'interrupted';
+			return interrupted(run, legs);
 		}
 	}
 
 	return finishAll(run);
+}
+
+/**
+ * A database stopped at a safe point (a hang-up, a terminate, a lost lock): the run's record ends
+ * with that stop too, so a reader sees an interrupted run, not a crashed one.
+ */
+function interrupted(run: {session: Session}, legs: DatabaseLegRun[]): FlowResult {
+	const stopped = legs.map(l => ({name: l.name, stop: l.deps.session.state.interrupted})).find(l => l.stop !== null);
+	if (run.session.fault === null && run.session.state.interrupted === null) {
+		const stop = stopped?.stop;
+		run.session.emit({
+			type: 'run.interrupted',
+			signal: stop?.signal ?? 'unknown',
+			step: stop?.step ?? 'window',
+			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}; a run over several databases is not resumed by cutover resume yet: check each database with cutover status, and roll back with its verified backup (named in this record) where needed`,
+		});
+	}
+
+	return 'interrupted';
 }
 
 function finishAll(run: {session: Session}): FlowResult {

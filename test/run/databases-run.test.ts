@@ -3,7 +3,8 @@
 // its pre checks, the versions read and compared after, and a failure on the second database
 // bringing the first to its rollback prompt too. Real PostgreSQL databases and real SQLite files.
 import assert from 'node:assert/strict';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, it} from 'node:test';
@@ -12,7 +13,7 @@ import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {packageRoot} from '../../source/package-root.js';
 import {parseTarget} from '../../source/target.js';
 import {cutoverAsync, latestRecord} from '../support/cutover-async.js';
-import type {DemoTarget} from '../support/demo-targets.js';
+import {cli, cliEnv, type DemoTarget} from '../support/demo-targets.js';
 import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgres.js';
 
 const runbook = path.join(packageRoot, 'checklists/dual-db-split.yaml');
@@ -215,5 +216,51 @@ describe('a run over two SQLite files', () => {
 		} finally {
 			pool.close();
 		}
+	});
+});
+
+describe('a run over several databases stopped by a signal', () => {
+	let dir = '';
+	before(() => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-split-stop-'));
+	});
+	after(() => rmSync(dir, {recursive: true, force: true}));
+
+	it('ends its record with run.interrupted, which verify reads as a stop, and resume refuses in words', async () => {
+		const files = {users: path.join(dir, 'users.db'), pool: path.join(dir, 'pool.db')};
+		for (const file of Object.values(files)) {
+			new BetterSqlite3(file).exec('VACUUM').close();
+		}
+
+		// The maintenance-on command is where the stop comes: after both windows, before any backup.
+		const runbookFile = path.join(dir, 'split.yaml');
+		writeFileSync(runbookFile, [
+			'name: split-stop', 'window: {expected-minutes: 5}',
+			'databases:', `  - {name: users, migrations: ${folders.users}}`, `  - {name: pool, migrations: ${folders.pool}}`,
+			`maintenance: {on: 'echo on; sleep 3', off: 'echo off'}`, 'checks: {}', '',
+		].join('\n'));
+		const scratch = {dir} as DemoTarget;
+		const child = spawn(process.execPath, [cli, 'run', '--checklist', runbookFile, '--db', `users=sqlite:${files.users}`, '--db', `pool=sqlite:${files.pool}`,
+			'--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups'), '--plain', '--yes', '--confirm-db', 'users', '--confirm-db', 'pool'], {env: {...process.env, ...cliEnv(scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString('utf8');
+			if (/maintenance mode on/.test(stdout) && !child.killed) {
+				child.kill('SIGTERM');
+			}
+		});
+		const code = await new Promise<number | null>(resolve => child.once('close', resolve));
+		assert.equal(code, 1, stdout);
+		const {events, file} = latestRecord(scratch);
+		const last = events.at(-1) as Wrapped;
+		assert.equal(last.type, 'run.interrupted', stdout);
+		assert.match(last['detail'] as string, /stopped at database users: .*not resumed by cutover resume yet/);
+		assert.equal((events as Wrapped[]).some(e => e.type === 'database.event' && e.event?.type === 'backup.started'), false);
+		const verify = await cutoverAsync(scratch, ['verify', file]);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+		const resume = await cutoverAsync(scratch, ['resume', file, '--plain', '--yes', '--confirm-db', 'users']);
+		assert.notEqual(resume.code, 0);
+		assert.match(resume.stderr, /is a run over several databases \(users, pool\), and cutover resume does not continue those yet/);
+		assert.match(resume.stderr, /nothing was changed or journaled/);
 	});
 });
