@@ -2,6 +2,7 @@ import {Box, Static, Text, useStdout} from 'ink';
 import {useCallback, useRef} from 'react';
 import type {RunEvent} from '../source/engine/events.js';
 import type {RunState} from '../source/engine/state.js';
+import type {LegView} from '../source/engine/databases.js';
 import {Header} from './header.js';
 import {ErrorsOverlay} from './errors-overlay.js';
 import {HelpOverlay} from './help-overlay.js';
@@ -26,6 +27,8 @@ export type AppProps = {
 	recordPath?: string;
 	/** Keys the help lists instead of the current screen's (replay has its own). */
 	helpKeys?: KeyHelp;
+	/** In a run over several databases: which one `state` is, among the others (see activeView). */
+	leg?: LegView | null;
 };
 
 /** Whether a text field has the keyboard, and whether it is empty (then `?` still opens the help). */
@@ -61,7 +64,9 @@ export function App(props: AppProps) {
 		setTypingState(on ? (fieldEmpty ? 'empty' : 'text') : false);
 	}, [setTypingState]);
 	const keysAvailable = useKeysAvailable();
-	const inProgress = state.outcome === null && interactive;
+	const leg = props.leg ?? null;
+	// In a run over several databases, one that is done is not the run done.
+	const inProgress = (leg === null ? state.outcome === null : leg.runOutcome === null) && interactive;
 
 	const quit = () => {
 		if (inProgress) {
@@ -117,16 +122,17 @@ export function App(props: AppProps) {
 
 	return (
 		<>
-			<Static items={useFinished(state, width)}>
+			<Static items={useFinished(state, width, leg?.name ?? null)}>
 				{item => <Text key={item.id}>{item.line}</Text>}
 			</Static>
 			<Box flexDirection='column' width={width}>
-				<Header state={state} width={width}/>
+				<Header state={state} width={width} leg={leg}/>
 				{help ? <HelpOverlay keys={props.helpKeys ?? keyHelp(state.step)} width={width}/> : null}
 				{errorsShown && !help ? <ErrorsOverlay errors={state.errors} failed={state.migrations} width={width}/> : null}
 				{/* Hidden, not unmounted, under the help: a half-typed name or a selection survives a look at the keys. */}
 				<Box display={overlay ? 'none' : 'flex'} flexDirection='column'>
-					<StepScreen state={state} now={props.now} width={width} height={height} keys={keys} onDecision={decide} recordPath={props.recordPath}/>
+					{/* Keyed by database: a name half typed at one database's window is not carried to the next one's. */}
+					<StepScreen key={leg?.name ?? ''} state={state} now={props.now} width={width} height={height} keys={keys} onDecision={decide} recordPath={props.recordPath} leg={leg}/>
 				</Box>
 				{confirmQuit ? <QuitConfirm/> : null}
 				{keysAvailable && !confirmQuit && !overlay ? <Text dimColor>{keyLine(state.step, typing)}</Text> : null}
@@ -139,9 +145,11 @@ export function App(props: AppProps) {
  * <Static> prints each item once and only looks at new ones at the end of the list,
  * so finished steps are kept in the order they were first seen.
  */
-function useFinished(state: RunState, width: number): FinishedStep[] {
+function useFinished(state: RunState, width: number, database: string | null): FinishedStep[] {
 	const seen = useRef<FinishedStep[]>([]);
-	const fresh = finishedSteps(state, width).filter(step => !seen.current.some(s => s.id === step.id));
+	// Each database's steps under its name: the same step of the next database is a line of its own.
+	const steps = database === null ? finishedSteps(state, width) : finishedSteps(state, width - database.length - 3).map(step => ({id: `${database}:${step.id}`, line: `[${database}] ${step.line}`}));
+	const fresh = steps.filter(step => !seen.current.some(s => s.id === step.id));
 	if (fresh.length > 0) {
 		seen.current = [...seen.current, ...fresh];
 	}

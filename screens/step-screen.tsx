@@ -1,6 +1,7 @@
 import type {RunEvent, StepId} from '../source/engine/events.js';
 import {unresolvedBlockers, upgradeGate, windowGate} from '../source/engine/gates.js';
 import type {RunState} from '../source/engine/state.js';
+import type {LegView} from '../source/engine/databases.js';
 import {BackupScreen} from './backup-screen.js';
 import {ChecksScreen} from './checks-screen.js';
 import {PostScreen} from './post-screen.js';
@@ -19,12 +20,13 @@ export type StepScreenProps = {
 	keys: ScreenKeys;
 	onDecision: (event: RunEvent) => void;
 	recordPath: string | undefined;
+	leg?: LegView | null;
 };
 
 const errorsOf = (state: RunState, ...steps: StepId[]) => state.errors.filter(e => steps.includes(e.step)).map(e => e.message);
 
 /** The screen of the current step, given its slice of the state and the gates bound to it. */
-export function StepScreen({state, now, width, height, keys, onDecision, recordPath}: StepScreenProps) {
+export function StepScreen({state, now, width, height, keys, onDecision, recordPath, leg = null}: StepScreenProps) {
 	switch (state.step) {
 		case 'window': {
 			return (
@@ -140,7 +142,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 		}
 
 		case 'summary': {
-			return <SummaryScreen state={state} recordPath={recordPath} width={width}/>;
+			return <SummaryScreen state={state} recordPath={recordPath} width={width} leg={leg}/>;
 		}
 	}
 }

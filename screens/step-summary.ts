@@ -26,7 +26,8 @@ export const SCREEN_NUMBER: Record<StepId, number> = {
 
 export const SCREEN_COUNT = 7;
 
-export type FinishedStep = {id: StepId; line: string};
+/** `id`: the step, or in a run over several databases `database:step`. */
+export type FinishedStep = {id: string; line: string};
 
 /**
  * Steps that are over and no longer on screen, in the order they finished: what goes into

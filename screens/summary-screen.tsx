@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {RunOutcome} from '../source/engine/events.js';
 import {STEP_ORDER} from '../source/engine/events.js';
 import type {ObservationState, RunState} from '../source/engine/state.js';
+import type {LegView} from '../source/engine/databases.js';
 import {PreflightLines} from './components/preflight-lines.js';
 import {formatBytes, formatDuration, truncate} from './format.js';
 import {STATUS_SYMBOL} from './step-summary.js';
@@ -10,6 +11,8 @@ export type SummaryScreenProps = {
 	state: RunState;
 	recordPath: string | undefined;
 	width: number;
+	/** A run over several databases: the run's outcome on top, a line per database, then this one's details. */
+	leg?: LegView | null;
 };
 
 const OUTCOME: Record<RunOutcome, {symbol: string; text: string; color: string}> = {
@@ -25,8 +28,9 @@ const OUTCOME: Record<RunOutcome, {symbol: string; text: string; color: string}>
 const MAX_DECISIONS = 5;
 
 /** The run's result: what the operator tells the change ticket. */
-export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
-	const outcome = state.outcome ? OUTCOME[state.outcome] : {symbol: '⟳', text: 'IN PROGRESS', color: 'white'};
+export function SummaryScreen({state, recordPath, width, leg = null}: SummaryScreenProps) {
+	const shown = leg === null ? state.outcome : leg.runOutcome;
+	const outcome = shown ? OUTCOME[shown] : {symbol: '⟳', text: 'IN PROGRESS', color: 'white'};
 	const steps = STEP_ORDER.filter(id => id !== 'summary').map(id => {
 		const step = state.steps[id];
 		const took = step.startedAt !== null && step.finishedAt !== null ? ` ${formatDuration(step.finishedAt - step.startedAt)}` : '';
@@ -42,7 +46,8 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 			<Box borderStyle='double' paddingX={2} alignSelf='flex-start'>
 				<Text bold color={outcome.color}>{truncate(`${outcome.symbol} ${outcome.text}${total}`, width - 6)}</Text>
 			</Box>
-			<Text>{truncate(`Schema   ${state.versionBefore ?? '(empty)'} → ${state.versionAfterUnknown === null ? state.versionAfter ?? '(empty)' : '(unknown: could not be read)'}`, width)}</Text>
+			{leg === null ? null : <DatabaseLines leg={leg} width={width}/>}
+			<Text>{truncate(`${leg === null ? 'Schema  ' : `${leg.name}:`} ${state.versionBefore ?? '(empty)'} → ${state.versionAfterUnknown === null ? state.versionAfter ?? '(empty)' : '(unknown: could not be read)'}`, width)}</Text>
 			{state.maintenanceLeftOn === null ? null : <Text color='yellow'>{truncate(`Maint.   left on: ${state.maintenanceLeftOn}`, width)}</Text>}
 			<Box>
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
@@ -67,6 +72,25 @@ export function SummaryScreen({state, recordPath, width}: SummaryScreenProps) {
 				: <Text key={i} color='red'>{truncate(`  ✗ ${e.step}: ${e.message}`.replaceAll('\n', ' '), width)}</Text>)}
 			{state.errors.length > 1 ? <Text dimColor>  e shows every error whole</Text> : null}
 			<Labelled label='Record' width={width}>{recordPath ?? 'not written'}</Labelled>
+		</Box>
+	);
+}
+
+/** Every database of the run: where it ended, at which version; and whether the versions agree. */
+function DatabaseLines({leg, width}: {leg: LegView; width: number}) {
+	const versions = leg.versions;
+	return (
+		<Box flexDirection='column'>
+			{leg.all.map(d => (
+				<Text key={d.name} color={d.outcome === null ? 'white' : OUTCOME[d.outcome].color}>
+					{truncate(`  ${d.outcome === null ? '⟳' : OUTCOME[d.outcome].symbol} ${d.name}: ${d.outcome === null ? `at ${d.step}` : OUTCOME[d.outcome].text.toLowerCase()}${d.version === null ? '' : ` · ${d.version}`}`, width)}
+				</Text>
+			))}
+			{versions === null ? null : (
+				<Box width={width}>
+					<Text color={versions.consistent ? 'green' : 'red'} wrap='wrap'>{versions.consistent ? '  versions consistent' : `  VERSIONS INCONSISTENT: ${versions.problems.join('; ')}`}</Text>
+				</Box>
+			)}
 		</Box>
 	);
 }

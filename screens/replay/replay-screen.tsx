@@ -3,6 +3,7 @@ import type {Entry} from '../../source/engine/events.js';
 import type {RunState} from '../../source/engine/state.js';
 import type {Cursor, ReplayAction, Wait} from '../../source/replay/controller.js';
 import {App} from '../app.js';
+import {activeView} from '../../source/engine/databases.js';
 import {useKeys} from '../use-keys.js';
 import {ReplayBar} from './replay-bar.js';
 import {REPLAY_HELP, replayActions} from './replay-keys.js';
@@ -29,7 +30,9 @@ const ignore = () => {};
  * later steps cannot be taken back.
  */
 export function ReplayScreen(props: ReplayScreenProps) {
-	const {state, cursor, onAction} = props;
+	const {cursor, onAction} = props;
+	// A run over several databases replays as it ran: the database its events were about at this point.
+	const {state, leg} = activeView(props.state);
 	const {stdout} = useStdout();
 	const width = Math.min(120, stdout.columns > 0 ? stdout.columns : 80);
 	useKeys((input, key) => {
@@ -43,6 +46,7 @@ export function ReplayScreen(props: ReplayScreenProps) {
 			<App
 				key={cursor.epoch}
 				state={state}
+				leg={leg}
 				now={state.now}
 				interactive={false}
 				onDecision={ignore}

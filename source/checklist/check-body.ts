@@ -7,7 +7,7 @@ import type {CheckDefinition} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 /** The keys a check may carry besides the body: every check has them. */
-export const CHECK_OPTION_KEYS = ['severity', 'blocking', 'evidence', 'timeout'];
+export const CHECK_OPTION_KEYS = ['severity', 'blocking', 'evidence', 'timeout', 'database'];
 /** A check is either `sql:` with `expect:`, or one of these kinds, which bring their own SQL (or request, or command) and expectation. */
 export const CHECK_KINDS: readonly string[] = [...DATA_TEST_KINDS, ...SCHEMA_CHECK_KINDS, ...PROBE_KINDS];
 export const CHECK_BODY_KEYS = ['expect', 'sql', ...CHECK_KINDS];

@@ -20,7 +20,12 @@ export type CheckDefinition = {
 	probe?: ProbeSpec;
 	/** How long its statement may run before it is stopped and the check recorded as timed out: its own `timeout:`, else the checklist's `checks: {timeout:}`, else 30 s. */
 	timeoutMs: number;
+	/** In a runbook over several databases: the one it runs on (`database:`); absent: it runs on each of them. */
+	database?: string;
 };
+
+/** One database of a runbook over several (`databases:`): its name, and its migrations folder as the file gives it (relative to the file). */
+export type RunbookDatabase = {name: string; migrations: string | null; format: string | null};
 
 /** Where a check is listed: before or after the upgrade, or among the health checks (`cutover health`). */
 export type CheckSection = CheckPhase | 'health';
@@ -63,4 +68,6 @@ export type Checklist = {
 	forRun?: boolean;
 	/** The `observe:` section; absent (or 0 minutes): no observation period. */
 	observe?: Observation;
+	/** The `databases:` section: a run over several databases, in this order; absent: a run over one. */
+	databases?: RunbookDatabase[];
 };

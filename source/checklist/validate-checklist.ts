@@ -4,7 +4,7 @@ import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
 import {readThresholds} from './thresholds.js';
-import type {CheckDefinition, Checklist, CheckSection, Observation} from './types.js';
+import type {CheckDefinition, Checklist, CheckSection, Observation, RunbookDatabase} from './types.js';
 import type {Path, Validator} from './validator.js';
 
 const sections: readonly CheckSection[] = ['pre', 'post', 'health'];
@@ -25,7 +25,7 @@ export function isForRun(root: Record<string, unknown>): boolean {
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds', 'observe']});
+	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds', 'observe', 'databases']});
 	const rawChecks = root['checks'];
 	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
 	if (isForRun(root)) {
@@ -45,12 +45,18 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	// `checks: {timeout: 1m}` is every check's unless it names its own.
 	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
+	const databases = readDatabases(root['databases'], v);
 	const pre = readChecks(checks['pre'], 'pre', [], new Map(), timeoutMs, v);
 	// A post row_count with within: compares with the pre check that counted the same table.
 	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
 	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
+	checkDatabaseNames({pre, post, health}, databases, v);
 	const observe = readObserve(root['observe'], v);
+	if (databases !== null && observe !== null) {
+		v.fail(['observe'], 'a run over several databases has no observation period yet: leave observe: out of this runbook, and watch the databases with cutover watch after the run');
+	}
+
 	return {
 		forRun: isForRun(root),
 		name: v.text(root['name'], ['name']),
@@ -65,7 +71,57 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 		thresholds: readThresholds(root['thresholds'], v),
 		upgrade: readUpgrade(root['upgrade'], v),
 		...(observe === null ? {} : {observe}),
+		...(databases === null ? {} : {databases}),
 	};
+}
+
+/**
+ * `databases: [{name: users, migrations: migrations/users}, …]`: a run over several databases, in
+ * this order. Names are how the command line gives their targets (--db users=…) and how checks say where they run.
+ */
+function readDatabases(value: unknown, v: Validator): RunbookDatabase[] | null {
+	if (value === undefined || value === null) {
+		return null;
+	}
+
+	const list = v.list(value, ['databases']);
+	const databases: RunbookDatabase[] = [];
+	for (const [index, raw] of list.entries()) {
+		const path = ['databases', index];
+		const item = v.object(raw, path, {required: ['name'], optional: ['migrations', 'format']});
+		const name = v.id(item['name'], [...path, 'name']);
+		if (databases.some(d => d.name === name)) {
+			v.fail([...path, 'name'], `duplicate database "${name}": each database of the run needs its own name`);
+		}
+
+		databases.push({name, migrations: v.optionalText(item['migrations'], [...path, 'migrations']), format: v.optionalText(item['format'], [...path, 'format'])});
+	}
+
+	if (databases.length < 2) {
+		v.fail(['databases'], `a run over several databases names at least two (this one names ${databases.length}); for one database leave databases: out and give --db`);
+	}
+
+	return databases;
+}
+
+/** A check's `database:` names one of the runbook's databases, and only a runbook over several has them. */
+function checkDatabaseNames(checks: Record<CheckSection, CheckDefinition[]>, databases: RunbookDatabase[] | null, v: Validator): void {
+	for (const phase of sections) {
+		for (const [index, check] of checks[phase].entries()) {
+			if (check.database === undefined) {
+				continue;
+			}
+
+			const path = ['checks', phase, index, 'database'];
+			if (databases === null) {
+				v.fail(path, `database: ${check.database} names a database, and this runbook is over one: add databases: [{name: ${check.database}, migrations: …}, …] or leave database: out`);
+			}
+
+			if (!databases.some(d => d.name === check.database)) {
+				v.fail(path, `database: ${check.database} is not one of this runbook's databases (${databases.map(d => d.name).join(', ')})`);
+			}
+		}
+	}
 }
 
 /** An observation period longer than a day is no longer a step of a run. */
@@ -174,6 +230,7 @@ function readChecks(value: unknown, phase: CheckSection, earlier: readonly strin
 			...(evidenceLimit === undefined ? {} : {evidenceLimit}),
 			...(body.counts === undefined ? {} : {counts: body.counts}),
 			...(body.probe === undefined ? {} : {probe: body.probe}),
+			...(check['database'] === undefined ? {} : {database: v.id(check['database'], [...path, 'database'])}),
 		});
 	}
 

@@ -1,6 +1,7 @@
 import {render} from 'ink';
 import {App} from '../../screens/app.js';
 import type {RunState} from '../engine/state.js';
+import {activeView} from '../engine/databases.js';
 import type {Session} from '../run/session.js';
 
 export type ConsoleHandle = {
@@ -26,20 +27,25 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 		resolveClosed();
 	};
 
-	const view = () => (
-		<App
-			state={state}
-			now={Date.now()}
-			interactive
-			recordPath={options.recordPath}
-			onDecision={event => {
-				if (event.type.startsWith('operator.')) {
-					session.emit(event);
-				}
-			}}
-			onQuit={quit}
-		/>
-	);
+	const view = () => {
+		// A run over several databases shows the one being worked on; its decisions go to it.
+		const shown = activeView(state);
+		return (
+			<App
+				state={shown.state}
+				leg={shown.leg}
+				now={Date.now()}
+				interactive
+				recordPath={options.recordPath}
+				onDecision={event => {
+					if (event.type.startsWith('operator.')) {
+						session.emit(shown.leg === null ? event : {type: 'database.event', database: shown.leg.name, event});
+					}
+				}}
+				onQuit={quit}
+			/>
+		);
+	};
 
 	const instance = render(view(), {exitOnCtrlC: false, patchConsole: false});
 	// Events come in bursts (the fingerprint, the plan and the preflight within a few ms): one

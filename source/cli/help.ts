@@ -53,6 +53,11 @@ Options
   --unsigned             do not sign the change record (by default it is signed with
                          cutover config signingKey, which is made first if it does not exist)
 
+Several databases (a runbook with databases:, as checklists/dual-db-split.yaml)
+  --db <name>=<target>   one per database the runbook names (--db users=… --db pool=…);
+                         each one's migrations folder comes from the runbook
+  --confirm-db <name>    in plain mode, once per database (each window types its own name)
+
 Without a terminal (CI, pipes, nohup)
   --plain                no console: one line per event on stdout, same journal and record
   --json                 as --plain, with one JSON object per event on stdout ({seq, at,

@@ -4,5 +4,8 @@ import {describeEvent} from '../journal/describe-event.js';
 /** `HH:MM:SS.mmm kind  text`: one line per event, stable enough to grep. */
 export function formatPlainLine(entry: Entry): string {
 	const time = new Date(entry.at).toISOString().slice(11, 23);
-	return `${time} ${entry.event.type.padEnd(24)} ${describeEvent(entry.event)}`;
+	const {event} = entry;
+	// One database's event of a run over several: its own kind, so `grep migration.failed` finds it; the text names the database.
+	const kind = event.type === 'database.event' ? event.event.type : event.type;
+	return `${time} ${kind.padEnd(24)} ${describeEvent(event)}`;
 }

@@ -14,6 +14,7 @@ import {Interruption} from '../run/interruption.js';
 import type {Runbook} from '../run/plan-types.js';
 import type {Connections, RunDeps} from '../run/run-deps.js';
 import {createSession, type Session} from '../run/session.js';
+import {databaseSession} from '../run/database-session.js';
 import type {Journal} from '../ports/journal.js';
 import {parseTarget, type Target} from '../target.js';
 import {toolVersion} from '../package-root.js';
@@ -37,6 +38,12 @@ import {importWithoutFetch} from './without-fetch.js';
 
 export type RunOptions = {
 	db: string;
+	/** Every --db given: a runbook over several databases takes one per database, as name=target. */
+	dbs?: string[];
+	/** --migrations was given (not the default): a runbook over several databases names its folders itself. */
+	migrationsGiven?: boolean;
+	/** Every --confirm-db given: in a run over several databases, one per database. */
+	confirmDbs?: string[];
 	migrationsDir: string;
 	/** --format: the migrations folder's layout; detected from the files when absent or null. */
 	format?: FormatName | null;
@@ -94,9 +101,19 @@ export function preloadConsole(plain: boolean): void {
 export async function runGuided(options: RunOptions): Promise<RunResult> {
 	preloadConsole(options.plain);
 
+	const runbook = forRun(await loadChecklist(options.checklistPath));
+	if (runbook.databases === undefined && (options.dbs?.length ?? 1) > 1) {
+		throw new CutoverError(`${options.dbs!.length} targets are given (--db), and the runbook ${runbook.path} is over one database`, {
+			hint: 'give one --db, or a runbook that names its databases (databases: [{name: users, migrations: …}, …], as checklists/dual-db-split.yaml does)',
+		});
+	}
+
+	if (runbook.databases !== undefined) {
+		return runOverDatabases(options, runbook);
+	}
+
 	const target = parseTarget(options.db);
 	warmBackupTool(target);
-	const runbook = forRun(await loadChecklist(options.checklistPath));
 	if (!options.plain && !interactiveTerminal()) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
 			hint: `run the same flow without the console: ${options.plainHint(guessDatabaseName(target))} (it stops at every gate no flag opens)`,
@@ -118,6 +135,35 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 
 	try {
 		return await startRun(options, target, runbook, signingKey);
+	} finally {
+		if (!options.plain) {
+			announce();
+		}
+	}
+}
+
+async function runOverDatabases(options: RunOptions, runbook: Runbook): Promise<RunResult> {
+	if (!options.plain && !interactiveTerminal()) {
+		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
+			hint: 'run the same flow without the console: add --plain, with --yes and a --confirm-db for each database (it stops at every gate no flag opens)',
+		});
+	}
+
+	const signing = options.unsigned ? null : signingKeyFor(options.settings.signingKey);
+	// Said at once in plain mode; after the console, whose screen starts at the top, has closed.
+	const announce = () => {
+		if (signing?.notice && !terminalHungUp()) {
+			process.stderr.write(signing.notice);
+		}
+	};
+
+	if (options.plain) {
+		announce();
+	}
+
+	try {
+		const {runDatabases} = await import('./databases-run.js');
+		return await runDatabases(options, runbook, signing?.key ?? null);
 	} finally {
 		if (!options.plain) {
 			announce();
@@ -224,14 +270,22 @@ export type DriveOptions = {
 	appliedBy: string;
 	/** The record's sealer: a checkpoint that cannot be written (the disk is full) stops the run too. */
 	sealer?: Pick<Sealer, 'onError'>;
+	/**
+	 * A run over several databases: each with its own connections, lock, target and runbook, its
+	 * events in the run's one record under its name. The first one's are also the options' own.
+	 */
+	databases?: Array<{name: string; connections: Connections; runLock: RunLockHandle; target: Target; runbook: Runbook; answers: PlainAnswers}>;
 };
+
+/** Each database's deps in a run over several (empty in a run over one). */
+export type NamedDeps = Array<{name: string; deps: RunDeps}>;
 
 /**
  * Runs a flow on a session, in the console or in plain lines, and survives the terminal: a
  * hang-up or terminate stops the run at its next safe point, resumable (nothing is abandoned);
  * the console's own quit (q, Ctrl-C, asked first) abandons it. Closes connections and journal.
  */
-export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => Promise<FlowResult>): Promise<RunResult> {
+export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, databases: NamedDeps) => Promise<FlowResult>): Promise<RunResult> {
 	const {session, journal, connections} = options;
 	const abort = new AbortController();
 	const leave = (reason: string) => {
@@ -240,6 +294,28 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 			abort.abort();
 		}
 	};
+
+	// One set of deps per database: a run over one has just its own, on the run's session.
+	const legs = options.databases === undefined
+		? [{name: null, session, connections, runLock: options.runLock, target: options.target, runbook: options.runbook, answers: options.answers}]
+		: options.databases.map(d => ({...d, session: databaseSession(session, d.name)}));
+	const opened: OpenedLeg[] = [];
+	try {
+		for (const leg of legs) {
+			opened.push(await openLeg(leg, {...options, recordsDir: path.dirname(journal.path)}, abort));
+		}
+	} catch (error) {
+		// What was opened is closed, and what was not yet is released too: nothing is left holding a database.
+		await Promise.allSettled([
+			...opened.map(async o => o.stop()),
+			...legs.slice(opened.length).map(async leg => Promise.allSettled([leg.connections.close(), leg.runLock.release()])),
+		]);
+		journal.close();
+		throw error;
+	}
+
+	const deps = opened[0]!.deps;
+	const named = opened.flatMap(o => o.name === null ? [] : [{name: o.name, deps: o.deps}]);
 
 	// A record that takes no more lines stops the run at its next safe point; the stop itself cannot be journaled.
 	const onFault = (fault: {code: string | null; message: string}) => {
@@ -300,58 +376,21 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	// In the console Ctrl-C arrives as a key, not a signal; a SIGINT sent from outside is a stop like SIGTERM.
 	process.on('SIGINT', options.plain ? onQuitSignal : onInterrupt);
 
-	// A lost run lock means another run could take the database: stop at the next safe point, resumable.
-	const offLost = options.runLock.onLost(loss => {
-		if (session.state.outcome !== null) {
-			return;
-		}
-
-		session.emit({type: 'run-lock.lost', detail: loss.detail});
-		if (!abort.signal.aborted) {
-			abort.abort(new Interruption('the lost run lock', `the run lock was lost (${loss.detail})`));
-		}
-	});
-
-	// Only PostgreSQL can say who waits behind whom (imported only then: a SQLite run never loads pg).
-	const postgres = options.target.engine === 'postgres' ? options.target : null;
-	const sampler = postgres === null ? null : (await import('../adapters/postgres/lock-sampler.js')).createPostgresLockSampler(postgres);
-	const lockWatch = sampler === null ? null : watchLocksDuringUpgrade(session, sampler);
-	// The operator's cancel/terminate of a session seen in that watch; the monitor connects on the first one.
-	const monitor = postgres === null ? null : (await import('../adapters/postgres/activity-monitor.js')).createPostgresActivityMonitor(postgres);
-	const backendActions = monitor === null ? null : handleBackendActions(session, monitor);
-	// The sampler connects again on its next sample; the monitor is only needed during the upgrade, before any restore.
-	const idle = [sampler, monitor].filter(other => other !== null);
-	const deps: RunDeps = {
-		session,
-		connections: withRunSessions(connections, {runLock: options.runLock, idle}),
-		backupTool: await createBackupTool(options.target, journalCommands(session)),
-		runner: shellRunner,
-		probes: localProbes(),
-		decider: describingHolder(options.plain ? plainDecider(options.answers) : consoleDecider, options.runLock),
-		clock: systemClock,
-		runbook: options.runbook,
-		backupsDir: options.backupsDir,
-		recordsDir: path.dirname(journal.path),
-		directories: localDirectories,
-		runId: options.runId,
-		appliedBy: options.appliedBy,
-		// The observation period reads the watch's header figures through the same monitor.
-		figures: monitor === null ? null : figureReader(monitor),
-		signal: abort.signal,
-	};
 
 	try {
 		// A resumed run whose window was confirmed before the stop describes itself at once.
-		if (session.state.window?.confirmedName != null) {
-			await options.runLock.windowConfirmed();
+		for (const leg of opened) {
+			if (leg.deps.session.state.window?.confirmedName != null) {
+				await leg.runLock.windowConfirmed();
+			}
 		}
 
 		if (options.plain) {
-			const secrets = secretsOf(options.target);
+			const secrets = legs.flatMap(leg => secretsOf(leg.target));
 			const line = options.json === true ? (entry: Entry) => formatJsonLine(entry, secrets) : formatPlainLine;
 			const off = session.subscribe((_, entry) => write(`${line(entry)}\n`));
 			try {
-				return result(await flow(deps));
+				return result(await flow(deps, named));
 			} finally {
 				off();
 			}
@@ -361,7 +400,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
 		try {
-			const outcome = await flow(deps);
+			const outcome = await flow(deps, named);
 			// The summary stays up until the operator leaves it, unless the run was stopped (quit, hang-up).
 			if (!abort.signal.aborted) {
 				await mounted.closed;
@@ -377,19 +416,79 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps) => P
 	} finally {
 		offFault();
 		offSeal();
-		offLost();
 		for (const signal of stops) {
 			process.off(signal, onInterrupt);
 		}
 
 		process.off('SIGINT', onQuitSignal);
 		process.off('SIGINT', onInterrupt);
+		await Promise.allSettled(opened.map(async o => o.stop()));
+		journal.close();
+	}
+}
+
+type LegInput = {name: string | null; session: Session; connections: Connections; runLock: RunLockHandle; target: Target; runbook: Runbook; answers: PlainAnswers};
+type OpenedLeg = {name: string | null; deps: RunDeps; runLock: RunLockHandle; stop(): Promise<void>};
+
+/**
+ * What one database of a run needs: its lock watch and session monitor (PostgreSQL), its backup
+ * tool, its decider, its lost-lock watch; stop() closes them, its connections, and releases its lock.
+ */
+async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: string}, abort: AbortController): Promise<OpenedLeg> {
+	const {session} = leg;
+	// A lost run lock means another run could take the database: stop at the next safe point, resumable.
+	const offLost = leg.runLock.onLost(loss => {
+		if (session.state.outcome !== null) {
+			return;
+		}
+
+		session.emit({type: 'run-lock.lost', detail: loss.detail});
+		if (!abort.signal.aborted) {
+			abort.abort(new Interruption('the lost run lock', `the run lock was lost (${loss.detail})`));
+		}
+	});
+
+	// Only PostgreSQL can say who waits behind whom (imported only then: a SQLite run never loads pg).
+	const postgres = leg.target.engine === 'postgres' ? leg.target : null;
+	const sampler = postgres === null ? null : (await import('../adapters/postgres/lock-sampler.js')).createPostgresLockSampler(postgres);
+	const lockWatch = sampler === null ? null : watchLocksDuringUpgrade(session, sampler);
+	// The operator's cancel/terminate of a session seen in that watch; the monitor connects on the first one.
+	const monitor = postgres === null ? null : (await import('../adapters/postgres/activity-monitor.js')).createPostgresActivityMonitor(postgres);
+	const backendActions = monitor === null ? null : handleBackendActions(session, monitor);
+	// The sampler connects again on its next sample; the monitor is only needed during the upgrade, before any restore.
+	const idle = [sampler, monitor].filter(other => other !== null);
+	const stop = async () => {
+		offLost();
 		await lockWatch?.stop();
 		await backendActions?.stop();
 		await monitor?.close();
-		await connections.close();
-		journal.close();
-		await options.runLock.release();
+		await leg.connections.close();
+		await leg.runLock.release();
+	};
+
+	try {
+		const deps: RunDeps = {
+			session,
+			connections: withRunSessions(leg.connections, {runLock: leg.runLock, idle}),
+			backupTool: await createBackupTool(leg.target, journalCommands(session)),
+			runner: shellRunner,
+			probes: localProbes(),
+			decider: describingHolder(options.plain ? plainDecider(leg.answers) : consoleDecider, leg.runLock),
+			clock: systemClock,
+			runbook: leg.runbook,
+			backupsDir: options.backupsDir,
+			recordsDir: options.recordsDir,
+			directories: localDirectories,
+			runId: options.runId,
+			appliedBy: options.appliedBy,
+			// The observation period reads the watch's header figures through the same monitor.
+			figures: monitor === null ? null : figureReader(monitor),
+			signal: abort.signal,
+		};
+		return {name: leg.name, deps, runLock: leg.runLock, stop};
+	} catch (error) {
+		await stop();
+		throw error;
 	}
 }
 

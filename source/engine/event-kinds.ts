@@ -64,6 +64,8 @@ const known = {
 	'operator.observation-ended': true,
 	'operator.observation-rollback': true,
 	'observation.finished': true,
+	'database.event': true,
+	'databases.versions': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

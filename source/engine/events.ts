@@ -48,6 +48,8 @@ export type RunEvent =
 		signer: {keyId: string; publicKey: string} | null;
 		/** Set when the record is a `cutover import` or `cutover baseline`, not a run (absent in runs and older records). */
 		adoption?: AdoptionAction;
+		/** A run over several databases (the runbook's `databases:`): each runs inside `database.event`s of its name, in this order. */
+		databases?: DatabaseLeg[];
 	}
 	| {
 		/** The run stopped at a safe point without finishing (hang-up, terminate); `cutover resume` continues it. */
@@ -190,7 +192,22 @@ export type RunEvent =
 	/** The operator goes from the observation to the rollback prompt. */
 	| {type: 'operator.observation-rollback'}
 	/** The observation period is over; `observedMs`: how long this period watched. */
-	| {type: 'observation.finished'; reason: ObservationEnd; observedMs: number; breaches: number};
+	| {type: 'observation.finished'; reason: ObservationEnd; observedMs: number; breaches: number}
+	/**
+	 * In a run over several databases: an event of one of them, folded into that database's own
+	 * state. Its run.started names its target and folder; its run.finished ends that database only.
+	 */
+	| {type: 'database.event'; database: string; event: RunEvent}
+	/**
+	 * After every database's upgrade: the version each one is at, read from the database, against
+	 * the one its plan brings it to; databases that share a migrations folder must be at one version.
+	 */
+	| {type: 'databases.versions'; versions: DatabaseVersion[]; consistent: boolean; problems: string[]};
+
+/** One database of a run over several: its name in the runbook, its target (no password) and its migrations folder. */
+export type DatabaseLeg = {name: string; target: string; migrationsDir: string};
+
+export type DatabaseVersion = {database: string; migrationsDir: string; version: string | null; expected: string | null; unknown?: string};
 
 export type SnapshotPhase = 'before' | 'after';
 

@@ -165,6 +165,11 @@ function judgeCountWithin(expect: Extract<KindExpectation, {kind: 'count-within'
 	}
 
 	const reference = [...earlier].reverse().find(c => `${c.phase}.${c.id}` === expect.check);
+	// A table the upgrade created had no count before it: nothing held to keep (a first deployment), not a fault.
+	if (reference?.verdict === 'not-applicable') {
+		return {verdict: 'not-applicable', detail: `${expect.check} was not applicable before the upgrade (${reference.detail}): no count to keep; ${value} now`};
+	}
+
 	if (reference?.verdict !== 'passed' && reference?.verdict !== 'failed') {
 		return {verdict: 'error', detail: `${expect.check} ${reference === undefined ? 'has not run' : `ended ${reference.verdict}`}: no baseline to compare ${value} with`};
 	}

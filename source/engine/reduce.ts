@@ -2,7 +2,7 @@ import type {Entry, RunEvent, StepId} from './events.js';
 import {folderNote} from './folder-note.js';
 import {isSatisfied} from './judge.js';
 import type {MigrationInfo} from './model.js';
-import type {MigrationRow, RunState, StatementRun, StepStatus} from './state.js';
+import {initialState, type MigrationRow, type RunState, type StatementRun, type StepStatus} from './state.js';
 
 const TAIL_LINES = 5;
 
@@ -34,6 +34,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				to: event.to,
 				previousRecord: event.previousRecord,
 				startedAt: at,
+				...(event.databases === undefined ? {} : {databases: event.databases.map(leg => ({...leg, state: initialState()}))}),
 			}, 'window', at);
 		}
 
@@ -376,6 +377,24 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 				...state,
 				observation: {...observation, requested: null, observedMs: observation.observedMs + event.observedMs, finished: {reason: event.reason, at}},
 			};
+		}
+
+		case 'database.event': {
+			// One database's own fold; a name the run did not announce gets its state too, so a damaged record still replays.
+			const databases = state.databases ?? [];
+			const known = databases.find(d => d.name === event.database);
+			const leg = known ?? {name: event.database, target: '', migrationsDir: '', state: initialState()};
+			const inner = reduce(leg.state, {seq: state.lastSeq, at, event: event.event});
+			const updated = {...leg, state: inner};
+			return {
+				...state,
+				databases: known === undefined ? [...databases, updated] : databases.map(d => d === known ? updated : d),
+				activeDatabase: event.database,
+			};
+		}
+
+		case 'databases.versions': {
+			return {...state, versions: {versions: event.versions, consistent: event.consistent, problems: event.problems, at}};
 		}
 
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.

@@ -1,4 +1,4 @@
-import type {AdoptionAction, BackendActionKind, RunOutcome, StepId} from './events.js';
+import type {AdoptionAction, BackendActionKind, DatabaseLeg, DatabaseVersion, RunOutcome, StepId} from './events.js';
 import type {ObservationEnd, ObservationRequest, ObservedFigure, ObservedLevel} from './observation.js';
 import type {DatabaseSnapshot} from './snapshot.js';
 import type {
@@ -221,7 +221,15 @@ export type RunState = {
 	invalidIndexes: InvalidIndexes | null;
 	/** The observation period; null until one starts (and in records older than it). */
 	observation: ObservationState | null;
+	/** A run over several databases: each one's own state, in the runbook's order; null in a run over one. */
+	databases: DatabaseRun[] | null;
+	/** The database whose event came last: the one the console shows. */
+	activeDatabase: string | null;
+	/** The versions of every database after the upgrade, and whether they agree; null until read. */
+	versions: {versions: DatabaseVersion[]; consistent: boolean; problems: string[]; at: number} | null;
 };
+
+export type DatabaseRun = DatabaseLeg & {state: RunState};
 
 const waiting = (): StepState => ({status: 'waiting', startedAt: null, finishedAt: null});
 
@@ -284,4 +292,7 @@ export const initialState = (): RunState => ({
 	lockLost: null,
 	invalidIndexes: null,
 	observation: null,
+	databases: null,
+	activeDatabase: null,
+	versions: null,
 });

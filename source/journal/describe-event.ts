@@ -13,7 +13,7 @@ const size = (bytes: number) => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).
 export function describeEvent(event: RunEvent): string {
 	switch (event.type) {
 		case 'run.started': {
-			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.target}, checklist ${event.checklist.name} (${event.checklist.path}), migrations from ${event.migrationsDir}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
+			return `run ${event.runId} by ${event.operator.name} (${event.operator.osUser}@${event.host}) on ${event.databases === undefined ? event.target : `${event.databases.length} databases (${event.databases.map(d => `${d.name}: ${d.target}`).join(', ')})`}, checklist ${event.checklist.name} (${event.checklist.path}), migrations from ${event.migrationsDir}, cutover ${event.toolVersion}, ${event.signer === null ? 'unsigned' : `signed by ${event.signer.keyId}`}`;
 		}
 
 		case 'target.fingerprinted': {
@@ -233,6 +233,15 @@ export function describeEvent(event: RunEvent): string {
 		case 'observation.finished': {
 			const why = {elapsed: 'its time elapsed', 'ended-early': 'ended early by the operator', rollback: 'the operator went to the rollback prompt', interrupted: 'the run was stopped', skipped: 'skipped by the operator\'s flag'}[event.reason];
 			return `observation period over after ${describeSpan(event.observedMs)}: ${why ?? event.reason}; ${event.breaches} breach${event.breaches === 1 ? '' : 'es'}`;
+		}
+
+		case 'database.event': {
+			return `[${event.database}] ${describeEvent(event.event)}`;
+		}
+
+		case 'databases.versions': {
+			const each = event.versions.map(v => `${v.database} at ${v.unknown === undefined ? v.version ?? 'an empty schema' : `unknown (${v.unknown})`}${v.expected === v.version ? '' : ` (expected ${v.expected ?? 'an empty schema'})`}`).join(', ');
+			return `${event.consistent ? 'versions consistent' : 'VERSIONS INCONSISTENT'}: ${each}${event.problems.length > 0 ? `; ${event.problems.join('; ')}` : ''}`;
 		}
 
 		default: {

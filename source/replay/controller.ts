@@ -155,4 +155,5 @@ export function waitAfter(cursor: Cursor, entries: readonly Entry[]): Wait | nul
 	return scaled > IDLE_CAP_MS ? {ms: IDLE_CAP_MS, recordedMs, capped: true} : {ms: Math.round(scaled), recordedMs, capped: false};
 }
 
-export const isDecision = (entry: Entry): boolean => entry.event.type.startsWith('operator.');
+export const isDecision = (entry: Entry): boolean => entry.event.type.startsWith('operator.')
+	|| (entry.event.type === 'database.event' && entry.event.event.type.startsWith('operator.'));

@@ -101,6 +101,8 @@ export type PlainAnswers = {
 	yes: boolean;
 	/** --confirm-db: the database name, as the operator would type it. */
 	confirmDb: string | null;
+	/** Every --confirm-db given: in a run over several databases, the one that names this database is typed at its window. */
+	confirmDbs?: readonly string[];
 	/** --override id=reason, for blocking checks the operator accepts failing. */
 	overrides: ReadonlyMap<string, string>;
 	/** --on-failure: what to do when something fails after the backup. Absent: keep, and the run fails. */
@@ -123,14 +125,15 @@ export function plainDecider(answers: PlainAnswers): Decider {
 				}
 			}
 
-			const gate = windowGate(session.state, answers.confirmDb ?? '');
+			const typed = answers.confirmDbs?.find(name => windowGate(session.state, name).open) ?? answers.confirmDb ?? '';
+			const gate = windowGate(session.state, typed);
 			if (!gate.open) {
 				const hint = answers.yes ? '' : ' (--yes ticks the preparation items)';
 				session.emit({type: 'operator.abandoned', reason: `maintenance window not confirmed: ${gate.reasons.join('; ')}${hint}`});
 				return false;
 			}
 
-			session.emit({type: 'operator.window-confirmed', typedName: answers.confirmDb ?? ''});
+			session.emit({type: 'operator.window-confirmed', typedName: typed});
 			return true;
 		},
 		async proceedToUpgrade(session) {

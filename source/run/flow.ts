@@ -40,8 +40,16 @@ const PROGRESS_EVERY_MS = 250;
  * it; every human gate goes through the decider. Returns the outcome; throws only for bugs.
  */
 export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<FlowResult> {
+	deps.session.emit({type: 'run.started', ...options.start});
+	return await prepareRun(deps, options) ?? continueFlow(deps, {window: options.window, rollbackNow: false});
+}
+
+/**
+ * Everything before the window: the fingerprint, the plan and the preflight. Returns null to go
+ * on to the window, or how the run ended here (nothing to do, a failed preflight).
+ */
+export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<FlowResult | null> {
 	const {session} = deps;
-	session.emit({type: 'run.started', ...options.start});
 	const failWindow = async (error: unknown) => {
 		session.emit({type: 'error', step: 'window', message: error instanceof Error ? error.message : String(error)});
 		return finishRun(deps, 'failed');
@@ -90,7 +98,7 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 		return failWindow(preflightMessage(deps));
 	}
 
-	return continueFlow(deps, {window: options.window, rollbackNow: false});
+	return null;
 }
 
 /** Runs the preflight and journals it; true when no blocking item failed. */
@@ -113,11 +121,30 @@ export type ContinueOptions = {
 };
 
 /**
+ * Where a database of a run over several waits for the others (`paused`): after its window is
+ * confirmed, after the operator's go at the proceed gate, after its upgrade, and before its rollback prompt.
+ */
+export type StopPoint = 'maintenance' | 'upgrade' | 'post' | 'rollback';
+
+export type StepsOptions = ContinueOptions & {
+	stopBefore?: StopPoint;
+	/** Another database of the run failed (or its versions disagree): said at this one's rollback prompt, which then defaults as after a failure. */
+	alsoFailed?: string;
+};
+
+/**
  * Everything after the plan, driven by the state: a step already done in the journal (window
  * confirmed, backup verified, checks run, migrations applied) is not done again. A fresh run
  * and a resumed one take the same path from wherever the state stands.
  */
 export async function continueFlow(deps: RunDeps, options: ContinueOptions): Promise<FlowResult> {
+	const result = await continueSteps(deps, options);
+	// Without a stop point the steps run to the end.
+	return result === 'paused' ? finishRun(deps, outcomeOf(deps)) : result;
+}
+
+/** The steps of continueFlow, up to `stopBefore` when given ('paused' there). */
+export async function continueSteps(deps: RunDeps, options: StepsOptions): Promise<FlowResult | 'paused'> {
 	const {session} = deps;
 	const state = () => session.state;
 	const done = (type: RunEvent['type']) => session.entries.some(e => e.event.type === type);
@@ -194,6 +221,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			}
 		}
 
+		if (options.stopBefore === 'maintenance') {
+			return 'paused';
+		}
+
 		if (deps.runbook.maintenance.on && !commandSucceeded(deps, 'maintenance-on')) {
 			const code = await runCommand(session, deps.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: deps.runbook.maintenance.on});
 			if (session.fault !== null) {
@@ -261,6 +292,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			}
 		}
 
+		if (options.stopBefore === 'upgrade') {
+			return 'paused';
+		}
+
 		// 5. Upgrade, one migration at a time, each in its own transaction with its log row.
 		if (!done('upgrade.finished')) {
 			const gate = upgradeGate(state());
@@ -278,8 +313,12 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 			}
 		}
 
+		if (options.stopBefore === 'post') {
+			return 'paused';
+		}
+
 		// 6. Post-verification: the post checks, the pre checks again, counts against the baseline.
-		if (state().steps.upgrade.status === 'passed' && state().steps.post.status === 'running') {
+		if (options.alsoFailed === undefined && state().steps.upgrade.status === 'passed' && state().steps.post.status === 'running') {
 			const stop = await halted();
 			if (stop !== null) {
 				return stop;
@@ -294,7 +333,7 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 	}
 
 	// 6b. The observation period (the runbook's observe:): only after post-verification passed, before the prompt.
-	if (state().rollback === null && state().steps.post.status === 'passed' && deps.runbook.observe !== undefined) {
+	if (options.alsoFailed === undefined && state().rollback === null && state().steps.post.status === 'passed' && deps.runbook.observe !== undefined) {
 		const stop = await halted();
 		if (stop !== null) {
 			return stop;
@@ -303,6 +342,10 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		if (await observe(deps) === 'stopped') {
 			return await halted() ?? 'interrupted';
 		}
+	}
+
+	if (options.stopBefore === 'rollback') {
+		return 'paused';
 	}
 
 	// 7. The rollback prompt: on any failure, and at the end before the run closes.
@@ -317,15 +360,19 @@ export async function continueFlow(deps: RunDeps, options: ContinueOptions): Pro
 		const offered = rollbackOptions(state());
 		const artifact = state().verification?.ok ? state().backup?.artifact : undefined;
 		const restorePlan = artifact ? await deps.backupTool.describeRestore(artifact).catch(() => null) : null;
+		const postRan = state().steps.post.status !== 'running';
+		const own = options.alsoFailed === undefined || !upgraded || (postRan && !postOk)
+			? rollbackReason(deps, upgraded, postOk)
+			: `this database is upgraded${postOk ? ' and verified' : ', its post checks not run'}`;
 		session.emit({
 			type: 'rollback.offered',
-			reason: rollbackReason(deps, upgraded, postOk),
+			reason: options.alsoFailed === undefined ? own : `${options.alsoFailed}; ${own}: roll it back too, so the databases stay at versions that go together, or keep it`,
 			options: offered.map(o => o.choice !== 'restore' || !o.available || restorePlan === null || restorePlan.note === ''
 				? o
 				// The tool knows what the engine cannot: whether this role may restore at all.
 				: (restorePlan.available ? {...o, cost: `${o.cost}; ${restorePlan.note}`} : {...o, available: false, cost: `unavailable: ${restorePlan.note}`})),
 		});
-		const answer = await unlessAborted(deps.signal, deps.decider.chooseRollback(session, !upgraded || !postOk));
+		const answer = await unlessAborted(deps.signal, deps.decider.chooseRollback(session, !upgraded || !postOk || options.alsoFailed !== undefined));
 		if (answer === 'aborted' && interruptionOf(deps.signal)) {
 			return await halted() ?? 'interrupted';
 		}

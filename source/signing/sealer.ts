@@ -77,7 +77,7 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 			head: createHash('sha256').update(lastLine).digest('hex'),
 			kind: entry.event.type,
 			checklistSha256: state.checklist?.sha256 ?? null,
-			migrations: [...state.plan?.applied ?? [], ...state.plan?.pending ?? []].map(m => ({name: m.name, checksum: m.checksum})),
+			migrations: [state, ...(state.databases ?? []).map(d => d.state)].flatMap(s => [...s.plan?.applied ?? [], ...s.plan?.pending ?? []]).map(m => ({name: m.name, checksum: m.checksum})),
 			toolVersion: options.toolVersion ?? ownVersion,
 			host: options.host ?? os.hostname(),
 		});
@@ -107,7 +107,10 @@ export function attachSealer(session: Session, options: SealerOptions): Sealer {
 	};
 
 	const off = session.subscribe((state, entry) => {
-		if (error !== null || !sealsAfter(entry.event.type)) {
+		// A decision at one database of a run over several is sealed as any decision is (not its own run.finished: the run's is the end).
+		const event = entry.event;
+		const decision = event.type === 'database.event' && event.event.type.startsWith('operator.');
+		if (error !== null || !(decision || sealsAfter(event.type))) {
 			return;
 		}
 

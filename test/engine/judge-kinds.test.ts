@@ -5,10 +5,11 @@ import type {Cell, CheckResult} from '../../source/engine/model.js';
 import {check} from '../support/run-events.js';
 
 const counted = (id: string, cells: Cell[][], verdict: CheckResult['verdict'] = 'passed') => check({id, verdict, evidence: toEvidence(['row_count'], cells)});
-const earlier = [counted('meters', [['200']]), counted('empty', [[0]]), counted('broken', [], 'error')];
+const earlier = [counted('meters', [['200']]), counted('empty', [[0]]), counted('broken', [], 'error'), {...counted('new', []), verdict: 'not-applicable' as const, detail: 'table t does not exist yet'}];
 
 describe('judging the check kinds', () => {
-	const table: Array<[string, Expectation, string[], Cell[][], 'passed' | 'failed' | 'error', string]> = [
+	const table: Array<[string, Expectation, string[], Cell[][], CheckResult['verdict'], string]> = [
+		['a table the upgrade created: no count before it, nothing to keep', {kind: 'count-within', what: 'rows in t', check: 'pre.new', percent: 0}, ['row_count'], [[0]], 'not-applicable', 'pre.new was not applicable before the upgrade (table t does not exist yet): no count to keep; 0 now'],
 		['a count within its tolerance', {kind: 'count-within', what: 'rows in meters', check: 'pre.meters', percent: 10}, ['row_count'], [[190]], 'passed', 'rows in meters: 190, 200 before (-10, 5%), within 10%'],
 		['a count past it', {kind: 'count-within', what: 'rows in meters', check: 'pre.meters', percent: 10}, ['row_count'], [[260]], 'failed', 'rows in meters: 260, 200 before (+60, 30%), more than 10%'],
 		['rows where there were none', {kind: 'count-within', what: 'rows in t', check: 'pre.empty', percent: 50}, ['row_count'], [[3]], 'failed', 'rows in t: 3, 0 before (from none), more than 50%'],

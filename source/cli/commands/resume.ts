@@ -19,7 +19,7 @@ import {parseTarget} from '../../target.js';
 import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
-import {readResumableRecord, recordedFormat} from '../resumable-record.js';
+import {readBackupPaths, readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun, forRun, preloadConsole} from '../run-command.js';
 import {parseChoice, parseFormat, parseObserve, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
@@ -64,6 +64,13 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	if (started.adoption !== undefined) {
 		throw new CutoverError(`${journalPath} is the record of a cutover ${started.adoption}, not of a run: there is nothing to continue`, {
 			hint: `its rows were written in one transaction, all or none: cutover status --db ${started.target} shows which; run cutover ${started.adoption} again if they are not there`,
+		});
+	}
+
+	if (started.databases !== undefined) {
+		const backups = readBackupPaths(journalPath);
+		throw new CutoverError(`${journalPath} is a run over several databases (${started.databases.map(d => d.name).join(', ')}), and cutover resume does not continue those yet`, {
+			hint: `nothing was changed or journaled. See where each database stands with cutover status --db <target> --migrations <its folder>; ${backups.length > 0 ? `its verified backups: ${backups.join(', ')}` : 'no backup was taken'}; cutover replay ${journalPath} shows how far the run went`,
 		});
 	}
 

@@ -17,14 +17,19 @@ export async function runCommand(args: string[]): Promise<number> {
 		'window-start': {type: 'string'},
 		'window-minutes': {type: 'string'},
 		unsigned: {type: 'boolean', default: false},
+		// A runbook over several databases takes one of each per database.
+		db: {type: 'string', multiple: true},
+		'confirm-db': {type: 'string', multiple: true},
 	}, 'run');
-	if (values.db === undefined) {
+	if (values.db === undefined || values.db.length === 0) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
 
 	const settings = settingsForRun();
 	const result = await runGuided({
-		db: values.db,
+		db: values.db[0]!,
+		dbs: values.db,
+		migrationsGiven: values.migrations !== undefined,
 		migrationsDir: resolveMigrations(values.migrations),
 		format: parseFormat(values.format),
 		checklistPath: await resolveChecklist(values.checklist),
@@ -32,7 +37,8 @@ export async function runCommand(args: string[]): Promise<number> {
 		plain: values.plain || values.json,
 		json: values.json,
 		yes: values.yes,
-		confirmDb: values['confirm-db'] ?? null,
+		confirmDb: values['confirm-db']?.[0] ?? null,
+		confirmDbs: values['confirm-db'] ?? [],
 		overrides: parseOverrides(values.override ?? []),
 		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
@@ -48,7 +54,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		},
 		plainHint: (name: string) => plainCommand('run', args, name, process.env['CUTOVER_CONFIG_DIR']),
 		adoptCommands: live => adoptCommands(live, {
-			db: redactUrl(values.db!),
+			db: redactUrl(values.db![0]!),
 			migrations: values.migrations ?? resolveMigrations(undefined),
 			extra: [
 				...(values.records === undefined ? [] : ['--records', values.records]),

@@ -1,0 +1,2 @@
+DROP TABLE pool_slots;
+DROP TABLE units;

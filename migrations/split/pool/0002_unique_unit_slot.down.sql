@@ -1,0 +1,1 @@
+DROP INDEX uq_pool_slots_unit_slot;

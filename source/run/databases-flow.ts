@@ -1,0 +1,221 @@
+import path from 'node:path';
+import {combinedOutcome} from '../engine/databases.js';
+import type {DatabaseVersion, EventOf, RunOutcome} from '../engine/events.js';
+import type {Session} from './session.js';
+import {finishRun, outcomeOf} from './finish-run.js';
+import {continueSteps, prepareRun, type FlowOptions, type FlowResult, type StopPoint} from './flow.js';
+import type {RunDeps} from './run-deps.js';
+
+/** One database of a run over several: its own deps (its session is the run's, scoped to its name) and its own run.started. */
+export type DatabaseLegRun = {
+	name: string;
+	deps: RunDeps;
+	start: FlowOptions['start'];
+};
+
+export type DatabasesFlowOptions = {
+	/** The whole run's run.started; its `databases` name the legs in order. */
+	start: EventOf<'run.started'>;
+	to: string | null;
+	window: FlowOptions['window'];
+	pastDurations?: FlowOptions['pastDurations'];
+};
+
+/**
+ * A run over several databases, one record: every database is fingerprinted, planned and
+ * preflighted; every window is confirmed by its own name; then each is backed up, verified and
+ * pre-checked, with the operator's go for each; only then are they upgraded, in order. After the
+ * upgrades the versions must agree. A failure on any database (its upgrade, its post checks, or
+ * versions that disagree) brings every database that changed to its rollback prompt, last first,
+ * defaulting as after a failure. Each database ends with its own run.finished; the run with one
+ * from every database's outcome.
+ */
+export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
+	const {type: _, ...start} = options.start;
+	run.session.emit({type: 'run.started', ...start});
+	const flowOptions = (leg: DatabaseLegRun): FlowOptions => ({
+		start: leg.start,
+		to: options.to,
+		window: options.window,
+		...(options.pastDurations === undefined ? {} : {pastDurations: options.pastDurations}),
+	});
+
+	// Before any window: every database known, planned and preflighted.
+	const working: DatabaseLegRun[] = [];
+	for (const leg of legs) {
+		leg.deps.session.emit({type: 'run.started', ...leg.start});
+		const ended = await prepareRun(leg.deps, flowOptions(leg));
+		if (ended === null) {
+			working.push(leg);
+		} else if (ended !== 'nothing-to-do') {
+			return stopAll(run, legs, leg, ended);
+		}
+	}
+
+	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) =>
+		continueSteps(leg.deps, {window: options.window, rollbackNow: false, ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+
+	// Every window confirmed by its own name, then every backup, verification, pre checks and go.
+	for (const stopBefore of ['maintenance', 'upgrade'] as const) {
+		for (const leg of working) {
+			const result = await stepsTo(stopBefore, leg);
+			if (result !== 'paused') {
+				return stopAll(run, legs, leg, result);
+			}
+		}
+	}
+
+	// The upgrades, in order; the first that fails stops the others before they start.
+	let failure: {leg: DatabaseLegRun; reason: string} | null = null;
+	const upgraded: DatabaseLegRun[] = [];
+	for (const leg of working) {
+		const result = await stepsTo('post', leg);
+		if (result !== 'paused') {
+			return stopAll(run, legs, leg, result);
+		}
+
+		upgraded.push(leg);
+		if (leg.deps.session.state.steps.upgrade.status !== 'passed') {
+			const failed = leg.deps.session.state.migrations.find(m => m.status === 'failed');
+			failure = {leg, reason: `the upgrade of ${leg.name} failed${failed ? ` at ${failed.name}: ${failed.error ?? 'unknown error'}` : ''}`};
+			break;
+		}
+	}
+
+	for (const leg of working.filter(l => !upgraded.includes(l))) {
+		leg.deps.session.emit({type: 'error', step: 'upgrade', message: `the upgrade of ${leg.name} did not start: ${failure?.reason ?? 'the run stopped'}; nothing was changed here`});
+		await finishRun(leg.deps, 'abandoned');
+	}
+
+	if (failure === null) {
+		const versions = await readVersions(legs);
+		run.session.emit({type: 'databases.versions', ...versions});
+		for (const leg of upgraded) {
+			const result = await stepsTo('rollback', leg);
+			if (result !== 'paused') {
+				return stopAll(run, legs, leg, result);
+			}
+		}
+
+		const postFailed = upgraded.find(l => l.deps.session.state.steps.post.status !== 'passed');
+		if (!versions.consistent) {
+			failure = {leg: upgraded.at(-1)!, reason: `the versions do not agree: ${versions.problems.join('; ')}`};
+		} else if (postFailed !== undefined) {
+			failure = {leg: postFailed, reason: `post-verification of ${postFailed.name} did not pass`};
+		}
+	}
+
+	// Every database that changed to its prompt, the last changed first; the failure is said at each of the others.
+	for (const leg of [...upgraded].reverse()) {
+		const alsoFailed = failure === null || (failure.leg === leg && !failure.reason.startsWith('the versions')) ? undefined : `${failure.reason}`;
+		const result = await stepsTo(undefined, leg, alsoFailed);
+		if (result === 'interrupted') {
+			return interrupted(run, legs);
+		}
+	}
+
+	return finishAll(run);
+}
+
+/**
+ * One database ended the run before the upgrades were done (stopped, failed, a window not
+ * confirmed): every other one ends too, the one that changed nothing as abandoned.
+ */
+async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: DatabaseLegRun, result: FlowResult | 'paused'): Promise<FlowResult> {
+	if (result === 'interrupted') {
+		return interrupted(run, legs);
+	}
+
+	for (const leg of [...legs].reverse()) {
+		const state = leg.deps.session.state;
+		if (state.outcome !== null || leg === at) {
+			continue;
+		}
+
+		if (state.runId === null) {
+			// Not started: its own run.started first, so its part of the record says what it was.
+			leg.deps.session.emit({type: 'run.started', ...leg.start});
+		}
+
+		leg.deps.session.emit({type: 'error', step: state.step, message: `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
+		const outcome: RunOutcome = state.steps.upgrade.status === 'waiting' ? 'abandoned' : outcomeOf(leg.deps);
+		if (await finishRun(leg.deps, outcome) === 'interrupted') {
+			return interrupted(run, legs);
+		}
+	}
+
+	return finishAll(run);
+}
+
+/**
+ * A database stopped at a safe point (a hang-up, a terminate, a lost lock): the run's record ends
+ * with that stop too, so a reader sees an interrupted run, not a crashed one.
+ */
+function interrupted(run: {session: Session}, legs: DatabaseLegRun[]): FlowResult {
+	const stopped = legs.map(l => ({name: l.name, stop: l.deps.session.state.interrupted})).find(l => l.stop !== null);
+	if (run.session.fault === null && run.session.state.interrupted === null) {
+		const stop = stopped?.stop;
+		run.session.emit({
+			type: 'run.interrupted',
+			signal: stop?.signal ?? 'unknown',
+			step: stop?.step ?? 'window',
+			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}; a run over several databases is not resumed by cutover resume yet: check each database with cutover status, and roll back with its verified backup (named in this record) where needed`,
+		});
+	}
+
+	return 'interrupted';
+}
+
+function finishAll(run: {session: Session}): FlowResult {
+	const {session} = run;
+	if (session.fault !== null) {
+		return 'interrupted';
+	}
+
+	const databases = session.state.databases ?? [];
+	const outcome = combinedOutcome(databases, session.state.versions?.consistent ?? null);
+	const each = (pick: (state: typeof databases[number]['state']) => string | null) => databases.map(d => `${d.name} ${pick(d.state) ?? 'empty'}`).join(', ');
+	session.emit({type: 'run.finished', outcome, versionBefore: each(s => s.versionBefore), versionAfter: each(s => s.versionAfter)});
+	return outcome;
+}
+
+/**
+ * Each database's version read from it, against where its plan brings it (the last of its
+ * migrations, or where it was when it had none pending); databases sharing a folder must agree.
+ */
+async function readVersions(legs: DatabaseLegRun[]): Promise<{versions: DatabaseVersion[]; consistent: boolean; problems: string[]}> {
+	const versions: DatabaseVersion[] = [];
+	const problems: string[] = [];
+	for (const leg of legs) {
+		const state = leg.deps.session.state;
+		const expected = state.migrations.filter(m => m.direction === 'up').at(-1)?.name ?? state.versionBefore;
+		const migrationsDir = state.migrationsDir ?? leg.start.migrationsDir;
+		try {
+			const version = (await leg.deps.connections.migrator.plan()).applied.at(-1)?.name ?? null;
+			versions.push({database: leg.name, migrationsDir, version, expected});
+			if (version !== expected) {
+				problems.push(`${leg.name} is at ${version ?? 'an empty schema'}, its plan brings it to ${expected ?? 'an empty schema'}`);
+			}
+		} catch (error) {
+			const unknown = error instanceof Error ? error.message : String(error);
+			versions.push({database: leg.name, migrationsDir, version: null, expected, unknown});
+			problems.push(`the version of ${leg.name} could not be read: ${unknown}`);
+		}
+	}
+
+	// One folder, one schema history: the databases it migrates must be at one version.
+	const byFolder = new Map<string, DatabaseVersion[]>();
+	for (const version of versions.filter(v => v.unknown === undefined)) {
+		const folder = path.resolve(version.migrationsDir);
+		byFolder.set(folder, [...byFolder.get(folder) ?? [], version]);
+	}
+
+	for (const [folder, same] of byFolder) {
+		const distinct = new Set(same.map(v => v.version));
+		if (same.length > 1 && distinct.size > 1) {
+			problems.push(`${same.map(v => v.database).join(' and ')} share ${folder} and are at ${same.map(v => `${v.version ?? 'an empty schema'} (${v.database})`).join(', ')}`);
+		}
+	}
+
+	return {versions, consistent: problems.length === 0, problems};
+}
