@@ -256,6 +256,16 @@ describe('PostgreSQL directory-format backup', () => {
 		assert.equal(await sha256Artifact(recorded), recorded.sha256);
 	});
 
+	test('a cancelled directory backup stops its jobs and removes the directory', async () => {
+		const controller = new AbortController();
+		await assert.rejects(
+			createPostgresBackupTool(target, parallel).backup({directory, fileName: 'cancelled.dump', signal: controller.signal, onProgress: () => controller.abort()}),
+			(error: unknown) => error instanceof BackupError && /cancelled; the partial directory was removed/.test(error.message),
+		);
+		await new Promise(resolve => setTimeout(resolve, 500));
+		assert.equal(existsSync(path.join(directory, 'cancelled.dump')), false, 'nothing written after the cancel either');
+	});
+
 	test('a failing pg_dump leaves no partial directory', async () => {
 		await assert.rejects(
 			createPostgresBackupTool(target, {...parallel, pgDump: 'false'}).backup({directory, fileName: 'failing.dump', onProgress() {}}),
