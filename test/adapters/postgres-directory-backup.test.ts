@@ -81,6 +81,8 @@ describe('PostgreSQL directory-format backup', () => {
 		assert.match(artifact.chosen ?? '', /^directory format, 2 jobs \(the database, [\d.]+ MB, is at least the 1 kB threshold; jobs limited by/);
 		const dump = commands.find(command => command.startsWith('pg_dump '));
 		assert.match(dump ?? '', /--format=directory --jobs=2 --compress=1 /);
+		assert.equal(createPostgresBackupTool(target).method, 'pg_dump custom, or directory with parallel jobs from 1 GB; gzip 1', 'the method the record and the screen show, by default');
+		assert.equal(createPostgresBackupTool(target, {policy: {format: 'directory', jobs: 3, compression: 0}}).method, 'pg_dump directory format, up to 3 jobs, uncompressed');
 		assert.deepEqual(artifact.sourceCounts, {a_readings: 200_000, 'billing.Invoices': 700, empty_one: 0, readings: 5000, users: 20_000});
 	});
 

@@ -67,7 +67,7 @@ function describeMethod(policy: BackupPolicy): string {
 		}
 
 		case 'auto': {
-			return `pg_dump custom format, or directory format with ${jobs} from ${formatSize(policy.parallelThresholdBytes)}, ${level}`;
+			return `pg_dump custom, or directory with ${jobs} from ${formatSize(policy.parallelThresholdBytes)}; ${policy.compression === 0 ? 'uncompressed' : `gzip ${policy.compression}`}`;
 		}
 	}
 }
