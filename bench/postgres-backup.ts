@@ -1,8 +1,9 @@
 import {mkdtempSync, rmSync, statSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {availableParallelism, tmpdir} from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {createPostgresBackupTool} from '../source/adapters/postgres/backup-tool.js';
+import {directoryBytes} from '../source/adapters/postgres/dump-progress.js';
 import {connectPostgres} from '../source/adapters/postgres/connect.js';
 import {sha256File} from '../source/adapters/postgres/file-digest.js';
 import {countRows} from '../source/adapters/postgres/user-tables.js';
@@ -51,6 +52,49 @@ export async function benchPostgres(rounds: number): Promise<SectionResult> {
 		},
 	});
 
+	// The whole of what a run spends before its upgrade (preflight counts, progress, checksum, verification), per format, against the bare default.
+	const bareCustom = async () => {
+		const file = path.join(directory, nextName('bare'));
+		await execa('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${database.url}`], {stdin: 'ignore'});
+		rmSync(file);
+	};
+
+	const backupAndVerify = (backupTool: typeof tool) => async () => {
+		const made = await meter.watch(async onProgress => backupTool.backup({directory, fileName: nextName('cutover'), onProgress}));
+		await verifyOk(backupTool.verify(made));
+		rmSync(made.path, {recursive: true});
+	};
+
+	const jobs = Math.min(availableParallelism(), 4);
+	const directoryTool = createPostgresBackupTool(target, {policy: {format: 'directory'}});
+	const customWhole = await interleave({what: 'postgres custom backup + verify / pg_dump -Fc', rounds, cutover: backupAndVerify(tool), bare: bareCustom});
+	const directoryWhole = await interleave({what: `postgres directory backup (-j ${jobs}) + verify / pg_dump -Fc`, rounds, cutover: backupAndVerify(directoryTool), bare: bareCustom});
+	// The same format and level by hand: what cutover's own work costs, apart from the format's gain.
+	const directorySame = await interleave({
+		what: `postgres directory backup + verify / pg_dump -Fd -j ${jobs} -Z1`,
+		rounds,
+		cutover: backupAndVerify(directoryTool),
+		async bare() {
+			const at = path.join(directory, nextName('bare'));
+			await execa('pg_dump', ['--format=directory', `--jobs=${jobs}`, '--compress=1', `--file=${at}`, `--dbname=${database.url}`], {stdin: 'ignore'});
+			rmSync(at, {recursive: true});
+		},
+	});
+	// pg_dump's gzip levels on this machine, bare, the directory format with the same jobs.
+	const levels = [];
+	for (const level of [0, 1, 3, 6]) {
+		const at = path.join(directory, `level-${level}`);
+		let bytes = 0;
+		// eslint-disable-next-line no-await-in-loop -- one level at a time, or they would time each other
+		levels.push(await sample(`pg_dump -Fd -j ${jobs} -Z${level}`, rounds, async () => {
+			rmSync(at, {recursive: true, force: true});
+			await execa('pg_dump', ['--format=directory', `--jobs=${jobs}`, `--compress=${level}`, `--file=${at}`, `--dbname=${database.url}`], {stdin: 'ignore'});
+			bytes = await directoryBytes(at);
+		}));
+		levels.at(-1)!.what += ` (${(bytes / 1024 / 1024).toFixed(1)} MB)`;
+		rmSync(at, {recursive: true, force: true});
+	}
+
 	const artifact: BackupArtifact = await tool.backup({directory, fileName: 'verified.dump', onProgress() {}});
 	const list = await interleave({
 		what: 'postgres verify / pg_restore --list',
@@ -93,8 +137,8 @@ export async function benchPostgres(rounds: number): Promise<SectionResult> {
 	return {
 		engine: 'PostgreSQL',
 		subject: `${megabytes} MB database (${dumpMegabytes} MB dump), 3 tables, ${(customers + products + orders).toLocaleString('en')} rows; bare = pg_dump / pg_restore via execa`,
-		comparisons: [backup, list, fullRead],
-		parts,
+		comparisons: [backup, customWhole, directoryWhole, directorySame, list, fullRead],
+		parts: [...parts, ...levels],
 		progress: meter.summary(),
 		bareStallMs: bare.longestStallMs,
 	};

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {BackupVerification, Engine} from '../source/engine/model.js';
+import type {BackupArtifact, BackupVerification, Engine} from '../source/engine/model.js';
 import type {RunState, StepStatus} from '../source/engine/state.js';
 import {progressBar} from './components/progress-bar.js';
 import {StepErrors} from './components/step-errors.js';
@@ -63,7 +63,8 @@ export function BackupScreen({engine, backup, verification, backupStatus, verify
 	const facts = [
 		`${formatBytes(bytes)}${progress?.estimatedBytes && !artifact && !byData ? ` of ~${formatBytes(progress.estimatedBytes)}` : ''} written`,
 		counts,
-		!artifact && progress?.currentTable ? `table ${progress.currentTable}` : null,
+		// A parallel dump names every table in flight.
+		!artifact && progress?.currentTable ? `${progress.currentTable.includes(', ') ? 'tables' : 'table'} ${progress.currentTable}` : null,
 	].filter(f => f !== null);
 	const timing = [
 		bytesPerSecond === null ? null : `${formatBytes(bytesPerSecond)}/s`,
@@ -77,7 +78,7 @@ export function BackupScreen({engine, backup, verification, backupStatus, verify
 			<Text>{progressBar(fraction, Math.min(40, width - 8))}</Text>
 			<Text>{truncate(facts.join(' · '), width)}</Text>
 			<Text>{truncate(timing.join(' · '), width)}</Text>
-			{artifact ? <Text>{truncate(`✓ Backup written: ${formatBytes(artifact.bytes)}, sha256 ${shortHash(artifact.sha256)}…`, width)}</Text> : null}
+			{artifact ? <Text>{truncate(`✓ Backup written: ${written(artifact)}`, width)}</Text> : null}
 			{backup.error ? <Text color='red' wrap='wrap'>{`✗ Backup failed: ${backup.error}`}</Text> : null}
 			<Verification verification={verification} status={verifyStatus} started={backupStatus === 'passed'} width={width}/>
 			{backup.error ? <Text bold color='red'>✗ Upgrade blocked: there is no backup.</Text> : null}
@@ -110,4 +111,12 @@ function Verification({verification, status, started, width}: {verification: Bac
 				: <Text bold color='red'>✗ Upgrade blocked: the backup did not verify.</Text>}
 		</Box>
 	);
+}
+
+/** A file by its size and sha256; a directory also by its files and jobs, its sha256 being its manifest's. */
+function written(artifact: BackupArtifact): string {
+	const level = artifact.compression === undefined ? '' : artifact.compression.method === 'none' ? ', uncompressed' : `, ${artifact.compression.method} ${artifact.compression.level}`;
+	return artifact.format === 'pg-directory'
+		? `${formatBytes(artifact.bytes)} in ${artifact.files?.length ?? 0} files (${artifact.jobs ?? 1} jobs${level}), manifest ${shortHash(artifact.sha256)}…`
+		: `${formatBytes(artifact.bytes)}, sha256 ${shortHash(artifact.sha256)}…${level}`;
 }

@@ -1,4 +1,4 @@
-import type {BackupTool, CommandObserver} from '../ports/backup-tool.js';
+import type {BackupPolicy, BackupTool, CommandObserver} from '../ports/backup-tool.js';
 import type {Adopter} from '../ports/adopter.js';
 import type {Database} from '../ports/database.js';
 import type {LockPolicy, Migrator} from '../ports/migrator.js';
@@ -15,10 +15,13 @@ export async function openDatabase(target: Target): Promise<Database> {
 		: (await import('./sqlite/database.js')).openSqliteDatabase(target);
 }
 
-/** `observe` hears of the external programs the tool runs (PostgreSQL's pg_dump and pg_restore; SQLite runs none). */
-export async function createBackupTool(target: Target, observe?: CommandObserver): Promise<BackupTool> {
+/**
+ * `observe` hears of the external programs the tool runs (PostgreSQL's pg_dump and pg_restore; SQLite runs none);
+ * `policy` is the checklist's `backup:` section, which only PostgreSQL's tool has choices for.
+ */
+export async function createBackupTool(target: Target, observe?: CommandObserver, policy?: Partial<BackupPolicy>): Promise<BackupTool> {
 	return target.engine === 'postgres'
-		? (await import('./postgres/backup-tool.js')).createPostgresBackupTool(target, observe === undefined ? {} : {observe})
+		? (await import('./postgres/backup-tool.js')).createPostgresBackupTool(target, {...(observe === undefined ? {} : {observe}), ...(policy === undefined ? {} : {policy})})
 		: (await import('./sqlite/backup-tool.js')).createSqliteBackupTool(target);
 }
 

@@ -1,6 +1,7 @@
 import type {Expectation} from '../engine/judge.js';
 import type {CheckPhase, PrepItem} from '../engine/model.js';
 import type {ProbeSpec} from '../engine/probes.js';
+import type {BackupPolicy} from '../ports/backup-tool.js';
 import type {LockPolicy} from '../ports/migrator.js';
 
 export type CheckDefinition = {
@@ -64,6 +65,8 @@ export type Checklist = {
 	thresholds: Thresholds;
 	/** The `upgrade:` section: only what the file sets; the migrator fills in its defaults for the rest. */
 	upgrade: Partial<LockPolicy>;
+	/** The `backup:` section (PostgreSQL): only what the file sets; the backup tool fills in its defaults for the rest. */
+	backup?: Partial<BackupPolicy>;
 	/** False for a file of health checks and thresholds alone: no runbook for a run (no window, no gates). */
 	forRun?: boolean;
 	/** The `observe:` section; absent (or 0 minutes): no observation period. */

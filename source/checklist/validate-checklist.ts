@@ -3,6 +3,7 @@ import type {PrepItem} from '../engine/model.js';
 import type {LockPolicy} from '../ports/migrator.js';
 import {DEFAULT_CHECK_TIMEOUT_MS} from '../ports/database.js';
 import {CHECK_BODY_KEYS, CHECK_OPTION_KEYS, readBlocking, readCheckBody, readEvidenceLimit} from './check-body.js';
+import {readBackup} from './backup-section.js';
 import {readThresholds} from './thresholds.js';
 import type {CheckDefinition, Checklist, CheckSection, Observation, RunbookDatabase} from './types.js';
 import type {Path, Validator} from './validator.js';
@@ -19,13 +20,13 @@ const timeoutRange = {min: 100, max: 3_600_000};
  */
 export function isForRun(root: Record<string, unknown>): boolean {
 	const checks = typeof root['checks'] === 'object' && root['checks'] !== null ? root['checks'] as Record<string, unknown> : {};
-	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade', 'observe'].some(k => root[k] !== undefined)
+	return ['pre', 'post'].some(k => checks[k] !== undefined) || ['window', 'preparation', 'maintenance', 'upgrade', 'backup', 'observe'].some(k => root[k] !== undefined)
 		|| (checks['health'] === undefined && root['thresholds'] === undefined);
 }
 
 /** Turns the parsed YAML into a Checklist, or throws a ChecklistError at the first problem. */
 export function validateChecklist(value: unknown, v: Validator): Omit<Checklist, 'path' | 'sha256'> {
-	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'thresholds', 'observe', 'databases']});
+	const root = v.object(value, [], {required: ['name'], optional: ['window', 'checks', 'preparation', 'maintenance', 'upgrade', 'backup', 'thresholds', 'observe', 'databases']});
 	const rawChecks = root['checks'];
 	const checks = rawChecks === undefined ? {} : v.object(rawChecks, ['checks'], {required: [], optional: [...sections, 'timeout']});
 	if (isForRun(root)) {
@@ -57,6 +58,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 		v.fail(['observe'], 'a run over several databases has no observation period yet: leave observe: out of this runbook, and watch the databases with cutover watch after the run');
 	}
 
+	const backup = readBackup(root['backup'], v);
 	return {
 		forRun: isForRun(root),
 		name: v.text(root['name'], ['name']),
@@ -72,6 +74,7 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 		upgrade: readUpgrade(root['upgrade'], v),
 		...(observe === null ? {} : {observe}),
 		...(databases === null ? {} : {databases}),
+		...(backup === null ? {} : {backup}),
 	};
 }
 

@@ -1,5 +1,6 @@
 import {ChecklistError} from '../errors/index.js';
 import {parseDuration} from './duration.js';
+import {parseSize} from './size.js';
 import {formatPath, type PathSegment} from './yaml-lines.js';
 
 export type Path = readonly PathSegment[];
@@ -110,6 +111,20 @@ export class Validator {
 		}
 
 		return ms;
+	}
+
+	/** A size with its unit (64kB, 500MB, 1GB), in bytes, from 0 up to `max` bytes. */
+	size(value: unknown, path: Path, max: number): number {
+		const bytes = typeof value === 'string' ? parseSize(value) : null;
+		if (bytes === null) {
+			this.fail(path, `expected a size with its unit, such as 500MB or 1GB, found ${describe(value)}`);
+		}
+
+		if (bytes > max) {
+			this.fail(path, `${String(value)} is out of range: give at most ${max / 1024 ** 4}TB`);
+		}
+
+		return bytes;
 	}
 
 	/** A whole number within [min, max]. */

@@ -470,7 +470,7 @@ async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: strin
 		const deps: RunDeps = {
 			session,
 			connections: withRunSessions(leg.connections, {runLock: leg.runLock, idle}),
-			backupTool: await createBackupTool(leg.target, journalCommands(session)),
+			backupTool: await createBackupTool(leg.target, journalCommands(session), leg.runbook.backup),
 			runner: shellRunner,
 			probes: localProbes(),
 			decider: describingHolder(options.plain ? plainDecider(leg.answers) : consoleDecider, leg.runLock),

@@ -171,13 +171,32 @@ export type BackupProgress = {
 	pagesTotal?: number;
 };
 
-export type BackupArtifact = {
-	path: string;
-	format: 'pg-custom' | 'sqlite-file';
+/** One file of a directory backup, as it was when the backup finished. */
+export type ManifestFile = {
+	/** The file's name inside the backup directory. */
+	name: string;
 	bytes: number;
+	sha256: string;
+};
+
+export type BackupArtifact = {
+	/** The dump file, or the dump directory (pg-directory). */
+	path: string;
+	format: 'pg-custom' | 'pg-directory' | 'sqlite-file';
+	/** The file's size; a directory's: the total of its files. */
+	bytes: number;
+	/** The file's sha256; a directory's: the sha256 of its manifest, as `sha256sum` prints it (hash, two spaces, name; by name). */
 	sha256: string;
 	/** Row counts of the source taken in the same snapshot as the copy (SQLite) or just before it (PostgreSQL). */
 	sourceCounts: RowCounts;
+	/** pg-directory: every file of the directory with its size and sha256, by name. */
+	files?: ManifestFile[];
+	/** PostgreSQL: how pg_dump compressed the data (absent in records made before it was stated: pg_dump's default, gzip level 6). */
+	compression?: {method: 'gzip' | 'none'; level: number};
+	/** pg-directory: how many pg_dump jobs wrote it in parallel. */
+	jobs?: number;
+	/** PostgreSQL: why this format and these jobs, in a line (the size against the threshold, the connections free). */
+	chosen?: string;
 };
 
 export type VerificationItem = {

@@ -77,7 +77,11 @@ export function describeEvent(event: RunEvent): string {
 		}
 
 		case 'backup.finished': {
-			return `backup ${event.artifact.path}: ${size(event.artifact.bytes)}, sha256 ${event.artifact.sha256}, ${event.durationMs} ms`;
+			const a = event.artifact;
+			const compression = a.compression === undefined ? '' : a.compression.method === 'none' ? ', uncompressed' : `, ${a.compression.method} level ${a.compression.level}`;
+			return a.format === 'pg-directory'
+				? `backup ${a.path}: directory of ${a.files?.length ?? 0} files, ${size(a.bytes)}, ${a.jobs ?? 1} jobs${compression}, manifest sha256 ${a.sha256}, ${event.durationMs} ms`
+				: `backup ${a.path}: ${size(a.bytes)}, sha256 ${a.sha256}${compression}, ${event.durationMs} ms`;
 		}
 
 		case 'backup.failed': {

@@ -19,6 +19,7 @@ function show(state: RunState, now = state.now, decisions: RunEvent[] = []) {
 }
 
 const confirmed = [...windowEvents, ...windowConfirmed];
+const hex = (seed: string) => seed.repeat(64).slice(0, 64);
 
 describe('backup screen', () => {
 	it('shows progress, bytes, the current table, tables done, throughput, elapsed and ETA', async () => {
@@ -34,6 +35,21 @@ describe('backup screen', () => {
 		assert.match(frame, /600 kB of ~1\.2 MB written · tables 3\/7 · table public\.readings/);
 		assert.match(frame, /300 kB\/s · elapsed 2 s · ETA 2 s/);
 		assert.match(frame, /✓ Maintenance window\s+\d+ s\s+confirmed by typing shop/);
+	});
+
+	it('a parallel directory dump: the tables in flight while it runs, its files, jobs and level once written, within 80 columns', async () => {
+		const started = {...backupStarted, method: 'pg_dump custom, or directory with parallel jobs from 1 GB; gzip 1'};
+		const running = fold([...confirmed, started, {type: 'backup.progress', progress: {bytes: 600_000, currentTable: 'orders, customers', tablesDone: 1, tablesTotal: 3, dataDone: 500, dataTotal: 1000}}]);
+		const during = await show(running).waitForFrame('tables orders');
+		assert.deepEqual(overflowing(during), []);
+		assert.match(during, /tables 1\/3 \(~50 % of the data\) · tables orders, customers/);
+		current?.unmount();
+		const files = [{name: '3356.dat.gz', bytes: 700_000, sha256: hex('cd34')}, {name: 'toc.dat', bytes: 500_000, sha256: hex('ef56')}];
+		const finished: RunEvent = {type: 'backup.finished', artifact: {path: '/var/backups/cutover/shop-r-7f3a9c21.dump', format: 'pg-directory', bytes: 1_200_000, sha256: hex('ab12'), sourceCounts: {}, files, jobs: 2, compression: {method: 'gzip', level: 1}}, durationMs: 2000};
+		const frame = await show(fold([...confirmed, started, finished])).waitForFrame('Backup written');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /Method {2}pg_dump custom, or directory with parallel jobs from 1 GB; gzip 1\n/);
+		assert.match(frame, /✓ Backup written: 1\.2 MB in 2 files \(2 jobs, gzip 1\), manifest ab12ab12ab12…/);
 	});
 
 	it('shows SQLite pages instead of tables', async () => {

@@ -1,9 +1,10 @@
 import {randomBytes} from 'node:crypto';
-import {existsSync, statSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {BackupArtifact, BackupProgress, RowCounts} from '../../engine/model.js';
+import type {BackupArtifact, RowCounts} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
+import {DEFAULT_BACKUP_POLICY, type BackupPolicy} from '../../ports/backup-tool.js';
 import type {BackupRequest} from '../../ports/index.js';
 import {connectForBackup, connectPostgres} from './connect.js';
 import {sha256File} from './file-digest.js';
@@ -11,10 +12,11 @@ import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-
 import type {PostgresTarget} from './postgres-target.js';
 import {DEFAULT_LOCK_WAIT_MS, describeLockWait, isLockTimeout, seconds, watchLockWaits, type LockWait} from './lock-waits.js';
 import {countDumpedTables, countRows, dumpedTableSizes} from './user-tables.js';
-import {DumpWork} from './dump-work.js';
+import {DirectoryHasher, manifestDigest} from './dump-manifest.js';
+import {chooseDump, machineCores, readServerRoom, type DumpPlan, type ServerRoom} from './dump-plan.js';
+import {createDumpTracker} from './dump-progress.js';
 
 const progressEveryMs = 250;
-const dumpingTable = /^pg_dump: dumping contents of table "(.*)"$/;
 /** pg_dump's --lock-wait-timeout gives up as a statement timeout on its LOCK TABLE. */
 const lockQuery = /Query was: LOCK TABLE (.+) IN ACCESS SHARE MODE/;
 /** Counting rows reads every row: bounded, but generously. */
@@ -23,9 +25,13 @@ const countTimeoutMs = 15 * 60_000;
 export type DumpOptions = {
 	/** How long the row counts and pg_dump wait for a table lock before the backup fails; 5 s unless given. */
 	lockWaitMs?: number;
+	/** Format, jobs and compression; DEFAULT_BACKUP_POLICY unless given. */
+	policy?: BackupPolicy;
+	/** This machine's cores, where pg_dump's jobs compress; os.availableParallelism() unless given. */
+	cores?: number;
 };
 
-type Preflight = {tablesTotal: number; estimatedBytes: number; sourceCounts: RowCounts; sizes: Map<string, number>};
+type Preflight = {tablesTotal: number; estimatedBytes: number; sourceCounts: RowCounts; sizes: Map<string, number>; room: ServerRoom};
 
 export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries, request: BackupRequest, options: DumpOptions = {}): Promise<BackupArtifact> {
 	const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
@@ -40,22 +46,30 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 
 	const preflight = await readPreflight(target, file, {applicationName, lockWaitMs, watch, signal: request.signal});
 	throwIfCanceled(request.signal, file);
+	const plan = chooseDump({policy: options.policy ?? DEFAULT_BACKUP_POLICY, databaseBytes: preflight.estimatedBytes, cores: options.cores ?? machineCores(), room: preflight.room});
 	await mkdir(request.directory, {recursive: true});
-	// Claims the name exclusively, so a backup started meanwhile cannot be overwritten either.
-	await writeFile(file, '', {flag: 'wx'}).catch((error: unknown) => {
+	// Claims the name exclusively, so a backup started meanwhile cannot be overwritten either (pg_dump -Fd fills an empty directory).
+	await (plan.format === 'directory' ? mkdir(file, {mode: 0o700}) : writeFile(file, '', {flag: 'wx'})).catch((error: unknown) => {
 		throw new BackupError(`cannot create ${file}: ${error instanceof Error ? error.message : String(error)}`, {path: file, hint: 'check the backup directory exists, is writable and has no file of that name', cause: error});
 	});
 
-	const work = new DumpWork(preflight.sizes);
-	const progress: BackupProgress = {bytes: 0, estimatedBytes: preflight.estimatedBytes, tablesDone: 0, tablesTotal: preflight.tablesTotal, dataDone: 0, dataTotal: work.total};
+	const hasher = plan.format === 'directory' ? new DirectoryHasher(file) : null;
+	const tracker = createDumpTracker({
+		format: plan.format,
+		jobs: plan.jobs,
+		path: file,
+		sizes: preflight.sizes,
+		estimatedBytes: preflight.estimatedBytes,
+		tablesTotal: preflight.tablesTotal,
+		dataSuffix: plan.compression === 0 ? '.dat' : '.dat.gz',
+		...(hasher === null ? {} : {onFileDone: (name: string) => hasher.early(name)}),
+	});
 	let live = true;
 	const report = async () => {
-		const bytes = await stat(file).then(info => info.size, () => progress.bytes);
+		await tracker.sample();
 		// A size read still in flight when pg_dump ends must not report after the final figures.
 		if (live) {
-			progress.bytes = bytes;
-			progress.dataDone = work.done(bytes);
-			request.onProgress({...progress});
+			request.onProgress(tracker.progress());
 		}
 	};
 
@@ -65,25 +79,18 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	let wait: LockWait | null = null;
 	try {
 		await report();
-		run = await runPgTool(binaries, binaries.pgDump, ['--format=custom', '--verbose', '--no-password', `--lock-wait-timeout=${lockWaitMs}`, `--file=${file}`, dbnameArgument(target, applicationName)], target, {
+		run = await runPgTool(binaries, binaries.pgDump, [...formatArguments(plan), '--verbose', '--no-password', `--lock-wait-timeout=${lockWaitMs}`, `--file=${file}`, dbnameArgument(target, applicationName)], target, {
 			path: file,
 			...(request.signal === undefined ? {} : {signal: request.signal}),
 			onStderrLine(line) {
-				const table = dumpingTable.exec(line)?.[1];
-				if (table !== undefined) {
-					progress.currentTable = table.startsWith('public.') ? table.slice('public.'.length) : table;
-					progress.tablesDone = Math.min((progress.tablesDone ?? 0) + 1, preflight.tablesTotal);
-					// The bytes at this very line: where the finished table's data ends in the file.
-					progress.bytes = sizeNow(file, progress.bytes);
-					work.started(table, progress.bytes);
-					progress.dataDone = work.done(progress.bytes);
-					// Each table is a step worth showing at once, the last one above all (it comes just before pg_dump ends).
-					request.onProgress({...progress});
+				// Each table is a step worth showing at once, the last one above all (it comes just before pg_dump ends).
+				if (tracker.line(line)) {
+					request.onProgress(tracker.progress());
 				}
 			},
 		});
 	} catch (error) {
-		await rm(file, {force: true});
+		await rm(file, {recursive: true, force: true});
 		throw error;
 	} finally {
 		live = false;
@@ -92,9 +99,9 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 	}
 
 	if (run.canceled || run.exitCode !== 0) {
-		await rm(file, {force: true});
+		await rm(file, {recursive: true, force: true});
 		if (run.canceled) {
-			throw new BackupError(`backup of ${target.display} was cancelled; the partial file was removed`, {path: file, hint: 'start the backup again when ready'});
+			throw new BackupError(`backup of ${target.display} was cancelled; the partial ${plan.format === 'directory' ? 'directory' : 'file'} was removed`, {path: file, hint: 'start the backup again when ready'});
 		}
 
 		const locked = run.stderrTail.some(line => /canceling statement due to (statement|lock) timeout/.test(line))
@@ -113,9 +120,25 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 		});
 	}
 
+	const compression = {method: plan.compression === 0 ? 'none' as const : 'gzip' as const, level: plan.compression};
+	const common = {path: file, sourceCounts: preflight.sourceCounts, compression, chosen: plan.chosen};
+	if (hasher !== null) {
+		const files = await hasher.manifest(plan.jobs);
+		const bytes = files.reduce((sum, entry) => sum + entry.bytes, 0);
+		request.onProgress({...tracker.progress(), bytes, tablesDone: preflight.tablesTotal, dataDone: tracker.progress().dataTotal ?? 0});
+		return {...common, format: 'pg-directory', bytes, sha256: manifestDigest(files), files, jobs: plan.jobs};
+	}
+
 	const {size} = await stat(file);
-	request.onProgress({...progress, bytes: size, tablesDone: preflight.tablesTotal, dataDone: work.total});
-	return {path: file, format: 'pg-custom', bytes: size, sha256: await sha256File(file), sourceCounts: preflight.sourceCounts};
+	request.onProgress({...tracker.progress(), bytes: size, tablesDone: preflight.tablesTotal, dataDone: tracker.progress().dataTotal ?? 0});
+	return {...common, format: 'pg-custom', bytes: size, sha256: await sha256File(file)};
+}
+
+/** pg_dump's format, jobs and compression, always given: its defaults (gzip 6, one job) are slow on few cores. */
+function formatArguments(plan: DumpPlan): string[] {
+	return plan.format === 'directory'
+		? ['--format=directory', ...(plan.jobs > 1 ? [`--jobs=${plan.jobs}`] : []), `--compress=${plan.compression}`]
+		: ['--format=custom', `--compress=${plan.compression}`];
 }
 
 type PreflightOptions = {
@@ -142,6 +165,7 @@ async function readPreflight(target: PostgresTarget, file: string, options: Pref
 				counting = table;
 			}),
 			sizes: await dumpedTableSizes(client),
+			room: await readServerRoom(client),
 		};
 	} catch (error) {
 		throwIfCanceled(options.signal, file);
@@ -167,13 +191,5 @@ function lockWaitError(target: PostgresTarget, file: string, lockWaitMs: number,
 function throwIfCanceled(signal: AbortSignal | undefined, file: string): void {
 	if (signal?.aborted === true) {
 		throw new BackupError('backup was cancelled before it started', {path: file, hint: 'start the backup again when ready'});
-	}
-}
-
-function sizeNow(file: string, fallback: number): number {
-	try {
-		return statSync(file).size;
-	} catch {
-		return fallback;
 	}
 }

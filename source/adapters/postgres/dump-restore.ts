@@ -2,12 +2,15 @@ import {randomBytes} from 'node:crypto';
 import type pg from 'pg';
 import type {BackupArtifact} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
+import type {BackupPolicy} from '../../ports/backup-tool.js';
 import type {RestoreOutcome, RestorePlan} from '../../ports/index.js';
 import {connectForBackup} from './connect.js';
 import {createDatabaseSql, readDatabaseProperties} from './database-properties.js';
 import {copyDatabaseSettings} from './database-settings.js';
 import {swapDatabases} from './database-swap.js';
 import {ownersOf, parseDumpList, tablesOfKind} from './dump-list.js';
+import {checkManifest, describeManifestCheck, manifestDigest} from './dump-manifest.js';
+import {readServerRoom, restoreJobs} from './dump-plan.js';
 import {sha256File} from './file-digest.js';
 import {describeSessions, waitForOtherSessions} from './other-sessions.js';
 import {dbnameArgument, describeFailure, runPgTool, type PgBinaries} from './pg-tool.js';
@@ -27,6 +30,9 @@ export type RestoreSettings = {
 	now: () => number;
 	/** The name the cost line announced for the replaced database, when it is still free. */
 	plannedName?: string | undefined;
+	/** Caps pg_restore's jobs for a directory backup (its `jobs`). */
+	policy: BackupPolicy;
+	cores: number;
 };
 
 /** The target's name and the connection the restore works from. */
@@ -50,7 +56,8 @@ export async function describeDumpRestore(target: PostgresTarget, artifact: Back
 
 		const size = await client.query<[string]>({text: 'SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size($1::text))', values: [place.name], rowMode: 'array'});
 		const keptAs = replacedName(place.name, settings.now());
-		const note = `restores into a new database (pg_restore in one transaction, checked), then renames it to "${place.name}" and keeps the replaced database as "${keptAs}", with its data as it is now (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); needs room for a second copy (the database is ${size.rows[0]?.[0] ?? 'of unknown size'} now), and no other session connected to "${place.name}" (other sessions are refused, never ended)`;
+		const how = artifact.format === 'pg-directory' ? `pg_restore with up to ${restoreJobs(settings.policy, settings.cores, await readServerRoom(client))} parallel jobs` : 'pg_restore in one transaction';
+		const note = `restores into a new database (${how}, checked), then renames it to "${place.name}" and keeps the replaced database as "${keptAs}", with its data as it is now (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); needs room for a second copy (the database is ${size.rows[0]?.[0] ?? 'of unknown size'} now), and no other session connected to "${place.name}" (other sessions are refused, never ended)`;
 		return {available: true, note, keptAs};
 	} catch (error) {
 		return {available: false, note: `cannot tell whether this role may restore: ${error instanceof Error ? error.message : String(error)}`};
@@ -67,15 +74,7 @@ export async function describeDumpRestore(target: PostgresTarget, artifact: Back
  */
 export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, settings: RestoreSettings): Promise<RestoreOutcome> {
 	const file = artifact.path;
-	const actual = await sha256File(file).catch((error: unknown) => {
-		throw new BackupError(`cannot read the backup ${file}`, {path: file, hint: 'check the file is still there and readable', cause: error});
-	});
-	if (actual !== artifact.sha256) {
-		throw new BackupError(`the backup ${file} changed since it was written (sha256 ${actual}, expected ${artifact.sha256})`, {
-			path: file,
-			hint: 'nothing was restored; find an intact copy of the backup before restoring',
-		});
-	}
+	await checkIntact(artifact, Math.max(2, Math.min(settings.cores, 4)));
 
 	const list = await runPgTool(binaries, binaries.pgRestore, ['--list', file], target, {path: file, keepStdout: true});
 	if (list.exitCode !== 0) {
@@ -127,7 +126,9 @@ async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome>
 	let notes: string[];
 	try {
 		notes = await copyDatabaseSettings(client, original, fresh);
-		await restoreInto(job, fresh, strangers);
+		// The fresh database has the target's CONNECTION LIMIT, which pg_restore's N + 1 sessions must fit too.
+		const jobs = job.artifact.format === 'pg-directory' ? restoreJobs(settings.policy, settings.cores, await readServerRoom(client)) : 1;
+		await restoreInto(job, fresh, strangers, original.connectionLimit >= 0 ? Math.max(1, Math.min(jobs, original.connectionLimit - 1)) : jobs);
 		await checkTables(job, fresh);
 		// pg_restore takes a while: someone may have connected meanwhile, and the rename would fail on them.
 		const late = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs);
@@ -184,9 +185,47 @@ async function freeName(client: pg.Client, file: string, planned: string | undef
 	throw new BackupError(`a database named "${name}" exists already; nothing was changed`, {path: file, hint: 'wait a second and restore again, or rename that database'});
 }
 
-async function restoreInto(job: Job, fresh: string, strangers: string[]): Promise<void> {
+/** The backup is as it was written: the file's sha256, or every file of the directory against the record's manifest. */
+async function checkIntact(artifact: BackupArtifact, concurrency: number): Promise<void> {
+	const file = artifact.path;
+	const unreadable = (error: unknown) => new BackupError(`cannot read the backup ${file}`, {path: file, hint: 'check the backup is still there and readable', cause: error});
+	const changed = (detail: string) => new BackupError(`the backup ${file} changed since it was written (${detail})`, {
+		path: file,
+		hint: 'nothing was restored; find an intact copy of the backup before restoring',
+	});
+	if (artifact.format === 'pg-directory') {
+		const recorded = artifact.files ?? [];
+		if (recorded.length === 0 || manifestDigest(recorded) !== artifact.sha256) {
+			throw changed(`the record's manifest does not hash to ${artifact.sha256}`);
+		}
+
+		const problem = describeManifestCheck(await checkManifest(file, recorded, concurrency).catch((error: unknown) => {
+			throw unreadable(error);
+		}));
+		if (problem !== null) {
+			throw changed(problem);
+		}
+
+		return;
+	}
+
+	const actual = await sha256File(file).catch((error: unknown) => {
+		throw unreadable(error);
+	});
+	if (actual !== artifact.sha256) {
+		throw changed(`sha256 ${actual}, expected ${artifact.sha256}`);
+	}
+}
+
+/**
+ * A custom-format dump restores in one transaction; a directory backup with parallel jobs, which
+ * pg_restore cannot run in one transaction. Either way it goes into a fresh database that is
+ * dropped on failure, so the target never sees a half restore.
+ */
+async function restoreInto(job: Job, fresh: string, strangers: string[], jobs: number): Promise<void> {
 	const destination = withDatabase(job.target, fresh);
-	const args = ['--single-transaction', '--exit-on-error', '--no-password', ...(strangers.length === 0 ? [] : ['--no-owner']), dbnameArgument(destination, 'cutover restore'), job.artifact.path];
+	const mode = job.artifact.format === 'pg-directory' && jobs > 1 ? [`--jobs=${jobs}`] : ['--single-transaction'];
+	const args = [...mode, '--exit-on-error', '--no-password', ...(strangers.length === 0 ? [] : ['--no-owner']), dbnameArgument(destination, 'cutover restore'), job.artifact.path];
 	const run = await runPgTool(job.binaries, job.binaries.pgRestore, args, destination, {path: job.artifact.path});
 	if (run.exitCode !== 0) {
 		throw new Error(describeFailure('pg_restore', run));

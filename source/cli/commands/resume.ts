@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import {reopenFileJournal} from '../../adapters/journal-file.js';
-import {sha256File} from '../../adapters/postgres/file-digest.js';
+import {sha256Artifact} from '../../adapters/postgres/artifact-digest.js';
 import {removePartial} from '../../adapters/sqlite/remove-partial.js';
 import {settingsForRun} from '../../adapters/settings-file.js';
 import {systemClock} from '../../adapters/system-clock.js';
@@ -117,7 +117,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		reconciliation = reconcile(state, {
 			fingerprint: await connections.database.fingerprint(),
 			plan: await connections.migrator.plan(),
-			backupSha256: artifact && existsSync(artifact.path) ? await sha256File(artifact.path) : null,
+			backupSha256: artifact && existsSync(artifact.path) ? await sha256Artifact(artifact) : null,
 			cut: reopened.cut,
 			migrationsDir,
 		});
