@@ -122,6 +122,15 @@ function checkDatabaseNames(checks: Record<CheckSection, CheckDefinition[]>, dat
 			}
 		}
 	}
+
+	// A check that compares with an earlier one needs it to have run on the same database.
+	for (const [index, check] of checks.post.entries()) {
+		const reference = 'check' in check.expect && typeof check.expect.check === 'string' ? check.expect.check : null;
+		const earlier = reference === null ? undefined : [...checks.pre.map(c => ['pre', c] as const), ...checks.post.map(c => ['post', c] as const)].find(([phase, c]) => `${phase}.${c.id}` === reference)?.[1];
+		if (earlier?.database !== undefined && earlier.database !== check.database) {
+			v.fail(['checks', 'post', index, check.database === undefined ? 'id' : 'database'], `${check.id} compares with ${reference}, which runs on ${earlier.database} only, and ${check.id} runs on ${check.database ?? 'every database'}: give it database: ${earlier.database}`);
+		}
+	}
 }
 
 /** An observation period longer than a day is no longer a step of a run. */

@@ -44,6 +44,8 @@ const cases: Array<{body: string; where: string; problem: RegExp}> = [
 	{body: 'databases:\n  - {name: users}\nchecks: {}\n', where: 'databases', problem: /names at least two \(this one names 1\)/},
 	{body: 'databases:\n  - {name: users, folder: x}\n  - {name: pool}\nchecks: {}\n', where: 'databases[0].folder', problem: /unknown key "folder"/},
 	{body: `${two}observe: {minutes: 5}\nchecks: {}\n`, where: 'observe', problem: /no observation period yet/},
+	{body: `${two}checks:\n  pre:\n    - {id: n, title: N, database: users, row_count: {table: a, min: 0}}\n  post:\n    - {id: m, title: M, database: pool, row_count: {table: a, within: 0%}}\n`, where: 'checks.post[0].database', problem: /m compares with pre\.n, which runs on users only, and m runs on pool: give it database: users/},
+	{body: `${two}checks:\n  pre:\n    - {id: n, title: N, database: users, row_count: {table: a, min: 0}}\n  post:\n    - {id: m, title: M, row_count: {table: a, within: 0%}}\n`, where: 'checks.post[0].id', problem: /m runs on every database: give it database: users/},
 ];
 
 for (const c of cases) {
