@@ -71,6 +71,10 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 		throw new UsageError(`--migrations does not apply to a run over several databases: ${runbook.path} names each one's folder`, {hint: 'leave --migrations out, or change the databases: section of the runbook'});
 	}
 
+	if (options.format !== undefined && options.format !== null) {
+		throw new UsageError(`--format does not apply to a run over several databases: ${runbook.path} names each one's folder`, {hint: 'give the format in the runbook instead: databases: [{name: …, migrations: …, format: …}]'});
+	}
+
 	if (options.to !== null) {
 		throw new UsageError('--to does not apply to a run over several databases yet: each has its own folder', {hint: 'leave --to out: every pending migration of every database is applied'});
 	}
@@ -183,7 +187,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 			maintenance: runbook.maintenance,
 			runner: shellRunner,
 		});
-	}).finally(() => {
+	}).then(result => result.outcome === 'interrupted' ? {...result, notResumable: true} : result).finally(() => {
 		placed();
 		place.release();
 	});

@@ -46,7 +46,7 @@ export function activeView(state: RunState): {state: RunState; leg: LegView | nu
  */
 export function combinedOutcome(databases: readonly DatabaseRun[], versionsConsistent: boolean | null): RunOutcome {
 	// Stopped after some of its migrations applied is not untouched: it is changed and not brought back.
-	const outcomes = databases.map(d => d.state.outcome === 'abandoned' && (appliedThisRun(d.state).length > 0 || partlyApplied(d.state) !== null) ? 'failed' : d.state.outcome);
+	const outcomes = databases.map(d => d.state.outcome === 'abandoned' && (appliedThisRun(d.state).length > 0 || partlyApplied(d.state) !== undefined) ? 'failed' : d.state.outcome);
 	if (outcomes.some(o => o === null)) {
 		return 'failed';
 	}

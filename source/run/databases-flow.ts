@@ -104,7 +104,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) => {
 		const preflightAgain = !preflighted.has(leg);
 		preflighted.add(leg);
-		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, notResumable: 'a run over several databases is not continued by cutover resume yet', ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
 	};
 
 	// Every window confirmed by its own name, then maintenance on, then every backup, verification, pre checks and go.
