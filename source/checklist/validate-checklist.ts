@@ -47,11 +47,12 @@ export function validateChecklist(value: unknown, v: Validator): Omit<Checklist,
 	const timeoutMs = checks['timeout'] === undefined ? DEFAULT_CHECK_TIMEOUT_MS : v.duration(checks['timeout'], ['checks', 'timeout'], timeoutRange);
 
 	const databases = readDatabases(root['databases'], v);
-	const pre = readChecks(checks['pre'], 'pre', [], new Map(), timeoutMs, v);
+	const pre = readChecks(checks['pre'], 'pre', [], () => new Map(), timeoutMs, v);
 	// A post row_count with within: compares with the pre check that counted the same table.
-	const baselines = new Map(pre.flatMap(c => c.counts === undefined ? [] : [[c.counts, `pre.${c.id}`] as const]));
+	// Over several databases, the count of a table on the database the post check runs on (or on each, for a pre check without database:).
+	const baselines = (database: unknown) => new Map(pre.flatMap(c => c.counts === undefined || (c.database !== undefined && c.database !== database) ? [] : [[c.counts, `pre.${c.id}`] as const]));
 	const post = readChecks(checks['post'], 'post', pre.map(c => `pre.${c.id}`), baselines, timeoutMs, v);
-	const health = readChecks(checks['health'], 'health', [], new Map(), timeoutMs, v);
+	const health = readChecks(checks['health'], 'health', [], () => new Map(), timeoutMs, v);
 	checkDatabaseNames({pre, post, health}, databases, v);
 	const observe = readObserve(root['observe'], v);
 	if (databases !== null && observe !== null) {
@@ -123,6 +124,15 @@ function checkDatabaseNames(checks: Record<CheckSection, CheckDefinition[]>, dat
 			if (!databases.some(d => d.name === check.database)) {
 				v.fail(path, `database: ${check.database} is not one of this runbook's databases (${databases.map(d => d.name).join(', ')})`);
 			}
+		}
+	}
+
+	// A check that compares with an earlier one needs it to have run on the same database.
+	for (const [index, check] of checks.post.entries()) {
+		const reference = 'check' in check.expect && typeof check.expect.check === 'string' ? check.expect.check : null;
+		const earlier = reference === null ? undefined : [...checks.pre.map(c => ['pre', c] as const), ...checks.post.map(c => ['post', c] as const)].find(([phase, c]) => `${phase}.${c.id}` === reference)?.[1];
+		if (earlier?.database !== undefined && earlier.database !== check.database) {
+			v.fail(['checks', 'post', index, check.database === undefined ? 'id' : 'database'], `${check.id} compares with ${reference}, which runs on ${earlier.database} only, and ${check.id} runs on ${check.database ?? 'every database'}: give it database: ${earlier.database}`);
 		}
 	}
 }
@@ -202,7 +212,7 @@ function readPreparation(value: unknown, v: Validator): PrepItem[] {
 }
 
 /** `earlier` holds the qualified ids (pre.x) a same-rows-as may refer to: checks that have run before this phase. */
-function readChecks(value: unknown, phase: CheckSection, earlier: readonly string[], baselines: ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
+function readChecks(value: unknown, phase: CheckSection, earlier: readonly string[], baselinesOn: (database: unknown) => ReadonlyMap<string, string>, timeoutMs: number, v: Validator): CheckDefinition[] {
 	const checks: CheckDefinition[] = [];
 	for (const [index, raw] of v.list(value, ['checks', phase]).entries()) {
 		const path: Path = ['checks', phase, index];
@@ -214,7 +224,7 @@ function readChecks(value: unknown, phase: CheckSection, earlier: readonly strin
 
 		const before = [...earlier, ...checks.map(c => `${phase}.${c.id}`)];
 		const title = v.text(check['title'], [...path, 'title']);
-		const body = readCheckBody(check, path, {phase, id, before, baselines}, (sql, at) => readSql(sql, at, v), v);
+		const body = readCheckBody(check, path, {phase, id, before, baselines: baselinesOn(check['database'])}, (sql, at) => readSql(sql, at, v), v);
 		// A health check runs outside any run: there is no migration a run brings the database to.
 		if (phase === 'health' && Object.values(body.sql).some(sql => sql !== undefined && mentionsTarget(sql))) {
 			v.fail(check['version'] === undefined ? [...path, 'sql'] : [...path, 'version'], check['version'] === undefined

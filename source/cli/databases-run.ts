@@ -19,6 +19,8 @@ import {takeChainPlace} from '../verify/previous-record.js';
 import {newRunIdentity, openConnections, secretsOf, takeRunLock} from './open-run.js';
 import {parseFormat} from './run-flags.js';
 import {driveRun, type RunOptions, type RunResult} from './run-command.js';
+import {shellRunner} from '../adapters/shell-runner.js';
+import {redactUrl} from '../adapters/postgres/conninfo-url.js';
 
 type Leg = {database: RunbookDatabase; target: Target; migrationsDir: string; runbook: Runbook};
 
@@ -34,7 +36,7 @@ export function pairTargets(runbook: Checklist, given: readonly string[]): Map<s
 		const at = raw.indexOf('=');
 		const name = at > 0 ? raw.slice(0, at) : '';
 		if (!names.includes(name)) {
-			throw new UsageError(`--db ${raw} does not say which of the runbook's databases it is (${names.join(', ')})`, {hint: `name each one: ${example}`});
+			throw new UsageError(`--db ${redactUrl(raw)} does not say which of the runbook's databases it is (${names.join(', ')})`, {hint: `name each one: ${example}`});
 		}
 
 		if (pairs.has(name)) {
@@ -52,17 +54,15 @@ export function pairTargets(runbook: Checklist, given: readonly string[]): Map<s
 	return pairs;
 }
 
-/**
- * One database's runbook: the checks that name it or no database, the preparation and the
- * maintenance commands with the first database (said once, switched once, for the whole run).
- */
-export function runbookFor(runbook: Runbook, name: string, first: boolean): Runbook {
+/** One database's runbook: the checks that name it or no database. */
+export function runbookFor(runbook: Runbook, name: string): Runbook {
 	const mine = (phase: 'pre' | 'post') => runbook.checks[phase].filter(c => c.database === undefined || c.database === name);
 	return {
 		...runbook,
 		checks: {pre: mine('pre'), post: mine('post'), health: []},
-		preparation: first ? runbook.preparation : [],
-		maintenance: first ? runbook.maintenance : {on: null, off: null, offWhenMidChange: false},
+		// The run's own, not any one database's: the flow gives the preparation to the first window and runs the commands itself.
+		preparation: [],
+		maintenance: {on: null, off: null, offWhenMidChange: false},
 	};
 }
 
@@ -71,20 +71,30 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 		throw new UsageError(`--migrations does not apply to a run over several databases: ${runbook.path} names each one's folder`, {hint: 'leave --migrations out, or change the databases: section of the runbook'});
 	}
 
+	if (options.format !== undefined && options.format !== null) {
+		throw new UsageError(`--format does not apply to a run over several databases: ${runbook.path} names each one's folder`, {hint: 'give the format in the runbook instead: databases: [{name: …, migrations: …, format: …}]'});
+	}
+
 	if (options.to !== null) {
 		throw new UsageError('--to does not apply to a run over several databases yet: each has its own folder', {hint: 'leave --to out: every pending migration of every database is applied'});
 	}
 
 	const pairs = pairTargets(runbook, options.dbs ?? [options.db]);
 	const databases = runbook.databases ?? [];
-	const legs: Leg[] = databases.map((database, index) => {
+	// In plain mode each window is typed by its own --confirm-db, in the runbook's order: a value typed for one database never opens another's.
+	const typed = options.confirmDbs ?? [];
+	if (options.plain && typed.length !== databases.length) {
+		throw new UsageError(`${typed.length} --confirm-db given for ${databases.length} databases`, {hint: `give one per database, in the runbook's order: ${databases.map(d => `--confirm-db <the real name of ${d.name}>`).join(' ')}`});
+	}
+
+	const legs: Leg[] = databases.map(database => {
 		if (database.migrations === null) {
 			throw new UsageError(`the runbook ${runbook.path} names no migrations folder for database ${database.name}`, {hint: `add migrations: <folder> to ${database.name} under databases: (relative to the runbook)`});
 		}
 
 		const target = parseTarget(pairs.get(database.name)!);
 		warmBackupTool(target);
-		return {database, target, migrationsDir: path.resolve(path.dirname(runbook.path), database.migrations), runbook: runbookFor(runbook, database.name, index === 0)};
+		return {database, target, migrationsDir: path.resolve(path.dirname(runbook.path), database.migrations), runbook: runbookFor(runbook, database.name)};
 	});
 
 	const now = systemClock.now();
@@ -132,8 +142,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 	};
 	const answers = {
 		yes: options.yes,
-		confirmDb: options.confirmDb,
-		confirmDbs: options.confirmDbs ?? [],
+		confirmDb: null,
 		overrides: options.overrides,
 		onFailure: options.onFailure,
 		atEnd: options.atEnd,
@@ -154,7 +163,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
 		appliedBy: `${identity.operator.name} (${identity.operator.osUser}@${identity.host})`,
-		databases: legs.map((leg, index) => ({name: leg.database.name, connections: connections[index]!, runLock: locks[index]!, target: leg.target, runbook: leg.runbook, answers})),
+		databases: legs.map((leg, index) => ({name: leg.database.name, connections: connections[index]!, runLock: locks[index]!, target: leg.target, runbook: leg.runbook, answers: {...answers, confirmDb: typed[index] ?? null}})),
 	}, async (_, named) => {
 		const runs: DatabaseLegRun[] = named.map((leg, index) => ({
 			name: leg.name,
@@ -174,8 +183,11 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 			to: null,
 			window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
 			pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
+			preparation: runbook.preparation,
+			maintenance: runbook.maintenance,
+			runner: shellRunner,
 		});
-	}).finally(() => {
+	}).then(result => result.outcome === 'interrupted' ? {...result, notResumable: true} : result).finally(() => {
 		placed();
 		place.release();
 	});

@@ -42,6 +42,8 @@ export type RunOptions = {
 	dbs?: string[];
 	/** --migrations was given (not the default): a runbook over several databases names its folders itself. */
 	migrationsGiven?: boolean;
+	/** Why the default migrations folder could not be found: an error for a run over one database only. */
+	migrationsProblem?: unknown;
 	/** Every --confirm-db given: in a run over several databases, one per database. */
 	confirmDbs?: string[];
 	migrationsDir: string;
@@ -78,6 +80,8 @@ export type RunResult = {
 	fault?: CutoverError;
 	/** Why an interrupted run stopped, when it was not a plain signal (a lost run lock). */
 	stoppedBecause?: string;
+	/** An interrupted run that cutover resume does not continue (a run over several databases). */
+	notResumable?: boolean;
 };
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -110,6 +114,10 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 
 	if (runbook.databases !== undefined) {
 		return runOverDatabases(options, runbook);
+	}
+
+	if (options.migrationsProblem !== undefined) {
+		throw options.migrationsProblem;
 	}
 
 	const target = parseTarget(options.db);
@@ -308,9 +316,10 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		// What was opened is closed, and what was not yet is released too: nothing is left holding a database.
 		await Promise.allSettled([
 			...opened.map(async o => o.stop()),
-			...legs.slice(opened.length).map(async leg => Promise.allSettled([leg.connections.close(), leg.runLock.release()])),
+			...legs.slice(opened.length).map(async leg => leg.connections.close()),
 		]);
 		journal.close();
+		await Promise.allSettled(legs.map(async leg => leg.runLock.release()));
 		throw error;
 	}
 
@@ -424,10 +433,12 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		process.off('SIGINT', onInterrupt);
 		await Promise.allSettled(opened.map(async o => o.stop()));
 		journal.close();
+		await Promise.allSettled(opened.map(async o => o.runLock.release()));
 	}
 }
 
 type LegInput = {name: string | null; session: Session; connections: Connections; runLock: RunLockHandle; target: Target; runbook: Runbook; answers: PlainAnswers};
+/** stop() closes what the database's run holds but its run lock, which is released last, after the journal is closed. */
 type OpenedLeg = {name: string | null; deps: RunDeps; runLock: RunLockHandle; stop(): Promise<void>};
 
 /**
@@ -463,7 +474,6 @@ async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: strin
 		await backendActions?.stop();
 		await monitor?.close();
 		await leg.connections.close();
-		await leg.runLock.release();
 	};
 
 	try {

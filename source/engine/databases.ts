@@ -1,4 +1,5 @@
 import type {RunOutcome} from './events.js';
+import {appliedThisRun, partlyApplied} from './gates.js';
 import type {DatabaseRun, RunState} from './state.js';
 
 /** Where the database a screen shows stands among the run's databases (absent in a run over one). */
@@ -44,7 +45,8 @@ export function activeView(state: RunState): {state: RunState; leg: LegView | nu
  * brought back, abandoned when nothing was changed; anything else failed.
  */
 export function combinedOutcome(databases: readonly DatabaseRun[], versionsConsistent: boolean | null): RunOutcome {
-	const outcomes = databases.map(d => d.state.outcome);
+	// Stopped after some of its migrations applied is not untouched: it is changed and not brought back.
+	const outcomes = databases.map(d => d.state.outcome === 'abandoned' && (appliedThisRun(d.state).length > 0 || partlyApplied(d.state) !== undefined) ? 'failed' : d.state.outcome);
 	if (outcomes.some(o => o === null)) {
 		return 'failed';
 	}

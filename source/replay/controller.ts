@@ -1,4 +1,4 @@
-import type {Entry, StepId} from '../engine/events.js';
+import type {Entry} from '../engine/events.js';
 
 export const SPEEDS = [1, 4, 16, 'instant'] as const;
 export type Speed = typeof SPEEDS[number];
@@ -30,7 +30,7 @@ export type ReplayAction =
 	| {type: 'tick'};
 
 /** What control() needs of a timeline. */
-export type Track = {length: number; stepAt: readonly StepId[]};
+export type Track = {length: number; stepAt: readonly string[]};
 
 export const startCursor = (): Cursor => ({position: 0, playing: false, speed: 1, epoch: 0});
 

@@ -1,4 +1,5 @@
-import type {Entry, StepId} from '../engine/events.js';
+import {activeView} from '../engine/databases.js';
+import type {Entry} from '../engine/events.js';
 import {reduce} from '../engine/reduce.js';
 import {initialState, type RunState} from '../engine/state.js';
 
@@ -14,18 +15,20 @@ export type Timeline = {
 	readonly entries: readonly Entry[];
 	readonly length: number;
 	/** The step each position shows, for jumps by step. */
-	readonly stepAt: readonly StepId[];
+	/** The step at each event; in a run over several databases, `database:step` of the one worked on. */
+	readonly stepAt: readonly string[];
 	/** The fold of entries[0..position]. */
 	stateAt(position: number): RunState;
 };
 
 export function buildTimeline(entries: readonly Entry[]): Timeline {
 	const snapshots: RunState[] = [];
-	const stepAt: StepId[] = [];
+	const stepAt: string[] = [];
 	let state = initialState();
 	for (const [i, entry] of entries.entries()) {
 		state = reduce(state, entry);
-		stepAt.push(state.step);
+		const shown = activeView(state);
+		stepAt.push(shown.leg === null ? shown.state.step : `${shown.leg.name}:${shown.state.step}`);
 		if (i % SNAPSHOT_EVERY === 0) {
 			snapshots.push(state);
 		}

@@ -5,6 +5,11 @@ import type {Session} from './session.js';
 import {finishRun, outcomeOf} from './finish-run.js';
 import {continueSteps, prepareRun, type FlowOptions, type FlowResult, type StopPoint} from './flow.js';
 import type {RunDeps} from './run-deps.js';
+import type {PrepItem} from '../engine/model.js';
+import type {ProcessRunner} from '../ports/process-runner.js';
+import type {Runbook} from './plan-types.js';
+import {runCommand} from './hooks.js';
+import {leftMidChange} from './finish-run.js';
 
 /** One database of a run over several: its own deps (its session is the run's, scoped to its name) and its own run.started. */
 export type DatabaseLegRun = {
@@ -14,11 +19,21 @@ export type DatabaseLegRun = {
 };
 
 export type DatabasesFlowOptions = {
-	/** The whole run's run.started; its `databases` name the legs in order. */
+	/** The whole run's run.started; its `databases` name the legs in order. Not emitted again when `resumed`. */
 	start: EventOf<'run.started'>;
+	/**
+	 * A resumed run: the record already holds the run's start and each started database's; every
+	 * step is driven by the state, so what was done is not done again.
+	 */
+	resumed?: boolean;
 	to: string | null;
 	window: FlowOptions['window'];
 	pastDurations?: FlowOptions['pastDurations'];
+	/** The runbook's preparation: ticked once, at the window of the first database with something to do. */
+	preparation: PrepItem[];
+	/** The runbook's maintenance commands, the whole run's: on once every window is confirmed, off once every database is done. */
+	maintenance: Runbook['maintenance'];
+	runner: ProcessRunner;
 };
 
 /**
@@ -32,7 +47,10 @@ export type DatabasesFlowOptions = {
  */
 export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
 	const {type: _, ...start} = options.start;
-	run.session.emit({type: 'run.started', ...start});
+	if (options.resumed !== true) {
+		run.session.emit({type: 'run.started', ...start});
+	}
+
 	const flowOptions = (leg: DatabaseLegRun): FlowOptions => ({
 		start: leg.start,
 		to: options.to,
@@ -43,24 +61,70 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	// Before any window: every database known, planned and preflighted.
 	const working: DatabaseLegRun[] = [];
 	for (const leg of legs) {
+		const state = leg.deps.session.state;
+		if (state.outcome !== null) {
+			// Ended already (nothing to do, or before a resume): it takes no further part.
+			continue;
+		}
+
+		if (state.runId !== null) {
+			working.push(leg);
+			continue;
+		}
+
 		leg.deps.session.emit({type: 'run.started', ...leg.start});
 		const ended = await prepareRun(leg.deps, flowOptions(leg));
 		if (ended === null) {
 			working.push(leg);
 		} else if (ended !== 'nothing-to-do') {
-			return stopAll(run, legs, leg, ended);
+			return stopAll(run, legs, leg, ended, null, options);
 		}
 	}
 
-	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) =>
-		continueSteps(leg.deps, {window: options.window, rollbackNow: false, ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+	if (working.length === 0) {
+		return finishAll(run, legs, options);
+	}
 
-	// Every window confirmed by its own name, then every backup, verification, pre checks and go.
+	// Targets given the wrong way round: the database behind one name is named like another of the run's.
+	const swapped = working.flatMap(leg => {
+		const real = leg.deps.session.state.fingerprint?.database;
+		const other = legs.find(l => l !== leg && l.name === real);
+		return real !== undefined && real !== leg.name && other !== undefined ? [`${leg.name}'s target is a database named ${real}`] : [];
+	});
+	if (swapped.length > 0) {
+		return stopAll(run, legs, null, 'failed', `the targets look swapped: ${swapped.join('; ')}; nothing was changed. Give each --db <name>=<target> the database of that name`, options);
+	}
+
+	// The preparation is said once, at the first window.
+	const first = working[0]!;
+	first.deps = {...first.deps, runbook: {...first.deps.runbook, preparation: options.preparation}};
+
+	// A resumed database checks its preflight again once, at its first steps, not at every stop point.
+	const preflighted = new Set<DatabaseLegRun>();
+	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) => {
+		const preflightAgain = !preflighted.has(leg);
+		preflighted.add(leg);
+		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, notResumable: 'a run over several databases is not continued by cutover resume yet', ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+	};
+
+	// Every window confirmed by its own name, then maintenance on, then every backup, verification, pre checks and go.
 	for (const stopBefore of ['maintenance', 'upgrade'] as const) {
 		for (const leg of working) {
 			const result = await stepsTo(stopBefore, leg);
 			if (result !== 'paused') {
-				return stopAll(run, legs, leg, result);
+				return stopAll(run, legs, leg, result, null, options);
+			}
+		}
+
+		const {on} = options.maintenance;
+		if (stopBefore === 'maintenance' && on !== null && !ran(run, 'maintenance-on')) {
+			const code = await runCommand(run.session, options.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: on});
+			if (run.session.fault !== null) {
+				return interrupted(run, legs);
+			}
+
+			if (code !== 0) {
+				return stopAll(run, legs, null, 'failed', `the maintenance-on command exited with ${code}; nothing was changed`, options);
 			}
 		}
 	}
@@ -71,7 +135,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	for (const leg of working) {
 		const result = await stepsTo('post', leg);
 		if (result !== 'paused') {
-			return stopAll(run, legs, leg, result);
+			return stopAll(run, legs, leg, result, null, options);
 		}
 
 		upgraded.push(leg);
@@ -82,7 +146,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		}
 	}
 
-	for (const leg of working.filter(l => !upgraded.includes(l))) {
+	for (const leg of working.filter(l => !upgraded.includes(l) && l.deps.session.state.outcome === null)) {
 		leg.deps.session.emit({type: 'error', step: 'upgrade', message: `the upgrade of ${leg.name} did not start: ${failure?.reason ?? 'the run stopped'}; nothing was changed here`});
 		await finishRun(leg.deps, 'abandoned');
 	}
@@ -93,7 +157,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		for (const leg of upgraded) {
 			const result = await stepsTo('rollback', leg);
 			if (result !== 'paused') {
-				return stopAll(run, legs, leg, result);
+				return stopAll(run, legs, leg, result, null, options);
 			}
 		}
 
@@ -106,7 +170,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	}
 
 	// Every database that changed to its prompt, the last changed first; the failure is said at each of the others.
-	for (const leg of [...upgraded].reverse()) {
+	for (const leg of [...upgraded].reverse().filter(l => l.deps.session.state.outcome === null)) {
 		const alsoFailed = failure === null || (failure.leg === leg && !failure.reason.startsWith('the versions')) ? undefined : `${failure.reason}`;
 		const result = await stepsTo(undefined, leg, alsoFailed);
 		if (result === 'interrupted') {
@@ -114,16 +178,22 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		}
 	}
 
-	return finishAll(run);
+	return finishAll(run, legs, options);
 }
+
+const ran = (run: {session: Session}, id: string) => run.session.state.commands.some(c => c.id === id);
 
 /**
  * One database ended the run before the upgrades were done (stopped, failed, a window not
  * confirmed): every other one ends too, the one that changed nothing as abandoned.
  */
-async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: DatabaseLegRun, result: FlowResult | 'paused'): Promise<FlowResult> {
+async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: DatabaseLegRun | null, result: FlowResult | 'paused', why: string | null, options: DatabasesFlowOptions): Promise<FlowResult> {
 	if (result === 'interrupted') {
 		return interrupted(run, legs);
+	}
+
+	if (why !== null) {
+		run.session.emit({type: 'error', step: 'window', message: why});
 	}
 
 	for (const leg of [...legs].reverse()) {
@@ -137,14 +207,14 @@ async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: Data
 			leg.deps.session.emit({type: 'run.started', ...leg.start});
 		}
 
-		leg.deps.session.emit({type: 'error', step: state.step, message: `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
+		leg.deps.session.emit({type: 'error', step: state.step, message: at === null ? `the run stopped: ${why ?? result}; ${leg.name} goes no further` : `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
 		const outcome: RunOutcome = state.steps.upgrade.status === 'waiting' ? 'abandoned' : outcomeOf(leg.deps);
 		if (await finishRun(leg.deps, outcome) === 'interrupted') {
 			return interrupted(run, legs);
 		}
 	}
 
-	return finishAll(run);
+	return finishAll(run, legs, options);
 }
 
 /**
@@ -159,17 +229,35 @@ function interrupted(run: {session: Session}, legs: DatabaseLegRun[]): FlowResul
 			type: 'run.interrupted',
 			signal: stop?.signal ?? 'unknown',
 			step: stop?.step ?? 'window',
-			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}; a run over several databases is not resumed by cutover resume yet: check each database with cutover status, and roll back with its verified backup (named in this record) where needed`,
+			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}${ran(run, 'maintenance-on') && !ran(run, 'maintenance-off') ? '; maintenance mode is left on (the run\'s maintenance-on ran)' : ''}; a run over several databases is not resumed by cutover resume yet: check each database with cutover status, and roll back with its verified backup (named in this record) where needed`,
 		});
 	}
 
 	return 'interrupted';
 }
 
-function finishAll(run: {session: Session}): FlowResult {
+/**
+ * Every database is done: maintenance off, unless a database is left between versions and the
+ * runbook does not say to turn it off then; then the run's run.finished from every database's outcome.
+ */
+async function finishAll(run: {session: Session}, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
 	const {session} = run;
 	if (session.fault !== null) {
 		return 'interrupted';
+	}
+
+	const {off, offWhenMidChange} = options.maintenance;
+	const maintenanceOn = ran(run, 'maintenance-on') && !session.state.commands.some(c => c.id === 'maintenance-off' && c.exitCode === 0);
+	if (maintenanceOn && off !== null) {
+		const midChange = legs.flatMap(leg => {
+			const why = leftMidChange(leg.deps.session.state);
+			return why === null ? [] : [`${leg.name}: ${why}`];
+		});
+		if (midChange.length === 0 || offWhenMidChange) {
+			await runCommand(session, options.runner, {id: 'maintenance-off', purpose: 'maintenance mode off', command: off});
+		} else {
+			session.emit({type: 'maintenance.left-on', reason: `${midChange.join('; ')}; the maintenance-off command was not run (the checklist's maintenance: {off-when-mid-change: true} would run it)`});
+		}
 	}
 
 	const databases = session.state.databases ?? [];

@@ -101,8 +101,6 @@ export type PlainAnswers = {
 	yes: boolean;
 	/** --confirm-db: the database name, as the operator would type it. */
 	confirmDb: string | null;
-	/** Every --confirm-db given: in a run over several databases, the one that names this database is typed at its window. */
-	confirmDbs?: readonly string[];
 	/** --override id=reason, for blocking checks the operator accepts failing. */
 	overrides: ReadonlyMap<string, string>;
 	/** --on-failure: what to do when something fails after the backup. Absent: keep, and the run fails. */
@@ -125,7 +123,7 @@ export function plainDecider(answers: PlainAnswers): Decider {
 				}
 			}
 
-			const typed = answers.confirmDbs?.find(name => windowGate(session.state, name).open) ?? answers.confirmDb ?? '';
+			const typed = answers.confirmDb ?? '';
 			const gate = windowGate(session.state, typed);
 			if (!gate.open) {
 				const hint = answers.yes ? '' : ' (--yes ticks the preparation items)';

@@ -130,6 +130,10 @@ export type StepsOptions = ContinueOptions & {
 	stopBefore?: StopPoint;
 	/** Another database of the run failed (or its versions disagree): said at this one's rollback prompt, which then defaults as after a failure. */
 	alsoFailed?: string;
+	/** false: a resumed run's preflight was checked again already (by an earlier call of these steps). */
+	preflightAgain?: boolean;
+	/** What a stop here says instead of "cutover resume continues this run", where it does not. */
+	notResumable?: string;
 };
 
 /**
@@ -178,7 +182,7 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 			type: 'run.interrupted',
 			signal: interruption.signal,
 			step: state().step,
-			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
+			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}${options.notResumable ?? 'cutover resume continues this run'}`,
 		});
 		return 'interrupted';
 	};
@@ -186,7 +190,7 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 	if (!options.rollbackNow) {
 		// A resumed run that has no verified backup yet checks again what it checked before the window: tools, room, drift.
 		const fingerprint = state().fingerprint;
-		if (state().resumes.length > 0 && fingerprint !== null && !(state().backup?.artifact && state().verification?.ok) && !done('upgrade.started')) {
+		if (options.preflightAgain !== false && state().resumes.length > 0 && fingerprint !== null && !(state().backup?.artifact && state().verification?.ok) && !done('upgrade.started')) {
 			let plan: PreflightInput['plan'];
 			try {
 				plan = {ok: true, plan: await deps.connections.migrator.plan()};

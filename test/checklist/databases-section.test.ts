@@ -25,16 +25,21 @@ const two = 'databases:\n  - {name: users, migrations: m/users}\n  - {name: pool
 test('databases: names each database and its folder; a check runs on the one it names, or on each', async () => {
 	const runbook = await loadChecklist(write(`${two}checks:\n  pre:\n    - {id: a, title: On users, database: users, sql: SELECT 1, expect: some-rows}\n    - {id: b, title: On each, sql: SELECT 1, expect: some-rows}\n`));
 	assert.deepEqual(runbook.databases, [{name: 'users', migrations: 'm/users', format: null}, {name: 'pool', migrations: 'm/pool', format: null}]);
-	assert.deepEqual(runbookFor(runbook, 'users', true).checks.pre.map(c => c.id), ['a', 'b']);
-	assert.deepEqual(runbookFor(runbook, 'pool', false).checks.pre.map(c => c.id), ['b']);
+	assert.deepEqual(runbookFor(runbook, 'users').checks.pre.map(c => c.id), ['a', 'b']);
+	assert.deepEqual(runbookFor(runbook, 'pool').checks.pre.map(c => c.id), ['b']);
 });
 
-test('the preparation and the maintenance commands go with the first database only: said once, switched once', async () => {
+test('no database\'s own runbook has the preparation or the maintenance commands: they are the run\'s, said once and switched once', async () => {
 	const runbook = await loadChecklist(write(`${two}preparation:\n  - {id: told, text: Everyone told}\nmaintenance: {on: 'echo on', off: 'echo off'}\nchecks: {}\n`));
-	assert.deepEqual(runbookFor(runbook, 'users', true).preparation.map(p => p.id), ['told']);
-	assert.equal(runbookFor(runbook, 'users', true).maintenance.on, 'echo on');
-	assert.deepEqual(runbookFor(runbook, 'pool', false).preparation, []);
-	assert.equal(runbookFor(runbook, 'pool', false).maintenance.on, null);
+	for (const name of ['users', 'pool']) {
+		assert.deepEqual(runbookFor(runbook, name).preparation, []);
+		assert.deepEqual(runbookFor(runbook, name).maintenance, {on: null, off: null, offWhenMidChange: false});
+	}
+});
+
+test('within: compares with the count of its table on its own database', async () => {
+	const runbook = await loadChecklist(write(`${two}checks:\n  pre:\n    - {id: users-count, title: U, database: users, row_count: {table: keep, min: 0}}\n    - {id: pool-count, title: P, database: pool, row_count: {table: keep, min: 0}}\n  post:\n    - {id: users-kept, title: UK, database: users, row_count: {table: keep, within: 0%}}\n    - {id: pool-kept, title: PK, database: pool, row_count: {table: keep, within: 0%}}\n`));
+	assert.deepEqual(runbook.checks.post.map(c => [c.id, 'check' in c.expect ? c.expect.check : null]), [['users-kept', 'pre.users-count'], ['pool-kept', 'pre.pool-count']]);
 });
 
 const cases: Array<{body: string; where: string; problem: RegExp}> = [
@@ -44,6 +49,9 @@ const cases: Array<{body: string; where: string; problem: RegExp}> = [
 	{body: 'databases:\n  - {name: users}\nchecks: {}\n', where: 'databases', problem: /names at least two \(this one names 1\)/},
 	{body: 'databases:\n  - {name: users, folder: x}\n  - {name: pool}\nchecks: {}\n', where: 'databases[0].folder', problem: /unknown key "folder"/},
 	{body: `${two}observe: {minutes: 5}\nchecks: {}\n`, where: 'observe', problem: /no observation period yet/},
+	{body: `${two}checks:\n  pre:\n    - {id: n, title: N, database: users, row_count: {table: a, min: 0}}\n  post:\n    - {id: m, title: M, database: pool, sql: SELECT 1, expect: {same-rows-as: pre.n}}\n`, where: 'checks.post[0].database', problem: /m compares with pre\.n, which runs on users only, and m runs on pool: give it database: users/},
+	{body: `${two}checks:\n  pre:\n    - {id: n, title: N, database: users, row_count: {table: a, min: 0}}\n  post:\n    - {id: m, title: M, database: pool, row_count: {table: a, within: 0%}}\n`, where: 'checks.post[0].row_count.within', problem: /no pre check counts a/},
+	{body: `${two}checks:\n  pre:\n    - {id: n, title: N, database: users, row_count: {table: a, min: 0}}\n  post:\n    - {id: m, title: M, sql: SELECT 1, expect: {same-rows-as: pre.n}}\n`, where: 'checks.post[0].id', problem: /m runs on every database: give it database: users/},
 ];
 
 for (const c of cases) {

@@ -76,4 +76,11 @@ test('the run\'s outcome from every database\'s', () => {
 	for (const [outcomes, consistent, expected] of cases) {
 		assert.equal(combinedOutcome(runs(...outcomes), consistent), expected, `${outcomes.join(', ')} (${String(consistent)})`);
 	}
+
+	// Stopped after one of its migrations applied: changed and not brought back, whatever its own outcome says.
+	const changed = fold([started, planned, {type: 'upgrade.started', names: ['0003-unique-meter-serial']}, {type: 'migration.started', name: '0003-unique-meter-serial', direction: 'up'},
+		{type: 'migration.finished', name: '0003-unique-meter-serial', direction: 'up', durationMs: 5}, {type: 'run.finished', outcome: 'abandoned', versionBefore: null, versionAfter: null}]);
+	const untouched = {...initialState(), outcome: 'abandoned' as const};
+	assert.equal(combinedOutcome([{name: 'a', target: '', migrationsDir: '', state: changed}, {name: 'b', target: '', migrationsDir: '', state: untouched}], null), 'failed');
+	assert.equal(combinedOutcome([{name: 'a', target: '', migrationsDir: '', state: untouched}, {name: 'b', target: '', migrationsDir: '', state: untouched}], null), 'abandoned');
 });

@@ -3,7 +3,7 @@
 // its pre checks, the versions read and compared after, and a failure on the second database
 // bringing the first to its rollback prompt too. Real PostgreSQL databases and real SQLite files.
 import assert from 'node:assert/strict';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -262,5 +262,110 @@ describe('a run over several databases stopped by a signal', () => {
 		assert.notEqual(resume.code, 0);
 		assert.match(resume.stderr, /is a run over several databases \(users, pool\), and cutover resume does not continue those yet/);
 		assert.match(resume.stderr, /nothing was changed or journaled/);
+	});
+});
+
+describe('the run\'s maintenance commands and its checks on the targets', () => {
+	let dir = '';
+	before(() => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-split-maint-'));
+	});
+	after(() => rmSync(dir, {recursive: true, force: true}));
+
+	/** Two empty SQLite files, a runbook whose maintenance writes to a log, and the run's arguments. */
+	function setup(name: string, pool = folders.pool) {
+		const files = {users: path.join(dir, `${name}-users.db`), pool: path.join(dir, `${name}-pool.db`)};
+		for (const file of Object.values(files)) {
+			new BetterSqlite3(file).exec('VACUUM').close();
+		}
+
+		const log = path.join(dir, `${name}-maintenance.log`);
+		const runbookFile = path.join(dir, `${name}.yaml`);
+		writeFileSync(runbookFile, [
+			'name: split-maintenance', 'window: {expected-minutes: 5}',
+			'databases:', `  - {name: users, migrations: ${folders.users}}`, `  - {name: pool, migrations: ${pool}}`,
+			'preparation:', '  - {id: told, text: Everyone was told}',
+			`maintenance: {on: 'echo on >> ${log}', off: 'echo off >> ${log}'}`, 'checks: {}', '',
+		].join('\n'));
+		const scratch = {dir: path.join(dir, name)} as DemoTarget;
+		const args = (users = files.users, poolFile = files.pool, ...confirm: string[]) => ['run', '--checklist', runbookFile, '--db', `users=sqlite:${users}`, '--db', `pool=sqlite:${poolFile}`,
+			'--records', path.join(scratch.dir, 'records'), '--backups', path.join(scratch.dir, 'backups'), '--plain', '--yes', '--confirm-db', confirm[0] ?? `${name}-users`, '--confirm-db', confirm[1] ?? `${name}-pool`];
+		return {files, log, scratch, args};
+	}
+
+	const logOf = (file: string) => {
+		try {
+			return readFileSync(file, 'utf8').trim().split('\n');
+		} catch {
+			return [];
+		}
+	};
+
+	it('turns maintenance on once after every window and off once at the end, with the preparation at the first database that has work', async () => {
+		const {files, log, scratch, args} = setup('first-done');
+		// The users database is already at its last migration: it has nothing to do.
+		const migrator = await openMigrator({target: parseTarget(`sqlite:${files.users}`), directory: folders.users});
+		try {
+			await migrator.up('0001_create_accounts', {runId: 'setup', appliedBy: 'test setup'});
+			await migrator.up('0002_accounts_status', {runId: 'setup', appliedBy: 'test setup'});
+		} finally {
+			await migrator.close();
+		}
+
+		const run = await cutoverAsync(scratch, args());
+		assert.equal(run.code, 0, run.stdout + run.stderr);
+		assert.deepEqual(logOf(log), ['on', 'off']);
+		const all = latestRecord(scratch).events as Wrapped[];
+		assert.equal(perDatabase(all, 'users').at(-1)?.event['outcome'], 'nothing-to-do');
+		const window = perDatabase(all, 'pool').find(e => e.event.type === 'window.planned');
+		assert.deepEqual((window?.event['prep'] as Array<{id: string}>).map(p => p.id), ['told'], 'the preparation was not asked at the window of the database with work');
+		const on = all.findIndex(e => e.type === 'command.started' && e['id'] === 'maintenance-on');
+		assert.ok(on > perDatabase(all, 'pool').find(e => e.event.type === 'operator.window-confirmed')!.index, 'maintenance went on before the last window was confirmed');
+		assert.ok(on < perDatabase(all, 'pool').find(e => e.event.type === 'backup.started')!.index);
+	});
+
+	it('leaves maintenance on when a database is left between versions', async () => {
+		// The pool folder with a third migration that fails after 0001 and 0002 committed.
+		const pool = path.join(dir, 'pool-breaks');
+		mkdirSync(pool);
+		for (const file of readdirSync(folders.pool)) {
+			copyFileSync(path.join(folders.pool, file), path.join(pool, file));
+		}
+
+		writeFileSync(path.join(pool, '0003_breaks.up.sql'), 'INSERT INTO no_such_table VALUES (1);\n');
+		writeFileSync(path.join(pool, '0003_breaks.down.sql'), 'SELECT 1;\n');
+		const {log, scratch, args} = setup('mid-change', pool);
+		const run = await cutoverAsync(scratch, args());
+		assert.notEqual(run.code, 0);
+		assert.deepEqual(logOf(log), ['on'], run.stdout);
+		const all = latestRecord(scratch).events as Wrapped[];
+		const left = all.find(e => e.type === 'maintenance.left-on');
+		assert.match(left?.['reason'] as string, /^pool: the schema is between versions: 0001_create_units, 0002_unique_unit_slot applied, 0003_breaks not/);
+		assert.equal(all.at(-1)?.['outcome'], 'failed');
+	});
+
+	it('refuses targets given the wrong way round, before any window', async () => {
+		const {files, log, scratch, args} = setup('swapped');
+		// Each file is named like the other database: users= gets the file called pool.
+		const users = path.join(dir, 'pool.db');
+		const poolFile = path.join(dir, 'users.db');
+		copyFileSync(files.users, users);
+		copyFileSync(files.pool, poolFile);
+		const run = await cutoverAsync(scratch, args(users, poolFile, 'pool', 'users'));
+		assert.notEqual(run.code, 0);
+		assert.match(run.stdout, /the targets look swapped: users's target is a database named pool; pool's target is a database named users; nothing was changed/);
+		const all = latestRecord(scratch).events as Wrapped[];
+		assert.equal(all.some(e => e.type === 'database.event' && e.event?.type === 'window.planned'), false);
+		assert.deepEqual(logOf(log), []);
+	});
+
+	it('takes one --confirm-db per database in the runbook\'s order, so a name typed for one never opens another', async () => {
+		const {scratch, args} = setup('confirm');
+		const short = await cutoverAsync(scratch, args().slice(0, -2));
+		assert.equal(short.code, 2);
+		assert.match(short.stderr, /1 --confirm-db given for 2 databases/);
+		const crossed = await cutoverAsync(scratch, args(undefined, undefined, 'confirm-pool', 'confirm-users'));
+		assert.notEqual(crossed.code, 0);
+		assert.match(crossed.stdout, /\[users\] operator stopped the run: maintenance window not confirmed: "confirm-pool" is not the database name \(confirm-users\)/);
 	});
 });

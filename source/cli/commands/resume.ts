@@ -45,6 +45,19 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		return listRuns(settings.recordsDir, write);
 	}
 
+	const journalPath = path.resolve(file);
+	if (!existsSync(journalPath)) {
+		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
+	}
+
+	const started = readResumableRecord(journalPath);
+	if (started.databases !== undefined) {
+		const backups = readBackupPaths(journalPath);
+		throw new CutoverError(`${journalPath} is a run over several databases (${started.databases.map(d => d.name).join(', ')}), and cutover resume does not continue those yet`, {
+			hint: `nothing was changed or journaled. See where each database stands with cutover status --db <target> --migrations <its folder>; ${backups.length > 0 ? `its verified backups: ${backups.join(', ')}` : 'no backup was taken'}; cutover replay ${journalPath} shows how far the run went`,
+		});
+	}
+
 	if (plain && values['confirm-db'] === undefined) {
 		throw new UsageError(`${values.json ? '--json' : '--plain'} needs --confirm-db to resume a run`, {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
 	}
@@ -55,22 +68,9 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	}
 
-	const journalPath = path.resolve(file);
-	if (!existsSync(journalPath)) {
-		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
-	}
-
-	const started = readResumableRecord(journalPath);
 	if (started.adoption !== undefined) {
 		throw new CutoverError(`${journalPath} is the record of a cutover ${started.adoption}, not of a run: there is nothing to continue`, {
 			hint: `its rows were written in one transaction, all or none: cutover status --db ${started.target} shows which; run cutover ${started.adoption} again if they are not there`,
-		});
-	}
-
-	if (started.databases !== undefined) {
-		const backups = readBackupPaths(journalPath);
-		throw new CutoverError(`${journalPath} is a run over several databases (${started.databases.map(d => d.name).join(', ')}), and cutover resume does not continue those yet`, {
-			hint: `nothing was changed or journaled. See where each database stands with cutover status --db <target> --migrations <its folder>; ${backups.length > 0 ? `its verified backups: ${backups.join(', ')}` : 'no backup was taken'}; cutover replay ${journalPath} shows how far the run went`,
 		});
 	}
 
@@ -220,7 +220,10 @@ function listRuns(recordsDir: string, write: (text: string) => void): number {
 
 	for (const run of runs) {
 		const f = run.state.fingerprint;
-		write(`${run.file}\n  ${f ? `${f.engine} ${f.database}` : run.state.target ?? 'unknown target'}; stopped in ${run.stoppedAt}\n`);
+		const databases = run.state.databases;
+		write(databases === null
+			? `${run.file}\n  ${f ? `${f.engine} ${f.database}` : run.state.target ?? 'unknown target'}; stopped in ${run.stoppedAt}\n`
+			: `${run.file}\n  several databases (${databases.map(d => d.name).join(', ')}): not continued by cutover resume yet; cutover replay shows how far it went\n`);
 	}
 
 	write(`continue one with: cutover resume <file> (add --plain --confirm-db <name> without a terminal)\n`);

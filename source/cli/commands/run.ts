@@ -25,19 +25,34 @@ export async function runCommand(args: string[]): Promise<number> {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
 
+	// A runbook over several databases names its folders: the default folder is needed (and its absence an error) only for a run over one.
+	let migrationsDir = '';
+	let migrationsProblem: unknown;
+	try {
+		migrationsDir = resolveMigrations(values.migrations);
+	} catch (error) {
+		if (values.migrations !== undefined) {
+			throw error;
+		}
+
+		migrationsProblem = error;
+	}
+
 	const settings = settingsForRun();
 	const result = await runGuided({
 		db: values.db[0]!,
 		dbs: values.db,
 		migrationsGiven: values.migrations !== undefined,
-		migrationsDir: resolveMigrations(values.migrations),
+		migrationsDir,
+		...(migrationsProblem === undefined ? {} : {migrationsProblem}),
 		format: parseFormat(values.format),
 		checklistPath: await resolveChecklist(values.checklist),
 		to: values.to ?? null,
 		plain: values.plain || values.json,
 		json: values.json,
 		yes: values.yes,
-		confirmDb: values['confirm-db']?.[0] ?? null,
+		// Given twice for one database, the last one counts, as for any flag.
+		confirmDb: values['confirm-db']?.at(-1) ?? null,
 		confirmDbs: values['confirm-db'] ?? [],
 		overrides: parseOverrides(values.override ?? []),
 		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
