@@ -75,6 +75,11 @@ async function lint(values: Values, positionals: string[]): Promise<number> {
 		throw new CutoverError(`${path.join(directory, failure.file)}:${failure.line}: ${failure.problem}`, {hint: 'fix the statement (cutover lint reads it with PostgreSQL\'s own parser, as the server would); for a SQLite folder pass --engine sqlite'});
 	}
 
+	// An empty folder is more likely a wrong path than a clean one; with --db, nothing pending is a real answer.
+	if (report.linted.length + report.modules.length === 0 && target === null) {
+		throw new CutoverError(`${directory} holds no migration for ${engine === 'postgres' ? 'PostgreSQL' : 'SQLite'}`, {hint: 'name the folder that holds the migrations (NNNN_name.up.sql and the layouts cutover run reads); for a folder of SQLite migrations pass --engine sqlite'});
+	}
+
 	process.stdout.write(values.json ? lintJson(report) : formatLint(report));
 	return lintExitCode(report);
 }
