@@ -21,7 +21,7 @@ export function readAllow(text: string, line: number): Allow | null {
 	}
 
 	const rule = parts[1]!;
-	if (!isRuleId(rule) || rule === 'invalid-allow' || rule === 'unused-allow') {
+	if (!isRuleId(rule) || rule === 'invalid-allow') {
 		const near = Object.keys(rules).filter(id => id.includes(rule) || rule.includes(id));
 		return {line, ok: false, problem: `"${rule}" is no lint rule${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}: cutover lint --help lists the rules`};
 	}

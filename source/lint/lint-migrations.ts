@@ -154,11 +154,14 @@ function postgresHits(script: LintScript, located: readonly Located[], options: 
 	};
 }
 
-/** Turns hits into findings, silencing those an allow comment names, and reports allow comments that are wrong or unused. */
+/**
+ * Turns hits into findings, silencing those an allow comment names, and reports allow comments
+ * that cannot be read. One that silences nothing is no finding: it may be meant for a live
+ * database where the table exists (cutover lint --db, a run), not for the folder alone.
+ */
 function applyAllows(script: LintScript, located: readonly Located[], perStatement: readonly Hit[][]): Finding[] {
 	const lines = script.text.split(/\r?\n/);
 	const findings: Finding[] = [];
-	const used = new Set<number>();
 	const read = new Map<number, Allow>();
 	const allowAt = (line: number) => {
 		let allow = read.get(line);
@@ -175,16 +178,12 @@ function applyAllows(script: LintScript, located: readonly Located[], perStateme
 		const allows = allowsAbove(lines, statement.line).map(allowAt);
 		for (const hit of perStatement[index]!) {
 			const allow = allows.find((a): a is Extract<Allow, {ok: true}> => a.ok && a.rule === hit.rule);
-			if (allow !== undefined) {
-				used.add(allow.line);
-			}
-
 			const rule = ruleOf(hit.rule);
 			findings.push({migration: script.migration, file: script.file, line: statement.line, rule: hit.rule, severity: rule.severity, detail: hit.detail, statement: firstLine(statement.code), risk: rule.risk, fix: rule.fix, allowed: allow?.reason ?? null});
 		}
 	}
 
-	// Every allow comment up to the end of the last statement (a one-file format's down section comes after): wrong ones, and ones that silenced nothing.
+	// Every allow comment up to the end of the last statement (a one-file format's down section comes after).
 	const last = located.at(-1);
 	const end = last === undefined ? 0 : lineAt(script.text, last.offset + last.code.length);
 	for (let line = 1; line <= Math.min(end, lines.length); line++) {
@@ -193,11 +192,9 @@ function applyAllows(script: LintScript, located: readonly Located[], perStateme
 		}
 
 		const allow = allowAt(line);
-		const rule = ruleOf(allow.ok ? 'unused-allow' : 'invalid-allow');
 		if (!allow.ok) {
+			const rule = ruleOf('invalid-allow');
 			findings.push({migration: script.migration, file: script.file, line, rule: 'invalid-allow', severity: rule.severity, detail: allow.problem, statement: lines[line - 1]!.trim(), risk: rule.risk, fix: rule.fix, allowed: null});
-		} else if (!used.has(line)) {
-			findings.push({migration: script.migration, file: script.file, line, rule: 'unused-allow', severity: rule.severity, detail: `allow ${allow.rule}: the statement below it has no ${allow.rule} finding`, statement: lines[line - 1]!.trim(), risk: rule.risk, fix: rule.fix, allowed: null});
 		}
 	}
 

@@ -118,11 +118,6 @@ export const rules = {
 		risk: 'a "-- cutover: allow" comment that cutover cannot read silences nothing',
 		fix: 'write "-- cutover: allow <rule> because <reason>" on the line above the statement, with a rule id from cutover lint --help',
 	},
-	'unused-allow': {
-		severity: 'warning', engines: both,
-		risk: 'a "-- cutover: allow" comment that matches no finding of the statement below it: it may have been meant for another statement or rule',
-		fix: 'move it right above the statement the finding is on, or delete it',
-	},
 } as const satisfies Record<string, Omit<Rule, 'id'>>;
 
 export type RuleId = keyof typeof rules;
