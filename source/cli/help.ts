@@ -66,6 +66,8 @@ Without a terminal (CI, pipes, nohup)
   --yes                  tick every preparation item
   --confirm-db <name>    the database name, as you would type it in the console
   --override <id>=<why>  accept a failing blocking check, with the reason recorded (repeatable)
+  --ack-lint <rule|file:line>  accept a destructive or blocking lint finding of the pending
+                         migrations as written, on the record (repeatable; see cutover lint)
   --on-failure <choice>  keep | downgrade | restore when something fails after the backup
                          (default keep: nothing is undone and the run exits non-zero)
   --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
@@ -384,7 +386,7 @@ Rules (error: loses data or blocks the application; warning: a risk to look at)
   enum-value-in-transaction      warning  ALTER TYPE … ADD VALUE unusable until commit
   json-type                      warning  json instead of jsonb
   sqlite-table-rebuild           warning  CREATE new / INSERT SELECT / DROP / RENAME on SQLite
-  invalid-allow, unused-allow    error / warning: an allow comment that is wrong or silences nothing
+  invalid-allow                  error    an allow comment without a reason or a known rule
 cutover sets a lock timeout on every migration it runs (5s, or -- cutover: lock-timeout=…),
 so a lock without a guard is only reported where the migration turns the timeout off.
 Each finding prints the risk (the lock and what it blocks, or the data lost) and the fix.
