@@ -139,6 +139,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 		atEnd: options.atEnd,
 		dropInvalidIndex: options.dropInvalidIndex,
 		observe: options.observe ?? 'wait',
+		acknowledgeLint: options.acknowledgeLint ?? [],
 	};
 	return driveRun({
 		session,
@@ -174,6 +175,10 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 			to: null,
 			window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
 			pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
+			lint: name => {
+				const leg = legs.find(l => l.database.name === name);
+				return leg === undefined ? undefined : async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(leg.migrationsDir, leg.target.engine, parseFormat(leg.database.format ?? undefined), pending, live);
+			},
 		});
 	}).finally(() => {
 		placed();

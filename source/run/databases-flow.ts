@@ -19,6 +19,8 @@ export type DatabasesFlowOptions = {
 	to: string | null;
 	window: FlowOptions['window'];
 	pastDurations?: FlowOptions['pastDurations'];
+	/** The lint of one database's pending migrations (its own folder and engine), by its name in the runbook. */
+	lint?: (database: string) => FlowOptions['lint'];
 };
 
 /**
@@ -38,6 +40,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		to: options.to,
 		window: options.window,
 		...(options.pastDurations === undefined ? {} : {pastDurations: options.pastDurations}),
+		...(options.lint?.(leg.name) === undefined ? {} : {lint: options.lint(leg.name)!}),
 	});
 
 	// Before any window: every database known, planned and preflighted.
