@@ -56,7 +56,8 @@ export function WindowScreen(props: WindowScreenProps) {
 	// The header, the view's title and the key line stay on screen around the page.
 	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	const pageHeight = Math.max(3, rows - 7);
-	const roomy = rows >= 24;
+	// The lint's lines come on top of a screen that fills 24 rows: with them, the compact layout makes room.
+	const roomy = rows >= 24 + (props.lint ? lintLines(props.lint, width).length : 0);
 	const startsIn = window ? window.startsAt - now : 0;
 	const start = window === null ? '' : (startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`);
 	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
@@ -310,16 +311,22 @@ function lintLines(lint: NonNullable<WindowScreenProps['lint']>, width: number):
 	const standing = lint.findings.filter(f => f.allowed === null);
 	const warnings = standing.filter(f => f.severity === 'warning');
 	const allowed = lint.findings.length - standing.length;
+	// A clean lint takes no row of a full screen; the record says it ran.
 	if (lint.findings.length === 0) {
-		return ['Lint    no finding in the pending migrations'];
+		return [];
 	}
 
 	const counts = [`${lint.toAcknowledge.length} to acknowledge`, plural(warnings.length, 'warning'), ...(allowed > 0 ? [`${allowed} allowed`] : [])].join(', ');
-	const first = lint.toAcknowledge[0] ?? warnings[0];
+	const first = lint.toAcknowledge[0];
+	// Warnings ask nothing: one line, and cutover lint lists them.
+	if (first === undefined) {
+		return [truncate(`Lint    ${counts} (cutover lint lists them)`, width)];
+	}
+
 	return [
 		truncate(`Lint    ${counts}`, width),
-		...(first === undefined ? [] : [truncate(`${first.severity === 'error' ? '!' : '·'} ${first.file}:${first.line} ${first.rule}: ${first.detail}`, width)]),
-		...(lint.toAcknowledge[0] === undefined ? [] : [truncate(`  type ${lint.toAcknowledge[0].rule} and Enter to accept it as written (fix: ${lint.toAcknowledge[0].fix})`, width)]),
+		truncate(`! ${first.file}:${first.line} ${first.rule}: ${first.detail}`, width),
+		truncate(`  type ${first.rule} and Enter to accept it as written (fix: ${first.fix})`, width),
 	];
 }
 
