@@ -1,5 +1,5 @@
 import type {RunEvent, StepId} from '../source/engine/events.js';
-import {unresolvedBlockers, upgradeGate, windowGate} from '../source/engine/gates.js';
+import {lintToAcknowledge, unresolvedBlockers, upgradeGate, windowGate} from '../source/engine/gates.js';
 import type {RunState} from '../source/engine/state.js';
 import type {LegView} from '../source/engine/databases.js';
 import {BackupScreen} from './backup-screen.js';
@@ -41,6 +41,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 					gate={typed => windowGate(state, typed)}
 					runbook={{checklist: state.checklist, migrationsDir: state.migrationsDir}}
 					history={state.history}
+					lint={state.lint === null ? null : {...state.lint, toAcknowledge: lintToAcknowledge(state)}}
 					now={now}
 					width={width}
 					keys={keys}

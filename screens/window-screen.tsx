@@ -1,5 +1,5 @@
 import {Box, Text, useStdout} from 'ink';
-import type {RunEvent} from '../source/engine/events.js';
+import type {LintFinding, RunEvent} from '../source/engine/events.js';
 import type {Gate} from '../source/engine/gates.js';
 import {expectedUpgradeMs} from '../source/engine/eta.js';
 import type {ExpectedDuration, Fingerprint, MigrationPlan, PreflightItem} from '../source/engine/model.js';
@@ -36,6 +36,8 @@ export type WindowScreenProps = {
 	runbook?: {checklist: {name: string; path: string} | null; migrationsDir: string | null};
 	/** What earlier runs took for the same migrations (migrations.history). */
 	history?: ExpectedDuration[];
+	/** The lint of the pending migrations (lint.findings) and its error findings still to acknowledge, first one first. */
+	lint?: {findings: LintFinding[]; failure: string | null; toAcknowledge: LintFinding[]} | null;
 };
 
 type Focus = 'prep' | 'name';
@@ -54,7 +56,8 @@ export function WindowScreen(props: WindowScreenProps) {
 	// The header, the view's title and the key line stay on screen around the page.
 	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	const pageHeight = Math.max(3, rows - 7);
-	const roomy = rows >= 24;
+	// The lint's lines come on top of a screen that fills 24 rows: with them, the compact layout makes room.
+	const roomy = rows >= 24 + (props.lint ? lintLines(props.lint, width).length : 0);
 	const startsIn = window ? window.startsAt - now : 0;
 	const start = window === null ? '' : (startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`);
 	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
@@ -65,7 +68,7 @@ export function WindowScreen(props: WindowScreenProps) {
 	// A short terminal lists fewer pending names and preparation items (p pages through the plan, the
 	// arrows through the items), so the header, the prompt and the keys stay in view. The target's
 	// identity is wrapped, never cut: whatever it wraps onto is what gives way.
-	const spare = roomy || fingerprint === null ? 0 : rows - 1 - rowsWithoutLists({fingerprint, plan, preflight, windowLine, prep: prep.length, commands, errors: errors.length, reasons: ui.reasons.length, runbook: Boolean(props.runbook?.checklist), width, engine: fingerprint.engine});
+	const spare = roomy || fingerprint === null ? 0 : rows - 1 - rowsWithoutLists({fingerprint, plan, preflight, windowLine, prep: prep.length, commands, errors: errors.length, reasons: ui.reasons.length, runbook: Boolean(props.runbook?.checklist), width, engine: fingerprint.engine, lint: props.lint});
 	// The items come first (each is ticked here); the names are one key away in the plan.
 	const prepShown = roomy ? MAX_PREP : Math.min(prep.length, MAX_PREP, Math.max(1, spare));
 	const pendingShown = roomy ? 5 : Math.max(0, Math.min(5, spare - prepShown));
@@ -108,6 +111,14 @@ export function WindowScreen(props: WindowScreenProps) {
 		}
 
 		if (!deciding) {
+			return;
+		}
+
+		// A destructive or blocking finding is accepted by typing its rule id, one finding at a time.
+		const finding = props.lint?.toAcknowledge[0];
+		if (key.return && finding !== undefined && ui.focus === 'name' && ui.typed.trim() === finding.rule) {
+			update({typed: '', reasons: []});
+			props.onDecision({type: 'operator.lint-acknowledged', rule: finding.rule, file: finding.file, line: finding.line, statement: finding.statement, typed: ui.typed.trim()});
 			return;
 		}
 
@@ -190,6 +201,7 @@ export function WindowScreen(props: WindowScreenProps) {
 			{plan ? <MigrationPlanLines plan={plan} width={width} maxPending={pendingShown} directory={props.runbook?.migrationsDir ?? null} engine={fingerprint.engine} compact={!roomy}/> : <Text dimColor>Reading the migrations…</Text>}
 			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
+			{props.lint ? <LintLines lint={props.lint} width={width}/> : null}
 			<Text wrap='wrap'>{windowLine}</Text>
 			{prep.length > 0 ? <Text>{`Preparation (${window.ticked.length}/${prep.length} ticked${prepShown < prep.length ? `, ${prepShown} shown, ↑↓ for the rest` : ''}):`}</Text> : null}
 			{prep.slice(first, first + prepShown).map((item, offset) => {
@@ -230,6 +242,7 @@ type Layout = {
 	runbook: boolean;
 	width: number;
 	engine: string;
+	lint: WindowScreenProps['lint'];
 };
 
 /**
@@ -256,6 +269,7 @@ function rowsWithoutLists(layout: Layout): number {
 		used += (preflight.some(i => i.ok) ? 1 : 0) + preflight.filter(i => !i.ok).reduce((sum, i) => sum + wrapped(`✗ ${i.title}: ${i.detail}`), 0);
 	}
 
+	used += layout.lint ? lintLines(layout.lint, width).length : 0;
 	used += wrapped(layout.windowLine) + (layout.prep > 0 ? 1 : 0);
 	used += layout.commands.reduce((sum, c) => sum + 1 + Math.min(2, c.tail.length), 0);
 	used += 1 + Math.min(4, layout.reasons) + (layout.reasons > 4 ? 1 : 0);
@@ -283,4 +297,43 @@ function runbookLine(runbook: NonNullable<WindowScreenProps['runbook']>, checks:
 
 	const each = Math.floor(room / 2);
 	return each >= 12 ? `Runbook ${truncateStart(path, each)}${counted} · migrations ${truncateStart(folder, room - each)}` : truncate(`Runbook ${path}${counted} · migrations ${folder}`, width);
+}
+
+/**
+ * The lint in at most three lines: the counts, then the first finding still to acknowledge and
+ * what to type for it (or the first warning); `cutover lint` prints them all.
+ */
+function lintLines(lint: NonNullable<WindowScreenProps['lint']>, width: number): string[] {
+	if (lint.failure !== null) {
+		return [truncate(`Lint    could not read the migrations: ${lint.failure}`, width)];
+	}
+
+	const standing = lint.findings.filter(f => f.allowed === null);
+	const warnings = standing.filter(f => f.severity === 'warning');
+	const allowed = lint.findings.length - standing.length;
+	// A clean lint takes no row of a full screen; the record says it ran.
+	if (lint.findings.length === 0) {
+		return [];
+	}
+
+	const counts = [`${lint.toAcknowledge.length} to acknowledge`, plural(warnings.length, 'warning'), ...(allowed > 0 ? [`${allowed} allowed`] : [])].join(', ');
+	const first = lint.toAcknowledge[0];
+	// Warnings ask nothing: one line, and cutover lint lists them.
+	if (first === undefined) {
+		return [truncate(`Lint    ${counts} (cutover lint lists them)`, width)];
+	}
+
+	return [
+		truncate(`Lint    ${counts}`, width),
+		truncate(`! ${first.file}:${first.line} ${first.rule}: ${first.detail}`, width),
+		truncate(`  type ${first.rule} and Enter to accept it as written (fix: ${first.fix})`, width),
+	];
+}
+
+function LintLines({lint, width}: {lint: NonNullable<WindowScreenProps['lint']>; width: number}) {
+	return (
+		<Box flexDirection='column'>
+			{lintLines(lint, width).map((line, i) => (line.startsWith('!') ? <Text key={i} color='yellow'>{line}</Text> : <Text key={i}>{line}</Text>))}
+		</Box>
+	);
 }

@@ -49,8 +49,9 @@ const result = await esbuild.build({
 	minifySyntax: true,
 	// Which sources each output file holds: test/cli/startup-modules.test.ts reads it to tell what a command loads.
 	metafile: true,
-	// A native addon and pg's optional native binding stay where npm put them.
-	external: ['better-sqlite3', 'pg-native'],
+	// A native addon and pg's optional native binding stay where npm put them; so does libpg-query,
+	// whose WebAssembly file is found beside its own module (a copy inlined here would look in dist/bundle/).
+	external: ['better-sqlite3', 'pg-native', 'libpg-query'],
 	// CommonJS dependencies (pg, react) call require(); ESM output has none of its own.
 	banner: {js: 'import {createRequire as __cutoverRequire} from \'node:module\'; const require = __cutoverRequire(import.meta.url);'},
 	logLevel: 'warning',

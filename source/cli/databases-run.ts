@@ -148,6 +148,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 		atEnd: options.atEnd,
 		dropInvalidIndex: options.dropInvalidIndex,
 		observe: options.observe ?? 'wait',
+		acknowledgeLint: options.acknowledgeLint ?? [],
 	};
 	return driveRun({
 		session,
@@ -186,6 +187,10 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 			preparation: runbook.preparation,
 			maintenance: runbook.maintenance,
 			runner: shellRunner,
+			lint: name => {
+				const leg = legs.find(l => l.database.name === name);
+				return leg === undefined ? undefined : async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(leg.migrationsDir, leg.target.engine, parseFormat(leg.database.format ?? undefined), pending, live);
+			},
 		});
 	}).then(result => result.outcome === 'interrupted' ? {...result, notResumable: true} : result).finally(() => {
 		placed();

@@ -15,6 +15,7 @@ Usage
   cutover keygen [--out <path>]         make the Ed25519 key that signs change records
   cutover key export [--format <f>]     print its public key (PEM, ssh-ed25519, allowed_signers)
   cutover checklist lint <file>…        validate runbooks without a database
+  cutover lint [<migrations-dir>]       migrations that lock, rewrite or lose data
   cutover snapshot --db <t> [--out <f>] row counts, sizes, schema and version, as JSON
   cutover snapshot diff <a> <b>         what changed between two snapshots
   cutover test-migrations --db <source> up, down and up again on a throwaway copy
@@ -65,6 +66,8 @@ Without a terminal (CI, pipes, nohup)
   --yes                  tick every preparation item
   --confirm-db <name>    the database name, as you would type it in the console
   --override <id>=<why>  accept a failing blocking check, with the reason recorded (repeatable)
+  --ack-lint <rule|file:line>  accept a destructive or blocking lint finding of the pending
+                         migrations as written, on the record (repeatable; see cutover lint)
   --on-failure <choice>  keep | downgrade | restore when something fails after the backup
                          (default keep: nothing is undone and the run exits non-zero)
   --at-end <choice>      keep | downgrade | restore after a successful upgrade (default keep)
@@ -354,4 +357,54 @@ Options
   --records <dir>        where the record goes
   --yes --confirm-db <name>  answer the name without a terminal (scripts)
   --unsigned             do not sign the record
+`;
+
+export const lintHelp = `cutover lint [<migrations-dir>] [--db <target>] [--engine postgres|sqlite]
+             [--format <fmt>] [--json]
+
+Reads the migrations folder (default ./migrations, in any layout cutover runs: golang-migrate,
+pop, dbmate, goose, Flyway, maragu, prisma; ups and downs are read and checked as a run reads
+them) and lints each up, in order, with PostgreSQL's own parser (SQLite: statement patterns).
+A table is "existing" when no earlier migration of the folder created it; with --db, the
+pending migrations of that database are linted and a table is existing when it is there now.
+
+Rules (error: loses data or blocks the application; warning: a risk to look at)
+  index-not-concurrent           error    CREATE INDEX without CONCURRENTLY on an existing table
+  unique-constraint-on-existing  error    UNIQUE / PRIMARY KEY built under ACCESS EXCLUSIVE
+  set-not-null                   error    SET NOT NULL scans under ACCESS EXCLUSIVE
+  column-type-rewrite            error    ALTER COLUMN … TYPE rewrites the table
+  volatile-default               error    ADD COLUMN with random(), serial, identity… rewrites
+  not-null-without-default       error    ADD COLUMN NOT NULL without DEFAULT fails on rows
+  foreign-key-without-not-valid  error    FOREIGN KEY checked under locks on both tables
+  check-without-not-valid        error    CHECK scanned under ACCESS EXCLUSIVE
+  drop-column, drop-table        error    the data is gone
+  truncate                       error    every row is gone
+  rename-column, rename-table    warning  running code that uses the old name breaks
+  exclusive-lock-then-more       warning  ACCESS EXCLUSIVE held through later statements
+  lock-timeout-disabled          error    a blocking lock after SET lock_timeout = 0 / RESET
+  concurrently-in-transaction    error    CONCURRENTLY (VACUUM…) in a transactional migration
+  enum-value-in-transaction      warning  ALTER TYPE … ADD VALUE unusable until commit
+  json-type                      warning  json instead of jsonb
+  sqlite-table-rebuild           warning  CREATE new / INSERT SELECT / DROP / RENAME on SQLite
+  invalid-allow                  error    an allow comment without a reason or a known rule
+cutover sets a lock timeout on every migration it runs (5s, or -- cutover: lock-timeout=…),
+so a lock without a guard is only reported where the migration turns the timeout off.
+Each finding prints the risk (the lock and what it blocks, or the data lost) and the fix.
+
+Silencing one finding: on the line above the statement,
+  -- cutover: allow <rule> because <reason>
+The finding is kept, marked allowed, with the reason. An allow without a reason or naming
+no rule is an error finding.
+
+Options
+  --db <target>        lint the target's pending migrations against its live tables
+  --engine <e>         postgres (default) or sqlite; --db decides it when given
+  --format <fmt>       the folder's layout, when detection cannot tell
+  --json               one JSON object: findings with rule, severity, risk, fix, allowed
+
+JS/TS module migrations are code, not SQL: they are listed as not linted.
+
+Exit status: 0 clean, 1 warnings only, 2 errors (allowed findings count for neither),
+3 could not lint (a folder that cannot be read, a statement that does not parse: the
+message names the file and line; bad usage).
 `;

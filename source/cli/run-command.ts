@@ -60,6 +60,8 @@ export type RunOptions = {
 	onFailure: RollbackChoice | null;
 	atEnd: RollbackChoice;
 	dropInvalidIndex: boolean;
+	/** --ack-lint: the lint's error findings the operator accepts, by rule id or file:line. */
+	acknowledgeLint?: readonly string[];
 	/** --observe: wait out the runbook's observation period in plain mode, or skip it on the record. */
 	observe?: 'wait' | 'skip';
 	windowStart: number | null;
@@ -223,7 +225,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		runbook,
 		plain: options.plain,
 		json: options.json === true,
-		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex, observe: options.observe ?? 'wait'},
+		answers: {yes: options.yes, confirmDb: options.confirmDb, overrides: options.overrides, onFailure: options.onFailure, atEnd: options.atEnd, dropInvalidIndex: options.dropInvalidIndex, observe: options.observe ?? 'wait', acknowledgeLint: options.acknowledgeLint ?? []},
 		backupsDir: options.settings.backupsDir,
 		runId: identity.runId,
 		appliedBy: `${identity.operator.name} (${identity.operator.osUser}@${identity.host})`,
@@ -244,6 +246,8 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		to: options.to,
 		window: {startsAt: options.windowStart, expectedMinutes: options.windowMinutes},
 		pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
+		// Imported when a run plans migrations: the parser is not loaded before that.
+		lint: async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(options.migrationsDir, target.engine, options.format ?? null, pending, live),
 		...(options.adoptCommands === undefined ? {} : {adoptCommands: options.adoptCommands}),
 	})).finally(() => {
 		placed();

@@ -18,6 +18,8 @@ export const runFlags = {
 	yes: {type: 'boolean', default: false},
 	'confirm-db': {type: 'string'},
 	override: {type: 'string', multiple: true},
+	/** Plain mode: accept a destructive or blocking lint finding (its rule id, or file:line), on the record. */
+	'ack-lint': {type: 'string', multiple: true},
 	'on-failure': {type: 'string'},
 	'at-end': {type: 'string'},
 	'drop-invalid-index': {type: 'boolean', default: false},

@@ -66,6 +66,8 @@ const known = {
 	'observation.finished': true,
 	'database.event': true,
 	'databases.versions': true,
+	'lint.findings': true,
+	'operator.lint-acknowledged': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

@@ -202,12 +202,33 @@ export type RunEvent =
 	 * After every database's upgrade: the version each one is at, read from the database, against
 	 * the one its plan brings it to; databases that share a migrations folder must be at one version.
 	 */
-	| {type: 'databases.versions'; versions: DatabaseVersion[]; consistent: boolean; problems: string[]};
+	| {type: 'databases.versions'; versions: DatabaseVersion[]; consistent: boolean; problems: string[]}
+	/**
+	 * The lint of the pending migrations, read at plan time against the live tables (cutover lint's
+	 * rules). `failure`: why it could not lint (a statement that does not parse), null when it did.
+	 */
+	| {type: 'lint.findings'; findings: LintFinding[]; failure: string | null}
+	/** The operator typed a finding's rule id at the window: the destructive or blocking statement is accepted as it is. */
+	| {type: 'operator.lint-acknowledged'; rule: string; file: string; line: number; statement: string; typed: string};
 
 /** One database of a run over several: its name in the runbook, its target (no password) and its migrations folder. */
 export type DatabaseLeg = {name: string; target: string; migrationsDir: string};
 
 export type DatabaseVersion = {database: string; migrationsDir: string; version: string | null; expected: string | null; unknown?: string};
+
+/** One finding of the lint, as the record keeps it (an error finding not allowed in the file needs an acknowledgement). */
+export type LintFinding = {
+	migration: string;
+	file: string;
+	line: number;
+	rule: string;
+	severity: 'error' | 'warning';
+	detail: string;
+	statement: string;
+	fix: string;
+	/** The reason of the file's `-- cutover: allow`, or null. */
+	allowed: string | null;
+};
 
 export type SnapshotPhase = 'before' | 'after';
 

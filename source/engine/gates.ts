@@ -1,4 +1,5 @@
 import {isSatisfied} from './judge.js';
+import type {LintFinding} from './events.js';
 import type {AdoptionRow, CheckResult, PreflightItem, RollbackOption} from './model.js';
 import type {MigrationRow, RunState} from './state.js';
 
@@ -23,6 +24,10 @@ export function windowGate(state: RunState, typedName: string): Gate {
 
 	for (const item of preflightFailures(state)) {
 		reasons.push(`preflight: ${item.title}: ${item.detail}`);
+	}
+
+	for (const finding of lintToAcknowledge(state)) {
+		reasons.push(`lint: ${finding.rule} at ${finding.file}:${finding.line} (${finding.detail}) needs an acknowledgement: type ${finding.rule}`);
 	}
 
 	const missing = state.window.prep.filter(item => !state.window?.ticked.includes(item.id));
@@ -196,4 +201,18 @@ export function rollbackOptions(state: RunState): RollbackOption[] {
 	};
 
 	return [downgrade, restore, keep];
+}
+
+/**
+ * The lint's error findings (destructive or blocking) that no `-- cutover: allow` in the file
+ * and no acknowledgement of the operator answers yet: each holds the window closed.
+ */
+export function lintToAcknowledge(state: RunState): LintFinding[] {
+	const lint = state.lint;
+	if (lint === null) {
+		return [];
+	}
+
+	return lint.findings.filter(f => f.severity === 'error' && f.allowed === null
+		&& !lint.acknowledged.some(a => a.rule === f.rule && a.file === f.file && a.line === f.line));
 }

@@ -397,6 +397,15 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, versions: {versions: event.versions, consistent: event.consistent, problems: event.problems, at}};
 		}
 
+		case 'lint.findings': {
+			return {...state, lint: {findings: event.findings, failure: event.failure, acknowledged: state.lint?.acknowledged ?? []}};
+		}
+
+		case 'operator.lint-acknowledged': {
+			const lint = state.lint;
+			return lint === null ? state : {...state, lint: {...lint, acknowledged: [...lint.acknowledged, {rule: event.rule, file: event.file, line: event.line}]}};
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;
@@ -491,6 +500,10 @@ export function describeDecision(event: RunEvent): string {
 
 		case 'operator.observation-rollback': {
 			return 'went from the observation period to the rollback prompt';
+		}
+
+		case 'operator.lint-acknowledged': {
+			return `acknowledged ${event.rule} at ${event.file}:${event.line} (${event.statement})`;
 		}
 
 		case 'operator.backend-action': {

@@ -1,4 +1,4 @@
-import type {AdoptionAction, BackendActionKind, DatabaseLeg, DatabaseVersion, RunOutcome, StepId} from './events.js';
+import type {AdoptionAction, BackendActionKind, DatabaseLeg, DatabaseVersion, LintFinding, RunOutcome, StepId} from './events.js';
 import type {ObservationEnd, ObservationRequest, ObservedFigure, ObservedLevel} from './observation.js';
 import type {DatabaseSnapshot} from './snapshot.js';
 import type {
@@ -227,6 +227,8 @@ export type RunState = {
 	activeDatabase: string | null;
 	/** The versions of every database after the upgrade, and whether they agree; null until read. */
 	versions: {versions: DatabaseVersion[]; consistent: boolean; problems: string[]; at: number} | null;
+	/** The lint of the pending migrations and the findings the operator acknowledged; null until linted (and in older records). */
+	lint: {findings: LintFinding[]; failure: string | null; acknowledged: Array<{rule: string; file: string; line: number}>} | null;
 };
 
 export type DatabaseRun = DatabaseLeg & {state: RunState};
@@ -295,4 +297,5 @@ export const initialState = (): RunState => ({
 	databases: null,
 	activeDatabase: null,
 	versions: null,
+	lint: null,
 });

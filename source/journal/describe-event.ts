@@ -234,6 +234,15 @@ export function describeEvent(event: RunEvent): string {
 			return `BREACH ${event.figure.name} ${event.figure.level.toUpperCase()} (was ${event.previous}): ${event.figure.detail} (${describeLevels(event.figure)})`;
 		}
 
+		case 'lint.findings': {
+			const standing = event.findings.filter(f => f.allowed === null);
+			const errors = standing.filter(f => f.severity === 'error').length;
+			const list = event.findings.map(f => `${f.file}:${f.line} ${f.rule}${f.allowed === null ? ` (${f.severity})` : ` (allowed: ${f.allowed})`}`);
+			return event.failure === null
+				? `lint of the pending migrations: ${errors} error${errors === 1 ? '' : 's'}, ${standing.length - errors} warning${standing.length - errors === 1 ? '' : 's'}, ${event.findings.length - standing.length} allowed${list.length > 0 ? `: ${list.join('; ')}` : ''}`
+				: `lint of the pending migrations could not run: ${event.failure}`;
+		}
+
 		case 'observation.finished': {
 			const why = {elapsed: 'its time elapsed', 'ended-early': 'ended early by the operator', rollback: 'the operator went to the rollback prompt', interrupted: 'the run was stopped', skipped: 'skipped by the operator\'s flag'}[event.reason];
 			return `observation period over after ${describeSpan(event.observedMs)}: ${why ?? event.reason}; ${event.breaches} breach${event.breaches === 1 ? '' : 'es'}`;

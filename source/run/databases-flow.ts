@@ -34,6 +34,8 @@ export type DatabasesFlowOptions = {
 	/** The runbook's maintenance commands, the whole run's: on once every window is confirmed, off once every database is done. */
 	maintenance: Runbook['maintenance'];
 	runner: ProcessRunner;
+	/** The lint of one database's pending migrations (its own folder and engine), by its name in the runbook. */
+	lint?: (database: string) => FlowOptions['lint'];
 };
 
 /**
@@ -56,6 +58,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		to: options.to,
 		window: options.window,
 		...(options.pastDurations === undefined ? {} : {pastDurations: options.pastDurations}),
+		...(options.lint?.(leg.name) === undefined ? {} : {lint: options.lint(leg.name)!}),
 	});
 
 	// Before any window: every database known, planned and preflighted.

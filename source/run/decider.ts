@@ -1,5 +1,5 @@
 import type {RunEvent} from '../engine/events.js';
-import {unresolvedBlockers, upgradeGate, windowGate} from '../engine/gates.js';
+import {lintToAcknowledge, unresolvedBlockers, upgradeGate, windowGate} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import type {InvalidIndex} from '../ports/migrator.js';
 import type {Session} from './session.js';
@@ -111,6 +111,8 @@ export type PlainAnswers = {
 	dropInvalidIndex?: boolean;
 	/** --observe: wait out the observation period (the default), or skip it, on the record as the operator's flag. */
 	observe?: 'wait' | 'skip';
+	/** --ack-lint: the lint's error findings accepted, each by its rule id (all of that rule) or file:line. */
+	acknowledgeLint?: readonly string[];
 };
 
 /** Answers from flags, and fails closed at every gate the flags do not open. */
@@ -123,10 +125,18 @@ export function plainDecider(answers: PlainAnswers): Decider {
 				}
 			}
 
+			for (const finding of lintToAcknowledge(session.state)) {
+				const flag = (answers.acknowledgeLint ?? []).find(a => a === finding.rule || a === `${finding.file}:${finding.line}`);
+				if (flag !== undefined) {
+					session.emit({type: 'operator.lint-acknowledged', rule: finding.rule, file: finding.file, line: finding.line, statement: finding.statement, typed: `--ack-lint ${flag}`});
+				}
+			}
+
 			const typed = answers.confirmDb ?? '';
 			const gate = windowGate(session.state, typed);
 			if (!gate.open) {
-				const hint = answers.yes ? '' : ' (--yes ticks the preparation items)';
+				const lint = lintToAcknowledge(session.state).map(f => `--ack-lint ${f.rule}`);
+				const hint = `${answers.yes ? '' : ' (--yes ticks the preparation items)'}${lint.length > 0 ? ` (to accept a lint finding as written: ${[...new Set(lint)].join(' ')})` : ''}`;
 				session.emit({type: 'operator.abandoned', reason: `maintenance window not confirmed: ${gate.reasons.join('; ')}${hint}`});
 				return false;
 			}

@@ -28,6 +28,8 @@ export type FlowOptions = {
 	pastDurations?: (pending: MigrationInfo[]) => ExpectedDuration[];
 	/** The commands that adopt a live database without cutover history (import, baseline), with the operator's flags. */
 	adoptCommands?: (live: LiveSchema) => string[];
+	/** The lint of the pending migrations against the live tables (cutover lint's rules); absent: not linted. */
+	lint?: (pending: readonly string[], liveTables: ReadonlySet<string>) => Promise<Omit<EventOf<'lint.findings'>, 'type'>>;
 };
 
 /** How a run ended in this process: an outcome, or stopped by a signal and left resumable. */
@@ -80,6 +82,11 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
 			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption}, 'with-next');
+			// Linted as planned, on the tables there now: the window shows the findings and asks for the error ones.
+			if (pending.length > 0 && options.lint !== undefined) {
+				session.emit({type: 'lint.findings', ...await options.lint(pending.map(m => m.name), new Set(await deps.connections.database.tables()))}, 'with-next');
+			}
+
 			const expected = pending.length > 0 ? options.pastDurations?.(pending) ?? [] : [];
 			if (expected.length > 0) {
 				session.emit({type: 'migrations.history', expected}, 'with-next');

@@ -11,7 +11,7 @@ import {createThrowawayDatabase, type ThrowawayDatabase} from '../support/postgr
 
 // What a command loads decides how soon it answers: these keep the heavy packages where they are needed.
 const hook = fileURLToPath(new URL('../support/module-log.js', import.meta.url));
-const heavy = ['pg', 'better-sqlite3', 'ink', 'react', 'umzug', 'conf', 'execa'] as const;
+const heavy = ['pg', 'better-sqlite3', 'ink', 'react', 'umzug', 'conf', 'execa', 'libpg-query'] as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-startup-'));
 const env = {...process.env, CUTOVER_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1'};
 let runs = 0;
@@ -92,7 +92,7 @@ describe('what each command loads', () => {
 	});
 
 	it('--help and a command\'s --help load none of the drivers, Ink, umzug or conf', () => {
-		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help'], ['test-migrations', '--help']]) {
+		for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['health', '--help'], ['test-migrations', '--help'], ['lint', '--help']]) {
 			const help = packagesLoaded([cli, ...args]);
 			assert.equal(help.status, 0, help.out);
 			assert.match(help.out, /^cutover /);
@@ -156,6 +156,15 @@ describe('what each command loads', () => {
 		assert.equal(run.status, 0, run.out);
 		assert.match(run.out, /^passed: 4 migrations/m);
 		assert.deepEqual(heavyIn(run.packages), ['better-sqlite3'], run.out);
+	});
+
+	it('lint of a PostgreSQL folder loads the parser and nothing else heavy; of a SQLite folder, not even that', () => {
+		const postgres = packagesLoaded([cli, 'lint', path.join(packageRoot, 'migrations')]);
+		assert.equal(postgres.status, 0, postgres.out);
+		assert.deepEqual(heavyIn(postgres.packages), ['libpg-query'], postgres.out);
+		const sqlite = packagesLoaded([cli, 'lint', path.join(packageRoot, 'migrations'), '--engine', 'sqlite']);
+		assert.equal(sqlite.status, 1, sqlite.out);
+		assert.deepEqual(heavyIn(sqlite.packages), [], sqlite.out);
 	});
 
 	it('status of a PostgreSQL database loads pg and nothing else heavy', () => {

@@ -4,6 +4,7 @@ import {maxLockTimeoutMs} from './lock-policy.js';
 const directive = /^--\s*cutover:\s*(.*)$/i;
 const lockTimeout = /^lock-timeout\s*=\s*(\S+)$/i;
 const noTransaction = /^no-transaction$/i;
+const allow = /^allow\b/i;
 
 /** What a SQL migration asks of cutover in `-- cutover:` comments above its first statement. */
 export type Directives = {
@@ -39,6 +40,11 @@ export function readDirectives(text: string): Directives | {problem: string; lin
 		}
 
 		const words = match[1]!.trim();
+		// `-- cutover: allow <rule> because <reason>` is the lint's, read (and checked) by cutover lint.
+		if (allow.test(words)) {
+			continue;
+		}
+
 		if (noTransaction.test(words)) {
 			found.transaction = false;
 			found.noTransactionLine = index + 1;

@@ -56,6 +56,8 @@ export type MigrationFolder = {
 export type ReadOptions = {
 	/** The format named with --format; detected from the files when null or absent. */
 	format?: FormatName | null;
+	/** False to read a transactional migration that holds CREATE INDEX CONCURRENTLY and the like (the lint reports it as a finding instead). */
+	refuseNonTransactional?: boolean;
 };
 
 /**
@@ -97,13 +99,13 @@ export async function readMigrationFolder(directory: string, engine: Engine, opt
 			continue;
 		}
 
-		sources.push(await toSource(directory, chosen, reader, engine, read));
+		sources.push(await toSource(directory, chosen, reader, engine, read, options.refuseNonTransactional ?? true));
 	}
 
 	return {format: detected.format, sources, ignored: detected.ignored, skipped};
 }
 
-async function toSource(directory: string, picked: Picked, reader: FormatReader, engine: Engine, read: ReadBytes): Promise<MigrationSource> {
+async function toSource(directory: string, picked: Picked, reader: FormatReader, engine: Engine, read: ReadBytes, refuse: boolean): Promise<MigrationSource> {
 	const name = picked.id;
 	if (picked.up.role.kind === 'module') {
 		const file = path.join(directory, picked.up.file);
@@ -118,7 +120,7 @@ async function toSource(directory: string, picked: Picked, reader: FormatReader,
 		};
 	}
 
-	const script = async (item: {file: string; role: FileRole}, direction: 'up' | 'down') => sqlScript(directory, item.file, await read(item.file), {direction, reader, engine, transaction: item.role.transaction});
+	const script = async (item: {file: string; role: FileRole}, direction: 'up' | 'down') => sqlScript(directory, item.file, await read(item.file), {direction, reader, engine, transaction: item.role.transaction, refuse});
 	const upScript = await script(picked.up, 'up');
 	if (upScript === null) {
 		throw new MigrationFileError(path.join(directory, picked.up.file), 'has no up section', {hint: `write the migration's statements in ${picked.up.file}`});
@@ -132,7 +134,7 @@ async function toSource(directory: string, picked: Picked, reader: FormatReader,
 	};
 }
 
-type ScriptOptions = {direction: 'up' | 'down'; reader: FormatReader; engine: Engine; transaction: boolean};
+type ScriptOptions = {direction: 'up' | 'down'; reader: FormatReader; engine: Engine; transaction: boolean; refuse: boolean};
 
 /**
  * One direction of a SQL migration: the file, or its section in a one-file format. Null for a
@@ -200,7 +202,10 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		});
 	}
 
-	refuseNonTransactional(file, shape.statements, transaction, options.engine);
+	if (options.refuse) {
+		refuseNonTransactional(file, shape.statements, transaction, options.engine);
+	}
+
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
 }
 

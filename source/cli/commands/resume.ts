@@ -177,6 +177,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 			atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 			dropInvalidIndex: values['drop-invalid-index'],
 			observe: parseObserve(values.observe),
+			acknowledgeLint: values['ack-lint'] ?? [],
 		},
 		backupsDir: settings.backupsDir,
 		runId: reopened.runId,

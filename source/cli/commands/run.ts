@@ -58,6 +58,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 		dropInvalidIndex: values['drop-invalid-index'],
+		acknowledgeLint: values['ack-lint'] ?? [],
 		observe: parseObserve(values.observe),
 		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
 		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
