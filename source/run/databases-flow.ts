@@ -44,6 +44,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	const working: DatabaseLegRun[] = [];
 	for (const leg of legs) {
 		leg.deps.session.emit({type: 'run.started', ...leg.start});
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const ended = await prepareRun(leg.deps, flowOptions(leg));
 		if (ended === null) {
 			working.push(leg);
@@ -58,6 +59,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	// Every window confirmed by its own name, then every backup, verification, pre checks and go.
 	for (const stopBefore of ['maintenance', 'upgrade'] as const) {
 		for (const leg of working) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const result = await stepsTo(stopBefore, leg);
 			if (result !== 'paused') {
 				return stopAll(run, legs, leg, result);
@@ -69,6 +71,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	let failure: {leg: DatabaseLegRun; reason: string} | null = null;
 	const upgraded: DatabaseLegRun[] = [];
 	for (const leg of working) {
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const result = await stepsTo('post', leg);
 		if (result !== 'paused') {
 			return stopAll(run, legs, leg, result);
@@ -84,6 +87,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 
 	for (const leg of working.filter(l => !upgraded.includes(l))) {
 		leg.deps.session.emit({type: 'error', step: 'upgrade', message: `the upgrade of ${leg.name} did not start: ${failure?.reason ?? 'the run stopped'}; nothing was changed here`});
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		await finishRun(leg.deps, 'abandoned');
 	}
 
@@ -91,6 +95,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		const versions = await readVersions(legs);
 		run.session.emit({type: 'databases.versions', ...versions});
 		for (const leg of upgraded) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const result = await stepsTo('rollback', leg);
 			if (result !== 'paused') {
 				return stopAll(run, legs, leg, result);
@@ -108,6 +113,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	// Every database that changed to its prompt, the last changed first; the failure is said at each of the others.
 	for (const leg of [...upgraded].reverse()) {
 		const alsoFailed = failure === null || (failure.leg === leg && !failure.reason.startsWith('the versions')) ? undefined : `${failure.reason}`;
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const result = await stepsTo(undefined, leg, alsoFailed);
 		if (result === 'interrupted') {
 			return interrupted(run, legs);
@@ -139,6 +145,7 @@ async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: Data
 
 		leg.deps.session.emit({type: 'error', step: state.step, message: `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
 		const outcome: RunOutcome = state.steps.upgrade.status === 'waiting' ? 'abandoned' : outcomeOf(leg.deps);
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		if (await finishRun(leg.deps, outcome) === 'interrupted') {
 			return interrupted(run, legs);
 		}
@@ -191,6 +198,7 @@ async function readVersions(legs: DatabaseLegRun[]): Promise<{versions: Database
 		const expected = state.migrations.filter(m => m.direction === 'up').at(-1)?.name ?? state.versionBefore;
 		const migrationsDir = state.migrationsDir ?? leg.start.migrationsDir;
 		try {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const version = (await leg.deps.connections.migrator.plan()).applied.at(-1)?.name ?? null;
 			versions.push({database: leg.name, migrationsDir, version, expected});
 			if (version !== expected) {

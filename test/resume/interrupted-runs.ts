@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -88,6 +88,7 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30
 			return value;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- polling
 		await sleep(50);
 	}
 
