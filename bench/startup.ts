@@ -58,6 +58,7 @@ async function firstFrame(command: string[], frame: RegExp): Promise<number> {
 				return performance.now() - start;
 			}
 
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await sleep(10);
 		}
 

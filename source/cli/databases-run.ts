@@ -105,10 +105,12 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 	let place: Awaited<ReturnType<typeof takeChainPlace>>;
 	try {
 		for (const leg of legs) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			locks.push(await takeRunLock(leg.target, identity, now));
 		}
 
 		for (const leg of legs) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			connections.push(await openConnections(leg.target, leg.migrationsDir, leg.runbook.upgrade, parseFormat(leg.database.format ?? undefined)));
 		}
 

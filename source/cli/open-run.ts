@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import {createBackupTool, openDatabase, openTargetMigrator} from '../adapters/open-target.js';
+import {openDatabase, openTargetMigrator} from '../adapters/open-target.js';
 import {openFileJournal} from '../adapters/journal-file.js';
 import type {Settings} from '../adapters/settings.js';
 import type {Database} from '../ports/database.js';

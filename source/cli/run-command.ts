@@ -314,6 +314,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 	const opened: OpenedLeg[] = [];
 	try {
 		for (const leg of legs) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			opened.push(await openLeg(leg, {...options, recordsDir: path.dirname(journal.path)}, abort));
 		}
 	} catch (error) {
@@ -394,6 +395,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		// A resumed run whose window was confirmed before the stop describes itself at once.
 		for (const leg of opened) {
 			if (leg.deps.session.state.window?.confirmedName != null) {
+				// eslint-disable-next-line no-await-in-loop -- one after the other
 				await leg.runLock.windowConfirmed();
 			}
 		}

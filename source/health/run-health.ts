@@ -34,6 +34,7 @@ export async function runHealth(checklist: Checklist, deps: HealthDeps, options:
 	const results: CheckResult[] = [];
 	for (const check of checklist.checks.health) {
 		// Qualified ids let a same-rows-as find health.x among the results.
+		// eslint-disable-next-line no-await-in-loop -- checks run one at a time, as in a run
 		results.push(await runCheck(deps.database, check, 'health', results, deps.clock, `health.${check.id}`, deps.probes === undefined ? {} : {probes: deps.probes}));
 	}
 

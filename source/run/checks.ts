@@ -6,7 +6,7 @@ import {QueryStoppedError} from '../errors/index.js';
 import type {Clock} from '../ports/clock.js';
 import {DEFAULT_CHECK_TIMEOUT_MS, type Database} from '../ports/database.js';
 import type {Probes} from '../ports/probes.js';
-import {interruptionOf, whenLeaving} from './interruption.js';
+import {whenLeaving} from './interruption.js';
 import type {RunbookCheck} from './plan-types.js';
 import {runProbeCheck} from './probe-checks.js';
 import type {Session} from './session.js';

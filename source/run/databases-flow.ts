@@ -76,6 +76,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		}
 
 		leg.deps.session.emit({type: 'run.started', ...leg.start});
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const ended = await prepareRun(leg.deps, flowOptions(leg));
 		if (ended === null) {
 			working.push(leg);
@@ -113,6 +114,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	// Every window confirmed by its own name, then maintenance on, then every backup, verification, pre checks and go.
 	for (const stopBefore of ['maintenance', 'upgrade'] as const) {
 		for (const leg of working) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const result = await stepsTo(stopBefore, leg);
 			if (result !== 'paused') {
 				return stopAll(run, legs, leg, result, null, options);
@@ -121,6 +123,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 
 		const {on} = options.maintenance;
 		if (stopBefore === 'maintenance' && on !== null && !ran(run, 'maintenance-on')) {
+			// eslint-disable-next-line no-await-in-loop -- once, between the windows and the backups
 			const code = await runCommand(run.session, options.runner, {id: 'maintenance-on', purpose: 'maintenance mode on', command: on});
 			if (run.session.fault !== null) {
 				return interrupted(run, legs);
@@ -136,6 +139,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	let failure: {leg: DatabaseLegRun; reason: string} | null = null;
 	const upgraded: DatabaseLegRun[] = [];
 	for (const leg of working) {
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const result = await stepsTo('post', leg);
 		if (result !== 'paused') {
 			return stopAll(run, legs, leg, result, null, options);
@@ -151,6 +155,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 
 	for (const leg of working.filter(l => !upgraded.includes(l) && l.deps.session.state.outcome === null)) {
 		leg.deps.session.emit({type: 'error', step: 'upgrade', message: `the upgrade of ${leg.name} did not start: ${failure?.reason ?? 'the run stopped'}; nothing was changed here`});
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		await finishRun(leg.deps, 'abandoned');
 	}
 
@@ -158,6 +163,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		const versions = await readVersions(legs);
 		run.session.emit({type: 'databases.versions', ...versions});
 		for (const leg of upgraded) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const result = await stepsTo('rollback', leg);
 			if (result !== 'paused') {
 				return stopAll(run, legs, leg, result, null, options);
@@ -175,6 +181,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	// Every database that changed to its prompt, the last changed first; the failure is said at each of the others.
 	for (const leg of [...upgraded].reverse().filter(l => l.deps.session.state.outcome === null)) {
 		const alsoFailed = failure === null || (failure.leg === leg && !failure.reason.startsWith('the versions')) ? undefined : `${failure.reason}`;
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const result = await stepsTo(undefined, leg, alsoFailed);
 		if (result === 'interrupted') {
 			return interrupted(run, legs);
@@ -212,6 +219,7 @@ async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: Data
 
 		leg.deps.session.emit({type: 'error', step: state.step, message: at === null ? `the run stopped: ${why ?? result}; ${leg.name} goes no further` : `the run stopped at database ${at.name} (${result}); ${leg.name} goes no further`});
 		const outcome: RunOutcome = state.steps.upgrade.status === 'waiting' ? 'abandoned' : outcomeOf(leg.deps);
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		if (await finishRun(leg.deps, outcome) === 'interrupted') {
 			return interrupted(run, legs);
 		}
@@ -282,6 +290,7 @@ async function readVersions(legs: DatabaseLegRun[]): Promise<{versions: Database
 		const expected = state.migrations.filter(m => m.direction === 'up').at(-1)?.name ?? state.versionBefore;
 		const migrationsDir = state.migrationsDir ?? leg.start.migrationsDir;
 		try {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const version = (await leg.deps.connections.migrator.plan()).applied.at(-1)?.name ?? null;
 			versions.push({database: leg.name, migrationsDir, version, expected});
 			if (version !== expected) {

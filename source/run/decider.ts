@@ -48,6 +48,7 @@ export const consoleDecider: Decider = {
 		const next = answersAt(session, 'window.planned', (e): e is Extract<RunEvent, {type: 'operator.window-confirmed' | 'operator.abandoned'}> =>
 			e.type === 'operator.window-confirmed' || isAbandon(e));
 		for (;;) {
+			// eslint-disable-next-line no-await-in-loop -- events come one at a time
 			const event = await next();
 			if (event.type === 'operator.abandoned') {
 				return false;
@@ -62,6 +63,7 @@ export const consoleDecider: Decider = {
 		const next = answersAt(session, 'baseline.captured', (e): e is Extract<RunEvent, {type: 'operator.proceed' | 'operator.abandoned'}> =>
 			e.type === 'operator.proceed' || isAbandon(e));
 		for (;;) {
+			// eslint-disable-next-line no-await-in-loop -- events come one at a time
 			const event = await next();
 			if (event.type === 'operator.abandoned') {
 				return false;

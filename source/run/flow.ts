@@ -265,11 +265,13 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 			try {
 				const database = deps.connections.database;
 				for (const check of deps.runbook.checks.pre) {
+					// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
 					const stop = await halted();
 					if (stop !== null) {
 						return stop;
 					}
 
+					// eslint-disable-next-line no-await-in-loop -- checks run one at a time, as in a run
 					await runRecordedCheck(deps, check, 'pre');
 				}
 
@@ -445,6 +447,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 	const names = session.state.migrations.filter(m => m.direction === 'up' && m.status !== 'done').map(m => m.name);
 	let upgraded = true;
 	for (const name of names) {
+		// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
 		const stop = await halted();
 		if (stop !== null) {
 			return stop;
@@ -452,8 +455,10 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 
 		const outside = session.state.migrations.find(m => m.name === name && m.direction === 'up')?.noTransaction;
 		if (outside !== undefined) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const settled = await settleInvalidIndexes(deps, name);
 			if (settled === 'aborted') {
+				// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
 				return await halted() ?? 'interrupted';
 			}
 
@@ -473,6 +478,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 
 		const statementStarted = new Map<number, number>();
 		try {
+			// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 			await deps.connections.migrator.up(name, {
 				runId: deps.runId,
 				appliedBy: deps.appliedBy,
@@ -499,6 +505,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		} catch (error) {
 			if (error instanceof MigrationStoppedError || error instanceof RecordWriteError) {
 				// Not finished, not failed: the upgrade stays open and the resume continues this migration.
+				// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
 				return await halted() ?? 'interrupted';
 			}
 
@@ -561,6 +568,7 @@ async function settleInvalidIndexes(deps: RunDeps, name: string): Promise<string
 		}
 
 		try {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			await deps.connections.migrator.dropInvalidIndex(index);
 			session.emit({type: 'invalid-index.dropped', name, index: index.qualified, ok: true, detail: 'DROP INDEX CONCURRENTLY done'});
 		} catch (error) {
@@ -583,6 +591,7 @@ async function postVerify(deps: RunDeps) {
 				return;
 			}
 
+			// eslint-disable-next-line no-await-in-loop -- checks run one at a time, as in a run
 			await runRecordedCheck(deps, check, 'post');
 		}
 
@@ -591,6 +600,7 @@ async function postVerify(deps: RunDeps) {
 				return;
 			}
 
+			// eslint-disable-next-line no-await-in-loop -- checks run one at a time, as in a run
 			await runRecordedAgain(deps, check);
 		}
 

@@ -74,6 +74,7 @@ export async function observe(deps: RunDeps): Promise<'stopped' | null> {
 			return 'stopped';
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		await readAndRecord(deps, thresholds);
 		const now = clock.now();
 		if (decided === null && !deps.signal.aborted && now >= endsAt) {
@@ -82,6 +83,7 @@ export async function observe(deps: RunDeps): Promise<'stopped' | null> {
 		}
 
 		if (decided === null && !deps.signal.aborted) {
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await pause(Math.min(plan.everyMs, endsAt - now), deps.signal, decision);
 		}
 	}

@@ -51,6 +51,7 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 					// Only a record that takes no more lines stops a down between statements: nothing after could be recorded.
 					const stopBetweenStatements = () => session.fault !== null;
 
+					// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 					await deps.connections.migrator.down(row.name, {...context, onStatement, stopBetweenStatements, beforeEffect: () => durable(session), ...(row === partly ? {partlyApplied: true} : {})});
 					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');

@@ -275,6 +275,7 @@ describe('goose files', () => {
 			['SELECT 0;\n-- +goose Up\nSELECT 1;\n', /above its -- \+goose Up/, 1],
 			['-- +goose Up\n-- +goose ENVSUB ON\nSELECT \'${X}\';\n', /does not substitute environment variables/, 2],
 		] as const) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const error = await refused({'00001_a.sql': text});
 			assert.ok(error instanceof MigrationFileError, String(error));
 			assert.match(error.message, problem);

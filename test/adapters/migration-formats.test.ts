@@ -131,6 +131,7 @@ const sides: Record<Engine, () => Promise<Side>> = {sqlite: sqliteSide, postgres
 async function upAll(migrator: Migrator): Promise<MigrationPlan> {
 	const plan = await migrator.plan();
 	for (const m of plan.pending) {
+		// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 		await migrator.up(m.name, context);
 	}
 
@@ -140,6 +141,7 @@ async function upAll(migrator: Migrator): Promise<MigrationPlan> {
 async function downAll(migrator: Migrator): Promise<void> {
 	const {applied} = await migrator.plan();
 	for (const m of applied.toReversed()) {
+		// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 		await migrator.down(m.name, context);
 	}
 }

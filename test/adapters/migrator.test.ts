@@ -124,6 +124,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
 		afterEach(async () => {
 			for (const m of open.splice(0)) {
+				// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 				await m.close();
 			}
 
@@ -152,6 +153,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			await fx.exec(demoSeedSql);
 			assert.equal((await fx.rows('SELECT count(*) AS n FROM meters'))[0]?.['n'], engine === 'sqlite' ? 40 : '40');
 			for (const name of demoNames.slice(1)) {
+				// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 				await m.up(name, {runId: 'run-0002', appliedBy: 'second@host'});
 			}
 

@@ -39,11 +39,13 @@ describe('bounded lock waits on PostgreSQL', () => {
 	/** Until the session with that pid waits for a lock. */
 	async function waitingForLock(pid: number): Promise<void> {
 		for (let i = 0; i < 100; i++) {
+			// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 			const {rows} = await database.sql(`SELECT 1 FROM pg_stat_activity WHERE pid = ${pid} AND wait_event_type = 'Lock'`);
 			if (rows.length > 0) {
 				return;
 			}
 
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await new Promise(resolve => setTimeout(resolve, 50));
 		}
 
@@ -63,6 +65,7 @@ describe('bounded lock waits on PostgreSQL', () => {
 
 	afterEach(async () => {
 		for (const client of others.splice(0)) {
+			// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 			await client.end().catch(() => {});
 		}
 	});

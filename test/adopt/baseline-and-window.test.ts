@@ -16,7 +16,7 @@ const files = {
 // What another tool (or a person with psql) left: 0001 and 0002's objects, with data, and no history at all.
 const live = `${files['0001_users.up.sql']}${files['0002_orders.up.sql']}INSERT INTO users VALUES (1, 'ada@example.com'); INSERT INTO orders VALUES (10, 1);`;
 
-const hasTable = async (db: {sql(text: string): Promise<{rows: any[]}>}, name: string) => (await db.sql(`SELECT to_regclass('${name}') IS NOT NULL AS present`)).rows[0].present as boolean;
+const hasTable = async (db: {sql(text: string): Promise<{rows: Array<{present?: unknown}>}>}, name: string) => (await db.sql(`SELECT to_regclass('${name}') IS NOT NULL AS present`)).rows[0]?.present === true;
 
 describe('a live PostgreSQL database without cutover history (built by psql)', () => {
 	it('the window refuses it in plain mode, names the baseline command, and nothing is written; status warns', async () => {

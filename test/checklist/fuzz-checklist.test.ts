@@ -50,6 +50,7 @@ describe('fuzzing the checklist loader', () => {
 			'name: x\nname: y\n',
 		];
 		for (const text of hostile) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			await load(text);
 		}
 	});

@@ -68,6 +68,7 @@ async function runChecks(side: Side, engine: Engine, phase: CheckPhase, checks: 
 		const written = sqlFor(check, engine);
 		assert.ok(written, `${phase}.${check.id} has SQL for ${engine}`);
 		const sql = bindTarget(written, '0004_meters_unique_slot');
+		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 		const {columns, rows} = await side.select(sql);
 		const evidence = toEvidence(columns, rows);
 		const {verdict, detail} = judge(check.expect, evidence, [...earlier, ...results]);
@@ -121,6 +122,7 @@ describe('the production checklist', () => {
 				await side.exec('DELETE FROM users WHERE id = 90');
 
 				for (const name of names.slice(1)) {
+					// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 					await migrator.up(name, context);
 				}
 

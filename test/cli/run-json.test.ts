@@ -85,6 +85,7 @@ describe('cutover run --json', () => {
 		const deadline = Date.now() + 60_000;
 		while (!stdout.includes(`"name":"${SLOW}"`) || !stdout.includes('"type":"migration.started"')) {
 			assert.ok(Date.now() < deadline, `the slow migration never started: ${stdout.slice(-500)}`);
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await sleep(50);
 		}
 

@@ -6,7 +6,6 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import {packageRoot} from '../../source/package-root.js';
 import {cli} from '../support/demo-targets.js';
 import {exitPattern, openTerminal} from '../support/tmux.js';
 

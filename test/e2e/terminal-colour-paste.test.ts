@@ -40,6 +40,7 @@ describe('colour in a real 80x24 terminal', () => {
 				if (coloured) {
 					assert.match(styled, colourSgr, JSON.stringify(styled));
 					// The gate's reason is the yellow line.
+					// eslint-disable-next-line no-control-regex -- the escape that starts a colour
 					assert.match(styled, /\u001B\[33m! [^\n]*is not the database name/);
 				} else {
 					assert.doesNotMatch(styled, colourSgr, JSON.stringify(styled));
@@ -63,6 +64,7 @@ describe('colour in a real 80x24 terminal', () => {
 				await terminal.waitFor(/sessions \d+\/\d+/);
 				const styled = terminal.styled();
 				if (coloured) {
+					// eslint-disable-next-line no-control-regex -- the escape that starts a colour
 					assert.match(styled, /\u001B\[31m[^\n]*sessions \d+\/\d+/, JSON.stringify(styled));
 				} else {
 					assert.doesNotMatch(styled, colourSgr, JSON.stringify(styled));

@@ -4,7 +4,6 @@
 // any migration; the record says so and verifies.
 import assert from 'node:assert/strict';
 import {closeSync, openSync, readSync, statSync, writeSync} from 'node:fs';
-import path from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Engine} from '../../source/engine/model.js';

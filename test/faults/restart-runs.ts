@@ -48,11 +48,14 @@ export async function leave(terminal: Terminal): Promise<string> {
 		}
 
 		if (screen.includes('Enter to choose')) {
+			// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 			await terminal.keys('Enter');
 		} else if (/^Schema\s.*→/m.test(screen) && /^Record\s/m.test(screen)) {
 			// The summary: the run is over, q leaves it.
+			// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 			await terminal.keys('q');
 		} else {
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await sleep(200);
 		}
 	}

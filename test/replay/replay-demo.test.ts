@@ -96,7 +96,9 @@ describe('replaying a demo record', () => {
 				['rollback.offered', 'Waiting for the operator to choose.'],
 			];
 			for (const [kind, shows] of steps) {
+				// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 				await terminal.keys(']');
+				// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 				const screen = await terminal.waitFor(new RegExp(`^  ${kind.replace('.', '\\.')}: `, 'm'));
 				assert.ok(screen.includes(shows), screen);
 				assert.ok(screen.split('\n').every(line => [...line].length <= 80));

@@ -63,6 +63,7 @@ describe('replay screen', () => {
 		const headers = ['step 2 of 7 · Backup ', 'step 2 of 7 · Backup verification', 'step 3 of 7 · Pre-validation', 'step 4 of 7 · Upgrade', 'step 5 of 7 · Post-verification', 'step 6 of 7 · Rollback', 'step 7 of 7 · Summary'];
 		for (const header of headers) {
 			screen.stdin.write(']');
+			// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 			const frame = await screen.waitForFrame(frame => live(frame).includes(header));
 			assert.deepEqual(overflowing(frame), [], header);
 		}

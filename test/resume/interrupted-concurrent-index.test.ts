@@ -39,8 +39,10 @@ describe('a CREATE INDEX CONCURRENTLY killed mid-build on postgres', () => {
 			const live = run;
 			await waitForLine(live, l => l.kind === 'migration.statement-started' && (l.event as Record<string, unknown>)['name'] === NOTX, 'the concurrent build to start');
 			// Until the build is in the catalog, a kill would leave nothing behind.
+			// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 			for (let tries = 0; (await validity(target)).length === 0; tries++) {
 				assert.ok(tries < 200, 'the index never appeared in the catalog');
+				// eslint-disable-next-line no-await-in-loop -- polling
 				await new Promise(resolve => setTimeout(resolve, 50));
 			}
 

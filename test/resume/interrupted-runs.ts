@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -31,8 +31,8 @@ const env = cliEnv;
 export type LiveRun = {terminal: Terminal; pid: number; journal: string};
 
 /** Starts `cutover run` in a real terminal and finds its process and journal. */
-export async function startRun(target: DemoTarget, migrations: string, plain: boolean): Promise<LiveRun> {
-	const args = ['run', '--db', target.db, '--migrations', migrations, '--checklist', productionChecklist, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : [])];
+export async function startRun(target: DemoTarget, migrations: string, plain: boolean, checklist = productionChecklist): Promise<LiveRun> {
+	const args = ['run', '--db', target.db, '--migrations', migrations, '--checklist', checklist, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : [])];
 	const terminal = openTerminal([process.execPath, cli, ...args], {env: env(target), cwd: target.dir});
 	try {
 		const pid = await until(() => findPid(records(target)), 'the cutover process');
@@ -88,6 +88,7 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30
 			return value;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- polling
 		await sleep(50);
 	}
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import {readdirSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type {Engine} from '../../source/engine/model.js';
-import {prepareDemoTarget, type DemoTarget} from '../support/demo-targets.js';
+import {prepareDemoTarget, productionChecklist, type DemoTarget} from '../support/demo-targets.js';
 import {assertClearMessage, assertNothingLost, assertVerifies, snapshotTables} from '../support/faults.js';
 import {AFTER, assertChain, assertConsistent, cutover, records, resume, SLOW, slowMigrations, startRun, waitForExit, waitForLine, type LiveRun} from './interrupted-runs.js';
 
@@ -18,8 +18,8 @@ async function withTarget(engine: Engine, work: (target: DemoTarget) => Promise<
 	}
 }
 
-async function withRun(target: DemoTarget, work: (run: LiveRun) => Promise<void>) {
-	const run = await startRun(target, slowMigrations(target), true);
+async function withRun(target: DemoTarget, work: (run: LiveRun) => Promise<void>, checklist?: string) {
+	const run = await startRun(target, slowMigrations(target), true, checklist);
 	try {
 		await work(run);
 	} finally {
@@ -113,14 +113,15 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
 		for (const signal of ['SIGHUP', 'SIGKILL'] as const) {
 			it(`${signal} during the backup: ${signal === 'SIGHUP' ? 'the backup is cancelled and journaled incomplete' : 'the journal stays whole'}; resume takes a new backup and finishes`, async () => withTarget(engine, async target => {
-				// Taken before the backup is slowed down (a lock on PostgreSQL), without the ballast it adds on SQLite.
-				const snapshot = await snapshotTables(target, {skip: ['ballast']});
+				// Taken before the backup is slowed down by a lock.
+				const snapshot = await snapshotTables(target);
 				const slowBackup = await slowDownBackup(target);
 				try {
 					await withRun(target, async run => {
-						await waitForLine(run, l => l.kind === slowBackup.waitFor, 'the backup to be under way');
+						await slowBackup.hold(run);
+						await waitForLine(run, l => l.kind === 'backup.started', 'the backup to be under way');
 						process.kill(run.pid, signal);
-						await slowBackup.release();
+						await slowBackup.afterSignal(run);
 						await waitForExit(run.pid);
 
 						const {lines: journal} = assertChain(run.journal);
@@ -135,11 +136,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
 						assert.equal(await assertConsistent(target), false, 'nothing was migrated');
 						await slowBackup.release();
-						await assertNothingLost(target, snapshot, `${signal} during the backup`, {skip: ['ballast']});
+						await assertNothingLost(target, snapshot, `${signal} during the backup`);
 						await assertResumes(target, run.journal, signal === 'SIGHUP' ? /stopped by SIGHUP in backup/ : /never finished/);
 						const backups = readdirSync(path.join(target.dir, 'backups'));
 						assert.equal(backups.length, 1, `only the new, whole backup is left: ${backups.join(', ')}`);
-					});
+					}, slowBackup.checklist);
 				} finally {
 					await slowBackup.release();
 				}
@@ -149,20 +150,49 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 }
 
 /**
- * Makes the backup take long enough to be interrupted. PostgreSQL: a session holds an exclusive
- * lock on a table the backup must read, as a long transaction would, until released. SQLite:
- * a few hundred megabytes of ballast for the online backup to copy.
+ * Makes the backup wait, as behind a long transaction, until released. PostgreSQL: a session holds
+ * an exclusive lock on a table the backup must read. SQLite: a connection holds the file's exclusive
+ * lock, which stops every reader; it is taken while maintenance is switched on (a checklist whose
+ * maintenance-on command waits for it), after the run's own reads and before the backup's; the
+ * backup then waits on it (up to its busy timeout) and a signal finds it under way.
  */
-async function slowDownBackup(target: DemoTarget): Promise<{waitFor: string; release(): Promise<void>}> {
+async function slowDownBackup(target: DemoTarget): Promise<{checklist?: string; hold(run: LiveRun): Promise<void>; afterSignal(run: LiveRun): Promise<void>; release(): Promise<void>}> {
 	if (target.engine === 'sqlite') {
+		const gate = path.join(target.dir, 'maintenance-gate');
+		const checklist = path.join(target.dir, 'production-gated.yaml');
+		const original = readFileSync(productionChecklist, 'utf8');
+		const gated = original.replace(/^ {2}on: '/m, `  on: 'until [ -e ${gate} ]; do sleep 0.05; done; `);
+		assert.notEqual(gated, original, 'the checklist has a maintenance-on command to gate');
+		writeFileSync(checklist, gated);
 		const db = new BetterSqlite3(target.db.replace(/^sqlite:/, ''));
-		try {
-			db.exec('CREATE TABLE ballast (id integer PRIMARY KEY, b blob); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 700) INSERT INTO ballast SELECT x, randomblob(1000000) FROM c;');
-		} finally {
-			db.close();
-		}
+		const release = async () => {
+			if (db.open) {
+				if (db.inTransaction) {
+					db.exec('COMMIT');
+				}
 
-		return {waitFor: 'backup.progress', release: async () => {}};
+				db.close();
+			}
+
+			if (!existsSync(gate)) {
+				// A run that never reached maintenance must not wait for the gate when resumed.
+				writeFileSync(gate, '');
+			}
+		};
+		return {
+			checklist,
+			async hold(run) {
+				await waitForLine(run, l => l.kind === 'command.started' && (l.event as {id?: string}).id === 'maintenance-on', 'maintenance to be switched on');
+				db.exec('BEGIN EXCLUSIVE');
+				writeFileSync(gate, '');
+			},
+			// Held until the run has ended: released earlier, the small copy could finish before the signal is seen.
+			async afterSignal(run) {
+				await waitForExit(run.pid);
+				await release();
+			},
+			release,
+		};
 	}
 
 	const client = new pg.Client({connectionString: target.db});
@@ -170,15 +200,12 @@ async function slowDownBackup(target: DemoTarget): Promise<{waitFor: string; rel
 	await client.query('BEGIN');
 	await client.query('LOCK TABLE meters IN ACCESS EXCLUSIVE MODE');
 	let open = true;
-	return {
-		waitFor: 'backup.started',
-		async release() {
-			if (open) {
-				open = false;
-				await client.query('COMMIT');
-				await client.end();
-			}
-		},
+	const release = async () => {
+		if (open) {
+			open = false;
+			await client.query('COMMIT');
+			await client.end();
+		}
 	};
+	return {hold: async () => {}, afterSignal: release, release};
 }
-

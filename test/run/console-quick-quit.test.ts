@@ -43,6 +43,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
 	const deadline = Date.now() + timeoutMs;
 	while (!condition()) {
 		assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+		// eslint-disable-next-line no-await-in-loop -- polling
 		await new Promise(resolve => setTimeout(resolve, 50));
 	}
 }

@@ -24,10 +24,13 @@ async function prepare(options: {duplicates: boolean}) {
 	const users = await createThrowawayDatabase('cutover_split_users');
 	const pool = await createThrowawayDatabase('cutover_split_pool');
 	for (const [database, folder, first] of [[users, folders.users, '0001_create_accounts'], [pool, folders.pool, '0001_create_units']] as const) {
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: folder});
 		try {
+			// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 			await migrator.up(first, {runId: 'split-setup', appliedBy: 'test setup'});
 		} finally {
+			// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 			await migrator.close();
 		}
 	}

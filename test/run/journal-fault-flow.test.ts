@@ -245,9 +245,8 @@ describe('a journal that runs out of room mid-run', () => {
 	it('does not drop an INVALID index when the operator\'s consent could not be recorded, nor when finding it could not', async () => {
 		const invalid = [{index: 'b_x', qualified: 'public.b_x', table: 'b'}];
 		for (const full of ['operator.invalid-index-drop', 'invalid-index.found'] as const) {
-			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const {did, file, flow} = setUp(full, undefined, {outside: true, invalid, dropInvalidIndex: true});
-			// eslint-disable-next-line no-await-in-loop
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			assert.equal(await flow(), 'interrupted');
 			assert.deepEqual(did, ['$ maint on', 'backup', 'up 0001_a'], `${full} not recorded: nothing dropped, 0002_b not run`);
 			assert.equal(readJournal(file).entries.some(e => e.event.type === 'invalid-index.dropped'), false);

@@ -148,6 +148,7 @@ describe('a stop during the observation period', () => {
 			const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
 			const deadline = Date.now() + 60_000;
 			while (!out.includes('observation.sample') && Date.now() < deadline) {
+				// eslint-disable-next-line no-await-in-loop -- polling
 				await new Promise(resolve => setTimeout(resolve, 50));
 			}
 

@@ -41,6 +41,7 @@ describe('the run signal\'s abort listeners', () => {
 				const session = createSession({path: 'memory', append: entry => entries.push(entry), close() {}}, systemClock);
 				const run = new AbortController();
 				for (let i = 0; i < 20; i++) {
+					// eslint-disable-next-line no-await-in-loop -- checks run one at a time, as in a run
 					const result = await runRecordedCheck({session, clock: systemClock, signal: run.signal, connections: {database}}, quick(`q${i}`), 'pre');
 					assert.equal(result.verdict, 'passed', result.detail);
 					assert.equal(getEventListeners(run.signal, 'abort').length, 0, `after check ${i}`);

@@ -107,9 +107,11 @@ describe('app', () => {
 		];
 		for (const state of states) {
 			const screen = show(state, false);
+			// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 			await screen.waitForFrame('cutover');
 			for (const key of [keys.space, keys.tab, 'shop', keys.enter, 'o', 'a reason that is long enough', keys.enter, keys.down, keys.enter, 'y']) {
 				screen.stdin.write(key);
+				// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 				await settle();
 			}
 

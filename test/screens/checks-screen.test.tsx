@@ -195,6 +195,7 @@ async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> 
 	const deadline = Date.now() + timeoutMs;
 	while (!condition()) {
 		assert.ok(Date.now() < deadline, 'the condition never held');
+		// eslint-disable-next-line no-await-in-loop -- polling
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}
 }

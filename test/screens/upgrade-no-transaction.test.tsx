@@ -80,6 +80,7 @@ describe('upgrade screen: a migration outside a transaction', () => {
 		assert.deepEqual(overflowing(frame), []);
 		current.stdin.write('d');
 		for (let i = 0; i < 50 && decisions.length === 0; i++) {
+			// eslint-disable-next-line no-await-in-loop -- polling
 			await new Promise(resolve => setImmediate(resolve));
 		}
 

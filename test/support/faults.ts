@@ -73,6 +73,7 @@ export async function snapshotTables(target: Pick<DemoTarget, 'engine' | 'db'>, 
 		const snapshot: TableSnapshot = {};
 		for (const {schema, name} of tables.rows.filter(t => !skipped(t.name))) {
 			const qualified = `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
+			// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 			const result = await client.query<{rows: string; checksum: string | null}>(`SELECT count(*)::text AS rows, md5(string_agg(t::text, ',' ORDER BY t::text)) AS checksum FROM ${qualified} t`);
 			const row = result.rows[0]!;
 			snapshot[schema === 'public' ? name : `${schema}.${name}`] = {rows: Number(row.rows), checksum: row.checksum ?? 'empty'};
@@ -101,6 +102,7 @@ export async function assertMigrationsWhole(target: DemoTarget, probes: Migratio
 	const logged = new Set((await target.rows('SELECT name FROM cutover_migrations')).map(r => String(r['name'])));
 	const applied: Record<string, boolean> = {};
 	for (const probe of probes) {
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const present = await probe.present();
 		assert.equal(present, logged.has(probe.name), `${probe.name}: its change is ${present ? 'there' : 'absent'} but its log row is ${logged.has(probe.name) ? 'there' : 'absent'}`);
 		applied[probe.name] = present;
@@ -310,6 +312,7 @@ export async function until<T>(probe: () => T | undefined, what: string, timeout
 			return value;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- polling
 		await sleep(50);
 	}
 

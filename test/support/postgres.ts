@@ -59,7 +59,7 @@ export async function createThrowawayDatabase(prefix = 'cutover_test'): Promise<
 		async drop() {
 			await withAdmin(async client => {
 				// A restore keeps the replaced database aside under the name plus a suffix; those go too.
-				const aside = await client.query<{datname: string}>(String.raw`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${name}\_cutover\_%`]);
+				const aside = await client.query<{datname: string}>(String.raw`SELECT datname FROM pg_database WHERE datname LIKE $1`, [String.raw`${name}\_cutover\_%`]);
 				for (const {datname} of aside.rows) {
 					// eslint-disable-next-line no-await-in-loop
 					await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

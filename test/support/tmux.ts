@@ -44,6 +44,7 @@ export function openTerminal(command: string[], options: {env: Record<string, st
 					return last;
 				}
 
+				// eslint-disable-next-line no-await-in-loop -- polling
 				await sleep(100);
 			}
 
@@ -53,6 +54,7 @@ export function openTerminal(command: string[], options: {env: Record<string, st
 			for (const name of names) {
 				tmux('send-keys', '-t', 'run', name);
 				// One key per frame: Ink reads keys as they come, the screen needs a moment to redraw.
+				// eslint-disable-next-line no-await-in-loop -- polling
 				await sleep(150);
 			}
 		},

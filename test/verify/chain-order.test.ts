@@ -93,7 +93,9 @@ describe('runs started into one records directory within a second', () => {
 			for (const terminal of terminals) {
 				// eslint-disable-next-line no-await-in-loop -- each console to its summary, then out
 				await terminal.waitFor('NOTHING TO DO', 60_000);
+				// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 				await terminal.keys('q');
+				// eslint-disable-next-line no-await-in-loop -- one key, then its frame
 				assert.equal(exitPattern.exec(await terminal.waitFor(exitPattern))?.[1], '0');
 			}
 		} finally {

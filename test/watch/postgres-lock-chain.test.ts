@@ -149,6 +149,7 @@ describe('blocking tree from real PostgreSQL sessions', () => {
 			const terminated = await monitor.signal('terminate', holder.pid);
 			assert.equal(terminated.ok, true, terminated.detail);
 			const deadline = Date.now() + 10_000;
+			// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 			while ((await db.sql(`SELECT 1 FROM pg_stat_activity WHERE pid = ${holder.pid}`)).rowCount !== 0) {
 				assert.ok(Date.now() < deadline, 'the terminated holder is still there');
 				// eslint-disable-next-line no-await-in-loop

@@ -21,6 +21,7 @@ async function open(url: string, name: string): Promise<Session> {
 
 async function until(what: string, ready: () => Promise<boolean>): Promise<void> {
 	const deadline = Date.now() + 15_000;
+	// eslint-disable-next-line no-await-in-loop -- one after the other
 	while (!await ready()) {
 		if (Date.now() > deadline) {
 			throw new Error(`timed out waiting for ${what}`);

@@ -99,6 +99,7 @@ export async function readMigrationFolder(directory: string, engine: Engine, opt
 			continue;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		sources.push(await toSource(directory, chosen, reader, engine, read, options.refuseNonTransactional ?? true));
 	}
 

@@ -67,6 +67,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					}
 
 					for (const statement of tool?.before ?? []) {
+						// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 						await session.run(statement.sql, statement.params);
 					}
 
@@ -187,6 +188,7 @@ async function runScript(session: Session, name: string, script: Script, progres
 	for (const statement of statements) {
 		progress.statement = statement;
 		progress.index++;
+		// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 		await session.run(statement);
 	}
 }

@@ -93,7 +93,7 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 type Job = {target: PostgresTarget; binaries: PgBinaries; artifact: BackupArtifact; settings: RestoreSettings; place: Place; listing: string};
 
 async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome> {
-	const {target, artifact, settings, place} = job;
+	const {artifact, settings, place} = job;
 	const file = artifact.path;
 	const unchanged = (message: string, hint: string, cause?: unknown) =>
 		new BackupError(`${message}; nothing was changed`, cause === undefined ? {path: file, hint} : {path: file, hint, cause});

@@ -55,6 +55,7 @@ export async function restoreFile(target: string, artifact: BackupArtifact, now:
 		// A leftover WAL or hot journal would be applied to the restored file and corrupt it.
 		for (const suffix of SIDE_FILE_SUFFIXES) {
 			if (existsSync(`${target}${suffix}`)) {
+				// eslint-disable-next-line no-await-in-loop -- one after the other
 				await rename(`${target}${suffix}`, `${aside}${suffix}`);
 				moved.push([`${target}${suffix}`, `${aside}${suffix}`]);
 			}
@@ -63,6 +64,7 @@ export async function restoreFile(target: string, artifact: BackupArtifact, now:
 		await rename(temporary, target);
 	} catch (error) {
 		for (const [from, to] of moved.reverse()) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			await rename(to, from).catch(() => undefined);
 		}
 

@@ -52,6 +52,7 @@ async function inspectCopy(file: string, sourceCounts: RowCounts): Promise<Verif
 		await copy.close();
 		for (const side of created) {
 			if (existsSync(side) && (side.endsWith('-shm') || statSync(side).size === 0)) {
+				// eslint-disable-next-line no-await-in-loop -- one after the other
 				await rm(side, {force: true});
 			}
 		}

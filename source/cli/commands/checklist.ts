@@ -21,6 +21,7 @@ export async function checklistCommand(args: string[]): Promise<number> {
 	let failed = 0;
 	for (const file of positionals) {
 		try {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const checklist = await loadChecklist(file);
 			const {pre, post, health} = checklist.checks;
 			const checks = pre.length + post.length;

@@ -64,6 +64,7 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 	for (const file of sqlFiles) {
 		const fits = new Set<FormatName>(nameOnly.filter(reader => reader.match(file) !== null).map(reader => reader.name));
 		if (fits.size === 0 && oneFile.some(reader => reader.match(file) !== null)) {
+			// eslint-disable-next-line no-await-in-loop -- one after the other
 			const text = Buffer.from(await read(file)).toString('utf8');
 			for (const reader of oneFile) {
 				if (reader.match(file) !== null && reader.claims!(text)) {
@@ -189,6 +190,7 @@ async function applyScriptConfigs(directory: string, roles: Array<{file: string;
 		}
 
 		ignored.splice(at, 1);
+		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const settings = readScriptConfig(Buffer.from(await read(config)).toString('utf8'));
 		if ('problem' in settings) {
 			throw folderError(directory, `${config}, line ${settings.line}: ${settings.problem}`, `remove the setting from ${config}, or run this migration with Flyway`);
