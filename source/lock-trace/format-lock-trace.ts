@@ -11,7 +11,7 @@ export function formatLockTrace(report: LockTraceReport): string {
 	const lines = [
 		...wrap(`lock trace of ${report.migrationsDirectory} for ${report.target}`, '  '),
 		...wrap(`copy: ${report.scratch}; removed at the end`, '      '),
-		`${pending} pending migration${pending === 1 ? '' : 's'}${report.appliedBefore > 0 ? `, ${report.appliedBefore} applied on the target already` : ''}; sizes read from the target`,
+		`${pending} pending migration${pending === 1 ? '' : 's'}${report.appliedBefore > 0 ? `, ${report.appliedBefore} applied on the target already` : ''}`,
 	];
 	for (const migration of report.migrations) {
 		lines.push('', ...migrationLines(migration));
@@ -21,7 +21,7 @@ export function formatLockTrace(report: LockTraceReport): string {
 		'',
 		'blocks: R reads (SELECT) and W writes (INSERT, UPDATE, DELETE) would wait',
 		'lock #n: held since statement n of the same migration, until it commits',
-		...wrap(`small: under ${formatSize(SMALL_TABLE_BYTES)} and ${SMALL_TABLE_ROWS.toLocaleString('en-US')} rows; large: ${formatSize(LARGE_TABLE_BYTES)} or ${LARGE_TABLE_ROWS.toLocaleString('en-US')} rows and over. A lock also waits for the sessions holding one it conflicts with, and queues every later one behind it.`, ''),
+		...wrap(`size: the target's (pg_total_relation_size, pg_class.reltuples); small: under ${formatSize(SMALL_TABLE_BYTES)} and ${SMALL_TABLE_ROWS.toLocaleString('en-US')} rows; large: ${formatSize(LARGE_TABLE_BYTES)} or ${LARGE_TABLE_ROWS.toLocaleString('en-US')} rows and over. A lock also waits for the sessions holding one it conflicts with, and queues every later one behind it.`, ''),
 		'',
 		summary(report),
 	);
