@@ -59,13 +59,13 @@ export const relationLabel = (relation: {schema: string; name: string}) => relat
 /** The key under which the target's sizes are looked up. */
 export const sizeKey = (relation: {schema: string; name: string}) => `${relation.schema}\u0000${relation.name}`;
 
-/** Every relation of the target a trace names, for its sizes to be read. */
+/** Every relation a trace names, for the target's sizes to be read (one a pending migration makes is not found there). */
 export function relationsOnTarget(trace: LockTrace): Array<{schema: string; name: string}> {
 	const seen = new Map<string, {schema: string; name: string}>();
 	for (const migration of trace.migrations) {
 		for (const statement of migration.statements) {
 			if (statement.status === 'traced') {
-				for (const lock of statement.locks.filter(l => l.onTarget)) {
+				for (const lock of statement.locks) {
 					seen.set(sizeKey(lock), {schema: lock.schema, name: lock.name});
 				}
 			}
@@ -105,7 +105,8 @@ function judgeMigration(migration: TracedMigration, sizes: ReadonlyMap<string, R
 			relation: relationLabel(lock),
 			blocksReads: blocksReads(lock.mode),
 			blocksWrites: blocksWrites(lock.mode),
-			size: lock.onTarget ? sizes.get(sizeKey(lock)) ?? null : 'new',
+			// By name: on a copy made empty, what the folder creates may well be on the target already.
+			size: sizes.get(sizeKey(lock)) ?? (lock.onTarget ? null : 'new'),
 		}));
 		const impacts: LockImpact[] = judged.map(lock => ({relation: lock.relation, mode: lock.mode, rewrite: lock.rewrite, heldSince: lock.heldSince, size: lock.size}));
 		return {...statement, judged, verdict: judgeStatement(impacts, {index: statement.index, last: statement.index === lastIndex})};

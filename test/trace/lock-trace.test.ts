@@ -35,6 +35,7 @@ const pending: Array<[string, string]> = [
 	['0008_constant_default', 'ALTER TABLE t ADD COLUMN e int DEFAULT 0;'],
 	['0009_concurrent', '-- cutover: no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);'],
 	['0010_two_statements', 'ALTER TABLE t ADD COLUMN f int;\nCREATE TABLE q (id int);\nINSERT INTO q VALUES (1);'],
+	['0011_on_a_new_table', 'ALTER TABLE q ADD COLUMN z int;'],
 ];
 
 type Run = {code: number | null; stdout: string; stderr: string};
@@ -73,7 +74,7 @@ async function scratchDatabasesLeft(): Promise<string[]> {
 function schemaOf(database: ThrowawayDatabase): string {
 	const dump = spawnSync('pg_dump', ['--schema-only', '--no-owner', database.url], {encoding: 'utf8'});
 	assert.equal(dump.status, 0, dump.stderr);
-	// pg_dump 15.14 and later fence the script with a random \\restrict key: no part of the schema.
+	// pg_dump 15.14 and later fence the script with a random \restrict key: no part of the schema.
 	return dump.stdout.replaceAll(/^\\(?:un)?restrict .*$/gm, '');
 }
 
@@ -165,6 +166,10 @@ describe('cutover lint-trace on PostgreSQL', () => {
 		assert.match(second.verdict.text, /^caution: blocks reads and writes on t \([\d.]+ [kM]B, ~20k rows\) from here until the migration commits \(the lock of statement 1\)$/);
 		assert.match(statementOf(report, '0010_two_statements', 3).verdict.text, /for as long as the statement runs \(the lock of statement 1\)$/);
 
+		const onNew = statementOf(report, '0011_on_a_new_table');
+		assert.deepEqual(locksOf(onNew), {q: ['AccessExclusiveLock', ['AccessExclusiveLock'], false]});
+		assert.equal(onNew.verdict.text, 'ok: q is not on the target yet (an earlier pending migration makes it)');
+
 		// Sizes are the target's: the copy holds no rows.
 		const size = statementOf(report, '0002_add_column').judged[0]!.size;
 		assert.ok(size !== null && size !== 'new' && size.rows === 20_000 && size.bytes > 500_000, JSON.stringify(size));
@@ -186,6 +191,24 @@ describe('cutover lint-trace on PostgreSQL', () => {
 		assert.match(run.stdout, /^1 {2}CREATE INDEX CONCUR… ShareUpdateExclusive t {11}- /m);
 		assert.match(run.stdout, /^ {3}caution: rewrites t \(/m);
 		assert.match(run.stdout, /\(exit 1\)\n$/);
+	});
+
+	it('with --empty traces the whole folder from nothing, sizes still the target\'s by name', async () => {
+		const whole = folder([['0001_init', init], pending[0]!]);
+		try {
+			const run = trace(['--db', target.url, whole, '--empty', '--json']);
+			assert.equal(run.code, 1, run.stdout + run.stderr);
+			const report = JSON.parse(run.stdout) as LockTraceReport;
+			assert.equal(report.appliedBefore, 0);
+			// Tables made in the traced migration are seen by no one before it commits.
+			assert.deepEqual(statementOf(report, '0001_init', 1).judged, []);
+			assert.equal(statementOf(report, '0001_init', 2).verdict.text, 'ok: takes no lock on a table of the target');
+			const size = statementOf(report, '0002_add_column').judged[0]!.size;
+			assert.ok(size !== null && size !== 'new' && size.rows === 20_000, JSON.stringify(size));
+			assert.deepEqual(await scratchDatabasesLeft(), []);
+		} finally {
+			rmSync(whole, {recursive: true, force: true});
+		}
 	});
 
 	it('a migration that fails on the copy is named, the ones after it are not traced, exit 2, and the copy is dropped', async () => {

@@ -74,7 +74,7 @@ export async function createScratchDatabase(source: PostgresTarget, options: Scr
 			rowMode: 'array',
 		})).rows[0]!;
 		if (!mayCreate) {
-			throw refuse(`the role "${user}" may not create databases, and the round trip runs on a throwaway database restored from ${source.display}`, 'connect as a role with CREATEDB (ALTER ROLE … CREATEDB), or test on a copy you made yourself; nothing was changed');
+			throw refuse(`the role "${user}" may not create databases, and the work runs on a throwaway database restored from ${source.display}`, 'connect as a role with CREATEDB (ALTER ROLE … CREATEDB), or test on a copy you made yourself; nothing was changed');
 		}
 
 		if (Number(serverVersion) < 130_000) {
@@ -90,7 +90,7 @@ export async function createScratchDatabase(source: PostgresTarget, options: Scr
 		}
 
 		if (options.signal?.aborted === true) {
-			throw refuse('the round trip was stopped while its scratch database was made', 'nothing was tested; the source was not touched');
+			throw refuse('stopped while the scratch database was made', 'nothing was run on it; the source was not touched');
 		}
 
 		await rm(directory ?? '', {recursive: true, force: true}).catch(() => undefined);
