@@ -43,7 +43,8 @@ type Run = {code: number | null; stdout: string; stderr: string};
 function folder(files: Array<[string, string]>): string {
 	const directory = mkdtempSync(path.join(os.tmpdir(), 'cutover-trace-'));
 	for (const [name, text] of files) {
-		writeFileSync(path.join(directory, `${name}.up.sql`), `${text}\n`);
+		// A name with its extension is a whole file name (a module); otherwise an up SQL file.
+		writeFileSync(path.join(directory, name.includes('.') ? name : `${name}.up.sql`), `${text}\n`);
 	}
 
 	return directory;
@@ -208,6 +209,20 @@ describe('cutover lint-trace on PostgreSQL', () => {
 			assert.deepEqual(await scratchDatabasesLeft(), []);
 		} finally {
 			rmSync(whole, {recursive: true, force: true});
+		}
+	});
+
+	it('traces a JS migration query by query', () => {
+		const modules = folder([['0002_module.mjs', 'export async function up({query}) {\n\tawait query("ALTER TABLE t ADD COLUMN m int");\n\tawait query("SELECT count(*) FROM p");\n}\n']]);
+		try {
+			const run = trace(['--db', target.url, modules, '--json']);
+			assert.equal(run.code, 1, run.stdout + run.stderr);
+			const report = JSON.parse(run.stdout) as LockTraceReport;
+			assert.deepEqual(locksOf(statementOf(report, '0002_module', 1)), {t: ['AccessExclusiveLock', ['AccessExclusiveLock'], false]});
+			assert.equal(statementOf(report, '0002_module', 2).text, 'SELECT count(*) FROM p');
+			assert.deepEqual(locksOf(statementOf(report, '0002_module', 2)), {t: ['AccessExclusiveLock', [], false], p: ['AccessShareLock', ['AccessShareLock'], false]});
+		} finally {
+			rmSync(modules, {recursive: true, force: true});
 		}
 	});
 

@@ -110,6 +110,8 @@ async function trace(values: LockTraceValues): Promise<number> {
 
 		migrator = await openTargetMigrator(scratch.target, directory, undefined, format);
 		client = await connectPostgres(scratch.target, {application_name: 'cutover lint --trace'});
+		// Only the migrator shares the copy, and it is idle while a statement is traced: a wait means something is wrong.
+		await client.query('SET lock_timeout = \'30s\'');
 		const traced = await traceMigrations({
 			client,
 			migrator,
