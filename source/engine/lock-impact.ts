@@ -108,7 +108,8 @@ export function formatRows(rows: number): string {
 	}
 
 	if (rounded >= 1_000_000) {
-		return `~${Math.round(rounded / 1_000_000)}M rows`;
+		const millions = rounded / 1_000_000;
+		return `~${millions < 10 ? millions.toFixed(1) : Math.round(millions)}M rows`;
 	}
 
 	return rounded >= 10_000 ? `~${Math.round(rounded / 1000)}k rows` : `~${rounded} row${rounded === 1 ? '' : 's'}`;
