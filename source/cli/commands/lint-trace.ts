@@ -1,7 +1,7 @@
 import {existsSync, statSync} from 'node:fs';
 import type pg from 'pg';
 import {openTargetMigrator} from '../../adapters/open-target.js';
-import {judgeTrace, relationsOnTarget, traceExitCode} from '../../engine/lock-trace.js';
+import {judgeTrace, relationsOnTarget, traceExitCode, type LockTraceReport} from '../../engine/lock-trace.js';
 import {CutoverError, UsageError} from '../../errors/index.js';
 import type {Migrator} from '../../ports/migrator.js';
 import type {ScratchCopy} from '../../ports/scratch-copy.js';
@@ -35,10 +35,18 @@ export async function lintTraceCommand(args: string[]): Promise<number> {
 
 export type LockTraceValues = {db?: string | undefined; directory?: string | undefined; format?: string | undefined; empty: boolean; plain: boolean; json: boolean};
 
-/** The trace, printed; also what `cutover lint --trace` runs. */
+/** The trace, printed: the table or JSON on stdout, a copy that could not be dropped on stderr (exit 3). */
 export async function runLockTrace(values: LockTraceValues): Promise<number> {
 	try {
-		return await trace(values);
+		const {report, left} = await measureLocks(values);
+		process.stdout.write(values.json ? lockTraceJson(report) : formatLockTrace(report));
+		if (left !== null) {
+			// The trace finished; its copy did not go: that is for the operator to clear, and for CI to notice.
+			process.stderr.write(`cutover: ${left}\n`);
+			return 3;
+		}
+
+		return traceExitCode(report);
 	} catch (error) {
 		// CI reading --json gets an answer it can parse for "could not trace" too (exit 3, set by the entry point).
 		if (values.json) {
@@ -50,7 +58,11 @@ export async function runLockTrace(values: LockTraceValues): Promise<number> {
 	}
 }
 
-async function trace(values: LockTraceValues): Promise<number> {
+/**
+ * The trace, not printed (for a command that prints it with more): its report, and what is left
+ * to drop by hand when the copy could not be dropped (null when it is gone).
+ */
+export async function measureLocks(values: Omit<LockTraceValues, 'json'> & {json?: boolean}): Promise<{report: LockTraceReport; left: string | null}> {
 	if (values.db === undefined) {
 		throw new UsageError('the trace needs --db', {hint: 'pass the PostgreSQL database the migrations are for: --db postgres://user@host/dbname (its schema is copied to a throwaway database and its sizes read; it is never changed)'});
 	}
@@ -104,8 +116,13 @@ async function trace(values: LockTraceValues): Promise<number> {
 	process.once('SIGTERM', onSignal);
 	try {
 		scratch = await createScratchDatabase(target, {mode: values.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal: stop.signal, application: 'cutover lint --trace'});
-		if (stop.signal.aborted || scratch.target.engine !== 'postgres') {
-			return 130;
+		if (stop.signal.aborted) {
+			// The signal handler drops the copy and exits.
+			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
+		}
+
+		if (scratch.target.engine !== 'postgres') {
+			throw new Error('a PostgreSQL target was copied to something else');
 		}
 
 		migrator = await openTargetMigrator(scratch.target, directory, undefined, format);
@@ -127,15 +144,7 @@ async function trace(values: LockTraceValues): Promise<number> {
 		const description = scratch.description;
 		const left = await remove();
 		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
-		const report = judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory});
-		process.stdout.write(values.json ? lockTraceJson(report) : formatLockTrace(report));
-		if (left !== null) {
-			// The trace finished; its copy did not go: that is for the operator to clear, and for CI to notice.
-			process.stderr.write(`cutover: ${left}\n`);
-			return 3;
-		}
-
-		return traceExitCode(report);
+		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
 	} catch (error) {
 		const left = await remove();
 		if (left !== null) {
