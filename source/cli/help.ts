@@ -182,11 +182,11 @@ export const lintTraceHelp = `cutover lint-trace --db <target> [<migrations-dir>
 
 Measures the locks of each pending migration (PostgreSQL) on a throwaway database restored
 from pg_dump --schema-only of the target (cutover_lt_<pid>_<time>, needs CREATEDB; always
-dropped, on Ctrl-C too). The earlier pending migrations are applied first; each migration runs
-one statement at a time in a transaction rolled back at the end, and after each statement the
-locks held (pg_locks) and any rewrite (a new pg_class.relfilenode) are read. Then it is applied
-for real on the copy, for the next one. A no-transaction migration is not run to trace it:
-CONCURRENTLY takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes.
+dropped, on Ctrl-C too). The earlier pending migrations are applied first; each migration
+runs one statement at a time in a transaction rolled back at the end, and after each
+statement the locks held (pg_locks) and any rewrite (a new pg_class.relfilenode) are read.
+Then it is applied for real on the copy, for the next one. A no-transaction migration is not
+run to trace it: CONCURRENTLY takes SHARE UPDATE EXCLUSIVE, which blocks no reads or writes.
 
 Sizes come from the target, read only: pg_total_relation_size and pg_class.reltuples.
 Verdicts: ok (blocks nothing, or the table is small: under 10.0 MB and 10,000 rows),
