@@ -114,5 +114,11 @@ function wrap(text: string, indent: string): string[] {
 
 /** The whole report for CI: every statement's locks, sizes and verdict, and the exit status. */
 export function lockTraceJson(report: LockTraceReport): string {
-	return `${JSON.stringify({status: report.failed ? 'failed' : report.level, exitCode: traceExitCode(report), thresholds: {smallTableBytes: SMALL_TABLE_BYTES, smallTableRows: SMALL_TABLE_ROWS, largeTableBytes: LARGE_TABLE_BYTES, largeTableRows: LARGE_TABLE_ROWS}, ...report}, null, 2)}\n`;
+	return `${JSON.stringify(lockTraceObject(report), null, 2)}\n`;
+}
+
+/** lockTraceJson's object, for a command that puts it beside more. Each statement's locks once: as judged, with sizes. */
+export function lockTraceObject(report: LockTraceReport): Record<string, unknown> {
+	const migrations = report.migrations.map(m => ({...m, statements: m.statements.map(({locks: _locks, ...statement}: JudgedStatement & {locks?: unknown}) => statement)}));
+	return {status: report.failed ? 'failed' : report.level, exitCode: traceExitCode(report), thresholds: {smallTableBytes: SMALL_TABLE_BYTES, smallTableRows: SMALL_TABLE_ROWS, largeTableBytes: LARGE_TABLE_BYTES, largeTableRows: LARGE_TABLE_ROWS}, ...report, migrations};
 }
