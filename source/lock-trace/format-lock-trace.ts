@@ -72,19 +72,19 @@ function row(cells: readonly string[]): string {
 	return cells.map((cell, i) => cut(cell, widths[i]!).padEnd(widths[i]!)).join(' ').trimEnd();
 }
 
+/** The last line, as the lint's ends with its own: the worst verdict, then the counts. */
 function summary(report: LockTraceReport): string {
-	const code = traceExitCode(report);
 	if (report.failed) {
-		return `failed: a migration did not run on the scratch copy (exit ${code})`;
+		return 'trace: failed: a migration did not run on the scratch copy';
 	}
 
 	const statements = report.migrations.flatMap(m => m.statements);
 	const count = (level: string) => statements.filter(s => s.verdict.level === level).length;
 	if (statements.length === 0) {
-		return 'nothing pending: no migration to trace (exit 0)';
+		return 'trace: ok: nothing pending, no migration to trace';
 	}
 
-	return `${count('danger')} danger, ${count('caution')} caution, ${count('ok')} ok of ${statements.length} statement${statements.length === 1 ? '' : 's'} (exit ${code})`;
+	return `trace: ${report.level}: ${count('danger')} danger, ${count('caution')} caution, ${count('ok')} ok of ${statements.length} statement${statements.length === 1 ? '' : 's'}`;
 }
 
 /** The statement's first line that holds something besides a comment. */

@@ -53,8 +53,19 @@ function folder(files: Array<[string, string]>): string {
 const configDir = mkdtempSync(path.join(os.tmpdir(), 'cutover-trace-config-'));
 
 function trace(args: string[]): Run {
-	const run = spawnSync(process.execPath, [cli, 'lint-trace', ...args], {encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: configDir}});
+	const run = spawnSync(process.execPath, [cli, 'lint', '--trace', ...args], {encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: configDir}});
 	return {code: run.status, stdout: run.stdout, stderr: run.stderr};
+}
+
+type Both = {lint: {exitCode: number}; trace: LockTraceReport & {exitCode: number}; exitCode: number};
+
+/** The trace's half of lint --trace --json, its exit status checked against the whole command's: the higher of the lint's and the trace's. */
+function traceOf(run: Run, traceExit: number): LockTraceReport {
+	const both = JSON.parse(run.stdout) as Both;
+	assert.equal(both.trace.exitCode, traceExit, run.stdout + run.stderr);
+	assert.equal(run.code, Math.max(both.lint.exitCode, traceExit));
+	assert.equal(both.exitCode, run.code);
+	return both.trace;
 }
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -114,7 +125,7 @@ function locksOf(statement: JudgedStatement): Record<string, [string, string[], 
 	return Object.fromEntries(statement.judged.map(lock => [lock.relation, [lock.mode, lock.taken, lock.rewrite]]));
 }
 
-describe('cutover lint-trace on PostgreSQL', () => {
+describe('cutover lint --trace on PostgreSQL', () => {
 	let target: ThrowawayDatabase;
 	let directory: string;
 	before(async () => {
@@ -132,9 +143,7 @@ describe('cutover lint-trace on PostgreSQL', () => {
 		const logBefore = await logOf(target);
 		const run = trace(['--db', target.url, directory, '--json']);
 		// 20 000 rows in t: over the small threshold, under the large one.
-		assert.equal(run.code, 1, run.stdout + run.stderr);
-		const report = JSON.parse(run.stdout) as LockTraceReport & {exitCode: number};
-		assert.equal(report.exitCode, 1);
+		const report = traceOf(run, 1);
 		assert.deepEqual(report.migrations.map(m => m.name), pending.map(([name]) => name));
 
 		assert.deepEqual(locksOf(statementOf(report, '0002_add_column')), {t: ['AccessExclusiveLock', ['AccessExclusiveLock'], false]});
@@ -183,7 +192,10 @@ describe('cutover lint-trace on PostgreSQL', () => {
 
 	it('prints a table per migration at 80 columns, each verdict under its statement', () => {
 		const run = trace(['--db', target.url, directory, '--plain']);
-		assert.equal(run.code, 1, run.stdout + run.stderr);
+		// The lint's findings come first (a type change that rewrites: an error), then the trace.
+		assert.equal(run.code, 2, run.stdout + run.stderr);
+		assert.match(run.stdout, /^0003_type_bigint\.up\.sql:1 +error +column-type-rewrite$/m);
+		assert.ok(run.stdout.indexOf('column-type-rewrite') < run.stdout.indexOf('lock trace of '), run.stdout);
 		const lines = run.stdout.split('\n');
 		assert.ok(lines.every(line => line.length <= 80), lines.filter(line => line.length > 80).join('\n'));
 		assert.match(run.stdout, /^0004_index \(1 statement, one transaction, rolled back after the trace\)$/m);
@@ -191,15 +203,13 @@ describe('cutover lint-trace on PostgreSQL', () => {
 		assert.match(run.stdout, /^2 {2}CREATE TABLE q \(id … AccessExclusive #1 {3}t {11}R W/m);
 		assert.match(run.stdout, /^1 {2}CREATE INDEX CONCUR… ShareUpdateExclusive t {11}- /m);
 		assert.match(run.stdout, /^ {3}caution: rewrites t \(/m);
-		assert.match(run.stdout, /\(exit 1\)\n$/);
+		assert.match(run.stdout, /^trace: caution: 0 danger, 9 caution, 3 ok of 12 statements\n$/m);
 	});
 
 	it('with --empty traces the whole folder from nothing, sizes still the target\'s by name', async () => {
 		const whole = folder([['0001_init', init], pending[0]!]);
 		try {
-			const run = trace(['--db', target.url, whole, '--empty', '--json']);
-			assert.equal(run.code, 1, run.stdout + run.stderr);
-			const report = JSON.parse(run.stdout) as LockTraceReport;
+			const report = traceOf(trace(['--db', target.url, whole, '--empty', '--json']), 1);
 			assert.equal(report.appliedBefore, 0);
 			// Tables made in the traced migration are seen by no one before it commits.
 			assert.deepEqual(statementOf(report, '0001_init', 1).judged, []);
@@ -215,9 +225,7 @@ describe('cutover lint-trace on PostgreSQL', () => {
 	it('traces a JS migration query by query', () => {
 		const modules = folder([['0002_module.mjs', 'export async function up({query}) {\n\tawait query("ALTER TABLE t ADD COLUMN m int");\n\tawait query("SELECT count(*) FROM p");\n}\n']]);
 		try {
-			const run = trace(['--db', target.url, modules, '--json']);
-			assert.equal(run.code, 1, run.stdout + run.stderr);
-			const report = JSON.parse(run.stdout) as LockTraceReport;
+			const report = traceOf(trace(['--db', target.url, modules, '--json']), 1);
 			assert.deepEqual(locksOf(statementOf(report, '0002_module', 1)), {t: ['AccessExclusiveLock', ['AccessExclusiveLock'], false]});
 			assert.equal(statementOf(report, '0002_module', 2).text, 'SELECT count(*) FROM p');
 			assert.deepEqual(locksOf(statementOf(report, '0002_module', 2)), {t: ['AccessExclusiveLock', [], false], p: ['AccessShareLock', ['AccessShareLock'], false]});
@@ -229,9 +237,7 @@ describe('cutover lint-trace on PostgreSQL', () => {
 	it('a migration that fails on the copy is named, the ones after it are not traced, exit 2, and the copy is dropped', async () => {
 		const failing = folder([['0002_fails', 'ALTER TABLE t ADD COLUMN g int;\nALTER TABLE missing ADD COLUMN h int;'], ['0003_after', 'ALTER TABLE t ADD COLUMN i int;']]);
 		try {
-			const run = trace(['--db', target.url, failing, '--json']);
-			assert.equal(run.code, 2, run.stdout + run.stderr);
-			const report = JSON.parse(run.stdout) as LockTraceReport;
+			const report = traceOf(trace(['--db', target.url, failing, '--json']), 2);
 			assert.equal(statementOf(report, '0002_fails', 1).status, 'traced');
 			assert.match(statementOf(report, '0002_fails', 2).verdict.text, /^failed on the scratch copy: relation "missing" does not exist$/);
 			assert.match(report.migrations[1]!.problem ?? '', /0002_fails failed on the scratch copy/);
@@ -248,7 +254,7 @@ describe('cutover lint-trace on PostgreSQL', () => {
 			const run = trace(['--db', bare.url, directory, '--json']);
 			assert.equal(run.code, 3, run.stdout + run.stderr);
 			const answer = JSON.parse(run.stdout) as {status: string; hint: string};
-			assert.equal(answer.status, 'could-not-trace');
+			assert.equal(answer.status, 'could-not-lint');
 			assert.match(answer.hint, /adopt it first/);
 			assert.deepEqual(await scratchDatabasesLeft(), []);
 		} finally {
@@ -264,14 +270,14 @@ describe('cutover lint-trace on PostgreSQL', () => {
 		assert.match(sqlite.stderr, /the lock trace is for PostgreSQL/);
 		const none = trace([directory]);
 		assert.equal(none.code, 3);
-		assert.match(none.stderr, /the trace needs --db/);
+		assert.match(none.stderr, /--trace needs --db/);
 		assert.match(none.stderr, /→ pass the PostgreSQL database/);
 	});
 
 	it('drops its scratch database on SIGTERM while a traced statement runs, and exits 143', async () => {
 		const slow = folder([['0002_slow', 'SELECT pg_sleep(30);']]);
 		try {
-			const child = spawn(process.execPath, [cli, 'lint-trace', '--db', target.url, slow, '--plain'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CUTOVER_CONFIG_DIR: configDir}});
+			const child = spawn(process.execPath, [cli, 'lint', '--trace', '--db', target.url, slow, '--plain'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CUTOVER_CONFIG_DIR: configDir}});
 			let stderr = '';
 			child.stderr.on('data', (chunk: Buffer) => {
 				stderr += chunk.toString('utf8');

@@ -1,4 +1,4 @@
-import {baselineHelp, checklistHelp, configHelp, demoHelp, healthHelp, importHelp, keyHelp, keygenHelp, lintHelp, lintTraceHelp, replayHelp, resumeHelp, runHelp, snapshotHelp, statusHelp, testMigrationsHelp, verifyHelp, watchHelp} from '../help.js';
+import {baselineHelp, checklistHelp, configHelp, demoHelp, healthHelp, importHelp, keyHelp, keygenHelp, lintHelp, replayHelp, resumeHelp, runHelp, snapshotHelp, statusHelp, testMigrationsHelp, verifyHelp, watchHelp} from '../help.js';
 import {importWithoutFetch} from '../without-fetch.js';
 
 export type Command = {
@@ -26,7 +26,6 @@ export const commands: Record<string, Command> = {
 	baseline: {help: baselineHelp, load: async () => (await import('./baseline.js')).baselineCommand},
 	snapshot: {help: snapshotHelp, load: async () => (await import('./snapshot.js')).snapshotCommand},
 	health: {help: healthHelp, load: async () => (await import('./health.js')).healthCommand, errorExit: 3},
-	'lint-trace': {help: lintTraceHelp, load: async () => (await import('./lint-trace.js')).lintTraceCommand, errorExit: 3},
 	'test-migrations': {help: testMigrationsHelp, load: async () => (await import('./test-migrations.js')).testMigrationsCommand, errorExit: 3},
 	lint: {help: lintHelp, load: async () => (await import('./lint.js')).lintCommand, errorExit: 3},
 };
