@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import {openTargetMigrator} from '../adapters/open-target.js';
 import {judgeTrace, relationsOnTarget, type LockTraceReport} from '../engine/lock-trace.js';
 import {CutoverError, UsageError} from '../errors/index.js';
@@ -33,24 +32,20 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 		throw new Error('refuseTrace lets only PostgreSQL through');
 	}
 
-	const {directory} = values;
-	const {format} = values;
+	const {directory, format} = values;
 	const stop = new AbortController();
 	const progress = !values.plain && !values.json && process.stderr.isTTY === true;
-	const [{createScratchDatabase}, {connectPostgres}, {traceMigrations}, {readRelationSizes}] = await Promise.all([
+	const [{createScratchDatabase}, {traceMigrations}, {readRelationSizes}] = await Promise.all([
 		import('../adapters/postgres/scratch-database.js'),
-		import('../adapters/postgres/connect.js'),
 		import('../adapters/postgres/lock-trace.js'),
 		import('../adapters/postgres/relation-sizes.js'),
 	]);
 	let scratch: ScratchCopy | null = null;
 	let migrator: Migrator | null = null;
-	let client: pg.Client | null = null;
 	let removal: Promise<string | null> | null = null;
 	// Once, whichever comes first: the end, an error, or a signal.
 	const remove = async () => {
 		removal ??= (async () => {
-			await client?.end().catch(() => undefined);
 			await migrator?.close().catch(() => undefined);
 			return scratch === null ? null : scratch.remove();
 		})();
@@ -83,11 +78,8 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 		}
 
 		migrator = await openTargetMigrator(scratch.target, directory, undefined, format);
-		client = await connectPostgres(scratch.target, {application_name: 'cutover lint --trace'});
-		// Only the migrator shares the copy, and it is idle while a statement is traced: a wait means something is wrong.
-		await client.query('SET lock_timeout = \'30s\'');
 		const traced = await traceMigrations({
-			client,
+			scratch: scratch.target,
 			migrator,
 			directory,
 			format,

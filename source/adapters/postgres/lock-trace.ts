@@ -6,10 +6,12 @@ import type {Migrator} from '../../ports/migrator.js';
 import {concurrentIndexTable, leadingWords, nonTransactional} from '../../sql/non-transactional.js';
 import {readMigrationFolder, type FormatName, type MigrationSource} from '../migrator/migration-files.js';
 import {messageOf} from '../migrator/session.js';
+import {connectPostgres} from './connect.js';
+import type {PostgresTarget} from './postgres-target.js';
 
 export type TraceOptions = {
-	/** A session on the scratch copy, the only one that runs traced statements. */
-	client: pg.Client;
+	/** The scratch copy: the trace opens the one session that runs traced statements on it. */
+	scratch: PostgresTarget;
 	/** The migrator opened on the same scratch copy: it plans and applies each migration for real after its trace. */
 	migrator: Migrator;
 	directory: string;
@@ -45,7 +47,18 @@ export const concurrentRule = 'runs outside a transaction; takes SHARE UPDATE EX
  * applied. A failure stops the trace there: later migrations would not meet their schema.
  */
 export async function traceMigrations(options: TraceOptions): Promise<LockTrace> {
-	const {client, migrator} = options;
+	const client = await connectPostgres(options.scratch, {application_name: 'cutover lint --trace'});
+	try {
+		// Only the migrator shares the copy, and it is idle while a statement is traced: a wait means something is wrong.
+		await client.query('SET lock_timeout = \'30s\'');
+		return await traceAll(client, options);
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
+async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockTrace> {
+	const {migrator} = options;
 	const plan = await migrator.plan();
 	if (plan.adoption !== undefined) {
 		throw new CutoverError('the target has tables but no cutover_migrations: cutover does not know which migrations it is at, and would trace the first on top of them', {
