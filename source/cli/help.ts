@@ -360,7 +360,7 @@ Options
 `;
 
 export const lintHelp = `cutover lint [<migrations-dir>] [--db <target>] [--engine postgres|sqlite]
-             [--format <fmt>] [--json]
+             [--format <fmt>] [--trace [--empty] [--plain]] [--json]
 
 Reads the migrations folder (default ./migrations, in any layout cutover runs: golang-migrate,
 pop, dbmate, goose, Flyway, maragu, prisma; ups and downs are read and checked as a run reads
@@ -401,10 +401,28 @@ Options
   --engine <e>         postgres (default) or sqlite; --db decides it when given
   --format <fmt>       the folder's layout, when detection cannot tell
   --json               one JSON object: findings with rule, severity, risk, fix, allowed
+                       (with --trace: {"lint": …, "trace": …, "exitCode": …})
+  --trace              after the findings, measure the locks (PostgreSQL, needs --db; below)
+  --empty              trace on an empty database instead: the whole folder from nothing
+  --plain              no progress line on stderr while tracing
 
-JS/TS module migrations are code, not SQL: they are listed as not linted.
+JS/TS module migrations are code, not SQL: they are listed as not linted (--trace runs them).
+
+The trace (--trace)
+  Measures the locks of each pending migration on a throwaway database restored from
+  pg_dump --schema-only of the target (cutover_lt_<pid>_<time>, needs CREATEDB; always
+  dropped, on Ctrl-C too). The earlier pending migrations are applied first; each migration
+  runs one statement at a time in a transaction rolled back at the end, and after each
+  statement the locks held (pg_locks) and any rewrite (a new pg_class.relfilenode) are read.
+  Then it is applied for real on the copy, for the next one. A no-transaction migration is
+  not run to trace it: CONCURRENTLY takes SHARE UPDATE EXCLUSIVE, blocking no reads or writes.
+  Sizes come from the target, read only (pg_total_relation_size, pg_class.reltuples).
+  Verdicts: ok (blocks nothing, or the table is small: under 10.0 MB and 10,000 rows),
+  caution, danger (1.0 GB or 1,000,000 rows and over, blocked or rewritten). Its exit
+  status: 0 ok, 1 caution, 2 danger or a migration failed on the copy; the command exits
+  with the higher of the lint's and the trace's.
 
 Exit status: 0 clean, 1 warnings only, 2 errors (allowed findings count for neither),
-3 could not lint (a folder that cannot be read, a statement that does not parse: the
+3 could not lint or trace (a folder that cannot be read, a statement that does not parse: the
 message names the file and line; bad usage).
 `;

@@ -20,9 +20,9 @@ export type ScratchDatabaseOptions = {
 	binaries?: PgBinaries;
 	/** Stops pg_dump or pg_restore; the half-made database is dropped. */
 	signal?: AbortSignal;
+	/** The application_name of every session and tool, so pg_stat_activity says which command made the copy. */
+	application?: string;
 };
-
-const application = 'cutover test-migrations';
 
 /**
  * A throwaway database on the source's server, made from template0 like the source (encoding,
@@ -34,6 +34,7 @@ const application = 'cutover test-migrations';
 export async function createScratchDatabase(source: PostgresTarget, options: ScratchDatabaseOptions): Promise<ScratchCopy> {
 	const binaries = options.binaries ?? {pgDump: 'pg_dump', pgRestore: 'pg_restore'};
 	const {name} = options;
+	const application = options.application ?? 'cutover test-migrations';
 	const scratch = withDatabase(source, name);
 	// CREATE and DROP DATABASE are issued from a session on the source database: never from the scratch one.
 	let admin: pg.Client | null = await connectPostgres(source, {application_name: application});
@@ -73,7 +74,7 @@ export async function createScratchDatabase(source: PostgresTarget, options: Scr
 			rowMode: 'array',
 		})).rows[0]!;
 		if (!mayCreate) {
-			throw refuse(`the role "${user}" may not create databases, and the round trip runs on a throwaway database restored from ${source.display}`, 'connect as a role with CREATEDB (ALTER ROLE … CREATEDB), or test on a copy you made yourself; nothing was changed');
+			throw refuse(`the role "${user}" may not create databases, and the work runs on a throwaway database restored from ${source.display}`, 'connect as a role with CREATEDB (ALTER ROLE … CREATEDB), or test on a copy you made yourself; nothing was changed');
 		}
 
 		if (Number(serverVersion) < 130_000) {
@@ -85,11 +86,11 @@ export async function createScratchDatabase(source: PostgresTarget, options: Scr
 		created = true;
 		if (options.mode !== 'empty') {
 			directory = await mkdtemp(path.join(os.tmpdir(), 'cutover-rt-'));
-			await copyInto(source, scratch, binaries, directory, options, await presentBookkeeping(admin));
+			await copyInto(source, scratch, binaries, directory, {...options, application}, await presentBookkeeping(admin));
 		}
 
 		if (options.signal?.aborted === true) {
-			throw refuse('the round trip was stopped while its scratch database was made', 'nothing was tested; the source was not touched');
+			throw refuse('stopped while the scratch database was made', 'nothing was run on it; the source was not touched');
 		}
 
 		await rm(directory ?? '', {recursive: true, force: true}).catch(() => undefined);
@@ -132,7 +133,8 @@ async function presentBookkeeping(client: pg.Client): Promise<string[]> {
 }
 
 /** pg_dump of the source (custom format, into the temporary directory), pg_restore into the scratch database. */
-async function copyInto(source: PostgresTarget, scratch: PostgresTarget, binaries: PgBinaries, directory: string, options: ScratchDatabaseOptions, bookkeeping: string[]): Promise<void> {
+async function copyInto(source: PostgresTarget, scratch: PostgresTarget, binaries: PgBinaries, directory: string, options: ScratchDatabaseOptions & {application: string}, bookkeeping: string[]): Promise<void> {
+	const {application} = options;
 	const signal = options.signal === undefined ? {} : {signal: options.signal};
 	const dumps: Array<{file: string; args: string[]}> = options.mode === 'schema-only'
 		? [

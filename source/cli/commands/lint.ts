@@ -11,9 +11,10 @@ import {parseCommand} from '../parse.js';
 import {parseFormat} from '../run-flags.js';
 
 /**
- * `cutover lint [<migrations-dir>] [--db <target>] [--engine postgres|sqlite] [--format <fmt>] [--json]`.
- * Exit 0 clean, 1 warnings only, 2 errors; every error (a folder that cannot be read, a statement
- * that does not parse, bad usage) is 3, set by the entry point.
+ * `cutover lint [<migrations-dir>] [--db <target>] [--engine postgres|sqlite] [--format <fmt>] [--trace [--empty] [--plain]] [--json]`.
+ * Exit 0 clean, 1 warnings only, 2 errors (with --trace, the higher of that and the trace's);
+ * every error (a folder that cannot be read, a statement that does not parse, bad usage) is 3,
+ * set by the entry point.
  */
 export async function lintCommand(args: string[]): Promise<number> {
 	const {values, positionals} = parseCommand(args, {
@@ -22,6 +23,9 @@ export async function lintCommand(args: string[]): Promise<number> {
 		format: {type: 'string'},
 		migrations: {type: 'string'},
 		json: {type: 'boolean', default: false},
+		trace: {type: 'boolean', default: false},
+		empty: {type: 'boolean', default: false},
+		plain: {type: 'boolean', default: false},
 	}, 'lint');
 	try {
 		return await lint(values, positionals);
@@ -36,13 +40,20 @@ export async function lintCommand(args: string[]): Promise<number> {
 	}
 }
 
-type Values = {db?: string; engine?: string; format?: string; migrations?: string; json: boolean};
+type Values = {db?: string; engine?: string; format?: string; migrations?: string; json: boolean; trace: boolean; empty: boolean; plain: boolean};
 
 async function lint(values: Values, positionals: string[]): Promise<number> {
 	if (positionals.length > 1 || (positionals.length === 1 && values.migrations !== undefined)) {
 		throw new UsageError(`lint takes one migrations directory, got ${[...positionals, ...(values.migrations === undefined ? [] : [values.migrations])].join(', ')}`, {hint: 'cutover lint [<migrations-dir>] [--db <target>] [--json]'});
 	}
 
+	if (!values.trace && (values.empty || values.plain)) {
+		throw new UsageError(`--${values.empty ? 'empty' : 'plain'} is an option of the trace`, {hint: 'add --trace --db <target> to measure the locks, or leave the option out'});
+	}
+
+	// Only --trace loads the trace's code; its refusals (no --db, SQLite) come before any lint.
+	const tracing = values.trace ? await import('../../lock-trace/measure-locks.js') : null;
+	tracing?.refuseTrace(values);
 	const directory = resolveMigrations(positionals[0] ?? values.migrations);
 	if (!existsSync(directory) || !statSync(directory).isDirectory()) {
 		throw new UsageError(`${directory} is no directory`, {hint: 'name the folder that holds the migrations: cutover lint path/to/migrations'});
@@ -80,8 +91,26 @@ async function lint(values: Values, positionals: string[]): Promise<number> {
 		throw new CutoverError(`${directory} holds no migration for ${engine === 'postgres' ? 'PostgreSQL' : 'SQLite'}`, {hint: 'name the folder that holds the migrations (NNNN_name.up.sql and the layouts cutover run reads); for a folder of SQLite migrations pass --engine sqlite'});
 	}
 
-	process.stdout.write(values.json ? lintJson(report) : formatLint(report));
-	return lintExitCode(report);
+	if (tracing === null) {
+		process.stdout.write(values.json ? lintJson(report) : formatLint(report));
+		return lintExitCode(report);
+	}
+
+	const [{report: traced, left}, {formatLockTrace, lockTraceObject}, {traceExitCode}] = await Promise.all([
+		tracing.measureLocks({db: values.db, directory, format, empty: values.empty, plain: values.plain, json: values.json}),
+		import('../../lock-trace/format-lock-trace.js'),
+		import('../../engine/lock-trace.js'),
+	]);
+	// A copy that could not be dropped is for the operator to clear, and for CI to notice.
+	const exitCode = left === null ? Math.max(lintExitCode(report), traceExitCode(traced)) : 3;
+	process.stdout.write(values.json
+		? `${JSON.stringify({lint: JSON.parse(lintJson(report)) as unknown, trace: lockTraceObject(traced), exitCode}, null, 2)}\n`
+		: `${formatLint(report)}\n${formatLockTrace(traced)}`);
+	if (left !== null) {
+		process.stderr.write(`cutover: ${left}\n`);
+	}
+
+	return exitCode;
 }
 
 function chooseEngine(flag: string | undefined, fromTarget: Engine | null): Engine {

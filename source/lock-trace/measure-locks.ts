@@ -1,0 +1,108 @@
+import {openTargetMigrator} from '../adapters/open-target.js';
+import {judgeTrace, relationsOnTarget, type LockTraceReport} from '../engine/lock-trace.js';
+import {CutoverError, UsageError} from '../errors/index.js';
+import type {Migrator} from '../ports/migrator.js';
+import type {ScratchCopy} from '../ports/scratch-copy.js';
+import {parseTarget} from '../target.js';
+import type {FormatName} from '../adapters/migrator/migration-files.js';
+
+export type LockTraceValues = {db?: string | undefined; directory: string; format: FormatName | null; empty: boolean; plain: boolean; json: boolean};
+
+/** What keeps a trace from running at all, found before anything is read or copied. */
+export function refuseTrace(values: Pick<LockTraceValues, 'db'>): void {
+	if (values.db === undefined) {
+		throw new UsageError('--trace needs --db', {hint: 'pass the PostgreSQL database the migrations are for: cutover lint --trace --db postgres://user@host/dbname (its schema is copied to a throwaway database and its sizes read; it is never changed)'});
+	}
+
+	if (parseTarget(values.db).engine !== 'postgres') {
+		throw new UsageError('the lock trace is for PostgreSQL: SQLite has no table locks to measure', {hint: 'pass --db postgres://…, or lint the SQLite folder without --trace'});
+	}
+}
+
+/**
+ * `cutover lint --trace`: the locks each pending migration takes, measured on a throwaway copy
+ * of the target's schema (or an empty database), scaled by the target's sizes. Returns the
+ * report, and what is left to drop by hand when the copy could not be dropped (null when it is
+ * gone). A signal drops the copy and exits 130 or 143.
+ */
+export async function measureLocks(values: LockTraceValues): Promise<{report: LockTraceReport; left: string | null}> {
+	refuseTrace(values);
+	const target = parseTarget(values.db!);
+	if (target.engine !== 'postgres') {
+		throw new Error('refuseTrace lets only PostgreSQL through');
+	}
+
+	const {directory, format} = values;
+	const stop = new AbortController();
+	const progress = !values.plain && !values.json && process.stderr.isTTY === true;
+	const [{createScratchDatabase}, {traceMigrations}, {readRelationSizes}] = await Promise.all([
+		import('../adapters/postgres/scratch-database.js'),
+		import('../adapters/postgres/lock-trace.js'),
+		import('../adapters/postgres/relation-sizes.js'),
+	]);
+	let scratch: ScratchCopy | null = null;
+	let migrator: Migrator | null = null;
+	let removal: Promise<string | null> | null = null;
+	// Once, whichever comes first: the end, an error, or a signal.
+	const remove = async () => {
+		removal ??= (async () => {
+			await migrator?.close().catch(() => undefined);
+			return scratch === null ? null : scratch.remove();
+		})();
+		return removal;
+	};
+
+	const onSignal = (signal: NodeJS.Signals) => {
+		stop.abort();
+		process.stderr.write(`\ncutover: ${signal}: removing the scratch copy and stopping\n`);
+		void remove().then(left => {
+			if (left !== null) {
+				process.stderr.write(`cutover: ${left}\n`);
+			}
+
+			process.exit(signal === 'SIGINT' ? 130 : 143);
+		});
+	};
+
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
+	try {
+		scratch = await createScratchDatabase(target, {mode: values.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal: stop.signal, application: 'cutover lint --trace'});
+		if (stop.signal.aborted) {
+			// The signal handler drops the copy and exits.
+			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
+		}
+
+		if (scratch.target.engine !== 'postgres') {
+			throw new Error('a PostgreSQL target was copied to something else');
+		}
+
+		migrator = await openTargetMigrator(scratch.target, directory, undefined, format);
+		const traced = await traceMigrations({
+			scratch: scratch.target,
+			migrator,
+			directory,
+			format,
+			signal: stop.signal,
+			...(progress ? {onStep: (line: string) => process.stderr.write(`\r\u001B[K${line}`)} : {}),
+		});
+		if (progress) {
+			process.stderr.write('\r\u001B[K');
+		}
+
+		const description = scratch.description;
+		const left = await remove();
+		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
+		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
+	} catch (error) {
+		const left = await remove();
+		if (left !== null) {
+			process.stderr.write(`cutover: ${left}\n`);
+		}
+
+		throw error;
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+	}
+}
