@@ -108,7 +108,6 @@ export async function resumeDatabases(options: DatabasesResumeOptions): Promise<
 		reopened = reopenFileJournal({path: journalPath, secrets: legs.flatMap(l => secretsOf(l.target))});
 		for (const leg of legs.filter(l => l.state.runId !== null && l.state.outcome === null)) {
 			const artifact = leg.state.backup?.artifact;
-			// eslint-disable-next-line no-await-in-loop -- one database after the other
 			reconciliations.set(leg.name, reconcile(leg.state, {
 				// eslint-disable-next-line no-await-in-loop -- as above
 				fingerprint: await leg.connections!.database.fingerprint(),
@@ -149,6 +148,7 @@ export async function resumeDatabases(options: DatabasesResumeOptions): Promise<
 		if (options.plain) {
 			if (options.confirm[index] !== real) {
 				reopened.journal.close();
+				// eslint-disable-next-line no-await-in-loop -- once, on the way out
 				await release();
 				throw new UsageError(`--confirm-db ${options.confirm[index] ?? ''} is not the database ${leg.name} of this run (${real})`, {hint: `pass the names in the run's order: ${legs.map(l => `--confirm-db ${l.state.fingerprint?.database ?? `<${l.name}>`}`).join(' ')}`});
 			}
@@ -160,6 +160,7 @@ export async function resumeDatabases(options: DatabasesResumeOptions): Promise<
 		const answer = await confirmInConsole(leg.name, real, upgradeOpen && then === 'continue');
 		if (answer === null) {
 			reopened.journal.close();
+			// eslint-disable-next-line no-await-in-loop -- once, on the way out
 			await release();
 			options.write('nothing was changed or journaled; the run is still unfinished\n');
 			return 'declined';
