@@ -391,3 +391,60 @@ describe('the run\'s maintenance commands and its checks on the targets', () => 
 		assert.match(crossed.stdout, /\[users\] operator stopped the run: maintenance window not confirmed: "confirm-pool" is not the database name \(confirm-users\)/);
 	});
 });
+
+describe('a run over two PostgreSQL databases stopped mid-upgrade', () => {
+	let setup: Awaited<ReturnType<typeof prepare>> | null = null;
+	let folder = '';
+	after(async () => {
+		await setup?.cleanup();
+		rmSync(folder, {recursive: true, force: true});
+	});
+
+	it('resumes with --rollback: every changed database to its prompt, both restored', async () => {
+		setup = await prepare({duplicates: false});
+		// The pool's folder with a slow third migration: the stop comes while it runs.
+		folder = mkdtempSync(path.join(os.tmpdir(), 'cutover-split-slow-'));
+		for (const file of readdirSync(folders.pool)) {
+			copyFileSync(path.join(folders.pool, file), path.join(folder, file));
+		}
+
+		writeFileSync(path.join(folder, '0003_slow.up.sql'), 'SELECT pg_sleep(3);\nALTER TABLE units ADD COLUMN region TEXT;\n');
+		writeFileSync(path.join(folder, '0003_slow.down.sql'), 'ALTER TABLE units DROP COLUMN region;\n');
+		const runbookFile = path.join(setup.dir, 'split.yaml');
+		writeFileSync(runbookFile, [
+			'name: split-slow', 'window: {expected-minutes: 5}',
+			'databases:', `  - {name: users, migrations: ${folders.users}}`, `  - {name: pool, migrations: ${folder}}`, 'checks: {}', '',
+		].join('\n'));
+		const dirs = ['--records', path.join(setup.dir, 'records'), '--backups', path.join(setup.dir, 'backups')];
+		const child = spawn(process.execPath, [cli, 'run', '--checklist', runbookFile, '--db', `users=${setup.users.url}`, '--db', `pool=${setup.pool.url}`,
+			...dirs, '--plain', '--yes', '--confirm-db', setup.users.name, '--confirm-db', setup.pool.name], {env: {...process.env, ...cliEnv(setup.scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString('utf8');
+			if (/\[pool\] up 0003_slow\n/.test(stdout) && !child.killed) {
+				child.kill('SIGHUP');
+			}
+		});
+		const code = await new Promise<number | null>(resolve => child.once('close', resolve));
+		assert.equal(code, 1, stdout);
+		const {file, events} = latestRecord(setup.scratch);
+		assert.equal((events.at(-1) as Wrapped).type, 'run.interrupted', stdout);
+		// The running migration finished as a whole before the stop: the upgrade is open at pool, 0003 applied.
+		assert.deepEqual(await applied(setup.pool), ['0001_create_units', '0002_unique_unit_slot', '0003_slow']);
+
+		const resumed = await cutoverAsync(setup.scratch, ['resume', file, ...dirs, '--plain', '--yes', '--confirm-db', setup.users.name, '--confirm-db', setup.pool.name, '--rollback', '--on-failure', 'restore']);
+		const after = latestRecord(setup.scratch).events as Wrapped[];
+		const offers = after.flatMap(e => e.type === 'database.event' && e.event?.type === 'rollback.offered' ? [e.database] : []);
+		assert.deepEqual(offers, ['pool', 'users'], resumed.stdout + resumed.stderr);
+		for (const name of ['pool', 'users']) {
+			const finished = perDatabase(after, name).find(e => e.event.type === 'rollback.finished');
+			assert.equal(finished?.event['ok'], true, JSON.stringify(finished?.event));
+		}
+
+		assert.equal(after.at(-1)?.['outcome'], 'rolled-back');
+		assert.deepEqual(await applied(setup.users), ['0001_create_accounts']);
+		assert.deepEqual(await applied(setup.pool), ['0001_create_units']);
+		const verify = await cutoverAsync(setup.scratch, ['verify', file]);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+	});
+});

@@ -51,12 +51,6 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		return listRuns(settings.recordsDir, write);
 	}
 
-	const journalPath = path.resolve(file);
-	if (!existsSync(journalPath)) {
-		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
-	}
-
-	const started = readResumableRecord(journalPath);
 	if (plain && values['confirm-db'] === undefined) {
 		throw new UsageError(`${values.json ? '--json' : '--plain'} needs --confirm-db to resume a run`, {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
 	}
@@ -67,6 +61,12 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	}
 
+	const journalPath = path.resolve(file);
+	if (!existsSync(journalPath)) {
+		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
+	}
+
+	const started = readResumableRecord(journalPath);
 	if (started.adoption !== undefined) {
 		throw new CutoverError(`${journalPath} is the record of a cutover ${started.adoption}, not of a run: there is nothing to continue`, {
 			hint: `its rows were written in one transaction, all or none: cutover status --db ${started.target} shows which; run cutover ${started.adoption} again if they are not there`,
