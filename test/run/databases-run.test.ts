@@ -410,6 +410,9 @@ describe('a run over two PostgreSQL databases stopped mid-upgrade', () => {
 
 		writeFileSync(path.join(folder, '0003_slow.up.sql'), 'SELECT pg_sleep(3);\nALTER TABLE units ADD COLUMN region TEXT;\n');
 		writeFileSync(path.join(folder, '0003_slow.down.sql'), 'ALTER TABLE units DROP COLUMN region;\n');
+		// One more after it: the stop comes between the two, with the upgrade open.
+		writeFileSync(path.join(folder, '0004_after.up.sql'), 'ALTER TABLE units ADD COLUMN zone TEXT;\n');
+		writeFileSync(path.join(folder, '0004_after.down.sql'), 'ALTER TABLE units DROP COLUMN zone;\n');
 		const runbookFile = path.join(setup.dir, 'split.yaml');
 		writeFileSync(runbookFile, [
 			'name: split-slow', 'window: {expected-minutes: 5}',
@@ -429,7 +432,7 @@ describe('a run over two PostgreSQL databases stopped mid-upgrade', () => {
 		assert.equal(code, 1, stdout);
 		const {file, events} = latestRecord(setup.scratch);
 		assert.equal((events.at(-1) as Wrapped).type, 'run.interrupted', stdout);
-		// The running migration finished as a whole before the stop: the upgrade is open at pool, 0003 applied.
+		// The running migration finished as a whole before the stop: the upgrade is open at pool, 0003 applied, 0004 not.
 		assert.deepEqual(await applied(setup.pool), ['0001_create_units', '0002_unique_unit_slot', '0003_slow']);
 
 		const resumed = await cutoverAsync(setup.scratch, ['resume', file, ...dirs, '--plain', '--yes', '--confirm-db', setup.users.name, '--confirm-db', setup.pool.name, '--rollback', '--on-failure', 'restore']);
