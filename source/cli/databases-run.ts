@@ -194,7 +194,7 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 				return leg === undefined ? undefined : async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(leg.migrationsDir, leg.target.engine, parseFormat(leg.database.format ?? undefined), pending, live);
 			},
 		});
-	}).then(result => result.outcome === 'interrupted' ? {...result, notResumable: true} : result).finally(() => {
+	}).finally(() => {
 		placed();
 		place.release();
 	});

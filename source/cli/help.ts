@@ -104,6 +104,9 @@ Options
                          --plain and --json need --confirm-db; --json prints the events
                          this resume adds
 
+A run over several databases: --db <name>=<target> gives one database's target again, and
+--confirm-db is given once per database, in the run's order.
+
 Exit status: 0 upgraded (or nothing to do), 1 anything else, 2 bad usage.
 `;
 

@@ -49,15 +49,3 @@ export function recordedFormat(file: string): string | undefined {
 	return undefined;
 }
 
-/** The verified backups a record names, in a run over one database or several: what an operator restores from by hand. */
-export function readBackupPaths(file: string): string[] {
-	const paths: string[] = [];
-	for (const {event} of readJournal(file).entries) {
-		const inner = event.type === 'database.event' ? event.event : event;
-		if (inner.type === 'backup.finished') {
-			paths.push(inner.artifact.path);
-		}
-	}
-
-	return paths;
-}

@@ -82,8 +82,6 @@ export type RunResult = {
 	fault?: CutoverError;
 	/** Why an interrupted run stopped, when it was not a plain signal (a lost run lock). */
 	stoppedBecause?: string;
-	/** An interrupted run that cutover resume does not continue (a run over several databases). */
-	notResumable?: boolean;
 };
 
 const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);

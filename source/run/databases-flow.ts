@@ -108,7 +108,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) => {
 		const preflightAgain = !preflighted.has(leg);
 		preflighted.add(leg);
-		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, notResumable: 'a run over several databases is not continued by cutover resume yet', ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
 	};
 
 	// Every window confirmed by its own name, then maintenance on, then every backup, verification, pre checks and go.
@@ -240,7 +240,7 @@ function interrupted(run: {session: Session}, legs: DatabaseLegRun[]): FlowResul
 			type: 'run.interrupted',
 			signal: stop?.signal ?? 'unknown',
 			step: stop?.step ?? 'window',
-			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}${ran(run, 'maintenance-on') && !ran(run, 'maintenance-off') ? '; maintenance mode is left on (the run\'s maintenance-on ran)' : ''}; a run over several databases is not resumed by cutover resume yet: check each database with cutover status, and roll back with its verified backup (named in this record) where needed`,
+			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}${ran(run, 'maintenance-on') && !ran(run, 'maintenance-off') ? '; maintenance mode is left on (the run\'s maintenance-on ran)' : ''}; cutover resume continues this run`,
 		});
 	}
 

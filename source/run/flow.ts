@@ -139,8 +139,6 @@ export type StepsOptions = ContinueOptions & {
 	alsoFailed?: string;
 	/** false: a resumed run's preflight was checked again already (by an earlier call of these steps). */
 	preflightAgain?: boolean;
-	/** What a stop here says instead of "cutover resume continues this run", where it does not. */
-	notResumable?: string;
 };
 
 /**
@@ -189,7 +187,7 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 			type: 'run.interrupted',
 			signal: interruption.signal,
 			step: state().step,
-			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}${options.notResumable ?? 'cutover resume continues this run'}`,
+			detail: `${interruption.detail === null ? '' : `${interruption.detail}; `}stopped at a safe point after ${describeLast(deps)}; ${maintenance}cutover resume continues this run`,
 		});
 		return 'interrupted';
 	};

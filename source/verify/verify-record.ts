@@ -126,9 +126,7 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 			return fail(problem);
 		}
 	} else {
-		report.notes.push(Array.isArray(started?.databases)
-			? 'interrupted: a run over several databases, which cutover resume does not continue yet; it stays unsigned by SSH (its checkpoints seal it as far as it went)'
-			: 'interrupted: cutover resume continues it; the SSH signature comes when it finishes');
+		report.notes.push('interrupted: cutover resume continues it; the SSH signature comes when it finishes');
 	}
 
 	return report;

@@ -229,7 +229,7 @@ describe('a run over several databases stopped by a signal', () => {
 	});
 	after(() => rmSync(dir, {recursive: true, force: true}));
 
-	it('ends its record with run.interrupted, which verify reads as a stop, and resume refuses in words', async () => {
+	it('ends its record with run.interrupted, which verify reads as a stop, and resume continues it to the end', async () => {
 		const files = {users: path.join(dir, 'users.db'), pool: path.join(dir, 'pool.db')};
 		for (const file of Object.values(files)) {
 			new BetterSqlite3(file).exec('VACUUM').close();
@@ -243,8 +243,9 @@ describe('a run over several databases stopped by a signal', () => {
 			`maintenance: {on: 'echo on; sleep 3', off: 'echo off'}`, 'checks: {}', '',
 		].join('\n'));
 		const scratch = {dir} as DemoTarget;
+		const dirs = ['--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups')];
 		const child = spawn(process.execPath, [cli, 'run', '--checklist', runbookFile, '--db', `users=sqlite:${files.users}`, '--db', `pool=sqlite:${files.pool}`,
-			'--records', path.join(dir, 'records'), '--backups', path.join(dir, 'backups'), '--plain', '--yes', '--confirm-db', 'users', '--confirm-db', 'pool'], {env: {...process.env, ...cliEnv(scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
+			...dirs, '--plain', '--yes', '--confirm-db', 'users', '--confirm-db', 'pool'], {env: {...process.env, ...cliEnv(scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		child.stdout.on('data', (chunk: Buffer) => {
 			stdout += chunk.toString('utf8');
@@ -257,14 +258,32 @@ describe('a run over several databases stopped by a signal', () => {
 		const {events, file} = latestRecord(scratch);
 		const last = events.at(-1) as Wrapped;
 		assert.equal(last.type, 'run.interrupted', stdout);
-		assert.match(last['detail'] as string, /stopped at database users: .*not resumed by cutover resume yet/);
+		assert.match(last['detail'] as string, /stopped at database users: .*maintenance mode is left on.*; cutover resume continues this run/);
 		assert.equal((events as Wrapped[]).some(e => e.type === 'database.event' && e.event?.type === 'backup.started'), false);
 		const verify = await cutoverAsync(scratch, ['verify', file]);
 		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
-		const resume = await cutoverAsync(scratch, ['resume', file, '--plain', '--yes', '--confirm-db', 'users']);
-		assert.notEqual(resume.code, 0);
-		assert.match(resume.stderr, /is a run over several databases \(users, pool\), and cutover resume does not continue those yet/);
-		assert.match(resume.stderr, /nothing was changed or journaled/);
+		assert.match(verify.stdout, /interrupted/);
+
+		// Listed among the unfinished runs, each database by name.
+		const listed = await cutoverAsync(scratch, ['resume', ...dirs]);
+		assert.match(listed.stdout, /several databases \(users: users, pool: pool\); stopped in/);
+		// Each database confirmed by its own name, in the run's order.
+		const crossed = await cutoverAsync(scratch, ['resume', file, ...dirs, '--plain', '--yes', '--confirm-db', 'pool', '--confirm-db', 'users']);
+		assert.equal(crossed.code, 2, crossed.stdout + crossed.stderr);
+		assert.match(crossed.stderr, /--confirm-db pool is not the database users of this run \(users\)/);
+		const resumed = await cutoverAsync(scratch, ['resume', file, ...dirs, '--plain', '--yes', '--confirm-db', 'users', '--confirm-db', 'pool']);
+		assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+		assert.match(resumed.stdout, /outcome: upgraded/);
+		const after = latestRecord(scratch).events as Wrapped[];
+		assert.equal(after.filter(e => e.type === 'run.resumed').length, 1);
+		assert.deepEqual(after.filter(e => e.type === 'database.event' && e.event?.type === 'run.resumed').map(e => e.database), ['users', 'pool']);
+		// Maintenance went on once (before the stop), and off once at the end.
+		assert.equal(after.filter(e => e.type === 'command.started' && e['id'] === 'maintenance-on').length, 1);
+		assert.equal(after.filter(e => e.type === 'command.started' && e['id'] === 'maintenance-off').length, 1);
+		assert.equal(after.at(-1)?.['outcome'], 'upgraded');
+		const verified = await cutoverAsync(scratch, ['verify', file]);
+		assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+		assert.match(verified.stdout, /and the SSH signature/);
 	});
 });
 
@@ -370,5 +389,65 @@ describe('the run\'s maintenance commands and its checks on the targets', () => 
 		const crossed = await cutoverAsync(scratch, args(undefined, undefined, 'confirm-pool', 'confirm-users'));
 		assert.notEqual(crossed.code, 0);
 		assert.match(crossed.stdout, /\[users\] operator stopped the run: maintenance window not confirmed: "confirm-pool" is not the database name \(confirm-users\)/);
+	});
+});
+
+describe('a run over two PostgreSQL databases stopped mid-upgrade', () => {
+	let setup: Awaited<ReturnType<typeof prepare>> | null = null;
+	let folder = '';
+	after(async () => {
+		await setup?.cleanup();
+		rmSync(folder, {recursive: true, force: true});
+	});
+
+	it('resumes with --rollback: every changed database to its prompt, both restored', async () => {
+		setup = await prepare({duplicates: false});
+		// The pool's folder with a slow third migration: the stop comes while it runs.
+		folder = mkdtempSync(path.join(os.tmpdir(), 'cutover-split-slow-'));
+		for (const file of readdirSync(folders.pool)) {
+			copyFileSync(path.join(folders.pool, file), path.join(folder, file));
+		}
+
+		writeFileSync(path.join(folder, '0003_slow.up.sql'), 'SELECT pg_sleep(3);\nALTER TABLE units ADD COLUMN region TEXT;\n');
+		writeFileSync(path.join(folder, '0003_slow.down.sql'), 'ALTER TABLE units DROP COLUMN region;\n');
+		// One more after it: the stop comes between the two, with the upgrade open.
+		writeFileSync(path.join(folder, '0004_after.up.sql'), 'ALTER TABLE units ADD COLUMN zone TEXT;\n');
+		writeFileSync(path.join(folder, '0004_after.down.sql'), 'ALTER TABLE units DROP COLUMN zone;\n');
+		const runbookFile = path.join(setup.dir, 'split.yaml');
+		writeFileSync(runbookFile, [
+			'name: split-slow', 'window: {expected-minutes: 5}',
+			'databases:', `  - {name: users, migrations: ${folders.users}}`, `  - {name: pool, migrations: ${folder}}`, 'checks: {}', '',
+		].join('\n'));
+		const dirs = ['--records', path.join(setup.dir, 'records'), '--backups', path.join(setup.dir, 'backups')];
+		const child = spawn(process.execPath, [cli, 'run', '--checklist', runbookFile, '--db', `users=${setup.users.url}`, '--db', `pool=${setup.pool.url}`,
+			...dirs, '--plain', '--yes', '--confirm-db', setup.users.name, '--confirm-db', setup.pool.name], {env: {...process.env, ...cliEnv(setup.scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString('utf8');
+			if (/\[pool\] up 0003_slow\n/.test(stdout) && !child.killed) {
+				child.kill('SIGHUP');
+			}
+		});
+		const code = await new Promise<number | null>(resolve => child.once('close', resolve));
+		assert.equal(code, 1, stdout);
+		const {file, events} = latestRecord(setup.scratch);
+		assert.equal((events.at(-1) as Wrapped).type, 'run.interrupted', stdout);
+		// The running migration finished as a whole before the stop: the upgrade is open at pool, 0003 applied, 0004 not.
+		assert.deepEqual(await applied(setup.pool), ['0001_create_units', '0002_unique_unit_slot', '0003_slow']);
+
+		const resumed = await cutoverAsync(setup.scratch, ['resume', file, ...dirs, '--plain', '--yes', '--confirm-db', setup.users.name, '--confirm-db', setup.pool.name, '--rollback', '--on-failure', 'restore']);
+		const after = latestRecord(setup.scratch).events as Wrapped[];
+		const offers = after.flatMap(e => e.type === 'database.event' && e.event?.type === 'rollback.offered' ? [e.database] : []);
+		assert.deepEqual(offers, ['pool', 'users'], resumed.stdout + resumed.stderr);
+		for (const name of ['pool', 'users']) {
+			const finished = perDatabase(after, name).find(e => e.event.type === 'rollback.finished');
+			assert.equal(finished?.event['ok'], true, JSON.stringify(finished?.event));
+		}
+
+		assert.equal(after.at(-1)?.['outcome'], 'rolled-back');
+		assert.deepEqual(await applied(setup.users), ['0001_create_accounts']);
+		assert.deepEqual(await applied(setup.pool), ['0001_create_units']);
+		const verify = await cutoverAsync(setup.scratch, ['verify', file]);
+		assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 	});
 });

@@ -14,9 +14,7 @@ export function report(result: RunResult, json = false): number {
 		// The run is unfinished on purpose: say how to go on (unless the terminal is gone, then the journal says it).
 		if (!terminalHungUp()) {
 			const stopped = result.stoppedBecause === undefined ? '' : `stopped because ${result.stoppedBecause}\n`;
-			out.write(result.notResumable === true
-				? `${stopped}outcome: interrupted (a run over several databases: not continued by cutover resume yet)\nchange record: ${result.recordPath}\nsee how far each database went with: cutover replay ${result.recordPath}\n`
-				: `${stopped}outcome: interrupted (resumable)\nchange record: ${result.recordPath}\ncontinue it with: cutover resume ${result.recordPath}\n`);
+			out.write(`${stopped}outcome: interrupted (resumable)\nchange record: ${result.recordPath}\ncontinue it with: cutover resume ${result.recordPath}\n`);
 		}
 
 		return 1;

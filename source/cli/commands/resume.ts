@@ -19,13 +19,19 @@ import {parseTarget} from '../../target.js';
 import {openConnections, secretsOf, takeRunLock} from '../open-run.js';
 import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
-import {readBackupPaths, readResumableRecord, recordedFormat} from '../resumable-record.js';
+import {readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun, forRun, preloadConsole} from '../run-command.js';
 import {parseChoice, parseFormat, parseObserve, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
 export async function resumeCommand(args: string[]): Promise<number> {
-	const {values, positionals} = parseCommand(args, {...runFlags, rollback: {type: 'boolean', default: false}}, 'resume');
+	const {values, positionals} = parseCommand(args, {
+		...runFlags,
+		rollback: {type: 'boolean', default: false},
+		// A run over several databases takes one of each per database.
+		db: {type: 'string', multiple: true},
+		'confirm-db': {type: 'string', multiple: true},
+	}, 'resume');
 	// --json is plain mode whose stdout holds only JSON lines: what resume says itself goes to stderr.
 	const plain = values.plain || values.json;
 	const write = values.json ? (text: string) => process.stderr.write(text) : writeOut;
@@ -45,19 +51,6 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		return listRuns(settings.recordsDir, write);
 	}
 
-	const journalPath = path.resolve(file);
-	if (!existsSync(journalPath)) {
-		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
-	}
-
-	const started = readResumableRecord(journalPath);
-	if (started.databases !== undefined) {
-		const backups = readBackupPaths(journalPath);
-		throw new CutoverError(`${journalPath} is a run over several databases (${started.databases.map(d => d.name).join(', ')}), and cutover resume does not continue those yet`, {
-			hint: `nothing was changed or journaled. See where each database stands with cutover status --db <target> --migrations <its folder>; ${backups.length > 0 ? `its verified backups: ${backups.join(', ')}` : 'no backup was taken'}; cutover replay ${journalPath} shows how far the run went`,
-		});
-	}
-
 	if (plain && values['confirm-db'] === undefined) {
 		throw new UsageError(`${values.json ? '--json' : '--plain'} needs --confirm-db to resume a run`, {hint: 'pass the database name, as you would type it in the console: --confirm-db <name>'});
 	}
@@ -68,13 +61,18 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	}
 
+	const journalPath = path.resolve(file);
+	if (!existsSync(journalPath)) {
+		throw new UsageError(`${journalPath} does not exist`, {hint: 'cutover resume without arguments lists the unfinished runs'});
+	}
+
+	const started = readResumableRecord(journalPath);
 	if (started.adoption !== undefined) {
 		throw new CutoverError(`${journalPath} is the record of a cutover ${started.adoption}, not of a run: there is nothing to continue`, {
 			hint: `its rows were written in one transaction, all or none: cutover status --db ${started.target} shows which; run cutover ${started.adoption} again if they are not there`,
 		});
 	}
 
-	const target = parseTarget(values.db ?? started.target);
 	const checklistPath = path.resolve(values.checklist ?? started.checklist.path);
 	const runbook = forRun(await loadChecklist(checklistPath));
 	if (runbook.sha256 !== started.checklist.sha256) {
@@ -91,6 +89,42 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		});
 	}
 
+	if (started.databases !== undefined) {
+		// Each database's folder and format are the record's; a flag that would name one for all of them is refused.
+		for (const [flag, value] of [['--migrations', values.migrations], ['--format', values.format]] as const) {
+			if (value !== undefined) {
+				throw new UsageError(`${flag} does not apply to a run over several databases: the record names each one's`, {hint: `leave ${flag} out`});
+			}
+		}
+
+		const {resumeDatabases} = await import('../databases-resume.js');
+		const resumed = await resumeDatabases({
+			journalPath,
+			started: {...started, databases: started.databases},
+			runbook,
+			signingKey,
+			settings,
+			plain,
+			json: values.json,
+			targets: values.db ?? [],
+			confirm: values['confirm-db'] ?? [],
+			rollback: values.rollback,
+			answers: {
+				yes: values.yes,
+				overrides: parseOverrides(values.override ?? []),
+				onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
+				atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
+				dropInvalidIndex: values['drop-invalid-index'],
+				observe: parseObserve(values.observe),
+				acknowledgeLint: values['ack-lint'] ?? [],
+			},
+			write,
+		});
+		return resumed === 'declined' ? 1 : report(resumed, values.json);
+	}
+
+	// Given twice for one database, the last one counts, as for any flag.
+	const target = parseTarget(values.db?.at(-1) ?? started.target);
 	const migrationsDir = path.resolve(values.migrations ?? started.migrationsDir);
 	// Named, or as the run read it: a folder whose files leave the format open reads the same way again.
 	const format = parseFormat(values.format ?? recordedFormat(journalPath));
@@ -142,7 +176,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	const name = reopened.entries.map(e => e.event).find(e => e.type === 'target.fingerprinted');
 	const database = name?.type === 'target.fingerprinted' ? name.fingerprint.database : '';
 	const then = plain
-		? confirmPlain(values['confirm-db'] ?? '', database, values.rollback)
+		? confirmPlain(values['confirm-db']?.at(-1) ?? '', database, values.rollback)
 		: await confirmInConsole(database, reconciliation.upgradeOpen);
 	if (then === null) {
 		await closeAll();
@@ -171,7 +205,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		json: values.json,
 		answers: {
 			yes: values.yes,
-			confirmDb: values['confirm-db'] ?? database,
+			confirmDb: values['confirm-db']?.at(-1) ?? database,
 			overrides: parseOverrides(values.override ?? []),
 			onFailure: values['on-failure'] === undefined ? null : parseChoice('--on-failure', values['on-failure']),
 			atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
@@ -224,7 +258,7 @@ function listRuns(recordsDir: string, write: (text: string) => void): number {
 		const databases = run.state.databases;
 		write(databases === null
 			? `${run.file}\n  ${f ? `${f.engine} ${f.database}` : run.state.target ?? 'unknown target'}; stopped in ${run.stoppedAt}\n`
-			: `${run.file}\n  several databases (${databases.map(d => d.name).join(', ')}): not continued by cutover resume yet; cutover replay shows how far it went\n`);
+			: `${run.file}\n  several databases (${databases.map(d => `${d.name}: ${d.state.fingerprint?.database ?? 'not reached'}`).join(', ')}); stopped in ${run.stoppedAt}\n`);
 	}
 
 	write(`continue one with: cutover resume <file> (add --plain --confirm-db <name> without a terminal)\n`);

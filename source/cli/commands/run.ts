@@ -38,6 +38,14 @@ export async function runCommand(args: string[]): Promise<number> {
 		migrationsProblem = error;
 	}
 
+	let checklistPath: string;
+	try {
+		checklistPath = await resolveChecklist(values.checklist);
+	} catch (error) {
+		// Neither found: the folder is said first, as the run needs it before its runbook.
+		throw migrationsProblem ?? error;
+	}
+
 	const settings = settingsForRun();
 	const result = await runGuided({
 		db: values.db[0]!,
@@ -46,7 +54,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		migrationsDir,
 		...(migrationsProblem === undefined ? {} : {migrationsProblem}),
 		format: parseFormat(values.format),
-		checklistPath: await resolveChecklist(values.checklist),
+		checklistPath,
 		to: values.to ?? null,
 		plain: values.plain || values.json,
 		json: values.json,
