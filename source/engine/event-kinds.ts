@@ -66,6 +66,7 @@ const known = {
 	'observation.finished': true,
 	'database.event': true,
 	'databases.versions': true,
+	'migration.backfill-progress': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

@@ -2,6 +2,7 @@ import type {
 	AdoptionProblem,
 	AdoptionRow,
 	AppliedMigration,
+	BackfillProgress,
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
@@ -202,7 +203,9 @@ export type RunEvent =
 	 * After every database's upgrade: the version each one is at, read from the database, against
 	 * the one its plan brings it to; databases that share a migrations folder must be at one version.
 	 */
-	| {type: 'databases.versions'; versions: DatabaseVersion[]; consistent: boolean; problems: string[]};
+	| {type: 'databases.versions'; versions: DatabaseVersion[]; consistent: boolean; problems: string[]}
+	/** A module's batched backfill: where it stands when it starts, about once a second, and when it ends. */
+	| ({type: 'migration.backfill-progress'; name: string; direction: 'up' | 'down'} & BackfillProgress);
 
 /** One database of a run over several: its name in the runbook, its target (no password) and its migrations folder. */
 export type DatabaseLeg = {name: string; target: string; migrationsDir: string};

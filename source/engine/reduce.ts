@@ -397,6 +397,12 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return {...state, versions: {versions: event.versions, consistent: event.consistent, problems: event.problems, at}};
 		}
 
+		// The upgrade screen shows the backfill's latest report under its migration's row.
+		case 'migration.backfill-progress': {
+			const {type: _type, name, direction, ...progress} = event;
+			return upsertMigration(state, name, direction, row => ({...row, backfill: {...progress, at}}));
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;
