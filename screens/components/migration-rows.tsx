@@ -81,7 +81,8 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 						? <Text color='yellow'>{wrapWords(`! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `statement ${u.index}: ${u.why}`).join('; ')}`, Math.max(10, width - 6)).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`).join('\n')}</Text>
 						: null}
 					{row.backfill && (row.status === 'running' || row.status === 'failed')
-						? <Text {...(row.status === 'failed' ? {color: 'yellow'} : {})}>{truncate(`    ${describeBackfill(row.backfill)}`, width)}</Text>
+						// Wrapped, not cut: the time left and the longest batch are at its end.
+						? <Text {...(row.status === 'failed' ? {color: 'yellow'} : {})}>{wrapWords(describeBackfill(row.backfill), Math.max(10, width - 6)).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`).join('\n')}</Text>
 						: null}
 					{row.status === 'failed' && row.error ? <Text>{truncate(`    error: ${row.error.replaceAll('\n', ' ')}`, width)}</Text> : null}
 					{row.status === 'failed' && row.statement

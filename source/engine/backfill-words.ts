@@ -17,5 +17,5 @@ export function describeBackfill(p: BackfillProgress): string {
 	}
 
 	const eta = p.etaMs === null ? '' : ` · about ${describeSpan(p.etaMs)} left`;
-	return `${head} · ${count(p.rowsPerSecond)} rows/s${eta} · batch ${count(p.batchSize)}, longest ${p.longestBatchMs} ms${resumed}`;
+	return `${head}${eta} · ${count(p.rowsPerSecond)} rows/s · batch ${count(p.batchSize)}, longest ${p.longestBatchMs} ms${resumed}`;
 }
