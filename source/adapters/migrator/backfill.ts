@@ -109,12 +109,14 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	}
 
 	const target = o.maxLockMs / 2;
+	// A batch waiting on a row lock holds the locks of the rows it already updated: it waits no longer than it may hold them.
+	const lockTimeoutMs = Math.min(run.lockTimeoutMs, o.maxLockMs);
 	for (;;) {
 		if (batches > 0 && run.stopHere?.() === true) {
 			throw run.stopped();
 		}
 
-		let outcome: {n: number; last: unknown} = {n: 0, last: null};
+		let outcome: Batch = {picked: 0, n: 0, last: null};
 		let heldMs = 0;
 		// eslint-disable-next-line no-await-in-loop -- batches run in order, each after the last commit
 		const attempts = await retryLockTimeouts({
@@ -126,23 +128,23 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 				const begun = now();
 				outcome = await session.transaction(async () => {
 					const batch = await oneBatch(session, table, key, matching, o.set, lastKey, size);
-					const position: Position = batch.n === 0 ? {lastKey, rows, done: true} : {lastKey: batch.last, rows: rows + batch.n, done: false};
+					const position: Position = batch.picked === 0 ? {lastKey, rows, done: true} : {lastKey: batch.last, rows: rows + batch.n, done: false};
 					const save = savePositionStatement(session, run.migration, run.direction, label, position);
 					await session.run(save.sql, save.params);
 					return batch;
-				}, {lockTimeoutMs: run.lockTimeoutMs});
+				}, {lockTimeoutMs});
 				heldMs = now() - begun;
 			},
 		});
 		if (!attempts.ok) {
 			const why = attempts.lockTimedOut
-				? `gave up waiting for a lock after ${attempts.attempts} attempts of ${run.policy.maxAttempts} (lock timeout ${run.lockTimeoutMs} ms)`
+				? `gave up waiting for a lock after ${attempts.attempts} attempts of ${run.policy.maxAttempts} (lock timeout ${lockTimeoutMs} ms)`
 				: messageOf(attempts.error);
 			throw new Error(`backfill of ${label} stopped at batch ${batches + 1} (after key ${describeKey(lastKey)}): ${why}; the ${rows} rows of its committed batches stay updated, and the next attempt goes on after them`, {cause: attempts.error});
 		}
 
-		const {n, last} = outcome;
-		if (n === 0) {
+		const {picked, n, last} = outcome;
+		if (picked === 0) {
 			report(true, true);
 			return {rows, resumedFrom, batches, longestBatchMs: Math.round(longest), durationMs: Math.round(now() - started)};
 		}
@@ -152,7 +154,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		lastKey = last;
 		longest = Math.max(longest, heldMs);
 		// A short batch is the last one: nothing to learn from its time.
-		if (n >= size) {
+		if (picked >= size) {
 			size = nextSize(size, heldMs, target, o.maxBatchSize);
 		}
 
@@ -167,17 +169,20 @@ export function nextSize(size: number, heldMs: number, targetMs: number, maxBatc
 	return Math.max(1, Math.min(maxBatchSize, Math.round(bounded)));
 }
 
-async function oneBatch(session: Session, table: string, key: string, matching: string, set: string, lastKey: unknown, size: number): Promise<{n: number; last: unknown}> {
+type Batch = {picked: number; n: number; last: unknown};
+
+async function oneBatch(session: Session, table: string, key: string, matching: string, set: string, lastKey: unknown, size: number): Promise<Batch> {
 	if (session.engine === 'postgres') {
-		// The batch's rows locked first, in key order (as FOR UPDATE re-checks `where` on rows changed meanwhile); one round trip.
+		// One round trip. `where` is checked again by the UPDATE: a row changed by another session since the batch
+		// was picked is updated only if it still matches. The position is the last key picked, matched or not.
 		const after = lastKey === null ? '' : `${key} > $2 AND `;
 		const rows = await session.run(`WITH batch AS MATERIALIZED (
-	SELECT ${key} FROM ${table} WHERE ${after}${matching} ORDER BY ${key} LIMIT $1 FOR UPDATE
+	SELECT ${key} FROM ${table} WHERE ${after}${matching} ORDER BY ${key} LIMIT $1
 ), changed AS (
-	UPDATE ${table} SET ${set} WHERE ${key} IN (SELECT ${key} FROM batch) RETURNING ${key}
+	UPDATE ${table} SET ${set} WHERE ${key} IN (SELECT ${key} FROM batch) AND ${matching} RETURNING 1
 )
-SELECT (SELECT count(*) FROM changed)::int AS n, (SELECT c.${key}::text FROM changed c ORDER BY c.${key} DESC LIMIT 1) AS last`, lastKey === null ? [size] : [size, lastKey]);
-		return {n: Number(rows[0]?.['n'] ?? 0), last: rows[0]?.['last'] ?? null};
+SELECT (SELECT count(*) FROM batch)::int AS picked, (SELECT count(*) FROM changed)::int AS n, (SELECT b.${key}::text FROM batch b ORDER BY b.${key} DESC LIMIT 1) AS last`, lastKey === null ? [size] : [size, lastKey]);
+		return {picked: Number(rows[0]?.['picked'] ?? 0), n: Number(rows[0]?.['n'] ?? 0), last: rows[0]?.['last'] ?? null};
 	}
 
 	// SQLite: BEGIN IMMEDIATE holds the write lock, so the range found is the range updated.
@@ -189,7 +194,7 @@ SELECT (SELECT count(*) FROM changed)::int AS n, (SELECT c.${key}::text FROM cha
 		await session.run(`UPDATE ${table} SET ${set} WHERE ${after}${key} <= ? AND ${matching}`, lastKey === null ? [last] : [lastKey, last]);
 	}
 
-	return {n, last};
+	return {picked: n, n, last};
 }
 
 async function remaining(session: Session, table: string, key: string, matching: string, lastKey: unknown): Promise<number> {
