@@ -299,6 +299,9 @@ export type BackfillProgress = {
 	batchSize: number;
 	/** How long the longest batch of this attempt held its locks (BEGIN to COMMIT), ms. */
 	longestBatchMs: number;
+	/** The bound a batch is sized to stay under, and how many batches of this attempt went over it. */
+	maxLockMs: number;
+	overBound: number;
 	/** Rows per second over this attempt. */
 	rowsPerSecond: number;
 	/** Time left at that rate; null before the first batch. */

@@ -63,7 +63,7 @@ describe('backfill on postgres', () => {
 			const reports: BackfillProgress[] = [];
 			await migrator.up('0001_expand', {...context, onBackfill: p => reports.push(p) > 0});
 			assert.deepEqual((await database.sql(tally)).rows, [{rows: 20_000, once: 20_000, filled: 20_000, most: 1}]);
-			assert.deepEqual(reports[0], {table: 'readings', rows: 0, total: 20_000, resumedFrom: 0, batches: 0, batchSize: 200, longestBatchMs: 0, rowsPerSecond: 0, etaMs: null, finished: false});
+			assert.deepEqual(reports[0], {table: 'readings', rows: 0, total: 20_000, resumedFrom: 0, batches: 0, batchSize: 200, longestBatchMs: 0, maxLockMs: 200, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false});
 			const last = reports.at(-1)!;
 			assert.equal(last.finished, true);
 			assert.equal(last.rows, 20_000);

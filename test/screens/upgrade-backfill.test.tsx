@@ -25,7 +25,7 @@ const planned: RunEvent = {
 };
 const report = (rows: number, more: Partial<Extract<RunEvent, {type: 'migration.backfill-progress'}>> = {}): RunEvent => ({
 	type: 'migration.backfill-progress', name: NAME, direction: 'up', table: 'customers', rows, total: 500_000, resumedFrom: 0,
-	batches: rows / 4000, batchSize: 4000, longestBatchMs: 48, rowsPerSecond: 40_000, etaMs: ((500_000 - rows) / 40_000) * 1000, finished: false, ...more,
+	batches: rows / 4000, batchSize: 4000, longestBatchMs: 48, maxLockMs: 100, overBound: 0, rowsPerSecond: 40_000, etaMs: ((500_000 - rows) / 40_000) * 1000, finished: false, ...more,
 });
 const upgrade: RunEvent[] = [
 	planned,
@@ -56,9 +56,11 @@ describe('upgrade screen: a backfill', () => {
 	});
 
 	it('words a start, a resumed one and the end', () => {
-		assert.equal(describeBackfill({table: 't', rows: 0, total: 10, resumedFrom: 0, batches: 0, batchSize: 1000, longestBatchMs: 0, rowsPerSecond: 0, etaMs: null, finished: false}), 'backfill t: 0 of 10 rows (0 %) · starting, batches of 1,000');
-		assert.equal(describeBackfill({table: 't', rows: 6000, total: 20_000, resumedFrom: 6000, batches: 0, batchSize: 1000, longestBatchMs: 0, rowsPerSecond: 0, etaMs: null, finished: false}), 'backfill t: 6,000 of 20,000 rows (30 %) · starting, batches of 1,000 · went on after 6,000');
+		assert.equal(describeBackfill({table: 't', rows: 0, total: 10, resumedFrom: 0, batches: 0, batchSize: 1000, longestBatchMs: 0, maxLockMs: 100, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false}), 'backfill t: 0 of 10 rows (0 %) · starting, batches of 1,000');
+		assert.equal(describeBackfill({table: 't', rows: 6000, total: 20_000, resumedFrom: 6000, batches: 0, batchSize: 1000, longestBatchMs: 0, maxLockMs: 100, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false}), 'backfill t: 6,000 of 20,000 rows (30 %) · starting, batches of 1,000 · went on after 6,000');
 		assert.equal(describeEvent(report(500_000, {finished: true, batches: 125})), 'up 0005_expand_email backfill customers: 500,000 of 500,000 rows (100 %) · done in 125 batches, longest 48 ms');
+		// Batches over the bound are named, not hidden behind the longest one.
+		assert.equal(describeEvent(report(500_000, {finished: true, batches: 125, longestBatchMs: 140, overBound: 2})), 'up 0005_expand_email backfill customers: 500,000 of 500,000 rows (100 %) · done in 125 batches, longest 140 ms, 2 over 100 ms');
 	});
 
 	it('replay draws the same line from the record', async () => {

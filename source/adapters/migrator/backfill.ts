@@ -83,6 +83,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	let {lastKey, rows} = at;
 	let batches = 0;
 	let longest = 0;
+	let overBound = 0;
 	let size = Math.min(o.batchSize, o.maxBatchSize);
 	const matching = o.where === null ? 'TRUE' : `(${o.where})`;
 	let total = at.done ? rows : rows + await remaining(session, table, key, matching, lastKey);
@@ -98,7 +99,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		const rate = (rows - resumedFrom) / seconds;
 		total = Math.max(total, rows);
 		const progress: BackfillProgress = {
-			table: label, rows, total, resumedFrom, batches, batchSize: size, longestBatchMs: Math.round(longest),
+			table: label, rows, total, resumedFrom, batches, batchSize: size, longestBatchMs: Math.round(longest), maxLockMs: o.maxLockMs, overBound,
 			rowsPerSecond: Math.round(rate), etaMs: batches === 0 || rate <= 0 ? null : Math.round(((total - rows) / rate) * 1000), finished,
 		};
 		if (run.onProgress?.(progress) === false) {
@@ -155,6 +156,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		if (n > 0 || upper !== null) {
 			batches++;
 			longest = Math.max(longest, heldMs);
+			overBound += heldMs > o.maxLockMs ? 1 : 0;
 		}
 
 		rows += n;
