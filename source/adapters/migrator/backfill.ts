@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {CutoverError} from '../../errors/index.js';
 import type {BackfillProgress, LockPolicy} from '../../ports/migrator.js';
-import {createPositionTable, positionOf, savePositionStatement, type Position} from './backfill-position.js';
+import {BACKFILL_TABLE, createPositionTable, positionOf, savePositionStatement, type Position} from './backfill-position.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import type {Session} from './session.js';
 import {messageOf} from './session.js';
@@ -134,13 +134,11 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 			describe: error => `backfill of ${label}, batch ${batches + 1}: ${messageOf(error)}`,
 			async attempt() {
 				const begun = now();
-				outcome = await session.transaction(async () => {
-					const batch = await oneBatch(session, {table, key, matching, set: o.set}, lastKey, size);
-					const position: Position = {lastKey: batch.upper ?? lastKey, rows: rows + batch.n, done: batch.upper === null};
-					const save = savePositionStatement(session, run.migration, run.direction, label, position);
-					await session.run(save.sql, save.params);
-					return batch;
-				}, {lockTimeoutMs, open});
+				const sql = {table, key, matching, set: o.set};
+				const where = {migration: run.migration, direction: run.direction, table: label, rows};
+				outcome = await session.transaction(async () => session.engine === 'postgres'
+					? postgresBatch(session, sql, where, lastKey, size)
+					: sqliteBatch(session, sql, where, lastKey, size), {lockTimeoutMs, open});
 				heldMs = now() - begun;
 			},
 		});
@@ -183,29 +181,57 @@ type Batch = {n: number; upper: unknown};
 
 type Sql = {table: string; key: string; matching: string; set: string};
 
+/** Which position a batch moves: the migration's, for this table. */
+type PositionOf = {migration: string; direction: 'up' | 'down'; table: string; rows: number};
+
 /**
  * A key range: its upper end is the size-th matching key after the last one (an index scan on
  * the key), and the UPDATE covers (last, upper] by the same index, re-checking `where` on each
- * row as it is locked. The range, not a list of keys, is what the position records.
+ * row as it is locked. The range, not a list of keys, is what the position records. No upper
+ * end (fewer rows left than a batch): up to the last key there is, and the position is done.
+ * On PostgreSQL bound, UPDATE and position are one statement: one round trip between BEGIN and COMMIT.
  */
-async function oneBatch(session: Session, {table, key, matching, set}: Sql, lastKey: unknown, size: number): Promise<Batch> {
-	const postgres = session.engine === 'postgres';
-	const mark = (i: number) => postgres ? `$${i}` : '?';
-	const after = lastKey === null ? '' : `${key} > ${mark(1)} AND `;
-	const from = lastKey === null ? [] : [lastKey];
-	const bound = await session.run(`SELECT ${key}${postgres ? '::text' : ''} AS upper FROM ${table} WHERE ${after}${matching} ORDER BY ${key} LIMIT 1 OFFSET ${mark(from.length + 1)}`, [...from, size - 1]);
-	const upper = bound[0]?.['upper'] ?? null;
-	const within = upper === null ? '' : `${key} <= ${mark(from.length + 1)} AND `;
-	const params = upper === null ? from : [...from, upper];
-	if (postgres) {
-		const changed = await session.run(`WITH changed AS (UPDATE ${table} SET ${set} WHERE ${after}${within}${matching} RETURNING 1) SELECT count(*)::int AS n FROM changed`, params);
-		return {n: Number(changed[0]?.['n'] ?? 0), upper};
+async function postgresBatch(session: Session, {table, key, matching, set}: Sql, at: PositionOf, lastKey: unknown, size: number): Promise<Batch> {
+	const params: unknown[] = [];
+	const p = (value: unknown) => {
+		params.push(value);
+		return `$${params.length}`;
+	};
+
+	const after = lastKey === null ? '' : `${key} > ${p(lastKey)} AND `;
+	const offset = p(size - 1);
+	const rows = await session.run(`WITH bound AS MATERIALIZED (
+	SELECT ${key} AS upper FROM ${table} WHERE ${after}${matching} ORDER BY ${key} LIMIT 1 OFFSET ${offset}
+), changed AS (
+	UPDATE ${table} SET ${set}
+	WHERE ${after}${key} <= (SELECT coalesce((SELECT upper FROM bound), (SELECT ${key} FROM ${table} ORDER BY ${key} DESC LIMIT 1))) AND ${matching}
+	RETURNING 1
+), saved AS (
+	INSERT INTO ${BACKFILL_TABLE} (migration, direction, table_name, last_key, rows, done)
+	SELECT ${p(at.migration)}, ${p(at.direction)}, ${p(at.table)}, coalesce((SELECT upper::text FROM bound), ${p(lastKey)}::text), ${p(at.rows)}::bigint + (SELECT count(*) FROM changed), NOT EXISTS (SELECT FROM bound)
+	ON CONFLICT (migration, direction, table_name) DO UPDATE SET last_key = excluded.last_key, rows = excluded.rows, done = excluded.done, updated_at = now()
+	RETURNING 1
+)
+SELECT (SELECT upper::text FROM bound) AS upper, (SELECT count(*) FROM changed)::int AS n, (SELECT count(*) FROM saved)::int AS saved`, params);
+	const row = rows[0];
+	if (Number(row?.['saved']) !== 1) {
+		throw new Error(`the position in ${BACKFILL_TABLE} was not written with the batch`);
 	}
 
-	// SQLite: BEGIN IMMEDIATE holds the write lock, so the range found is the range updated.
-	await session.run(`UPDATE ${table} SET ${set} WHERE ${after}${within}${matching}`, params);
-	const changed = await session.run('SELECT changes() AS n');
-	return {n: Number(changed[0]?.['n'] ?? 0), upper};
+	return {n: Number(row?.['n'] ?? 0), upper: row?.['upper'] ?? null};
+}
+
+/** SQLite: BEGIN IMMEDIATE holds the write lock, so the range found is the range updated; its statements cost no round trip. */
+async function sqliteBatch(session: Session, {table, key, matching, set}: Sql, at: PositionOf, lastKey: unknown, size: number): Promise<Batch> {
+	const after = lastKey === null ? '' : `${key} > ? AND `;
+	const from = lastKey === null ? [] : [lastKey];
+	const bound = await session.run(`SELECT ${key} AS upper FROM ${table} WHERE ${after}${matching} ORDER BY ${key} LIMIT 1 OFFSET ?`, [...from, size - 1]);
+	const upper = bound[0]?.['upper'] ?? null;
+	await session.run(`UPDATE ${table} SET ${set} WHERE ${after}${upper === null ? '' : `${key} <= ? AND `}${matching}`, upper === null ? from : [...from, upper]);
+	const n = Number((await session.run('SELECT changes() AS n'))[0]?.['n'] ?? 0);
+	const save = savePositionStatement(session, at.migration, at.direction, at.table, {lastKey: upper ?? lastKey, rows: at.rows + n, done: upper === null});
+	await session.run(save.sql, save.params);
+	return {n, upper};
 }
 
 async function remaining(session: Session, table: string, key: string, matching: string, lastKey: unknown): Promise<number> {
