@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import {nextSize} from '../../source/adapters/migrator/backfill.js';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {MigrationError, MigrationStoppedError} from '../../source/errors/index.js';
@@ -131,6 +132,33 @@ describe('backfill on postgres', () => {
 			await migrator.up('0001_expand', context);
 			assert.deepEqual((await database.sql(tally)).rows, [{rows: 2500, once: 2500, filled: 2500, most: 1}]);
 		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('a batch meeting a row locked by another session waits no longer than maxLockMs, is retried on the record, and goes on once the lock is gone', async () => {
+		const database = await createThrowawayDatabase('cutover_backfill');
+		await database.sql(seedPostgres(5000));
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: directory({'0001_fill.mjs': 'export const transaction = false;\nexport async function up({backfill}) {\n\tawait backfill({table: \'readings\', set: \'watts_x2 = watts * 2\', batchSize: 500, maxBatchSize: 500, maxLockMs: 50});\n}\n'}), lock: {backoffMs: 300, maxAttempts: 10}});
+		const holder = new pg.Client({connectionString: database.url});
+		await holder.connect();
+		try {
+			// The column is there before: the holder's lock is on one row, in the way of one batch only.
+			await database.sql('ALTER TABLE readings ADD COLUMN watts_x2 integer');
+			await holder.query('BEGIN');
+			await holder.query('SELECT 1 FROM readings WHERE id = 6000 FOR UPDATE');
+			const retries: string[] = [];
+			const release = setTimeout(() => {
+				void holder.query('COMMIT');
+			}, 1200);
+			await migrator.up('0001_fill', {...context, onRetry: retry => retries.push(retry.error)});
+			clearTimeout(release);
+			assert.ok(retries.length >= 1, 'the batch over the locked row was retried');
+			assert.match(retries[0]!, /backfill of readings, batch \d+: canceling statement due to lock timeout/);
+			assert.deepEqual((await database.sql(tally)).rows, [{rows: 5000, once: 5000, filled: 5000, most: 1}]);
+		} finally {
+			await holder.end();
 			await migrator.close();
 			await database.drop();
 		}

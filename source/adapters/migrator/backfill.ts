@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks';
 import {CutoverError} from '../../errors/index.js';
-import type {BackfillProgress, LockPolicy} from '../../ports/migrator.js';
+import type {BackfillProgress, LockPolicy, LockRetry} from '../../ports/migrator.js';
 import {BACKFILL_TABLE, createPositionTable, positionOf, savePositionStatement, type Position} from './backfill-position.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import type {Session} from './session.js';
@@ -47,6 +47,8 @@ export type BackfillRun = {
 	/** What to throw when it stops (the caller's MigrationStoppedError, which says what took effect). */
 	stopped: () => Error;
 	signal?: AbortSignal | undefined;
+	/** Called before the wait that follows a batch's lock timeout, as for any statement. */
+	onRetry?: ((retry: LockRetry) => void) | undefined;
 	/** Milliseconds, monotonic; injected so a test can drive the batch sizes. */
 	now?: () => number;
 	/** How often progress is reported between the first and the last report. */
@@ -130,15 +132,16 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		const attempts = await retryLockTimeouts({
 			policy: run.policy,
 			signal: run.signal,
+			onRetry: run.onRetry,
 			isLockTimeout: error => !(error instanceof CutoverError) && session.isLockTimeout(error),
 			describe: error => `backfill of ${label}, batch ${batches + 1}: ${messageOf(error)}`,
 			async attempt() {
 				const begun = now();
 				const sql = {table, key, matching, set: o.set};
-				const where = {migration: run.migration, direction: run.direction, table: label, rows};
+				const position = {migration: run.migration, direction: run.direction, table: label, rows};
 				outcome = await session.transaction(async () => session.engine === 'postgres'
-					? postgresBatch(session, sql, where, lastKey, size)
-					: sqliteBatch(session, sql, where, lastKey, size), {lockTimeoutMs, open});
+					? postgresBatch(session, sql, position, lastKey, size)
+					: sqliteBatch(session, sql, position, lastKey, size), {lockTimeoutMs, open});
 				heldMs = now() - begun;
 			},
 		});

@@ -100,7 +100,7 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 				name: source.name,
 				query: one,
 				backfill: async options => backfill({
-					session, migration: source.name, direction, policy, lockTimeoutMs, signal: context.signal,
+					session, migration: source.name, direction, policy, lockTimeoutMs, signal: context.signal, onRetry: context.onRetry,
 					onProgress: context.onBackfill,
 					// Every committed batch is a safe point, as every committed statement is.
 					stopHere: context.stopBetweenStatements,
