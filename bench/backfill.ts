@@ -168,7 +168,7 @@ function report(idle: Load, plain: Phase, batched: Phase): string {
 		...lines,
 		'',
 		`longest lock hold: ${batched.longestLockMs.toFixed(0)} ms (goal ≤ ${maxLockMs}: ${verdict(batched.longestLockMs <= maxLockMs)}); time ÷ plain UPDATE: ${ratio.toFixed(2)} (goal ≤ 2.0: ${verdict(ratio <= 2)})`,
-		'A lock hold is one transaction, BEGIN to COMMIT as the client sees it; the plain UPDATE holds its row locks for its whole run.',
+		'A lock hold is one batch, its own transaction, from sent to committed as the client times it (so it includes the machine\'s scheduling delays); the plain UPDATE holds its row locks for its whole run.',
 	].join('\n');
 }
 

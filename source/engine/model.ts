@@ -297,7 +297,7 @@ export type BackfillProgress = {
 	batches: number;
 	/** The size the next batch will have. */
 	batchSize: number;
-	/** How long the longest batch of this attempt held its locks (BEGIN to COMMIT), ms. */
+	/** How long the longest batch of this attempt held its locks (its transaction as the client timed it, sent to committed), ms. */
 	longestBatchMs: number;
 	/** The bound a batch is sized to stay under, and how many batches of this attempt went over it. */
 	maxLockMs: number;

@@ -18,7 +18,7 @@ export type BackfillOptions = {
 	key?: string;
 	/** Rows in the first batch (default 1,000); later batches grow or shrink to keep under maxLockMs. */
 	batchSize?: number;
-	/** How long one batch may hold its row locks, BEGIN to COMMIT (default 100 ms). */
+	/** How long one batch may hold its row locks, from the batch sent to its commit (default 100 ms). */
 	maxLockMs?: number;
 	/** The largest batch, however fast they go (default 100,000). */
 	maxBatchSize?: number;
@@ -118,58 +118,74 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	const target = o.maxLockMs * TARGET_SHARE;
 	// A batch waiting on a row lock holds the locks of the rows it already updated: it waits no longer than it may hold them.
 	const lockTimeoutMs = Math.min(run.lockTimeoutMs, o.maxLockMs);
-	// A batch and its position are one commit: lost together if the server crashes before that commit reaches disk,
-	// never one without the other. So a batch need not wait for its own flush; the log row's commit, later, waits for all.
-	const open = session.engine === 'postgres' ? [{sql: 'SET LOCAL synchronous_commit = off'}] : [];
-	for (;;) {
-		if (batches > 0 && run.stopHere?.() === true) {
-			throw run.stopped();
-		}
+	const batchAfterBatch = async (): Promise<BackfillResult> => {
+		for (;;) {
+			if (batches > 0 && run.stopHere?.() === true) {
+				throw run.stopped();
+			}
 
-		let outcome: Batch = {n: 0, upper: null};
-		let heldMs = 0;
-		// eslint-disable-next-line no-await-in-loop -- batches run in order, each after the last commit
-		const attempts = await retryLockTimeouts({
-			policy: run.policy,
-			signal: run.signal,
-			onRetry: run.onRetry,
-			isLockTimeout: error => !(error instanceof CutoverError) && session.isLockTimeout(error),
-			describe: error => `backfill of ${label}, batch ${batches + 1}: ${messageOf(error)}`,
-			async attempt() {
-				const begun = now();
-				const sql = {table, key, matching, set: o.set};
-				const position = {migration: run.migration, direction: run.direction, table: label, rows};
-				outcome = await session.transaction(async () => session.engine === 'postgres'
-					? postgresBatch(session, sql, position, lastKey, size)
-					: sqliteBatch(session, sql, position, lastKey, size), {lockTimeoutMs, open});
-				heldMs = now() - begun;
-			},
-		});
-		if (!attempts.ok) {
-			const why = attempts.lockTimedOut
-				? `gave up waiting for a lock after ${attempts.attempts} attempts of ${run.policy.maxAttempts} (lock timeout ${lockTimeoutMs} ms)`
-				: messageOf(attempts.error);
-			throw new Error(`backfill of ${label} stopped at batch ${batches + 1} (after key ${describeKey(lastKey)}): ${why}; the ${rows} rows of its committed batches stay updated, and the next attempt goes on after them`, {cause: attempts.error});
-		}
+			let outcome: Batch = {n: 0, upper: null};
+			let heldMs = 0;
+			// eslint-disable-next-line no-await-in-loop -- batches run in order, each after the last commit
+			const attempts = await retryLockTimeouts({
+				policy: run.policy,
+				signal: run.signal,
+				onRetry: run.onRetry,
+				isLockTimeout: error => !(error instanceof CutoverError) && session.isLockTimeout(error),
+				describe: error => `backfill of ${label}, batch ${batches + 1}: ${messageOf(error)}`,
+				async attempt() {
+					const begun = now();
+					const sql = {table, key, matching, set: o.set};
+					const position = {migration: run.migration, direction: run.direction, table: label, rows};
+					// PostgreSQL: one statement, its own transaction; SQLite: a few, in BEGIN IMMEDIATE.
+					outcome = session.engine === 'postgres'
+						? await postgresBatch(session, sql, position, lastKey, size)
+						: await session.transaction(async () => sqliteBatch(session, sql, position, lastKey, size), {lockTimeoutMs});
+					heldMs = now() - begun;
+				},
+			});
+			if (!attempts.ok) {
+				const why = attempts.lockTimedOut
+					? `gave up waiting for a lock after ${attempts.attempts} attempts of ${run.policy.maxAttempts} (lock timeout ${lockTimeoutMs} ms)`
+					: messageOf(attempts.error);
+				throw new Error(`backfill of ${label} stopped at batch ${batches + 1} (after key ${describeKey(lastKey)}): ${why}; the ${rows} rows of its committed batches stay updated, and the next attempt goes on after them`, {cause: attempts.error});
+			}
 
-		const {n, upper} = outcome;
-		// The look that finds nothing left is no batch.
-		if (n > 0 || upper !== null) {
-			batches++;
-			longest = Math.max(longest, heldMs);
-			overBound += heldMs > o.maxLockMs ? 1 : 0;
-		}
+			const {n, upper} = outcome;
+			// The look that finds nothing left is no batch.
+			if (n > 0 || upper !== null) {
+				batches++;
+				longest = Math.max(longest, heldMs);
+				overBound += heldMs > o.maxLockMs ? 1 : 0;
+			}
 
-		rows += n;
-		if (upper === null) {
-			report(true, true);
-			return {rows, resumedFrom, batches, longestBatchMs: Math.round(longest), durationMs: Math.round(now() - started)};
-		}
+			rows += n;
+			if (upper === null) {
+				report(true, true);
+				return {rows, resumedFrom, batches, longestBatchMs: Math.round(longest), durationMs: Math.round(now() - started)};
+			}
 
-		lastKey = upper;
-		size = nextSize(size, heldMs, target, o.maxBatchSize);
-		report(false, batches === 1);
+			lastKey = upper;
+			size = nextSize(size, heldMs, target, o.maxBatchSize);
+			report(false, batches === 1);
+		}
+	};
+
+	if (session.engine !== 'postgres') {
+		return batchAfterBatch();
 	}
+
+	// Each batch a single statement in autocommit: one round trip, its own transaction, under the lock timeout.
+	// A batch and its position are one commit, lost together if the server crashes before it reaches disk, never
+	// one without the other: a batch need not wait for its flush. The log row's commit, later, waits for them all.
+	return session.autocommit(async () => {
+		await session.run('SET synchronous_commit = off');
+		try {
+			return await batchAfterBatch();
+		} finally {
+			await session.run('RESET synchronous_commit').catch(() => undefined);
+		}
+	}, {lockTimeoutMs});
 }
 
 /** Proportional to how far the batch's time was from the target, at most doubling or halving at a time. */
