@@ -66,7 +66,7 @@ type Checked = Required<Omit<BackfillOptions, 'where'>> & {where: string | null;
  * Updates `table` in many short transactions instead of one long UPDATE: keyset batches on
  * `key`, each its own transaction under the lock timeout, which also moves the durable position
  * (cutover_backfill) to the batch's last key. A stop, a crash or a kill loses at most the batch
- * in flight, which rolls back whole; the next attempt reads the position and goes on after it,
+ * in flight, which commits whole with its position or not at all; the next attempt reads the position and goes on after it,
  * so every row is updated exactly once whatever `where` says. Batch sizes follow the time each
  * batch took, to keep it near a third of maxLockMs.
  */
