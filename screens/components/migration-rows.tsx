@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {describeBackfill} from '../../source/engine/backfill-words.js';
 import type {MigrationRow} from '../../source/engine/state.js';
 import {firstLines, fit, formatDuration, plural, truncate, wrapWords} from '../format.js';
 
@@ -78,6 +79,10 @@ export function MigrationRows({rows, now, width, maxRows}: Props) {
 					{row.noTransaction && row.noTransaction.notRetrySafe.length > 0 && row.status !== 'done'
 						// Wrapped, not cut: it says which statements would do harm if run twice.
 						? <Text color='yellow'>{wrapWords(`! not safe to retry: ${row.noTransaction.notRetrySafe.map(u => `statement ${u.index}: ${u.why}`).join('; ')}`, Math.max(10, width - 6)).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`).join('\n')}</Text>
+						: null}
+					{row.backfill && (row.status === 'running' || row.status === 'failed')
+						// Wrapped, not cut: the time left and the longest batch are at its end.
+						? <Text {...(row.status === 'failed' ? {color: 'yellow'} : {})}>{wrapWords(describeBackfill(row.backfill), Math.max(10, width - 6)).map((line, i) => `${i === 0 ? '    ' : '      '}${line}`).join('\n')}</Text>
 						: null}
 					{row.status === 'failed' && row.error ? <Text>{truncate(`    error: ${row.error.replaceAll('\n', ' ')}`, width)}</Text> : null}
 					{row.status === 'failed' && row.statement

@@ -8,7 +8,7 @@ export const SCHEMA_CHECK_KINDS = ['exists', 'absent', 'version', 'unexpected-ta
 export type SchemaCheckKind = typeof SCHEMA_CHECK_KINDS[number];
 
 // cutover's own tables (migrations log, PostgreSQL run lock): never the user's.
-const bookkeeping = ['cutover_migrations', 'cutover_run_lock'];
+const bookkeeping = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
 const pgUserSchemas = String.raw`n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'`;
 
 export function compileSchemaCheck(kind: SchemaCheckKind, value: unknown, path: Path, v: Validator): Compiled {

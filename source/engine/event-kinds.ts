@@ -68,6 +68,7 @@ const known = {
 	'databases.versions': true,
 	'lint.findings': true,
 	'operator.lint-acknowledged': true,
+	'migration.backfill-progress': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

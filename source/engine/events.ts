@@ -2,6 +2,7 @@ import type {
 	AdoptionProblem,
 	AdoptionRow,
 	AppliedMigration,
+	BackfillProgress,
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
@@ -209,7 +210,9 @@ export type RunEvent =
 	 */
 	| {type: 'lint.findings'; findings: LintFinding[]; failure: string | null}
 	/** The operator typed a finding's rule id at the window: the destructive or blocking statement is accepted as it is. */
-	| {type: 'operator.lint-acknowledged'; rule: string; file: string; line: number; statement: string; typed: string};
+	| {type: 'operator.lint-acknowledged'; rule: string; file: string; line: number; statement: string; typed: string}
+	/** A module's batched backfill: where it stands when it starts, about once a second, and when it ends. */
+	| ({type: 'migration.backfill-progress'; name: string; direction: 'up' | 'down'} & BackfillProgress);
 
 /** One database of a run over several: its name in the runbook, its target (no password) and its migrations folder. */
 export type DatabaseLeg = {name: string; target: string; migrationsDir: string};

@@ -280,3 +280,31 @@ export type ExpectedDuration = {
 	/** The record's file name. */
 	from: string;
 };
+
+/**
+ * Where a batched backfill stands (a module's `backfill()`): rows updated of all it has to
+ * update, counting the batches committed before an interruption (`resumedFrom` of them).
+ */
+export type BackfillProgress = {
+	table: string;
+	/** Rows updated so far, earlier attempts included. */
+	rows: number;
+	/** rows plus those still to update, as counted when it started (or when it passed that count). */
+	total: number;
+	/** Rows an earlier, interrupted attempt had committed: this one went on after them. */
+	resumedFrom: number;
+	/** Batches committed by this attempt. */
+	batches: number;
+	/** The size the next batch will have. */
+	batchSize: number;
+	/** How long the longest batch of this attempt held its locks (its transaction as the client timed it, sent to committed), ms. */
+	longestBatchMs: number;
+	/** The bound a batch is sized to stay under, and how many batches of this attempt went over it. */
+	maxLockMs: number;
+	overBound: number;
+	/** Rows per second over this attempt. */
+	rowsPerSecond: number;
+	/** Time left at that rate; null before the first batch. */
+	etaMs: number | null;
+	finished: boolean;
+};

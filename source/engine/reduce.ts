@@ -406,6 +406,12 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return lint === null ? state : {...state, lint: {...lint, acknowledged: [...lint.acknowledged, {rule: event.rule, file: event.file, line: event.line}]}};
 		}
 
+		// The upgrade screen shows the backfill's latest report under its migration's row.
+		case 'migration.backfill-progress': {
+			const {type: _type, name, direction, ...progress} = event;
+			return upsertMigration(state, name, direction, row => ({...row, backfill: {...progress, at}}));
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;

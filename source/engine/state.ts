@@ -5,6 +5,7 @@ import type {
 	AdoptionProblem,
 	AdoptionRow,
 	AppliedMigration,
+	BackfillProgress,
 	BackupArtifact,
 	BackupProgress,
 	BackupVerification,
@@ -58,6 +59,8 @@ export type MigrationRow = {
 	statement: string | null;
 	/** Set for a migration that runs outside a transaction, statement by statement (from the plan and its statement events). */
 	noTransaction?: StatementRun;
+	/** The latest report of the module's batched backfill, and when it came. */
+	backfill?: BackfillProgress & {at: number};
 };
 
 export type StatementRun = {

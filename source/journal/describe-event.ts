@@ -1,5 +1,6 @@
 import type {RunEvent} from '../engine/events.js';
 import type {LiveSchema} from '../engine/model.js';
+import {describeBackfill} from '../engine/backfill-words.js';
 import {isKnownKind} from '../engine/event-kinds.js';
 import {describeFolder, describeSkipped} from '../engine/folder-note.js';
 import type {MigrationFolderNote} from '../engine/model.js';
@@ -255,6 +256,10 @@ export function describeEvent(event: RunEvent): string {
 		case 'databases.versions': {
 			const each = event.versions.map(v => `${v.database} at ${v.unknown === undefined ? v.version ?? 'an empty schema' : `unknown (${v.unknown})`}${v.expected === v.version ? '' : ` (expected ${v.expected ?? 'an empty schema'})`}`).join(', ');
 			return `${event.consistent ? 'versions consistent' : 'VERSIONS INCONSISTENT'}: ${each}${event.problems.length > 0 ? `; ${event.problems.join('; ')}` : ''}`;
+		}
+
+		case 'migration.backfill-progress': {
+			return `${event.direction} ${event.name} ${describeBackfill(event)}`;
 		}
 
 		default: {

@@ -1,4 +1,6 @@
-import type {MigrationPlan} from '../engine/model.js';
+import type {BackfillProgress, MigrationPlan} from '../engine/model.js';
+
+export type {BackfillProgress} from '../engine/model.js';
 
 /** One lock timeout that is about to be retried: `attempt` is the attempt that just timed out. */
 export type LockRetry = {attempt: number; maxAttempts: number; waitMs: number; error: string};
@@ -48,6 +50,12 @@ export type MigrationContext = {
 	 * before that statement runs (MigrationStoppedError), as a stop between statements does.
 	 */
 	onStatement?: (progress: StatementProgress) => boolean;
+	/**
+	 * A module's backfill reports where it stands: when it starts, about once a second, and when it
+	 * ends. Returns whether the report is on the record: one that is not stops the backfill before
+	 * its next batch (MigrationStoppedError); its committed batches are kept for a resume.
+	 */
+	onBackfill?: (progress: BackfillProgress) => boolean;
 	/**
 	 * Statements of a migration outside a transaction already recorded as committed (a resume):
 	 * they are not run again. Ignored for a module, which runs whole.

@@ -494,6 +494,8 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 
 					return session.emit({type: 'migration.statement-finished', name, direction: 'up', index: progress.index, total: progress.total, durationMs: deps.clock.now() - (statementStarted.get(progress.index) ?? at)}) !== null;
 				},
+				// A module's backfill on the record and on screen; one that cannot be recorded stops before its next batch.
+				onBackfill: progress => session.emit({type: 'migration.backfill-progress', name, direction: 'up', ...progress}) !== null,
 				skipStatements: outside?.finished ?? 0,
 				// A hang-up stops between two committed statements (a safe point), not at the end of a long migration; the journal must take lines too.
 				stopBetweenStatements: () => interruptionOf(deps.signal) !== null || session.fault !== null,

@@ -2,7 +2,7 @@ import {appliedThisRun, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
 import {durable} from './session.js';
-import type {StatementProgress} from '../ports/migrator.js';
+import type {BackfillProgress, StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
 /** Carries out the operator's choice at the rollback prompt and journals the outcome. */
@@ -51,8 +51,9 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 					// Only a record that takes no more lines stops a down between statements: nothing after could be recorded.
 					const stopBetweenStatements = () => session.fault !== null;
 
+					const onBackfill = (progress: BackfillProgress) => session.emit({type: 'migration.backfill-progress', name: row.name, direction: 'down', ...progress}) !== null;
 					// eslint-disable-next-line no-await-in-loop -- in order, one at a time
-					await deps.connections.migrator.down(row.name, {...context, onStatement, stopBetweenStatements, beforeEffect: () => durable(session), ...(row === partly ? {partlyApplied: true} : {})});
+					await deps.connections.migrator.down(row.name, {...context, onStatement, onBackfill, stopBetweenStatements, beforeEffect: () => durable(session), ...(row === partly ? {partlyApplied: true} : {})});
 					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');
 				} catch (error) {

@@ -4,7 +4,7 @@ import {nameParts} from '../../sql/created-objects.js';
 import type {Session} from './session.js';
 
 /** Tables cutover itself makes in a target: never evidence that someone else's schema is there. */
-const ownTables: readonly string[] = [MIGRATIONS_TABLE, 'cutover_run_lock'];
+const ownTables: readonly string[] = [MIGRATIONS_TABLE, 'cutover_run_lock', 'cutover_backfill'];
 
 const SHOWN = 20;
 

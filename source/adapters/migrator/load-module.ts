@@ -2,13 +2,19 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import type {Engine} from '../../engine/model.js';
 import {MigrationError} from '../../errors/index.js';
+import type {BackfillOptions, BackfillResult} from './backfill.js';
 import {maxLockTimeoutMs} from './lock-policy.js';
 
-/** What a JS migration receives: query runs inside the migration's transaction. */
+/**
+ * What a JS migration receives: query runs inside the migration's transaction (or, with
+ * `transaction = false`, each query on its own); backfill, outside a transaction only, updates a
+ * table in short batches of its own.
+ */
 export type ModuleContext = {
 	engine: Engine;
 	name: string;
 	query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+	backfill(options: BackfillOptions): Promise<BackfillResult>;
 };
 
 export type ModuleMigration = (context: ModuleContext) => Promise<unknown>;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {CutoverError, IrreversibleMigrationError, MigrationError} from '../../errors/index.js';
 import type {LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import type {MigrationSource, Script} from './migration-files.js';
+import {forgetStatement, positionTableExists} from './backfill-position.js';
 import {createLogTable, deleteLogRowStatement, findLogRow, findLogRowStatement, firstLogRow, insertLogRowStatement, logTableExists, MIGRATIONS_TABLE, type LogRow, type LogTable} from './migration-log.js';
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
@@ -40,6 +41,8 @@ export async function runMigration(session: Session, source: MigrationSource, di
 	}
 
 	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
+	// A revert of an up that backfilled part way: its positions go with the down, or a later up would skip rows.
+	const forget = direction === 'down' && await positionTableExists(session) ? [forgetStatement(session, source.name)] : [];
 	let progress: Progress = {statement: null, index: 0, total: null};
 	let blockers: Blocker[] = [];
 	const outcome = await retryLockTimeouts({
@@ -79,7 +82,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {
@@ -178,6 +181,15 @@ async function runScript(session: Session, name: string, script: Script, progres
 				progress.statement = sql;
 				progress.index++;
 				return session.run(sql, params);
+			},
+			async backfill() {
+				// Its batches commit one by one: inside this migration's transaction they would be one long UPDATE.
+				throw new MigrationError(`${name} calls backfill inside its transaction`, {
+					migration: name,
+					direction: 'up',
+					statement: null,
+					hint: `add export const transaction = false; to ${path.basename(script.file)}: a backfill commits batch by batch, outside the migration's transaction`,
+				});
 			},
 		});
 		return;

@@ -2,6 +2,8 @@ import path from 'node:path';
 import {CutoverError, MigrationError, MigrationStoppedError} from '../../errors/index.js';
 import type {InvalidIndex, LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import {concurrentIndexName} from '../../sql/non-transactional.js';
+import {backfill} from './backfill.js';
+import {forgetStatement, positionTableExists} from './backfill-position.js';
 import {invalidIndexes} from './invalid-indexes.js';
 import type {MigrationSource, Script} from './migration-files.js';
 import type {ToolHistory} from './tool-history.js';
@@ -93,7 +95,18 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 				await one(statement);
 			}
 		} else {
-			await script.run({engine: session.engine, name: source.name, query: one});
+			await script.run({
+				engine: session.engine,
+				name: source.name,
+				query: one,
+				backfill: async options => backfill({
+					session, migration: source.name, direction, policy, lockTimeoutMs, signal: context.signal, onRetry: context.onRetry,
+					onProgress: context.onBackfill,
+					// Every committed batch is a safe point, as every committed statement is.
+					stopHere: context.stopBetweenStatements,
+					stopped: () => new MigrationStoppedError({migration: source.name, direction, tookEffect: tookEffect()}),
+				}, options),
+			});
 		}
 
 		current = null;
@@ -103,10 +116,23 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 			await session.run(statement.sql, statement.params);
 		}
 
-		if (direction === 'up') {
-			await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
+		const writeLog = async () => {
+			if (direction === 'up') {
+				await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
+			} else {
+				await deleteLogRow(session, source.name);
+			}
+		};
+
+		// Backfill positions go with the log row, in one transaction: kept, a later run of this migration would skip its rows.
+		if (await positionTableExists(session)) {
+			await session.transaction(async () => {
+				await writeLog();
+				const forget = forgetStatement(session, source.name);
+				await session.run(forget.sql, forget.params);
+			}, {lockTimeoutMs});
 		} else {
-			await deleteLogRow(session, source.name);
+			await writeLog();
 		}
 	} catch (error) {
 		if ((error instanceof MigrationError && error.tookEffect !== null) || error instanceof MigrationStoppedError) {

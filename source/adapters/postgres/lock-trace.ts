@@ -144,7 +144,10 @@ async function traceOne(client: pg.Client, source: MigrationSource, original: Re
 					await trace(text);
 				}
 			} else {
-				await up.run({engine: 'postgres', name: source.name, query: trace});
+				// A backfill runs only outside a transaction, and such a migration is not run here (it is reported as not traced).
+				await up.run({engine: 'postgres', name: source.name, query: trace, backfill: async () => {
+					throw new Error('backfill() runs outside a transaction, and a traced migration runs inside one');
+				}});
 			}
 		} catch (error) {
 			if (!(error instanceof TraceFailed)) {

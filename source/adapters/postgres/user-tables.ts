@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type {RowCounts} from '../../engine/model.js';
 
-/** cutover's own bookkeeping tables (migrations log, run lock holder), wherever they are: never part of the user's row counts. */
-export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock'];
+/** cutover's own bookkeeping tables (migrations log, run lock holder, backfill positions), wherever they are: never part of the user's row counts. */
+export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
 
 export type UserTable = {
 	schema: string;
