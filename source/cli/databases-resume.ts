@@ -108,7 +108,9 @@ export async function resumeDatabases(options: DatabasesResumeOptions): Promise<
 		reopened = reopenFileJournal({path: journalPath, secrets: legs.flatMap(l => secretsOf(l.target))});
 		for (const leg of legs.filter(l => l.state.runId !== null && l.state.outcome === null)) {
 			const artifact = leg.state.backup?.artifact;
-			reconciliations.set(leg.name, reconcile(leg.state, {
+			// A database the stop did not reach itself stopped with the run: the run's stop is its own.
+			const state = leg.state.interrupted === null && folded.interrupted !== null ? {...leg.state, interrupted: folded.interrupted} : leg.state;
+			reconciliations.set(leg.name, reconcile(state, {
 				// eslint-disable-next-line no-await-in-loop -- as above
 				fingerprint: await leg.connections!.database.fingerprint(),
 				// eslint-disable-next-line no-await-in-loop -- as above

@@ -240,7 +240,8 @@ function interrupted(run: {session: Session}, legs: DatabaseLegRun[]): FlowResul
 			type: 'run.interrupted',
 			signal: stop?.signal ?? 'unknown',
 			step: stop?.step ?? 'window',
-			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail}`}${ran(run, 'maintenance-on') && !ran(run, 'maintenance-off') ? '; maintenance mode is left on (the run\'s maintenance-on ran)' : ''}; cutover resume continues this run`,
+			// The database's own words end with how to go on; the run's say the same once.
+			detail: `${stopped === undefined ? 'stopped' : `stopped at database ${stopped.name}: ${stopped.stop!.detail.replace(/; cutover resume continues this run$/, '')}`}${ran(run, 'maintenance-on') && !ran(run, 'maintenance-off') ? '; maintenance mode is left on (the run\'s maintenance-on ran)' : ''}; cutover resume continues this run`,
 		});
 	}
 
