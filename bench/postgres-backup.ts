@@ -15,9 +15,11 @@ import {interleave, sample} from './measure.js';
 import {createProgressMeter, watchStall} from './progress-meter.js';
 import type {SectionResult} from './sqlite-backup.js';
 
-const customers = 50_000;
-const products = 5000;
-const orders = 250_000;
+const customersAt = 50_000;
+const productsAt = 5000;
+const ordersAt = 250_000;
+/** Rows the bench's database holds at full size. */
+export const seededRows = customersAt + productsAt + ordersAt;
 
 /** cutover's pg_dump backup (preflight counts, progress, checksum) against a bare pg_dump run from this process. */
 export async function benchPostgres(rounds: number): Promise<SectionResult> {
@@ -136,7 +138,7 @@ export async function benchPostgres(rounds: number): Promise<SectionResult> {
 	const dumpMegabytes = (statSync(artifact.path).size / 1024 / 1024).toFixed(0);
 	return {
 		engine: 'PostgreSQL',
-		subject: `${megabytes} MB database (${dumpMegabytes} MB dump), 3 tables, ${(customers + products + orders).toLocaleString('en')} rows; bare = pg_dump / pg_restore via execa`,
+		subject: `${megabytes} MB database (${dumpMegabytes} MB dump), 3 tables, ${seededRows.toLocaleString('en')} rows; bare = pg_dump / pg_restore via execa`,
 		comparisons: [backup, customWhole, directoryWhole, directorySame, list, fullRead],
 		parts: [...parts, ...levels],
 		progress: meter.summary(),
@@ -151,7 +153,9 @@ async function verifyOk(pending: ReturnType<ReturnType<typeof createPostgresBack
 	}
 }
 
-async function seed(sql: (text: string) => Promise<unknown>): Promise<void> {
+/** The bench's three tables; `scale` below 1 seeds fewer rows (the smoke runs), the same shapes. */
+export async function seed(sql: (text: string) => Promise<unknown>, scale = 1): Promise<void> {
+	const [customers, products, orders] = [customersAt, productsAt, ordersAt].map(rows => Math.max(10, Math.round(rows * scale)));
 	await sql(`
 		CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL);
 		CREATE TABLE products (id int PRIMARY KEY, title text NOT NULL, price numeric(10, 2) NOT NULL);

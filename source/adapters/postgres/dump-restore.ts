@@ -74,14 +74,31 @@ export async function describeDumpRestore(target: PostgresTarget, artifact: Back
  */
 export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, settings: RestoreSettings): Promise<RestoreOutcome> {
 	const file = artifact.path;
-	await checkIntact(artifact, Math.max(2, Math.min(settings.cores, 4)));
+	// Three reads that change nothing, overlapped (a rollback is waiting on them); their failures
+	// are reported in this order all the same: a changed backup first, then an unreadable one.
+	const [intact, listed, located] = await Promise.allSettled([
+		checkIntact(artifact, Math.max(2, Math.min(settings.cores, 4))),
+		runPgTool(binaries, binaries.pgRestore, ['--list', file], target, {path: file, keepStdout: true}),
+		locate(target, settings, file),
+	]);
+	if (intact.status === 'rejected') {
+		throw intact.reason;
+	}
 
-	const list = await runPgTool(binaries, binaries.pgRestore, ['--list', file], target, {path: file, keepStdout: true});
+	if (listed.status === 'rejected') {
+		throw listed.reason;
+	}
+
+	const list = listed.value;
 	if (list.exitCode !== 0) {
 		throw new BackupError(`cannot read the backup ${file}: ${describeFailure('pg_restore', list)}`, {path: file, hint: 'verify the backup; a restore needs a readable dump; nothing was changed'});
 	}
 
-	const place = await locate(target, settings, file);
+	if (located.status === 'rejected') {
+		throw located.reason;
+	}
+
+	const place = located.value;
 	const client = await connectForBackup(place.maintenance, file);
 	try {
 		return await restoreFrom(client, {target, binaries, artifact, settings, place, listing: list.stdout});
