@@ -1,4 +1,5 @@
 import {openTargetMigrator} from '../adapters/open-target.js';
+import {removeOnSignal} from '../cli/remove-on-signal.js';
 import {judgeTrace, relationsOnTarget, type LockTraceReport} from '../engine/lock-trace.js';
 import {CutoverError, UsageError} from '../errors/index.js';
 import type {Migrator} from '../ports/migrator.js';
@@ -52,20 +53,7 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 		return removal;
 	};
 
-	const onSignal = (signal: NodeJS.Signals) => {
-		stop.abort();
-		process.stderr.write(`\ncutover: ${signal}: removing the scratch copy and stopping\n`);
-		void remove().then(left => {
-			if (left !== null) {
-				process.stderr.write(`cutover: ${left}\n`);
-			}
-
-			process.exit(signal === 'SIGINT' ? 130 : 143);
-		});
-	};
-
-	process.once('SIGINT', onSignal);
-	process.once('SIGTERM', onSignal);
+	const stopListening = removeOnSignal(stop, remove);
 	try {
 		scratch = await createScratchDatabase(target, {mode: values.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal: stop.signal, application: 'cutover lint --trace'});
 		if (stop.signal.aborted) {
@@ -102,7 +90,6 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 
 		throw error;
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
+		stopListening();
 	}
 }

@@ -1,4 +1,5 @@
 import {existsSync, statSync} from 'node:fs';
+import {removeOnSignal} from '../remove-on-signal.js';
 import {openDatabase, openTargetMigrator} from '../../adapters/open-target.js';
 import {systemClock} from '../../adapters/system-clock.js';
 import {loadChecklist} from '../../checklist/index.js';
@@ -81,20 +82,7 @@ async function roundTrip(values: Values): Promise<number> {
 		return removal;
 	};
 
-	const onSignal = (signal: NodeJS.Signals) => {
-		stop.abort();
-		process.stderr.write(`\ncutover: ${signal}: removing the scratch copy and stopping\n`);
-		void remove().then(left => {
-			if (left !== null) {
-				process.stderr.write(`cutover: ${left}\n`);
-			}
-
-			process.exit(signal === 'SIGINT' ? 130 : 143);
-		});
-	};
-
-	process.once('SIGINT', onSignal);
-	process.once('SIGTERM', onSignal);
+	const stopListening = removeOnSignal(stop, remove);
 	try {
 		scratch = await makeCopy(source, mode, stop.signal);
 		if (stop.signal.aborted) {
@@ -145,8 +133,7 @@ async function roundTrip(values: Values): Promise<number> {
 
 		throw error;
 	} finally {
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
+		stopListening();
 	}
 }
 
