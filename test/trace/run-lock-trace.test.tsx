@@ -95,6 +95,17 @@ describe('the lock trace in a run: the window screen at 80x24', () => {
 		assert.ok(!danger.some(text => text.includes('CREATE INDEX') || text.startsWith('0004')), danger.join('\n'));
 	});
 
+	it('fits the line at 80 columns from the name field too, where the key is Ctrl-L', async () => {
+		const ok = judgeTrace({migrations: [traced[1]!], appliedBefore: 2}, sizes, {target: 'postgres://ops@db/shop', scratch: 'copy', migrationsDirectory: 'migrations'});
+		const state = fold([...windowEvents, {type: 'lock-impact.started'}, {type: 'lock-impact.traced', report: ok, left: null}]);
+		const screen = show(state);
+		await screen.waitForFrame('L for the table');
+		screen.stdin.write(keys.tab);
+		const frame = await screen.waitForFrame('› Type the database name');
+		assert.match(frame, /^Locks {3}all 1 ok \(measured on a copy\) · Ctrl-L for the table$/m);
+		assert.deepEqual(overflowing(frame), []);
+	});
+
 	it('says why it was not traced', async () => {
 		const screen = show(fold([...windowEvents, {type: 'lock-impact.started'}, {type: 'lock-impact.failed', reason: 'the role "app" may not create databases'}]));
 		const frame = await screen.waitForFrame('Locks   not traced');
