@@ -15,6 +15,7 @@ const WINDOW: KeyHelp = [
 	['Enter', 'confirm the window (all ticked and the name typed)'],
 	['Esc', 'leave the name field'],
 	['p, PgDn', 'page through the whole plan and the applied history (p is typed in the name field; Esc back)'],
+	['l, Ctrl-L', 'PostgreSQL: the locks each pending migration takes, measured on a copy (l is typed in the name field; Esc back)'],
 ];
 
 const BACKUP: KeyHelp = [

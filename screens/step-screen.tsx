@@ -42,6 +42,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 					runbook={{checklist: state.checklist, migrationsDir: state.migrationsDir}}
 					history={state.history}
 					lint={state.lint === null ? null : {...state.lint, toAcknowledge: lintToAcknowledge(state)}}
+					lockImpact={state.lockImpact}
 					now={now}
 					width={width}
 					keys={keys}

@@ -6,6 +6,7 @@ import type {ExpectedDuration, Fingerprint, MigrationPlan, PreflightItem} from '
 import type {CommandState, RunState, StepStatus} from '../source/engine/state.js';
 import {describeFolder, describeSkipped} from '../source/engine/folder-note.js';
 import {AdoptionNotice} from './components/adoption-notice.js';
+import {LockImpactLine, lockImpactLines, LockImpactView, type LockImpact} from './components/lock-impact.js';
 import {CommandTail} from './components/command-tail.js';
 import {FingerprintLines, fingerprintTexts} from './components/fingerprint-lines.js';
 import {hiddenLine, MigrationPlanLines} from './components/migration-plan.js';
@@ -38,12 +39,14 @@ export type WindowScreenProps = {
 	history?: ExpectedDuration[];
 	/** The lint of the pending migrations (lint.findings) and its error findings still to acknowledge, first one first. */
 	lint?: {findings: LintFinding[]; failure: string | null; toAcknowledge: LintFinding[]} | null;
+	/** The measured locks of the pending migrations (lock-impact.*); null when not traced. */
+	lockImpact?: LockImpact | null;
 };
 
 type Focus = 'prep' | 'name';
 
-/** planFirst: the first line of the whole-plan view while it is open, null when closed. */
-type Ui = {focus: Focus; selected: number; typed: string; reasons: string[]; planFirst: number | null};
+/** planFirst, locksFirst: the first line of the whole-plan view or of the lock table while it is open, null when closed. */
+type Ui = {focus: Focus; selected: number; typed: string; reasons: string[]; planFirst: number | null; locksFirst: number | null};
 
 const MAX_PREP = 6;
 
@@ -51,13 +54,14 @@ export function WindowScreen(props: WindowScreenProps) {
 	const {fingerprint, plan, preflight, window, commands, status, errors, now, width, keys} = props;
 	const prep = window?.prep ?? [];
 	const deciding = keys.interactive && status === 'running' && window !== null && fingerprint !== null;
-	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: [], planFirst: null});
+	const [ui, setUi, getUi] = useSyncState<Ui>({focus: prep.length > 0 ? 'prep' : 'name', selected: 0, typed: '', reasons: [], planFirst: null, locksFirst: null});
 	const {stdout} = useStdout();
 	// The header, the view's title and the key line stay on screen around the page.
 	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	const pageHeight = Math.max(3, rows - 7);
 	// The lint's lines come on top of a screen that fills 24 rows: with them, the compact layout makes room.
-	const roomy = rows >= 24 + (props.lint ? lintLines(props.lint, width).length : 0);
+	const impact = props.lockImpact ?? null;
+	const roomy = rows >= 24 + (props.lint ? lintLines(props.lint, width).length : 0) + (impact === null ? 0 : 1);
 	const startsIn = window ? window.startsAt - now : 0;
 	const start = window === null ? '' : (startsIn > 0 ? `starts ${formatClock(window.startsAt)} (in ${formatDuration(startsIn)})` : `started ${formatClock(window.startsAt)}`);
 	const upgradeTook = plan ? expectedUpgradeMs(plan.pending, props.history ?? []) : null;
@@ -68,13 +72,15 @@ export function WindowScreen(props: WindowScreenProps) {
 	// A short terminal lists fewer pending names and preparation items (p pages through the plan, the
 	// arrows through the items), so the header, the prompt and the keys stay in view. The target's
 	// identity is wrapped, never cut: whatever it wraps onto is what gives way.
-	const spare = roomy || fingerprint === null ? 0 : rows - 1 - rowsWithoutLists({fingerprint, plan, preflight, windowLine, prep: prep.length, commands, errors: errors.length, reasons: ui.reasons.length, runbook: Boolean(props.runbook?.checklist), width, engine: fingerprint.engine, lint: props.lint});
+	const spare = roomy || fingerprint === null ? 0 : rows - 1 - rowsWithoutLists({fingerprint, plan, preflight, windowLine, prep: prep.length, commands, errors: errors.length, reasons: ui.reasons.length, runbook: Boolean(props.runbook?.checklist), width, engine: fingerprint.engine, lint: props.lint, locks: impact !== null});
 	// The items come first (each is ticked here); the names are one key away in the plan.
 	const prepShown = roomy ? MAX_PREP : Math.min(prep.length, MAX_PREP, Math.max(1, spare));
 	const pendingShown = roomy ? 5 : Math.max(0, Math.min(5, spare - prepShown));
 	const lines = plan ? planLines(plan, props.history ?? []) : [];
 	const {focus, selected, typed, reasons} = ui;
-	const typing = deciding && focus === 'name' && ui.planFirst === null;
+	const traced = impact?.status === 'traced' ? impact.report : null;
+	const lockLines = traced === null ? [] : lockImpactLines(traced);
+	const typing = deciding && focus === 'name' && ui.planFirst === null && ui.locksFirst === null;
 	useTyping(keys, typing, typed);
 
 	useKeys((input, key) => {
@@ -101,6 +107,33 @@ export function WindowScreen(props: WindowScreenProps) {
 				move(ui.planFirst + page);
 			}
 
+			return;
+		}
+
+		if (ui.locksFirst !== null) {
+			const page = Math.max(1, pageHeight - 1);
+			const move = (first: number) => {
+				update({locksFirst: clampFirst(first, lockLines.length, pageHeight)});
+			};
+
+			if (key.escape || input === 'l' || input === 'L') {
+				update({locksFirst: null});
+			} else if (key.upArrow) {
+				move(ui.locksFirst - 1);
+			} else if (key.downArrow) {
+				move(ui.locksFirst + 1);
+			} else if (key.pageUp) {
+				move(ui.locksFirst - page);
+			} else if (key.pageDown || input === ' ') {
+				move(ui.locksFirst + page);
+			}
+
+			return;
+		}
+
+		// Ctrl-L opens the lock table even from the name field, where l is typed.
+		if (traced !== null && ((key.ctrl && input === 'l') || ((input === 'l' || input === 'L') && !(deciding && ui.focus === 'name')))) {
+			update({locksFirst: 0});
 			return;
 		}
 
@@ -191,6 +224,10 @@ export function WindowScreen(props: WindowScreenProps) {
 		return <PlanView lines={lines} first={ui.planFirst} height={pageHeight} width={width}/>;
 	}
 
+	if (ui.locksFirst !== null && traced !== null) {
+		return <LockImpactView lines={lockLines} first={ui.locksFirst} height={pageHeight} width={width}/>;
+	}
+
 	const runbook = props.runbook;
 	const checks = window.checks;
 	const first = Math.min(Math.max(0, selected - prepShown + 1), Math.max(0, prep.length - prepShown));
@@ -202,6 +239,7 @@ export function WindowScreen(props: WindowScreenProps) {
 			{plan?.adoption ? <AdoptionNotice live={plan.adoption} width={width}/> : null}
 			<PreflightLines items={preflight} width={width}/>
 			{props.lint ? <LintLines lint={props.lint} width={width}/> : null}
+			{impact === null ? null : <LockImpactLine impact={impact} openKey={deciding && focus === 'name' ? 'Ctrl-L' : 'L'} width={width}/>}
 			<Text wrap='wrap'>{windowLine}</Text>
 			{prep.length > 0 ? <Text>{`Preparation (${window.ticked.length}/${prep.length} ticked${prepShown < prep.length ? `, ${prepShown} shown, ↑↓ for the rest` : ''}):`}</Text> : null}
 			{prep.slice(first, first + prepShown).map((item, offset) => {
@@ -243,6 +281,7 @@ type Layout = {
 	width: number;
 	engine: string;
 	lint: WindowScreenProps['lint'];
+	locks: boolean;
 };
 
 /**
@@ -270,6 +309,7 @@ function rowsWithoutLists(layout: Layout): number {
 	}
 
 	used += layout.lint ? lintLines(layout.lint, width).length : 0;
+	used += layout.locks ? 1 : 0;
 	used += wrapped(layout.windowLine) + (layout.prep > 0 ? 1 : 0);
 	used += layout.commands.reduce((sum, c) => sum + 1 + Math.min(2, c.tail.length), 0);
 	used += 1 + Math.min(4, layout.reasons) + (layout.reasons > 4 ? 1 : 0);

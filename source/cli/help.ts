@@ -53,6 +53,8 @@ Options
   --backups <dir>        where the backup goes (default from cutover config)
   --unsigned             do not sign the change record (by default it is signed with
                          cutover config signingKey, which is made first if it does not exist)
+  --no-trace             PostgreSQL: do not measure the pending migrations' locks on a
+                         throwaway copy of the schema before the window (as lint --trace)
 
 Several databases (a runbook with databases:, as checklists/dual-db-split.yaml)
   --db <name>=<target>   one per database the runbook names (--db users=… --db pool=…);

@@ -62,6 +62,8 @@ export type RunOptions = {
 	dropInvalidIndex: boolean;
 	/** --ack-lint: the lint's error findings the operator accepts, by rule id or file:line. */
 	acknowledgeLint?: readonly string[];
+	/** false (--no-trace): a PostgreSQL run does not measure the pending migrations' locks on a copy before its window. */
+	traceLocks?: boolean;
 	/** --observe: wait out the runbook's observation period in plain mode, or skip it on the record. */
 	observe?: 'wait' | 'skip';
 	windowStart: number | null;
@@ -246,6 +248,10 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
 		// Imported when a run plans migrations: the parser is not loaded before that.
 		lint: async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(options.migrationsDir, target.engine, options.format ?? null, pending, live),
+		// PostgreSQL only: SQLite has no table locks to measure.
+		...(target.engine === 'postgres' && options.traceLocks !== false
+			? {traceLocks: async (signal: AbortSignal) => (await import('../lock-trace/measure-locks.js')).traceOnCopy(target, {directory: options.migrationsDir, format: options.format ?? null, empty: false, signal, application: 'cutover run (lock trace)'})}
+			: {}),
 		...(options.adoptCommands === undefined ? {} : {adoptCommands: options.adoptCommands}),
 	})).finally(() => {
 		placed();

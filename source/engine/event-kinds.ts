@@ -69,6 +69,9 @@ const known = {
 	'lint.findings': true,
 	'operator.lint-acknowledged': true,
 	'migration.backfill-progress': true,
+	'lock-impact.started': true,
+	'lock-impact.traced': true,
+	'lock-impact.failed': true,
 } satisfies Record<RunEvent['type'], true>;
 
 export function isKnownKind(kind: string): kind is RunEvent['type'] {

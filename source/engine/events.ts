@@ -1,3 +1,4 @@
+import type {LockTraceReport} from './lock-trace.js';
 import type {
 	AdoptionProblem,
 	AdoptionRow,
@@ -212,7 +213,16 @@ export type RunEvent =
 	/** The operator typed a finding's rule id at the window: the destructive or blocking statement is accepted as it is. */
 	| {type: 'operator.lint-acknowledged'; rule: string; file: string; line: number; statement: string; typed: string}
 	/** A module's batched backfill: where it stands when it starts, about once a second, and when it ends. */
-	| ({type: 'migration.backfill-progress'; name: string; direction: 'up' | 'down'} & BackfillProgress);
+	| ({type: 'migration.backfill-progress'; name: string; direction: 'up' | 'down'} & BackfillProgress)
+	/** A PostgreSQL run began measuring the pending migrations' locks on a throwaway copy of the target's schema. */
+	| {type: 'lock-impact.started'}
+	/**
+	 * The locks each pending migration takes, measured on the copy and judged with the target's sizes
+	 * (cutover lint --trace's report). `left`: the copy could not be dropped and is left to drop by hand.
+	 */
+	| {type: 'lock-impact.traced'; report: LockTraceReport; left: string | null}
+	/** The trace could not run (no right to create a database, pg_dump missing…): the run goes on without it. */
+	| {type: 'lock-impact.failed'; reason: string};
 
 /** One database of a run over several: its name in the runbook, its target (no password) and its migrations folder. */
 export type DatabaseLeg = {name: string; target: string; migrationsDir: string};

@@ -412,6 +412,18 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			return upsertMigration(state, name, direction, row => ({...row, backfill: {...progress, at}}));
 		}
 
+		case 'lock-impact.started': {
+			return {...state, lockImpact: {status: 'measuring'}};
+		}
+
+		case 'lock-impact.traced': {
+			return {...state, lockImpact: {status: 'traced', report: event.report, left: event.left}};
+		}
+
+		case 'lock-impact.failed': {
+			return {...state, lockImpact: {status: 'failed', reason: event.reason}};
+		}
+
 		// A kind this cutover does not know: kept, so readers report it, and otherwise left alone.
 		default: {
 			const unknown: never = event;

@@ -1,4 +1,5 @@
 import type {AdoptionAction, BackendActionKind, DatabaseLeg, DatabaseVersion, LintFinding, RunOutcome, StepId} from './events.js';
+import type {LockTraceReport} from './lock-trace.js';
 import type {ObservationEnd, ObservationRequest, ObservedFigure, ObservedLevel} from './observation.js';
 import type {DatabaseSnapshot} from './snapshot.js';
 import type {
@@ -232,6 +233,8 @@ export type RunState = {
 	versions: {versions: DatabaseVersion[]; consistent: boolean; problems: string[]; at: number} | null;
 	/** The lint of the pending migrations and the findings the operator acknowledged; null until linted (and in older records). */
 	lint: {findings: LintFinding[]; failure: string | null; acknowledged: Array<{rule: string; file: string; line: number}>} | null;
+	/** The measured locks of the pending migrations (PostgreSQL); null when not traced (SQLite, --no-trace, older records). */
+	lockImpact: {status: 'measuring'} | {status: 'traced'; report: LockTraceReport; left: string | null} | {status: 'failed'; reason: string} | null;
 };
 
 export type DatabaseRun = DatabaseLeg & {state: RunState};
@@ -301,4 +304,5 @@ export const initialState = (): RunState => ({
 	activeDatabase: null,
 	versions: null,
 	lint: null,
+	lockImpact: null,
 });

@@ -2,6 +2,7 @@ import type {RunEvent} from '../engine/events.js';
 import type {LiveSchema} from '../engine/model.js';
 import {describeBackfill} from '../engine/backfill-words.js';
 import {isKnownKind} from '../engine/event-kinds.js';
+import {dangerLines, describeCounts} from '../engine/lock-impact-summary.js';
 import {describeFolder, describeSkipped} from '../engine/folder-note.js';
 import type {MigrationFolderNote} from '../engine/model.js';
 import {describeDecision} from '../engine/reduce.js';
@@ -242,6 +243,19 @@ export function describeEvent(event: RunEvent): string {
 			return event.failure === null
 				? `lint of the pending migrations: ${errors} error${errors === 1 ? '' : 's'}, ${standing.length - errors} warning${standing.length - errors === 1 ? '' : 's'}, ${event.findings.length - standing.length} allowed${list.length > 0 ? `: ${list.join('; ')}` : ''}`
 				: `lint of the pending migrations could not run: ${event.failure}`;
+		}
+
+		case 'lock-impact.started': {
+			return 'measuring the locks of the pending migrations on a throwaway copy of the schema';
+		}
+
+		case 'lock-impact.traced': {
+			const danger = dangerLines(event.report);
+			return `locks measured on a copy: ${describeCounts(event.report)}${danger.length > 0 ? `; ${danger.join('; ')}` : ''}${event.left === null ? '' : `; ${event.left}`}`;
+		}
+
+		case 'lock-impact.failed': {
+			return `locks not traced: ${event.reason}`;
 		}
 
 		case 'observation.finished': {

@@ -48,7 +48,8 @@ function migrationLines(migration: JudgedMigration): string[] {
 	return lines;
 }
 
-function statementLines(statement: JudgedStatement): string[] {
+/** One statement's rows (one per relation it locks) and its verdict in words under them. */
+export function statementLines(statement: JudgedStatement): string[] {
 	const first = firstLine(statement.text);
 	const lines: string[] = [];
 	if (statement.status !== 'traced' || statement.judged.length === 0) {
@@ -67,7 +68,8 @@ function statementLines(statement: JudgedStatement): string[] {
 	return lines;
 }
 
-function row(cells: readonly string[]): string {
+/** Cells cut and padded to the table's columns. */
+export function row(cells: readonly string[]): string {
 	const widths = [columns.index, columns.statement, columns.lock, columns.table, columns.blocks, columns.rewrite, columns.size];
 	return cells.map((cell, i) => cut(cell, widths[i]!).padEnd(widths[i]!)).join(' ').trimEnd();
 }

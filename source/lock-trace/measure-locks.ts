@@ -5,6 +5,7 @@ import {CutoverError, UsageError} from '../errors/index.js';
 import type {Migrator} from '../ports/migrator.js';
 import type {ScratchCopy} from '../ports/scratch-copy.js';
 import {parseTarget} from '../target.js';
+import type {PostgresTarget} from '../adapters/postgres/postgres-target.js';
 import type {FormatName} from '../adapters/migrator/migration-files.js';
 
 export type LockTraceValues = {db?: string | undefined; directory: string; format: FormatName | null; empty: boolean; plain: boolean; json: boolean};
@@ -33,9 +34,56 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 		throw new Error('refuseTrace lets only PostgreSQL through');
 	}
 
-	const {directory, format} = values;
 	const stop = new AbortController();
 	const progress = !values.plain && !values.json && process.stderr.isTTY === true;
+	const copy: {remove: (() => Promise<string | null>) | null} = {remove: null};
+	const stopListening = removeOnSignal(stop, async () => copy.remove?.() ?? null);
+	try {
+		return await traceOnCopy(target, {
+			directory: values.directory,
+			format: values.format,
+			empty: values.empty,
+			signal: stop.signal,
+			application: 'cutover lint --trace',
+			onStart(removal) {
+				copy.remove = removal;
+			},
+			...(progress ? {onStep: (line: string) => process.stderr.write(`\r\u001B[K${line}`)} : {}),
+		}).finally(() => {
+			if (progress) {
+				process.stderr.write('\r\u001B[K');
+			}
+		});
+	} catch (error) {
+		const left = await (copy.remove?.() ?? Promise.resolve(null));
+		if (left !== null) {
+			process.stderr.write(`cutover: ${left}\n`);
+		}
+
+		throw error;
+	} finally {
+		stopListening();
+	}
+}
+
+export type TraceOnCopyOptions = {
+	directory: string;
+	format: FormatName | null;
+	empty: boolean;
+	signal: AbortSignal;
+	application: string;
+	onStep?: (line: string) => void;
+	/** Given what drops the copy (once, whoever calls it first): a signal handler drops it at once. */
+	onStart?: (remove: () => Promise<string | null>) => void;
+};
+
+/**
+ * The trace itself: the copy made, each pending migration traced on it, the copy dropped
+ * (whatever happens, also when `signal` stops it), then the target's sizes read and the
+ * trace judged. `left`: what is left to drop by hand when the copy could not be dropped.
+ */
+export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOptions): Promise<{report: LockTraceReport; left: string | null}> {
+	const {directory, format, signal} = options;
 	const [{createScratchDatabase}, {traceMigrations}, {readRelationSizes}] = await Promise.all([
 		import('../adapters/postgres/scratch-database.js'),
 		import('../adapters/postgres/lock-trace.js'),
@@ -53,11 +101,11 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 		return removal;
 	};
 
-	const stopListening = removeOnSignal(stop, remove);
+	options.onStart?.(remove);
+
 	try {
-		scratch = await createScratchDatabase(target, {mode: values.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal: stop.signal, application: 'cutover lint --trace'});
-		if (stop.signal.aborted) {
-			// The signal handler drops the copy and exits.
+		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal, application: options.application});
+		if (signal.aborted) {
 			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
 		}
 
@@ -71,25 +119,14 @@ export async function measureLocks(values: LockTraceValues): Promise<{report: Lo
 			migrator,
 			directory,
 			format,
-			signal: stop.signal,
-			...(progress ? {onStep: (line: string) => process.stderr.write(`\r\u001B[K${line}`)} : {}),
+			signal,
+			...(options.onStep === undefined ? {} : {onStep: options.onStep}),
 		});
-		if (progress) {
-			process.stderr.write('\r\u001B[K');
-		}
-
 		const description = scratch.description;
 		const left = await remove();
 		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
 		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
-	} catch (error) {
-		const left = await remove();
-		if (left !== null) {
-			process.stderr.write(`cutover: ${left}\n`);
-		}
-
-		throw error;
 	} finally {
-		stopListening();
+		await remove();
 	}
 }

@@ -1,4 +1,5 @@
 import type {EventOf, RunEvent, RunOutcome} from '../engine/events.js';
+import type {LockTraceReport} from '../engine/lock-trace.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
 import {folderNote} from '../engine/folder-note.js';
 import {isSatisfied} from '../engine/judge.js';
@@ -30,6 +31,8 @@ export type FlowOptions = {
 	adoptCommands?: (live: LiveSchema) => string[];
 	/** The lint of the pending migrations against the live tables (cutover lint's rules); absent: not linted. */
 	lint?: (pending: readonly string[], liveTables: ReadonlySet<string>) => Promise<Omit<EventOf<'lint.findings'>, 'type'>>;
+	/** The locks of the pending migrations measured on a throwaway copy (PostgreSQL); absent: not traced. It drops its copy, also when `signal` stops it. */
+	traceLocks?: (signal: AbortSignal) => Promise<{report: LockTraceReport; left: string | null}>;
 };
 
 /** How a run ended in this process: an outcome, or stopped by a signal and left resumable. */
@@ -43,7 +46,64 @@ const PROGRESS_EVERY_MS = 250;
  */
 export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<FlowResult> {
 	deps.session.emit({type: 'run.started', ...options.start});
-	return await prepareRun(deps, options) ?? continueFlow(deps, {window: options.window, rollbackNow: false});
+	const prepared = await prepareRun(deps, options);
+	if (prepared !== null) {
+		return prepared;
+	}
+
+	const lockTrace = options.traceLocks === undefined ? undefined : startLockTrace(deps, options.traceLocks);
+	return continueFlow(deps, {window: options.window, rollbackNow: false, ...(lockTrace === undefined ? {} : {lockTrace})});
+}
+
+/** A lock trace running beside the window: `settle(true)` waits for its result, `settle(false)` stops it; both wait until its copy is dropped. */
+export type LockTraceRun = {settle: (go: boolean) => Promise<void>};
+
+/**
+ * Starts the trace without waiting for it: the window is drawn and answered meanwhile. Its result
+ * (or why it could not run) is emitted when it comes, unless the run stopped it first; a trace
+ * that fails never stops the run.
+ */
+export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['traceLocks']>): LockTraceRun {
+	const {session} = deps;
+	const stop = new AbortController();
+	const onAbort = () => {
+		stop.abort();
+	};
+
+	deps.signal.addEventListener('abort', onAbort, {once: true});
+	session.emit({type: 'lock-impact.started'}, 'with-next');
+	const done = (async () => {
+		try {
+			const {report, left} = await trace(stop.signal);
+			if (!stop.signal.aborted && session.fault === null) {
+				// Only the statements this run applies (--to may stop short of the folder's last).
+				const planned = new Set(session.state.migrations.map(m => m.name));
+				const migrations = report.migrations.filter(m => planned.has(m.name));
+				session.emit({type: 'lock-impact.traced', report: {...report, migrations}, left});
+			}
+		} catch (error) {
+			if (!stop.signal.aborted && session.fault === null) {
+				session.emit({type: 'lock-impact.failed', reason: describeTraceError(error)});
+			}
+		} finally {
+			deps.signal.removeEventListener('abort', onAbort);
+		}
+	})();
+	return {
+		async settle(go) {
+			if (!go) {
+				stop.abort();
+			}
+
+			await done;
+		},
+	};
+}
+
+function describeTraceError(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	const hint = error instanceof Error && 'hint' in error && typeof error.hint === 'string' ? error.hint : null;
+	return hint === null ? message : `${message} (${hint})`;
 }
 
 /**
@@ -125,6 +185,8 @@ export type ContinueOptions = {
 	window: {startsAt: number | null; expectedMinutes: number | null};
 	/** Resume straight to the rollback prompt (the operator's choice after an interrupted upgrade). */
 	rollbackNow: boolean;
+	/** The lock trace started before the window: waited for once the window is confirmed, stopped when it is not. */
+	lockTrace?: LockTraceRun;
 };
 
 /**
@@ -221,6 +283,11 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 
 		if (state().steps.window.status !== 'passed') {
 			const answer = await unlessAborted(deps.signal, deps.decider.confirmWindow(session));
+			if (answer === 'aborted' || !answer.value) {
+				// Not confirmed: the trace is stopped and its copy dropped before the run ends.
+				await options.lockTrace?.settle(false);
+			}
+
 			if (answer === 'aborted') {
 				return await halted() ?? finishRun(deps, 'abandoned');
 			}
@@ -229,6 +296,9 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 				return finishRun(deps, 'abandoned');
 			}
 		}
+
+		// Confirmed (maybe before the flow asked) while it still measures: its result is recorded before anything is switched or copied.
+		await options.lockTrace?.settle(true);
 
 		if (options.stopBefore === 'maintenance') {
 			return 'paused';

@@ -17,6 +17,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		'window-start': {type: 'string'},
 		'window-minutes': {type: 'string'},
 		unsigned: {type: 'boolean', default: false},
+		'no-trace': {type: 'boolean', default: false},
 		// A runbook over several databases takes one of each per database.
 		db: {type: 'string', multiple: true},
 		'confirm-db': {type: 'string', multiple: true},
@@ -67,6 +68,7 @@ export async function runCommand(args: string[]): Promise<number> {
 		atEnd: values['at-end'] === undefined ? 'keep' : parseChoice('--at-end', values['at-end']),
 		dropInvalidIndex: values['drop-invalid-index'],
 		acknowledgeLint: values['ack-lint'] ?? [],
+		traceLocks: !values['no-trace'],
 		observe: parseObserve(values.observe),
 		windowStart: values['window-start'] === undefined ? null : parseTime(values['window-start']),
 		windowMinutes: values['window-minutes'] === undefined ? null : parseMinutes(values['window-minutes']),
