@@ -7,7 +7,7 @@ import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
 import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {after, afterEach, before, describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {packageRoot} from '../../source/package-root.js';
@@ -66,7 +66,11 @@ const applied = async (database: ThrowawayDatabase) => (await database.sql('SELE
 
 describe('a run over two PostgreSQL databases', () => {
 	let setup: Awaited<ReturnType<typeof prepare>> | null = null;
-	after(async () => setup?.cleanup());
+	// After each case, passed or failed: no throwaway database outlives its case.
+	afterEach(async () => {
+		await setup?.cleanup();
+		setup = null;
+	});
 
 	it('confirms each by name, backs up and checks both before upgrading either, and agrees on versions', async () => {
 		setup = await prepare({duplicates: false});
@@ -127,8 +131,6 @@ describe('a run over two PostgreSQL databases', () => {
 		const replay = await cutoverAsync(setup.scratch, ['replay', '--plain', file]);
 		assert.match(replay.stdout, /» \S+ operator\.window-confirmed +\[pool\] operator confirmed the window by typing/);
 		assert.match(replay.stdout, /databases\.versions +versions consistent: users at 0002_accounts_status, pool at 0002_unique_unit_slot/);
-		await setup.cleanup();
-		setup = null;
 	});
 
 	it('upgrades neither when the second database fails a blocking pre check', async () => {
@@ -142,8 +144,6 @@ describe('a run over two PostgreSQL databases', () => {
 		assert.match(run.stdout, /\[pool\] operator stopped the run: upgrade not started: .*--override duplicate-slots=/);
 		assert.deepEqual(await applied(setup.users), ['0001_create_accounts']);
 		assert.deepEqual(await applied(setup.pool), ['0001_create_units']);
-		await setup.cleanup();
-		setup = null;
 	});
 
 	it('a failure on the second database offers to roll back both: restored, both back where they were', async () => {
@@ -174,8 +174,6 @@ describe('a run over two PostgreSQL databases', () => {
 		const columns = await setup.users.sql(`SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts' ORDER BY column_name`);
 		assert.deepEqual(columns.rows.map(r => r['column_name']), ['email', 'id', 'role']);
 		assert.equal((await setup.pool.sql('SELECT count(*)::int AS n FROM pool_slots')).rows[0]!['n'], 4);
-		await setup.cleanup();
-		setup = null;
 	});
 
 	it('refuses a run whose runbook names a database the command line gives no target for, before anything is written', async () => {
@@ -186,8 +184,6 @@ describe('a run over two PostgreSQL databases', () => {
 		assert.match(run.stderr, /--db users=<target> --db pool=<target>/);
 		const unnamed = await cutoverAsync(setup.scratch, ['run', '--checklist', runbook, '--db', setup.users.url, '--db', `pool=${setup.pool.url}`, '--plain', '--yes']);
 		assert.match(unnamed.stderr, /does not say which of the runbook's databases it is \(users, pool\)/);
-		await setup.cleanup();
-		setup = null;
 	});
 });
 
