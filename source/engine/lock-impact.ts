@@ -1,3 +1,4 @@
+import {formatBytes} from './bytes.js';
 /** PostgreSQL's table-level lock modes, weakest first, as pg_locks names them. */
 export const lockModes = [
 	'AccessShareLock',
@@ -88,17 +89,6 @@ const levels: readonly VerdictLevel[] = ['ok', 'caution', 'danger'];
 export const worstLevel = (a: VerdictLevel, b: VerdictLevel): VerdictLevel => levels.indexOf(a) >= levels.indexOf(b) ? a : b;
 
 /** 1.2 kB, 40.0 GB: powers of 1024, as pg_size_pretty counts. */
-export function formatSize(bytes: number): string {
-	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-
-	return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** ~120M rows, ~3.4k rows: the planner's estimate, rounded as an estimate should be. */
 export function formatRows(rows: number): string {
@@ -116,7 +106,7 @@ export function formatRows(rows: number): string {
 }
 
 export function describeSize(size: RelationSize): string {
-	return size.rows === null ? `${formatSize(size.bytes)}, never analysed` : `${formatSize(size.bytes)}, ${formatRows(size.rows)}`;
+	return size.rows === null ? `${formatBytes(size.bytes)}, never analysed` : `${formatBytes(size.bytes)}, ${formatRows(size.rows)}`;
 }
 
 function sizeLevel(size: RelationSize): VerdictLevel {

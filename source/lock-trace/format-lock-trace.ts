@@ -1,4 +1,5 @@
-import {formatSize, LARGE_TABLE_BYTES, LARGE_TABLE_ROWS, shortMode, SMALL_TABLE_BYTES, SMALL_TABLE_ROWS} from '../engine/lock-impact.js';
+import {formatBytes} from '../engine/bytes.js';
+import {LARGE_TABLE_BYTES, LARGE_TABLE_ROWS, shortMode, SMALL_TABLE_BYTES, SMALL_TABLE_ROWS} from '../engine/lock-impact.js';
 import {traceExitCode, type JudgedMigration, type JudgedStatement, type LockTraceReport} from '../engine/lock-trace.js';
 
 const width = 80;
@@ -21,7 +22,7 @@ export function formatLockTrace(report: LockTraceReport): string {
 		'',
 		'blocks: R reads (SELECT) and W writes (INSERT, UPDATE, DELETE) would wait',
 		'lock #n: held since statement n of the same migration, until it commits',
-		...wrap(`size: the target's (pg_total_relation_size, pg_class.reltuples); small: under ${formatSize(SMALL_TABLE_BYTES)} and ${SMALL_TABLE_ROWS.toLocaleString('en-US')} rows; large: ${formatSize(LARGE_TABLE_BYTES)} or ${LARGE_TABLE_ROWS.toLocaleString('en-US')} rows and over. A lock also waits for the sessions holding one it conflicts with, and queues every later one behind it.`, ''),
+		...wrap(`size: the target's (pg_total_relation_size, pg_class.reltuples); small: under ${formatBytes(SMALL_TABLE_BYTES)} and ${SMALL_TABLE_ROWS.toLocaleString('en-US')} rows; large: ${formatBytes(LARGE_TABLE_BYTES)} or ${LARGE_TABLE_ROWS.toLocaleString('en-US')} rows and over. A lock also waits for the sessions holding one it conflicts with, and queues every later one behind it.`, ''),
 		'',
 		summary(report),
 	);
@@ -59,7 +60,7 @@ export function statementLines(statement: JudgedStatement): string[] {
 	} else {
 		for (const [i, lock] of statement.judged.entries()) {
 			const blocks = lock.blocksReads ? 'R W' : lock.blocksWrites ? 'W' : '-';
-			const size = lock.size === 'new' ? 'new' : lock.size === null ? '?' : formatSize(lock.size.bytes);
+			const size = lock.size === 'new' ? 'new' : lock.size === null ? '?' : formatBytes(lock.size.bytes);
 			lines.push(row([i === 0 ? String(statement.index) : '', i === 0 ? first : '', `${shortMode(lock.mode)}${lock.heldSince < statement.index ? ` #${lock.heldSince}` : ''}${lock.granted ? '' : ' (wait)'}`, lock.relation, blocks, lock.rewrite ? 'yes' : 'no', size]));
 		}
 	}

@@ -1,3 +1,4 @@
+import {formatBytes} from '../engine/bytes.js';
 import type {Fingerprint, MigrationPlan, PreflightItem} from '../engine/model.js';
 import {CutoverError} from '../errors/index.js';
 import type {BackupTool} from '../ports/backup-tool.js';
@@ -88,14 +89,3 @@ function directoryItem(which: {id: string; title: string; flag: string}, directo
 	return item(true, `${formatBytes(status.freeBytes)} free, ${formatBytes(needed)} needed`);
 }
 
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit += 1;
-	}
-
-	return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
