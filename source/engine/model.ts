@@ -62,6 +62,11 @@ export type MigrationFolderNote = {
 	ignored?: string[];
 	/** Migrations not run on this engine: the folder has them for other engines only. */
 	skipped?: SkippedMigration[];
+	/**
+	 * The folder's own tool's history table, found in the database: `kept` when every migration
+	 * cutover runs moves it too, so that tool (run by the application at start-up) applies nothing twice.
+	 */
+	history?: {tool: HistoryTool; table: string; kept: boolean};
 };
 
 /** The tools whose history tables `cutover import` reads. */
