@@ -34,6 +34,8 @@ export type MigrationInfo = {
 	 * runs again a statement that may have taken effect). Absent for a migration in a transaction.
 	 */
 	noTransaction?: {statements: number | null; notRetrySafe: Array<{index: number; why: string}>};
+	/** Code only this tool runs (a goose Go migration): cutover plans it and stops before it. */
+	runsWith?: 'goose';
 };
 
 export type AppliedMigration = MigrationInfo & {

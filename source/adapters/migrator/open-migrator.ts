@@ -47,7 +47,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	// The other tool's history that moves with each migration, as found by the last plan.
 	let history: HistoryInStep | null | undefined;
 	const inStep = async (folder: MigrationFolder) => {
-		history ??= historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session));
+		history ??= historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session), folder.sources.some(s => s.up.kind === 'external'));
 		return history;
 	};
 
@@ -129,7 +129,7 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder, his
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s)}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s), ...(s.up.kind === 'external' ? {runsWith: s.up.tool} : {})}));
 	// No log at all: a schema found here was made without cutover, and must be adopted before anything runs on it.
 	const live = log.length === 0 && !await logTableExists(session) ? await readLiveSchema(session) : null;
 	const note = {format: folder.format, ignored: folder.ignored, skipped: folder.skipped, ...(history === null ? {} : {history})};

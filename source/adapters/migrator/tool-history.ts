@@ -29,11 +29,12 @@ const writable = new Set<HistoryTool>(['maragu', 'goose', 'golang-migrate', 'dbm
 /**
  * The history that moves with this folder's migrations: the folder's own tool's table, where the
  * database has it (maragu's is made, as the tool makes it on first use). A table of another tool
- * than the folder's is not cutover's to write.
+ * than the folder's is not cutover's to write. A goose folder with Go migrations gets goose's
+ * table made, as goose makes it: goose runs those, and must find what cutover applied before them.
  */
-export function historyInStep(format: FormatName, found: readonly HistoryTool[]): HistoryInStep | null {
-	if (format === 'maragu') {
-		return {tool: 'maragu', table: tables.maragu, kept: true};
+export function historyInStep(format: FormatName, found: readonly HistoryTool[], goCode = false): HistoryInStep | null {
+	if (format === 'maragu' || (format === 'goose' && goCode)) {
+		return {tool: format, table: tables[format], kept: true};
 	}
 
 	const tool = found.find(t => t === format);
@@ -64,9 +65,16 @@ export function toolHistory(session: Session, history: HistoryInStep | null, sou
 		case 'goose': {
 			// goose appends a row per up, and deletes the version's rows on a down (its reader takes the latest row).
 			const version = versionOf(name);
+			// Made as goose makes it on first use, with its starting row (version 0); nothing where it is there.
+			const before: Statement[] = [
+				{sql: session.engine === 'postgres'
+					? 'CREATE TABLE IF NOT EXISTS goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NOT NULL DEFAULT now())'
+					: 'CREATE TABLE IF NOT EXISTS goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime(\'now\')))'},
+				{sql: 'INSERT INTO goose_db_version (version_id, is_applied) SELECT 0, true WHERE NOT EXISTS (SELECT 1 FROM goose_db_version)'},
+			];
 			return direction === 'up'
-				? {before: [], after: [{sql: `INSERT INTO goose_db_version (version_id, is_applied) VALUES (${p(1)}, true)`, params: [version]}]}
-				: {before: [], after: [{sql: `DELETE FROM goose_db_version WHERE version_id = ${p(1)}`, params: [version]}]};
+				? {before, after: [{sql: `INSERT INTO goose_db_version (version_id, is_applied) VALUES (${p(1)}, true)`, params: [version]}]}
+				: {before, after: [{sql: `DELETE FROM goose_db_version WHERE version_id = ${p(1)}`, params: [version]}]};
 		}
 
 		case 'golang-migrate': {
