@@ -42,10 +42,11 @@ the records directory as it happens; that journal is the run's change record.
 
 Options
   --db <target>          the database (postgres://… or a SQLite file); required
-  --migrations <dir>     migrations directory (default: ./migrations, else cutover's own)
+  --migrations <dir>     migrations directory (default: ./migrations of the working directory)
   --format <name>        the folder's layout when its files leave it open: golang-migrate,
                          pop, dbmate, goose, flyway, maragu or prisma (default: told from the files)
-  --checklist <file>     runbook (default: ./checklists/production.yaml, else cutover's own)
+  --checklist <file>     runbook (default: the one runbook in ./checklists/, or
+                         production.yaml of several)
   --to <migration>       stop after this migration
   --window-start <time>  planned start (ISO 8601; default now)
   --window-minutes <n>   planned length (default from the checklist)
@@ -337,7 +338,8 @@ History tables read
 
 Refused (nothing written): a history row with no file, a file missing in the middle of the
 history (a gap), a dirty or failed row, a Flyway checksum that differs from the file's, a
-database that has cutover_migrations rows already.
+history that adds nothing to the cutover_migrations rows already there. Rows cutover has stay
+as they are: after a goose Go migration was handed to goose, import records it.
 
 Options
   --from <tool>          which history to read (default: the one found)

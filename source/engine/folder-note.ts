@@ -6,6 +6,7 @@ export function folderNote(from: MigrationFolderNote): MigrationFolderNote {
 		...(from.format === undefined ? {} : {format: from.format}),
 		...(from.ignored === undefined ? {} : {ignored: from.ignored}),
 		...(from.skipped === undefined ? {} : {skipped: from.skipped}),
+		...(from.history === undefined ? {} : {history: from.history}),
 	};
 }
 
@@ -21,7 +22,17 @@ export function describeFolder(note: MigrationFolderNote): string | null {
 	}
 
 	const ignored = note.ignored ?? [];
-	return `${note.format} format${ignored.length === 0 ? '' : ` · ${ignored.length} ${ignored.length === 1 ? 'file' : 'files'} ignored: ${names(ignored)}`}`;
+	return `${note.format} format${historyWords(note.history)}${ignored.length === 0 ? '' : ` · ${ignored.length} ${ignored.length === 1 ? 'file' : 'files'} ignored: ${names(ignored)}`}`;
+}
+
+function historyWords(history: MigrationFolderNote['history']): string {
+	if (history === undefined) {
+		return '';
+	}
+
+	return history.kept
+		? ` · keeps ${history.table} in step`
+		: ` · ${history.table} is NOT updated: keep ${history.tool} from running at start-up, it would apply these again`;
 }
 
 /** "Skipped on sqlite (only for mysql): …", or null when nothing was skipped. */

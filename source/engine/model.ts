@@ -34,6 +34,8 @@ export type MigrationInfo = {
 	 * runs again a statement that may have taken effect). Absent for a migration in a transaction.
 	 */
 	noTransaction?: {statements: number | null; notRetrySafe: Array<{index: number; why: string}>};
+	/** Code only this tool runs (a goose Go migration): cutover plans it and stops before it. */
+	runsWith?: 'goose';
 };
 
 export type AppliedMigration = MigrationInfo & {
@@ -62,6 +64,11 @@ export type MigrationFolderNote = {
 	ignored?: string[];
 	/** Migrations not run on this engine: the folder has them for other engines only. */
 	skipped?: SkippedMigration[];
+	/**
+	 * The folder's own tool's history table, found in the database: `kept` when every migration
+	 * cutover runs moves it too, so that tool (run by the application at start-up) applies nothing twice.
+	 */
+	history?: {tool: HistoryTool; table: string; kept: boolean};
 };
 
 /** The tools whose history tables `cutover import` reads. */

@@ -33,7 +33,7 @@ export async function lintFolder(directory: string, engine: Engine, options: Fol
 	const scripts: LintScript[] = [];
 	const modules: string[] = [];
 	for (const source of folder.sources.filter(s => options.only === undefined || options.only.has(s.name))) {
-		if (source.up.kind === 'module') {
+		if (source.up.kind !== 'sql') {
 			modules.push(source.name);
 			continue;
 		}

@@ -2,7 +2,8 @@ import type {AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName} fro
 import type {RuleId} from './rules.js';
 
 /** One rule that fired on a statement, with what in the statement made it fire. */
-export type Hit = {rule: RuleId; detail: string};
+/** `table`: the table a destructive hit loses data of, so a table the live database does not have yet can be told apart. */
+export type Hit = {rule: RuleId; detail: string; table?: string};
 
 /** What the folder has done so far, statement by statement: what later statements are judged against. */
 export type PostgresState = {
@@ -105,7 +106,7 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 	const {state} = context;
 	const facts: StatementFacts = {hits: [], accessExclusiveOn: null, blockingLockOn: null, lockTimeout: null};
 	const existing = (name: string | null): name is string => name !== null && !state.created.has(name) && (context.liveTables === null || context.liveTables.has(name));
-	const hit = (rule: RuleId, detail: string) => facts.hits.push({rule, detail});
+	const hit = (rule: RuleId, detail: string, table?: string) => facts.hits.push({rule, detail, ...(table === undefined ? {} : {table})});
 	const jsonColumns = (columns: ColumnDef[], table: string) => {
 		for (const column of columns.filter(c => isJson(c.typeName))) {
 			hit('json-type', `column ${table}.${column.colname ?? '?'} is json`);
@@ -165,7 +166,7 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 			const parts = 'List' in object ? strings(object.List.items) : [];
 			const name = parts.length === 0 ? null : tableName(parts.length > 1 ? parts.at(-2) : undefined, parts.at(-1)!);
 			if (name !== null) {
-				hit('drop-table', `DROP TABLE ${name}`);
+				hit('drop-table', `DROP TABLE ${name}`, name);
 				if (existing(name)) {
 					facts.accessExclusiveOn = name;
 					facts.blockingLockOn = name;
@@ -178,7 +179,7 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 		for (const relation of stmt.TruncateStmt.relations ?? []) {
 			const name = 'RangeVar' in relation ? relationName(relation.RangeVar) : null;
 			if (name !== null) {
-				hit('truncate', `TRUNCATE ${name}`);
+				hit('truncate', `TRUNCATE ${name}`, name);
 				if (existing(name)) {
 					facts.accessExclusiveOn = name;
 					facts.blockingLockOn = name;
@@ -226,7 +227,7 @@ function disablesTimeout(set: {kind?: string; args?: Node[]}): boolean {
 	return constant.sval !== undefined && /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(constant.sval.sval ?? '');
 }
 
-type HitFn = (rule: RuleId, detail: string) => void;
+type HitFn = (rule: RuleId, detail: string, table?: string) => void;
 
 function alterTable(name: string, commands: AlterTableCmd[], existing: boolean, {state}: PostgresContext, hit: HitFn): void {
 	for (const command of commands) {
@@ -311,7 +312,7 @@ function alterTable(name: string, commands: AlterTableCmd[], existing: boolean, 
 			}
 
 			case 'AT_DropColumn': {
-				hit('drop-column', `DROP COLUMN ${name}.${command.name ?? '?'}`);
+				hit('drop-column', `DROP COLUMN ${name}.${command.name ?? '?'}`, name);
 				break;
 			}
 

@@ -65,7 +65,7 @@ export function sqliteHits(statements: readonly string[]): Hit[][] {
 
 		const column = dropColumn.exec(code);
 		if (column && !/^ALTER\s+TABLE\s+\S+\s+DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?CONSTRAINT\b/i.test(code)) {
-			hits[index]!.push({rule: 'drop-column', detail: `DROP COLUMN ${nameAt(column, 1)}.${nameAt(column, 3)}`});
+			hits[index]!.push({rule: 'drop-column', detail: `DROP COLUMN ${nameAt(column, 1)}.${nameAt(column, 3)}`, table: nameAt(column, 1)});
 			continue;
 		}
 
@@ -80,7 +80,7 @@ export function sqliteHits(statements: readonly string[]): Hit[][] {
 			});
 			hits[index]!.push(rebuilt
 				? {rule: 'sqlite-table-rebuild', detail: `table ${table} is rebuilt through ${copy}`}
-				: {rule: 'drop-table', detail: `DROP TABLE ${table}`});
+				: {rule: 'drop-table', detail: `DROP TABLE ${table}`, table});
 		}
 	}
 

@@ -53,15 +53,15 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	session.emit({type: 'run.started', ...options.start});
 	let mapping: Mapping;
 	let tool: HistoryTool | null = null;
+	let alreadyLogged: string[] = [];
 	try {
 		session.emit({type: 'target.fingerprinted', fingerprint: await deps.database.fingerprint()});
 		const logged = await deps.adopter.logged();
+		alreadyLogged = logged;
 		const files = await deps.adopter.files();
 		if (options.action === 'import') {
-			if (logged.length > 0) {
-				return fail(`cutover_migrations already holds ${logged.length} row${logged.length === 1 ? '' : 's'} (${logged.slice(-3).join(', ')}): cutover keeps this database's history already, nothing was imported; cutover status shows it`);
-			}
-
+			// Rows cutover has already stay as they are (logged); what the other tool applied since
+			// (a goose Go migration handed to goose) is imported after them, shown first like any mapping.
 			const found = await deps.adopter.histories();
 			tool = options.from ?? (found.length === 1 ? found[0]! : null);
 			if (tool === null) {
@@ -112,7 +112,9 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	}
 
 	if (rowsToWrite(session.state).length === 0) {
-		return fail('nothing to write: no migration of the folder is applied by this mapping (see the table)');
+		return fail(alreadyLogged.length > 0
+			? `nothing to write: cutover_migrations already holds ${alreadyLogged.length} row${alreadyLogged.length === 1 ? '' : 's'} (${alreadyLogged.slice(-3).join(', ')}), and the history adds none after them; cutover status shows them`
+			: 'nothing to write: no migration of the folder is applied by this mapping (see the table)');
 	}
 
 	const answer = await deps.confirmName(session);

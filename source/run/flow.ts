@@ -9,7 +9,7 @@ import {diffRowCounts} from '../engine/row-diff.js';
 import {countsOf} from '../engine/snapshot.js';
 import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
 import {setImmediate} from 'node:timers/promises';
-import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
+import {CutoverError, MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
@@ -113,7 +113,9 @@ function describeTraceError(error: unknown): string {
 export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<FlowResult | null> {
 	const {session} = deps;
 	const failWindow = async (error: unknown) => {
-		session.emit({type: 'error', step: 'window', message: error instanceof Error ? error.message : String(error)});
+		// The hint is what the operator does next: it goes into the record with the message.
+		const message = error instanceof Error ? error.message : String(error);
+		session.emit({type: 'error', step: 'window', message: error instanceof CutoverError && error.hint !== '' ? `${message}; ${error.hint}` : message});
 		return finishRun(deps, 'failed');
 	};
 
@@ -139,6 +141,7 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 	if (plan.ok) {
 		try {
 			const pending = selectPending(plan.plan.pending, options.to);
+			refuseForeignCode(pending);
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
 			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption}, 'with-next');
@@ -722,6 +725,20 @@ function selectPending(pending: MigrationInfo[], to: string | null): MigrationIn
 	}
 
 	return pending.slice(0, index + 1);
+}
+
+/** A run stops before code only another tool runs (a goose Go migration), before the window: it says how far it can go. */
+function refuseForeignCode(selected: readonly MigrationInfo[]): void {
+	const at = selected.findIndex(m => m.runsWith !== undefined);
+	if (at === -1) {
+		return;
+	}
+
+	const code = selected[at]!;
+	const before = at === 0 ? null : selected[at - 1]!.name;
+	throw new CutoverError(`${code.name} is a ${code.runsWith} Go migration, which only ${code.runsWith} runs, and this run would reach it`, {
+		hint: `${before === null ? 'nothing before it is pending: ' : `run up to the migration before it (--to ${before}), then `}apply it with goose (goose up-by-one; cutover keeps goose_db_version in step), record it with cutover import --from goose, and run cutover again for the rest`,
+	});
 }
 
 function stamp(ms: number): string {

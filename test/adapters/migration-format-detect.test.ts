@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -122,8 +123,14 @@ describe('format detection', () => {
 		assert.deepEqual(names(asGolang), ['0001_a', '0002_seed.sqlite']);
 	});
 
-	test('goose Go migrations and pop fizz migrations are refused, not skipped', async () => {
-		assert.match((await refused({'00001_a.sql': goose('SELECT 1;'), '00002_b.go': 'package migrations'})).message, /00002_b\.go: goose Go migrations are not supported/);
+	test('goose Go migrations take their place in the order, as code only goose runs; pop fizz migrations are refused, not skipped', async () => {
+		const folder = await read({'00001_a.sql': goose('SELECT 1;'), '00002_b.go': 'package migrations', '00003_c.sql': goose('SELECT 3;')});
+		assert.deepEqual(names(folder), ['00001_a', '00002_b', '00003_c']);
+		const go = folder.sources[1]!;
+		assert.equal(go.up.kind, 'external');
+		assert.equal(go.down, null, 'only goose can run its down either');
+		assert.equal(go.checksum, createHash('sha256').update('package migrations').digest('hex'));
+		assert.deepEqual(folder.ignored, []);
 		assert.match((await refused({'1_a.postgres.up.sql': 'SELECT 1;', '2_b.up.fizz': 'create_table("t")'})).message, /2_b\.up\.fizz: fizz migrations are not supported/);
 		assert.deepEqual((await read({'1_a.up.sql': 'SELECT 1;', '2_b.go': 'package x'})).ignored, ['2_b.go'], 'in a golang-migrate folder a .go file is no migration');
 	});

@@ -94,6 +94,19 @@ describe('every rule fires on its example and stays quiet on the safe way', () =
 		assert.deepEqual(firedRules(lint(['CREATE TABLE fresh (id int);', 'CREATE INDEX fresh_id ON fresh (id);'], 'postgres', live)), []);
 	});
 
+	it('with the live tables given, a drop or truncate of a table the database does not have yet loses nothing, so it is not reported', () => {
+		// A first deployment: the plan creates the table and a later migration of it drops a column.
+		const plan = ['CREATE TABLE fresh (id int, old text);', 'ALTER TABLE fresh DROP COLUMN old;', 'TRUNCATE fresh;', 'DROP TABLE fresh;'];
+		assert.deepEqual(firedRules(lint(plan, 'postgres', new Set())), []);
+		// The same statements on a table the database has: every one is reported.
+		assert.deepEqual(firedRules(lint(plan.slice(1), 'postgres', new Set(['fresh']))), ['drop-column', 'drop-table', 'truncate']);
+		// Linted without a database, nothing is known of the table's rows: still reported.
+		assert.deepEqual(firedRules(lint(plan)), ['drop-column', 'drop-table', 'truncate']);
+		const sqlite = ['CREATE TABLE fresh (id int, old text);', 'ALTER TABLE fresh DROP COLUMN old;', 'DROP TABLE fresh;'];
+		assert.deepEqual(firedRules(lint(sqlite, 'sqlite', new Set())), []);
+		assert.deepEqual(firedRules(lint(sqlite.slice(1), 'sqlite', new Set(['FRESH']))), ['drop-column', 'drop-table']);
+	});
+
 	it('keeps to the lock a statement really takes: a table created in the same file is empty, so locking it blocks no one', () => {
 		assert.deepEqual(firedRules(lint(['CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int NOT NULL;\nALTER TABLE t ALTER COLUMN a TYPE bigint;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\nCREATE INDEX t_a ON t (a);'])), []);
 	});

@@ -33,7 +33,9 @@ export type Script =
 		lockTimeoutMs: number | null;
 		transaction: boolean;
 	}
-	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null; transaction: boolean};
+	| {kind: 'module'; file: string; run: ModuleMigration; lockTimeoutMs: number | null; transaction: boolean}
+	/** Code only its own tool runs (a goose Go migration): in the plan and the log, never run by cutover. */
+	| {kind: 'external'; file: string; tool: 'goose'; lockTimeoutMs: null; transaction: true};
 
 /** One migration as found on disk for one engine. */
 export type MigrationSource = {
@@ -108,6 +110,11 @@ export async function readMigrationFolder(directory: string, engine: Engine, opt
 
 async function toSource(directory: string, picked: Picked, reader: FormatReader, engine: Engine, read: ReadBytes, refuse: boolean): Promise<MigrationSource> {
 	const name = picked.id;
+	if (picked.up.role.kind === 'external') {
+		// Its down is in the same file, and only goose can run either: for cutover it has none.
+		return {name, checksum: sha256(await read(picked.up.file)), up: {kind: 'external', file: path.join(directory, picked.up.file), tool: 'goose', lockTimeoutMs: null, transaction: true}, down: null};
+	}
+
 	if (picked.up.role.kind === 'module') {
 		const file = path.join(directory, picked.up.file);
 		const bytes = await read(picked.up.file);

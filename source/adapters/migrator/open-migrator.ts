@@ -8,11 +8,11 @@ import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import type {FormatName, MigrationFolder, MigrationSource} from './migration-files.js';
 import {logTableExists, readLog, type LogTable} from './migration-log.js';
-import {objectExists, readLiveSchema} from './live-schema.js';
+import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
 import {createdObjects} from '../../sql/created-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
-import {toolHistory} from './tool-history.js';
+import {historyInStep, toolHistory, type HistoryInStep} from './tool-history.js';
 import type {Session} from './session.js';
 
 export type MigratorOptions = {
@@ -44,6 +44,13 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
 	const log: LogTable = {known: false};
 	let planned: PlannedFiles | undefined;
+	// The other tool's history that moves with each migration, as found by the last plan.
+	let history: HistoryInStep | null | undefined;
+	const inStep = async (folder: MigrationFolder) => {
+		history ??= historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session), folder.sources.some(s => s.up.kind === 'external'));
+		return history;
+	};
+
 	const files = async () => {
 		// An up or down without a plan first (a test, a tool) reads the folder then, once.
 		planned ??= await readPlannedFiles(directory, target.engine, format);
@@ -72,14 +79,15 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 
 		await folder.check(source, direction);
 		// Already applied, or not applied to revert: the guard inside the migration's transaction says so.
-		const tool = toolHistory(session, folder.folder.format, folder.folder.sources, name, direction);
+		const tool = toolHistory(session, await inStep(folder.folder), folder.folder.sources, name, direction);
 		await runMigration(session, source, direction, {...context, appliedAt: new Date(clock.now()).toISOString()}, policy, log, tool);
 	};
 
 	return {
 		async plan() {
 			planned = await readPlannedFiles(directory, target.engine, format);
-			return plan(session, planned.folder);
+			history = undefined;
+			return plan(session, planned.folder, await inStep(planned.folder));
 		},
 		async up(name, context) {
 			await one(name, 'up', context);
@@ -101,7 +109,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	};
 }
 
-async function plan(session: Session, {sources, ...folder}: MigrationFolder): Promise<MigrationPlan> {
+async function plan(session: Session, {sources, ...folder}: MigrationFolder, history: HistoryInStep | null): Promise<MigrationPlan> {
 	const byName = new Map(sources.map(s => [s.name, s]));
 	// The log reads in name order; the folder's is by version (1_init before 10_audit, Flyway's 1.9 before 1.10).
 	const position = new Map(sources.map((s, index) => [s.name, index]));
@@ -121,15 +129,16 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder): Pr
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s)}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s), ...(s.up.kind === 'external' ? {runsWith: s.up.tool} : {})}));
 	// No log at all: a schema found here was made without cutover, and must be adopted before anything runs on it.
 	const live = log.length === 0 && !await logTableExists(session) ? await readLiveSchema(session) : null;
+	const note = {format: folder.format, ignored: folder.ignored, skipped: folder.skipped, ...(history === null ? {} : {history})};
 	if (live === null) {
-		return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped};
+		return {applied, pending, ...note};
 	}
 
 	const baselineTo = await lastPresent(session, sources);
-	return {applied, pending, format: folder.format, ignored: folder.ignored, skipped: folder.skipped, adoption: baselineTo === null ? live : {...live, baselineTo}};
+	return {applied, pending, ...note, adoption: baselineTo === null ? live : {...live, baselineTo}};
 }
 
 /** The last migration, from the first on without a break, whose CREATE TABLE targets all exist; null when the first's do not. */

@@ -69,7 +69,7 @@ async function asPlanned(source: MigrationSource, script: Script): Promise<boole
 		return false;
 	}
 
-	return script.kind === 'module' ? sha256(bytes) === source.checksum : bytes.equals(Buffer.from(script.text, 'utf8'));
+	return script.kind !== 'sql' ? sha256(bytes) === source.checksum : bytes.equals(Buffer.from(script.text, 'utf8'));
 }
 
 function changed(name: string, direction: 'up' | 'down', file: string, what: string): MigrationError {

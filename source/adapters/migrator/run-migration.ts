@@ -7,6 +7,7 @@ import {createLogTable, deleteLogRowStatement, findLogRow, findLogRowStatement, 
 import {lockFailure} from './lock-failure.js';
 import {retryLockTimeouts} from './lock-retries.js';
 import {runWithoutTransaction} from './run-without-transaction.js';
+import {externalError} from './external-migration.js';
 import type {ToolHistory} from './tool-history.js';
 import {foreignKeyGuard} from './sqlite-foreign-keys.js';
 import {describeBlockers} from './postgres-blockers.js';
@@ -173,6 +174,10 @@ function judge(name: string, direction: Direction, partlyApplied: boolean, row: 
 }
 
 async function runScript(session: Session, name: string, script: Script, progress: Progress): Promise<void> {
+	if (script.kind === 'external') {
+		throw externalError(name, script.file);
+	}
+
 	if (script.kind === 'module') {
 		await script.run({
 			engine: session.engine,

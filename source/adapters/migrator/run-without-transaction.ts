@@ -3,6 +3,7 @@ import {CutoverError, MigrationError, MigrationStoppedError} from '../../errors/
 import type {InvalidIndex, LockPolicy, MigrationContext} from '../../ports/migrator.js';
 import {concurrentIndexName} from '../../sql/non-transactional.js';
 import {backfill} from './backfill.js';
+import {externalError} from './external-migration.js';
 import {forgetStatement, positionTableExists} from './backfill-position.js';
 import {invalidIndexes} from './invalid-indexes.js';
 import type {MigrationSource, Script} from './migration-files.js';
@@ -88,6 +89,10 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 			context.onStatement?.({phase: 'finished', index, total, statement});
 			return rows;
 		};
+
+		if (script.kind === 'external') {
+			throw externalError(source.name, script.file);
+		}
 
 		if (script.kind === 'sql') {
 			for (const statement of script.statements.slice(skip)) {

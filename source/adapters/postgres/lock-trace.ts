@@ -107,6 +107,10 @@ async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockT
 
 async function traceOne(client: pg.Client, source: MigrationSource, original: ReadonlySet<string>): Promise<TracedMigration> {
 	const {up} = source;
+	if (up.kind === 'external') {
+		return {name: source.name, transaction: true, statements: [{index: 1, text: `${source.name} (goose Go)`, status: 'not-traced', reason: 'Go code that only goose runs; its statements and locks are not known', mode: null, relation: null}], problem: null};
+	}
+
 	if (!up.transaction) {
 		if (up.kind === 'module') {
 			return {name: source.name, transaction: false, statements: [{index: 1, text: `${source.name} (module)`, status: 'not-traced', reason: 'a module that runs outside a transaction; its statements and locks are not known', mode: null, relation: null}], problem: null};

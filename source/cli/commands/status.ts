@@ -69,7 +69,8 @@ export async function statusCommand(args: string[]): Promise<number> {
 				}
 
 				for (const m of plan.pending) {
-					process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${m.reversible ? '' : '  irreversible (no down)'}\n`);
+					const code = m.runsWith === undefined ? '' : `  ${m.runsWith} Go: goose runs it, cutover stops before it`;
+					process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${code === '' ? m.reversible ? '' : '  irreversible (no down)' : code}\n`);
 				}
 
 				if (plan.applied.length + plan.pending.length === 0) {

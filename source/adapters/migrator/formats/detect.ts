@@ -7,7 +7,7 @@ import {goose} from './goose.js';
 import {maragu} from './maragu.js';
 import {isPopOnly, pop} from './pop.js';
 import {prisma, prismaFolder} from './prisma.js';
-import type {FileRole, FormatName, FormatReader} from './types.js';
+import {oneFileRole, type FileRole, type FormatName, type FormatReader} from './types.js';
 
 export const readers: Record<FormatName, FormatReader> = {'golang-migrate': golangMigrate, pop, dbmate, goose, flyway, maragu, prisma};
 
@@ -97,13 +97,19 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 		throw folderError(directory, `${list(misfits)} ${misfits.length === 1 ? 'is not a' : 'are not'} ${format} migration${misfits.length === 1 ? '' : 's'}${format === 'goose' || format === 'dbmate' ? ` (${format === 'goose' ? 'no -- +goose Up line' : 'no -- migrate:up line'}, or another name)` : ''}`, `${hintFor(format)}; move other files out of the folder${named === null ? '' : ', or name another --format'}`);
 	}
 
-	const unsupported = foreign.filter(file => (format === 'goose' && file.endsWith('.go')) || (format === 'pop' && file.endsWith('.fizz')));
+	const unsupported = foreign.filter(file => format === 'pop' && file.endsWith('.fizz'));
 	if (unsupported.length > 0) {
-		throw folderError(directory, `${list(unsupported)}: ${format === 'goose' ? 'goose Go migrations' : 'fizz migrations'} are not supported, only SQL`, format === 'goose' ? 'write the migration in SQL (-- +goose Up / Down), or run it with goose' : 'write the migration in SQL (.up.sql / .down.sql), or run it with pop');
+		throw folderError(directory, `${list(unsupported)}: fizz migrations are not supported, only SQL`, 'write the migration in SQL (.up.sql / .down.sql), or run it with pop');
 	}
 
-	ignored.push(...foreign.filter(file => !unsupported.includes(file)));
-	const roles = sqlFiles.map(file => ({file, role: readers[format].match(file)!}));
+	// goose Go migrations take their place in the order: cutover plans them and names them, and
+	// stops before one (goose runs it), rather than refusing the whole folder or skipping them.
+	const external = format === 'goose' ? foreign.filter(file => file.endsWith('.go')) : [];
+	ignored.push(...foreign.filter(file => !external.includes(file)));
+	const roles = [
+		...sqlFiles.map(file => ({file, role: readers[format].match(file)!})),
+		...external.map(file => ({file, role: {...oneFileRole(file, /^(\d+)_(.+)\.go$/)!, id: file.slice(0, -'.go'.length), key: file.slice(0, -'.go'.length), kind: 'external' as const}})),
+	];
 	if (format === 'flyway') {
 		await applyScriptConfigs(directory, roles, ignored, read);
 	}

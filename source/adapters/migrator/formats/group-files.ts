@@ -21,11 +21,11 @@ export type Picked = {id: string; up: Item; down: Item | null};
 /** The up and down this engine runs: its own variant, else the generic file; none at all when only other engines have one. */
 export function pickFiles(directory: string, files: ReadonlyArray<Item>, engine: Engine): Picked | {skipped: SkippedMigration} {
 	const byDirection = {up: new Map<string, Item>(), down: new Map<string, Item>()};
-	const modules = files.filter(f => f.role.kind === 'module');
+	const modules = files.filter(f => f.role.kind === 'module' || f.role.kind === 'external');
 	if (modules.length > 0) {
 		const others = files.filter(f => f !== modules[0]);
 		if (others.length > 0) {
-			throw directoryError(directory, `${modules[0]!.file} and ${others.map(f => f.file).join(', ')} are both migration ${modules[0]!.role.id}`, others.some(f => f.role.kind === 'module') ? 'keep one of them' : 'keep either the module or the SQL files');
+			throw directoryError(directory, `${modules[0]!.file} and ${others.map(f => f.file).join(', ')} are both migration ${modules[0]!.role.id}`, others.some(f => f.role.kind !== 'sql') ? 'keep one of them' : `keep either the ${modules[0]!.role.kind === 'module' ? 'module' : 'Go file'} or the SQL files`);
 		}
 
 		return {id: modules[0]!.role.id, up: modules[0]!, down: null};

@@ -20,7 +20,8 @@ export type FileRole = {
 	engine: Engine | 'any' | {other: string};
 	/** False where the name itself says the migration runs outside a transaction (pop's .autocommit). */
 	transaction: boolean;
-	kind: 'sql' | 'module';
+	/** external: code only its own tool runs (a goose Go migration); planned and named, never run by cutover. */
+	kind: 'sql' | 'module' | 'external';
 };
 
 /** One direction of a one-file migration, cut out of its file. */

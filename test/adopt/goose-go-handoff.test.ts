@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {execa} from 'execa';
+import {createThrowawayDatabase} from '../support/postgres.js';
+import {scratch} from './adopt-support.js';
+
+// A goose folder whose second migration is Go code (as real goose projects keep them beside the
+// SQL ones). cutover runs the SQL ones, stops before the Go one and says how to hand it to goose;
+// goose then finds in goose_db_version what cutover applied, runs just that one, and cutover
+// import records it, after which the next run goes on. goose itself is played here by psql doing
+// what `goose up-by-one` does for this migration: its statements, then its history row.
+const files = {
+	'00001_users.sql': '-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n-- +goose Down\nDROP TABLE users;\n',
+	'00002_backfill_emails.go': 'package migrations\n\nimport "github.com/pressly/goose/v3"\n\nfunc init() {\n\tgoose.AddMigrationNoTxContext(up00002, down00002)\n}\n',
+	'00003_orders.sql': '-- +goose Up\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n-- +goose Down\nDROP TABLE orders;\n',
+};
+
+describe('a goose Go migration handed to goose', () => {
+	it('stops before it, keeps goose_db_version in step, imports it once goose ran it, and goes on', async () => {
+		const db = await createThrowawayDatabase('cutover_goose_go');
+		const s = scratch();
+		const psql = async (sql: string) => (await execa('psql', ['-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-c', sql])).stdout;
+		const run = (extra: string[]) => s.cutover(['run', '--db', db.url, '--migrations', s.migrations, '--checklist', s.checklist, '--plain', '--yes', '--confirm-db', db.name, '--no-trace', '--unsigned', ...extra]);
+		try {
+			s.write(files);
+			const status = s.cutover(['status', '--db', db.url, '--migrations', s.migrations]);
+			assert.equal(status.code, 0, status.stderr);
+			assert.match(status.stdout, /goose format · keeps goose_db_version in step/);
+			assert.match(status.stdout, /pending {2}00002_backfill_emails {2}\w{12} {2}goose Go: goose runs it, cutover stops before it/);
+
+			// A run that would reach it stops before the window, saying how far it can go.
+			const refused = run([]);
+			assert.equal(refused.code, 1);
+			assert.match(refused.stdout, /00002_backfill_emails is a goose Go migration, which only goose runs.*--to 00001_users.*goose up-by-one.*cutover import --from goose/);
+			assert.equal(await psql('SELECT to_regclass(\'users\') IS NULL'), 't', 'nothing ran');
+
+			const first = run(['--to', '00001_users']);
+			assert.equal(first.code, 0, first.stdout + first.stderr);
+			assert.match(first.stdout, /outcome: upgraded/);
+			// goose's table, made as goose makes it, says what cutover applied: goose up-by-one would run 2 next.
+			assert.equal(await psql('SELECT string_agg(version_id::text || \':\' || is_applied::text, \',\' ORDER BY id) FROM goose_db_version'), '0:true,1:true');
+
+			// goose runs 00002 (here: what it does, then its row).
+			await psql('ALTER TABLE users ADD COLUMN email_lower text; INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, true)');
+			const imported = s.cutover(['import', '--db', db.url, '--migrations', s.migrations, '--from', 'goose', '--yes', '--confirm-db', db.name, '--unsigned']);
+			assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+			assert.match(imported.stdout, /wrote 1 row into cutover_migrations without running them: 00002_backfill_emails/);
+			// Imported once: nothing more to write the second time.
+			const again = s.cutover(['import', '--db', db.url, '--migrations', s.migrations, '--from', 'goose', '--yes', '--confirm-db', db.name, '--unsigned']);
+			assert.equal(again.code, 1);
+			assert.match(again.stdout, /nothing to write: cutover_migrations already holds 2 rows/);
+
+			const rest = run([]);
+			assert.equal(rest.code, 0, rest.stdout + rest.stderr);
+			assert.match(rest.stdout, /version 00002_backfill_emails → 00003_orders/);
+			assert.equal(await psql('SELECT string_agg(name, \',\' ORDER BY name) FROM cutover_migrations'), '00001_users,00002_backfill_emails,00003_orders');
+			assert.equal(await psql('SELECT string_agg(version_id::text, \',\' ORDER BY id) FROM goose_db_version WHERE is_applied'), '0,1,2,3');
+			for (const record of s.recordFiles()) {
+				const verify = s.cutover(['verify', record, '--allow-unsigned']);
+				assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+			}
+		} finally {
+			s.cleanup();
+			await db.drop();
+		}
+	});
+});
