@@ -414,6 +414,7 @@ Options
   --plain              no progress line on stderr while tracing
 
 JS/TS module migrations are code, not SQL: they are listed as not linted (--trace runs them).
+goose Go migrations are listed too; --trace stops at one, since only goose runs it.
 
 The trace (--trace)
   Measures the locks of each pending migration on a throwaway database restored from

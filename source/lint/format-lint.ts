@@ -27,7 +27,7 @@ export function formatFinding(finding: Finding): string[] {
 
 export function lintSummary(report: FolderLint): string {
 	const counts = [plural(report.errors, 'error'), plural(report.warnings, 'warning'), ...(report.allowed > 0 ? [`${report.allowed} allowed`] : [])].join(', ');
-	const modules = report.modules.length > 0 ? `; ${plural(report.modules.length, 'JS module migration')} not linted (${report.modules.join(', ')})` : '';
+	const modules = report.modules.length > 0 ? `; ${plural(report.modules.length, 'migration')} written as code (a JS module, goose Go) not linted (${report.modules.join(', ')})` : '';
 	const verdict = report.errors + report.warnings === 0 ? 'clean' : (report.errors > 0 ? 'errors' : 'warnings');
 	return `${verdict}: ${counts} in ${plural(report.linted.length, 'migration')}${modules}`;
 }

@@ -78,7 +78,11 @@ export function row(cells: readonly string[]): string {
 /** The last line, as the lint's ends with its own: the worst verdict, then the counts. */
 function summary(report: LockTraceReport): string {
 	if (report.failed) {
-		return 'trace: failed: a migration did not run on the scratch copy';
+		// The first migration that stopped the trace, in its own words: a failed statement, or why it was not traced.
+		const first = report.migrations.find(m => m.problem !== null || m.statements.some(s => s.status === 'failed'));
+		const failed = first?.statements.find(s => s.status === 'failed');
+		const why = first === undefined ? 'a migration did not run on the scratch copy' : failed?.status === 'failed' ? `${first.name} statement ${failed.index} failed on the scratch copy: ${failed.error}` : `${first.name}: ${first.problem ?? ''}`;
+		return `trace: failed: ${why}`;
 	}
 
 	const statements = report.migrations.flatMap(m => m.statements);

@@ -86,6 +86,13 @@ async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockT
 		options.onStep?.(`tracing ${position + 1}/${plan.pending.length} ${pending.name}`);
 		// eslint-disable-next-line no-await-in-loop -- each migration is traced on the schema the ones before it left
 		const traced = await traceOne(client, source, original);
+		if (source.up.kind === 'external') {
+			// Nothing after it can be traced on a copy that lacks what it does.
+			stopped = `not traced: it comes after ${source.name}, Go code only goose runs, which the trace cannot apply to the copy`;
+			migrations.push(traced);
+			continue;
+		}
+
 		if (traced.problem === null && !traced.statements.some(s => s.status === 'failed')) {
 			try {
 				// eslint-disable-next-line no-await-in-loop
