@@ -10,6 +10,8 @@ export type AdoptFile = {
 	flywayChecksum: number | null;
 	/** The tables and indexes its up SQL creates (empty for a module). */
 	objects: Array<{kind: 'table' | 'index'; name: string}>;
+	/** Code only its own tool runs (a goose Go migration). */
+	external?: boolean;
 };
 
 /**

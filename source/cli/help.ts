@@ -338,8 +338,8 @@ History tables read
 
 Refused (nothing written): a history row with no file, a file missing in the middle of the
 history (a gap), a dirty or failed row, a Flyway checksum that differs from the file's, a
-history that adds nothing to the cutover_migrations rows already there. Rows cutover has stay
-as they are: after a goose Go migration was handed to goose, import records it.
+database that has cutover_migrations rows already, except for goose Go migrations goose ran
+after cutover's rows (the hand-off a run asks for): import records those beside them.
 
 Options
   --from <tool>          which history to read (default: the one found)

@@ -30,8 +30,9 @@ function historyWords(history: MigrationFolderNote['history']): string {
 		return '';
 	}
 
+	const behind = history.behind === undefined ? '' : history.tool === 'golang-migrate' ? ` (behind cutover's log: brought up to it with the next migration)` : ` (${history.behind} applied by cutover ${history.behind === 1 ? 'is' : 'are'} added with the next migration)`;
 	return history.kept
-		? ` · keeps ${history.table} in step`
+		? ` · keeps ${history.table} in step${behind}`
 		: ` · ${history.table} is NOT updated: keep ${history.tool} from running at start-up, it would apply these again`;
 }
 

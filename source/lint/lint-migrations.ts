@@ -4,7 +4,7 @@ import {nonTransactional} from '../sql/non-transactional.js';
 import {allowsAbove, readAllow, type Allow} from './allow.js';
 import {analyzeStatement, newPostgresState, type Hit, type StatementFacts} from './postgres-rules.js';
 import {ruleOf, type RuleId, type Severity} from './rules.js';
-import {codeOf, sqliteHits} from './sqlite-rules.js';
+import {codeOf, createdTableOf, sqliteHits} from './sqlite-rules.js';
 
 /** One migration's up, as the migration loader read it. */
 export type LintScript = {
@@ -52,6 +52,8 @@ export type LintFailure = {file: string; line: number; problem: string};
 export function lintScripts(scripts: readonly LintScript[], options: LintOptions): LintReport | {failure: LintFailure} {
 	const findings: Finding[] = [];
 	const state = newPostgresState();
+	// SQLite: the tables the plan's statements so far created (PostgreSQL's rules keep their own, in state).
+	const sqliteCreated = new Set<string>();
 	for (const script of scripts) {
 		const located = locate(script);
 		let perStatement: Hit[][];
@@ -63,10 +65,18 @@ export function lintScripts(scripts: readonly LintScript[], options: LintOptions
 
 			perStatement = result.hits;
 		} else {
-			perStatement = sqliteHits(script.statements);
+			perStatement = sqliteHits(script.statements).map((hits, index) => {
+				const kept = hits.filter(hit => !madeByThePlan(hit, sqliteCreated, options.liveTables ?? null));
+				const created = createdTableOf(located[index]!.code);
+				if (created !== null) {
+					sqliteCreated.add(created);
+				}
+
+				return kept;
+			});
 		}
 
-		findings.push(...applyAllows(script, located, perStatement.map(hits => hits.filter(hit => !madeInThisRun(hit, options)))));
+		findings.push(...applyAllows(script, located, perStatement));
 	}
 
 	const standing = findings.filter(f => f.allowed === null);
@@ -202,21 +212,14 @@ function applyAllows(script: LintScript, located: readonly Located[], perStateme
 }
 
 /**
- * A drop or truncate of a table the live database does not have: an earlier migration of the same
- * plan makes it (a first deployment), so no data the operator has is lost, and no acknowledgement
- * is asked. Without the live tables (a folder linted on its own) every such statement is reported.
+ * SQLite: a drop of a table an earlier statement of the plan created and the live database does
+ * not have (a first deployment) loses no data the operator has. Known only with the live tables.
  */
-function madeInThisRun(hit: Hit, options: LintOptions): boolean {
-	const live = options.liveTables;
-	if (live === null || live === undefined || hit.table === undefined) {
+function madeByThePlan(hit: Hit, created: ReadonlySet<string>, live: ReadonlySet<string> | null): boolean {
+	if (live === null || hit.table === undefined || !created.has(hit.table)) {
 		return false;
 	}
 
-	if (options.engine === 'postgres') {
-		return !live.has(hit.table);
-	}
-
-	// SQLite names tables without regard to case, and its statements quote them in several ways.
-	const name = hit.table.toLowerCase();
-	return ![...live].some(table => table.toLowerCase() === name);
+	// SQLite names tables without regard to case (the rules fold them).
+	return ![...live].some(table => table.toLowerCase() === hit.table);
 }

@@ -2,7 +2,7 @@ import type {AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName} fro
 import type {RuleId} from './rules.js';
 
 /** One rule that fired on a statement, with what in the statement made it fire. */
-/** `table`: the table a destructive hit loses data of, so a table the live database does not have yet can be told apart. */
+/** `table`: the table a destructive hit loses data of (SQLite's rules: see madeInThisRun). */
 export type Hit = {rule: RuleId; detail: string; table?: string};
 
 /** What the folder has done so far, statement by statement: what later statements are judged against. */
@@ -106,7 +106,7 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 	const {state} = context;
 	const facts: StatementFacts = {hits: [], accessExclusiveOn: null, blockingLockOn: null, lockTimeout: null};
 	const existing = (name: string | null): name is string => name !== null && !state.created.has(name) && (context.liveTables === null || context.liveTables.has(name));
-	const hit = (rule: RuleId, detail: string, table?: string) => facts.hits.push({rule, detail, ...(table === undefined ? {} : {table})});
+	const hit = (rule: RuleId, detail: string) => facts.hits.push({rule, detail});
 	const jsonColumns = (columns: ColumnDef[], table: string) => {
 		for (const column of columns.filter(c => isJson(c.typeName))) {
 			hit('json-type', `column ${table}.${column.colname ?? '?'} is json`);
@@ -166,7 +166,10 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 			const parts = 'List' in object ? strings(object.List.items) : [];
 			const name = parts.length === 0 ? null : tableName(parts.length > 1 ? parts.at(-2) : undefined, parts.at(-1)!);
 			if (name !== null) {
-				hit('drop-table', `DROP TABLE ${name}`, name);
+				if (!madeByThePlan(name, context)) {
+					hit('drop-table', `DROP TABLE ${name}`);
+				}
+
 				if (existing(name)) {
 					facts.accessExclusiveOn = name;
 					facts.blockingLockOn = name;
@@ -179,7 +182,10 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 		for (const relation of stmt.TruncateStmt.relations ?? []) {
 			const name = 'RangeVar' in relation ? relationName(relation.RangeVar) : null;
 			if (name !== null) {
-				hit('truncate', `TRUNCATE ${name}`, name);
+				if (!madeByThePlan(name, context)) {
+					hit('truncate', `TRUNCATE ${name}`);
+				}
+
 				if (existing(name)) {
 					facts.accessExclusiveOn = name;
 					facts.blockingLockOn = name;
@@ -227,9 +233,10 @@ function disablesTimeout(set: {kind?: string; args?: Node[]}): boolean {
 	return constant.sval !== undefined && /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(constant.sval.sval ?? '');
 }
 
-type HitFn = (rule: RuleId, detail: string, table?: string) => void;
+type HitFn = (rule: RuleId, detail: string) => void;
 
-function alterTable(name: string, commands: AlterTableCmd[], existing: boolean, {state}: PostgresContext, hit: HitFn): void {
+function alterTable(name: string, commands: AlterTableCmd[], existing: boolean, context: PostgresContext, hit: HitFn): void {
+	const {state} = context;
 	for (const command of commands) {
 		const column = command.def !== undefined && 'ColumnDef' in command.def ? command.def.ColumnDef : null;
 		const constraint = command.def !== undefined && 'Constraint' in command.def ? command.def.Constraint : null;
@@ -312,7 +319,10 @@ function alterTable(name: string, commands: AlterTableCmd[], existing: boolean, 
 			}
 
 			case 'AT_DropColumn': {
-				hit('drop-column', `DROP COLUMN ${name}.${command.name ?? '?'}`, name);
+				if (!madeByThePlan(name, context)) {
+					hit('drop-column', `DROP COLUMN ${name}.${command.name ?? '?'}`);
+				}
+
 				break;
 			}
 
@@ -402,4 +412,13 @@ function alterLock(commands: AlterTableCmd[]): 'access exclusive' | 'share row e
 	}
 
 	return lock;
+}
+
+/**
+ * A table an earlier statement of the plan created, which the live database does not have: a
+ * drop or truncate of it loses no data the operator has (a first deployment). Known only with the
+ * live tables; a renamed live table, a partition or a table of another schema is not one.
+ */
+function madeByThePlan(name: string, {state, liveTables}: PostgresContext): boolean {
+	return liveTables !== null && state.created.has(name) && !liveTables.has(name);
 }

@@ -17,6 +17,12 @@ function unquote(part: string): string {
 /** The last of a possibly schema-qualified name at groups `at`, `at + 1`. */
 const nameAt = (match: RegExpExecArray, at: number) => unquote(match[at + 1] ?? match[at]!);
 
+/** The table a CREATE TABLE statement (its code) makes, as SQLite compares names; null for any other statement. */
+export function createdTableOf(code: string): string | null {
+	const create = createTable.exec(code);
+	return create === null ? null : nameAt(create, 1);
+}
+
 /** The statement with its leading comments and blanks taken off. */
 export function codeOf(text: string): string {
 	let rest = text;

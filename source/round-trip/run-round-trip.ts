@@ -16,8 +16,6 @@ export type RoundTripDeps = {
 	onStep?: (line: string) => void;
 };
 
-/** The history tables of folders' tools that cutover itself keeps in step (the migrator's tool-history): made by cutover, not by a migration, and left in place by the last down. */
-const toolTables: Readonly<Record<string, readonly string[]>> = {maragu: ['migrations']};
 
 export type RoundTripRun = {
 	appliedBefore: number;
@@ -49,7 +47,9 @@ export async function runRoundTrip(deps: RoundTripDeps): Promise<RoundTripRun> {
 		notes.push(`applied migrations that differ from the folder are not tested: ${drifted.join(', ')}`);
 	}
 
-	const kept = toolTables[plan.format ?? ''] ?? [];
+	// The history table of the folder's tool that cutover keeps in step (see the migrator's
+	// tool-history): made or moved by cutover, not by a migration, and left in place by the last down.
+	const kept = plan.history?.kept === true ? [plan.history.table] : [];
 	if (kept.length > 0) {
 		notes.push(`${kept.join(', ')}, the ${plan.format ?? ''} history cutover keeps in step, is left out of the comparison`);
 	}
@@ -59,7 +59,13 @@ export async function runRoundTrip(deps: RoundTripDeps): Promise<RoundTripRun> {
 		return {objects: catalog.objects.filter(o => !kept.includes(o.table ?? (o.kind === 'table' ? o.name : '')))};
 	};
 
-	const pending = plan.pending;
+	// A run stops before code only another tool runs (a goose Go migration): so does the round trip.
+	const code = plan.pending.findIndex(m => m.runsWith !== undefined);
+	const pending = code === -1 ? plan.pending : plan.pending.slice(0, code);
+	if (code !== -1) {
+		notes.push(`tested up to the migration before ${plan.pending[code]!.name}, ${plan.pending[code]!.runsWith ?? ''} Go code that only ${plan.pending[code]!.runsWith ?? ''} runs; the ${plan.pending.length - code} from it on are not tested`);
+	}
+
 	if (pending.length === 0) {
 		notes.push(`no pending migration: nothing to test${plan.applied.length > 0 ? ' (--empty tests the whole folder from an empty database)' : ''}`);
 		return {appliedBefore: plan.applied.length, migrations: [], checks: [], notes};

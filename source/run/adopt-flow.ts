@@ -53,11 +53,9 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	session.emit({type: 'run.started', ...options.start});
 	let mapping: Mapping;
 	let tool: HistoryTool | null = null;
-	let alreadyLogged: string[] = [];
 	try {
 		session.emit({type: 'target.fingerprinted', fingerprint: await deps.database.fingerprint()});
 		const logged = await deps.adopter.logged();
-		alreadyLogged = logged;
 		const files = await deps.adopter.files();
 		if (options.action === 'import') {
 			// Rows cutover has already stay as they are (logged); what the other tool applied since
@@ -75,6 +73,23 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 			}
 
 			mapping = mapHistory(files, await deps.adopter.readHistory(tool), new Set(logged));
+			if (logged.length > 0) {
+				// cutover's log is the word on what cutover ran. Beside it, import takes only what cutover
+				// cannot run itself (a goose Go migration goose ran): any other row the tool's history
+				// holds and the log does not is a revert the tool never saw, or a version row covering
+				// a file added in the middle, and writing it would mark unrun SQL applied.
+				const external = new Set(files.filter(file => file.external === true).map(file => file.name));
+				const handed = mapping.rows.filter(row => row.status === 'applied' && row.file !== null && external.has(row.file));
+				if (handed.length === 0) {
+					return fail(`cutover_migrations already holds ${logged.length} row${logged.length === 1 ? '' : 's'} (${logged.slice(-3).join(', ')}): cutover keeps this database's history already, nothing was imported; beside it, import records only goose Go migrations that goose ran, and the ${tool} history has none; cutover status shows the history`);
+				}
+
+				mapping = {...mapping, problems: [...mapping.problems, ...mapping.rows.filter(row => row.status === 'applied' && row.file !== null && !external.has(row.file)).map(row => ({
+					id: `logged-${row.file!}`,
+					overridable: false,
+					detail: `${row.file!} is applied by the ${tool} history but not by cutover_migrations, which already holds this database's history: cutover did not run it, or reverted it since; import records only goose Go migrations beside cutover's rows (if its schema is there, cutover baseline --to ${row.file!} marks it)`,
+				}))]};
+			}
 		} else {
 			const to = options.to ?? '';
 			if (!files.some(file => file.name === to)) {
@@ -112,9 +127,7 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	}
 
 	if (rowsToWrite(session.state).length === 0) {
-		return fail(alreadyLogged.length > 0
-			? `nothing to write: cutover_migrations already holds ${alreadyLogged.length} row${alreadyLogged.length === 1 ? '' : 's'} (${alreadyLogged.slice(-3).join(', ')}), and the history adds none after them; cutover status shows them`
-			: 'nothing to write: no migration of the folder is applied by this mapping (see the table)');
+		return fail('nothing to write: no migration of the folder is applied by this mapping (see the table)');
 	}
 
 	const answer = await deps.confirmName(session);

@@ -131,6 +131,9 @@ describe('format detection', () => {
 		assert.equal(go.down, null, 'only goose can run its down either');
 		assert.equal(go.checksum, createHash('sha256').update('package migrations').digest('hex'));
 		assert.deepEqual(folder.ignored, []);
+		// goose skips a Go test file beside its migrations; so does cutover.
+		const tested = await read({'00001_a.sql': goose('SELECT 1;'), '00002_b.go': 'package migrations', '00002_b_test.go': 'package migrations'});
+		assert.deepEqual([names(tested), tested.ignored], [['00001_a', '00002_b'], ['00002_b_test.go']]);
 		assert.match((await refused({'1_a.postgres.up.sql': 'SELECT 1;', '2_b.up.fizz': 'create_table("t")'})).message, /2_b\.up\.fizz: fizz migrations are not supported/);
 		assert.deepEqual((await read({'1_a.up.sql': 'SELECT 1;', '2_b.go': 'package x'})).ignored, ['2_b.go'], 'in a golang-migrate folder a .go file is no migration');
 	});

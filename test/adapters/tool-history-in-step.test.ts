@@ -154,6 +154,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			});
 		}
 
+		test('a no-transaction migration moves the tool\'s history in the transaction of its log row: a log row that fails leaves neither', async () => {
+			await side.exec(tools.dbmate.ddl[engine]);
+			migrator = await openMigrator({target: side.target, directory: fixtureDir('dbmate')});
+			const [first, second] = (await migrator.plan()).pending.map(m => m.name);
+			await migrator.up(first!, context);
+			// The second runs outside a transaction; its log row is refused after its statements ran.
+			await side.exec(engine === 'postgres'
+				? `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; CREATE TRIGGER refuse BEFORE INSERT ON cutover_migrations FOR EACH ROW WHEN (NEW.name = '${second!}') EXECUTE FUNCTION refuse()`
+				: `CREATE TRIGGER refuse BEFORE INSERT ON cutover_migrations WHEN NEW.name = '${second!}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+			await assert.rejects(migrator.up(second!, context), /refused/);
+			assert.deepEqual(await tools.dbmate.applied(side), [/^\d+/.exec(first!)![0]], 'dbmate does not say applied what cutover does not');
+		});
+
 		test('flyway: its history is left as it is, and the plan says so', async () => {
 			const ddl = 'CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200), type varchar(20), script varchar(1000), checksum int, installed_by varchar(100), execution_time int, success boolean)';
 			await side.exec(ddl);

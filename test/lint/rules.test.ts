@@ -105,6 +105,13 @@ describe('every rule fires on its example and stays quiet on the safe way', () =
 		const sqlite = ['CREATE TABLE fresh (id int, old text);', 'ALTER TABLE fresh DROP COLUMN old;', 'DROP TABLE fresh;'];
 		assert.deepEqual(firedRules(lint(sqlite, 'sqlite', new Set())), []);
 		assert.deepEqual(firedRules(lint(sqlite.slice(1), 'sqlite', new Set(['FRESH']))), ['drop-column', 'drop-table']);
+		// Only a table the plan itself made: not one the live list just does not name (a partition,
+		// a table of a schema on the search_path, a live table renamed or moved by the plan).
+		assert.deepEqual(firedRules(lint(['DROP TABLE events_2024;', 'TRUNCATE events_2024;'], 'postgres', new Set(['events']))), ['drop-table', 'truncate']);
+		assert.deepEqual(firedRules(lint(['DROP TABLE users;'], 'postgres', new Set(['app.users']))), ['drop-table']);
+		assert.ok(firedRules(lint(['ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts DROP COLUMN email;'], 'postgres', new Set(['users']))).includes('drop-column'));
+		assert.ok(firedRules(lint(['ALTER TABLE users RENAME TO users_old;', 'DROP TABLE users_old;'], 'postgres', new Set(['users']))).includes('drop-table'));
+		assert.deepEqual(firedRules(lint(['ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts DROP COLUMN email;'], 'sqlite', new Set(['users']))), ['drop-column']);
 	});
 
 	it('keeps to the lock a statement really takes: a table created in the same file is empty, so locking it blocks no one', () => {

@@ -1,6 +1,8 @@
 import type {HistoryTool, LiveSchema} from '../../engine/model.js';
 import {MIGRATIONS_TABLE} from './migration-log.js';
 import {nameParts} from '../../sql/created-objects.js';
+import {readHistory} from './history-readers.js';
+import {historyTables} from './tool-history.js';
 import type {Session} from './session.js';
 
 /** Tables cutover itself makes in a target: never evidence that someone else's schema is there. */
@@ -80,7 +82,22 @@ export async function readLiveSchema(session: Session): Promise<LiveSchema | nul
 		return null;
 	}
 
-	return {tables: tables.slice(0, SHOWN), tableCount: tables.length, histories: await historyTools(session), commands: []};
+	const histories = await historyTools(session);
+	// A tool's history table that records nothing applied (the application ran the tool once, or
+	// goose made its table with version 0 only) is no schema: the database is a first deployment.
+	const empty = new Set<string>();
+	for (const tool of histories) {
+		// eslint-disable-next-line no-await-in-loop -- one connection, one table at a time
+		if ((await readHistory(session, tool)).rows.length === 0) {
+			empty.add(historyTables[tool]);
+		}
+	}
+
+	if (tables.every(table => empty.has(table))) {
+		return null;
+	}
+
+	return {tables: tables.slice(0, SHOWN), tableCount: tables.length, histories, commands: []};
 }
 
 /** PostgreSQL resolves the name as written (quotes, schema, search_path); SQLite compares names without case. */

@@ -22,6 +22,7 @@ export async function openAdopter(target: Target, directory: string, format: For
 				checksum: source.checksum,
 				flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,
 				objects: source.up.kind === 'sql' ? source.up.statements.flatMap(statement => createdObjects(statement)) : [],
+				...(source.up.kind === 'external' ? {external: true} : {}),
 			}));
 		},
 		async logged() {

@@ -12,8 +12,9 @@ import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
 import {createdObjects} from '../../sql/created-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
-import {historyInStep, toolHistory, type HistoryInStep} from './tool-history.js';
-import type {Session} from './session.js';
+import {catchUpStatements, historyInStep, toolHistory, type HistoryInStep} from './tool-history.js';
+import {readHistory} from './history-readers.js';
+import type {Session, Statement} from './session.js';
 
 export type MigratorOptions = {
 	target: Target;
@@ -46,8 +47,19 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	let planned: PlannedFiles | undefined;
 	// The other tool's history that moves with each migration, as found by the last plan.
 	let history: HistoryInStep | null | undefined;
+	// What that table lacks of cutover's log, added with the next migration (then nothing more).
+	let catchUp: Statement[] | undefined;
 	const inStep = async (folder: MigrationFolder) => {
-		history ??= historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session), folder.sources.some(s => s.up.kind === 'external'));
+		if (history === undefined) {
+			const found = folder.format === 'maragu' ? [] : await historyTools(session);
+			history = historyInStep(folder.format, found, folder.sources.some(s => s.up.kind === 'external'));
+			const toolHas = history === null || !found.includes(history.tool) ? null : new Set((await readHistory(session, history.tool)).rows.map(row => row.key));
+			catchUp = catchUpStatements(session, history, (await readLog(session)).map(row => row.name), toolHas);
+			if (history !== null && catchUp.length > 0) {
+				history = {...history, behind: history.tool === 'golang-migrate' ? 1 : catchUp.length};
+			}
+		}
+
 		return history;
 	};
 
@@ -79,14 +91,17 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 
 		await folder.check(source, direction);
 		// Already applied, or not applied to revert: the guard inside the migration's transaction says so.
-		const tool = toolHistory(session, await inStep(folder.folder), folder.folder.sources, name, direction);
+		const own = toolHistory(session, await inStep(folder.folder), folder.folder.sources, name, direction);
+		const tool = own === null ? null : {before: [...own.before, ...catchUp ?? []], after: own.after};
 		await runMigration(session, source, direction, {...context, appliedAt: new Date(clock.now()).toISOString()}, policy, log, tool);
+		catchUp = [];
 	};
 
 	return {
 		async plan() {
 			planned = await readPlannedFiles(directory, target.engine, format);
 			history = undefined;
+			catchUp = undefined;
 			return plan(session, planned.folder, await inStep(planned.folder));
 		},
 		async up(name, context) {

@@ -115,12 +115,6 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 		}
 
 		current = null;
-		// The tool's own history moves with the log row, after the last statement, as each is its own commit.
-		for (const statement of [...tool?.before ?? [], ...tool?.after ?? []]) {
-			// eslint-disable-next-line no-await-in-loop -- in order
-			await session.run(statement.sql, statement.params);
-		}
-
 		const writeLog = async () => {
 			if (direction === 'up') {
 				await insertLogRow(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId});
@@ -129,12 +123,17 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 			}
 		};
 
-		// Backfill positions go with the log row, in one transaction: kept, a later run of this migration would skip its rows.
-		if (await positionTableExists(session)) {
+		// The log row, the tool's own history and (kept, a later run of this migration would skip
+		// its rows) the backfill positions go together, in one transaction after the last statement.
+		const forget = await positionTableExists(session) ? [forgetStatement(session, source.name)] : [];
+		const together = [...tool?.before ?? [], ...tool?.after ?? [], ...forget];
+		if (together.length > 0) {
 			await session.transaction(async () => {
 				await writeLog();
-				const forget = forgetStatement(session, source.name);
-				await session.run(forget.sql, forget.params);
+				for (const statement of together) {
+					// eslint-disable-next-line no-await-in-loop -- in order
+					await session.run(statement.sql, statement.params);
+				}
 			}, {lockTimeoutMs});
 		} else {
 			await writeLog();

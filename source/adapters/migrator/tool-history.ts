@@ -11,9 +11,15 @@ export type ToolHistory = {before: Statement[]; after: Statement[]};
  * migration cutover runs moves it too (so that tool, run by the application at start-up, does not
  * apply the same files again), else left as it is, which the window says.
  */
-export type HistoryInStep = {tool: HistoryTool; table: string; kept: boolean};
+export type HistoryInStep = {
+	tool: HistoryTool;
+	table: string;
+	kept: boolean;
+	/** Applied migrations (cutover's log) the table does not have yet: they are added with the next migration cutover runs. */
+	behind?: number;
+};
 
-const tables: Record<HistoryTool, string> = {
+export const historyTables: Record<HistoryTool, string> = {
 	'golang-migrate': 'schema_migrations',
 	dbmate: 'schema_migrations',
 	goose: 'goose_db_version',
@@ -34,11 +40,11 @@ const writable = new Set<HistoryTool>(['maragu', 'goose', 'golang-migrate', 'dbm
  */
 export function historyInStep(format: FormatName, found: readonly HistoryTool[], goCode = false): HistoryInStep | null {
 	if (format === 'maragu' || (format === 'goose' && goCode)) {
-		return {tool: format, table: tables[format], kept: true};
+		return {tool: format, table: historyTables[format], kept: true};
 	}
 
 	const tool = found.find(t => t === format);
-	return tool === undefined ? null : {tool, table: tables[tool], kept: writable.has(tool)};
+	return tool === undefined ? null : {tool, table: historyTables[tool], kept: writable.has(tool)};
 }
 
 /**
@@ -140,4 +146,49 @@ function digitsOf(name: string): string {
 	}
 
 	return digits;
+}
+
+/**
+ * What the kept table lacks of what cutover's log holds (migrations cutover applied before it kept
+ * the table, or before goose's table was made for a Go migration): the statements that add them,
+ * as the tool would have written them, run with the next migration in its transaction. `toolHas`
+ * is the tool's history as its reader maps it (versions), null when the table is not there yet.
+ */
+export function catchUpStatements(session: Session, history: HistoryInStep | null, logged: readonly string[], toolHas: ReadonlySet<string> | null): Statement[] {
+	if (history === null || !history.kept) {
+		return [];
+	}
+
+	const p = (n: number) => session.engine === 'postgres' ? `$${n}` : '?';
+	const has = toolHas ?? new Set<string>();
+	const numbered = logged.filter(name => /^\d+/.test(name));
+	switch (history.tool) {
+		case 'goose': {
+			return numbered.filter(name => !has.has(versionOf(name))).map(name => ({sql: `INSERT INTO goose_db_version (version_id, is_applied) VALUES (${p(1)}, true)`, params: [versionOf(name)]}));
+		}
+
+		case 'dbmate': {
+			return numbered.filter(name => !has.has(digitsOf(name))).map(name => ({sql: `INSERT INTO schema_migrations (version) VALUES (${p(1)})`, params: [digitsOf(name)]}));
+		}
+
+		case 'golang-migrate': {
+			// One row: at least the highest version cutover applied.
+			const top = numbered.map(name => BigInt(versionOf(name))).reduce<bigint | null>((max, v) => max === null || v > max ? v : max, null);
+			const at = [...has].map(v => BigInt(v)).reduce<bigint | null>((max, v) => max === null || v > max ? v : max, null);
+			if (top === null || (at !== null && at >= top)) {
+				return [];
+			}
+
+			const version = top.toString();
+			const cast = session.engine === 'postgres' ? `${p(1)}::bigint` : `CAST(${p(1)} AS INTEGER)`;
+			return [
+				{sql: `UPDATE schema_migrations SET version = ${p(1)}, dirty = false WHERE version < ${p(2)}`, params: [version, version]},
+				{sql: `INSERT INTO schema_migrations (version, dirty) SELECT ${cast}, false WHERE NOT EXISTS (SELECT 1 FROM schema_migrations)`, params: [version]},
+			];
+		}
+
+		default: {
+			return [];
+		}
+	}
 }

@@ -48,7 +48,8 @@ export async function detectFormat(directory: string, entries: readonly FolderEn
 			sqlFiles.push(entry.name);
 		} else if (moduleExtension.test(entry.name) && golangMigrate.match(entry.name)) {
 			modules.push(entry.name);
-		} else if (/^\d+_.*\.(?:go|fizz)$/.test(entry.name)) {
+		} else if (/^\d+_.*\.(?:go|fizz)$/.test(entry.name) && !entry.name.endsWith('_test.go')) {
+			// Go migrations and fizz files; a Go test file beside them is no migration (goose skips it too).
 			foreign.push(entry.name);
 		} else {
 			ignored.push(entry.name);
