@@ -12,13 +12,20 @@ const TAIL_LINES = 5;
  * so that a damaged record still replays as far as it goes.
  */
 export function reduce(state: RunState, entry: Entry): RunState {
-	const next = apply({...state, now: entry.at, lastSeq: entry.seq}, entry.event, entry.at);
+	const applied = apply(state, entry.event, entry.at, entry.seq);
+	// apply gives back `state` itself or an object it has just built from it (every case spreads
+	// `state`), so only the former is copied to move the clock: one copy of the state an event, not
+	// two, which was most of what replaying a long record cost.
+	const next = applied === state ? {...state} : applied;
+	next.now = entry.at;
+	next.lastSeq = entry.seq;
 	return entry.event.type.startsWith('operator.')
 		? {...next, decisions: [...next.decisions, {seq: entry.seq, at: entry.at, summary: describeDecision(entry.event)}]}
 		: next;
 }
 
-function apply(state: RunState, event: RunEvent, at: number): RunState {
+/** The state after `event`, the line at `seq`, at time `at`: `state` itself when it changes nothing, else a new object. */
+function apply(state: RunState, event: RunEvent, at: number, seq: number): RunState {
 	switch (event.type) {
 		case 'run.started': {
 			return enter({
@@ -165,7 +172,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 
 		case 'operator.backend-action': {
 			const by = state.resumes.at(-1)?.operator ?? state.operator;
-			const action = {seq: state.lastSeq, at, action: event.action, pid: event.pid, query: event.query, user: event.user, by, result: null};
+			const action = {seq: seq, at, action: event.action, pid: event.pid, query: event.query, user: event.user, by, result: null};
 			return {...state, backendActions: [...state.backendActions, action]};
 		}
 
@@ -384,7 +391,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 			const databases = state.databases ?? [];
 			const known = databases.find(d => d.name === event.database);
 			const leg = known ?? {name: event.database, target: '', migrationsDir: '', state: initialState()};
-			const inner = reduce(leg.state, {seq: state.lastSeq, at, event: event.event});
+			const inner = reduce(leg.state, {seq: seq, at, event: event.event});
 			const updated = {...leg, state: inner};
 			return {
 				...state,
@@ -428,7 +435,7 @@ function apply(state: RunState, event: RunEvent, at: number): RunState {
 		default: {
 			const unknown: never = event;
 			const kind = String((unknown as {type?: unknown}).type);
-			return {...state, unknownEvents: [...state.unknownEvents, {seq: state.lastSeq, kind}]};
+			return {...state, unknownEvents: [...state.unknownEvents, {seq: seq, kind}]};
 		}
 	}
 }

@@ -11,6 +11,8 @@ export type CheckedEntries = {
 	problem: string | null;
 	/** Entries of kinds this cutover does not know, by line. */
 	unknown: Array<{line: number; kind: string}>;
+	/** describeEvent of each of `entries`, in order: already made, so a replay need not describe them again. */
+	descriptions: string[];
 };
 
 /**
@@ -21,13 +23,14 @@ export type CheckedEntries = {
 export function checkEntries(entries: readonly Entry[]): CheckedEntries {
 	let state = initialState();
 	const unknown: CheckedEntries['unknown'] = [];
+	const descriptions: string[] = [];
 	for (const [i, entry] of entries.entries()) {
 		const kind = entry.event.type;
 		try {
 			state = reduce(state, entry);
-			describeEvent(entry.event);
+			descriptions.push(describeEvent(entry.event));
 		} catch (error) {
-			return {entries: entries.slice(0, i), problem: `line ${i + 1} (${kind}) does not hold what a ${kind} event holds (${error instanceof Error ? error.message : String(error)})`, unknown};
+			return {entries: entries.slice(0, i), problem: `line ${i + 1} (${kind}) does not hold what a ${kind} event holds (${error instanceof Error ? error.message : String(error)})`, unknown, descriptions};
 		}
 
 		if (!isKnownKind(kind)) {
@@ -35,7 +38,7 @@ export function checkEntries(entries: readonly Entry[]): CheckedEntries {
 		}
 	}
 
-	return {entries: [...entries], problem: null, unknown};
+	return {entries: [...entries], problem: null, unknown, descriptions};
 }
 
 /** "line 7 (x.new), line 9 (x.newer)" */

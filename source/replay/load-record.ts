@@ -13,6 +13,8 @@ export type ReplayRecord = {
 	damage: string | null;
 	/** Events of kinds this cutover does not know (a newer version wrote them): replayed as such, and reported. */
 	unknown: CheckedEntries['unknown'];
+	/** describeEvent of each entry, when reading the record made them already. */
+	descriptions?: readonly string[];
 };
 
 /**
@@ -30,7 +32,7 @@ export function loadRecord(file: string): ReplayRecord {
 		throw new CutoverError(`${absolute} holds no event to replay${damage ? `: ${damage}` : text === '' ? ': the file is empty' : ''}`, {hint: 'check the file with cutover verify, or pick another record'});
 	}
 
-	return {path: absolute, entries: checked.entries, damage, unknown: checked.unknown};
+	return {path: absolute, entries: checked.entries, damage, unknown: checked.unknown, descriptions: checked.descriptions};
 }
 
 /** The lines before the first one that is not JSON, or not a journal line. */

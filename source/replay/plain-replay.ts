@@ -8,7 +8,7 @@ import type {ReplayRecord} from './load-record.js';
 export const DECISION_MARK = '»';
 
 /** One event as a --plain line, as the live run printed it, with decisions marked. */
-export const replayLine = (entry: Entry): string => `${isDecision(entry) ? DECISION_MARK : ' '} ${formatPlainLine(entry)}`;
+export const replayLine = (entry: Entry, described?: string): string => `${isDecision(entry) ? DECISION_MARK : ' '} ${formatPlainLine(entry, described)}`;
 
 /** The whole record for `cutover replay --plain`: a heading, one line per event, and where it ends. */
 export function plainReplay(record: ReplayRecord): string[] {
@@ -17,7 +17,7 @@ export function plainReplay(record: ReplayRecord): string[] {
 	const span = first && last ? `, ${new Date(first.at).toISOString()} to ${new Date(last.at).toISOString()}` : '';
 	return [
 		`# replay of ${record.path}: ${record.entries.length} events${span}`,
-		...record.entries.map(entry => replayLine(entry)),
+		...record.entries.map((entry, i) => replayLine(entry, record.descriptions?.[i])),
 		...(record.unknown.length === 0 ? [] : [`# ${unknownLine(record)}`]),
 		record.damage === null
 			? '# end of record'

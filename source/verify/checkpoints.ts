@@ -16,6 +16,8 @@ export type CheckpointsResult = {
 
 type Context = {
 	bytes: Buffer;
+	/** sha256 (hex) of the first `length` bytes. */
+	prefixDigest(length: number): string;
 	lines: ChainedLine[];
 	runId: string;
 	signerKeyId: string;
@@ -99,15 +101,35 @@ function checkOne(text: string, context: Context): {seq: number; key: TrustedKey
 		return `it does not match line ${predicate.seq + 1} (seq ${predicate.seq}, its chain head): that line was changed`;
 	}
 
-	if (createHash('sha256').update(context.bytes.subarray(0, predicate.bytes)).digest('hex') !== digest) {
+	if (context.prefixDigest(predicate.bytes) !== digest) {
 		return `it does not match the record's first ${predicate.bytes} bytes (through line ${predicate.seq + 1}): they were changed`;
 	}
 
 	return {seq: predicate.seq, key};
 }
 
+/**
+ * Digests of ever longer prefixes from one running hash: checkpoints seal growing prefixes, in
+ * order, so the record is read once however many there are. A shorter prefix (checkpoints out
+ * of order, which is then reported) is hashed on its own.
+ */
+function prefixDigests(bytes: Buffer): (length: number) => string {
+	const running = createHash('sha256');
+	let hashed = 0;
+	return length => {
+		if (length < hashed) {
+			return createHash('sha256').update(bytes.subarray(0, length)).digest('hex');
+		}
+
+		running.update(bytes.subarray(hashed, length));
+		hashed = length;
+		return running.copy().digest('hex');
+	};
+}
+
 /** Every checkpoint in the sidecar, in order: each signed by a trusted key and matching the journal it seals. */
-export function checkCheckpoints(text: string, context: Context): CheckpointsResult {
+export function checkCheckpoints(text: string, journal: Omit<Context, 'prefixDigest'>): CheckpointsResult {
+	const context: Context = {...journal, prefixDigest: prefixDigests(journal.bytes)};
 	const envelopes = text.split('\n').filter(l => l !== '');
 	let sealedThrough: number | null = null;
 	let key: TrustedKey | null = null;
