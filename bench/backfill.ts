@@ -24,7 +24,7 @@ const maxLockMs = wholeNumber('--max-lock-ms', values['max-lock-ms']);
 
 /** Latencies (ms) of the application's single-row reads and writes over one phase. */
 type Load = {reads: number[]; writes: number[]};
-type Phase = {ms: number; longestLockMs: number; batches: number; overBound: number; load: Load};
+type Phase = {ms: number; longestLockMs: number; longestServerMs: number | null; batches: number; overBound: number; load: Load};
 
 const started = Date.now();
 try {
@@ -95,8 +95,8 @@ export async function up({backfill}) {
 		throw new Error(`the backfill reported ${last?.rows ?? 0} rows of ${rows}, finished: ${String(last?.finished)}`);
 	}
 
-	const plainPhase: Phase = {ms: plain.ms, longestLockMs: plain.ms, batches: 1, overBound: plain.ms > maxLockMs ? 1 : 0, load: plain.load};
-	const batchedPhase: Phase = {ms: batched.ms, longestLockMs: last.longestBatchMs, batches: last.batches, overBound: last.overBound, load: batched.load};
+	const plainPhase: Phase = {ms: plain.ms, longestLockMs: plain.ms, longestServerMs: null, batches: 1, overBound: plain.ms > maxLockMs ? 1 : 0, load: plain.load};
+	const batchedPhase: Phase = {ms: batched.ms, longestLockMs: last.longestBatchMs, longestServerMs: last.longestServerMs ?? null, batches: last.batches, overBound: last.overBound, load: batched.load};
 	console.log(report(idle.load, plainPhase, batchedPhase));
 	console.log(`\nwhole bench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {
@@ -153,6 +153,7 @@ function report(idle: Load, plain: Phase, batched: Phase): string {
 		['total s', '-', (plain.ms / 1000).toFixed(1), (batched.ms / 1000).toFixed(1), ''],
 		['time ÷ plain UPDATE', '-', '1.00', ratio.toFixed(2), '≤ 2.0'],
 		['longest lock hold ms', '-', plain.longestLockMs.toFixed(0), batched.longestLockMs.toFixed(0), `≤ ${maxLockMs}`],
+		['… as PostgreSQL timed it', '-', '-', batched.longestServerMs === null ? '-' : batched.longestServerMs.toFixed(0), ''],
 		['transactions', '-', String(plain.batches), String(batched.batches), ''],
 		[`… holding locks > ${maxLockMs} ms`, '-', String(plain.overBound), String(batched.overBound), '0'],
 		['reader requests', String(idle.reads.length), String(plain.load.reads.length), String(batched.load.reads.length), ''],
@@ -168,7 +169,7 @@ function report(idle: Load, plain: Phase, batched: Phase): string {
 		...lines,
 		'',
 		`longest lock hold: ${batched.longestLockMs.toFixed(0)} ms (goal ≤ ${maxLockMs}: ${verdict(batched.longestLockMs <= maxLockMs)}); time ÷ plain UPDATE: ${ratio.toFixed(2)} (goal ≤ 2.0: ${verdict(ratio <= 2)})`,
-		'A lock hold is one batch, its own transaction, from sent to committed as the client times it (so it includes the machine\'s scheduling delays); the plain UPDATE holds its row locks for its whole run.',
+		'A lock hold is one batch, its own transaction, from sent to committed as the client times it (so it includes the machine\'s scheduling delays); the plain UPDATE holds its row locks for its whole run. PostgreSQL\'s own time for a batch runs from its statement\'s start to its last row: the locks without the round trip and the client\'s waits to be scheduled.',
 	].join('\n');
 }
 

@@ -306,6 +306,8 @@ export type BackfillProgress = {
 	batchSize: number;
 	/** How long the longest batch of this attempt held its locks (its transaction as the client timed it, sent to committed), ms. */
 	longestBatchMs: number;
+	/** PostgreSQL: the longest batch's statement as the server timed it (its start to its last row), ms; without the round trip and the client's waits. */
+	longestServerMs?: number;
 	/** The bound a batch is sized to stay under, and how many batches of this attempt went over it. */
 	maxLockMs: number;
 	overBound: number;

@@ -123,8 +123,8 @@ function postgresHits(script: LintScript, located: readonly Located[], options: 
 	for (const [index, statement] of located.entries()) {
 		const parsed = options.parse(statement.code);
 		if ('error' in parsed) {
-			// The parser counts bytes; a line count over the characters before it is close enough to point at the line.
-			const before = parsed.position === null ? '' : Buffer.from(statement.code).subarray(0, parsed.position).toString();
+			// libpg-query gives the error's position in characters.
+			const before = parsed.position === null ? '' : statement.code.slice(0, parsed.position);
 			return {failure: {file: script.file, line: statement.line + (before.match(/\n/g)?.length ?? 0), problem: `statement ${index + 1} does not parse as PostgreSQL: ${parsed.error}`}};
 		}
 

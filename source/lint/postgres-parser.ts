@@ -1,13 +1,10 @@
 import type {Node} from 'libpg-query';
+import {loadParseSync} from '../sql/postgres-parser-module.js';
 import type {Parse} from './lint-migrations.js';
 
-/**
- * PostgreSQL's own parser (libpg-query, as WebAssembly). Imported when a lint runs, never at
- * start: the module and its WebAssembly cost tens of milliseconds that `--help` does not need.
- */
+/** PostgreSQL's own parser, for the rules: loaded when a lint runs, never at start (see loadParseSync). */
 export async function loadPostgresParser(): Promise<Parse> {
-	const {loadModule, parseSync} = await import('libpg-query');
-	await loadModule();
+	const parseSync = await loadParseSync();
 	return sql => {
 		try {
 			const result = parseSync(sql) as {stmts?: Array<{stmt?: Node}>};

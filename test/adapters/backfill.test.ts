@@ -5,7 +5,7 @@ import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import {nextSize} from '../../source/adapters/migrator/backfill.js';
+import {nextSize, paceAfter} from '../../source/adapters/migrator/backfill.js';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {MigrationError, MigrationStoppedError} from '../../source/errors/index.js';
 import type {BackfillProgress} from '../../source/ports/migrator.js';
@@ -64,7 +64,7 @@ describe('backfill on postgres', () => {
 			const reports: BackfillProgress[] = [];
 			await migrator.up('0001_expand', {...context, onBackfill: p => reports.push(p) > 0});
 			assert.deepEqual((await database.sql(tally)).rows, [{rows: 20_000, once: 20_000, filled: 20_000, most: 1}]);
-			assert.deepEqual(reports[0], {table: 'readings', rows: 0, total: 20_000, resumedFrom: 0, batches: 0, batchSize: 200, longestBatchMs: 0, maxLockMs: 200, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false});
+			assert.deepEqual(reports[0], {table: 'readings', rows: 0, total: 20_000, resumedFrom: 0, batches: 0, batchSize: 200, longestBatchMs: 0, longestServerMs: 0, maxLockMs: 200, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false});
 			const last = reports.at(-1)!;
 			assert.equal(last.finished, true);
 			assert.equal(last.rows, 20_000);
@@ -230,12 +230,36 @@ CREATE TRIGGER readings_updates AFTER UPDATE ON readings BEGIN UPDATE readings S
 });
 
 describe('batch size', () => {
-	test('grows when batches are fast and shrinks when slow, at most doubling or halving, within the bounds', () => {
-		assert.equal(nextSize(1000, 10, 50, 100_000), 2000);
-		assert.equal(nextSize(1000, 40, 50, 100_000), 1250);
-		assert.equal(nextSize(1000, 100, 50, 100_000), 500);
-		assert.equal(nextSize(1000, 1000, 50, 100_000), 500);
-		assert.equal(nextSize(80_000, 1, 50, 100_000), 100_000);
-		assert.equal(nextSize(1, 1000, 50, 100_000), 1);
+	test('the time per row: an average moving 30% a batch, but a batch past the overshoot line counts at once', () => {
+		assert.equal(paceAfter(null, 30, 3000, 50), 0.01, 'the first batch sets it');
+		assert.equal(paceAfter(0.01, 60, 2000, 50), 0.03, 'a batch past the overshoot line is believed at once');
+		assert.ok(Math.abs(paceAfter(0.01, 45, 1500, 50) - 0.016) < 1e-12, 'a slow batch under the line moves it 30% of the way to 0.03');
+		assert.ok(Math.abs(paceAfter(0.03, 10, 1000, 50) - 0.024) < 1e-12, 'a fast one too: 30% of the way from 0.03 to 0.01');
+		assert.equal(paceAfter(0.01, 120, 1000, 50), 0.12);
+	});
+
+	test('sized to the target at that pace, growing by half at most, shrinking at once however far, within the bounds', () => {
+		assert.equal(nextSize(1000, 0.001, 20, 100_000), 1500, 'fast: grows by half, not to the 20,000 the pace allows');
+		assert.equal(nextSize(1000, 0.016, 20, 100_000), 1250);
+		assert.equal(nextSize(1000, 0.08, 20, 100_000), 250, 'an overshoot of four times shrinks to a quarter in one step');
+		assert.equal(nextSize(80_000, 0.000_01, 20, 100_000), 100_000);
+		assert.equal(nextSize(1, 1000, 20, 100_000), 1);
+	});
+
+	test('after one slow batch the sizes come back step by step, and a lucky fast batch does not size the next to the bound', () => {
+		// 10 µs a row, one batch at four times that (100 ms, past the 50 ms line), 10 µs again, one at a quarter: the sizes picked.
+		let size = 2000;
+		let pace: number | null = null;
+		const sizes: number[] = [];
+		for (const msPerRow of [0.01, 0.01, 0.04, 0.01, 0.01, 0.01, 0.01, 0.01, 0.0025, 0.01]) {
+			pace = paceAfter(pace, msPerRow * size, size, 50);
+			size = nextSize(size, pace, 25, 100_000);
+			sizes.push(size);
+		}
+
+		assert.deepEqual(sizes, [2500, 2500, 625, 806, 1012, 1232, 1453, 1662, 2216, 2294]);
+		// The batch after the lucky one (four times as fast) takes 22 ms at the usual pace: sized from that batch alone, as
+		// before, it doubled to 6,000 rows, 60 ms at the usual pace and 240 ms in a slow spell like the third batch's.
+		assert.ok(sizes[8]! * 0.01 <= 25, `${sizes[8]} rows`);
 	});
 });

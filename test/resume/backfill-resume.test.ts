@@ -88,7 +88,7 @@ describe('a backfill killed mid-way on postgres', () => {
 			const {lines: after} = assertChain(run.journal);
 			const first = progress(before);
 			const second = progress(after.slice(before.length));
-			assert.deepEqual(first[0], {type: 'migration.backfill-progress', name: BACKFILL, direction: 'up', table: 'readings', rows: 0, total: ROWS, resumedFrom: 0, batches: 0, batchSize: 500, longestBatchMs: 0, maxLockMs: 60_000, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false});
+			assert.deepEqual(first[0], {type: 'migration.backfill-progress', name: BACKFILL, direction: 'up', table: 'readings', rows: 0, total: ROWS, resumedFrom: 0, batches: 0, batchSize: 500, longestBatchMs: 0, longestServerMs: 0, maxLockMs: 60_000, overBound: 0, rowsPerSecond: 0, etaMs: null, finished: false});
 			assert.equal(second[0]?.['resumedFrom'], done, 'the resume went on after the committed batches');
 			const last = second.at(-1)!;
 			assert.equal(last['finished'], true);

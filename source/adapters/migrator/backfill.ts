@@ -16,7 +16,7 @@ export type BackfillOptions = {
 	where?: string;
 	/** A unique, NOT NULL, orderable column (the primary key): batches follow it. Default `id`. */
 	key?: string;
-	/** Rows in the first batch (default 1,000); later batches grow or shrink to keep under maxLockMs. */
+	/** Rows in the first batch (default 100: nothing is known of the time per row before it); later batches grow or shrink to keep under maxLockMs. */
 	batchSize?: number;
 	/** How long one batch may hold its row locks, from the batch sent to its commit (default 100 ms). */
 	maxLockMs?: number;
@@ -57,8 +57,20 @@ export type BackfillRun = {
 
 const IDENTIFIER = /^[A-Za-z_][\w$]*$/;
 
-/** The share of maxLockMs a batch is sized to take. */
-const TARGET_SHARE = 0.3;
+/**
+ * The share of maxLockMs a batch is sized to take. The rest is headroom for the batch that runs
+ * several times slower than the ones around it (a checkpoint, the machine busy elsewhere): on a
+ * shared 2-core machine, one batch in a few hundred took four times or more the time per row of
+ * its neighbours on the server's own clock. A smaller share costs little: a batch's fixed cost
+ * (one round trip, its commit) is about a millisecond against the tens its rows take.
+ */
+const TARGET_SHARE = 0.2;
+
+/** How much a batch may grow over the one before: a run of fast batches is not trusted all at once. */
+const MAX_GROWTH = 1.5;
+
+/** The weight of the last batch in the time per row the next is sized by. */
+const PACE_WEIGHT = 0.3;
 
 type Checked = Required<Omit<BackfillOptions, 'where'>> & {where: string | null; schema: string | null; name: string};
 
@@ -67,8 +79,8 @@ type Checked = Required<Omit<BackfillOptions, 'where'>> & {where: string | null;
  * `key`, each its own transaction under the lock timeout, which also moves the durable position
  * (cutover_backfill) to the batch's last key. A stop, a crash or a kill loses at most the batch
  * in flight, which commits whole with its position or not at all; the next attempt reads the position and goes on after it,
- * so every row is updated exactly once whatever `where` says. Batch sizes follow the time each
- * batch took, to keep it near a third of maxLockMs.
+ * so every row is updated exactly once whatever `where` says. Batch sizes follow the time per row
+ * of the batches so far (see paceAfter and nextSize), to keep each near a fifth of maxLockMs.
  */
 export async function backfill(run: BackfillRun, options: BackfillOptions): Promise<BackfillResult> {
 	const o = check(run.migration, options);
@@ -85,8 +97,12 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	let {lastKey, rows} = at;
 	let batches = 0;
 	let longest = 0;
+	// PostgreSQL's own time for the longest batch's statement: the lock hold without the round trip and the client's waits.
+	let longestServer = 0;
 	let overBound = 0;
 	let size = Math.min(o.batchSize, o.maxBatchSize);
+	// Milliseconds per row, as the next batch is sized by; null until a batch has run.
+	let pace: number | null = null;
 	const matching = o.where === null ? 'TRUE' : `(${o.where})`;
 	let total = at.done ? rows : rows + await remaining(session, table, key, matching, lastKey);
 	let lastReport = -Infinity;
@@ -102,6 +118,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		total = Math.max(total, rows);
 		const progress: BackfillProgress = {
 			table: label, rows, total, resumedFrom, batches, batchSize: size, longestBatchMs: Math.round(longest), maxLockMs: o.maxLockMs, overBound,
+			...(session.engine === 'postgres' ? {longestServerMs: Math.round(longestServer)} : {}),
 			rowsPerSecond: Math.round(rate), etaMs: batches === 0 || rate <= 0 ? null : Math.round(((total - rows) / rate) * 1000), finished,
 		};
 		if (run.onProgress?.(progress) === false) {
@@ -114,7 +131,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 		return {rows, resumedFrom, batches, longestBatchMs: 0, durationMs: Math.round(now() - started)};
 	}
 
-	// Aimed well below the bound: on a busy machine one batch in a few hundred takes three times its usual time.
+	// Aimed well below the bound (see TARGET_SHARE).
 	const target = o.maxLockMs * TARGET_SHARE;
 	// A batch waiting on a row lock holds the locks of the rows it already updated: it waits no longer than it may hold them.
 	const lockTimeoutMs = Math.min(run.lockTimeoutMs, o.maxLockMs);
@@ -124,7 +141,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 				throw run.stopped();
 			}
 
-			let outcome: Batch = {n: 0, upper: null};
+			let outcome: Batch = {n: 0, upper: null, serverMs: null};
 			let heldMs = 0;
 			// eslint-disable-next-line no-await-in-loop -- batches run in order, each after the last commit
 			const attempts = await retryLockTimeouts({
@@ -156,6 +173,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 			if (n > 0 || upper !== null) {
 				batches++;
 				longest = Math.max(longest, heldMs);
+				longestServer = Math.max(longestServer, outcome.serverMs ?? 0);
 				overBound += heldMs > o.maxLockMs ? 1 : 0;
 			}
 
@@ -166,7 +184,10 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 			}
 
 			lastKey = upper;
-			size = nextSize(size, heldMs, target, o.maxBatchSize);
+			// Per row updated: the bound counts matching rows, so n is the batch's size but for a row changed meanwhile.
+			// Sized by the server's time where there is one: the client's own waits to be scheduled hold no lock.
+			pace = paceAfter(pace, outcome.serverMs ?? heldMs, Math.max(n, 1), o.maxLockMs / 2);
+			size = nextSize(size, pace, target, o.maxBatchSize);
 			report(false, batches === 1);
 		}
 	};
@@ -180,23 +201,52 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	// one without the other: a batch need not wait for its flush. The log row's commit, later, waits for them all.
 	return session.autocommit(async () => {
 		await session.run('SET synchronous_commit = off');
+		// No JIT: the planner prices a batch by its guess of the rows (a third of the table for the first, which has no
+		// lower key), and on a 5M-row table compiling the plan held the first batch's locks 90 ms for 100 rows.
+		await session.run('SET jit = off');
 		try {
 			return await batchAfterBatch();
 		} finally {
 			await session.run('RESET synchronous_commit').catch(() => undefined);
+			await session.run('RESET jit').catch(() => undefined);
 		}
 	}, {lockTimeoutMs});
 }
 
-/** Proportional to how far the batch's time was from the target, at most doubling or halving at a time. */
-export function nextSize(size: number, heldMs: number, targetMs: number, maxBatchSize: number): number {
-	const scaled = size * (targetMs / Math.max(heldMs, 0.5));
-	const bounded = Math.min(size * 2, Math.max(size / 2, scaled));
-	return Math.max(1, Math.min(maxBatchSize, Math.round(bounded)));
+/**
+ * The time per row the next batch is sized by: an average over the last batches, each moving it
+ * 30% of the way, so neither one lucky batch nor one stalled by the machine resizes the next on
+ * its own (sizing each batch from the last alone doubled the size after a fast one, and the next
+ * could land on a slow spell). A batch that held its locks past `overshootMs` is believed at once:
+ * the spell that slowed it (a checkpoint, the machine busy elsewhere) may go on.
+ */
+export function paceAfter(previous: number | null, heldMs: number, rows: number, overshootMs: number): number {
+	const observed = Math.max(heldMs, 0.01) / Math.max(rows, 1);
+	if (previous === null) {
+		return observed;
+	}
+
+	if (heldMs > overshootMs) {
+		return Math.max(previous, observed);
+	}
+
+	return previous + ((observed - previous) * PACE_WEIGHT);
 }
 
-/** Rows updated, and the batch's last key; null: fewer than a batch were left, and this one took them all. */
-type Batch = {n: number; upper: unknown};
+/**
+ * Rows for the next batch: what the target takes at that pace. It grows by half at most over the
+ * last batch, and shrinks at once, however far, when the pace says the last one overshot.
+ */
+export function nextSize(size: number, msPerRow: number, targetMs: number, maxBatchSize: number): number {
+	const fits = targetMs / Math.max(msPerRow, 1e-6);
+	return Math.max(1, Math.min(maxBatchSize, Math.round(Math.min(size * MAX_GROWTH, fits))));
+}
+
+/**
+ * Rows updated, and the batch's last key; null: fewer than a batch were left, and this one took them all.
+ * serverMs: the statement's time as PostgreSQL measured it, from its start to its last row (null on SQLite).
+ */
+type Batch = {n: number; upper: unknown; serverMs: number | null};
 
 type Sql = {table: string; key: string; matching: string; set: string};
 
@@ -231,13 +281,15 @@ async function postgresBatch(session: Session, {table, key, matching, set}: Sql,
 	ON CONFLICT (migration, direction, table_name) DO UPDATE SET last_key = excluded.last_key, rows = excluded.rows, done = excluded.done, updated_at = now()
 	RETURNING 1
 )
-SELECT (SELECT upper::text FROM bound) AS upper, (SELECT count(*) FROM changed)::int AS n, (SELECT count(*) FROM saved)::int AS saved`, params);
+SELECT (SELECT upper::text FROM bound) AS upper, (SELECT count(*) FROM changed)::int AS n, (SELECT count(*) FROM saved)::int AS saved,
+	-- Last, so the CTEs above have run when the clock is read.
+	(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms`, params);
 	const row = rows[0];
 	if (Number(row?.['saved']) !== 1) {
 		throw new Error(`the position in ${BACKFILL_TABLE} was not written with the batch`);
 	}
 
-	return {n: Number(row?.['n'] ?? 0), upper: row?.['upper'] ?? null};
+	return {n: Number(row?.['n'] ?? 0), upper: row?.['upper'] ?? null, serverMs: Number(row?.['server_ms'] ?? 0)};
 }
 
 /** SQLite: BEGIN IMMEDIATE holds the write lock, so the range found is the range updated; its statements cost no round trip. */
@@ -250,7 +302,7 @@ async function sqliteBatch(session: Session, {table, key, matching, set}: Sql, a
 	const n = Number((await session.run('SELECT changes() AS n'))[0]?.['n'] ?? 0);
 	const save = savePositionStatement(session, at.migration, at.direction, at.table, {lastKey: upper ?? lastKey, rows: at.rows + n, done: upper === null});
 	await session.run(save.sql, save.params);
-	return {n, upper};
+	return {n, upper, serverMs: null};
 }
 
 async function remaining(session: Session, table: string, key: string, matching: string, lastKey: unknown): Promise<number> {
@@ -307,7 +359,7 @@ function check(migration: string, options: BackfillOptions): Checked {
 		fail('pass one object: backfill({table, set, where, key, batchSize, maxLockMs})');
 	}
 
-	const {table, set, where, key = 'id', batchSize = 1000, maxLockMs = 100, maxBatchSize = 100_000} = options;
+	const {table, set, where, key = 'id', batchSize = 100, maxLockMs = 100, maxBatchSize = 100_000} = options;
 	const parts = typeof table === 'string' ? table.split('.') : [];
 	if (parts.length < 1 || parts.length > 2 || !parts.every(p => IDENTIFIER.test(p))) {
 		fail(`table must be a table name, or schema.table (got ${JSON.stringify(table)})`);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
+import {loadParseSync} from '../../sql/postgres-parser-module.js';
+import {splitPostgres} from '../../sql/split-postgres.js';
 import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
@@ -173,7 +175,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	let transaction = directive.transaction && options.transaction;
 	let statements: Statement[];
 	if (reader.sections === undefined) {
-		statements = splitStatementsAt(bare);
+		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
 		const sections = reader.sections(bare);
 		if ('problem' in sections) {
@@ -187,7 +189,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 
 		transaction &&= section.transaction;
 		// SQLite prepares one statement at a time: a goose block holding several runs them one by one, in the same transaction.
-		statements = section.statements?.flatMap(s => options.engine === 'sqlite' && s.pieces.length > 1 ? s.pieces : [s]) ?? splitStatementsAt(section.text);
+		statements = section.statements?.flatMap(s => options.engine === 'sqlite' && s.pieces.length > 1 ? s.pieces : [s]) ?? await split(file, section.text, options.engine, transaction, options.refuse);
 	}
 
 	const shape = absorbTransactionWrapper(statements);
@@ -215,6 +217,35 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	}
 
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
+}
+
+/**
+ * A script's statements. PostgreSQL's are cut by PostgreSQL's own parser (loaded on the first
+ * PostgreSQL script, once); SQLite's by the hand-written splitter, as SQLite prepares them.
+ * When the parser rejects the script, the hand-written splitter cuts it and the server judges each
+ * statement as it runs, as it did before the parser split anything: the server may be newer than the
+ * parser's PostgreSQL 17 grammar, and a statement it rejects in a transaction rolls the migration back
+ * whole, nothing lost (the lint names the file and line). Outside a transaction the statements before
+ * it would commit first, so such a script is refused here, naming the line, before anything runs.
+ */
+async function split(file: string, text: string, engine: Engine, transaction: boolean, refuse: boolean): Promise<Statement[]> {
+	if (engine !== 'postgres') {
+		return splitStatementsAt(text);
+	}
+
+	const result = splitPostgres(text, await loadParseSync());
+	if ('statements' in result) {
+		return result.statements;
+	}
+
+	if (refuse && !transaction) {
+		throw new MigrationFileError(file, `does not parse as PostgreSQL (${result.problem}), and it runs outside a transaction: the statements above this one would commit before the server refused it`, {
+			line: result.line,
+			hint: `fix the statement at line ${result.line} of ${path.basename(file)}; cutover sends plain SQL to the server, so psql's backslash commands (\\set, \\i, \\connect) cannot run: write the SQL they stand for`,
+		});
+	}
+
+	return splitStatementsAt(text);
 }
 
 async function listDirectory(directory: string): Promise<FolderEntry[]> {

@@ -1,0 +1,22 @@
+/** The synchronous parse of libpg-query: the parse result as JSON, or a thrown error with sqlDetails. */
+export type ParseSync = (sql: string) => unknown;
+
+let loading: Promise<ParseSync> | null = null;
+
+/**
+ * PostgreSQL's own parser (libpg-query, PostgreSQL 17's grammar, as WebAssembly), loaded the first
+ * time a PostgreSQL migration is split or linted and then shared: the module and its WebAssembly
+ * cost tens of milliseconds that `--help`, SQLite runs and a second reading of the folder do not need.
+ */
+export async function loadParseSync(): Promise<ParseSync> {
+	loading ??= (async () => {
+		const {loadModule, parseSync} = await import('libpg-query');
+		await loadModule();
+		return parseSync as ParseSync;
+	})().catch((error: unknown) => {
+		// A failed load is not cached: the next caller tries again (and reports its own error).
+		loading = null;
+		throw error;
+	});
+	return loading;
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {after, describe, test} from 'node:test';
+import {openMigrator} from '../../source/adapters/migrator/index.js';
+import {readMigrations} from '../../source/adapters/migrator/migration-files.js';
+import {MigrationError, MigrationFileError} from '../../source/errors/index.js';
+import type {StatementProgress} from '../../source/ports/migrator.js';
+import {parseTarget} from '../../source/target.js';
+import {createThrowawayDatabase} from '../support/postgres.js';
+
+const made: string[] = [];
+after(() => {
+	for (const dir of made) {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+function directory(files: Record<string, string>): string {
+	const dir = mkdtempSync(path.join(tmpdir(), 'cutover-pg-split-'));
+	made.push(dir);
+	for (const [name, content] of Object.entries(files)) {
+		writeFileSync(path.join(dir, name), content);
+	}
+
+	return dir;
+}
+
+const context = {runId: 'run-pg-split', appliedBy: 'tester@host'};
+
+// Every shape whose semicolons the parser, not a scanner, has to place.
+const body = (noTransaction: boolean) => `${noTransaction ? '-- cutover: no-transaction\n' : ''}-- audit; every insert is copied
+CREATE TABLE orders (id int PRIMARY KEY, note text);
+CREATE TABLE audit_a (id int);
+CREATE TABLE audit_b (id int);
+CREATE RULE copy_orders AS ON INSERT TO orders DO ALSO (INSERT INTO audit_a VALUES (NEW.id); INSERT INTO audit_b VALUES (NEW.id));
+CREATE FUNCTION twice(n int) RETURNS int LANGUAGE plpgsql AS $body$
+BEGIN
+  -- a comment; inside the body
+  RETURN n * 2;
+END;
+$body$;
+/* a block comment; with /* a nested one; */ */
+INSERT INTO orders VALUES (1, E'it\\'s; escaped'), (twice(1), 'plain; ''quoted''');
+`;
+
+describe('PostgreSQL migrations split by the parser, applied on PostgreSQL', () => {
+	for (const noTransaction of [false, true]) {
+		test(`${noTransaction ? 'outside a transaction, statement by statement' : 'in a transaction'}: CREATE RULE … DO ALSO (…; …), a dollar-quoted function, comments and E'' strings`, async () => {
+			const database = await createThrowawayDatabase('cutover_pg_split');
+			const dir = directory({'0001_rule.up.sql': body(noTransaction), '0001_rule.down.sql': 'DROP TABLE orders, audit_a, audit_b;\nDROP FUNCTION twice(int);\n'});
+			const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+			try {
+				const [source] = await readMigrations(dir, 'postgres');
+				assert.ok(source?.up.kind === 'sql');
+				assert.equal(source.up.transaction, !noTransaction);
+				assert.equal(source.up.statements.length, 6);
+				assert.match(source.up.statements[3]!, /^CREATE RULE copy_orders .*VALUES \(NEW\.id\)\)$/);
+				const seen: StatementProgress[] = [];
+				await migrator.up('0001_rule', {...context, onStatement(progress) {
+					seen.push(progress);
+					return true;
+				}});
+				if (noTransaction) {
+					// Each statement runs, and is journaled, on its own: the rule is one of them, not three pieces.
+					assert.deepEqual(seen.filter(p => p.phase === 'finished').map(p => `${p.index}/${p.total}`), ['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+					assert.match(seen.find(p => p.index === 4)!.statement, /^CREATE RULE/);
+				}
+
+				const rows = await database.sql('SELECT (SELECT array_agg(note ORDER BY id) FROM orders) AS notes, (SELECT count(*)::int FROM audit_a) AS a, (SELECT count(*)::int FROM audit_b) AS b');
+				assert.deepEqual(rows.rows, [{notes: ['it\'s; escaped', 'plain; \'quoted\''], a: 2, b: 2}]);
+				await migrator.down('0001_rule', context);
+				assert.equal((await database.sql('SELECT to_regclass(\'orders\') IS NULL AS gone')).rows[0]?.['gone'], true);
+			} finally {
+				await migrator.close();
+				await database.drop();
+			}
+		});
+	}
+
+	test('a no-transaction script the parser rejects is refused when read, naming the file and line, before anything commits', async () => {
+		const dir = directory({'0001_bad.up.sql': '-- cutover: no-transaction\nCREATE TABLE t (a int);\n\\set ON_ERROR_STOP on\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n'});
+		await assert.rejects(readMigrations(dir, 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(path.basename(error.file), '0001_bad.up.sql');
+			assert.equal(error.line, 3);
+			assert.match(error.message, /0001_bad\.up\.sql:3: does not parse as PostgreSQL \(syntax error at or near "\\"\)/);
+			assert.match(error.hint, /psql's backslash commands/);
+			return true;
+		});
+	});
+
+	test('a transactional script the parser rejects is still read (split as before): the server refuses it and the migration rolls back whole', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const dir = directory({'0001_typo.up.sql': 'CREATE TABLE t (a int);\nSELEC 1;\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			const [source] = await readMigrations(dir, 'postgres');
+			assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'SELEC 1']);
+			await assert.rejects(migrator.up('0001_typo', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.match(error.message, /syntax error at or near "SELEC"/);
+				return true;
+			});
+			assert.equal((await database.sql('SELECT to_regclass(\'t\') IS NULL AS gone')).rows[0]?.['gone'], true);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('SQLite keeps its own splitter, which reads a trigger body the PostgreSQL parser would refuse', async () => {
+		const [source] = await readMigrations(directory({'0001_t.up.sql': 'CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;\n'}), 'sqlite');
+		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END']);
+	});
+});

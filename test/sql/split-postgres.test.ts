@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {loadParseSync} from '../../source/sql/postgres-parser-module.js';
+import {splitPostgres} from '../../source/sql/split-postgres.js';
+import {splitStatementsAt} from '../../source/sql/split-statements.js';
+
+const parse = await loadParseSync();
+
+function split(sql: string) {
+	const result = splitPostgres(sql, parse);
+	assert.ok('statements' in result, `does not parse: ${JSON.stringify(result)}`);
+	return result.statements;
+}
+
+test('CREATE RULE … DO ALSO (…; …) is one statement, where the hand-written splitter cut it in two', () => {
+	const sql = 'CREATE TABLE t (a int);\nCREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\nSELECT 1;\n';
+	assert.deepEqual(split(sql).map(s => [s.line, s.text]), [
+		[1, 'CREATE TABLE t (a int)'],
+		[2, 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))'],
+		[3, 'SELECT 1'],
+	]);
+	assert.equal(splitStatementsAt(sql).length, 4);
+	assert.deepEqual(split(sql)[1]!.words, ['CREATE', 'RULE', 'R', 'AS']);
+});
+
+test('dollar-quoted bodies, tagged and nested, and BEGIN ATOMIC keep their semicolons', () => {
+	const sql = [
+		'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$',
+		'BEGIN',
+		'  RETURN 1;',
+		'END;',
+		'$$;',
+		'DO $outer$ BEGIN EXECUTE $q$SELECT 1; SELECT 2$q$; END $outer$;',
+		'CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
+	].join('\n');
+	assert.deepEqual(split(sql).map(s => [s.line, s.words[0], s.text.endsWith(';')]), [[1, 'CREATE', false], [6, 'DO', false], [7, 'CREATE', false]]);
+	assert.match(split(sql)[0]!.text, /RETURN 1;\nEND;\n\$\$$/);
+});
+
+test('comments holding semicolons: kept with the statement they precede, lines counted past them', () => {
+	const sql = '-- header; not a statement\n/* a /* nested; */ comment; */\n\nALTER TABLE t ADD b int; -- after; this\nSELECT 2 /* ; */;\n-- trailing; comment\n';
+	assert.deepEqual(split(sql).map(s => [s.line, s.text]), [
+		[4, '-- header; not a statement\n/* a /* nested; */ comment; */\n\nALTER TABLE t ADD b int'],
+		[5, '-- after; this\nSELECT 2 /* ; */'],
+	]);
+});
+
+test('E\'\' strings with backslash escapes, doubled quotes and quoted identifiers', () => {
+	const sql = 'INSERT INTO t VALUES (E\'it\\\'s; fine\');\nINSERT INTO t VALUES (\'a;\'\'b\');\nCREATE TABLE "x;y" (a int);';
+	assert.deepEqual(split(sql).map(s => s.text), ['INSERT INTO t VALUES (E\'it\\\'s; fine\')', 'INSERT INTO t VALUES (\'a;\'\'b\')', 'CREATE TABLE "x;y" (a int)']);
+});
+
+test('characters of more than one byte before a statement: its text and line are still right (the parser counts bytes)', () => {
+	const sql = 'COMMENT ON TABLE t IS \'größe — 日本\';\n\nSELECT \'ü\';\nSELECT 3';
+	assert.deepEqual(split(sql).map(s => [s.line, s.text]), [[1, 'COMMENT ON TABLE t IS \'größe — 日本\''], [3, 'SELECT \'ü\''], [4, 'SELECT 3']]);
+});
+
+test('empty pieces, blanks and comments alone are no statement', () => {
+	assert.deepEqual(split(''), []);
+	assert.deepEqual(split('  \n\t'), []);
+	assert.deepEqual(split('-- nothing; here\n'), []);
+	assert.deepEqual(split(';;\n SELECT 1;;  ;').map(s => s.text), ['SELECT 1']);
+});
+
+test('BEGIN and COMMIT are statements of their own, with their words (the transaction wrapper reads them)', () => {
+	assert.deepEqual(split('BEGIN;\nSELECT 1;\nCOMMIT;').map(s => s.words.join(' ')), ['BEGIN', 'SELECT', 'COMMIT']);
+});
+
+test('a script the parser rejects comes back as its message and the line it stopped at', () => {
+	assert.deepEqual(splitPostgres('SELECT \'é\';\n\nSELEC 2;\n', parse), {problem: 'syntax error at or near "SELEC"', line: 3});
+	assert.deepEqual(splitPostgres('SELECT 1;\n\\set x 1\n', parse), {problem: 'syntax error at or near "\\"', line: 2});
+});
+
+test('the parser is loaded once, however many callers ask', async () => {
+	assert.equal(await loadParseSync(), parse);
+});
