@@ -26,6 +26,12 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 	throw new Error(`--rounds (or CUTOVER_BENCH_ROUNDS) takes a whole number of at least 1, not ${roundsText}`);
 }
 
+// --engine sqlite|postgres: one section alone (both by default).
+const engine = at('--engine') === -1 ? 'both' : process.argv[at('--engine') + 1];
+if (engine !== 'both' && engine !== 'sqlite' && engine !== 'postgres') {
+	throw new Error(`--engine takes sqlite or postgres, not ${engine}`);
+}
+
 /** The SQLite file at scale 11 is about 1 GB. */
 const fullSqliteScale = 11;
 
@@ -33,10 +39,15 @@ const started = Date.now();
 const sections: SectionResult[] = [];
 try {
 	console.error(`node ${process.version}, ${cpus().length} cores, load ${loadavg().map(l => l.toFixed(2)).join(' ')}, ${full ? 'full size' : `scale ${scale}`}, ${rounds} rounds each after one warm-up`);
-	console.error('SQLite: seeding and measuring…');
-	sections.push(await benchSqlite(rounds, full ? fullSqliteScale : scale));
-	console.error('PostgreSQL: seeding and measuring…');
-	sections.push(await benchPostgres(rounds, full ? 'full' : {scale}));
+	if (engine !== 'postgres') {
+		console.error('SQLite: seeding and measuring…');
+		sections.push(await benchSqlite(rounds, full ? fullSqliteScale : scale));
+	}
+
+	if (engine !== 'sqlite') {
+		console.error('PostgreSQL: seeding and measuring…');
+		sections.push(await benchPostgres(rounds, full ? 'full' : {scale}));
+	}
 	console.log(formatReport(sections, rounds));
 	console.log(`\nwhole bench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {

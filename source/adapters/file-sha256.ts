@@ -13,10 +13,12 @@ export async function sha256OfFile(file: string): Promise<string> {
 	const hash = createHash('sha256');
 	const handle = await open(file, 'r');
 	try {
-		const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+		// A small file (a directory dump has many) needs no 4 MiB buffer; one that grows is still read to its end.
+		const {size} = await handle.stat();
+		const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(64 * 1024, size)));
 		for (;;) {
 			// eslint-disable-next-line no-await-in-loop -- one chunk after the other, into the same buffer
-			const {bytesRead} = await handle.read(buffer, 0, CHUNK_BYTES, null);
+			const {bytesRead} = await handle.read(buffer, 0, buffer.length, null);
 			if (bytesRead === 0) {
 				break;
 			}
