@@ -6,6 +6,7 @@ import type {BackupArtifact, BackupProgress} from '../../engine/model.js';
 import {BackupError, TargetError} from '../../errors/index.js';
 import type {BackupRequest} from '../../ports/index.js';
 import type {BackupJob, FromWorker, ToWorker} from './backup-messages.js';
+import {sha256OfFile} from './file-hash.js';
 import {messageOf} from './open-file.js';
 import {removePartial} from './remove-partial.js';
 
@@ -14,7 +15,7 @@ const HEARTBEAT_MS = 250;
 /** A worker busy in one long statement reads its messages late; past this, it is stopped outright. */
 const ABORT_GRACE_MS = 2000;
 
-type Outcome = {done: Extract<FromWorker, {type: 'done'}>} | {failed: Extract<FromWorker, {type: 'failed'}>};
+type Outcome = {done: Extract<FromWorker, {type: 'done'}>; sha256: string} | {failed: Extract<FromWorker, {type: 'failed'}>};
 
 /** Copies `source` with SQLite's online backup in a worker thread. */
 export async function runBackup(source: string, request: BackupRequest): Promise<BackupArtifact> {
@@ -47,8 +48,8 @@ export async function runBackup(source: string, request: BackupRequest): Promise
 		throw new BackupError(`backup of ${source} to ${destination} failed: ${message}`, {path: destination, hint: hint ?? hintFor(code, source, destination)});
 	}
 
-	const {done} = outcome;
-	return {path: destination, format: 'sqlite-file', bytes: done.bytes, sha256: done.sha256, sourceCounts: done.sourceCounts};
+	const {done, sha256} = outcome;
+	return {path: destination, format: 'sqlite-file', bytes: done.bytes, sha256, sourceCounts: done.sourceCounts};
 }
 
 /** Creates the directory and claims the file name, so an existing file is never overwritten, even by a race. */
@@ -73,6 +74,8 @@ async function copyInWorker(job: BackupJob, request: BackupRequest): Promise<Out
 	let lastEmitted = 0;
 	let emitted: BackupProgress | undefined;
 	let outcome: Outcome | undefined;
+	// Started when the worker says the copy is complete; a copy never reported complete is never hashed.
+	let hashing: Promise<string> | undefined;
 	const emit = (): void => {
 		lastEmitted = Date.now();
 		emitted = latest;
@@ -104,8 +107,15 @@ async function copyInWorker(job: BackupJob, request: BackupRequest): Promise<Out
 				break;
 			}
 
+			case 'copied': {
+				hashing = sha256OfFile(job.destination);
+				// Read when the worker is done; until then a failure must not go unhandled.
+				hashing.catch(() => undefined);
+				break;
+			}
+
 			case 'done': {
-				outcome = {done: message};
+				outcome = {done: message, sha256: ''};
 				break;
 			}
 
@@ -113,15 +123,11 @@ async function copyInWorker(job: BackupJob, request: BackupRequest): Promise<Out
 				outcome = {failed: message};
 				break;
 			}
-
-			case 'counted': {
-				break;
-			}
 		}
 	});
 
 	try {
-		return await new Promise<Outcome>((resolve, reject) => {
+		const settled = await new Promise<Outcome>((resolve, reject) => {
 			worker.once('error', reject);
 			worker.once('exit', code => {
 				if (outcome !== undefined) {
@@ -133,6 +139,15 @@ async function copyInWorker(job: BackupJob, request: BackupRequest): Promise<Out
 				}
 			});
 		});
+		if ('done' in settled) {
+			if (hashing === undefined) {
+				throw new Error('the backup worker finished without saying the copy was complete');
+			}
+
+			settled.sha256 = await hashing;
+		}
+
+		return settled;
 	} finally {
 		clearInterval(heartbeat);
 		clearTimeout(killTimer);
