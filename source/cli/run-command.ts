@@ -124,6 +124,7 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 
 	const target = parseTarget(options.db);
 	warmBackupTool(target);
+	warmLint(target);
 	if (!options.plain && !interactiveTerminal()) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
 			hint: `run the same flow without the console: ${options.plainHint(guessDatabaseName(target))} (it stops at every gate no flag opens)`,
@@ -178,6 +179,16 @@ async function runOverDatabases(options: RunOptions, runbook: Runbook): Promise<
 		if (!options.plain) {
 			announce();
 		}
+	}
+}
+
+/** A PostgreSQL run lints its pending migrations with PostgreSQL's parser before its window: loaded while the run connects. */
+function warmLint(target: Target): void {
+	if (target.engine === 'postgres') {
+		// A failure here is the lint's to report, when it loads the parser again.
+		import('../lint/postgres-parser.js').then(parser => {
+			parser.warmPostgresParser();
+		}).catch(() => {});
 	}
 }
 
