@@ -426,11 +426,25 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 			}
 		}
 
-		const {mountConsole} = await loadConsole();
+		// The flow reads the target (fingerprint, plan, lint, preflight) while Ink loads: its waits on
+		// the database and on pg_dump overlap the compile, and the console mounts on what is known by then.
+		const flowing = flow(deps, named);
+		// Awaited once the console is up; a rejection meanwhile (a bug) is not an unhandled one that ends the process.
+		flowing.catch(() => {});
+		let mountConsole: Awaited<ReturnType<typeof loadConsole>>['mountConsole'];
+		try {
+			({mountConsole} = await loadConsole());
+		} catch (error) {
+			// No console to answer the gates: the flow ends at its next one, and the record says so.
+			leave('the console could not be loaded');
+			await flowing.catch(() => {});
+			throw error;
+		}
+
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
 		try {
-			const outcome = await flow(deps, named);
+			const outcome = await flowing;
 			// The summary stays up until the operator leaves it, unless the run was stopped (quit, hang-up).
 			if (!abort.signal.aborted) {
 				await mounted.closed;
