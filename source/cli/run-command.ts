@@ -35,6 +35,7 @@ import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {takeChainPlace} from '../verify/previous-record.js';
 import {importWithoutFetch} from './without-fetch.js';
+import {clearEarlyFrame, drawEarlyFrame} from './early-frame.js';
 
 export type RunOptions = {
 	db: string;
@@ -106,7 +107,20 @@ export function preloadConsole(plain: boolean): void {
 
 export async function runGuided(options: RunOptions): Promise<RunResult> {
 	preloadConsole(options.plain);
+	if (!options.plain && interactiveTerminal()) {
+		// Something on the screen at once; the console's first frame replaces it (driveRun).
+		drawEarlyFrame();
+	}
 
+	try {
+		return await guided(options);
+	} finally {
+		// A run that stopped before its console: nothing of the frame is left above the shell's prompt.
+		clearEarlyFrame({beforeInk: false});
+	}
+}
+
+async function guided(options: RunOptions): Promise<RunResult> {
 	const runbook = forRun(await loadChecklist(options.checklistPath));
 	if (runbook.databases === undefined && (options.dbs?.length ?? 1) > 1) {
 		throw new CutoverError(`${options.dbs!.length} targets are given (--db), and the runbook ${runbook.path} is over one database`, {
@@ -441,6 +455,7 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 			throw error;
 		}
 
+		clearEarlyFrame({beforeInk: true});
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
 		try {
