@@ -25,6 +25,7 @@ describe('the console\'s early frame, in a real 80x24 terminal', () => {
 			assert.notEqual(early, -1, `the early frame was not written:\n${JSON.stringify(received.slice(0, 400))}`);
 			assert.ok(early < received.indexOf(inkStarts), 'the early frame comes before Ink draws anything');
 			// Cursor up over its two rows and clear below, then at once Ink's header where the early one was.
+			// eslint-disable-next-line no-control-regex -- the escapes that move the cursor and clear
 			assert.match(received, /\u001B\[2A\r\u001B\[Jcutover · step 1 of 7 · Maintenance window · db demo · run [\da-f]{8}\n/);
 			const rows = screen.split('\n');
 			assert.match(rows[0]!, /^cutover · step 1 of 7 · Maintenance window · db demo · run [\da-f]{8}$/);
