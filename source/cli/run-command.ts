@@ -35,6 +35,7 @@ import {attachSealer, type Sealer} from '../signing/sealer.js';
 import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-key.js';
 import {takeChainPlace} from '../verify/previous-record.js';
 import {importWithoutFetch} from './without-fetch.js';
+import {clearEarlyFrame, drawEarlyFrame} from './early-frame.js';
 
 export type RunOptions = {
 	db: string;
@@ -106,7 +107,20 @@ export function preloadConsole(plain: boolean): void {
 
 export async function runGuided(options: RunOptions): Promise<RunResult> {
 	preloadConsole(options.plain);
+	if (!options.plain && interactiveTerminal()) {
+		// Something on the screen at once; the console's first frame replaces it (driveRun).
+		drawEarlyFrame();
+	}
 
+	try {
+		return await guided(options);
+	} finally {
+		// A run that stopped before its console: nothing of the frame is left above the shell's prompt.
+		clearEarlyFrame({beforeInk: false});
+	}
+}
+
+async function guided(options: RunOptions): Promise<RunResult> {
 	const runbook = forRun(await loadChecklist(options.checklistPath));
 	if (runbook.databases === undefined && (options.dbs?.length ?? 1) > 1) {
 		throw new CutoverError(`${options.dbs!.length} targets are given (--db), and the runbook ${runbook.path} is over one database`, {
@@ -124,6 +138,7 @@ export async function runGuided(options: RunOptions): Promise<RunResult> {
 
 	const target = parseTarget(options.db);
 	warmBackupTool(target);
+	warmLint(target);
 	if (!options.plain && !interactiveTerminal()) {
 		throw new CutoverError('the console needs a terminal, and this is not one (a pipe, CI or nohup)', {
 			hint: `run the same flow without the console: ${options.plainHint(guessDatabaseName(target))} (it stops at every gate no flag opens)`,
@@ -178,6 +193,16 @@ async function runOverDatabases(options: RunOptions, runbook: Runbook): Promise<
 		if (!options.plain) {
 			announce();
 		}
+	}
+}
+
+/** A PostgreSQL run lints its pending migrations with PostgreSQL's parser before its window: loaded while the run connects. */
+function warmLint(target: Target): void {
+	if (target.engine === 'postgres') {
+		// A failure here is the lint's to report, when it loads the parser again.
+		import('../lint/postgres-parser.js').then(parser => {
+			parser.warmPostgresParser();
+		}).catch(() => {});
 	}
 }
 
@@ -415,11 +440,26 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 			}
 		}
 
-		const {mountConsole} = await loadConsole();
+		// The flow reads the target (fingerprint, plan, lint, preflight) while Ink loads: its waits on
+		// the database and on pg_dump overlap the compile, and the console mounts on what is known by then.
+		const flowing = flow(deps, named);
+		// Awaited once the console is up; a rejection meanwhile (a bug) is not an unhandled one that ends the process.
+		flowing.catch(() => {});
+		let mountConsole: Awaited<ReturnType<typeof loadConsole>>['mountConsole'];
+		try {
+			({mountConsole} = await loadConsole());
+		} catch (error) {
+			// No console to answer the gates: the flow ends at its next one, and the record says so.
+			leave('the console could not be loaded');
+			await flowing.catch(() => {});
+			throw error;
+		}
+
+		clearEarlyFrame({beforeInk: true});
 		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
 		view = mounted;
 		try {
-			const outcome = await flow(deps, named);
+			const outcome = await flowing;
 			// The summary stays up until the operator leaves it, unless the run was stopped (quit, hang-up).
 			if (!abort.signal.aborted) {
 				await mounted.closed;

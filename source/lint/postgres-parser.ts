@@ -15,3 +15,11 @@ export async function loadPostgresParser(): Promise<Parse> {
 		}
 	};
 }
+
+/**
+ * Starts loading the parser now, for a lint that comes later: a run's window waits on it, and
+ * its WebAssembly compiles while the run connects and the console loads. A failure is the lint's to report.
+ */
+export function warmPostgresParser(): void {
+	loadParseSync().catch(() => {});
+}

@@ -3,7 +3,7 @@ import type {LockTraceReport} from '../engine/lock-trace.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
 import {folderNote} from '../engine/folder-note.js';
 import {isSatisfied} from '../engine/judge.js';
-import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo} from '../engine/model.js';
+import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo, PreflightItem} from '../engine/model.js';
 import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {countsOf} from '../engine/snapshot.js';
@@ -74,6 +74,9 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 	session.emit({type: 'lock-impact.started'}, 'with-next');
 	const done = (async () => {
 		try {
+			// One turn of the loop first: the window screen, drawn on the events just emitted, goes
+			// out before the trace's modules and pg_dump compete with it for the CPU.
+			await setImmediate();
 			const {report, left} = await trace(stop.signal);
 			if (!stop.signal.aborted && session.fault === null) {
 				// Only the statements this run applies (--to may stop short of the folder's last).
@@ -138,6 +141,14 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 		plan = {ok: false, error};
 	}
 
+	// The preflight asks the machine (pg_dump's version, the directories) while the lint parses: started
+	// once the plan is known, journaled after the lint as before. Nothing to do asks nothing.
+	let preflight: Promise<PreflightItem[]> | null = null;
+	const checkBeforeWindow = () => {
+		preflight ??= runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir});
+		return preflight;
+	};
+
 	if (plan.ok) {
 		try {
 			const pending = selectPending(plan.plan.pending, options.to);
@@ -145,6 +156,11 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
 			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption}, 'with-next');
+			if (session.state.migrations.length > 0) {
+				// Its failure is the preflight's, awaited below; not an unhandled rejection if the lint fails first.
+				checkBeforeWindow().catch(() => {});
+			}
+
 			// Linted as planned, on the tables there now: the window shows the findings and asks for the error ones.
 			if (pending.length > 0 && options.lint !== undefined) {
 				session.emit({type: 'lint.findings', ...await options.lint(pending.map(m => m.name), new Set(await deps.connections.database.tables()))}, 'with-next');
@@ -164,18 +180,18 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 	}
 
 	// Everything knowable before the window, checked before it: nothing is asked, switched or copied when it fails.
-	if (!await preflightPasses(deps, fingerprint, plan)) {
+	if (!await preflightPasses(deps, fingerprint, plan, checkBeforeWindow())) {
 		return failWindow(preflightMessage(deps));
 	}
 
 	return null;
 }
 
-/** Runs the preflight and journals it; true when no blocking item failed. */
-async function preflightPasses(deps: RunDeps, fingerprint: Fingerprint, plan: PreflightInput['plan']): Promise<boolean> {
+/** Runs the preflight (or takes the one already running) and journals it; true when no blocking item failed. */
+async function preflightPasses(deps: RunDeps, fingerprint: Fingerprint, plan: PreflightInput['plan'], running?: Promise<PreflightItem[]>): Promise<boolean> {
 	deps.session.emit({
 		type: 'preflight.finished',
-		items: await runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir}),
+		items: await (running ?? runPreflight({fingerprint, plan, backupTool: deps.backupTool, directories: deps.directories, backupsDir: deps.backupsDir, recordsDir: deps.recordsDir})),
 	}, 'with-next');
 	return preflightFailures(deps.session.state).length === 0;
 }
