@@ -83,7 +83,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {
