@@ -47,7 +47,11 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	// The other tool's history that moves with each migration, as found by the last plan.
 	let history: HistoryInStep | null | undefined;
 	const inStep = async (folder: MigrationFolder) => {
-		history ??= historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session), folder.sources.some(s => s.up.kind === 'external'));
+		// Looked once per plan: none found (null) is an answer too, not a reason to read the catalog before each migration.
+		if (history === undefined) {
+			history = historyInStep(folder.format, folder.format === 'maragu' ? [] : await historyTools(session), folder.sources.some(s => s.up.kind === 'external'));
+		}
+
 		return history;
 	};
 
