@@ -76,8 +76,10 @@ export type MigrationContext = {
 	 * cannot take it): the migration then does nothing and the error is rethrown. On PostgreSQL
 	 * it is called while the message that opens the transaction travels, so the journal's fsync
 	 * of the migration's start overlaps that round trip; nothing of the migration runs before it returns.
+	 * `within` says how the migration runs: in one transaction with its log row ('transaction'), or
+	 * statement by statement, each committing on its own ('statements').
 	 */
-	beforeEffect?: () => void;
+	beforeEffect?: (within: 'transaction' | 'statements') => void;
 };
 
 /**

@@ -39,6 +39,12 @@ export type FlowOptions = {
 export type FlowResult = RunOutcome | 'interrupted';
 
 const PROGRESS_EVERY_MS = 250;
+/**
+ * How long a transactional migration's journal lines may wait for their fsync (group commit).
+ * Its log row, committed in its own transaction with the run's id, is its durable proof: a
+ * machine crash that loses the lines loses nothing a resume cannot read back from the database.
+ */
+const GROUP_SYNC_MS = 250;
 
 /**
  * The guided run, step by step. Every fact is emitted as an event before anything acts on
@@ -533,6 +539,16 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 	const {session} = deps;
 	const names = session.state.migrations.filter(m => m.direction === 'up' && m.status !== 'done').map(m => m.name);
 	let upgraded = true;
+	// The first migration syncs what came before it (the gate, upgrade.started); after that, at most every GROUP_SYNC_MS.
+	let syncedAt = Number.NEGATIVE_INFINITY;
+	const groupDurable = () => {
+		const now = deps.clock.now();
+		if (now - syncedAt >= GROUP_SYNC_MS) {
+			durable(session);
+			syncedAt = now;
+		}
+	};
+
 	for (const name of names) {
 		// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
 		const stop = await halted();
@@ -557,7 +573,8 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 		}
 
 		const at = deps.clock.now();
-		// On disk before the migration does anything (beforeEffect), synced while its transaction opens rather than before.
+		// Outside a transaction: on disk before the migration does anything (beforeEffect), synced while it opens. In a
+		// transaction: written now, synced with the group (its log row names the run; reconcile reads it back after a crash).
 		if (session.emit({type: 'migration.started', name, direction: 'up'}, 'with-next') === null) {
 			// A migration whose start is not on the record is not run; the journal takes no more lines.
 			return halted();
@@ -570,7 +587,13 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				runId: deps.runId,
 				appliedBy: deps.appliedBy,
 				signal: deps.signal,
-				beforeEffect: () => durable(session),
+				beforeEffect(within) {
+					if (within === 'transaction') {
+						groupDurable();
+					} else {
+						durable(session);
+					}
+				},
 				// A lock timeout is retried with backoff; each retry is on the record and on screen.
 				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
 				// Outside a transaction: each statement on the record as it starts and commits; a resume goes on after the last committed one.
@@ -589,7 +612,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				// A hang-up stops between two committed statements (a safe point), not at the end of a long migration; the journal must take lines too.
 				stopBetweenStatements: () => interruptionOf(deps.signal) !== null || session.fault !== null,
 			});
-			// Nothing acts on this end before the next event (the next start, or upgrade.finished), whose fsync carries it too.
+			// Nothing acts on this end before the next synced line (a group's sync, a failure, upgrade.finished), whose fsync carries it too.
 			session.emit({type: 'migration.finished', name, direction: 'up', durationMs: deps.clock.now() - at}, 'with-next');
 		} catch (error) {
 			if (error instanceof MigrationStoppedError || error instanceof RecordWriteError) {

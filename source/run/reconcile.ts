@@ -96,8 +96,17 @@ export function reconcile(state: RunState, real: RealState): Reconciliation {
 function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string[], problems: string[], events: RunEvent[]) {
 	const applied = new Set(plan.applied.map(m => m.name));
 	const expected = new Set(state.plan?.applied.map(m => m.name) ?? []);
+	const lost = new Set(lostButCommitted(state, plan));
 	for (const row of state.migrations) {
 		const isApplied = applied.has(row.name);
+		if (lost.has(row.name) && row.direction === 'up') {
+			const logged = plan.applied.find(m => m.name === row.name);
+			events.push({type: 'migration.started', name: row.name, direction: 'up'}, {type: 'migration.finished', name: row.name, direction: 'up', durationMs: 0});
+			lines.push(`${row.name} (up) committed before the stop: its log row names this run (applied ${logged?.appliedAt ?? 'at an unknown time'}), and its journal lines, written and not yet synced, were lost when the machine went down; recorded as started and finished`);
+			expected.add(row.name);
+			continue;
+		}
+
 		if (row.status === 'running') {
 			// Up: the log row is there iff it committed. Down: the log row is gone iff it committed.
 			const committed = row.direction === 'up' ? isApplied : !isApplied;
@@ -136,10 +145,45 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 		}
 	}
 
-	const done = state.migrations.filter(m => m.direction === 'up' && (m.status === 'done' || (m.status === 'running' && applied.has(m.name))));
+	const done = state.migrations.filter(m => m.direction === 'up' && (m.status === 'done' || lost.has(m.name) || (m.status === 'running' && applied.has(m.name))));
 	if (state.migrations.length > 0) {
 		lines.push(`migrations of this run applied: ${done.map(m => m.name).join(', ') || 'none'}; still pending: ${state.migrations.filter(m => m.direction === 'up' && !done.includes(m)).map(m => m.name).join(', ') || 'none'}`);
 	}
+}
+
+/**
+ * The migrations in a transaction that committed after the journal's last line on disk: a run
+ * syncs their started/finished lines as a group (flow.ts), so a machine crash can lose the lines
+ * of the last ones while their log rows, written in their own transactions with this run's id,
+ * stayed. They can only be the next ones of the upgrade, in its order, after the last one the
+ * journal knows of: a log row of this run anywhere else is not explained by a lost tail, and stays a problem.
+ */
+function lostButCommitted(state: RunState, plan: MigrationPlan): string[] {
+	if (state.runId === null || state.steps.upgrade.startedAt === null || state.steps.upgrade.finishedAt !== null) {
+		return [];
+	}
+
+	const ours = new Set(plan.applied.filter(m => m.runId === state.runId).map(m => m.name));
+	const lost: string[] = [];
+	for (const row of state.migrations.filter(m => m.direction === 'up' && m.status !== 'done')) {
+		if (row.status === 'running') {
+			// The one in flight by the journal: it committed (the usual reconcile) or nothing after it ran.
+			if (!ours.has(row.name)) {
+				break;
+			}
+
+			continue;
+		}
+
+		// A migration outside a transaction syncs its start before it runs: its lines cannot be lost this way.
+		if (row.status !== 'pending' || row.noTransaction !== undefined || !ours.has(row.name)) {
+			break;
+		}
+
+		lost.push(row.name);
+	}
+
+	return lost;
 }
 
 /**

@@ -42,10 +42,44 @@ describe('reconcile: the journal against the real database', () => {
 	});
 
 	it('a database changed under the run is refused: a migration this run never applied, a missing one, another database', () => {
-		assert.match(reconcile(fold(upgrading), real({plan: plan('0002_a', '0003_b')})).problems.join('\n'), /0003_b is applied .* but this run did not apply it/);
+		const byOther: MigrationPlan = {...plan('0002_a'), applied: [...plan('0002_a').applied, row('0003_b', 'r2')]};
+		assert.match(reconcile(fold(upgrading), real({plan: byOther})).problems.join('\n'), /0003_b is applied .* run r2\) but this run did not apply it/);
 		const applied = [...upgrading, {type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 5} satisfies RunEvent];
 		assert.match(reconcile(fold(applied), real()).problems.join('\n'), /0002_a should be applied but is not/);
 		assert.match(reconcile(fold(upgrading), real({fingerprint: {...fingerprint, path: '/srv/other.db'}})).problems.join('\n'), /not the database of the run/);
+	});
+
+	it('migrations whose journal lines a machine crash lost (synced as a group) are read back from log rows naming this run, in the upgrade\'s order', () => {
+		// The journal's tail on disk ends at upgrade.started: both migrations committed after it, their lines never synced.
+		const started = fold(upgrading.slice(0, -1));
+		const result = reconcile(started, real({plan: plan('0002_a', '0003_b')}));
+		assert.deepEqual(result.problems, []);
+		assert.deepEqual(result.events, [
+			{type: 'migration.started', name: '0002_a', direction: 'up'}, {type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 0},
+			{type: 'migration.started', name: '0003_b', direction: 'up'}, {type: 'migration.finished', name: '0003_b', direction: 'up', durationMs: 0},
+		]);
+		assert.ok(result.lines.some(l => l.startsWith('0003_b (up) committed before the stop: its log row names this run (applied 2026-01-01T00:00:00Z)')));
+		assert.ok(result.lines.some(l => l === 'migrations of this run applied: 0002_a, 0003_b; still pending: none'));
+		// After the one in flight that committed, the next one's lines were lost too.
+		const inFlight = reconcile(fold(upgrading), real({plan: plan('0002_a', '0003_b')}));
+		assert.deepEqual(inFlight.problems, []);
+		assert.deepEqual(inFlight.events.map(e => e.type), ['migration.finished', 'migration.started', 'migration.finished']);
+	});
+
+	it('a log row of this run that a lost tail cannot explain is still refused: after a migration that did not commit, or outside a transaction', () => {
+		// 0002_a in flight did not commit, so nothing after it ran in this run: 0003_b's row is not one of its lost lines.
+		const gap = reconcile(fold(upgrading), real({plan: {...plan('0003_b')}}));
+		assert.match(gap.problems.join('\n'), /0003_b is applied .* but this run did not apply it/);
+		assert.deepEqual(gap.events, []);
+		// A migration outside a transaction has its start synced before it runs: never read back from a row alone.
+		const outside: RunEvent[] = upgrading.slice(0, -1).map(e => e.type === 'migrations.planned'
+			? {...e, pending: e.pending.map(m => m.name === '0002_a' ? {...m, noTransaction: {statements: 1, notRetrySafe: []}} : m)}
+			: e);
+		const noTx = reconcile(fold(outside), real({plan: plan('0002_a')}));
+		assert.match(noTx.problems.join('\n'), /0002_a is applied .* but this run did not apply it/);
+		// Once the upgrade finished (a synced line) nothing of it can be missing.
+		const finished = reconcile(fold([...upgrading.slice(0, -1), {type: 'upgrade.finished', ok: true}]), real({plan: plan('0002_a')}));
+		assert.match(finished.problems.join('\n'), /0002_a is applied .* but this run did not apply it/);
 	});
 
 	it('a recreated database is another database: the property that differs is named, with the recorded and the current value apart', () => {

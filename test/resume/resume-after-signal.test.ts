@@ -111,6 +111,33 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			});
 		}));
 
+		it('SIGKILL mid-upgrade after a machine crash lost the lines synced as a group: resume reads the committed migrations back from their log rows and finishes', async () => withTarget(engine, async target => {
+			await withRun(target, async run => {
+				await waitForLine(run, isSlowStart, `${SLOW} to start`);
+				process.kill(run.pid, 'SIGKILL');
+				await waitForExit(run.pid);
+
+				// What a machine crash leaves of it: the journal as of the first migration's sync (its start, and all before).
+				// The lines after it are the later migrations' starts and ends, written and synced only with their group.
+				const {lines: journal} = assertChain(run.journal);
+				const first = journal.findIndex(l => l.kind === 'migration.started');
+				const cut = journal.slice(first + 1);
+				assert.ok(cut.length >= 4 && cut.every(l => l.kind === 'migration.started' || l.kind === 'migration.finished'), `only migration lines are cut: ${cut.map(l => l.kind).join(' ')}`);
+				const text = readFileSync(run.journal, 'utf8').split('\n');
+				writeFileSync(run.journal, `${text.slice(0, first + 1).join('\n')}\n`);
+				const committed = await assertConsistent(target);
+				await assertResumes(target, run.journal, /0003_archive_duplicate_meters \(up\) committed before the stop: its log row names this run .* recorded as started and finished/);
+				const after = assertChain(run.journal).lines;
+				const resumedAt = after.findIndex(l => l.kind === 'run.resumed');
+				const reconciliation = (after[resumedAt]?.event as {reconciliation?: string[]}).reconciliation ?? [];
+				assert.ok(reconciliation.some(l => l.startsWith('0002_users_status (up) committed before the stop: its log row says so')), reconciliation.join('\n'));
+				assert.equal(reconciliation.some(l => l.startsWith(`${SLOW} (up) committed before the stop: its log row names this run`)), committed, reconciliation.join('\n'));
+				// Each migration applied once, up and recorded once: the read-back ones right after run.resumed, the rest by the resumed upgrade.
+				const finished = after.filter(l => l.kind === 'migration.finished').map(l => (l.event as {name?: string}).name);
+				assert.deepEqual(finished, ['0002_users_status', '0003_archive_duplicate_meters', '0004_meters_unique_slot', SLOW, AFTER]);
+			});
+		}));
+
 		for (const signal of ['SIGHUP', 'SIGKILL'] as const) {
 			it(`${signal} during the backup: ${signal === 'SIGHUP' ? 'the backup is cancelled and journaled incomplete' : 'the journal stays whole'}; resume takes a new backup and finishes`, async () => withTarget(engine, async target => {
 				// Taken before the backup is slowed down by a lock.

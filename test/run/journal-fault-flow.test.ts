@@ -76,8 +76,8 @@ function setUp(full: RunEvent['type'] | null, resume?: {file: string; tools: Pre
 				throw new Error('0002_b failed');
 			}
 
-			// As the real migrator does: nothing of the migration before its start is on disk.
-			context.beforeEffect?.();
+			// As the real migrator does for a migration in a transaction: nothing of it before its start is written (and synced with the group).
+			context.beforeEffect?.('transaction');
 			did.push(`up ${name}`);
 		},
 		async down(name, context) {

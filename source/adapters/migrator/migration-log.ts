@@ -24,6 +24,12 @@ export type LogTable = {
 	 * migration that declares none, and there is nothing to check: 700 migrations cost no 1,400 catalog scans.
 	 */
 	foreignKeys?: boolean;
+	/**
+	 * Whether cutover_backfill is there, as last looked (undefined: not looked yet). Only a
+	 * backfill makes it, and only a migration outside a transaction or a module runs one: after
+	 * those it is looked at again, not before each of 700 downs.
+	 */
+	positions?: boolean;
 };
 
 export async function logTableExists(session: Session): Promise<boolean> {

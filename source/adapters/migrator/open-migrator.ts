@@ -50,6 +50,7 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	// What that table lacks of cutover's log, added with the next migration (then nothing more).
 	let catchUp: Statement[] | undefined;
 	const inStep = async (folder: MigrationFolder) => {
+		// Looked once per plan: none found (null) is an answer too, not a reason to read the catalog before each migration.
 		if (history === undefined) {
 			const found = folder.format === 'maragu' ? [] : await historyTools(session);
 			history = historyInStep(folder.format, found, folder.sources.some(s => s.up.kind === 'external'));

@@ -32,8 +32,9 @@ export async function runMigration(session: Session, source: MigrationSource, di
 	}
 
 	if (!script.transaction || script.kind === 'module') {
-		// What these do to foreign keys is not read here: the next SQL migration looks at the catalog again.
+		// What these do to foreign keys (or a backfill's table) is not read here: the next SQL migration looks at the catalog again.
 		delete log.foreignKeys;
+		delete log.positions;
 	}
 
 	if (!script.transaction) {
@@ -43,7 +44,11 @@ export async function runMigration(session: Session, source: MigrationSource, di
 
 	const lockTimeoutMs = script.lockTimeoutMs ?? policy.lockTimeoutMs;
 	// A revert of an up that backfilled part way: its positions go with the down, or a later up would skip rows.
-	const forget = direction === 'down' && await positionTableExists(session) ? [forgetStatement(session, source.name)] : [];
+	if (direction === 'down') {
+		log.positions ??= await positionTableExists(session);
+	}
+
+	const forget = direction === 'down' && log.positions === true ? [forgetStatement(session, source.name)] : [];
 	let progress: Progress = {statement: null, index: 0, total: null};
 	let blockers: Blocker[] = [];
 	const outcome = await retryLockTimeouts({
@@ -83,7 +88,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: context.beforeEffect} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} finally {

@@ -34,7 +34,7 @@ export async function runWithoutTransaction(session: Session, source: MigrationS
 	let current: {statement: string; index: number} | null = null;
 	const tookEffect = () => ({statements: done, total});
 	// Here every statement commits on its own: the migration's start is on disk before the first thing it does.
-	context.beforeEffect?.();
+	context.beforeEffect?.('statements');
 
 	// Two migrators on one database queue on the same key the transactional ones take, held for the whole migration.
 	const locked = session.engine === 'postgres';
