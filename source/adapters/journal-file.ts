@@ -19,7 +19,8 @@ export type FileJournalOptions = {
 /**
  * JSON lines, one event per line, each written whole and fsynced before append returns (a
  * 'with-next' line with the append after it): a crash loses at most the event being written,
- * and a 'with-next' one before it, which nothing had acted on. Lines are chained by the sha256 of the line
+ * and the 'with-next' ones before it, which nothing had acted on that the database does not prove
+ * (a transactional migration's log row). Lines are chained by the sha256 of the line
  * before. An append that cannot be written whole (the disk is full) throws RecordWriteError
  * after cutting the file back to its last complete line; the journal then takes no more.
  */

@@ -123,8 +123,8 @@ function postgresHits(script: LintScript, located: readonly Located[], options: 
 	for (const [index, statement] of located.entries()) {
 		const parsed = options.parse(statement.code);
 		if ('error' in parsed) {
-			// libpg-query gives the error's position in characters.
-			const before = parsed.position === null ? '' : statement.code.slice(0, parsed.position);
+			// libpg-query gives the error's position in code points (an emoji is one, two UTF-16 units).
+			const before = parsed.position === null ? '' : Array.from(statement.code).slice(0, parsed.position).join('');
 			return {failure: {file: script.file, line: statement.line + (before.match(/\n/g)?.length ?? 0), problem: `statement ${index + 1} does not parse as PostgreSQL: ${parsed.error}`}};
 		}
 

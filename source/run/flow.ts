@@ -83,6 +83,11 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 			// One turn of the loop first: the window screen, drawn on the events just emitted, goes
 			// out before the trace's modules and pg_dump compete with it for the CPU.
 			await setImmediate();
+			if (stop.signal.aborted) {
+				// Stopped before it began (a window refused at once): there is no copy to drop.
+				return;
+			}
+
 			const {report, left} = await trace(stop.signal);
 			if (!stop.signal.aborted && session.fault === null) {
 				// Only the statements this run applies (--to may stop short of the folder's last).

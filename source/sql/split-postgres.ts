@@ -27,8 +27,8 @@ export function splitPostgres(sql: string, parse: ParseSync): PostgresSplit {
 		raws = (parse(sql) as {stmts?: RawStmt[]}).stmts ?? [];
 	} catch (error) {
 		const position = (error as {sqlDetails?: {cursorPosition?: number}}).sqlDetails?.cursorPosition;
-		// The error's position counts characters, not bytes (libpg-query converts it).
-		const line = position === undefined ? 1 : 1 + countNewlines(sql.slice(0, position));
+		// The error's position counts code points, not bytes nor UTF-16 units (an emoji is one).
+		const line = position === undefined ? 1 : 1 + countNewlines(Array.from(sql).slice(0, position).join(''));
 		return {problem: error instanceof Error ? error.message : String(error), line};
 	}
 

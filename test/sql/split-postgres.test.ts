@@ -69,6 +69,8 @@ test('BEGIN and COMMIT are statements of their own, with their words (the transa
 test('a script the parser rejects comes back as its message and the line it stopped at', () => {
 	assert.deepEqual(splitPostgres('SELECT \'é\';\n\nSELEC 2;\n', parse), {problem: 'syntax error at or near "SELEC"', line: 3});
 	assert.deepEqual(splitPostgres('SELECT 1;\n\\set x 1\n', parse), {problem: 'syntax error at or near "\\"', line: 2});
+	// Emoji before the error: the position counts code points, each emoji one (two UTF-16 units).
+	assert.deepEqual(splitPostgres('SELECT \'😀😀😀😀😀😀\';\nSELEC 2;\n', parse), {problem: 'syntax error at or near "SELEC"', line: 2});
 });
 
 test('the parser is loaded once, however many callers ask', async () => {

@@ -172,7 +172,12 @@ function fakeRun(confirm = true): {session: Session; deps: RunDeps; stop: AbortC
 	session.subscribe((_, entry) => {
 		const {type} = entry.event;
 		if (type === 'window.planned') {
-			session.emit(confirm ? {type: 'operator.window-confirmed', typedName: 'shop'} : {type: 'operator.abandoned', reason: 'left at the window'});
+			if (confirm) {
+				session.emit({type: 'operator.window-confirmed', typedName: 'shop'});
+			} else {
+				// Left a moment later, once the trace (started a turn of the loop after the window is drawn) is running.
+				setTimeout(() => session.emit({type: 'operator.abandoned', reason: 'left at the window'}), 20);
+			}
 		} else if (type === 'baseline.captured') {
 			setImmediate(() => session.emit({type: 'operator.proceed', step: 'pre'}));
 		} else if (type === 'rollback.offered') {
