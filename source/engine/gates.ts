@@ -155,16 +155,28 @@ export function describePartial(row: MigrationRow): string {
 	return `${n === 1 ? 'statement 1' : `statements 1..${n}`}${of} of ${row.name} took effect outside a transaction`;
 }
 
+/**
+ * What a downgrade reverts, in its order: the partly applied up first, then this run's applied
+ * ups, last first; those whose down is already done are left out, so a downgrade resumed after a
+ * stop goes on where it stopped.
+ */
+export function downgradeOrder(state: RunState): MigrationRow[] {
+	const reverted = new Set(state.migrations.filter(m => m.direction === 'down' && m.status === 'done').map(m => m.name));
+	const partly = partlyApplied(state);
+	return [...(partly ? [partly] : []), ...appliedThisRun(state)].filter(m => !reverted.has(m.name));
+}
+
 /** The three ways out, with what each does and costs, drawn only from recorded facts. */
 export function rollbackOptions(state: RunState): RollbackOption[] {
-	const applied = appliedThisRun(state);
 	const failed = state.migrations.find(m => m.direction === 'up' && m.status === 'failed');
 	const partly = partlyApplied(state);
-	const irreversible = [...(partly ? [partly] : []), ...applied].filter(m => !m.reversible);
+	const downs = downgradeOrder(state);
+	// Still applied: a downgrade resumed after a stop already reverted the others.
+	const applied = downs.filter(m => m !== partly);
+	const irreversible = downs.filter(m => !m.reversible);
 	const before = state.versionBefore ?? 'an empty schema';
 	const artifact = state.verification?.ok ? state.backup?.artifact : undefined;
 	const backupAt = state.steps.backup.finishedAt;
-	const downs = [...(partly ? [partly] : []), ...applied];
 
 	const downgrade: RollbackOption = downs.length === 0
 		? {choice: 'downgrade', available: false, action: 'nothing to downgrade', cost: failed ? `${failed.name} failed and was rolled back by its transaction; no migration of this run is applied` : 'no migration of this run is applied'}

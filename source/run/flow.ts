@@ -18,7 +18,7 @@ import {runPreflight, type PreflightInput} from './preflight.js';
 import {executeRollback} from './rollback.js';
 import {observe} from './observe.js';
 import type {RunDeps} from './run-deps.js';
-import {durable} from './session.js';
+import {groupDurable} from './session.js';
 
 export type FlowOptions = {
 	start: Omit<EventOf<'run.started'>, 'type'>;
@@ -39,12 +39,6 @@ export type FlowOptions = {
 export type FlowResult = RunOutcome | 'interrupted';
 
 const PROGRESS_EVERY_MS = 250;
-/**
- * How long a transactional migration's journal lines may wait for their fsync (group commit).
- * Its log row, committed in its own transaction with the run's id, is its durable proof: a
- * machine crash that loses the lines loses nothing a resume cannot read back from the database.
- */
-const GROUP_SYNC_MS = 250;
 
 /**
  * The guided run, step by step. Every fact is emitted as an event before anything acts on
@@ -545,14 +539,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 	const names = session.state.migrations.filter(m => m.direction === 'up' && m.status !== 'done').map(m => m.name);
 	let upgraded = true;
 	// The first migration syncs what came before it (the gate, upgrade.started); after that, at most every GROUP_SYNC_MS.
-	let syncedAt = Number.NEGATIVE_INFINITY;
-	const groupDurable = () => {
-		const now = deps.clock.now();
-		if (now - syncedAt >= GROUP_SYNC_MS) {
-			durable(session);
-			syncedAt = now;
-		}
-	};
+	const beforeEffect = groupDurable(session, deps.clock);
 
 	for (const name of names) {
 		// eslint-disable-next-line no-await-in-loop -- a stop is seen between steps
@@ -592,13 +579,7 @@ async function upgrade(deps: RunDeps, halted: () => Promise<FlowResult | null>):
 				runId: deps.runId,
 				appliedBy: deps.appliedBy,
 				signal: deps.signal,
-				beforeEffect(within) {
-					if (within === 'transaction') {
-						groupDurable();
-					} else {
-						durable(session);
-					}
-				},
+				beforeEffect,
 				// A lock timeout is retried with backoff; each retry is on the record and on screen.
 				onRetry: retry => session.emit({type: 'migration.retrying', name, ...retry}),
 				// Outside a transaction: each statement on the record as it starts and commits; a resume goes on after the last committed one.

@@ -1,3 +1,4 @@
+import {downgradeOrder, partlyApplied} from '../engine/gates.js';
 import type {RunEvent} from '../engine/events.js';
 import type {Fingerprint, MigrationPlan} from '../engine/model.js';
 import type {RunState, StatementRun} from '../engine/state.js';
@@ -97,6 +98,7 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 	const applied = new Set(plan.applied.map(m => m.name));
 	const expected = new Set(state.plan?.applied.map(m => m.name) ?? []);
 	const lost = new Set(lostButCommitted(state, plan));
+	const lostDowns = lostButReverted(state, plan);
 	for (const row of state.migrations) {
 		const isApplied = applied.has(row.name);
 		if (lost.has(row.name) && row.direction === 'up') {
@@ -121,12 +123,18 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 		}
 
 		const finalUp = row.direction === 'up' && (row.status === 'done' || (row.status === 'running' && isApplied));
-		const undone = state.migrations.some(m => m.name === row.name && m.direction === 'down' && m.status === 'done');
+		// Reverted: recorded so, or in flight with its log row gone (it committed), or among the lost tail of the downgrade.
+		const undone = lostDowns.includes(row.name) || state.migrations.some(m => m.name === row.name && m.direction === 'down' && (m.status === 'done' || (m.status === 'running' && !applied.has(m.name))));
 		if (row.direction === 'up') {
 			if (finalUp && !undone) {
 				expected.add(row.name);
 			}
 		}
+	}
+
+	for (const name of lostDowns) {
+		events.push({type: 'migration.started', name, direction: 'down'}, {type: 'migration.finished', name, direction: 'down', durationMs: 0});
+		lines.push(`${name} (down) committed before the stop: the downgrade was running and its log row is gone, and its journal lines, written and not yet synced, were lost when the machine went down; recorded as started and finished`);
 	}
 
 	for (const name of expected) {
@@ -181,6 +189,43 @@ function lostButCommitted(state: RunState, plan: MigrationPlan): string[] {
 		}
 
 		lost.push(row.name);
+	}
+
+	return lost;
+}
+
+/**
+ * The downs in a transaction that committed after the journal's last line on disk: a downgrade
+ * syncs their lines as a group too (rollback.ts), and a down's proof is its log row gone. They
+ * can only be the next ones of the downgrade the operator chose, in its order, after the last one
+ * the journal knows of; the first whose row is still there ends them. A row gone anywhere else
+ * stays a problem (someone changed the database).
+ */
+function lostButReverted(state: RunState, plan: MigrationPlan): string[] {
+	if (state.rollback?.choice !== 'downgrade' || state.rollback.result !== null) {
+		return [];
+	}
+
+	const applied = new Set(plan.applied.map(m => m.name));
+	const partly = partlyApplied(state);
+	const lost: string[] = [];
+	for (const up of downgradeOrder(state)) {
+		const down = state.migrations.find(m => m.name === up.name && m.direction === 'down');
+		if (down?.status === 'running') {
+			// The one in flight by the journal: it committed (the usual reconcile) or nothing after it ran.
+			if (applied.has(up.name)) {
+				break;
+			}
+
+			continue;
+		}
+
+		// A partly applied up has no log row to read, and its down, outside a transaction, syncs before it acts.
+		if (down !== undefined || up === partly || applied.has(up.name)) {
+			break;
+		}
+
+		lost.push(up.name);
 	}
 
 	return lost;

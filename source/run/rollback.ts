@@ -1,7 +1,7 @@
-import {appliedThisRun, partlyApplied} from '../engine/gates.js';
+import {downgradeOrder, partlyApplied} from '../engine/gates.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
-import {durable} from './session.js';
+import {groupDurable} from './session.js';
 import type {BackfillProgress, StatementProgress} from '../ports/migrator.js';
 import type {RunDeps} from './run-deps.js';
 
@@ -29,9 +29,11 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			const context = {runId: deps.runId, appliedBy: deps.appliedBy};
 			// An up outside a transaction that failed part way is undone first: its statements took effect, without a log row.
 			const partly = partlyApplied(session.state);
-			for (const row of [...(partly ? [partly] : []), ...appliedThisRun(session.state)]) {
+			// In a transaction, a down's lines are synced with its group, as an up's are: after a crash the resume reads
+			// from the log rows which of the next downs committed (reconcile.ts). Outside one, before its first statement.
+			const beforeEffect = groupDurable(session, clock);
+			for (const row of downgradeOrder(session.state)) {
 				const at = clock.now();
-				// On disk before the down does anything (beforeEffect), synced while its transaction opens.
 				if (session.emit({type: 'migration.started', name: row.name, direction: 'down'}, 'with-next') === null) {
 					return false;
 				}
@@ -53,7 +55,7 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 
 					const onBackfill = (progress: BackfillProgress) => session.emit({type: 'migration.backfill-progress', name: row.name, direction: 'down', ...progress}) !== null;
 					// eslint-disable-next-line no-await-in-loop -- in order, one at a time
-					await deps.connections.migrator.down(row.name, {...context, onStatement, onBackfill, stopBetweenStatements, beforeEffect: () => durable(session), ...(row === partly ? {partlyApplied: true} : {})});
+					await deps.connections.migrator.down(row.name, {...context, onStatement, onBackfill, stopBetweenStatements, beforeEffect, ...(row === partly ? {partlyApplied: true} : {})});
 					// On disk with the next down's start, or with rollback.finished: nothing acts on it in between.
 					session.emit({type: 'migration.finished', name: row.name, direction: 'down', durationMs: clock.now() - at}, 'with-next');
 				} catch (error) {

@@ -121,3 +121,26 @@ export function durable(session: Session): void {
 		throw session.fault ?? new Error('the record could not be written');
 	}
 }
+
+/**
+ * How long a transactional migration's journal lines may wait for their fsync (group commit).
+ * Its log row, written or removed in its own transaction, is its durable proof: a machine crash
+ * that loses the lines loses nothing a resume cannot read back from the database (reconcile.ts).
+ */
+export const GROUP_SYNC_MS = 250;
+
+/**
+ * A migration's beforeEffect: one outside a transaction has its lines on disk before its first
+ * statement; one in a transaction syncs with its group, the first at once (it carries what came
+ * before it: the gate, the choice) and then at most every GROUP_SYNC_MS.
+ */
+export function groupDurable(session: Session, clock: Clock): (within: 'transaction' | 'statements') => void {
+	let syncedAt = Number.NEGATIVE_INFINITY;
+	return within => {
+		const now = clock.now();
+		if (within === 'statements' || now - syncedAt >= GROUP_SYNC_MS) {
+			durable(session);
+			syncedAt = now;
+		}
+	};
+}

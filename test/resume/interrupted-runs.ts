@@ -31,8 +31,8 @@ const env = cliEnv;
 export type LiveRun = {terminal: Terminal; pid: number; journal: string};
 
 /** Starts `cutover run` in a real terminal and finds its process and journal. */
-export async function startRun(target: DemoTarget, migrations: string, plain: boolean, checklist = productionChecklist): Promise<LiveRun> {
-	const args = ['run', '--db', target.db, '--migrations', migrations, '--checklist', checklist, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : [])];
+export async function startRun(target: DemoTarget, migrations: string, plain: boolean, checklist = productionChecklist, extra: string[] = []): Promise<LiveRun> {
+	const args = ['run', '--db', target.db, '--migrations', migrations, '--checklist', checklist, ...dirs(target), ...(plain ? ['--plain', '--yes', '--confirm-db', target.name] : []), ...extra];
 	const terminal = openTerminal([process.execPath, cli, ...args], {env: env(target), cwd: target.dir});
 	try {
 		const pid = await until(() => findPid(records(target)), 'the cutover process');

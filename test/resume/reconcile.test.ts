@@ -82,6 +82,41 @@ describe('reconcile: the journal against the real database', () => {
 		assert.match(finished.problems.join('\n'), /0002_a is applied .* but this run did not apply it/);
 	});
 
+	it('downs whose journal lines a machine crash lost (synced as a group) are read back from log rows gone, in the downgrade\'s order, and only those', () => {
+		const downgrading: RunEvent[] = [
+			...upgrading,
+			{type: 'migration.finished', name: '0002_a', direction: 'up', durationMs: 5},
+			{type: 'migration.started', name: '0003_b', direction: 'up'},
+			{type: 'migration.finished', name: '0003_b', direction: 'up', durationMs: 5},
+			{type: 'upgrade.finished', ok: true},
+			{type: 'rollback.offered', reason: 'at the end', options: []},
+			{type: 'operator.rollback-chosen', choice: 'downgrade'},
+		];
+		// On disk up to the choice: both downs committed after it (both rows gone), their lines never synced.
+		const both = reconcile(fold(downgrading), real({plan: plan()}));
+		assert.deepEqual(both.problems, []);
+		assert.deepEqual(both.events, [
+			{type: 'migration.started', name: '0003_b', direction: 'down'}, {type: 'migration.finished', name: '0003_b', direction: 'down', durationMs: 0},
+			{type: 'migration.started', name: '0002_a', direction: 'down'}, {type: 'migration.finished', name: '0002_a', direction: 'down', durationMs: 0},
+		]);
+		assert.ok(both.lines.some(l => l.startsWith('0002_a (down) committed before the stop: the downgrade was running and its log row is gone')), both.lines.join('\n'));
+		// The one in flight committed, and the next one's lines were lost too.
+		const inFlight = reconcile(fold([...downgrading, {type: 'migration.started', name: '0003_b', direction: 'down'}]), real({plan: plan()}));
+		assert.deepEqual(inFlight.problems, []);
+		assert.deepEqual(inFlight.events.map(e => `${e.type} ${'name' in e ? e.name : ''}`), ['migration.finished 0003_b', 'migration.started 0002_a', 'migration.finished 0002_a']);
+		// Only the first committed: the next one's row is still there, so it stays applied, to be reverted by the resumed downgrade.
+		const first = reconcile(fold(downgrading), real({plan: plan('0002_a')}));
+		assert.deepEqual(first.problems, []);
+		assert.deepEqual(first.events.map(e => `${e.type} ${'name' in e ? e.name : ''}`), ['migration.started 0003_b', 'migration.finished 0003_b']);
+		// A row gone out of order is not a lost tail: someone changed the database.
+		const gap = reconcile(fold(downgrading), real({plan: plan('0003_b')}));
+		assert.match(gap.problems.join('\n'), /0002_a should be applied but is not/);
+		assert.deepEqual(gap.events, []);
+		// Without a downgrade chosen, a row gone is never read as reverted.
+		const kept = reconcile(fold(downgrading.slice(0, -1)), real({plan: plan()}));
+		assert.match(kept.problems.join('\n'), /0003_b should be applied but is not/);
+	});
+
 	it('a recreated database is another database: the property that differs is named, with the recorded and the current value apart', () => {
 		const pg: Fingerprint = {engine: 'postgres', serverVersion: '15.4', host: 'db1', database: 'fm_f77714221805019465839', sizeBytes: 8192, systemIdentifier: '7301234567890123456', databaseOid: '16384'};
 		const withPg = (f: Fingerprint) => fold(recordedAs(f));
