@@ -3,6 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
+import pg from 'pg';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {readMigrations} from '../../source/adapters/migrator/migration-files.js';
 import {MigrationError, MigrationFileError} from '../../source/errors/index.js';
@@ -105,6 +106,54 @@ describe('PostgreSQL migrations split by the parser, applied on PostgreSQL', () 
 			});
 			assert.equal((await database.sql('SELECT to_regclass(\'t\') IS NULL AS gone')).rows[0]?.['gone'], true);
 		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('once the log table is there, a migration\'s statements go with its log row and COMMIT in one message: each failure still names its statement, and a trailing line comment cannot swallow a semicolon', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const dir = directory({
+			'0001_base.up.sql': 'CREATE TABLE base (a int);\n',
+			'0002_comment.up.sql': 'INSERT INTO base VALUES (1) -- the first row, no semicolon after it',
+			// The parser refuses the third statement, so the old splitter cuts it; the server parses the whole message before it runs any of it.
+			'0003_typo.up.sql': 'CREATE TABLE t3 (a int);\nINSERT INTO base VALUES (2);\nSELEC 1;\n',
+			// No position in this error: the statements that had completed before it say which one it is.
+			'0004_runtime.up.sql': 'INSERT INTO base VALUES (3);\nSELECT 1/0;\nINSERT INTO base VALUES (4);\n',
+			'0005_locked.up.sql': 'CREATE TABLE t5 (a int);\nINSERT INTO base VALUES (5);\n',
+		});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir, lock: {lockTimeoutMs: 200, maxAttempts: 1, backoffMs: 10}});
+		const holder = new pg.Client({connectionString: database.url});
+		await holder.connect();
+		try {
+			await migrator.up('0001_base', context);
+			await migrator.up('0002_comment', context);
+			const failures: Array<[string, string, RegExp]> = [
+				['0003_typo', 'SELEC 1', /failed at statement 3 of 3 in 0003_typo\.up\.sql: syntax error at or near "SELEC"/],
+				['0004_runtime', 'SELECT 1/0', /failed at statement 2 of 3 in 0004_runtime\.up\.sql: division by zero/],
+			];
+			for (const [name, statement, said] of failures) {
+				// eslint-disable-next-line no-await-in-loop -- one after the other, on one session
+				await assert.rejects(migrator.up(name, context), (error: unknown) => {
+					assert.ok(error instanceof MigrationError && error.statement === statement && said.test(error.message), String(error));
+					return true;
+				});
+			}
+
+			await holder.query('BEGIN');
+			await holder.query('LOCK TABLE base IN ACCESS EXCLUSIVE MODE');
+			await assert.rejects(migrator.up('0005_locked', context), (error: unknown) => {
+				assert.ok(error instanceof MigrationError && error.statement === 'INSERT INTO base VALUES (5)', String(error));
+				assert.match(error.message, /at statement 2 of 2/);
+				return true;
+			});
+			await holder.query('ROLLBACK');
+			const rows = await database.sql('SELECT (SELECT array_agg(a ORDER BY a) FROM base) AS a, to_regclass(\'t3\') IS NULL AND to_regclass(\'t5\') IS NULL AS gone, (SELECT array_agg(name ORDER BY name) FROM cutover_migrations) AS logged');
+			assert.deepEqual(rows.rows, [{a: [1], gone: true, logged: ['0001_base', '0002_comment']}]);
+			// The session goes on after each failure.
+			await migrator.up('0005_locked', context);
+		} finally {
+			await holder.end();
 			await migrator.close();
 			await database.drop();
 		}

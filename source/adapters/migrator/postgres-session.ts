@@ -3,7 +3,7 @@ import {connectPostgres} from '../postgres/connect.js';
 import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {blockerObserver} from './postgres-blockers.js';
 import type {Row, Session, Statement} from './session.js';
-import {errorCode} from './session.js';
+import {errorCode, markFailedStatement} from './session.js';
 
 async function connect(target: PostgresTarget, applicationName: string): Promise<pg.Client> {
 	// The one connect path: the resolved parameters, sslmode, the password; a dropped connection rejects the running query instead of crashing.
@@ -40,7 +40,7 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 		engine: 'postgres',
 		where: target.display,
 		run,
-		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], body = [], whileOpening}) {
 			try {
 				// One round trip for all (a whole number of ms: nothing to quote). LOCAL: the timeout ends with the transaction, whichever way it ends.
 				// A simple-query message stops at its first error, and the transaction is then aborted: nothing after it runs.
@@ -55,7 +55,13 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 
 				const opened = await opening;
 				const value = await work(opened);
-				await many([...close.map(s => inline(client, s)), 'COMMIT']);
+				const closing = [...close.map(s => inline(client, s)), 'COMMIT'];
+				if (body.length === 0) {
+					await many(closing);
+				} else {
+					await withBody(client, body, closing, many);
+				}
+
 				return value;
 			} catch (error) {
 				await run('ROLLBACK').catch(() => undefined);
@@ -77,6 +83,54 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 			await client.end();
 		},
 	};
+}
+
+/**
+ * The body's statements, then `closing`, as one simple-query message. The server stops at the
+ * first error; which statement raised it is read from where the error points into the message
+ * (a syntax error: the server parses the whole message before it runs any of it), else from how
+ * many statements had completed before it.
+ */
+async function withBody(client: pg.Client, body: readonly string[], closing: readonly string[], many: (statements: readonly string[]) => Promise<unknown>): Promise<void> {
+	// A newline before each `;`: a line comment at a statement's end would swallow it.
+	const texts = body.map(sql => `${sql}\n`);
+	let completed = 0;
+	const count = () => {
+		completed++;
+	};
+
+	client.connection.on('commandComplete', count);
+	try {
+		await many([...texts, ...closing]);
+	} catch (error) {
+		const index = pointedAt(error, texts) ?? (completed < body.length ? completed + 1 : undefined);
+		if (index !== undefined) {
+			markFailedStatement(error, index);
+		}
+
+		throw error;
+	} finally {
+		client.connection.off('commandComplete', count);
+	}
+}
+
+/** The body statement an error's position (1-based, in characters of the whole message) falls in. */
+function pointedAt(error: unknown, texts: readonly string[]): number | undefined {
+	const position = typeof error === 'object' && error !== null && 'position' in error ? Number(error.position) : Number.NaN;
+	if (!Number.isInteger(position) || position < 1) {
+		return undefined;
+	}
+
+	let end = 0;
+	for (const [index, text] of texts.entries()) {
+		// The statement, then the `;\n` that joins it to the next.
+		end += [...text].length + 2;
+		if (position <= end) {
+			return index + 1;
+		}
+	}
+
+	return undefined;
 }
 
 /**

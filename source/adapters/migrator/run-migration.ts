@@ -12,7 +12,7 @@ import type {ToolHistory} from './tool-history.js';
 import {foreignKeyGuard} from './sqlite-foreign-keys.js';
 import {describeBlockers} from './postgres-blockers.js';
 import type {Blocker, Session, Statement} from './session.js';
-import {errorCode, messageOf} from './session.js';
+import {errorCode, failedStatementOf, messageOf} from './session.js';
 
 type Direction = 'up' | 'down';
 
@@ -59,12 +59,15 @@ export async function runMigration(session: Session, source: MigrationSource, di
 		describe: error => `${messageOf(error)}${blockers.length > 0 ? `; held by ${describeBlockers(blockers)}` : ''}`,
 		async attempt() {
 			progress = {statement: null, index: 0, total: null};
+			// PostgreSQL, once the log table is known: a SQL migration's statements travel with its log row and COMMIT.
+			const body = log.known && session.engine === 'postgres' && script.kind === 'sql' ? script.statements : null;
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
 				// Once a commit has shown the table is there, the guard's look travels with BEGIN (one
 				// round trip on PostgreSQL, a statement prepared once on SQLite); the log row always travels with COMMIT.
 				const known = log.known;
 				let tableThere = known;
+
 				const logRow = direction === 'up'
 					? insertLogRowStatement(session, {name: source.name, checksum: source.checksum, appliedAt: context.appliedAt, appliedBy: context.appliedBy, runId: context.runId})
 					: deleteLogRowStatement(session, source.name);
@@ -84,13 +87,25 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					// procedure expect; what enforcement would catch is checked before COMMIT. Modules keep it on.
 					const keys = session.engine === 'sqlite' && script.kind === 'sql' ? foreignKeyGuard(session, source.name, direction, script.statements, log) : null;
 					await keys?.before();
-					await runScript(session, source.name, script, progress);
+					if (body === null) {
+						await runScript(session, source.name, script, progress);
+					} else {
+						progress.total = body.length;
+					}
+
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
+				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(body === null ? {} : {body}), ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
+			} catch (error) {
+				const index = body === null ? undefined : failedStatementOf(error);
+				if (body !== null && index !== undefined) {
+					progress = {statement: body[index - 1] ?? null, index, total: body.length};
+				}
+
+				throw error;
 			} finally {
 				blockers = await watch.stop();
 			}

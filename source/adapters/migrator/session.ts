@@ -14,6 +14,12 @@ export type TransactionOptions = {
 	/** Run right before COMMIT, in order, once `work` has ended well. */
 	close?: readonly Statement[];
 	/**
+	 * The migration's own statements, run after `work` and before `close`. PostgreSQL sends them
+	 * with `close` and COMMIT as one message: one round trip where psql takes one per statement.
+	 * A failure among them names which (failedStatementOf).
+	 */
+	body?: readonly string[];
+	/**
 	 * Called before anything that outlives the transaction can happen: on PostgreSQL once BEGIN
 	 * and `open` are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
 	 * When it throws, the transaction is rolled back and the error rethrown.
@@ -65,4 +71,18 @@ export function messageOf(error: unknown): string {
 
 export function errorCode(error: unknown): string {
 	return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}
+
+const failedStatement = Symbol('cutover failed statement');
+
+/** Marks a driver error with the 1-based index of the body statement that raised it. */
+export function markFailedStatement(error: unknown, index: number): void {
+	if (typeof error === 'object' && error !== null) {
+		(error as {[failedStatement]?: number})[failedStatement] = index;
+	}
+}
+
+/** Which body statement raised the error (1-based), or undefined when none did (close, COMMIT, or not a body). */
+export function failedStatementOf(error: unknown): number | undefined {
+	return typeof error === 'object' && error !== null ? (error as {[failedStatement]?: number})[failedStatement] : undefined;
 }

@@ -3,7 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import {TargetError} from '../../errors/index.js';
 import {refuseNonDatabase} from '../sqlite/open-file.js';
 import type {Row, Session, Statement} from './session.js';
-import {errorCode, messageOf} from './session.js';
+import {errorCode, markFailedStatement, messageOf} from './session.js';
 
 /**
  * better-sqlite3 runs one statement per prepare and never rolls back on its own, so the
@@ -68,7 +68,7 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		engine: 'sqlite',
 		where: file,
 		run,
-		async transaction(work, {lockTimeoutMs, open = [], close = [], whileOpening, foreignKeysOff = false}) {
+		async transaction(work, {lockTimeoutMs, open = [], close = [], body = [], whileOpening, foreignKeysOff = false}) {
 			whileOpening?.();
 			// The pragma takes only between transactions: off for this one (a SQL migration, checked
 			// for orphans before COMMIT: sqlite-foreign-keys.ts), back on after it.
@@ -86,6 +86,16 @@ export async function openSqliteSession(file: string): Promise<Session> {
 				}
 
 				const value = await work(opened);
+				for (const [index, sql] of body.entries()) {
+					try {
+						// eslint-disable-next-line no-await-in-loop -- in order, one at a time
+						await run(sql);
+					} catch (error) {
+						markFailedStatement(error, index + 1);
+						throw error;
+					}
+				}
+
 				for (const statement of close) {
 					own(statement);
 				}
