@@ -133,8 +133,8 @@ function report(): string {
 		'',
 		...table([['parts timed alone, ms/migration', 'migrator up (+ log row)', 'migrator down', 'one journal line + fsync', 'migrator up between its journal lines'], ...parts]),
 		'',
-		'A run journals two lines per migration (its start and end); an up in a transaction fsyncs them with its group (at most every 250 ms, its log row',
-		'is its proof), a down fsyncs once per migration (its end shares the next start\'s fsync).',
+		'A run journals two lines per migration (its start and end); a migration in a transaction, up or down, fsyncs them with its group (at most',
+		'every 250 ms: its log row, written or removed, is its proof).',
 	].join('\n');
 }
 

@@ -48,8 +48,8 @@ export type Session = {
 	/**
 	 * Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's
 	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message, and the
-	 * `close` statements with COMMIT as another: a migration of one statement costs the round
-	 * trips psql's BEGIN; statement; COMMIT costs.
+	 * `body` and `close` statements with COMMIT as another: two round trips, where psql's
+	 * BEGIN; statements; COMMIT takes one per statement and two more.
 	 */
 	transaction<T>(work: (opened: Row[]) => Promise<T>, options: TransactionOptions): Promise<T>;
 	/**
