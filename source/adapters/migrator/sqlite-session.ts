@@ -64,18 +64,24 @@ export async function openSqliteSession(file: string): Promise<Session> {
 		}
 	};
 
+	// Foreign key enforcement as last set (better-sqlite3 opens with it on).
+	let keysOn = db.pragma('foreign_keys', {simple: true}) === 1;
+	const foreignKeys = (on: boolean) => {
+		if (on !== keysOn) {
+			db.pragma(`foreign_keys = ${on ? 'ON' : 'OFF'}`);
+			keysOn = on;
+		}
+	};
+
 	return {
 		engine: 'sqlite',
 		where: file,
 		run,
 		async transaction(work, {lockTimeoutMs, open = [], close = [], body = [], whileOpening, foreignKeysOff = false}) {
 			whileOpening?.();
-			// The pragma takes only between transactions: off for this one (a SQL migration, checked
-			// for orphans before COMMIT: sqlite-foreign-keys.ts), back on after it.
-			if (foreignKeysOff) {
-				db.pragma('foreign_keys = OFF');
-			}
-
+			// The pragma takes only between transactions: off for a SQL migration (checked for orphans
+			// before COMMIT: sqlite-foreign-keys.ts), on for the rest; set only when it changes, so 700 SQL migrations set it once.
+			foreignKeys(!foreignKeysOff);
 			// BEGIN IMMEDIATE waits this long for the write lock; a rollback-journal COMMIT waits as long for readers.
 			busy(lockTimeoutMs);
 			db.exec('BEGIN IMMEDIATE');
@@ -109,13 +115,11 @@ export async function openSqliteSession(file: string): Promise<Session> {
 				}
 
 				throw error;
-			} finally {
-				if (foreignKeysOff) {
-					db.pragma('foreign_keys = ON');
-				}
 			}
 		},
 		async autocommit(work, {lockTimeoutMs}) {
+			// Statement by statement (a migration outside a transaction, a backfill), enforcement is on, as ever.
+			foreignKeys(true);
 			// Without BEGIN each statement is its own transaction, and waits this long for the write lock.
 			busy(lockTimeoutMs);
 			try {
