@@ -157,7 +157,7 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 	if (plan.ok) {
 		try {
 			const pending = selectPending(plan.plan.pending, options.to);
-			refuseForeignCode(pending);
+			refuseForeignCode(pending, plan.plan.applied.map(m => m.name));
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
 			session.emit({type: 'migrations.planned', applied: plan.plan.applied, pending, ...folderNote(plan.plan), ...adoption}, 'with-next');
@@ -753,7 +753,7 @@ function selectPending(pending: MigrationInfo[], to: string | null): MigrationIn
 }
 
 /** A run stops before code only another tool runs (a goose Go migration), before the window: it says how far it can go. */
-function refuseForeignCode(selected: readonly MigrationInfo[]): void {
+function refuseForeignCode(selected: readonly MigrationInfo[], applied: readonly string[]): void {
 	const at = selected.findIndex(m => m.runsWith !== undefined);
 	if (at === -1) {
 		return;
@@ -761,9 +761,19 @@ function refuseForeignCode(selected: readonly MigrationInfo[]): void {
 
 	const code = selected[at]!;
 	const before = at === 0 ? null : selected[at - 1]!.name;
+	// goose applies a version below the highest applied one only when told to (its missing migrations).
+	const version = versionOf(code.name);
+	const later = version === null ? [] : applied.filter(name => (versionOf(name) ?? -1n) > version);
+	const goose = later.length === 0 ? 'goose up-by-one' : `goose up-by-one -allow-missing, as ${later.at(-1)} above it is applied already`;
 	throw new CutoverError(`${code.name} is a ${code.runsWith} Go migration, which only ${code.runsWith} runs, and this run would reach it`, {
-		hint: `${before === null ? 'nothing before it is pending: ' : `run up to the migration before it (--to ${before}), then `}apply it with goose (goose up-by-one; cutover keeps goose_db_version in step), record it with cutover import --from goose, and run cutover again for the rest`,
+		hint: `${before === null ? 'nothing before it is pending: ' : `run up to the migration before it (--to ${before}), then `}apply it with goose (${goose}; cutover keeps goose_db_version in step), record it with cutover import --from goose, and run cutover again for the rest`,
 	});
+}
+
+/** goose's version of a migration: the number its name starts with. */
+function versionOf(name: string): bigint | null {
+	const digits = /^\d+/.exec(name)?.[0];
+	return digits === undefined ? null : BigInt(digits);
 }
 
 function stamp(ms: number): string {

@@ -89,6 +89,24 @@ describe('a goose Go migration handed to goose', () => {
 		}
 	});
 
+	it('a Go migration below a version already applied: the hint says goose must be told to apply a missing one', async () => {
+		const db = await createThrowawayDatabase('cutover_goose_missing');
+		const s = scratch();
+		const run = (extra: string[]) => s.cutover(['run', '--db', db.url, '--migrations', s.migrations, '--checklist', s.checklist, '--plain', '--yes', '--confirm-db', db.name, '--no-trace', '--unsigned', ...extra]);
+		try {
+			s.write({'00001_users.sql': files['00001_users.sql'], '00003_orders.sql': files['00003_orders.sql']});
+			assert.equal(run([]).code, 0);
+			// A branch merged late brings version 2, Go code, under the applied 3: goose up-by-one alone would refuse it.
+			s.write({'00002_backfill_emails.go': files['00002_backfill_emails.go']});
+			const refused = run([]);
+			assert.equal(refused.code, 1);
+			assert.match(refused.stdout, /00002_backfill_emails is a goose Go migration.*nothing before it is pending: apply it with goose \(goose up-by-one -allow-missing, as 00003_orders above it is applied already;/);
+		} finally {
+			s.cleanup();
+			await db.drop();
+		}
+	});
+
 	it('beside cutover\'s rows, import takes only goose Go migrations, never a row cutover did not run', async () => {
 		const db = await createThrowawayDatabase('cutover_import_beside');
 		const s = scratch();
