@@ -154,6 +154,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			});
 		}
 
+		test('golang-migrate left dirty at the version cutover then applies: the row says it applied, clean', async () => {
+			await side.exec(tools['golang-migrate'].ddl[engine]);
+			migrator = await openMigrator({target: side.target, directory: fixtureDir('golang-migrate')});
+			const [first, second] = (await migrator.plan()).pending.map(m => m.name);
+			await migrator.up(first!, context);
+			// The application's own golang-migrate tried the second at start-up and stopped half-way; the file was fixed since.
+			await side.exec(`UPDATE schema_migrations SET version = ${BigInt(/^\d+/.exec(second!)![0]).toString()}, dirty = ${engine === 'postgres' ? 'true' : '1'}`);
+			await migrator.up(second!, context);
+			assert.deepEqual(await tools['golang-migrate'].applied(side), [BigInt(/^\d+/.exec(second!)![0]).toString()]);
+		});
+
 		test('a no-transaction migration moves the tool\'s history in the transaction of its log row: a log row that fails leaves neither', async () => {
 			await side.exec(tools.dbmate.ddl[engine]);
 			migrator = await openMigrator({target: side.target, directory: fixtureDir('dbmate')});

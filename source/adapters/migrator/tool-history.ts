@@ -85,12 +85,13 @@ export function toolHistory(session: Session, history: HistoryInStep | null, sou
 
 		case 'golang-migrate': {
 			// One row, the version the schema is at. Never backwards on an up: a migration applied below
-			// the tool's version (a file added in the middle) leaves it where it is.
+			// the tool's version (a file added in the middle) leaves it where it is. Dirty at this very
+			// version (the tool stopped half-way through it): now applied whole, in this transaction.
 			const version = versionOf(name);
 			const cast = session.engine === 'postgres' ? `${p(1)}::bigint` : `CAST(${p(1)} AS INTEGER)`;
 			if (direction === 'up') {
 				return {before: [], after: [
-					{sql: `UPDATE schema_migrations SET version = ${p(1)}, dirty = false WHERE version < ${p(2)}`, params: [version, version]},
+					{sql: `UPDATE schema_migrations SET version = ${p(1)}, dirty = false WHERE version <= ${p(2)}`, params: [version, version]},
 					{sql: `INSERT INTO schema_migrations (version, dirty) SELECT ${cast}, false WHERE NOT EXISTS (SELECT 1 FROM schema_migrations)`, params: [version]},
 				]};
 			}
