@@ -2,6 +2,8 @@ import type {ExpectedDuration, MigrationInfo} from '../engine/model.js';
 import {listRecords} from '../verify/record-list.js';
 import {loadRecord} from './load-record.js';
 
+const reconciliationEvents = new Set(['migration.started', 'migration.finished', 'verify.finished', 'backup.failed']);
+
 /**
  * How long each pending migration took in the newest earlier record that ran the same source
  * (same checksum). Unreadable records are skipped: this only feeds an estimate.
@@ -29,7 +31,14 @@ export function pastDurations(recordsDir: string, pending: readonly MigrationInf
 		}
 
 		const checksums = new Map<string, string>();
+		// The events a resume journals right after run.resumed, from what the database showed: their durations were not measured.
+		let reconciled = false;
 		for (const {event} of entries) {
+			reconciled = event.type === 'run.resumed' || (reconciled && reconciliationEvents.has(event.type));
+			if (reconciled) {
+				continue;
+			}
+
 			if (event.type === 'migrations.planned') {
 				for (const m of event.pending) {
 					checksums.set(m.name, m.checksum);
