@@ -61,7 +61,7 @@ export async function benchPostgres(rounds: number, data: PostgresData = {scale:
 		rounds,
 		async cutover() {
 			const artifact = await meter.watch(async onProgress => tool.backup({directory, fileName: nextName('cutover'), onProgress}));
-			rmSync(artifact.path);
+			rmSync(artifact.path, {recursive: true, force: true});
 		},
 		async bare() {
 			const file = path.join(directory, nextName('bare'));
