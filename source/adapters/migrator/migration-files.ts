@@ -178,7 +178,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
 		// The chunks the format leaves to a splitter are cut as a plain file is; the first the parser rejects is noted.
-		let rejected: Extract<PostgresSplit, {problem: string}> | null = null;
+		let rejected: Exclude<PostgresSplit, {statements: Statement[]}> | null = null;
 		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
 		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
 			const result = splitPostgres(chunk, parse);
@@ -260,7 +260,13 @@ async function split(file: string, text: string, engine: Engine, transaction: bo
 	return splitStatementsAt(text);
 }
 
-function unparsed(file: string, result: {problem: string; line: number}): MigrationFileError {
+function unparsed(file: string, result: Exclude<PostgresSplit, {statements: Statement[]}>): MigrationFileError {
+	if ('failed' in result) {
+		return new MigrationFileError(file, `cannot be cut into statements: ${result.failed}; it runs outside a transaction, so cutover cuts it only where the parser ends each statement`, {
+			hint: `split ${path.basename(file)} into several migrations of a few MB each`,
+		});
+	}
+
 	return new MigrationFileError(file, `does not parse as PostgreSQL (${result.problem}), and it runs outside a transaction: the statements above this one would commit before the server refused it`, {
 		line: result.line,
 		hint: `fix the statement at line ${result.line} of ${path.basename(file)}; cutover sends plain SQL to the server, so psql's backslash commands (\\set, \\i, \\connect) cannot run: write the SQL they stand for`,
