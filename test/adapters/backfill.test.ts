@@ -5,7 +5,7 @@ import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import {nextSize, paceAfter, walRoom} from '../../source/adapters/migrator/backfill.js';
+import {nextSize, paceAfter, walFull} from '../../source/adapters/migrator/backfill.js';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {MigrationError, MigrationStoppedError} from '../../source/errors/index.js';
 import type {BackfillProgress} from '../../source/ports/migrator.js';
@@ -238,13 +238,12 @@ describe('batch size', () => {
 		assert.equal(paceAfter(0.01, 120, 1000, 50), 0.12);
 	});
 
-	test('PostgreSQL: a batch fills at most half of wal_buffers, and the WAL not yet written out is flushed first when it leaves too little room', () => {
+	test('PostgreSQL: the WAL is flushed before a batch when what is unwritten and what the batch writes would fill more than half of wal_buffers', () => {
 		const mb = 1024 * 1024;
-		assert.deepEqual(walRoom(5000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), {size: 5000, flush: false}, '1 MB of WAL: it fits');
-		assert.deepEqual(walRoom(20_000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), {size: 10_485, flush: false}, 'capped at 2 MB of WAL');
-		assert.deepEqual(walRoom(5000, {buffers: 4 * mb, unwritten: 1.5 * mb, perRow: 200}), {size: 5000, flush: true}, '1.5 MB unwritten and 1 MB to come: flushed first');
-		assert.deepEqual(walRoom(5000, {buffers: 4 * mb, unwritten: 0.5 * mb, perRow: 200}), {size: 5000, flush: false});
-		assert.deepEqual(walRoom(10, {buffers: 64 * 1024, unwritten: 0, perRow: 100_000}), {size: 1, flush: true}, 'a row bigger than the room: one row a batch, after a flush');
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), false, '1 MB of WAL to come, none unwritten');
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 0.5 * mb, perRow: 200}), false, '1.5 MB in all');
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 1.5 * mb, perRow: 200}), true, '2.5 MB in all: flushed first');
+		assert.equal(walFull(20_000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), true, 'a batch of 4 MB alone');
 	});
 
 	test('sized to the target at that pace, growing by half at most, shrinking at once however far, within the bounds', () => {

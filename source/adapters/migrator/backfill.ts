@@ -73,7 +73,8 @@ const MAX_GROWTH = 1.5;
 const PACE_WEIGHT = 0.3;
 
 /**
- * PostgreSQL: the share of wal_buffers a batch may fill with WAL not yet written out. A batch that
+ * PostgreSQL: the share of wal_buffers a batch may start with, counting the WAL not yet written
+ * out and what it will write itself; past it the WAL is flushed first (see flushWal). A batch that
  * finds the buffers full writes them out itself, and first waits for the WALWriteLock, which the
  * WAL writer or a committing session holds through its fsync. On the shared 2-core machine those
  * waits were the long batches (their backend's wait event, sampled every few ms: LWLock WALWrite
@@ -156,9 +157,7 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 			}
 
 			if (wal !== null && batches > 0) {
-				const room = walRoom(size, wal);
-				size = room.size;
-				if (room.flush) {
+				if (walFull(size, wal)) {
 					// eslint-disable-next-line no-await-in-loop -- between batches, holding no row lock
 					await flushWal(session, {migration: run.migration, direction: run.direction, table: label});
 					wal.unwritten = 0;
@@ -274,14 +273,13 @@ export function nextSize(size: number, msPerRow: number, targetMs: number, maxBa
 }
 
 /**
- * PostgreSQL: the next batch, sized to fill at most WAL_SHARE of wal_buffers at the last batch's
- * WAL per row, and whether the WAL not yet written out leaves it too little room, so that it is
- * flushed first (between batches: see flushWal).
+ * PostgreSQL: whether the WAL not yet written out, and what the next batch writes at the last one's
+ * WAL per row, would fill more than WAL_SHARE of wal_buffers: then it is flushed first, between
+ * batches (see flushWal). The size stays the time's to set: the WAL per row counts what other
+ * sessions wrote meanwhile, and on a busy server it would shrink every batch for WAL not its own.
  */
-export function walRoom(size: number, wal: {buffers: number; unwritten: number; perRow: number}): {size: number; flush: boolean} {
-	const room = wal.buffers * WAL_SHARE;
-	const fits = Math.max(1, Math.min(size, Math.floor(room / Math.max(wal.perRow, 1))));
-	return {size: fits, flush: wal.unwritten + (wal.perRow * fits) > room};
+export function walFull(size: number, wal: {buffers: number; unwritten: number; perRow: number}): boolean {
+	return wal.unwritten + (wal.perRow * size) > wal.buffers * WAL_SHARE;
 }
 
 /**
