@@ -1,5 +1,5 @@
 import type {Node} from 'libpg-query';
-import {loadParseSync} from '../sql/postgres-parser-module.js';
+import {loadParseSync, parserMessage} from '../sql/postgres-parser-module.js';
 import type {Parse} from './lint-migrations.js';
 
 /** PostgreSQL's own parser, for the rules: loaded when a lint runs, never at start (see loadParseSync). */
@@ -11,7 +11,7 @@ export async function loadPostgresParser(): Promise<Parse> {
 			return {stmts: (result.stmts ?? []).flatMap(s => s.stmt === undefined ? [] : [s.stmt])};
 		} catch (error) {
 			const details = (error as {sqlDetails?: {cursorPosition?: number}}).sqlDetails;
-			return {error: error instanceof Error ? error.message : String(error), position: details?.cursorPosition ?? null};
+			return {error: parserMessage(error), position: details?.cursorPosition ?? null};
 		}
 	};
 }

@@ -4,6 +4,20 @@ export type ParseSync = (sql: string) => unknown;
 let loading: Promise<ParseSync> | null = null;
 
 /**
+ * What a throw from the parser says. Out of memory (a script of tens of MB), its WebAssembly
+ * program exits, and what it throws is no Error but emscripten's ExitStatus, {name, message,
+ * status}: String() of it was "[object Object]". The next parse works again.
+ */
+export function parserMessage(error: unknown): string {
+	if (error instanceof Error) {
+		return error.message;
+	}
+
+	const message = typeof error === 'object' && error !== null && 'message' in error ? error.message : undefined;
+	return typeof message === 'string' && message !== '' ? message : String(error);
+}
+
+/**
  * PostgreSQL's own parser (libpg-query, PostgreSQL 17's grammar, as WebAssembly), loaded the first
  * time a PostgreSQL migration is split or linted and then shared: the module and its WebAssembly
  * cost tens of milliseconds that `--help`, SQLite runs and a second reading of the folder do not need.

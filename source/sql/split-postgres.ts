@@ -1,8 +1,11 @@
-import type {ParseSync} from './postgres-parser-module.js';
+import {parserMessage, type ParseSync} from './postgres-parser-module.js';
 import {splitStatementsAt, type Statement} from './split-statements.js';
 
-/** A PostgreSQL script cut at the statements its parser sees, or where the parser stopped reading it. */
-export type PostgresSplit = {statements: Statement[]} | {problem: string; line: number};
+/**
+ * A PostgreSQL script cut at the statements its parser sees; or where the parser rejected it; or
+ * `failed`: the parser itself gave up (out of memory), which says nothing of the SQL.
+ */
+export type PostgresSplit = {statements: Statement[]} | {problem: string; line: number} | {failed: string};
 
 type RawStmt = {stmt_location?: number; stmt_len?: number};
 
@@ -26,10 +29,17 @@ export function splitPostgres(sql: string, parse: ParseSync): PostgresSplit {
 	try {
 		raws = (parse(sql) as {stmts?: RawStmt[]}).stmts ?? [];
 	} catch (error) {
-		const position = (error as {sqlDetails?: {cursorPosition?: number}}).sqlDetails?.cursorPosition;
+		const details = (error as {sqlDetails?: {cursorPosition?: number}} | null)?.sqlDetails;
+		// Every rejection of the SQL comes with sqlDetails; a throw without them is the parser failing.
+		if (details === undefined) {
+			const mb = (bytes.length / (1024 * 1024)).toFixed(1);
+			return {failed: `PostgreSQL's parser gave up on this ${mb} MB script (${parserMessage(error)}), as it does when it runs out of memory: it holds the whole script's tree at once`};
+		}
+
+		const position = details.cursorPosition;
 		// The error's position counts code points, not bytes nor UTF-16 units (an emoji is one).
 		const line = position === undefined ? 1 : 1 + countNewlines(Array.from(sql).slice(0, position).join(''));
-		return {problem: error instanceof Error ? error.message : String(error), line};
+		return {problem: parserMessage(error), line};
 	}
 
 	const statements: Statement[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import {nextSize, paceAfter} from '../../source/adapters/migrator/backfill.js';
+import {nextSize, paceAfter, walFull} from '../../source/adapters/migrator/backfill.js';
 import {openMigrator} from '../../source/adapters/migrator/index.js';
 import {MigrationError, MigrationStoppedError} from '../../source/errors/index.js';
 import type {BackfillProgress} from '../../source/ports/migrator.js';
@@ -236,6 +236,14 @@ describe('batch size', () => {
 		assert.ok(Math.abs(paceAfter(0.01, 45, 1500, 50) - 0.016) < 1e-12, 'a slow batch under the line moves it 30% of the way to 0.03');
 		assert.ok(Math.abs(paceAfter(0.03, 10, 1000, 50) - 0.024) < 1e-12, 'a fast one too: 30% of the way from 0.03 to 0.01');
 		assert.equal(paceAfter(0.01, 120, 1000, 50), 0.12);
+	});
+
+	test('PostgreSQL: the WAL is flushed before a batch when what is unwritten and what the batch writes would fill more than half of wal_buffers', () => {
+		const mb = 1024 * 1024;
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), false, '1 MB of WAL to come, none unwritten');
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 0.5 * mb, perRow: 200}), false, '1.5 MB in all');
+		assert.equal(walFull(5000, {buffers: 4 * mb, unwritten: 1.5 * mb, perRow: 200}), true, '2.5 MB in all: flushed first');
+		assert.equal(walFull(20_000, {buffers: 4 * mb, unwritten: 0, perRow: 200}), true, 'a batch of 4 MB alone');
 	});
 
 	test('sized to the target at that pace, growing by half at most, shrinking at once however far, within the bounds', () => {

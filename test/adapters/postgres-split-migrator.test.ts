@@ -159,6 +159,39 @@ describe('PostgreSQL migrations split by the parser, applied on PostgreSQL', () 
 		}
 	});
 
+	test('goose: the SQL outside StatementBegin … End is cut by the parser on PostgreSQL too; a block stays one statement', async () => {
+		const goose = `-- +goose Up
+CREATE TABLE orders (id int PRIMARY KEY);
+CREATE RULE copy_orders AS ON INSERT TO orders DO ALSO (INSERT INTO audit_a VALUES (NEW.id); INSERT INTO audit_b VALUES (NEW.id));
+-- +goose StatementBegin
+CREATE FUNCTION twice(n int) RETURNS int LANGUAGE sql AS 'SELECT n * 2';
+-- +goose StatementEnd
+SELECT 1;
+
+-- +goose Down
+DROP TABLE orders;
+`;
+		const [source] = await readMigrations(directory({'00001_rule.sql': goose}), 'postgres');
+		assert.ok(source?.up.kind === 'sql');
+		assert.deepEqual(source.up.statements, [
+			'CREATE TABLE orders (id int PRIMARY KEY)',
+			'CREATE RULE copy_orders AS ON INSERT TO orders DO ALSO (INSERT INTO audit_a VALUES (NEW.id); INSERT INTO audit_b VALUES (NEW.id))',
+			'CREATE FUNCTION twice(n int) RETURNS int LANGUAGE sql AS \'SELECT n * 2\'',
+			'SELECT 1',
+		]);
+		assert.deepEqual(source.down?.kind === 'sql' ? source.down.statements : null, ['DROP TABLE orders']);
+	});
+
+	test('goose: a no-transaction file whose SQL outside the blocks the parser rejects is refused when read, naming its line', async () => {
+		const goose = '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE t (a int);\n\\set x 1\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n';
+		await assert.rejects(readMigrations(directory({'00001_bad.sql': goose}), 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(error.line, 4);
+			assert.match(error.message, /does not parse as PostgreSQL/);
+			return true;
+		});
+	});
+
 	test('SQLite keeps its own splitter, which reads a trigger body the PostgreSQL parser would refuse', async () => {
 		const [source] = await readMigrations(directory({'0001_t.up.sql': 'CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;\n'}), 'sqlite');
 		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END']);

@@ -76,3 +76,19 @@ test('a script the parser rejects comes back as its message and the line it stop
 test('the parser is loaded once, however many callers ask', async () => {
 	assert.equal(await loadParseSync(), parse);
 });
+
+test('the parser giving up (out of memory, it throws emscripten\'s ExitStatus, no Error) is told apart from a rejection, in words', () => {
+	// What libpg-query threw on a 43 MB script of INSERTs: its WebAssembly program exits.
+	const exit = {name: 'ExitStatus', message: 'Program terminated with exit(1)', status: 1};
+	const result = splitPostgres('INSERT INTO t VALUES (1);\n'.repeat(50_000), () => {
+		throw exit;
+	});
+	assert.ok('failed' in result, JSON.stringify(result));
+	assert.equal(result.failed, 'PostgreSQL\'s parser gave up on this 1.2 MB script (Program terminated with exit(1)), as it does when it runs out of memory: it holds the whole script\'s tree at once');
+	assert.doesNotMatch(result.failed, /object Object/);
+});
+
+test('a rejection of the SQL still comes back as the parser\'s message and its line', async () => {
+	const result = splitPostgres('SELECT 1;\nSELEC 2;\n', await loadParseSync());
+	assert.deepEqual(result, {problem: 'syntax error at or near "SELEC"', line: 2});
+});

@@ -72,6 +72,19 @@ const MAX_GROWTH = 1.5;
 /** The weight of the last batch in the time per row the next is sized by. */
 const PACE_WEIGHT = 0.3;
 
+/**
+ * PostgreSQL: the share of wal_buffers a batch may start with, counting the WAL not yet written
+ * out and what it will write itself; past it the WAL is flushed first (see flushWal). A batch that
+ * finds the buffers full writes them out itself, and first waits for the WALWriteLock, which the
+ * WAL writer or a committing session holds through its fsync. On the shared 2-core machine those
+ * waits were the long batches (their backend's wait event, sampled every few ms: LWLock WALWrite
+ * from 40 ms in to the end, 100-216 ms; a 5M-row backfill writes WAL at tens of MB/s, filling
+ * 4 MB of buffers within one slow fsync). Half leaves room for the WAL other sessions write
+ * meanwhile, and for a batch whose WAL per row grows (after a checkpoint each page's first change
+ * logs the whole page).
+ */
+const WAL_SHARE = 0.5;
+
 type Checked = Required<Omit<BackfillOptions, 'where'>> & {where: string | null; schema: string | null; name: string};
 
 /**
@@ -103,6 +116,8 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 	let size = Math.min(o.batchSize, o.maxBatchSize);
 	// Milliseconds per row, as the next batch is sized by; null until a batch has run.
 	let pace: number | null = null;
+	// PostgreSQL: the WAL's room and use (see WAL_SHARE); null on SQLite.
+	const wal = session.engine === 'postgres' ? await walState(session) : null;
 	const matching = o.where === null ? 'TRUE' : `(${o.where})`;
 	let total = at.done ? rows : rows + await remaining(session, table, key, matching, lastKey);
 	let lastReport = -Infinity;
@@ -141,7 +156,15 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 				throw run.stopped();
 			}
 
-			let outcome: Batch = {n: 0, upper: null, serverMs: null};
+			if (wal !== null && batches > 0) {
+				if (walFull(size, wal)) {
+					// eslint-disable-next-line no-await-in-loop -- between batches, holding no row lock
+					await flushWal(session, {migration: run.migration, direction: run.direction, table: label});
+					wal.unwritten = 0;
+				}
+			}
+
+			let outcome: Batch = {n: 0, upper: null, serverMs: null, wal: null};
 			let heldMs = 0;
 			// eslint-disable-next-line no-await-in-loop -- batches run in order, each after the last commit
 			const attempts = await retryLockTimeouts({
@@ -175,6 +198,13 @@ export async function backfill(run: BackfillRun, options: BackfillOptions): Prom
 				longest = Math.max(longest, heldMs);
 				longestServer = Math.max(longestServer, outcome.serverMs ?? 0);
 				overBound += heldMs > o.maxLockMs ? 1 : 0;
+			}
+
+			if (wal !== null && outcome.wal !== null) {
+				// Per row of this batch, counting the WAL others wrote meanwhile: an estimate on the safe side.
+				wal.perRow = Math.max(0, outcome.wal.inserted - wal.inserted) / Math.max(n, 1);
+				wal.inserted = outcome.wal.inserted;
+				wal.unwritten = outcome.wal.unwritten;
 			}
 
 			rows += n;
@@ -243,10 +273,45 @@ export function nextSize(size: number, msPerRow: number, targetMs: number, maxBa
 }
 
 /**
+ * PostgreSQL: whether the WAL not yet written out, and what the next batch writes at the last one's
+ * WAL per row, would fill more than WAL_SHARE of wal_buffers: then it is flushed first, between
+ * batches (see flushWal). The size stays the time's to set: the WAL per row counts what other
+ * sessions wrote meanwhile, and on a busy server it would shrink every batch for WAL not its own.
+ */
+export function walFull(size: number, wal: {buffers: number; unwritten: number; perRow: number}): boolean {
+	return wal.unwritten + (wal.perRow * size) > wal.buffers * WAL_SHARE;
+}
+
+/**
  * Rows updated, and the batch's last key; null: fewer than a batch were left, and this one took them all.
  * serverMs: the statement's time as PostgreSQL measured it, from its start to its last row (null on SQLite).
+ * wal: where the WAL stood after it, in bytes (null on SQLite).
  */
-type Batch = {n: number; upper: unknown; serverMs: number | null};
+type Batch = {n: number; upper: unknown; serverMs: number | null; wal: {inserted: number; unwritten: number} | null};
+
+/** wal_buffers in bytes; the WAL inserted so far (its position); how much of it was not yet written out; bytes per row of the last batch. */
+type WalState = {buffers: number; inserted: number; unwritten: number; perRow: number};
+
+async function walState(session: Session): Promise<WalState> {
+	const row = (await session.run(`SELECT pg_size_bytes(current_setting('wal_buffers'))::float8 AS buffers,
+	(pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::float8 AS inserted, (pg_current_wal_insert_lsn() - pg_current_wal_lsn())::float8 AS unwritten`))[0];
+	return {buffers: Number(row?.['buffers']), inserted: Number(row?.['inserted']), unwritten: Number(row?.['unwritten']), perRow: 0};
+}
+
+/**
+ * Writes out and flushes the WAL so far, between batches: the wait for it, and for the WAL writer's
+ * fsync before it, holds no row lock. A commit that wrote WAL, synchronous, flushes everything
+ * before it; the position row is this backfill's own, so its update waits for no one. 'local': the
+ * buffers are this server's, a synchronous standby has no say in them.
+ */
+async function flushWal(session: Session, at: Omit<PositionOf, 'rows'>): Promise<void> {
+	await session.run('SET synchronous_commit = local');
+	try {
+		await session.run(`UPDATE ${BACKFILL_TABLE} SET updated_at = now() WHERE migration = $1 AND direction = $2 AND table_name = $3`, [at.migration, at.direction, at.table]);
+	} finally {
+		await session.run('SET synchronous_commit = off');
+	}
+}
 
 type Sql = {table: string; key: string; matching: string; set: string};
 
@@ -283,13 +348,17 @@ async function postgresBatch(session: Session, {table, key, matching, set}: Sql,
 )
 SELECT (SELECT upper::text FROM bound) AS upper, (SELECT count(*) FROM changed)::int AS n, (SELECT count(*) FROM saved)::int AS saved,
 	-- Last, so the CTEs above have run when the clock is read.
-	(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms`, params);
+	(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms,
+	(pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::float8 AS wal_inserted, (pg_current_wal_insert_lsn() - pg_current_wal_lsn())::float8 AS wal_unwritten`, params);
 	const row = rows[0];
 	if (Number(row?.['saved']) !== 1) {
 		throw new Error(`the position in ${BACKFILL_TABLE} was not written with the batch`);
 	}
 
-	return {n: Number(row?.['n'] ?? 0), upper: row?.['upper'] ?? null, serverMs: Number(row?.['server_ms'] ?? 0)};
+	return {
+		n: Number(row?.['n'] ?? 0), upper: row?.['upper'] ?? null, serverMs: Number(row?.['server_ms'] ?? 0),
+		wal: {inserted: Number(row?.['wal_inserted']), unwritten: Number(row?.['wal_unwritten'])},
+	};
 }
 
 /** SQLite: BEGIN IMMEDIATE holds the write lock, so the range found is the range updated; its statements cost no round trip. */
@@ -302,7 +371,7 @@ async function sqliteBatch(session: Session, {table, key, matching, set}: Sql, a
 	const n = Number((await session.run('SELECT changes() AS n'))[0]?.['n'] ?? 0);
 	const save = savePositionStatement(session, at.migration, at.direction, at.table, {lastKey: upper ?? lastKey, rows: at.rows + n, done: upper === null});
 	await session.run(save.sql, save.params);
-	return {n, upper, serverMs: null};
+	return {n, upper, serverMs: null, wal: null};
 }
 
 async function remaining(session: Session, table: string, key: string, matching: string, lastKey: unknown): Promise<number> {

@@ -5,7 +5,7 @@ import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {loadParseSync} from '../../sql/postgres-parser-module.js';
-import {splitPostgres} from '../../sql/split-postgres.js';
+import {splitPostgres, type PostgresSplit} from '../../sql/split-postgres.js';
 import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
@@ -177,7 +177,18 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	if (reader.sections === undefined) {
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
-		const sections = reader.sections(bare);
+		// The chunks the format leaves to a splitter are cut as a plain file is; the first the parser rejects is noted.
+		let rejected: Exclude<PostgresSplit, {statements: Statement[]}> | null = null;
+		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
+		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
+			const result = splitPostgres(chunk, parse);
+			if ('statements' in result) {
+				return result.statements;
+			}
+
+			rejected ??= result;
+			return splitStatementsAt(chunk);
+		});
 		if ('problem' in sections) {
 			throw new MigrationFileError(file, sections.problem, {line: sections.line, hint: `fix ${name} (a ${reader.name} migration)`});
 		}
@@ -188,6 +199,10 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		}
 
 		transaction &&= section.transaction;
+		if (rejected !== null && options.refuse && !transaction) {
+			throw unparsed(file, rejected);
+		}
+
 		// SQLite prepares one statement at a time: a goose block holding several runs them one by one, in the same transaction.
 		statements = section.statements?.flatMap(s => options.engine === 'sqlite' && s.pieces.length > 1 ? s.pieces : [s]) ?? await split(file, section.text, options.engine, transaction, options.refuse);
 	}
@@ -239,13 +254,23 @@ async function split(file: string, text: string, engine: Engine, transaction: bo
 	}
 
 	if (refuse && !transaction) {
-		throw new MigrationFileError(file, `does not parse as PostgreSQL (${result.problem}), and it runs outside a transaction: the statements above this one would commit before the server refused it`, {
-			line: result.line,
-			hint: `fix the statement at line ${result.line} of ${path.basename(file)}; cutover sends plain SQL to the server, so psql's backslash commands (\\set, \\i, \\connect) cannot run: write the SQL they stand for`,
-		});
+		throw unparsed(file, result);
 	}
 
 	return splitStatementsAt(text);
+}
+
+function unparsed(file: string, result: Exclude<PostgresSplit, {statements: Statement[]}>): MigrationFileError {
+	if ('failed' in result) {
+		return new MigrationFileError(file, `cannot be cut into statements: ${result.failed}; it runs outside a transaction, so cutover cuts it only where the parser ends each statement`, {
+			hint: `split ${path.basename(file)} into several migrations of a few MB each`,
+		});
+	}
+
+	return new MigrationFileError(file, `does not parse as PostgreSQL (${result.problem}), and it runs outside a transaction: the statements above this one would commit before the server refused it`, {
+		line: result.line,
+		hint: `fix the statement at line ${result.line} of ${path.basename(file)}; cutover sends plain SQL to the server, so psql's backslash commands (\\set, \\i, \\connect) cannot run: write the SQL they stand for`,
+	});
 }
 
 async function listDirectory(directory: string): Promise<FolderEntry[]> {

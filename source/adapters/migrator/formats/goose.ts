@@ -15,14 +15,14 @@ export const goose: FormatReader = {
 	claims(text) {
 		return text.split(/\r?\n/).some(line => /^--\s*\+goose\s+up\b/i.test(line.trim()));
 	},
-	sections(text) {
-		return gooseSections(text);
+	sections(text, split) {
+		return gooseSections(text, split ?? splitStatementsAt);
 	},
 };
 
 type Block = {direction: 'up' | 'down'; start: number; end: number; whole: boolean};
 
-function gooseSections(text: string): Sections {
+function gooseSections(text: string, split: (text: string) => Statement[]): Sections {
 	const lines = text.split(/\r?\n/);
 	let direction: 'up' | 'down' | null = null;
 	let transaction = true;
@@ -100,11 +100,12 @@ function gooseSections(text: string): Sections {
 	const section = (want: 'up' | 'down'): Section => {
 		const mine = blocks.filter(b => b.direction === want);
 		const statements = mine.flatMap(block => {
-			const pieces = splitStatementsAt(keepLines(lines, block.start, block.end));
 			if (!block.whole) {
-				return pieces.map(piece => ({...piece, pieces: [piece]}));
+				return split(keepLines(lines, block.start, block.end)).map(piece => ({...piece, pieces: [piece]}));
 			}
 
+			// A block is one statement, sent whole; its pieces are for SQLite, which prepares one at a time.
+			const pieces = splitStatementsAt(keepLines(lines, block.start, block.end));
 			return pieces.length === 0 ? [] : [wholeBlock(lines, block, pieces)];
 		});
 		const from = Math.min(...mine.map(b => b.start), lines.length);

@@ -45,8 +45,12 @@ export type FormatReader = {
 	match(file: string): FileRole | null;
 	/** One-file formats (goose, dbmate) share a naming; their markers in the text tell which wrote the file. */
 	claims?(text: string): boolean;
-	/** Cuts a one-file migration into its up and down. */
-	sections?(text: string): Sections;
+	/**
+	 * Cuts a one-file migration into its up and down. `split` cuts the SQL the format leaves to a
+	 * splitter (goose's outside StatementBegin … End): PostgreSQL's parser on PostgreSQL, as for a
+	 * plain file; the hand-written splitter when absent.
+	 */
+	sections?(text: string, split?: (text: string) => Statement[]): Sections;
 	/** An empty file is a migration that does nothing (the tool runs it and logs it); otherwise it is refused. */
 	emptyIsNoop: boolean;
 };
