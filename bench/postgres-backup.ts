@@ -50,14 +50,16 @@ export async function benchPostgres(rounds: number, data: PostgresData = {scale:
 		throw new Error(`${database.url} did not parse as a PostgreSQL target`);
 	}
 
+	// cutover's own choice of format (by size: the directory format at the full size), and the custom format alone.
 	const tool = createPostgresBackupTool(target);
+	const customTool = createPostgresBackupTool(target, {policy: {format: 'custom'}});
 	const meter = createProgressMeter();
 	const bare = {longestStallMs: 0};
 	let dumps = 0;
 	const nextName = (side: string): string => `${side}-${++dumps}.dump`;
 
 	const backup = await interleave({
-		what: 'postgres backup / pg_dump -Fc',
+		what: 'postgres backup (cutover\'s choice of format) / pg_dump -Fc',
 		rounds,
 		async cutover() {
 			const artifact = await meter.watch(async onProgress => tool.backup({directory, fileName: nextName('cutover'), onProgress}));
@@ -85,7 +87,7 @@ export async function benchPostgres(rounds: number, data: PostgresData = {scale:
 
 	const jobs = Math.min(availableParallelism(), 4);
 	const directoryTool = createPostgresBackupTool(target, {policy: {format: 'directory'}});
-	const customWhole = await interleave({what: 'postgres custom backup + verify / pg_dump -Fc', goal: 1.05, rounds, cutover: backupAndVerify(tool), bare: bareCustom});
+	const customWhole = await interleave({what: 'postgres custom backup + verify / pg_dump -Fc', goal: 1.05, rounds, cutover: backupAndVerify(customTool), bare: bareCustom});
 	const directoryWhole = await interleave({what: `postgres directory backup (-j ${jobs}) + verify / pg_dump -Fc`, goal: 0.75, rounds, cutover: backupAndVerify(directoryTool), bare: bareCustom});
 	// The same format and level by hand: what cutover's own work costs, apart from the format's gain.
 	const directorySame = await interleave({
@@ -113,12 +115,12 @@ export async function benchPostgres(rounds: number, data: PostgresData = {scale:
 		rmSync(at, {recursive: true, force: true});
 	}
 
-	const artifact: BackupArtifact = await tool.backup({directory, fileName: 'verified.dump', onProgress() {}});
+	const artifact: BackupArtifact = await customTool.backup({directory, fileName: 'verified.dump', onProgress() {}});
 	const list = await interleave({
 		what: 'postgres verify / pg_restore --list',
 		rounds,
 		async cutover() {
-			await verifyOk(tool.verify(artifact));
+			await verifyOk(customTool.verify(artifact));
 		},
 		async bare() {
 			await execa('pg_restore', ['--list', artifact.path], {stdin: 'ignore'});
@@ -129,7 +131,7 @@ export async function benchPostgres(rounds: number, data: PostgresData = {scale:
 		what: 'postgres verify / pg_restore --list + -f /dev/null',
 		rounds,
 		async cutover() {
-			await verifyOk(tool.verify(artifact));
+			await verifyOk(customTool.verify(artifact));
 		},
 		async bare() {
 			await execa('pg_restore', ['--list', artifact.path], {stdin: 'ignore'});
