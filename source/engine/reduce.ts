@@ -2,7 +2,7 @@ import type {Entry, RunEvent, StepId} from './events.js';
 import {folderNote} from './folder-note.js';
 import {isSatisfied} from './judge.js';
 import type {MigrationInfo} from './model.js';
-import {initialState, type MigrationRow, type RunState, type StatementRun, type StepStatus} from './state.js';
+import {copyState, initialState, type MigrationRow, type RunState, type StatementRun, type StepStatus} from './state.js';
 
 const TAIL_LINES = 5;
 
@@ -13,10 +13,10 @@ const TAIL_LINES = 5;
  */
 export function reduce(state: RunState, entry: Entry): RunState {
 	const applied = apply(state, entry.event, entry.at, entry.seq);
-	// apply gives back `state` itself or an object it has just built from it (every case spreads
+	// apply gives back `state` itself or an object it has just built from it (every case copies
 	// `state`), so only the former is copied to move the clock: one copy of the state an event, not
 	// two, which was most of what replaying a long record cost.
-	const next = applied === state ? {...state} : applied;
+	const next = applied === state ? copyState(state) : applied;
 	next.now = entry.at;
 	next.lastSeq = entry.seq;
 	return entry.event.type.startsWith('operator.')
@@ -84,10 +84,7 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 		}
 
 		case 'command.output': {
-			return {
-				...state,
-				commands: state.commands.map(c => c.id === event.id ? {...c, tail: [...c.tail, event.line].slice(-TAIL_LINES), lines: c.lines + 1} : c),
-			};
+			return withField(state, 'commands', state.commands.map(c => c.id === event.id ? {...c, tail: [...c.tail, event.line].slice(-TAIL_LINES), lines: c.lines + 1} : c));
 		}
 
 		case 'command.finished': {
@@ -99,7 +96,7 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 		}
 
 		case 'backup.progress': {
-			return state.backup ? {...state, backup: {...state.backup, progress: event.progress}} : state;
+			return state.backup ? withField(state, 'backup', {...state.backup, progress: event.progress}) : state;
 		}
 
 		case 'backup.finished': {
@@ -167,7 +164,7 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 		}
 
 		case 'watch.sampled': {
-			return {...state, lockSample: {...event.sample, at}};
+			return withField(state, 'lockSample', {...event.sample, at});
 		}
 
 		case 'operator.backend-action': {
@@ -357,7 +354,7 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 
 		case 'observation.sample': {
 			const observation = state.observation;
-			return observation === null ? state : {...state, observation: {...observation, figures: event.figures, error: event.error ?? null, sampledAt: at}};
+			return observation === null ? state : withField(state, 'observation', {...observation, figures: event.figures, error: event.error ?? null, sampledAt: at});
 		}
 
 		case 'observation.breach': {
@@ -476,7 +473,14 @@ function upsertMigration(state: RunState, name: string, direction: 'up' | 'down'
 		return {...state, migrations: [...state.migrations, change(pendingRow(name, reversible, direction))]};
 	}
 
-	return {...state, migrations: state.migrations.map((m, i) => i === index ? change(m) : m)};
+	return withField(state, 'migrations', state.migrations.map((m, i) => i === index ? change(m) : m));
+}
+
+/** `{...state, [key]: value}` through copyState, for the events a long record repeats (progress, output, samples). */
+function withField<K extends keyof RunState>(state: RunState, key: K, value: RunState[K]): RunState {
+	const next = copyState(state);
+	next[key] = value;
+	return next;
 }
 
 export function describeDecision(event: RunEvent): string {

@@ -5,22 +5,35 @@ import {GENESIS, JOURNAL_FORMAT} from '../journal/line.js';
 import {canonicalJson} from '../journal/canonical-json.js';
 
 export type ChainedLine = {
-	line: JournalLine;
+	/** The line, parsed when first asked for: verify needs only a few lines' contents, and a record's every line kept parsed was much of its garbage collection. */
+	readonly line: JournalLine;
+	readonly kind: string;
 	/** sha256 of the line's exact bytes: what the next line's `prev` must be. */
-	hash: string;
+	readonly hash: string;
 	/** Byte offset just past this line's newline. */
-	end: number;
+	readonly end: number;
 };
+
+class CheckedLine implements ChainedLine {
+	private parsed: JournalLine | undefined;
+	constructor(private readonly text: string, readonly kind: string, readonly hash: string, readonly end: number) {}
+
+	get line(): JournalLine {
+		// checkChain parsed this text once already, so it parses.
+		this.parsed ??= JSON.parse(this.text) as JournalLine;
+		return this.parsed;
+	}
+}
 
 export type Chain = {lines: ChainedLine[]; torn: boolean; problem: string | null};
 
 const short = (hash: unknown) => typeof hash === 'string' ? `${hash.slice(0, 12)}…` : String(hash);
 
 // One-shot hashing (Node 20.12 and later) costs a third of a Hash object per line; older Node 20s build one.
-const oneShot = (crypto as {hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string}).hash;
+const oneShot = (crypto as {hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string}).hash;
 const sha256Hex = oneShot === undefined
-	? (data: Uint8Array) => crypto.createHash('sha256').update(data).digest('hex')
-	: (data: Uint8Array) => oneShot('sha256', data, 'hex');
+	? (data: Uint8Array | string) => crypto.createHash('sha256').update(data).digest('hex')
+	: (data: Uint8Array | string) => oneShot('sha256', data, 'hex');
 
 /** True when every object's keys, as JSON.parse laid them out, are in ascending UTF-16 order, as canonicalJson sorts them. */
 function keysSorted(value: object): boolean {
@@ -70,16 +83,17 @@ export function checkChain(bytes: Buffer): Chain {
 	let start = 0;
 	let textStart = 0;
 	let prev = GENESIS;
+	let firstRunId: unknown;
+	let kind = '';
 	for (let n = 1; start < bytes.length; n++) {
 		const newline = bytes.indexOf(0x0A, start);
 		if (newline < 0) {
 			return {lines, torn: true, problem: null};
 		}
 
-		const raw = bytes.subarray(start, newline);
 		let text: string;
 		if (whole === null) {
-			text = raw.toString('utf8');
+			text = bytes.toString('utf8', start, newline);
 		} else {
 			const textEnd = whole.indexOf('\n', textStart);
 			text = whole.slice(textStart, textEnd);
@@ -94,11 +108,10 @@ export function checkChain(bytes: Buffer): Chain {
 			return fail('is not JSON (changed, or cut and joined)');
 		}
 
-		if (line === null || typeof line !== 'object' || !isCanonical(line, text) || (whole === null && !Buffer.from(text, 'utf8').equals(raw))) {
+		if (line === null || typeof line !== 'object' || !isCanonical(line, text) || (whole === null && !Buffer.from(text, 'utf8').equals(bytes.subarray(start, newline)))) {
 			return fail('is not in canonical form: it was edited after it was written');
 		}
 
-		const first = lines[0]?.line;
 		if (line.v !== JOURNAL_FORMAT) {
 			return fail(`has format version ${String(line.v)}; this cutover reads version ${JOURNAL_FORMAT}`);
 		}
@@ -107,8 +120,8 @@ export function checkChain(bytes: Buffer): Chain {
 			return fail(`is ${String(line.kind)}, but a record starts with run.started: its first line is missing`);
 		}
 
-		if (first !== undefined && line.runId !== first.runId) {
-			return fail(`belongs to run ${String(line.runId)}, not ${first.runId}: lines from another record were mixed in`);
+		if (n > 1 && line.runId !== firstRunId) {
+			return fail(`belongs to run ${String(line.runId)}, not ${String(firstRunId)}: lines from another record were mixed in`);
 		}
 
 		if (line.seq !== n - 1) {
@@ -125,8 +138,19 @@ export function checkChain(bytes: Buffer): Chain {
 				: `its prev (${short(line.prev)}) is not the sha256 of line ${n - 1} (${short(prev)}): line ${n - 1} was changed, or lines between them were removed or reordered`);
 		}
 
-		prev = sha256Hex(raw);
-		lines.push({line, hash: prev, end: newline + 1});
+		if (n === 1) {
+			firstRunId = line.runId;
+		}
+
+		// Valid UTF-8 decodes and encodes back to the same bytes: the text hashes as they do, and costs no Buffer view.
+		prev = sha256Hex(whole === null ? bytes.subarray(start, newline) : text);
+		// The kind of the line before, when it is the same: one string looked up many times is looked up fast (isKnownKind).
+		if (line.kind !== kind) {
+			kind = line.kind;
+		}
+
+		// Not kept parsed: a long record's every line held in memory was much of its garbage collection.
+		lines.push(new CheckedLine(text, kind, prev, newline + 1));
 		start = newline + 1;
 	}
 

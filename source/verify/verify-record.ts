@@ -51,7 +51,7 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 	const lines = chain.lines;
 	const started = lines[0]?.line.event as EventOf<'run.started'> | undefined;
 	const lastLine = lines.at(-1);
-	const lastKind = lastLine?.line.kind;
+	const lastKind = lastLine?.kind;
 	const previous = wellFormed(started?.previousRecord, ['file', 'head']);
 	const signer = wellFormed(started?.signer, ['keyId', 'publicKey']);
 	const report: RecordReport = {
@@ -145,6 +145,6 @@ function readBytes(file: string): Buffer | null {
  * line's, so they verify; only their meaning is beyond this version, and the note says so.
  */
 function unknownKinds(lines: ReturnType<typeof checkChain>['lines']): string[] {
-	const unknown = lines.flatMap((l, i) => isKnownKind(l.line.kind) ? [] : [`line ${i + 1} (${l.line.kind})`]);
+	const unknown = lines.flatMap((l, i) => isKnownKind(l.kind) ? [] : [`line ${i + 1} (${l.kind})`]);
 	return unknown.length === 0 ? [] : [`${unknown.length} line${unknown.length === 1 ? ' holds an event' : 's hold events'} of a kind this cutover does not know (a newer version wrote ${unknown.length === 1 ? 'it' : 'them'}?): ${unknown.join(', ')}; verified as bytes, not read`];
 }
