@@ -16,7 +16,7 @@ const TICK_MS = 500;
  * Mounts the screens on the session: every event re-renders, and a clock tick keeps elapsed
  * times moving between events. Quitting is journaled before anything else happens.
  */
-export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void}): ConsoleHandle {
+export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void; holdUntil?: Promise<void>}): ConsoleHandle {
 	let state: RunState = session.state;
 	let resolveClosed: () => void = () => {};
 	const closed = new Promise<void>(resolve => {
@@ -51,18 +51,30 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 	// Events come in bursts (the fingerprint, the plan and the preflight within a few ms): one
 	// render after the burst, not one each; a render of the whole tree costs more than the events.
 	let pending: NodeJS.Immediate | null = null;
+	// `holdUntil`: the events until then are drawn in one render when it resolves (the clock's tick and the keys still draw).
+	let held = options.holdUntil !== undefined;
+	let unmounted = false;
 	const off = session.subscribe(next => {
 		state = next;
-		pending ??= setImmediate(() => {
-			pending = null;
+		if (!held) {
+			pending ??= setImmediate(() => {
+				pending = null;
+				instance.rerender(view());
+			});
+		}
+	});
+	void options.holdUntil?.then(() => {
+		held = false;
+		if (!unmounted) {
 			instance.rerender(view());
-		});
+		}
 	});
 	const timer = setInterval(() => instance.rerender(view()), TICK_MS);
 	void instance.waitUntilExit().then(() => resolveClosed());
 	return {
 		closed,
 		unmount() {
+			unmounted = true;
 			clearInterval(timer);
 			off();
 			if (pending !== null) {
