@@ -16,7 +16,7 @@ const TICK_MS = 500;
  * Mounts the screens on the session: every event re-renders, and a clock tick keeps elapsed
  * times moving between events. Quitting is journaled before anything else happens.
  */
-export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void; holdUntil?: Promise<void>}): ConsoleHandle {
+export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void; holdUntil?: Promise<boolean>}): ConsoleHandle {
 	let state: RunState = session.state;
 	let resolveClosed: () => void = () => {};
 	const closed = new Promise<void>(resolve => {
@@ -51,7 +51,8 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 	// Events come in bursts (the fingerprint, the plan and the preflight within a few ms): one
 	// render after the burst, not one each; a render of the whole tree costs more than the events.
 	let pending: NodeJS.Immediate | null = null;
-	// `holdUntil`: the events until then are drawn in one render when it resolves (the clock's tick and the keys still draw).
+	// `holdUntil`: no render for events and ticks until it resolves (keys still draw); then one at once
+	// when it says so, else at the next event, as after any burst (a moment between two events of one may show what is half done).
 	let held = options.holdUntil !== undefined;
 	let unmounted = false;
 	const off = session.subscribe(next => {
@@ -63,13 +64,17 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 			});
 		}
 	});
-	void options.holdUntil?.then(() => {
+	void options.holdUntil?.then(draw => {
 		held = false;
-		if (!unmounted) {
+		if (draw && !unmounted) {
 			instance.rerender(view());
 		}
 	});
-	const timer = setInterval(() => instance.rerender(view()), TICK_MS);
+	const timer = setInterval(() => {
+		if (!held) {
+			instance.rerender(view());
+		}
+	}, TICK_MS);
 	void instance.waitUntilExit().then(() => resolveClosed());
 	return {
 		closed,

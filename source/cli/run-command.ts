@@ -458,10 +458,12 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		// After the console's first frame, the next one is the first the operator can act on: drawn
 		// when the flow first waits for an answer (the window screen, read, fingerprinted and
 		// preflighted) or ends, not one per burst of events before it (each a render of the whole
-		// tree, tens of ms of the window screen). A slow target is shown at work after a moment all the same.
+		// tree, tens of ms of the window screen). A slow target is drawn at work after a moment all the same.
 		let shownAnyway: NodeJS.Timeout | undefined;
-		const ready = Promise.race([asked, flowing.then(() => undefined, () => undefined), new Promise<void>(resolve => {
-			shownAnyway = setTimeout(resolve, REDRAW_AT_THE_LATEST_MS);
+		const ready = Promise.race([asked.then(() => true), flowing.then(() => true, () => true), new Promise<boolean>(resolve => {
+			shownAnyway = setTimeout(() => {
+				resolve(false);
+			}, REDRAW_AT_THE_LATEST_MS);
 		})]).finally(() => {
 			clearTimeout(shownAnyway);
 		});
@@ -476,7 +478,9 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		}
 
 		clearEarlyFrame({beforeInk: true});
-		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console'), holdUntil: ready});
+		// Over several databases, each is drawn as it is read, as before: the screens mounted on the way
+		// (the active database changes while both are read) decide where the keys start on the window.
+		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console'), ...(legs.length === 1 ? {holdUntil: ready} : {})});
 		view = mounted;
 		try {
 			const outcome = await flowing;
