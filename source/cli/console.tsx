@@ -16,7 +16,7 @@ const TICK_MS = 500;
  * Mounts the screens on the session: every event re-renders, and a clock tick keeps elapsed
  * times moving between events. Quitting is journaled before anything else happens.
  */
-export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void}): ConsoleHandle {
+export function mountConsole(session: Session, options: {recordPath: string; onQuit: () => void; holdUntil?: Promise<boolean>}): ConsoleHandle {
 	let state: RunState = session.state;
 	let resolveClosed: () => void = () => {};
 	const closed = new Promise<void>(resolve => {
@@ -51,18 +51,35 @@ export function mountConsole(session: Session, options: {recordPath: string; onQ
 	// Events come in bursts (the fingerprint, the plan and the preflight within a few ms): one
 	// render after the burst, not one each; a render of the whole tree costs more than the events.
 	let pending: NodeJS.Immediate | null = null;
+	// `holdUntil`: no render for events and ticks until it resolves (keys still draw); then one at once
+	// when it says so, else at the next event, as after any burst (a moment between two events of one may show what is half done).
+	let held = options.holdUntil !== undefined;
+	let unmounted = false;
 	const off = session.subscribe(next => {
 		state = next;
-		pending ??= setImmediate(() => {
-			pending = null;
-			instance.rerender(view());
-		});
+		if (!held) {
+			pending ??= setImmediate(() => {
+				pending = null;
+				instance.rerender(view());
+			});
+		}
 	});
-	const timer = setInterval(() => instance.rerender(view()), TICK_MS);
+	void options.holdUntil?.then(draw => {
+		held = false;
+		if (draw && !unmounted) {
+			instance.rerender(view());
+		}
+	});
+	const timer = setInterval(() => {
+		if (!held) {
+			instance.rerender(view());
+		}
+	}, TICK_MS);
 	void instance.waitUntilExit().then(() => resolveClosed());
 	return {
 		closed,
 		unmount() {
+			unmounted = true;
 			clearInterval(timer);
 			off();
 			if (pending !== null) {

@@ -91,6 +91,9 @@ const interactiveTerminal = () => Boolean(process.stdin.isTTY && process.stdout.
 
 let consoleModule: Promise<typeof import('./console.js')> | null = null;
 
+/** How long after the flow starts the console draws its events at the latest, when no gate has opened by then: the target is slow. */
+const REDRAW_AT_THE_LATEST_MS = 1000;
+
 /** The screens and Ink: the heaviest imports of a run, loaded once, started as early as a console is known to come. */
 async function loadConsole(): Promise<typeof import('./console.js')> {
 	consoleModule ??= importWithoutFetch(async () => import('./console.js'));
@@ -341,10 +344,17 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		? [{name: null, session, connections, runLock: options.runLock, target: options.target, runbook: options.runbook, answers: options.answers}]
 		: options.databases.map(d => ({...d, session: databaseSession(session, d.name)}));
 	const opened: OpenedLeg[] = [];
+	// Resolved when the flow first waits for the operator, at any gate (see the console's mount below).
+	let asking = () => {};
+	const asked = new Promise<void>(resolve => {
+		asking = resolve;
+	});
 	try {
 		for (const leg of legs) {
 			// eslint-disable-next-line no-await-in-loop -- one after the other
-			opened.push(await openLeg(leg, {...options, recordsDir: path.dirname(journal.path)}, abort));
+			opened.push(await openLeg(leg, {...options, recordsDir: path.dirname(journal.path)}, abort, () => {
+				asking();
+			}));
 		}
 	} catch (error) {
 		// What was opened is closed, and what was not yet is released too: nothing is left holding a database.
@@ -445,6 +455,18 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		const flowing = flow(deps, named);
 		// Awaited once the console is up; a rejection meanwhile (a bug) is not an unhandled one that ends the process.
 		flowing.catch(() => {});
+		// After the console's first frame, the next one is the first the operator can act on: drawn
+		// when the flow first waits for an answer (the window screen, read, fingerprinted and
+		// preflighted) or ends, not one per burst of events before it (each a render of the whole
+		// tree, tens of ms of the window screen). A slow target is drawn at work after a moment all the same.
+		let shownAnyway: NodeJS.Timeout | undefined;
+		const ready = Promise.race([asked.then(() => true), flowing.then(() => true, () => true), new Promise<boolean>(resolve => {
+			shownAnyway = setTimeout(() => {
+				resolve(false);
+			}, REDRAW_AT_THE_LATEST_MS);
+		})]).finally(() => {
+			clearTimeout(shownAnyway);
+		});
 		let mountConsole: Awaited<ReturnType<typeof loadConsole>>['mountConsole'];
 		try {
 			({mountConsole} = await loadConsole());
@@ -456,7 +478,9 @@ export async function driveRun(options: DriveOptions, flow: (deps: RunDeps, data
 		}
 
 		clearEarlyFrame({beforeInk: true});
-		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console')});
+		// Over several databases, each is drawn as it is read, as before: the screens mounted on the way
+		// (the active database changes while both are read) decide where the keys start on the window.
+		const mounted = mountConsole(session, {recordPath: journal.path, onQuit: () => leave('the operator left the console'), ...(legs.length === 1 ? {holdUntil: ready} : {})});
 		view = mounted;
 		try {
 			const outcome = await flowing;
@@ -495,7 +519,7 @@ type OpenedLeg = {name: string | null; deps: RunDeps; runLock: RunLockHandle; st
  * What one database of a run needs: its lock watch and session monitor (PostgreSQL), its backup
  * tool, its decider, its lost-lock watch; stop() closes them, its connections, and releases its lock.
  */
-async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: string}, abort: AbortController): Promise<OpenedLeg> {
+async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: string}, abort: AbortController, asking: () => void): Promise<OpenedLeg> {
 	const {session} = leg;
 	// A lost run lock means another run could take the database: stop at the next safe point, resumable.
 	const offLost = leg.runLock.onLost(loss => {
@@ -533,7 +557,7 @@ async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: strin
 			backupTool: await createBackupTool(leg.target, journalCommands(session), leg.runbook.backup),
 			runner: shellRunner,
 			probes: localProbes(),
-			decider: describingHolder(options.plain ? plainDecider(leg.answers) : consoleDecider, leg.runLock),
+			decider: describingHolder(options.plain ? plainDecider(leg.answers) : heard(consoleDecider, asking), leg.runLock),
 			clock: systemClock,
 			runbook: leg.runbook,
 			backupsDir: options.backupsDir,
@@ -555,6 +579,32 @@ async function openLeg(leg: LegInput, options: DriveOptions & {recordsDir: strin
 function withReason(result: RunResult, session: Session): RunResult {
 	const lost = session.state.lockLost;
 	return result.outcome === 'interrupted' && lost !== null ? {...result, stoppedBecause: `the run lock was lost: ${lost.detail}`} : result;
+}
+
+/** The console's decider, telling `asking` each time the flow waits for an answer. */
+function heard(decider: Decider, asking: () => void): Decider {
+	return {
+		async confirmWindow(session) {
+			asking();
+			return decider.confirmWindow(session);
+		},
+		async proceedToUpgrade(session) {
+			asking();
+			return decider.proceedToUpgrade(session);
+		},
+		async chooseRollback(session, failed) {
+			asking();
+			return decider.chooseRollback(session, failed);
+		},
+		async dropInvalidIndexes(session, name, indexes) {
+			asking();
+			return decider.dropInvalidIndexes(session, name, indexes);
+		},
+		async observationDecision(session) {
+			asking();
+			return decider.observationDecision(session);
+		},
+	};
 }
 
 /** Nothing is written to the target before the window is confirmed, the run lock's holder included: it is described right after. */

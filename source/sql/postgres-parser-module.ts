@@ -1,3 +1,5 @@
+import {setFlagsFromString} from 'node:v8';
+
 /** The synchronous parse of libpg-query: the parse result as JSON, or a thrown error with sqlDetails. */
 export type ParseSync = (sql: string) => unknown;
 
@@ -24,6 +26,11 @@ export function parserMessage(error: unknown): string {
  */
 export async function loadParseSync(): Promise<ParseSync> {
 	loading ??= (async () => {
+		// Baseline (Liftoff) code only. Otherwise V8 soon optimizes the parser's huge generated
+		// grammar function on the other core, for longer than a folder of hundreds of migrations
+		// takes to parse without it, and the process cannot exit until that is done: `status` ended
+		// 80 to 140 ms after its last line. Read when the module compiles, so set before it loads.
+		setFlagsFromString('--liftoff-only');
 		const {loadModule, parseSync} = await import('libpg-query');
 		await loadModule();
 		return parseSync as ParseSync;

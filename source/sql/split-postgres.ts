@@ -76,3 +76,59 @@ function countNewlines(text: string): number {
 
 	return n;
 }
+
+/**
+ * Words after which PostgreSQL may keep a `;` inside a statement (BEGIN ATOMIC … END; CREATE RULE …
+ * DO (…; …)), or the hand-written splitter counts BEGIN … END blocks (CREATE FUNCTION, PROCEDURE,
+ * TRIGGER). Matched anywhere, comments and strings too: one too many only costs the parser.
+ */
+const mayHoldSemicolons = /(?<![A-Za-z_\u0080-\uFFFF])(?:BEGIN|RULE|FUNCTION|PROCEDURE|TRIGGER)(?![\w$\u0080-\uFFFF])/i;
+
+/**
+ * Whether the hand-written splitter cuts `sql` exactly where PostgreSQL's parser would, should the
+ * parser accept it: then the parser has nothing to add, and a script it rejects is cut by the
+ * hand-written splitter anyway (see split in migration-files.ts). True only for scripts made of what
+ * both read alike: words, numbers, operators, parentheses, '…' strings without backslashes and --
+ * comments. Anything else ($ quotes and parameters, backslashes, "identifiers", /* comments *\/, [,
+ * a lone carriage return, which ends a -- comment for PostgreSQL only, a NUL, a `;` inside
+ * parentheses, or a word of mayHoldSemicolons) leaves the cut to the parser.
+ */
+export function cutsAsPostgres(sql: string): boolean {
+	if (mayHoldSemicolons.test(sql)) {
+		return false;
+	}
+
+	let depth = 0;
+	for (let i = 0; i < sql.length; i++) {
+		const char = sql[i]!;
+		if (char === '-' && sql[i + 1] === '-') {
+			// To the end of the line, as the splitter reads it (a lone \r was refused below, or is inside this comment: see after the loop).
+			const end = sql.indexOf('\n', i);
+			if (sql.slice(i, end === -1 ? sql.length : end).replace(/\r$/, '').includes('\r')) {
+				return false;
+			}
+
+			i = end === -1 ? sql.length : end;
+		} else if (char === '\'') {
+			// A doubled quote stays inside; without backslashes E'…' reads the same.
+			let k = i + 1;
+			while (k < sql.length && !(sql[k] === '\'' && sql[k + 1] !== '\'')) {
+				k += sql[k] === '\'' ? 2 : 1;
+			}
+
+			if (/[\\\0]/.test(sql.slice(i, k))) {
+				return false;
+			}
+
+			i = k;
+		} else if (char === '(') {
+			depth++;
+		} else if (char === ')') {
+			depth = Math.max(0, depth - 1);
+		} else if ((char === ';' && depth > 0) || (char === '/' && sql[i + 1] === '*') || (char === '\r' && sql[i + 1] !== '\n') || '$\\"`[\0'.includes(char)) {
+			return false;
+		}
+	}
+
+	return true;
+}

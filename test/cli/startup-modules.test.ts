@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -167,12 +167,20 @@ describe('what each command loads', () => {
 		assert.deepEqual(heavyIn(sqlite.packages), [], sqlite.out);
 	});
 
-	it('status of a PostgreSQL database loads pg and the parser that splits its migrations, nothing else heavy', () => {
+	it('status of a PostgreSQL database loads pg only while its migrations cut alike without the parser, and the parser for one that may not', () => {
 		const status = packagesLoaded([cli, 'status', '--db', database.url]);
 		assert.equal(status.status, 0, status.out);
 		assert.match(status.out, /^run lock: free/m);
-		// The folder is read as PostgreSQL splits it (its statements count in the plan): the parser comes with it.
-		assert.deepEqual(heavyIn(status.packages), ['pg', 'libpg-query']);
+		// The demo's migrations hold nothing the hand-written splitter could cut otherwise than PostgreSQL (cutsAsPostgres).
+		assert.deepEqual(heavyIn(status.packages), ['pg']);
+		const folder = path.join(dir, 'dollar-quoted');
+		mkdirSync(folder);
+		writeFileSync(path.join(folder, '0001_f.up.sql'), 'CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n');
+		const quoted = packagesLoaded([cli, 'status', '--db', database.url, '--migrations', folder]);
+		assert.equal(quoted.status, 0, quoted.out);
+		assert.match(quoted.out, /^pending {2}0001_f/m);
+		// A dollar-quoted body is PostgreSQL's to cut: the folder is read as it splits it.
+		assert.deepEqual(heavyIn(quoted.packages), ['pg', 'libpg-query']);
 	});
 });
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {loadParseSync} from '../../source/sql/postgres-parser-module.js';
-import {splitPostgres} from '../../source/sql/split-postgres.js';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {packageRoot} from '../../source/package-root.js';
+import {cutsAsPostgres, splitPostgres} from '../../source/sql/split-postgres.js';
 import {splitStatementsAt} from '../../source/sql/split-statements.js';
 
 const parse = await loadParseSync();
@@ -91,4 +94,104 @@ test('the parser giving up (out of memory, it throws emscripten\'s ExitStatus, n
 test('a rejection of the SQL still comes back as the parser\'s message and its line', async () => {
 	const result = splitPostgres('SELECT 1;\nSELEC 2;\n', await loadParseSync());
 	assert.deepEqual(result, {problem: 'syntax error at or near "SELEC"', line: 2});
+});
+
+test('cutsAsPostgres leaves to the parser every script whose cut it could change', () => {
+	for (const sql of [
+		'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;',
+		'SELECT $1;',
+		'INSERT INTO t VALUES (E\'a\\\';b\');',
+		'CREATE TABLE "a;b" (c int);',
+		'SELECT 1 /* ; */;',
+		'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));',
+		'CREATE FUNCTION g() RETURNS int LANGUAGE sql begin atomic SELECT 1; END;',
+		'CREATE TRIGGER x AFTER INSERT ON t EXECUTE PROCEDURE p();',
+		'SELECT (1; 2);',
+		'-- a comment\rSELECT 1; SELECT 2;',
+		'SELECT a[1] FROM t;',
+		'SELECT `a`;',
+		'SELECT 1;\0SELECT 2;',
+		'SELECT 1;\n\\set x 1\n',
+	]) {
+		assert.equal(cutsAsPostgres(sql), false, sql);
+	}
+
+	for (const sql of [
+		'',
+		'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\r\nCREATE INDEX users_email ON users (email);\r\n',
+		'-- header; with a semicolon\nALTER TABLE t ADD COLUMN c int; -- trailing; too\nUPDATE t SET c = CASE WHEN a > 0 THEN 1 ELSE 2 END;',
+		'INSERT INTO t VALUES (\'it\'\'s; fine\'), (E\'x;y\');\nCOMMENT ON TABLE t IS \'größe; 日本\';',
+	]) {
+		assert.equal(cutsAsPostgres(sql), true, sql);
+	}
+});
+
+/** A seeded generator: the same scripts on every run. */
+function random(seed: number): () => number {
+	let state = seed;
+	return () => {
+		state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return state / 2_147_483_648;
+	};
+}
+
+test('where cutsAsPostgres says so and the parser accepts a script, both cut it alike: text, line and words', () => {
+	const next = random(20_261_202);
+	const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+	const statements = [
+		'CREATE TABLE t (a int, b text DEFAULT \'x;y\')',
+		'ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0',
+		'INSERT INTO t (a, b) VALUES (1, \'it\'\'s; here\'), (2, E\'--;\')',
+		'UPDATE t SET a = CASE WHEN b = \';\' THEN 1 ELSE 2 END WHERE a > 0',
+		'CREATE INDEX CONCURRENTLY t_a ON t (a)',
+		'COMMENT ON COLUMN t.a IS \'größe — 日本; 😀\'',
+		'DROP TABLE IF EXISTS old_t',
+		'SELECT 1 --- 2',
+		'SELECT 3 +-- 4',
+		'SELEC 5',
+		'COMMIT',
+		'SELECT \'a\'\n\'b\'',
+	];
+	const between = ['', ' ', '\n', '\r\n', '\n\n', '\t', '-- note; here\n', '-- x\r\n', '\f', '\u00A0'];
+	let compared = 0;
+	let checked = 0;
+	for (let round = 0; round < 3000; round++) {
+		const parts: string[] = [];
+		const count = 1 + Math.floor(next() * 5);
+		for (let k = 0; k < count; k++) {
+			parts.push(pick(between), pick(statements), pick(between), next() < 0.85 ? ';' : next() < 0.5 ? ';;' : '', pick(between));
+		}
+
+		const sql = parts.join('');
+		if (!cutsAsPostgres(sql)) {
+			continue;
+		}
+
+		checked++;
+		const parsed = splitPostgres(sql, parse);
+		if ('statements' in parsed) {
+			compared++;
+			assert.deepEqual(parsed.statements, splitStatementsAt(sql), JSON.stringify(sql));
+		}
+	}
+
+	// Enough of both kinds to mean something: scripts the parser accepts, and scripts it rejects (left to the splitter in either case).
+	assert.ok(compared > 500 && checked - compared > 100, `${compared} compared of ${checked}`);
+});
+
+test('every SQL file of the repository that cutsAsPostgres passes is cut alike by the parser, where it parses', () => {
+	const walk = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap(entry => entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist'
+		? []
+		: entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.name.endsWith('.sql') ? [path.join(dir, entry.name)] : []);
+	let compared = 0;
+	for (const file of walk(packageRoot)) {
+		const sql = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+		const parsed = splitPostgres(sql, parse);
+		if (cutsAsPostgres(sql) && 'statements' in parsed) {
+			compared++;
+			assert.deepEqual(parsed.statements, splitStatementsAt(sql), file);
+		}
+	}
+
+	assert.ok(compared >= 5, `${compared} files compared`);
 });

@@ -38,37 +38,66 @@ export async function columnsOf(session: Session, table: string): Promise<string
 	return rows.map(r => String(r['name']));
 }
 
+/** The history tables of the tools cutover knows, looked up by their columns. */
+const historyTableNames = ['schema_migrations', 'goose_db_version', 'flyway_schema_history', 'alembic_version', '_prisma_migrations', 'migrations'];
+
 /** Which tools left a history table, told apart by their columns (golang-migrate's schema_migrations has `dirty`, dbmate's does not). */
 export async function historyTools(session: Session): Promise<HistoryTool[]> {
+	const columns = await historyColumns(session);
+	const of = (table: string) => columns.get(table) ?? [];
 	const found: HistoryTool[] = [];
-	const schemaMigrations = await columnsOf(session, 'schema_migrations');
+	const schemaMigrations = of('schema_migrations');
 	if (schemaMigrations.includes('version')) {
 		found.push(schemaMigrations.includes('dirty') ? 'golang-migrate' : 'dbmate');
 	}
 
-	if ((await columnsOf(session, 'goose_db_version')).includes('version_id')) {
+	if (of('goose_db_version').includes('version_id')) {
 		found.push('goose');
 	}
 
-	if ((await columnsOf(session, 'flyway_schema_history')).includes('installed_rank')) {
+	if (of('flyway_schema_history').includes('installed_rank')) {
 		found.push('flyway');
 	}
 
-	if ((await columnsOf(session, 'alembic_version')).includes('version_num')) {
+	if (of('alembic_version').includes('version_num')) {
 		found.push('alembic');
 	}
 
-	if ((await columnsOf(session, '_prisma_migrations')).includes('migration_name')) {
+	if (of('_prisma_migrations').includes('migration_name')) {
 		found.push('prisma');
 	}
 
 	// maragu.dev/migrate's table is `migrations` with one column, `version` (other tools' `migrations` tables have more).
-	const migrations = await columnsOf(session, 'migrations');
+	const migrations = of('migrations');
 	if (migrations.length === 1 && migrations[0] === 'version') {
 		found.push('maragu');
 	}
 
 	return found;
+}
+
+/**
+ * The columns of each history table there is, by table. PostgreSQL: one look at the catalog for
+ * all of them (one round trip, not six, before every plan); SQLite answers in process, table by table.
+ */
+async function historyColumns(session: Session): Promise<Map<string, string[]>> {
+	const columns = new Map<string, string[]>();
+	if (session.engine === 'postgres') {
+		const rows = await session.run('SELECT table_name, column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1::text[])', [historyTableNames]);
+		for (const row of rows) {
+			const table = String(row['table_name']);
+			columns.set(table, [...columns.get(table) ?? [], String(row['name'])]);
+		}
+
+		return columns;
+	}
+
+	for (const table of historyTableNames) {
+		// eslint-disable-next-line no-await-in-loop -- one connection, one table at a time
+		columns.set(table, await columnsOf(session, table));
+	}
+
+	return columns;
 }
 
 /**

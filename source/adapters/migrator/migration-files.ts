@@ -5,7 +5,7 @@ import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {loadParseSync} from '../../sql/postgres-parser-module.js';
-import {splitPostgres, type PostgresSplit} from '../../sql/split-postgres.js';
+import {cutsAsPostgres, splitPostgres, type PostgresSplit} from '../../sql/split-postgres.js';
 import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
@@ -245,6 +245,13 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
  */
 async function split(file: string, text: string, engine: Engine, transaction: boolean, refuse: boolean): Promise<Statement[]> {
 	if (engine !== 'postgres') {
+		return splitStatementsAt(text);
+	}
+
+	// Where a script the parser rejected would be cut by the hand-written splitter too, a script
+	// both cut alike needs no parser: the cut is the same whether it accepts the script or not (and
+	// `cutover status` of such a folder loads no WebAssembly).
+	if (!(refuse && !transaction) && cutsAsPostgres(text)) {
 		return splitStatementsAt(text);
 	}
 

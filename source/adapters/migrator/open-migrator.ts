@@ -7,7 +7,7 @@ import {invalidIndexes} from './invalid-indexes.js';
 import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import type {FormatName, MigrationFolder, MigrationSource} from './migration-files.js';
-import {logTableExists, readLog, type LogTable} from './migration-log.js';
+import {logTableExists, readLog, type LogRow, type LogTable} from './migration-log.js';
 import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
 import {createdObjects} from '../../sql/created-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
@@ -49,13 +49,14 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	let history: HistoryInStep | null | undefined;
 	// What that table lacks of cutover's log, added with the next migration (then nothing more).
 	let catchUp: Statement[] | undefined;
-	const inStep = async (folder: MigrationFolder) => {
+	// `logged`: the log as the caller just read it, not read again.
+	const inStep = async (folder: MigrationFolder, logged?: readonly LogRow[]) => {
 		// Looked once per plan: none found (null) is an answer too, not a reason to read the catalog before each migration.
 		if (history === undefined) {
 			const found = folder.format === 'maragu' ? [] : await historyTools(session);
 			history = historyInStep(folder.format, found, folder.sources.some(s => s.up.kind === 'external'));
 			const toolHas = history === null || !found.includes(history.tool) ? null : new Set((await readHistory(session, history.tool)).rows.map(row => row.key));
-			catchUp = catchUpStatements(session, history, (await readLog(session)).map(row => row.name), toolHas);
+			catchUp = catchUpStatements(session, history, (logged ?? await readLog(session)).map(row => row.name), toolHas);
 			if (history !== null && catchUp.length > 0) {
 				history = {...history, behind: history.tool === 'golang-migrate' ? 1 : catchUp.length};
 			}
@@ -103,7 +104,9 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 			planned = await readPlannedFiles(directory, target.engine, format);
 			history = undefined;
 			catchUp = undefined;
-			return plan(session, planned.folder, await inStep(planned.folder));
+			// One read of the log serves the plan and the other tool's history.
+			const logged = await readLog(session);
+			return plan(session, planned.folder, await inStep(planned.folder, logged), logged);
 		},
 		async up(name, context) {
 			await one(name, 'up', context);
@@ -125,11 +128,11 @@ export async function openMigrator(options: MigratorOptions): Promise<Migrator> 
 	};
 }
 
-async function plan(session: Session, {sources, ...folder}: MigrationFolder, history: HistoryInStep | null): Promise<MigrationPlan> {
+async function plan(session: Session, {sources, ...folder}: MigrationFolder, history: HistoryInStep | null, logged: readonly LogRow[]): Promise<MigrationPlan> {
 	const byName = new Map(sources.map(s => [s.name, s]));
 	// The log reads in name order; the folder's is by version (1_init before 10_audit, Flyway's 1.9 before 1.10).
 	const position = new Map(sources.map((s, index) => [s.name, index]));
-	const log = (await readLog(session)).sort((a, b) => (position.get(a.name) ?? sources.length) - (position.get(b.name) ?? sources.length));
+	const log = [...logged].sort((a, b) => (position.get(a.name) ?? sources.length) - (position.get(b.name) ?? sources.length));
 	const applied: AppliedMigration[] = log.map(row => {
 		const source = byName.get(row.name);
 		return {

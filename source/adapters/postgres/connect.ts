@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type {Client, ClientConfig} from 'pg';
+import pg from './pg-driver.js';
 import {BackupError, TargetError} from '../../errors/index.js';
 import type {PostgresConnection} from './connection-params.js';
 import type {PostgresTarget} from './postgres-target.js';
@@ -6,7 +7,7 @@ import {scrub} from './scrub.js';
 import {sslAttempts} from './ssl-options.js';
 
 /** What a caller may tune; where to connect and how to log in come from the resolved target only. */
-export type ConnectSettings = Omit<pg.ClientConfig, 'connectionString' | 'host' | 'port' | 'user' | 'database' | 'password' | 'ssl' | 'options'>;
+export type ConnectSettings = Omit<ClientConfig, 'connectionString' | 'host' | 'port' | 'user' | 'database' | 'password' | 'ssl' | 'options'>;
 
 const noPassword = 'CUTOVER_NO_PASSWORD';
 
@@ -17,7 +18,7 @@ const lastWorked = new WeakMap<PostgresConnection, number>();
  * The one way cutover opens a PostgreSQL session: exactly the resolved parameters, sslmode as
  * libpq means it (falling back as prefer and allow do), never the driver's own env lookups.
  */
-export async function connectPostgres(target: PostgresTarget, settings: ConnectSettings = {}): Promise<pg.Client> {
+export async function connectPostgres(target: PostgresTarget, settings: ConnectSettings = {}): Promise<Client> {
 	const attempts = sslAttempts(target.connection);
 	const known = lastWorked.get(target.connection);
 	if (known !== undefined && known > 0 && known < attempts.length) {
@@ -47,7 +48,7 @@ export async function connectPostgres(target: PostgresTarget, settings: ConnectS
 	throw new Error('unreachable: no connection attempt');
 }
 
-async function open(target: PostgresTarget, ssl: pg.ClientConfig['ssl'], settings: ConnectSettings): Promise<pg.Client> {
+async function open(target: PostgresTarget, ssl: ClientConfig['ssl'], settings: ConnectSettings): Promise<Client> {
 	const client = new pg.Client(clientConfig(target.connection, ssl, settings));
 	// An idle client whose server goes away emits 'error'; without a listener that kills the process.
 	client.on('error', () => {});
@@ -60,7 +61,7 @@ async function open(target: PostgresTarget, ssl: pg.ClientConfig['ssl'], setting
 	}
 }
 
-function clientConfig(connection: PostgresConnection, ssl: pg.ClientConfig['ssl'], settings: ConnectSettings): pg.ClientConfig {
+function clientConfig(connection: PostgresConnection, ssl: ClientConfig['ssl'], settings: ConnectSettings): ClientConfig {
 	const timeout = connection.connectTimeoutSeconds;
 	return {
 		// A host that drops packets must not hang the console forever.
@@ -166,7 +167,7 @@ function hintFor(code: string, reason: string, connection: PostgresConnection): 
 }
 
 /** For the backup tool, whose failures are BackupErrors: the same message and hint, about the file at hand. */
-export async function connectForBackup(target: PostgresTarget, file: string, settings: Omit<pg.ClientConfig, 'connectionString' | 'password'> = {}): Promise<pg.Client> {
+export async function connectForBackup(target: PostgresTarget, file: string, settings: Omit<ClientConfig, 'connectionString' | 'password'> = {}): Promise<Client> {
 	try {
 		return await connectPostgres(target, settings);
 	} catch (error) {

@@ -43,14 +43,19 @@ export async function statusCommand(args: string[]): Promise<number> {
 	const target = parseTarget(values.db);
 	const migrationsDir = resolveMigrations(values.migrations);
 	const format = parseFormat(values.format);
-	const database = await openDatabase(target);
+	// The connections open side by side, and the looks at the target overlap: each waits on the
+	// server, the folder's reading and splitting on the CPU. Whatever fails, the first failure in
+	// the order the output goes is the one reported, after every look has ended.
+	const [database, migrator] = await settled([openDatabase(target), openTargetMigrator(target, migrationsDir, undefined, format)], async opened => opened.close());
 	try {
-		const migrator = await openTargetMigrator(target, migrationsDir, undefined, format);
 		try {
-			const fingerprint = await database.fingerprint();
-			const plan = await migrator.plan();
-			const runLock = await createRunLock(target).inspect();
-			const looksApplied = await pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name));
+			const planned = migrator.plan();
+			const [fingerprint, plan, runLock, looksApplied] = await settled([
+				database.fingerprint(),
+				planned,
+				createRunLock(target).inspect(),
+				planned.then(async plan => pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name))),
+			]);
 			const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
 			if (values.json) {
 				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan, adoption, looksApplied}, null, 2)}\n`);
@@ -93,4 +98,22 @@ export async function statusCommand(args: string[]): Promise<number> {
 	}
 
 	return 0;
+}
+
+/**
+ * Every promise's value, once all have settled; else the first failure in their order. `release`
+ * closes what did open when another failed (its own failure does not hide that one).
+ */
+async function settled<T extends readonly unknown[]>(promises: {[K in keyof T]: Promise<T[K]>}, release?: (value: T[number]) => Promise<void>): Promise<T> {
+	const results = await Promise.allSettled(promises);
+	const failed = results.find(result => result.status === 'rejected');
+	if (failed === undefined) {
+		return results.map(result => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+	}
+
+	if (release !== undefined) {
+		await Promise.all(results.map(async result => result.status === 'fulfilled' ? release(result.value as T[number]).catch(() => undefined) : undefined));
+	}
+
+	throw failed.reason;
 }
