@@ -31,11 +31,11 @@ export function pastDurations(recordsDir: string, pending: readonly MigrationInf
 		}
 
 		const checksums = new Map<string, string>();
-		// The events a resume journals right after run.resumed, from what the database showed: their durations were not measured.
+		// The events a resume journals right after run.resumed, from what the database showed: their durations (0) were not measured.
 		let reconciled = false;
 		for (const {event} of entries) {
 			reconciled = event.type === 'run.resumed' || (reconciled && reconciliationEvents.has(event.type));
-			if (reconciled) {
+			if (reconciled && event.type === 'migration.finished' && event.durationMs === 0) {
 				continue;
 			}
 

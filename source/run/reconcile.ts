@@ -99,6 +99,7 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 	const expected = new Set(state.plan?.applied.map(m => m.name) ?? []);
 	const lost = new Set(lostButCommitted(state, plan));
 	const lostDowns = lostButReverted(state, plan);
+	const partly = partlyApplied(state);
 	for (const row of state.migrations) {
 		const isApplied = applied.has(row.name);
 		if (lost.has(row.name) && row.direction === 'up') {
@@ -110,9 +111,13 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 		}
 
 		if (row.status === 'running') {
-			// Up: the log row is there iff it committed. Down: the log row is gone iff it committed.
-			const committed = row.direction === 'up' ? isApplied : !isApplied;
-			if (committed) {
+			// Up: the log row is there iff it committed. Down: the log row is gone iff it committed; but an up that ran
+			// partly outside a transaction has no log row at all, so nothing tells whether its down committed.
+			const unknowable = row.direction === 'down' && row.name === partly?.name;
+			const committed = !unknowable && (row.direction === 'up' ? isApplied : !isApplied);
+			if (unknowable && !row.noTransaction) {
+				lines.push(`${row.name} (down) was started and not recorded as finished: its up ran partly outside a transaction and left no log row, so nothing tells whether the down committed; it runs again when the downgrade goes on (a down that already ran may fail, and says so)`);
+			} else if (committed) {
 				events.push({type: 'migration.finished', name: row.name, direction: row.direction, durationMs: 0});
 				lines.push(`${row.name} (${row.direction}) committed before the stop: its log row says so; recorded as finished`);
 			} else if (row.noTransaction) {
@@ -124,7 +129,7 @@ function reconcileMigrations(state: RunState, plan: MigrationPlan, lines: string
 
 		const finalUp = row.direction === 'up' && (row.status === 'done' || (row.status === 'running' && isApplied));
 		// Reverted: recorded so, or in flight with its log row gone (it committed), or among the lost tail of the downgrade.
-		const undone = lostDowns.includes(row.name) || state.migrations.some(m => m.name === row.name && m.direction === 'down' && (m.status === 'done' || (m.status === 'running' && !applied.has(m.name))));
+		const undone = lostDowns.includes(row.name) || state.migrations.some(m => m.name === row.name && m.direction === 'down' && (m.status === 'done' || (m.status === 'running' && !applied.has(m.name) && m.name !== partly?.name)));
 		if (row.direction === 'up') {
 			if (finalUp && !undone) {
 				expected.add(row.name);

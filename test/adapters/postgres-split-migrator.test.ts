@@ -121,6 +121,8 @@ describe('PostgreSQL migrations split by the parser, applied on PostgreSQL', () 
 			// No position in this error: the statements that had completed before it say which one it is.
 			'0004_runtime.up.sql': 'INSERT INTO base VALUES (3);\nSELECT 1/0;\nINSERT INTO base VALUES (4);\n',
 			'0005_locked.up.sql': 'CREATE TABLE t5 (a int);\nINSERT INTO base VALUES (5);\n',
+			// Read with the setting it makes: the server reads a whole message with the settings before it, so this one goes statement by statement.
+			'0006_escapes.up.sql': 'CREATE TABLE escaped (v text);\nSET LOCAL standard_conforming_strings = off;\nINSERT INTO escaped VALUES (\'a\\\\b\');\n',
 		});
 		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir, lock: {lockTimeoutMs: 200, maxAttempts: 1, backoffMs: 10}});
 		const holder = new pg.Client({connectionString: database.url});
@@ -152,6 +154,8 @@ describe('PostgreSQL migrations split by the parser, applied on PostgreSQL', () 
 			assert.deepEqual(rows.rows, [{a: [1], gone: true, logged: ['0001_base', '0002_comment']}]);
 			// The session goes on after each failure.
 			await migrator.up('0005_locked', context);
+			await migrator.up('0006_escapes', context);
+			assert.deepEqual((await database.sql('SELECT v FROM escaped')).rows, [{v: 'a\\b'}], 'one backslash, as the file means it');
 		} finally {
 			await holder.end();
 			await migrator.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {RunEvent} from '../../source/engine/events.js';
 import type {AppliedMigration, Fingerprint, MigrationPlan} from '../../source/engine/model.js';
+import {downgradeOrder} from '../../source/engine/gates.js';
 import {reconcile, type RealState} from '../../source/run/reconcile.js';
 import {artifact, fold, throughBackup} from '../support/run-events.js';
 
@@ -115,6 +116,30 @@ describe('reconcile: the journal against the real database', () => {
 		// Without a downgrade chosen, a row gone is never read as reverted.
 		const kept = reconcile(fold(downgrading.slice(0, -1)), real({plan: plan()}));
 		assert.match(kept.problems.join('\n'), /0003_b should be applied but is not/);
+	});
+
+	it('the down of an up that ran partly outside a transaction, started and not finished, is never taken for committed: it has no log row to tell, so it runs again', () => {
+		const partlyDone: RunEvent[] = [
+			...upgrading.slice(0, -1).map(e => e.type === 'migrations.planned'
+				? {...e, pending: e.pending.map(m => m.name === '0002_a' ? {...m, noTransaction: {statements: 2, notRetrySafe: []}} : m)}
+				: e),
+			{type: 'migration.started', name: '0002_a', direction: 'up'},
+			{type: 'migration.statement-started', name: '0002_a', direction: 'up', index: 1, total: 2, statement: 'CREATE INDEX CONCURRENTLY a ON t (a)'},
+			{type: 'migration.statement-finished', name: '0002_a', direction: 'up', index: 1, total: 2, durationMs: 5},
+			{type: 'migration.failed', name: '0002_a', direction: 'up', error: 'boom', statement: 'CREATE INDEX CONCURRENTLY b ON t (b)', durationMs: 9, tookEffect: {statements: 1, total: 2}},
+			{type: 'upgrade.finished', ok: false},
+			{type: 'rollback.offered', reason: 'the upgrade failed', options: []},
+			{type: 'operator.rollback-chosen', choice: 'downgrade'},
+			{type: 'migration.started', name: '0002_a', direction: 'down'},
+		];
+		const state = fold(partlyDone);
+		assert.deepEqual(downgradeOrder(state).map(m => m.name), ['0002_a']);
+		const result = reconcile(state, real({plan: plan()}));
+		assert.deepEqual(result.problems, []);
+		assert.deepEqual(result.events, [], 'nothing is recorded as finished');
+		assert.ok(result.lines.some(l => l.startsWith('0002_a (down) was started and not recorded as finished: its up ran partly outside a transaction and left no log row')), result.lines.join('\n'));
+		// Folded with what the resume records, the downgrade still has it to do.
+		assert.deepEqual(downgradeOrder(fold(result.events, state)).map(m => m.name), ['0002_a']);
 	});
 
 	it('a recreated database is another database: the property that differs is named, with the recorded and the current value apart', () => {

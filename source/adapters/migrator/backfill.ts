@@ -305,11 +305,15 @@ async function walState(session: Session): Promise<WalState> {
  * buffers are this server's, a synchronous standby has no say in them.
  */
 async function flushWal(session: Session, at: Omit<PositionOf, 'rows'>): Promise<void> {
-	await session.run('SET synchronous_commit = local');
 	try {
-		await session.run(`UPDATE ${BACKFILL_TABLE} SET updated_at = now() WHERE migration = $1 AND direction = $2 AND table_name = $3`, [at.migration, at.direction, at.table]);
-	} finally {
-		await session.run('SET synchronous_commit = off');
+		await session.run('SET synchronous_commit = local');
+		try {
+			await session.run(`UPDATE ${BACKFILL_TABLE} SET updated_at = now() WHERE migration = $1 AND direction = $2 AND table_name = $3`, [at.migration, at.direction, at.table]);
+		} finally {
+			await session.run('SET synchronous_commit = off');
+		}
+	} catch {
+		// Only a shorter next batch depends on it; a session that is really gone fails the next batch, with its retries.
 	}
 }
 

@@ -103,7 +103,9 @@ async function withBody(client: pg.Client, body: readonly string[], closing: rea
 	try {
 		await many([...texts, ...closing]);
 	} catch (error) {
-		const index = pointedAt(error, texts) ?? (completed < body.length ? completed + 1 : undefined);
+		// A position is read only when nothing completed: a syntax error (parsed before anything ran) or one in the first
+		// statement. After that the count is exact, and a position may count bytes (a SQL_ASCII database), not characters.
+		const index = completed === 0 ? pointedAt(error, texts) ?? 1 : (completed < body.length ? completed + 1 : undefined);
 		if (index !== undefined) {
 			markFailedStatement(error, index);
 		}

@@ -60,7 +60,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 		async attempt() {
 			progress = {statement: null, index: 0, total: null};
 			// PostgreSQL, once the log table is known: a SQL migration's statements travel with its log row and COMMIT.
-			const body = log.known && session.engine === 'postgres' && script.kind === 'sql' ? script.statements : null;
+			const body = log.known && session.engine === 'postgres' && script.kind === 'sql' && sendsWhole(script.statements) ? script.statements : null;
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {
 				// Once a commit has shown the table is there, the guard's look travels with BEGIN (one
@@ -139,6 +139,26 @@ export async function runMigration(session: Session, source: MigrationSource, di
 	}
 
 	throw failure(source.name, direction, script, progress, error);
+}
+
+/**
+ * The server parses a whole message before it runs any of it, so statements go as one message only
+ * where that is the same as one by one: a small script (the parse of a large one holds memory in
+ * the backend in proportion), and none that changes how the server reads the text that follows.
+ */
+const WHOLE_MESSAGE_CHARS = 1024 * 1024;
+const changesReading = /\b(standard_conforming_strings|backslash_quote|client_encoding|escape_string_warning)\b/i;
+
+function sendsWhole(statements: readonly string[]): boolean {
+	let chars = 0;
+	for (const statement of statements) {
+		chars += statement.length;
+		if (chars > WHOLE_MESSAGE_CHARS || changesReading.test(statement)) {
+			return false;
+		}
+	}
+
+	return true;
 }
 
 /** Often enough to catch the holders within a short timeout, rarely enough to cost nothing over a long one. */
