@@ -55,11 +55,15 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 
 				const opened = await opening;
 				const value = await work(opened);
-				const closing = [...close.map(s => inline(client, s)), 'COMMIT'];
+				const closing = close.map(s => inline(client, s));
 				if (body.length === 0) {
-					await many(closing);
+					await many([...closing, 'COMMIT']);
 				} else {
+					// COMMIT goes on its own once they have all answered: a client killed while the server works through
+					// them (a long migration) never sends it, and the server rolls them back; in one message with them it
+					// would commit a migration after the run that sent it was gone, behind a resume's back.
 					await withBody(client, body, closing, many);
+					await many(['COMMIT']);
 				}
 
 				return value;

@@ -59,7 +59,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 		describe: error => `${messageOf(error)}${blockers.length > 0 ? `; held by ${describeBlockers(blockers)}` : ''}`,
 		async attempt() {
 			progress = {statement: null, index: 0, total: null};
-			// PostgreSQL, once the log table is known: a SQL migration's statements travel with its log row and COMMIT.
+			// PostgreSQL, once the log table is known: a SQL migration's statements travel with its log row, in one message.
 			const body = log.known && session.engine === 'postgres' && script.kind === 'sql' && sendsWhole(script.statements) ? script.statements : null;
 			const watch = await session.watchBlockers(lookInterval(lockTimeoutMs));
 			try {

@@ -15,7 +15,7 @@ export type TransactionOptions = {
 	close?: readonly Statement[];
 	/**
 	 * The migration's own statements, run after `work` and before `close`. PostgreSQL sends them
-	 * with `close` and COMMIT as one message: one round trip where psql takes one per statement.
+	 * with `close` as one message, then COMMIT: two round trips where psql takes one per statement.
 	 * A failure among them names which (failedStatementOf).
 	 */
 	body?: readonly string[];
@@ -47,8 +47,8 @@ export type Session = {
 	run(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 	/**
 	 * Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's
-	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message, and the
-	 * `body` and `close` statements with COMMIT as another: two round trips, where psql's
+	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message, the `body`
+	 * and `close` statements as another, then COMMIT: three round trips, where psql's
 	 * BEGIN; statements; COMMIT takes one per statement and two more.
 	 */
 	transaction<T>(work: (opened: Row[]) => Promise<T>, options: TransactionOptions): Promise<T>;
