@@ -27,7 +27,7 @@ class CheckedLine implements ChainedLine {
 
 export type Chain = {lines: ChainedLine[]; torn: boolean; problem: string | null};
 
-const short = (hash: unknown) => typeof hash === 'string' ? `${hash.slice(0, 12)}…` : String(hash);
+const short = (hash: unknown) => typeof hash === 'string' ? `${hash.slice(0, 12)}…` : shown(hash);
 
 // One-shot hashing (Node 20.12 and later) costs a third of a Hash object per line; older Node 20s build one.
 const oneShot = (crypto as {hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string}).hash;
@@ -113,23 +113,23 @@ export function checkChain(bytes: Buffer): Chain {
 		}
 
 		if (line.v !== JOURNAL_FORMAT) {
-			return fail(`has format version ${String(line.v)}; this cutover reads version ${JOURNAL_FORMAT}`);
+			return fail(`has format version ${shown(line.v)}; this cutover reads version ${JOURNAL_FORMAT}`);
 		}
 
 		if (n === 1 && line.kind !== 'run.started') {
-			return fail(`is ${String(line.kind)}, but a record starts with run.started: its first line is missing`);
+			return fail(`is ${shown(line.kind)}, but a record starts with run.started: its first line is missing`);
 		}
 
 		if (n > 1 && line.runId !== firstRunId) {
-			return fail(`belongs to run ${String(line.runId)}, not ${String(firstRunId)}: lines from another record were mixed in`);
+			return fail(`belongs to run ${shown(line.runId)}, not ${shown(firstRunId)}: lines from another record were mixed in`);
 		}
 
 		if (line.seq !== n - 1) {
-			return fail(`has seq ${String(line.seq)} where seq ${n - 1} belongs: ${line.seq > n - 1 ? 'a line before it is missing (removed, or moved below)' : 'it was moved up here, or repeated'}`);
+			return fail(`has seq ${shown(line.seq)} where seq ${n - 1} belongs: ${line.seq > n - 1 ? 'a line before it is missing (removed, or moved below)' : 'it was moved up here, or repeated'}`);
 		}
 
 		if (line.event === null || typeof line.event !== 'object' || line.kind !== line.event.type) {
-			return fail(`says kind ${String(line.kind)} but holds a ${String((line.event as {type?: unknown} | null)?.type)} event`);
+			return fail(`says kind ${shown(line.kind)} but holds a ${shown((line.event as {type?: unknown} | null)?.type)} event`);
 		}
 
 		if (line.prev !== prev) {
@@ -155,4 +155,9 @@ export function checkChain(bytes: Buffer): Chain {
 	}
 
 	return {lines, torn: false, problem: null};
+}
+
+/** A value read from a line, for a message: a string as it is, anything else as JSON (an object may have no usable toString). */
+function shown(value: unknown): string {
+	return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 }
