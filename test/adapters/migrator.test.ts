@@ -316,6 +316,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			await assert.rejects(m.up('0009_nope', context), (e: unknown) => e instanceof MigrationError && /no migration 0009_nope/.test(e.message));
 		});
 
+		test('once the log table is known, a row written behind the migrator\'s back is judged before COMMIT: the up or down that would succeed is refused and rolled back', async () => {
+			const dir = temp({'0001_a.up.sql': 'CREATE TABLE a (x integer);', '0001_a.down.sql': 'DROP TABLE a;', '0002_b.up.sql': 'CREATE TABLE b (x integer);\nINSERT INTO b VALUES (1);'});
+			const m = await migrator(dir);
+			await m.up('0001_a', context);
+			// Another tool (or operator) recorded 0002 without running it: its statements would run cleanly here.
+			const stamp = engine === 'postgres' ? 'now()' : '\'2026-12-02T00:00:00.000Z\'';
+			await fx.exec(`INSERT INTO cutover_migrations (name, checksum, applied_at, applied_by, run_id) VALUES ('0002_b', 'x', ${stamp}, 'other@host', 'run-other')`);
+			await assert.rejects(m.up('0002_b', context), (e: unknown) => e instanceof MigrationError && e.migration === '0002_b' && /0002_b is already applied \(by other@host/.test(e.message));
+			assert.ok(!(await fx.tables()).includes('b'), 'the up\'s statements were rolled back');
+
+			// 0001's row removed behind its back: its down would drop a table that is there.
+			await fx.exec('DELETE FROM cutover_migrations WHERE name = \'0001_a\'');
+			await assert.rejects(m.down('0001_a', context), (e: unknown) => e instanceof MigrationError && /0001_a is not applied, there is nothing to revert/.test(e.message));
+			assert.ok((await fx.tables()).includes('a'), 'the down\'s statements were rolled back');
+			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations ORDER BY name')).map(r => r['name']), ['0002_b']);
+		});
+
 		test('a name with a quote and a backslash: applied, its log row found by the guard, reverted', async () => {
 			const name = String.raw`0002_it's a \ b`;
 			const dir = temp({'0001_a.up.sql': 'CREATE TABLE a (x integer);', [`${name}.up.sql`]: 'CREATE TABLE q (x integer);', [`${name}.down.sql`]: 'DROP TABLE q;'});

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import driver from '../postgres/pg-driver.js';
 import {connectPostgres} from '../postgres/connect.js';
 import type {PostgresTarget} from '../postgres/postgres-target.js';
 import {blockerObserver} from './postgres-blockers.js';
@@ -41,10 +42,15 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 		where: target.display,
 		run,
 		async transaction(work, {lockTimeoutMs, open = [], close = [], body = [], whileOpening}) {
+			// A whole number of ms: nothing to quote. LOCAL: the timeout ends with the transaction, whichever way it ends.
+			const head = ['BEGIN', `SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`, ...open.map(s => inline(client, s))];
 			try {
-				// One round trip for all (a whole number of ms: nothing to quote). LOCAL: the timeout ends with the transaction, whichever way it ends.
-				// A simple-query message stops at its first error, and the transaction is then aborted: nothing after it runs.
-				const opening = many([`BEGIN; SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'`, ...open.map(s => inline(client, s))]);
+				if (body.length > 0) {
+					return await withBody(client, head, body, close.map(s => inline(client, s)), work, whileOpening);
+				}
+
+				// One round trip for all. A simple-query message stops at its first error, and the transaction is then aborted: nothing after it runs.
+				const opening = many(head);
 				try {
 					// pg writes the message to the socket within query(): the server works on it meanwhile.
 					whileOpening?.();
@@ -55,17 +61,7 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 
 				const opened = await opening;
 				const value = await work(opened);
-				const closing = close.map(s => inline(client, s));
-				if (body.length === 0) {
-					await many([...closing, 'COMMIT']);
-				} else {
-					// COMMIT goes on its own once they have all answered: a client killed while the server works through
-					// them (a long migration) never sends it, and the server rolls them back; in one message with them it
-					// would commit a migration after the run that sent it was gone, behind a resume's back.
-					await withBody(client, body, closing, many);
-					await many(['COMMIT']);
-				}
-
+				await many([...close.map(s => inline(client, s)), 'COMMIT']);
 				return value;
 			} catch (error) {
 				await run('ROLLBACK').catch(() => undefined);
@@ -90,37 +86,94 @@ export async function openPostgresSession(target: PostgresTarget): Promise<Sessi
 }
 
 /**
- * The body's statements, then `closing`, as one simple-query message. The server stops at the
- * first error; which statement raised it is read from where the error points into the message
- * (a syntax error: the server parses the whole message before it runs any of it), else from how
- * many statements had completed before it.
+ * BEGIN with `head`, the body's statements and `closing` as ONE simple-query message; `work` is
+ * handed the rows of the head's last statement once the message has answered, and COMMIT goes
+ * on its own after. Two round trips a migration, where psql's BEGIN; statements; COMMIT takes
+ * one per statement and two more.
+ *
+ * COMMIT goes only once everything has answered and `work` has judged the head's rows: a client
+ * killed while the server works through the message (a long migration) never sends it, and the
+ * server rolls it all back; in the same message it would commit a migration after the run that
+ * sent it was gone, behind a resume's back. What the head looks up (is this migration applied?)
+ * is judged after the body has run in the transaction, and a wrong answer rolls the body back:
+ * nothing of it lasts but what no rollback undoes (sequence values it drew).
+ *
+ * The server stops at the first error. Which body statement raised it is read from how many
+ * statements had completed before it, else (nothing completed: a syntax error, as the server
+ * parses the whole message before it runs any of it) from where the error points into the message.
+ * When the head had answered, `work` still judges its rows first: "already applied" says more
+ * than the error a migration run twice gives.
  */
-async function withBody(client: pg.Client, body: readonly string[], closing: readonly string[], many: (statements: readonly string[]) => Promise<unknown>): Promise<void> {
+async function withBody<T>(client: pg.Client, head: readonly string[], body: readonly string[], closing: readonly string[], work: (opened: Row[]) => Promise<T>, whileOpening: (() => void) | undefined): Promise<T> {
 	// A newline before each `;`: a line comment at a statement's end would swallow it.
-	const texts = body.map(sql => `${sql}\n`);
+	const texts = [...head, ...body.map(sql => `${sql}\n`), ...closing];
 	let completed = 0;
+	const opened: Row[] = [];
 	const count = () => {
 		completed++;
 	};
 
 	client.connection.on('commandComplete', count);
+	let sent: Promise<unknown>;
 	try {
-		await many([...texts, ...closing]);
+		const query = new driver.Query(texts.join(';\n'));
+		// Rows arrive before their statement's CommandComplete: the head's last statement's while the others before it have completed.
+		query.on('row', (row: Row) => {
+			if (completed === head.length - 1) {
+				opened.push(row);
+			}
+		});
+		sent = new Promise((resolve, reject) => {
+			query.on('end', resolve);
+			query.on('error', reject);
+		});
+		client.query(query);
 	} catch (error) {
-		// A position is read only when nothing completed: a syntax error (parsed before anything ran) or one in the first
-		// statement. After that the count is exact, and a position may count bytes (a SQL_ASCII database), not characters.
-		const index = completed === 0 ? pointedAt(error, texts) ?? 1 : (completed < body.length ? completed + 1 : undefined);
-		if (index !== undefined) {
-			markFailedStatement(error, index);
-		}
-
+		client.connection.off('commandComplete', count);
 		throw error;
+	}
+
+	try {
+		// pg wrote the message to the socket within query(): the server works on it meanwhile.
+		whileOpening?.();
+	} catch (error) {
+		await sent.catch(() => undefined);
+		client.connection.off('commandComplete', count);
+		throw error;
+	}
+
+	let failed: {error: unknown} | null = null;
+	try {
+		await sent;
+	} catch (error) {
+		failed = {error};
 	} finally {
 		client.connection.off('commandComplete', count);
 	}
+
+	if (failed !== null) {
+		const {error} = failed;
+		// A position is read only when nothing completed: a syntax error (parsed before anything ran). After that the
+		// count is exact, and a position may count bytes (a SQL_ASCII database), not characters.
+		const at = completed === 0 ? pointedAt(error, texts) : (completed < texts.length ? completed + 1 : undefined);
+		const index = at === undefined ? undefined : at - head.length;
+		if (index !== undefined && index >= 1 && index <= body.length) {
+			markFailedStatement(error, index);
+		}
+
+		if (completed >= head.length) {
+			await work(opened);
+		}
+
+		throw error;
+	}
+
+	const value = await work(opened);
+	await client.query('COMMIT');
+	return value;
 }
 
-/** The body statement an error's position (1-based, in characters of the whole message) falls in. */
+/** The statement (1-based) an error's position (1-based, in characters of the whole message) falls in. */
 function pointedAt(error: unknown, texts: readonly string[]): number | undefined {
 	const position = typeof error === 'object' && error !== null && 'position' in error ? Number(error.position) : Number.NaN;
 	if (!Number.isInteger(position) || position < 1) {

@@ -78,7 +78,8 @@ export async function runMigration(session: Session, source: MigrationSource, di
 						tableThere = await guard(session, source.name, direction, context.partlyApplied === true, log);
 					}
 
-					for (const statement of tool?.before ?? []) {
+					// With a body they went with BEGIN, before the migration's statements, as here.
+					for (const statement of body === null ? tool?.before ?? [] : []) {
 						// eslint-disable-next-line no-await-in-loop -- in order, one at a time
 						await session.run(statement.sql, statement.params);
 					}
@@ -96,7 +97,7 @@ export async function runMigration(session: Session, source: MigrationSource, di
 					// From here a failure (the key check, the log row, COMMIT) is the migration's, at no statement of its own.
 					progress.statement = null;
 					await keys?.after();
-				}, {lockTimeoutMs, open: known ? guardStatements(session, source.name) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(body === null ? {} : {body}), ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
+				}, {lockTimeoutMs, open: known ? opening(guardStatements(session, source.name), body === null ? [] : tool?.before ?? []) : [], close: [logRow, ...forget, ...tool?.after ?? []], foreignKeysOff: session.engine === 'sqlite' && script.kind === 'sql', ...(body === null ? {} : {body}), ...(context.beforeEffect ? {whileOpening: () => context.beforeEffect?.('transaction')} : {})});
 				// Committed: the table is there from now on.
 				log.known ||= tableThere;
 			} catch (error) {
@@ -190,6 +191,12 @@ async function guard(session: Session, name: string, direction: Direction, partl
 /** The guard's statements when the table is known to be there, to run right after BEGIN: the same lock and look. */
 function guardStatements(session: Session, name: string): Statement[] {
 	return session.engine === 'postgres' ? [{sql: advisoryLock}, findLogRowStatement(session, name)] : [findLogRowStatement(session, name)];
+}
+
+/** The guard's statements with `before` ahead of its look, which must stay last: its rows are the ones judged. */
+function opening(guards: Statement[], before: readonly Statement[]): Statement[] {
+	const look = guards.at(-1);
+	return look === undefined ? [...before] : [...guards.slice(0, -1), ...before, look];
 }
 
 /** Refuses an up whose row is there, and a down whose row is not (unless partly applied). */

@@ -14,14 +14,15 @@ export type TransactionOptions = {
 	/** Run right before COMMIT, in order, once `work` has ended well. */
 	close?: readonly Statement[];
 	/**
-	 * The migration's own statements, run after `work` and before `close`. PostgreSQL sends them
-	 * with `close` as one message, then COMMIT: two round trips where psql takes one per statement.
-	 * A failure among them names which (failedStatementOf).
+	 * PostgreSQL: the migration's own statements, sent with BEGIN, `open` and `close` as one
+	 * message; `work` then judges the rows of `open`, before COMMIT goes on its own. Two round
+	 * trips, where psql takes one per statement and two more. A failure among them names which
+	 * (failedStatementOf); `work` still judges first once `open` had answered.
 	 */
 	body?: readonly string[];
 	/**
 	 * Called before anything that outlives the transaction can happen: on PostgreSQL once BEGIN
-	 * and `open` are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
+	 * and `open` (and a body) are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
 	 * When it throws, the transaction is rolled back and the error rethrown.
 	 */
 	whileOpening?: () => void;
@@ -47,9 +48,8 @@ export type Session = {
 	run(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 	/**
 	 * Every lock wait inside is bounded by `lockTimeoutMs`: PostgreSQL's lock_timeout, SQLite's
-	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message, the `body`
-	 * and `close` statements as another, then COMMIT: three round trips, where psql's
-	 * BEGIN; statements; COMMIT takes one per statement and two more.
+	 * busy timeout. PostgreSQL sends BEGIN with the `open` statements as one message (with the
+	 * `body` and `close` when there is a body), then COMMIT.
 	 */
 	transaction<T>(work: (opened: Row[]) => Promise<T>, options: TransactionOptions): Promise<T>;
 	/**
