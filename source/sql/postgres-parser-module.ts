@@ -19,6 +19,44 @@ export function parserMessage(error: unknown): string {
 	return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
+/** Whether what the parser's program prints reaches the console; never while it parses (see loadParseSync). */
+let parserSpeaks = true;
+
+/**
+ * Imports libpg-query so that what its program prints can be held back: emscripten binds its
+ * output to console.log and console.error as they are when the module evaluates, so during the
+ * import they are functions that pass to the console's methods of the moment, or drop the text
+ * while a parse runs.
+ */
+async function loadQuietly(): Promise<typeof import('libpg-query')> {
+	const {log, error} = console;
+	console.log = (...args: unknown[]) => {
+		if (parserSpeaks) {
+			(console.log === held.log ? log : console.log)(...args);
+		}
+	};
+
+	console.error = (...args: unknown[]) => {
+		if (parserSpeaks) {
+			(console.error === held.error ? error : console.error)(...args);
+		}
+	};
+
+	const held = {log: console.log, error: console.error};
+	try {
+		return await import('libpg-query');
+	} finally {
+		// Only if nothing else replaced them meanwhile.
+		if (console.log === held.log) {
+			console.log = log;
+		}
+
+		if (console.error === held.error) {
+			console.error = error;
+		}
+	}
+}
+
 /**
  * PostgreSQL's own parser (libpg-query, PostgreSQL 17's grammar, as WebAssembly), loaded the first
  * time a PostgreSQL migration is split or linted and then shared: the module and its WebAssembly
@@ -31,9 +69,22 @@ export async function loadParseSync(): Promise<ParseSync> {
 		// takes to parse without it, and the process cannot exit until that is done: `status` ended
 		// 80 to 140 ms after its last line. Read when the module compiles, so set before it loads.
 		setFlagsFromString('--liftoff-only');
-		const {loadModule, parseSync} = await import('libpg-query');
+		const {loadModule, parseSync} = await loadQuietly();
 		await loadModule();
-		return parseSync as ParseSync;
+		return (sql: string) => {
+			// Out of memory, the WebAssembly program "exits": it prints PostgreSQL's memory context dump and a FATAL line
+			// to our stdout and stderr (over the console's frame) and sets process.exitCode to 1 for the whole command.
+			const exitCode = process.exitCode;
+			parserSpeaks = false;
+			try {
+				return parseSync(sql);
+			} catch (error) {
+				process.exitCode = exitCode;
+				throw error;
+			} finally {
+				parserSpeaks = true;
+			}
+		};
 	})().catch((error: unknown) => {
 		// A failed load is not cached: the next caller tries again (and reports its own error).
 		loading = null;

@@ -23,6 +23,110 @@ export function splitPostgres(sql: string, parse: ParseSync): PostgresSplit {
 		return {statements: []};
 	}
 
+	return sql.length > WHOLE_PARSE_CHARS ? splitInChunks(sql, parse) : splitWhole(sql, parse);
+}
+
+/**
+ * The parser holds a script's whole tree at once, about 16 times its size, in a WebAssembly memory
+ * that never shrinks: a 43 MB script ran it out of memory, and 8 MB left the process 640 MB larger.
+ */
+const WHOLE_PARSE_CHARS = 4 * 1024 * 1024;
+const CHUNK_CHARS = 1024 * 1024;
+
+/**
+ * A large script, parsed a chunk of about a megabyte at a time, each chunk a run of the statements
+ * the hand-written splitter cut. Where each chunk parses into exactly its statements, the cuts are
+ * the parser's. A cut inside a statement (a `;` in CREATE RULE … DO ALSO (…)) leaves a chunk the
+ * parser rejects, or one with another count: such a script is judged as one the parser rejects.
+ */
+function splitInChunks(sql: string, parse: ParseSync): PostgresSplit {
+	const cut = splitStatementsAt(sql);
+	// A newline before each `;`: a line comment at a statement's end would swallow it.
+	const separator = '\n;\n';
+	for (let first = 0; first < cut.length;) {
+		let last = first;
+		let chars = cut[first]!.text.length;
+		while (last + 1 < cut.length && chars + cut[last + 1]!.text.length <= CHUNK_CHARS) {
+			last++;
+			chars += cut[last]!.text.length + separator.length;
+		}
+
+		const chunk = cut.slice(first, last + 1);
+		const result = splitWhole(chunk.map(statement => statement.text).join(separator), parse);
+		if ('failed' in result) {
+			return result;
+		}
+
+		if ('problem' in result) {
+			return {problem: result.problem, line: lineInScript(chunk, result.line)};
+		}
+
+		const differs = chunk.findIndex((statement, i) => result.statements[i]?.text !== statement.text);
+		if (differs !== -1 || result.statements.length !== chunk.length) {
+			const at = chunk[differs === -1 ? chunk.length - 1 : differs]!.line;
+			return {problem: `PostgreSQL's parser cuts the statement at line ${at} otherwise than at each semicolon outside quotes and comments, and a script this large (${(sql.length / (1024 * 1024)).toFixed(1)} MB) is parsed a part at a time, cut at those semicolons`, line: at};
+		}
+
+		first = last + 1;
+	}
+
+	return {statements: cut};
+}
+
+/**
+ * The script's line of a line of a chunk: each statement's text takes its own lines in the chunk,
+ * then one line holding the separator's `;`. A text starts with its leading comments, on the
+ * lines before its first word's.
+ */
+function lineInScript(chunk: readonly Statement[], chunkLine: number): number {
+	let left = chunkLine;
+	for (const statement of chunk) {
+		const lines = countNewlines(statement.text) + 1;
+		if (left <= lines) {
+			return statement.line - linesBeforeCode(statement.text) + left - 1;
+		}
+
+		left -= lines + 1;
+	}
+
+	return chunk.at(-1)?.line ?? 1;
+}
+
+/** The newlines before a text's first word: in the blanks and comments (-- and nested /* *\/) it starts with. */
+function linesBeforeCode(text: string): number {
+	let newlines = 0;
+	let i = 0;
+	while (i < text.length) {
+		if (text.startsWith('--', i)) {
+			const end = text.indexOf('\n', i);
+			i = end === -1 ? text.length : end;
+		} else if (text.startsWith('/*', i)) {
+			let depth = 0;
+			do {
+				if (text.startsWith('/*', i)) {
+					depth++;
+					i += 2;
+				} else if (text.startsWith('*/', i)) {
+					depth--;
+					i += 2;
+				} else {
+					newlines += text.charCodeAt(i) === 10 ? 1 : 0;
+					i++;
+				}
+			} while (depth > 0 && i < text.length);
+		} else if (/\s/.test(text[i]!)) {
+			newlines += text.charCodeAt(i) === 10 ? 1 : 0;
+			i++;
+		} else {
+			break;
+		}
+	}
+
+	return newlines;
+}
+
+function splitWhole(sql: string, parse: ParseSync): PostgresSplit {
+
 	// Locations and lengths count UTF-8 bytes.
 	const bytes = Buffer.from(sql, 'utf8');
 	let raws: RawStmt[];

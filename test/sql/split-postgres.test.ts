@@ -91,6 +91,57 @@ test('the parser giving up (out of memory, it throws emscripten\'s ExitStatus, n
 	assert.doesNotMatch(result.failed, /object Object/);
 });
 
+/** A script of about `mb` MB: many small statements, each after a comment, with `middle` at about its half. */
+function largeScript(mb: number, middle: string): {sql: string; middleLine: number} {
+	const piece = '-- a row\nINSERT INTO t (a, b) VALUES (1, \'a; b\');\n';
+	const half = Math.ceil(mb * 1024 * 1024 / piece.length / 2);
+	const before = piece.repeat(half);
+	return {sql: `${before}-- the middle\n${middle}\n${piece.repeat(half)}`, middleLine: 2 * half + 2};
+}
+
+test('a script over 4 MB is parsed a megabyte at a time at the cuts of the hand-written splitter: the same statements as the parser cuts whole', () => {
+	const {sql, middleLine} = largeScript(5, 'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;');
+	const statements = split(sql);
+	// The parser on the whole script, as it was cut before: the same count, and each text the same.
+	const whole = (parse(sql) as {stmts: unknown[]}).stmts.length;
+	assert.equal(statements.length, whole);
+	assert.deepEqual(statements, splitStatementsAt(sql));
+	const middle = statements.find(s => s.words[0] === 'CREATE');
+	assert.equal(middle?.line, middleLine);
+	assert.equal(middle?.text, '-- the middle\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$');
+});
+
+test('a script over 4 MB: a syntax error is named at its line in the script; a cut inside a statement (CREATE RULE … DO ALSO) is a rejection at that statement', () => {
+	const typo = largeScript(5, 'SELEC 2;');
+	assert.deepEqual(splitPostgres(typo.sql, parse), {problem: 'syntax error at or near "SELEC"', line: typo.middleLine});
+
+	// After comments of several lines, the line is still the statement's own.
+	const commented = largeScript(5, '/* two\nlines */\nSELECT 1,\n  FROM t;');
+	assert.deepEqual(splitPostgres(commented.sql, parse), {problem: 'syntax error at or near "FROM"', line: commented.middleLine + 3});
+
+	const rule = largeScript(5, 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));');
+	const result = splitPostgres(rule.sql, parse);
+	assert.ok('problem' in result, JSON.stringify(result).slice(0, 300));
+	assert.equal(result.line, rule.middleLine);
+	assert.match(result.problem, /cuts the statement at line \d+ otherwise than at each semicolon/);
+});
+
+test('the parser running out of memory prints nothing and leaves the exit status alone (a child process parses 43 MB whole)', async () => {
+	const {execa} = await import('execa');
+	const module = path.join(packageRoot, 'dist/source/sql/postgres-parser-module.js');
+	const script = `import {loadParseSync} from ${JSON.stringify(module)};
+const parse = await loadParseSync();
+console.log('before');
+let threw = false;
+try { parse("INSERT INTO t (a, b, c) VALUES (1, 'some text here that is long enough', 3.5);\\n".repeat(620000)); } catch { threw = true; }
+console.log('threw', threw, 'exitCode', process.exitCode);
+console.error('still speaks');`;
+	const child = await execa(process.execPath, ['--input-type=module', '-e', script], {reject: false});
+	assert.equal(child.stdout, 'before\nthrew true exitCode undefined');
+	assert.equal(child.stderr, 'still speaks');
+	assert.equal(child.exitCode, 0);
+});
+
 test('a rejection of the SQL still comes back as the parser\'s message and its line', async () => {
 	const result = splitPostgres('SELECT 1;\nSELEC 2;\n', await loadParseSync());
 	assert.deepEqual(result, {problem: 'syntax error at or near "SELEC"', line: 2});
