@@ -25,24 +25,26 @@ let parserSpeaks = true;
 /**
  * Imports libpg-query so that what its program prints can be held back: emscripten binds its
  * output to console.log and console.error as they are when the module evaluates, so during the
- * import they are functions that pass to the console's methods of the moment, or drop the text
+ * import they are functions that pass to the console's methods as they were, or drop the text
  * while a parse runs.
  */
 async function loadQuietly(): Promise<typeof import('libpg-query')> {
 	const {log, error} = console;
-	console.log = (...args: unknown[]) => {
-		if (parserSpeaks) {
-			(console.log === held.log ? log : console.log)(...args);
-		}
+	// To the console's own methods as they were: a method patched meanwhile may call back into these.
+	const held = {
+		log: (...args: unknown[]) => {
+			if (parserSpeaks) {
+				log(...args);
+			}
+		},
+		error: (...args: unknown[]) => {
+			if (parserSpeaks) {
+				error(...args);
+			}
+		},
 	};
-
-	console.error = (...args: unknown[]) => {
-		if (parserSpeaks) {
-			(console.error === held.error ? error : console.error)(...args);
-		}
-	};
-
-	const held = {log: console.log, error: console.error};
+	console.log = held.log;
+	console.error = held.error;
 	try {
 		return await import('libpg-query');
 	} finally {

@@ -58,19 +58,26 @@ function splitInChunks(sql: string, parse: ParseSync): PostgresSplit {
 		}
 
 		if ('problem' in result) {
-			return {problem: result.problem, line: lineInScript(chunk, result.line)};
+			// A statement the hand-written cut split in two reads as a rejection too: only the whole parse can tell.
+			return wholeElse(sql, parse, {problem: result.problem, line: lineInScript(chunk, result.line)});
 		}
 
 		const differs = chunk.findIndex((statement, i) => result.statements[i]?.text !== statement.text);
 		if (differs !== -1 || result.statements.length !== chunk.length) {
 			const at = chunk[differs === -1 ? chunk.length - 1 : differs]!.line;
-			return {problem: `PostgreSQL's parser cuts the statement at line ${at} otherwise than at each semicolon outside quotes and comments, and a script this large (${(sql.length / (1024 * 1024)).toFixed(1)} MB) is parsed a part at a time, cut at those semicolons`, line: at};
+			return wholeElse(sql, parse, {problem: `PostgreSQL's parser cuts the statement at line ${at} otherwise than at each semicolon outside quotes and comments, and this ${(sql.length / (1024 * 1024)).toFixed(1)} MB script is too large for it to read whole`, line: at});
 		}
 
 		first = last + 1;
 	}
 
 	return {statements: cut};
+}
+
+/** Where the chunks disagree with the hand-written cut: the whole parse, as for a smaller script, unless it runs out of memory. */
+function wholeElse(sql: string, parse: ParseSync, chunked: {problem: string; line: number}): PostgresSplit {
+	const whole = splitWhole(sql, parse);
+	return 'failed' in whole ? chunked : whole;
 }
 
 /**
@@ -82,8 +89,14 @@ function lineInScript(chunk: readonly Statement[], chunkLine: number): number {
 	let left = chunkLine;
 	for (const statement of chunk) {
 		const lines = countNewlines(statement.text) + 1;
+		const first = statement.line - linesBeforeCode(statement.text);
 		if (left <= lines) {
-			return statement.line - linesBeforeCode(statement.text) + left - 1;
+			return first + left - 1;
+		}
+
+		// The separator's line: its `;` stands for the one that ended this statement, after its last line.
+		if (left === lines + 1) {
+			return first + lines - 1;
 		}
 
 		left -= lines + 1;

@@ -333,6 +333,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations ORDER BY name')).map(r => r['name']), ['0002_b']);
 		});
 
+		test('a record that cannot be synced before the migration stops it before any of its statements reach the database, not after they ran', {skip: engine === 'sqlite' ? 'SQLite syncs before BEGIN; the statements travel with it only on PostgreSQL' : false}, async () => {
+			const dir = temp({'0001_a.up.sql': 'CREATE SEQUENCE s;', '0002_b.up.sql': 'CREATE TABLE b (x integer);\nSELECT nextval(\'s\');'});
+			const m = await migrator(dir);
+			await m.up('0001_a', context);
+			const full = new Error('the record could not be written: no space left on device');
+			await assert.rejects(m.up('0002_b', {...context, beforeEffect() {
+				throw full;
+			}}), (e: unknown) => e instanceof MigrationError && e.message.includes(full.message));
+			// A sequence draws outside any transaction: had the statements run, the rollback would have left it drawn.
+			assert.equal((await fx.rows('SELECT is_called FROM s'))[0]?.['is_called'], false);
+			assert.ok(!(await fx.tables()).includes('b'));
+			assert.deepEqual((await fx.rows('SELECT name FROM cutover_migrations')).map(r => r['name']), ['0001_a']);
+		});
+
 		test('a name with a quote and a backslash: applied, its log row found by the guard, reverted', async () => {
 			const name = String.raw`0002_it's a \ b`;
 			const dir = temp({'0001_a.up.sql': 'CREATE TABLE a (x integer);', [`${name}.up.sql`]: 'CREATE TABLE q (x integer);', [`${name}.down.sql`]: 'DROP TABLE q;'});

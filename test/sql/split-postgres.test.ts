@@ -111,16 +111,38 @@ test('a script over 4 MB is parsed a megabyte at a time at the cuts of the hand-
 	assert.equal(middle?.text, '-- the middle\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$');
 });
 
-test('a script over 4 MB: a syntax error is named at its line in the script; a cut inside a statement (CREATE RULE … DO ALSO) is a rejection at that statement', () => {
+test('a script over 4 MB that a chunk rejects is parsed whole, as a smaller one: CREATE RULE … DO ALSO is one statement, a syntax error at its line', () => {
+	const rule = largeScript(5, 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));');
+	const statements = split(rule.sql);
+	assert.equal(statements.length, splitStatementsAt(rule.sql).length - 1);
+	assert.equal(statements.find(s => s.words[1] === 'RULE')?.line, rule.middleLine);
+
 	const typo = largeScript(5, 'SELEC 2;');
 	assert.deepEqual(splitPostgres(typo.sql, parse), {problem: 'syntax error at or near "SELEC"', line: typo.middleLine});
+});
 
+test('a script over 4 MB whose whole parse runs out of memory: the chunk\'s rejection, at the script\'s line', () => {
+	const exit = {name: 'ExitStatus', message: 'Program terminated with exit(1)', status: 1};
+	// The parser as it is, but out of memory on anything over 4 MB.
+	const small = (sql: string) => {
+		if (sql.length > 4 * 1024 * 1024) {
+			throw exit;
+		}
+
+		return parse(sql);
+	};
+
+	const typo = largeScript(5, 'SELEC 2;');
+	assert.deepEqual(splitPostgres(typo.sql, small), {problem: 'syntax error at or near "SELEC"', line: typo.middleLine});
 	// After comments of several lines, the line is still the statement's own.
 	const commented = largeScript(5, '/* two\nlines */\nSELECT 1,\n  FROM t;');
-	assert.deepEqual(splitPostgres(commented.sql, parse), {problem: 'syntax error at or near "FROM"', line: commented.middleLine + 3});
-
+	assert.deepEqual(splitPostgres(commented.sql, small), {problem: 'syntax error at or near "FROM"', line: commented.middleLine + 3});
+	// An error at a statement's `;` is at the line of that `;`, not at the blanks after it.
+	const end = largeScript(5, 'SELECT 1 +;\n\n');
+	assert.deepEqual(splitPostgres(end.sql, small), {problem: 'syntax error at or near ";"', line: end.middleLine});
+	// A cut inside a statement: named at that statement.
 	const rule = largeScript(5, 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));');
-	const result = splitPostgres(rule.sql, parse);
+	const result = splitPostgres(rule.sql, small);
 	assert.ok('problem' in result, JSON.stringify(result).slice(0, 300));
 	assert.equal(result.line, rule.middleLine);
 	assert.match(result.problem, /cuts the statement at line \d+ otherwise than at each semicolon/);

@@ -113,6 +113,9 @@ async function withBody<T>(client: pg.Client, head: readonly string[], body: rea
 		completed++;
 	};
 
+	// Before the message goes: once it is on its way the server may work on it for an hour, holding its locks, before a
+	// failure here could roll it back.
+	whileOpening?.();
 	client.connection.on('commandComplete', count);
 	let sent: Promise<unknown>;
 	try {
@@ -129,15 +132,6 @@ async function withBody<T>(client: pg.Client, head: readonly string[], body: rea
 		});
 		client.query(query);
 	} catch (error) {
-		client.connection.off('commandComplete', count);
-		throw error;
-	}
-
-	try {
-		// pg wrote the message to the socket within query(): the server works on it meanwhile.
-		whileOpening?.();
-	} catch (error) {
-		await sent.catch(() => undefined);
 		client.connection.off('commandComplete', count);
 		throw error;
 	}

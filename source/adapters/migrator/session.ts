@@ -22,7 +22,7 @@ export type TransactionOptions = {
 	body?: readonly string[];
 	/**
 	 * Called before anything that outlives the transaction can happen: on PostgreSQL once BEGIN
-	 * and `open` (and a body) are on their way (nothing they do lasts past a rollback), on SQLite before BEGIN.
+	 * and `open` are on their way (nothing they do lasts past a rollback), before a body is sent, on SQLite before BEGIN.
 	 * When it throws, the transaction is rolled back and the error rethrown.
 	 */
 	whileOpening?: () => void;
