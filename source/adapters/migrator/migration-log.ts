@@ -49,6 +49,7 @@ export async function readLog(session: Session): Promise<LogRow[]> {
 	return rows.map(toLogRow);
 }
 
+/** SQLite: WITHOUT ROWID, the rows kept in the name's own b-tree, so each log row writes one b-tree, not a table and its key's index, in every migration's commit. */
 export async function createLogTable(session: Session): Promise<void> {
 	const timestamp = session.engine === 'postgres' ? 'timestamptz' : 'text';
 	await session.run(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
@@ -57,7 +58,7 @@ export async function createLogTable(session: Session): Promise<void> {
 	applied_at ${timestamp} NOT NULL,
 	applied_by text NOT NULL,
 	run_id text NOT NULL
-)`);
+)${session.engine === 'sqlite' ? ' WITHOUT ROWID' : ''}`);
 }
 
 export async function findLogRow(session: Session, name: string): Promise<LogRow | null> {
