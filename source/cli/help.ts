@@ -282,7 +282,8 @@ cutover config <key> <value>  set it
 Keys: operatorName (how you are named in change records), recordsDir, backupsDir,
 signingKey (Ed25519 key that signs records; the first run makes it if it does not exist),
 trustedKeys (allowed_signers file cutover verify believes; default: the signing key's own).
-CUTOVER_CONFIG_DIR=<dir> or --config-dir <dir> moves the settings file.
+CUTOVER_CONFIG_DIR=<dir> or --config-dir <dir> moves the settings file;
+CUTOVER_CACHE_DIR=<dir> the console's code cache (empty: none; default ~/.cache/cutover).
 `;
 
 export const keygenHelp = `cutover keygen [--out <path>]

@@ -12,26 +12,28 @@ import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {parseFormat} from '../run-flags.js';
 import type {FormatName} from '../../adapters/migrator/formats/types.js';
+import type {Adopter} from '../../ports/adopter.js';
 import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
 
-/** Pending migrations whose CREATE TABLE targets all exist already: applied by another tool, or by hand. */
-async function pendingThatLookApplied(target: Target, directory: string, format: FormatName | null, pending: readonly string[]): Promise<Array<{name: string; tables: string[]}>> {
+/**
+ * Pending migrations whose CREATE TABLE targets all exist already: applied by another tool, or by hand.
+ * The adopter's connection is left open for the caller to close with the others (`opened`).
+ */
+async function pendingThatLookApplied(target: Target, directory: string, format: FormatName | null, pending: readonly string[], opened: Array<Promise<Adopter>>): Promise<Array<{name: string; tables: string[]}>> {
 	if (pending.length === 0) {
 		return [];
 	}
 
-	const adopter = await openTargetAdopter(target, directory, format);
-	try {
-		const waiting = new Set(pending);
-		const files = (await adopter.files()).filter(file => waiting.has(file.name));
-		const tables = files.flatMap(file => file.objects.filter(o => o.kind === 'table'));
-		const present = await adopter.present(tables);
-		return files
-			.map(file => ({name: file.name, tables: file.objects.filter(o => o.kind === 'table').map(o => o.name)}))
-			.filter(m => m.tables.length > 0 && m.tables.every(name => present.has(objectKey({kind: 'table', name}))));
-	} finally {
-		await adopter.close();
-	}
+	const opening = openTargetAdopter(target, directory, format);
+	opened.push(opening);
+	const adopter = await opening;
+	const waiting = new Set(pending);
+	const files = (await adopter.files()).filter(file => waiting.has(file.name));
+	const tables = files.flatMap(file => file.objects.filter(o => o.kind === 'table'));
+	const present = await adopter.present(tables);
+	return files
+		.map(file => ({name: file.name, tables: file.objects.filter(o => o.kind === 'table').map(o => o.name)}))
+		.filter(m => m.tables.length > 0 && m.tables.every(name => present.has(objectKey({kind: 'table', name}))));
 }
 
 export async function statusCommand(args: string[]): Promise<number> {
@@ -47,54 +49,58 @@ export async function statusCommand(args: string[]): Promise<number> {
 	// server, the folder's reading and splitting on the CPU. Whatever fails, the first failure in
 	// the order the output goes is the one reported, after every look has ended.
 	const [database, migrator] = await settled([openDatabase(target), openTargetMigrator(target, migrationsDir, undefined, format)], async opened => opened.close());
+	const adopters: Array<Promise<Adopter>> = [];
 	try {
-		try {
-			const planned = migrator.plan();
-			const [fingerprint, plan, runLock, looksApplied] = await settled([
-				database.fingerprint(),
-				planned,
-				createRunLock(target).inspect(),
-				planned.then(async plan => pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name))),
-			]);
-			const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
-			if (values.json) {
-				process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan, adoption, looksApplied}, null, 2)}\n`);
-			} else {
-				process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
-				const folder = describeFolder(plan);
-				const skipped = describeSkipped(plan, target.engine);
-				process.stdout.write(`migrations from ${migrationsDir}${folder === null ? '' : ` · ${folder}`}\n`);
-				if (skipped !== null) {
-					process.stdout.write(`${skipped}\n`);
-				}
-
-				process.stdout.write(`run lock: ${runLock === null ? 'free, no run is going on' : `held by ${describeHolder(runLock)}`}\n`);
-				for (const m of plan.applied) {
-					process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);
-				}
-
-				for (const m of plan.pending) {
-					const code = m.runsWith === undefined ? '' : `  ${m.runsWith} Go: goose runs it, cutover stops before it`;
-					process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${code === '' ? m.reversible ? '' : '  irreversible (no down)' : code}\n`);
-				}
-
-				if (plan.applied.length + plan.pending.length === 0) {
-					process.stdout.write('no migrations applied or pending\n');
-				}
-
-				for (const m of looksApplied) {
-					process.stdout.write(`WARNING  pending ${m.name} looks applied already: ${m.tables.length === 1 ? 'the table it creates exists' : 'the tables it creates exist'} (${m.tables.join(', ')}); running it would fail or apply it twice\n`);
-				}
-
-				if (adoption) {
-					process.stdout.write(`WARNING  no cutover history: ${describeLiveSchema(adoption)}\n`);
-				}
+		const planned = migrator.plan();
+		const [fingerprint, plan, runLock, looksApplied] = await settled([
+			database.fingerprint(),
+			planned,
+			createRunLock(target).inspect(),
+			planned.then(async plan => pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name), adopters)),
+		]);
+		const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
+		if (values.json) {
+			process.stdout.write(`${JSON.stringify({target: target.display, migrationsDir, fingerprint, runLock, ...plan, adoption, looksApplied}, null, 2)}\n`);
+		} else {
+			process.stdout.write(`${describeEvent({type: 'target.fingerprinted', fingerprint})}\n`);
+			const folder = describeFolder(plan);
+			const skipped = describeSkipped(plan, target.engine);
+			process.stdout.write(`migrations from ${migrationsDir}${folder === null ? '' : ` · ${folder}`}\n`);
+			if (skipped !== null) {
+				process.stdout.write(`${skipped}\n`);
 			}
-		} finally {
-			await migrator.close();
+
+			process.stdout.write(`run lock: ${runLock === null ? 'free, no run is going on' : `held by ${describeHolder(runLock)}`}\n`);
+			for (const m of plan.applied) {
+				process.stdout.write(`applied  ${m.name}  ${m.checksum.slice(0, 12)}  ${m.appliedAt} by ${m.appliedBy}${m.reversible ? '' : '  irreversible'}${m.drift === 'none' ? '' : `  DRIFT: ${m.drift}`}\n`);
+			}
+
+			for (const m of plan.pending) {
+				const code = m.runsWith === undefined ? '' : `  ${m.runsWith} Go: goose runs it, cutover stops before it`;
+				process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${code === '' ? m.reversible ? '' : '  irreversible (no down)' : code}\n`);
+			}
+
+			if (plan.applied.length + plan.pending.length === 0) {
+				process.stdout.write('no migrations applied or pending\n');
+			}
+
+			for (const m of looksApplied) {
+				process.stdout.write(`WARNING  pending ${m.name} looks applied already: ${m.tables.length === 1 ? 'the table it creates exists' : 'the tables it creates exist'} (${m.tables.join(', ')}); running it would fail or apply it twice\n`);
+			}
+
+			if (adoption) {
+				process.stdout.write(`WARNING  no cutover history: ${describeLiveSchema(adoption)}\n`);
+			}
 		}
 	} finally {
-		await database.close();
+		// Side by side: each close waits for its server process to end. A failure to close is
+		// reported after all have closed, the migrator's first (an adopter that did not open has said so already).
+		const closed = await Promise.allSettled([migrator.close(), database.close(), ...adopters.map(async opening => opening.then(async adopter => adopter.close(), () => {}))]);
+		const failed = closed.find(result => result.status === 'rejected');
+		if (failed !== undefined) {
+			// eslint-disable-next-line no-unsafe-finally -- the close failing is the command failing, as before
+			throw failed.reason;
+		}
 	}
 
 	return 0;
