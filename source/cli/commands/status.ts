@@ -3,7 +3,6 @@ import {redactUrl} from '../../adapters/postgres/conninfo-url.js';
 import {objectKey} from '../../adopt/map-history.js';
 import {describeLiveSchema} from '../../journal/describe-event.js';
 import {adoptCommands} from '../../run/adopt-commands.js';
-import type {Target} from '../../target.js';
 import {createRunLock} from '../../adapters/run-lock/index.js';
 import {describeHolder, UsageError} from '../../errors/index.js';
 import {describeEvent} from '../../journal/describe-event.js';
@@ -11,23 +10,21 @@ import {parseTarget} from '../../target.js';
 import {resolveMigrations} from '../defaults.js';
 import {parseCommand} from '../parse.js';
 import {parseFormat} from '../run-flags.js';
-import type {FormatName} from '../../adapters/migrator/formats/types.js';
 import type {Adopter} from '../../ports/adopter.js';
 import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
 
 /**
  * Pending migrations whose CREATE TABLE targets all exist already: applied by another tool, or by hand.
- * The adopter's connection is left open for the caller to close with the others (`opened`).
+ * The adopter is opened with the other connections, so its connection overlaps theirs rather than
+ * following the plan; the caller closes it with the others.
  */
-async function pendingThatLookApplied(target: Target, directory: string, format: FormatName | null, pending: readonly string[], opened: Array<Promise<Adopter>>): Promise<Array<{name: string; tables: string[]}>> {
-	if (pending.length === 0) {
+async function pendingThatLookApplied(opening: Promise<Adopter>, planned: Promise<{pending: ReadonlyArray<{name: string}>}>): Promise<Array<{name: string; tables: string[]}>> {
+	const [adopter, plan] = await Promise.all([opening, planned]);
+	if (plan.pending.length === 0) {
 		return [];
 	}
 
-	const opening = openTargetAdopter(target, directory, format);
-	opened.push(opening);
-	const adopter = await opening;
-	const waiting = new Set(pending);
+	const waiting = new Set(plan.pending.map(m => m.name));
 	const files = (await adopter.files()).filter(file => waiting.has(file.name));
 	const tables = files.flatMap(file => file.objects.filter(o => o.kind === 'table'));
 	const present = await adopter.present(tables);
@@ -48,15 +45,27 @@ export async function statusCommand(args: string[]): Promise<number> {
 	// The connections open side by side, and the looks at the target overlap: each waits on the
 	// server, the folder's reading and splitting on the CPU. Whatever fails, the first failure in
 	// the order the output goes is the one reported, after every look has ended.
-	const [database, migrator] = await settled([openDatabase(target), openTargetMigrator(target, migrationsDir, undefined, format)], async opened => opened.close());
-	const adopters: Array<Promise<Adopter>> = [];
+	// The adopter (the "looks applied" warning) opens with them: most of its cost is its connection.
+	const adopting = openTargetAdopter(target, migrationsDir, format);
+	const adopters: Array<Promise<Adopter>> = [adopting];
+	// Its failure is reported in the output's order, once the looks are settled (or not at all when an earlier open fails).
+	adopting.catch(() => {});
+	let database: Awaited<ReturnType<typeof openDatabase>>;
+	let migrator: Awaited<ReturnType<typeof openTargetMigrator>>;
+	try {
+		[database, migrator] = await settled([openDatabase(target), openTargetMigrator(target, migrationsDir, undefined, format)], async opened => opened.close());
+	} catch (error) {
+		await adopting.then(async adopter => adopter.close(), () => {}).catch(() => {});
+		throw error;
+	}
+
 	try {
 		const planned = migrator.plan();
 		const [fingerprint, plan, runLock, looksApplied] = await settled([
 			database.fingerprint(),
 			planned,
 			createRunLock(target).inspect(),
-			planned.then(async plan => pendingThatLookApplied(target, migrationsDir, format, plan.pending.map(m => m.name), adopters)),
+			pendingThatLookApplied(adopting, planned),
 		]);
 		const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
 		if (values.json) {
