@@ -249,10 +249,14 @@ describe('PostgreSQL backup tool', () => {
 			await assert.rejects(createPostgresBackupTool(target).restore({...artifact, path: copy}), (error: unknown) => {
 				assert.ok(error instanceof BackupError);
 				assert.match(error.message, /changed since it was written/);
+				// The fresh database is made while the checksum is read: once the checksum fails it is dropped, nothing restored into it.
+				assert.match(error.message, /the database was not touched and the new database was dropped/);
 				return true;
 			});
 			const tables = (await database.sql(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'created_later'`)).rows[0] as {n: number};
 			assert.equal(tables.n, 1);
+			const fresh = (await database.sql(`SELECT count(*)::int AS n FROM pg_database WHERE starts_with(datname, current_database() || '_cutover_restore_')`)).rows[0] as {n: number};
+			assert.equal(fresh.n, 0);
 		} finally {
 			await database.sql('DROP TABLE created_later');
 		}

@@ -74,34 +74,53 @@ export async function describeDumpRestore(target: PostgresTarget, artifact: Back
  */
 export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, artifact: BackupArtifact, settings: RestoreSettings): Promise<RestoreOutcome> {
 	const file = artifact.path;
-	// Three reads that change nothing, overlapped (a rollback is waiting on them); their failures
-	// are reported in this order all the same: a changed backup first, then an unreadable one.
-	const [intact, listed, located] = await Promise.allSettled([
+	// Two reads of the backup that change nothing, overlapped with making the fresh database (a
+	// rollback is waiting on them): pg_restore runs nothing of the backup before both have passed,
+	// and nothing is done to the target before the swap. Their failures are reported first, in
+	// this order, whatever else failed: a changed backup, then an unreadable one.
+	const checks = Promise.allSettled([
 		checkIntact(artifact, Math.max(2, Math.min(settings.cores, 4))),
 		runPgTool(binaries, binaries.pgRestore, ['--list', file], target, {path: file, keepStdout: true}),
-		locate(target, settings, file),
 	]);
-	if (intact.status === 'rejected') {
-		throw intact.reason;
-	}
+	const listing = async (): Promise<string> => {
+		const [intact, listed] = await checks;
+		if (intact.status === 'rejected') {
+			throw intact.reason;
+		}
 
-	if (listed.status === 'rejected') {
-		throw listed.reason;
-	}
+		if (listed.status === 'rejected') {
+			throw listed.reason;
+		}
 
-	const list = listed.value;
-	if (list.exitCode !== 0) {
-		throw new BackupError(`cannot read the backup ${file}: ${describeFailure('pg_restore', list)}`, {path: file, hint: 'verify the backup; a restore needs a readable dump; nothing was changed'});
-	}
+		if (listed.value.exitCode !== 0) {
+			throw new BackupError(`cannot read the backup ${file}: ${describeFailure('pg_restore', listed.value)}`, {path: file, hint: 'verify the backup; a restore needs a readable dump; nothing was changed'});
+		}
 
-	if (located.status === 'rejected') {
-		throw located.reason;
-	}
+		return listed.value.stdout;
+	};
 
-	const place = located.value;
-	const client = await connectForBackup(place.maintenance, file);
+	let place: Place;
+	let client: pg.Client;
 	try {
-		return await restoreFrom(client, {target, binaries, artifact, settings, place, listing: list.stdout});
+		place = await locate(target, settings, file);
+		client = await connectForBackup(place.maintenance, file);
+	} catch (error) {
+		await listing();
+		throw error;
+	}
+
+	try {
+		const job = {target, binaries, artifact, settings, place};
+		const [made, listed] = await Promise.allSettled([makeFresh(client, job), listing()]);
+		if (listed.status === 'rejected') {
+			throw made.status === 'fulfilled' ? await dropFresh(client, made.value.fresh, file, listed.reason) : listed.reason;
+		}
+
+		if (made.status === 'rejected') {
+			throw made.reason;
+		}
+
+		return await restoreFrom(client, {...job, listing: listed.value}, made.value);
 	} finally {
 		await client.end().catch(() => {});
 	}
@@ -109,7 +128,10 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 
 type Job = {target: PostgresTarget; binaries: PgBinaries; artifact: BackupArtifact; settings: RestoreSettings; place: Place; listing: string};
 
-async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome> {
+/** The fresh database, made like the target, and what the swap needs to know of the target. */
+type Fresh = {fresh: string; original: NonNullable<Awaited<ReturnType<typeof readDatabaseProperties>>>; keptAs: string; superuser: boolean; notes: string[]};
+
+async function makeFresh(client: pg.Client, job: Omit<Job, 'listing'>): Promise<Fresh> {
 	const {artifact, settings, place} = job;
 	const file = artifact.path;
 	const unchanged = (message: string, hint: string, cause?: unknown) =>
@@ -133,16 +155,25 @@ async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome>
 	const keptAs = await freeName(client, file, settings.plannedName, () => replacedName(place.name, settings.now()));
 	const fresh = freshName(place.name, randomBytes(4).toString('hex'));
 	const superuser = (await client.query<[boolean]>({text: 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user', rowMode: 'array'})).rows[0]?.[0] === true;
-	const strangers = superuser ? [] : await ownersOutOfReach(client, ownersOf(job.listing));
 	try {
 		await client.query(createDatabaseSql(client, fresh, original));
 	} catch (error) {
 		throw unchanged(`cannot create the database "${fresh}" to restore into: ${messageOf(error)}`, 'a restore needs the right to create databases and room for a second copy', error);
 	}
 
-	let notes: string[];
 	try {
-		notes = await copyDatabaseSettings(client, original, fresh);
+		return {fresh, original, keptAs, superuser, notes: await copyDatabaseSettings(client, original, fresh)};
+	} catch (error) {
+		throw await dropFresh(client, fresh, file, error);
+	}
+}
+
+async function restoreFrom(client: pg.Client, job: Job, made: Fresh): Promise<RestoreOutcome> {
+	const {artifact, settings, place} = job;
+	const {fresh, original, keptAs, notes} = made;
+	const file = artifact.path;
+	try {
+		const strangers = made.superuser ? [] : await ownersOutOfReach(client, ownersOf(job.listing));
 		// The fresh database has the target's CONNECTION LIMIT, which pg_restore's N + 1 sessions must fit too.
 		const jobs = job.artifact.format === 'pg-directory' ? restoreJobs(settings.policy, settings.cores, await readServerRoom(client)) : 1;
 		await restoreInto(job, fresh, strangers, original.connectionLimit >= 0 ? Math.max(1, Math.min(jobs, original.connectionLimit - 1)) : jobs);
@@ -152,21 +183,21 @@ async function restoreFrom(client: pg.Client, job: Job): Promise<RestoreOutcome>
 		if (late.length > 0) {
 			throw new BackupError(`cannot swap "${place.name}" for its restored copy: ${late.length} other session${late.length === 1 ? '' : 's'} connected to it while it was restored: ${describeSessions(late)}`, {path: file, hint: sessionsHint(place.name)});
 		}
+
+		const swap = await swapDatabases(client, {original, fresh, keptAs, file}, async () => connectForBackup(place.maintenance, file));
+		if (!swap.ok) {
+			throw swap.error;
+		}
+
+		const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
+		const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
+		return {
+			detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
+			replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
+		};
 	} catch (error) {
 		throw await dropFresh(client, fresh, file, error);
 	}
-
-	const swap = await swapDatabases(client, {original, fresh, keptAs, file}, async () => connectForBackup(place.maintenance, file));
-	if (!swap.ok) {
-		throw await dropFresh(client, fresh, file, swap.error);
-	}
-
-	const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
-	const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
-	return {
-		detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
-		replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
-	};
 }
 
 /** The target's name as the server knows it, and the maintenance database to work from. */
