@@ -18,8 +18,8 @@ type PostgresTarget = Extract<ReturnType<typeof parseTarget>, {engine: 'postgres
 
 /** How long a silent backup keeps the lock before the test lets it go anyway, so the old behaviour fails instead of hanging. */
 const fallbackReleaseMs = 4000;
-/** The reports come every 250 ms; four times that is a generous bound for the longest silence. */
-const longestSilenceMs = 1000;
+/** The reports come every 250 ms; six times that is a generous bound for the longest silence on a loaded machine (the old code was silent for the whole 2 s lock). */
+const longestSilenceMs = 1500;
 
 const seedSql = `
 	CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL);
