@@ -186,7 +186,7 @@ export async function seed(sql: (text: string) => Promise<unknown>, scale = 1): 
 		);
 		INSERT INTO customers SELECT i, 'customer ' || i, 'c' || i || '@' || md5(i::text) || '.example', timestamptz '2020-01-01' + i * interval '1 minute' FROM generate_series(1, ${customers}) i;
 		INSERT INTO products SELECT i, 'product ' || md5(i::text), (i % 9999) / 100.0 + 1 FROM generate_series(1, ${products}) i;
-		INSERT INTO orders SELECT i, 1 + (i * 7919) % ${customers}, 1 + i % ${products}, 1 + i % 7, md5(i::text) || md5((i + 1)::text) FROM generate_series(1, ${orders}) i;
+		INSERT INTO orders SELECT i, 1 + (i::bigint * 7919) % ${customers}, 1 + i % ${products}, 1 + i % 7, md5(i::text) || md5((i + 1)::text) FROM generate_series(1, ${orders}) i;
 		CREATE INDEX orders_customer ON orders(customer_id);
 		ANALYZE;
 	`);

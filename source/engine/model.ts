@@ -165,6 +165,8 @@ export type BackupProgress = {
 	estimatedBytes?: number;
 	/** PostgreSQL: the table pg_dump is dumping now. */
 	currentTable?: string;
+	/** PostgreSQL: the table whose rows are being counted, before pg_dump starts (a count can wait for a lock). Absent in older records. */
+	countingTable?: string;
 	tablesDone?: number;
 	tablesTotal?: number;
 	/**

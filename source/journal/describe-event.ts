@@ -71,6 +71,10 @@ export function describeEvent(event: RunEvent): string {
 				parts.push(p.currentTable);
 			}
 
+			if (p.countingTable) {
+				parts.push(`counting rows of ${p.countingTable}`);
+			}
+
 			if (p.pagesTotal !== undefined) {
 				parts.push(`pages ${p.pagesDone ?? 0}/${p.pagesTotal}`);
 			}

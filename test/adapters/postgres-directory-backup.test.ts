@@ -261,7 +261,12 @@ describe('PostgreSQL directory-format backup', () => {
 	test('a cancelled directory backup stops its jobs and removes the directory', async () => {
 		const controller = new AbortController();
 		await assert.rejects(
-			createPostgresBackupTool(target, parallel).backup({directory, fileName: 'cancelled.dump', signal: controller.signal, onProgress: () => controller.abort()}),
+			// Once the directory is there: the backup reports while it reads the catalog too, before pg_dump and its directory.
+			createPostgresBackupTool(target, parallel).backup({directory, fileName: 'cancelled.dump', signal: controller.signal, onProgress() {
+				if (existsSync(path.join(directory, 'cancelled.dump'))) {
+					controller.abort();
+				}
+			}}),
 			(error: unknown) => error instanceof BackupError && /cancelled; the partial directory was removed/.test(error.message),
 		);
 		await new Promise(resolve => setTimeout(resolve, 500));

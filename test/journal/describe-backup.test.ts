@@ -19,3 +19,9 @@ test('a file keeps its line; the compression follows when the record has it', ()
 	assert.equal(describeEvent({type: 'backup.finished', durationMs: 10, artifact}), `backup /b/shop.dump: 2.0 kB, sha256 ${hash('ab')}, 10 ms`);
 	assert.equal(describeEvent({type: 'backup.finished', durationMs: 10, artifact: {...artifact, compression: {method: 'none', level: 0}}}), `backup /b/shop.dump: 2.0 kB, sha256 ${hash('ab')}, uncompressed, 10 ms`);
 });
+
+test('a progress line names the table being counted before pg_dump starts; an older record\'s line is as before', () => {
+	const progress = {bytes: 0, tablesDone: 0, tablesTotal: 3};
+	assert.equal(describeEvent({type: 'backup.progress', progress: {...progress, countingTable: 'billing.Invoices'}}), '0 B, tables 0/3, counting rows of billing.Invoices');
+	assert.equal(describeEvent({type: 'backup.progress', progress}), '0 B, tables 0/3');
+});

@@ -52,6 +52,17 @@ describe('backup screen', () => {
 		assert.match(frame, /✓ Backup written: 1\.2 MB in 2 files \(2 jobs, gzip 1\), manifest ab12ab12ab12…/);
 	});
 
+	it('before pg_dump starts, the table whose rows are being counted comes first, within 80 columns', async () => {
+		const counting = fold([...confirmed, backupStarted, {type: 'backup.progress', progress: {bytes: 0, estimatedBytes: 1_200_000, tablesDone: 0, tablesTotal: 7, dataDone: 0, dataTotal: 1000, countingTable: 'billing.invoice_line_items_archive_2024'}}]);
+		const frame = await show(counting).waitForFrame('counting rows');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /counting rows of billing\.invoice_line_items_archive_2024 · 0 B written · /);
+		// An older record has no such field: the line is as before.
+		current?.unmount();
+		const old = await show(fold([...confirmed, backupStarted, backupProgress])).waitForFrame('ETA');
+		assert.doesNotMatch(old, /counting/);
+	});
+
 	it('shows SQLite pages instead of tables', async () => {
 		const state = fold([...confirmed, {...backupStarted, method: 'sqlite backup API'}, {type: 'backup.progress', progress: {bytes: 4096, pagesDone: 1, pagesTotal: 4, estimatedBytes: 16_384}}]);
 		const frame = await show(state).waitForFrame('pages');

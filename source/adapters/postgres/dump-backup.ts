@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {BackupArtifact, RowCounts} from '../../engine/model.js';
+import type {BackupArtifact, BackupProgress, RowCounts} from '../../engine/model.js';
 import {BackupError} from '../../errors/index.js';
 import {DEFAULT_BACKUP_POLICY, type BackupPolicy} from '../../ports/backup-tool.js';
 import type {BackupRequest} from '../../ports/index.js';
@@ -15,6 +15,8 @@ import {countDumpedTables, countRows, dumpedTableSizes} from './user-tables.js';
 import {DirectoryHasher, manifestDigest} from './dump-manifest.js';
 import {chooseDump, machineCores, readServerRoom, type DumpPlan, type ServerRoom} from './dump-plan.js';
 import {createDumpTracker} from './dump-progress.js';
+import {DumpWork} from './dump-work.js';
+import {startProgressHeartbeat, type ProgressHeartbeat} from './progress-heartbeat.js';
 
 const progressEveryMs = 250;
 /** pg_dump's --lock-wait-timeout gives up as a statement timeout on its LOCK TABLE. */
@@ -44,9 +46,33 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 		throw new BackupError(`${file} already exists`, {path: file, hint: 'choose another file name or move the old backup away; cutover never overwrites a backup'});
 	}
 
-	const preflight = await readPreflight(target, file, {applicationName, lockWaitMs, watch, signal: request.signal});
+	// From the first catalog read to the end of the checksum, whatever the step, the operator hears from the backup.
+	let before: BackupProgress = {bytes: 0};
+	const heartbeat = startProgressHeartbeat(request.onProgress, progressEveryMs, () => before);
+	try {
+		return await dump(target, binaries, request, {...options, lockWaitMs, applicationName, watch, file, heartbeat, shown(progress) {
+			before = progress;
+		}});
+	} finally {
+		await heartbeat.stop();
+	}
+}
+
+type DumpSetup = DumpOptions & {
+	lockWaitMs: number;
+	applicationName: string;
+	watch: () => Promise<{stop(): Promise<LockWait | null>}>;
+	file: string;
+	heartbeat: ProgressHeartbeat;
+	/** What the catalog reads before pg_dump have found so far. */
+	shown(progress: BackupProgress): void;
+};
+
+async function dump(target: PostgresTarget, binaries: PgBinaries, request: BackupRequest, setup: DumpSetup): Promise<BackupArtifact> {
+	const {file, heartbeat, lockWaitMs, applicationName, watch} = setup;
+	const preflight = await readPreflight(target, file, {applicationName, lockWaitMs, watch, signal: request.signal, shown: setup.shown});
 	throwIfCanceled(request.signal, file);
-	const plan = chooseDump({policy: options.policy ?? DEFAULT_BACKUP_POLICY, databaseBytes: preflight.estimatedBytes, cores: options.cores ?? machineCores(), room: preflight.room});
+	const plan = chooseDump({policy: setup.policy ?? DEFAULT_BACKUP_POLICY, databaseBytes: preflight.estimatedBytes, cores: setup.cores ?? machineCores(), room: preflight.room});
 	await mkdir(request.directory, {recursive: true});
 	// Claims the name exclusively, so a backup started meanwhile cannot be overwritten either (pg_dump -Fd fills an empty directory).
 	await (plan.format === 'directory' ? mkdir(file, {mode: 0o700}) : writeFile(file, '', {flag: 'wx'})).catch((error: unknown) => {
@@ -64,21 +90,15 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 		dataSuffix: plan.compression === 0 ? '.dat' : '.dat.gz',
 		...(hasher === null ? {} : {onFileDone: (name: string) => hasher.early(name)}),
 	});
-	let live = true;
-	const report = async () => {
+	heartbeat.follow(async () => {
 		await tracker.sample();
-		// A size read still in flight when pg_dump ends must not report after the final figures.
-		if (live) {
-			request.onProgress(tracker.progress());
-		}
-	};
-
-	const timer = setInterval(() => void report(), progressEveryMs);
+		return tracker.progress();
+	});
 	let run;
 	const waits = await watch();
 	let wait: LockWait | null = null;
 	try {
-		await report();
+		await heartbeat.now();
 		run = await runPgTool(binaries, binaries.pgDump, [...formatArguments(plan), '--verbose', '--no-password', `--lock-wait-timeout=${lockWaitMs}`, `--file=${file}`, dbnameArgument(target, applicationName)], target, {
 			path: file,
 			...(request.signal === undefined ? {} : {signal: request.signal}),
@@ -90,15 +110,15 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 			},
 		});
 	} catch (error) {
+		await heartbeat.stop();
 		await rm(file, {recursive: true, force: true});
 		throw error;
 	} finally {
-		live = false;
-		clearInterval(timer);
 		wait = await waits.stop();
 	}
 
 	if (run.canceled || run.exitCode !== 0) {
+		await heartbeat.stop();
 		await rm(file, {recursive: true, force: true});
 		if (run.canceled) {
 			throw new BackupError(`backup of ${target.display} was cancelled; the partial ${plan.format === 'directory' ? 'directory' : 'file'} was removed`, {path: file, hint: 'start the backup again when ready'});
@@ -120,18 +140,29 @@ export async function dumpDatabase(target: PostgresTarget, binaries: PgBinaries,
 		});
 	}
 
+	// pg_dump is done: every table is, and while the checksum reads the dump back the reports say so.
+	const done = (bytes: number): BackupProgress => ({...tracker.progress(), bytes, tablesDone: preflight.tablesTotal, dataDone: tracker.progress().dataTotal ?? 0});
 	const compression = {method: plan.compression === 0 ? 'none' as const : 'gzip' as const, level: plan.compression};
 	const common = {path: file, sourceCounts: preflight.sourceCounts, compression, chosen: plan.chosen};
 	if (hasher !== null) {
+		heartbeat.follow(async () => {
+			await tracker.sample();
+			return done(tracker.progress().bytes);
+		});
+		await heartbeat.now();
 		const files = await hasher.manifest(plan.jobs);
 		const bytes = files.reduce((sum, entry) => sum + entry.bytes, 0);
-		request.onProgress({...tracker.progress(), bytes, tablesDone: preflight.tablesTotal, dataDone: tracker.progress().dataTotal ?? 0});
+		await heartbeat.stop();
+		request.onProgress(done(bytes));
 		return {...common, format: 'pg-directory', bytes, sha256: manifestDigest(files), files, jobs: plan.jobs};
 	}
 
 	const {size} = await stat(file);
-	request.onProgress({...tracker.progress(), bytes: size, tablesDone: preflight.tablesTotal, dataDone: tracker.progress().dataTotal ?? 0});
-	return {...common, format: 'pg-custom', bytes: size, sha256: await sha256File(file)};
+	heartbeat.follow(() => done(size));
+	await heartbeat.now();
+	const sha256 = await sha256File(file);
+	await heartbeat.stop();
+	return {...common, format: 'pg-custom', bytes: size, sha256};
 }
 
 /** pg_dump's format, jobs and compression, always given: its defaults (gzip 6, one job) are slow on few cores. */
@@ -146,9 +177,15 @@ type PreflightOptions = {
 	lockWaitMs: number;
 	watch: () => Promise<{stop(): Promise<LockWait | null>}>;
 	signal: AbortSignal | undefined;
+	/** Told of what is known so far, for the reports before pg_dump starts. */
+	shown: (progress: BackupProgress) => void;
 };
 
-/** What the progress bar and the later comparison need, read just before pg_dump starts. Bounded: a lock it cannot get fails it in lockWaitMs. */
+/**
+ * What the progress bar and the later comparison need, read just before pg_dump starts. Bounded: a lock it cannot get
+ * fails it in lockWaitMs. The sizes come before the counts (their wait is short), so the reports while rows are counted
+ * already have the totals.
+ */
 async function readPreflight(target: PostgresTarget, file: string, options: PreflightOptions): Promise<Preflight> {
 	const client = await connectForBackup(target, file, {application_name: options.applicationName, lock_timeout: options.lockWaitMs, statement_timeout: countTimeoutMs});
 	// Leaving must not wait for a count: ending the connection ends the statement.
@@ -158,15 +195,18 @@ async function readPreflight(target: PostgresTarget, file: string, options: Pref
 	let counting: string | null = null;
 	try {
 		const size = await client.query<[string]>({text: 'SELECT pg_database_size(current_database())::text', rowMode: 'array'});
-		return {
-			tablesTotal: await countDumpedTables(client),
-			estimatedBytes: Number(size.rows[0]?.[0] ?? 0),
-			sourceCounts: await countRows(client, table => {
-				counting = table;
-			}),
-			sizes: await dumpedTableSizes(client),
-			room: await readServerRoom(client),
-		};
+		const estimatedBytes = Number(size.rows[0]?.[0] ?? 0);
+		const tablesTotal = await countDumpedTables(client);
+		options.shown({bytes: 0, estimatedBytes, tablesDone: 0, tablesTotal});
+		const sizes = await dumpedTableSizes(client);
+		const known: BackupProgress = {bytes: 0, estimatedBytes, tablesDone: 0, tablesTotal, dataDone: 0, dataTotal: new DumpWork(sizes).total};
+		options.shown(known);
+		const sourceCounts = await countRows(client, table => {
+			counting = table;
+			options.shown({...known, countingTable: table});
+		});
+		options.shown(known);
+		return {tablesTotal, estimatedBytes, sourceCounts, sizes, room: await readServerRoom(client)};
 	} catch (error) {
 		throwIfCanceled(options.signal, file);
 		if (isLockTimeout(error)) {

@@ -40,23 +40,35 @@ export async function countDumpedTables(client: pg.Client): Promise<number> {
 	return Number(result.rows[0]?.[0] ?? 0);
 }
 
+/** How long the size read may wait for a table's lock before it takes the catalog's page counts instead. */
+export const SIZE_WAIT_MS = 200;
+
 /**
  * What pg_dump will copy, table by table (as its "dumping contents of table" line names them) with the size of its
  * data (heap and TOAST, no indexes: pg_dump copies rows, indexes are rebuilt from their definition).
+ * pg_table_size locks each table: behind a lock held by another session, or an ALTER queued for one, it would wait as
+ * long as the session's lock timeout, with the backup showing nothing. Only the progress bar needs these sizes, so after
+ * `waitMs` the catalog's page counts (as of the last VACUUM or ANALYZE; no lock) stand in; pg_dump's own wait is bounded.
  */
-export async function dumpedTableSizes(client: pg.Client): Promise<Map<string, number>> {
+export async function dumpedTableSizes(client: pg.Client, waitMs = SIZE_WAIT_MS): Promise<Map<string, number>> {
 	const read = async (size: string) => client.query<[string, string, string]>({
 		text: `SELECT n.nspname, c.relname, (${size})::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 			WHERE c.relkind = 'r' AND ${systemSchemas}`,
 		rowMode: 'array',
 	});
 	let result;
+	await client.query('BEGIN READ ONLY');
 	try {
+		// Both: a lock timeout ends one lock's wait, the statement timeout a long queue of them.
+		const ms = Math.max(1, Math.round(waitMs));
+		await client.query(`SET LOCAL lock_timeout = ${ms}; SET LOCAL statement_timeout = ${ms}`);
 		result = await read('pg_catalog.pg_table_size(c.oid)');
+		await client.query('COMMIT');
 	} catch (error) {
-		// pg_table_size locks each table: one held by another session (55P03 at the lock timeout) must not stop the
-		// backup here, where only the progress bar needs it. The catalog's page counts take no lock; pg_dump's own wait is bounded.
-		if ((error as {code?: unknown}).code !== '55P03') {
+		await client.query('ROLLBACK').catch(() => undefined);
+		// 55P03: the lock timeout; 57014: the statement timeout.
+		const code = (error as {code?: unknown}).code;
+		if (code !== '55P03' && code !== '57014') {
 			throw error;
 		}
 
