@@ -5,8 +5,8 @@ import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {loadParseSync} from '../../sql/postgres-parser-module.js';
-import {cutsAsPostgres, splitPostgres, type PostgresSplit} from '../../sql/split-postgres.js';
-import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
+import {splitParsed, splitScript, type ScriptSplit} from '../../sql/split-script.js';
+import type {Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
@@ -178,16 +178,12 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
 		// The chunks the format leaves to a splitter are cut as a plain file is; the first the parser rejects is noted.
-		let rejected: Exclude<PostgresSplit, {statements: Statement[]}> | null = null;
+		let rejected: ScriptSplit['rejected'] = null;
 		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
 		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
-			const result = splitPostgres(chunk, parse);
-			if ('statements' in result) {
-				return result.statements;
-			}
-
-			rejected ??= result;
-			return splitStatementsAt(chunk);
+			const result = splitParsed(chunk, parse);
+			rejected ??= result.rejected;
+			return result.statements;
 		});
 		if ('problem' in sections) {
 			throw new MigrationFileError(file, sections.problem, {line: sections.line, hint: `fix ${name} (a ${reader.name} migration)`});
@@ -244,30 +240,17 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
  * it would commit first, so such a script is refused here, naming the line, before anything runs.
  */
 async function split(file: string, text: string, engine: Engine, transaction: boolean, refuse: boolean): Promise<Statement[]> {
-	if (engine !== 'postgres') {
-		return splitStatementsAt(text);
+	// Outside a transaction a rejection is refused, so the parser reads even a script both splitters cut alike.
+	const judged = refuse && !transaction;
+	const result = await splitScript(text, engine, {verdict: judged});
+	if (result.rejected !== null && judged) {
+		throw unparsed(file, result.rejected);
 	}
 
-	// Where a script the parser rejected would be cut by the hand-written splitter too, a script
-	// both cut alike needs no parser: the cut is the same whether it accepts the script or not (and
-	// `cutover status` of such a folder loads no WebAssembly).
-	if (!(refuse && !transaction) && cutsAsPostgres(text)) {
-		return splitStatementsAt(text);
-	}
-
-	const result = splitPostgres(text, await loadParseSync());
-	if ('statements' in result) {
-		return result.statements;
-	}
-
-	if (refuse && !transaction) {
-		throw unparsed(file, result);
-	}
-
-	return splitStatementsAt(text);
+	return result.statements;
 }
 
-function unparsed(file: string, result: Exclude<PostgresSplit, {statements: Statement[]}>): MigrationFileError {
+function unparsed(file: string, result: NonNullable<ScriptSplit['rejected']>): MigrationFileError {
 	if ('failed' in result) {
 		return new MigrationFileError(file, `cannot be cut into statements: ${result.failed}; it runs outside a transaction, so cutover cuts it only where the parser ends each statement`, {
 			hint: `split ${path.basename(file)} into several migrations of a few MB each`,
