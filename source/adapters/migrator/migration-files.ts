@@ -177,7 +177,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	if (reader.sections === undefined) {
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
-		// The chunks the format leaves to a splitter are cut as a plain file is; the first the parser rejects is noted.
+		// The format's pieces of SQL (goose's blocks too) are cut as a plain file is; the first the parser rejects is noted.
 		let rejected: ScriptSplit['rejected'] = null;
 		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
 		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
