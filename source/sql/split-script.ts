@@ -13,11 +13,20 @@ export type ScriptSplit = {statements: Statement[]; rejected: Exclude<PostgresSp
  * folder loads no WebAssembly, unless `verdict` wants to know whether the parser accepts the script.
  */
 export async function splitScript(text: string, engine: Engine, options: {verdict?: boolean} = {}): Promise<ScriptSplit> {
-	if (engine !== 'postgres' || (options.verdict !== true && cutsAsPostgres(text))) {
-		return {statements: splitStatementsAt(text), rejected: null};
+	const alike = engine === 'postgres' && options.verdict !== true ? splitAlike(text) : null;
+	if (engine !== 'postgres' || alike !== null) {
+		return {statements: alike ?? splitStatementsAt(text), rejected: null};
 	}
 
 	return splitParsed(text, await loadParseSync());
+}
+
+/**
+ * A PostgreSQL script's statements without its parser, where the hand-written splitter provably cuts
+ * it as the parser would (cutsAsPostgres); null where only the parser can tell.
+ */
+export function splitAlike(text: string): Statement[] | null {
+	return cutsAsPostgres(text) ? splitStatementsAt(text) : null;
 }
 
 /**

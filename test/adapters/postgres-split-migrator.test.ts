@@ -259,6 +259,18 @@ DROP TABLE t, a, b;
 		});
 	});
 
+	test('goose: a no-transaction file the parser rejects is refused even where the hand-written splitter cuts it alike; in a transaction it is read', async () => {
+		const body = '-- +goose Up\nCREATE TABLE t (a int);\nSELEC 1;\n';
+		await assert.rejects(readMigrations(directory({'00001_typo.sql': `-- +goose NO TRANSACTION\n${body}`}), 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(error.line, 4);
+			assert.match(error.message, /does not parse as PostgreSQL \(syntax error at or near "SELEC"\)/);
+			return true;
+		});
+		const [source] = await readMigrations(directory({'00001_typo.sql': body}), 'postgres');
+		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'SELEC 1']);
+	});
+
 	test('SQLite keeps its own splitter, which reads a trigger body the PostgreSQL parser would refuse', async () => {
 		const [source] = await readMigrations(directory({'0001_t.up.sql': 'CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;\n'}), 'sqlite');
 		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END']);

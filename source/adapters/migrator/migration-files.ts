@@ -5,15 +5,15 @@ import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {loadParseSync} from '../../sql/postgres-parser-module.js';
-import {splitParsed, splitScript, type ScriptSplit} from '../../sql/split-script.js';
-import type {Statement} from '../../sql/split-statements.js';
+import {splitAlike, splitParsed, splitScript, type ScriptSplit} from '../../sql/split-script.js';
+import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
 import {refuseNonTransactional} from './transaction-check.js';
 import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
 import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
-import type {FileRole, FormatName, FormatReader} from './formats/types.js';
+import type {FileRole, FormatName, FormatReader, Sections} from './formats/types.js';
 
 export type {FormatName} from './formats/types.js';
 
@@ -177,14 +177,12 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	if (reader.sections === undefined) {
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
-		// The format's pieces of SQL (goose's blocks too) are cut as a plain file is; the first the parser rejects is noted.
-		let rejected: ScriptSplit['rejected'] = null;
-		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
-		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
-			const result = splitParsed(chunk, parse);
-			rejected ??= result.rejected;
-			return result.statements;
-		});
+		// Whether the parser's objection would be refused: the section read runs outside a transaction.
+		const judged = (cut: Sections) => {
+			const section = 'problem' in cut ? null : cut[options.direction];
+			return options.refuse && section !== null && !(transaction && section.transaction);
+		};
+		const {sections, rejected} = await readSections(bare, reader.sections.bind(reader), options.engine, judged);
 		if ('problem' in sections) {
 			throw new MigrationFileError(file, sections.problem, {line: sections.line, hint: `fix ${name} (a ${reader.name} migration)`});
 		}
@@ -228,6 +226,41 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	}
 
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
+}
+
+type SectionsOf = (text: string, split?: (text: string) => Statement[]) => Sections;
+
+/**
+ * A one-file migration's sections, the SQL the format leaves to a splitter (goose's blocks too) cut as
+ * a plain file is, with the parser's first objection to any of it. The parser is loaded only where a
+ * piece may be cut otherwise without it, or where `judged` says an objection would be refused.
+ */
+async function readSections(text: string, sectionsOf: SectionsOf, engine: Engine, judged: (sections: Sections) => boolean): Promise<{sections: Sections; rejected: ScriptSplit['rejected']}> {
+	if (engine !== 'postgres') {
+		return {sections: sectionsOf(text), rejected: null};
+	}
+
+	let asked = false;
+	let alike = true;
+	const first = sectionsOf(text, chunk => {
+		const statements = splitAlike(chunk);
+		asked = true;
+		alike &&= statements !== null;
+		return statements ?? splitStatementsAt(chunk);
+	});
+	// dbmate leaves its sections whole to split() below, which asks the parser itself where it must.
+	if (!asked || (alike && !judged(first))) {
+		return {sections: first, rejected: null};
+	}
+
+	const parse = await loadParseSync();
+	let rejected: ScriptSplit['rejected'] = null;
+	const sections = sectionsOf(text, chunk => {
+		const result = splitParsed(chunk, parse);
+		rejected ??= result.rejected;
+		return result.statements;
+	});
+	return {sections, rejected};
 }
 
 /**
