@@ -18,6 +18,11 @@ const index = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURREN
  * block is one statement that may hold several.
  */
 export async function createdObjects(sql: string, engine: Engine): Promise<CreatedObject[]> {
+	// `status` reads every pending migration's statements: one that names no CREATE, TABLE or INDEX is not cut (nor parsed) at all.
+	if (!/\bCREATE\b/i.test(sql) || !/\b(?:TABLE|INDEX)\b/i.test(sql)) {
+		return [];
+	}
+
 	const found: CreatedObject[] = [];
 	for (const statement of (await splitScript(sql, engine)).statements) {
 		const text = withoutLeadingComments(statement.text);
