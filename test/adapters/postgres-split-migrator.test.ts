@@ -271,6 +271,19 @@ DROP TABLE t, a, b;
 		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'SELEC 1']);
 	});
 
+	test('a statement after a lone carriage return ending a -- comment runs, as PostgreSQL reads it, instead of being dropped as comment', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const dir = directory({'0001_cr.up.sql': 'CREATE TABLE a (id int);\n-- old note\rCREATE TABLE b (id int);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			await migrator.up('0001_cr', context);
+			assert.deepEqual((await database.sql('SELECT to_regclass(\'a\') IS NOT NULL AS a, to_regclass(\'b\') IS NOT NULL AS b')).rows, [{a: true, b: true}]);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
 	test('SQLite keeps its own splitter, which reads a trigger body the PostgreSQL parser would refuse', async () => {
 		const [source] = await readMigrations(directory({'0001_t.up.sql': 'CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;\n'}), 'sqlite');
 		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END']);
