@@ -1,4 +1,5 @@
-import {splitStatements} from './split-statements.js';
+import type {Engine} from '../engine/model.js';
+import {splitScript} from './split-script.js';
 
 /** A table or index a script creates, by the name as written (quotes kept, so the database can resolve it). */
 export type CreatedObject = {kind: 'table' | 'index'; name: string};
@@ -13,11 +14,18 @@ const index = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURREN
  * The tables and indexes a SQL script creates, read with simple patterns (CREATE TABLE and
  * CREATE INDEX statements; temporary tables left out, as they do not outlive the session).
  * What a function body or dynamic SQL creates is not seen: this is evidence, not proof.
+ * The script is cut as `engine` runs it (PostgreSQL's by its parser, see splitScript): a goose
+ * block is one statement that may hold several.
  */
-export function createdObjects(sql: string): CreatedObject[] {
+export async function createdObjects(sql: string, engine: Engine): Promise<CreatedObject[]> {
+	// `status` reads every pending migration's statements: one that names no CREATE, TABLE or INDEX is not cut (nor parsed) at all.
+	if (!/\bCREATE\b/i.test(sql) || !/\b(?:TABLE|INDEX)\b/i.test(sql)) {
+		return [];
+	}
+
 	const found: CreatedObject[] = [];
-	for (const statement of splitStatements(sql)) {
-		const text = withoutLeadingComments(statement);
+	for (const statement of (await splitScript(sql, engine)).statements) {
+		const text = withoutLeadingComments(statement.text);
 		const t = table.exec(text);
 		if (t?.[1] !== undefined && !/^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?TEMP/i.test(text)) {
 			found.push({kind: 'table', name: t[1].replaceAll(/\s*\.\s*/g, '.')});

@@ -196,6 +196,94 @@ DROP TABLE orders;
 		});
 	});
 
+	test('goose: CREATE RULE … DO ALSO (…; …) outside a StatementBegin … End block applies as one statement, and the table and index after it too', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const goose = `-- +goose Up
+CREATE TABLE t (id int);
+CREATE TABLE a (id int);
+CREATE TABLE b (id int);
+CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));
+CREATE TABLE after_rule (id int);
+CREATE INDEX after_rule_id ON after_rule (id);
+
+-- +goose Down
+DROP TABLE after_rule, t, a, b;
+`;
+		const dir = directory({'00001_rule.sql': goose});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			await migrator.up('00001_rule', context);
+			await database.sql('INSERT INTO t VALUES (7)');
+			const rows = await database.sql('SELECT (SELECT count(*)::int FROM a) AS a, (SELECT count(*)::int FROM b) AS b, to_regclass(\'after_rule_id\') IS NOT NULL AS indexed');
+			assert.deepEqual(rows.rows, [{a: 1, b: 1, indexed: true}]);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('goose: a block is cut into its pieces by the parser too: a rule in a block is one piece, sent as the parser ends it', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const goose = `-- +goose Up
+CREATE TABLE t (id int);
+CREATE TABLE a (id int);
+CREATE TABLE b (id int);
+-- +goose StatementBegin
+CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); -- copies
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE t, a, b;
+`;
+		const dir = directory({'00001_rule.sql': goose});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			const [source] = await readMigrations(dir, 'postgres');
+			assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements.slice(3) : null, ['CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))']);
+			await migrator.up('00001_rule', context);
+			await database.sql('INSERT INTO t VALUES (7)');
+			assert.deepEqual((await database.sql('SELECT (SELECT count(*)::int FROM a) AS a, (SELECT count(*)::int FROM b) AS b')).rows, [{a: 1, b: 1}]);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
+	test('goose: a no-transaction file with a block the parser rejects is refused when read, as SQL outside the blocks is', async () => {
+		const goose = '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE t (a int);\n-- +goose StatementBegin\n\\set x 1\n-- +goose StatementEnd\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n';
+		await assert.rejects(readMigrations(directory({'00001_bad.sql': goose}), 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(error.line, 5);
+			assert.match(error.message, /does not parse as PostgreSQL/);
+			return true;
+		});
+	});
+
+	test('goose: a no-transaction file the parser rejects is refused even where the hand-written splitter cuts it alike; in a transaction it is read', async () => {
+		const body = '-- +goose Up\nCREATE TABLE t (a int);\nSELEC 1;\n';
+		await assert.rejects(readMigrations(directory({'00001_typo.sql': `-- +goose NO TRANSACTION\n${body}`}), 'postgres'), (error: unknown) => {
+			assert.ok(error instanceof MigrationFileError, String(error));
+			assert.equal(error.line, 4);
+			assert.match(error.message, /does not parse as PostgreSQL \(syntax error at or near "SELEC"\)/);
+			return true;
+		});
+		const [source] = await readMigrations(directory({'00001_typo.sql': body}), 'postgres');
+		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'SELEC 1']);
+	});
+
+	test('a statement after a lone carriage return ending a -- comment runs, as PostgreSQL reads it, instead of being dropped as comment', async () => {
+		const database = await createThrowawayDatabase('cutover_pg_split');
+		const dir = directory({'0001_cr.up.sql': 'CREATE TABLE a (id int);\n-- old note\rCREATE TABLE b (id int);\n'});
+		const migrator = await openMigrator({target: parseTarget(database.url), directory: dir});
+		try {
+			await migrator.up('0001_cr', context);
+			assert.deepEqual((await database.sql('SELECT to_regclass(\'a\') IS NOT NULL AS a, to_regclass(\'b\') IS NOT NULL AS b')).rows, [{a: true, b: true}]);
+		} finally {
+			await migrator.close();
+			await database.drop();
+		}
+	});
+
 	test('SQLite keeps its own splitter, which reads a trigger body the PostgreSQL parser would refuse', async () => {
 		const [source] = await readMigrations(directory({'0001_t.up.sql': 'CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;\n'}), 'sqlite');
 		assert.deepEqual(source?.up.kind === 'sql' ? source.up.statements : null, ['CREATE TABLE t (a int)', 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END']);

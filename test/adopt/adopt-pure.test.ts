@@ -113,8 +113,9 @@ describe('mapBaseline and the adoption gate', () => {
 });
 
 describe('createdObjects', () => {
-	it('reads CREATE TABLE and CREATE INDEX names, quoted and qualified, and skips temporary tables and unnamed indexes', () => {
-		const sql = `-- the first
+	for (const engine of ['sqlite', 'postgres'] as const) {
+		it(`${engine}: reads CREATE TABLE and CREATE INDEX names, quoted and qualified, and skips temporary tables and unnamed indexes`, async () => {
+			const sql = `-- the first
 CREATE TABLE IF NOT EXISTS users (id int);
 create unique index concurrently if not exists users_email on users (email);
 CREATE TABLE "Mixed Case" (id int);
@@ -123,12 +124,13 @@ CREATE TEMP TABLE scratch (id int);
 CREATE INDEX ON users (id);
 /* c */ CREATE UNLOGGED TABLE fast (id int);
 ALTER TABLE users ADD COLUMN x int;`;
-		assert.deepEqual(createdObjects(sql), [
-			{kind: 'table', name: 'users'},
-			{kind: 'index', name: 'users_email'},
-			{kind: 'table', name: '"Mixed Case"'},
-			{kind: 'table', name: 'audit.events'},
-			{kind: 'table', name: 'fast'},
-		]);
-	});
+			assert.deepEqual(await createdObjects(sql, engine), [
+				{kind: 'table', name: 'users'},
+				{kind: 'index', name: 'users_email'},
+				{kind: 'table', name: '"Mixed Case"'},
+				{kind: 'table', name: 'audit.events'},
+				{kind: 'table', name: 'fast'},
+			]);
+		});
+	}
 });

@@ -182,6 +182,31 @@ describe('what each command loads', () => {
 		// A dollar-quoted body is PostgreSQL's to cut: the folder is read as it splits it.
 		assert.deepEqual(heavyIn(quoted.packages), ['pg', 'libpg-query']);
 	});
+
+	it('status of a PostgreSQL database with a goose or dbmate folder loads the parser only where a piece may be cut otherwise without it', () => {
+		const folder = (name: string, files: Record<string, string>) => {
+			const at = path.join(dir, name);
+			mkdirSync(at);
+			for (const [file, text] of Object.entries(files)) {
+				writeFileSync(path.join(at, file), text);
+			}
+
+			return at;
+		};
+
+		const plain = 'CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\n';
+		const folders = {
+			goose: folder('goose-plain', {'00001_t.sql': `-- +goose Up\n${plain}-- +goose StatementBegin\nINSERT INTO t VALUES (1);\n-- +goose StatementEnd\n-- +goose Down\nDROP TABLE t;\n`}),
+			dbmate: folder('dbmate-plain', {'20240101000000_t.sql': `-- migrate:up\n${plain}-- migrate:down\nDROP TABLE t;\n`}),
+			rule: folder('goose-rule', {'00001_t.sql': `-- +goose Up\n${plain}CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b);\n-- +goose Down\nDROP TABLE t;\n`}),
+		};
+		for (const [name, at] of Object.entries(folders)) {
+			const status = packagesLoaded([cli, 'status', '--db', database.url, '--migrations', at]);
+			assert.equal(status.status, 0, status.out);
+			assert.match(status.out, /^pending {2}\d+_t/m, status.out);
+			assert.deepEqual(heavyIn(status.packages), name === 'rule' ? ['pg', 'libpg-query'] : ['pg'], name);
+		}
+	});
 });
 
 describe('what the bundle loads', () => {

@@ -268,3 +268,12 @@ test('every SQL file of the repository that cutsAsPostgres passes is cut alike b
 
 	assert.ok(compared >= 5, `${compared} files compared`);
 });
+
+test('a statement after a lone carriage return that ends a -- comment is kept, as PostgreSQL runs it', () => {
+	const statements = split('SELECT 1;\n-- old note\rCREATE TABLE x (id int);\nSELECT 2;\n');
+	assert.deepEqual(statements.map(s => [s.text, s.words.slice(0, 3)]), [
+		['SELECT 1', ['SELECT']],
+		['-- old note\rCREATE TABLE x (id int)', ['CREATE', 'TABLE', 'X']],
+		['SELECT 2', ['SELECT']],
+	]);
+});

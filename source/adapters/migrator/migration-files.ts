@@ -5,7 +5,7 @@ import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
 import {decodeUtf8, lineOfOffset} from '../../sql/decode-utf8.js';
 import {loadParseSync} from '../../sql/postgres-parser-module.js';
-import {cutsAsPostgres, splitPostgres, type PostgresSplit} from '../../sql/split-postgres.js';
+import {splitAlike, splitParsed, splitScript, type ScriptSplit} from '../../sql/split-script.js';
 import {splitStatementsAt, type Statement} from '../../sql/split-statements.js';
 import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
@@ -13,7 +13,7 @@ import {readDirectives} from './lock-directive.js';
 import {refuseNonTransactional} from './transaction-check.js';
 import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
 import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
-import type {FileRole, FormatName, FormatReader} from './formats/types.js';
+import type {FileRole, FormatName, FormatReader, Sections} from './formats/types.js';
 
 export type {FormatName} from './formats/types.js';
 
@@ -177,18 +177,12 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	if (reader.sections === undefined) {
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
 	} else {
-		// The chunks the format leaves to a splitter are cut as a plain file is; the first the parser rejects is noted.
-		let rejected: Exclude<PostgresSplit, {statements: Statement[]}> | null = null;
-		const parse = options.engine === 'postgres' ? await loadParseSync() : null;
-		const sections = reader.sections(bare, parse === null ? undefined : chunk => {
-			const result = splitPostgres(chunk, parse);
-			if ('statements' in result) {
-				return result.statements;
-			}
-
-			rejected ??= result;
-			return splitStatementsAt(chunk);
-		});
+		// Whether the parser's objection would be refused: the section read runs outside a transaction.
+		const judged = (cut: Sections) => {
+			const section = 'problem' in cut ? null : cut[options.direction];
+			return options.refuse && section !== null && !(transaction && section.transaction);
+		};
+		const {sections, rejected} = await readSections(bare, reader.sections.bind(reader), options.engine, judged);
 		if ('problem' in sections) {
 			throw new MigrationFileError(file, sections.problem, {line: sections.line, hint: `fix ${name} (a ${reader.name} migration)`});
 		}
@@ -234,6 +228,41 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
 }
 
+type SectionsOf = (text: string, split?: (text: string) => Statement[]) => Sections;
+
+/**
+ * A one-file migration's sections, the SQL the format leaves to a splitter (goose's blocks too) cut as
+ * a plain file is, with the parser's first objection to any of it. The parser is loaded only where a
+ * piece may be cut otherwise without it, or where `judged` says an objection would be refused.
+ */
+async function readSections(text: string, sectionsOf: SectionsOf, engine: Engine, judged: (sections: Sections) => boolean): Promise<{sections: Sections; rejected: ScriptSplit['rejected']}> {
+	if (engine !== 'postgres') {
+		return {sections: sectionsOf(text), rejected: null};
+	}
+
+	let asked = false;
+	let alike = true;
+	const first = sectionsOf(text, chunk => {
+		const statements = splitAlike(chunk);
+		asked = true;
+		alike &&= statements !== null;
+		return statements ?? splitStatementsAt(chunk);
+	});
+	// dbmate leaves its sections whole to split() below, which asks the parser itself where it must.
+	if (!asked || (alike && !judged(first))) {
+		return {sections: first, rejected: null};
+	}
+
+	const parse = await loadParseSync();
+	let rejected: ScriptSplit['rejected'] = null;
+	const sections = sectionsOf(text, chunk => {
+		const result = splitParsed(chunk, parse);
+		rejected ??= result.rejected;
+		return result.statements;
+	});
+	return {sections, rejected};
+}
+
 /**
  * A script's statements. PostgreSQL's are cut by PostgreSQL's own parser (loaded on the first
  * PostgreSQL script, once); SQLite's by the hand-written splitter, as SQLite prepares them.
@@ -244,30 +273,17 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
  * it would commit first, so such a script is refused here, naming the line, before anything runs.
  */
 async function split(file: string, text: string, engine: Engine, transaction: boolean, refuse: boolean): Promise<Statement[]> {
-	if (engine !== 'postgres') {
-		return splitStatementsAt(text);
+	// Outside a transaction a rejection is refused, so the parser reads even a script both splitters cut alike.
+	const judged = refuse && !transaction;
+	const result = await splitScript(text, engine, {verdict: judged});
+	if (result.rejected !== null && judged) {
+		throw unparsed(file, result.rejected);
 	}
 
-	// Where a script the parser rejected would be cut by the hand-written splitter too, a script
-	// both cut alike needs no parser: the cut is the same whether it accepts the script or not (and
-	// `cutover status` of such a folder loads no WebAssembly).
-	if (!(refuse && !transaction) && cutsAsPostgres(text)) {
-		return splitStatementsAt(text);
-	}
-
-	const result = splitPostgres(text, await loadParseSync());
-	if ('statements' in result) {
-		return result.statements;
-	}
-
-	if (refuse && !transaction) {
-		throw unparsed(file, result);
-	}
-
-	return splitStatementsAt(text);
+	return result.statements;
 }
 
-function unparsed(file: string, result: Exclude<PostgresSplit, {statements: Statement[]}>): MigrationFileError {
+function unparsed(file: string, result: NonNullable<ScriptSplit['rejected']>): MigrationFileError {
 	if ('failed' in result) {
 		return new MigrationFileError(file, `cannot be cut into statements: ${result.failed}; it runs outside a transaction, so cutover cuts it only where the parser ends each statement`, {
 			hint: `split ${path.basename(file)} into several migrations of a few MB each`,

@@ -17,13 +17,13 @@ export async function openAdopter(target: Target, directory: string, format: For
 		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
 	return {
 		async files() {
-			return (await readMigrations(directory, target.engine, format === null ? {} : {format})).map((source): AdoptFile => ({
+			return Promise.all((await readMigrations(directory, target.engine, format === null ? {} : {format})).map(async (source): Promise<AdoptFile> => ({
 				name: source.name,
 				checksum: source.checksum,
 				flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,
-				objects: source.up.kind === 'sql' ? source.up.statements.flatMap(statement => createdObjects(statement)) : [],
+				objects: source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => createdObjects(statement, target.engine)))).flat() : [],
 				...(source.up.kind === 'external' ? {external: true} : {}),
-			}));
+			})));
 		},
 		async logged() {
 			return (await readLog(session)).map(row => row.name);

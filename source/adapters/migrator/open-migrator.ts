@@ -164,7 +164,8 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder, his
 async function lastPresent(session: Session, sources: readonly MigrationSource[]): Promise<string | null> {
 	let last: string | null = null;
 	for (const source of sources) {
-		const tables = source.up.kind === 'sql' ? source.up.statements.flatMap(statement => createdObjects(statement)).filter(o => o.kind === 'table') : [];
+		// eslint-disable-next-line no-await-in-loop -- one migration after the other, up to the first not present
+		const tables = source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => createdObjects(statement, session.engine)))).flat().filter(o => o.kind === 'table') : [];
 		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
 		if (tables.length === 0 || !(await Promise.all(tables.map(async t => objectExists(session, t)))).every(Boolean)) {
 			return last;

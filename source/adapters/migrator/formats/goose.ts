@@ -104,8 +104,9 @@ function gooseSections(text: string, split: (text: string) => Statement[]): Sect
 				return split(keepLines(lines, block.start, block.end)).map(piece => ({...piece, pieces: [piece]}));
 			}
 
-			// A block is one statement, sent whole; its pieces are for SQLite, which prepares one at a time.
-			const pieces = splitStatementsAt(keepLines(lines, block.start, block.end));
+			// A block is one statement, sent whole; its pieces are for SQLite, which prepares one at a time. They are
+			// cut by the same splitter all the same: they tell whether the block holds any statement, and its first words.
+			const pieces = split(keepLines(lines, block.start, block.end));
 			return pieces.length === 0 ? [] : [wholeBlock(lines, block, pieces)];
 		});
 		const from = Math.min(...mine.map(b => b.start), lines.length);

@@ -47,8 +47,8 @@ export type FormatReader = {
 	claims?(text: string): boolean;
 	/**
 	 * Cuts a one-file migration into its up and down. `split` cuts the SQL the format leaves to a
-	 * splitter (goose's outside StatementBegin … End): PostgreSQL's parser on PostgreSQL, as for a
-	 * plain file; the hand-written splitter when absent.
+	 * splitter (goose's outside StatementBegin … End, and each block into its pieces): PostgreSQL's
+	 * parser on PostgreSQL, as for a plain file; the hand-written splitter when absent.
 	 */
 	sections?(text: string, split?: (text: string) => Statement[]): Sections;
 	/** An empty file is a migration that does nothing (the tool runs it and logs it); otherwise it is refused. */
