@@ -62,7 +62,7 @@ export function BackupScreen({engine, backup, verification, backupStatus, verify
 		: (progress?.tablesTotal === undefined ? null : `tables ${progress.tablesDone ?? 0}/${progress.tablesTotal}${byData && !artifact ? ` (~${Math.floor(fraction * 100)} % of the data)` : ''}`);
 	const facts = [
 		// Before pg_dump starts, the rows are counted table by table; a count can wait for a lock, so the table comes first.
-		!artifact && progress?.countingTable ? `counting rows of ${progress.countingTable}` : null,
+		!artifact && backupStatus !== 'failed' && progress?.countingTable ? `counting rows of ${progress.countingTable}` : null,
 		`${formatBytes(bytes)}${progress?.estimatedBytes && !artifact && !byData ? ` of ~${formatBytes(progress.estimatedBytes)}` : ''} written`,
 		counts,
 		// A parallel dump names every table in flight.

@@ -62,17 +62,14 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'backup.progress': {
 			const p = event.progress;
-			const parts = [size(p.bytes)];
+			// First: a count can wait for a lock, and a narrow replay bar keeps the start of the line.
+			const parts = p.countingTable ? [`counting rows of ${p.countingTable}`, size(p.bytes)] : [size(p.bytes)];
 			if (p.tablesTotal !== undefined) {
 				parts.push(`tables ${p.tablesDone ?? 0}/${p.tablesTotal}`);
 			}
 
 			if (p.currentTable) {
 				parts.push(p.currentTable);
-			}
-
-			if (p.countingTable) {
-				parts.push(`counting rows of ${p.countingTable}`);
 			}
 
 			if (p.pagesTotal !== undefined) {

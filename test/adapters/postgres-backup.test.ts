@@ -262,6 +262,30 @@ describe('PostgreSQL backup tool', () => {
 		}
 	});
 
+	// The sessions wait below is 10 minutes: the test's timeout fails it if the restore waits for the session before
+	// saying the backup changed (the check ends the wait); and nothing is created for a backup already known bad.
+	test('a changed backup is refused at once, even while another session would make the restore wait', {timeout: 60_000}, async () => {
+		const copy = path.join(directory, 'tampered-waiting.dump');
+		const bytes = readFileSync(artifact.path);
+		bytes[bytes.length - 60] = bytes[bytes.length - 60]! ^ 0x01;
+		writeFileSync(copy, bytes);
+		const holder = new pg.Client({connectionString: database.url});
+		await holder.connect();
+		try {
+			const tool = createPostgresBackupTool(target, {lockTimeoutMs: 600_000});
+			await assert.rejects(tool.restore({...artifact, path: copy}), (error: unknown) => {
+				assert.ok(error instanceof BackupError);
+				assert.match(error.message, /changed since it was written/);
+				return true;
+			});
+		} finally {
+			await holder.end();
+		}
+
+		const fresh = (await database.sql(`SELECT count(*)::int AS n FROM pg_database WHERE starts_with(datname, current_database() || '_cutover_restore_')`)).rows[0] as {n: number};
+		assert.equal(fresh.n, 0);
+	});
+
 	test('an existing file is never overwritten', async () => {
 		const original = sha256(artifact.path);
 		await assert.rejects(

@@ -22,6 +22,6 @@ test('a file keeps its line; the compression follows when the record has it', ()
 
 test('a progress line names the table being counted before pg_dump starts; an older record\'s line is as before', () => {
 	const progress = {bytes: 0, tablesDone: 0, tablesTotal: 3};
-	assert.equal(describeEvent({type: 'backup.progress', progress: {...progress, countingTable: 'billing.Invoices'}}), '0 B, tables 0/3, counting rows of billing.Invoices');
+	assert.equal(describeEvent({type: 'backup.progress', progress: {...progress, countingTable: 'billing.Invoices'}}), 'counting rows of billing.Invoices, 0 B, tables 0/3');
 	assert.equal(describeEvent({type: 'backup.progress', progress}), '0 B, tables 0/3');
 });

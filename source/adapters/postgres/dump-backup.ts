@@ -114,6 +114,11 @@ async function dump(target: PostgresTarget, binaries: PgBinaries, request: Backu
 		await rm(file, {recursive: true, force: true});
 		throw error;
 	} finally {
+		// A cancelled or failed pg_dump: no report of its partial file while the lock watch ends (its poll may take seconds).
+		if (run === undefined || run.canceled || run.exitCode !== 0) {
+			await heartbeat.stop();
+		}
+
 		wait = await waits.stop();
 	}
 

@@ -99,19 +99,25 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 		return listed.value.stdout;
 	};
 
+	const checked = listing();
+	// Once a check has failed the fresh database is not made (nor waited for): the restore cannot go on.
+	let failed = false;
+	checked.catch(() => {
+		failed = true;
+	});
 	let place: Place;
 	let client: pg.Client;
 	try {
 		place = await locate(target, settings, file);
 		client = await connectForBackup(place.maintenance, file);
 	} catch (error) {
-		await listing();
+		await checked;
 		throw error;
 	}
 
 	try {
 		const job = {target, binaries, artifact, settings, place};
-		const [made, listed] = await Promise.allSettled([makeFresh(client, job), listing()]);
+		const [made, listed] = await Promise.allSettled([makeFresh(client, job, () => failed), checked]);
 		if (listed.status === 'rejected') {
 			throw made.status === 'fulfilled' ? await dropFresh(client, made.value.fresh, file, listed.reason) : listed.reason;
 		}
@@ -131,7 +137,8 @@ type Job = {target: PostgresTarget; binaries: PgBinaries; artifact: BackupArtifa
 /** The fresh database, made like the target, and what the swap needs to know of the target. */
 type Fresh = {fresh: string; original: NonNullable<Awaited<ReturnType<typeof readDatabaseProperties>>>; keptAs: string; superuser: boolean; notes: string[]};
 
-async function makeFresh(client: pg.Client, job: Omit<Job, 'listing'>): Promise<Fresh> {
+/** `checksFailed`: the backup failed a check meanwhile; then nothing is made (that failure is what gets reported). */
+async function makeFresh(client: pg.Client, job: Omit<Job, 'listing'>, checksFailed: () => boolean): Promise<Fresh> {
 	const {artifact, settings, place} = job;
 	const file = artifact.path;
 	const unchanged = (message: string, hint: string, cause?: unknown) =>
@@ -147,7 +154,7 @@ async function makeFresh(client: pg.Client, job: Omit<Job, 'listing'>): Promise<
 		throw unchanged(`there is no database "${place.name}" to restore into`, 'check the target');
 	}
 
-	const sessions = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs);
+	const sessions = await waitForOtherSessions(client, original.oid, settings.lockTimeoutMs, checksFailed);
 	if (sessions.length > 0) {
 		throw unchanged(`cannot restore "${place.name}": ${sessions.length} other session${sessions.length === 1 ? ' is' : 's are'} connected to it: ${describeSessions(sessions)}`, sessionsHint(place.name));
 	}
@@ -155,6 +162,10 @@ async function makeFresh(client: pg.Client, job: Omit<Job, 'listing'>): Promise<
 	const keptAs = await freeName(client, file, settings.plannedName, () => replacedName(place.name, settings.now()));
 	const fresh = freshName(place.name, randomBytes(4).toString('hex'));
 	const superuser = (await client.query<[boolean]>({text: 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user', rowMode: 'array'})).rows[0]?.[0] === true;
+	if (checksFailed()) {
+		throw unchanged('the backup failed its checks', 'see the check\'s own message');
+	}
+
 	try {
 		await client.query(createDatabaseSql(client, fresh, original));
 	} catch (error) {
@@ -172,8 +183,9 @@ async function restoreFrom(client: pg.Client, job: Job, made: Fresh): Promise<Re
 	const {artifact, settings, place} = job;
 	const {fresh, original, keptAs, notes} = made;
 	const file = artifact.path;
+	let strangers: string[];
 	try {
-		const strangers = made.superuser ? [] : await ownersOutOfReach(client, ownersOf(job.listing));
+		strangers = made.superuser ? [] : await ownersOutOfReach(client, ownersOf(job.listing));
 		// The fresh database has the target's CONNECTION LIMIT, which pg_restore's N + 1 sessions must fit too.
 		const jobs = job.artifact.format === 'pg-directory' ? restoreJobs(settings.policy, settings.cores, await readServerRoom(client)) : 1;
 		await restoreInto(job, fresh, strangers, original.connectionLimit >= 0 ? Math.max(1, Math.min(jobs, original.connectionLimit - 1)) : jobs);
@@ -183,21 +195,22 @@ async function restoreFrom(client: pg.Client, job: Job, made: Fresh): Promise<Re
 		if (late.length > 0) {
 			throw new BackupError(`cannot swap "${place.name}" for its restored copy: ${late.length} other session${late.length === 1 ? '' : 's'} connected to it while it was restored: ${describeSessions(late)}`, {path: file, hint: sessionsHint(place.name)});
 		}
-
-		const swap = await swapDatabases(client, {original, fresh, keptAs, file}, async () => connectForBackup(place.maintenance, file));
-		if (!swap.ok) {
-			throw swap.error;
-		}
-
-		const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
-		const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
-		return {
-			detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
-			replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
-		};
 	} catch (error) {
 		throw await dropFresh(client, fresh, file, error);
 	}
+
+	// Outside the drop above: a swap whose outcome could not be read back (the connection lost at COMMIT) says so as it is.
+	const swap = await swapDatabases(client, {original, fresh, keptAs, file}, async () => connectForBackup(place.maintenance, file));
+	if (!swap.ok) {
+		throw await dropFresh(client, fresh, file, swap.error);
+	}
+
+	const ownership = strangers.length === 0 ? 'owners kept' : `objects owned by ${strangers.join(', ')} are owned by the restoring role instead (pg_restore --no-owner: it may not act as them)`;
+	const extra = notes.length === 0 ? '' : `, except: ${notes.join('; ')}`;
+	return {
+		detail: `restored ${file} into a new database, now "${place.name}" (OID ${swap.oid}, was ${original.oid}); the replaced database is kept as "${keptAs}" (drop it once you are sure: DROP DATABASE ${quoteIdentifier(keptAs)}); ${ownership}; database settings, comment and grants copied${extra}`,
+		replaced: {database: place.name, keptAs, previousOid: original.oid, oid: swap.oid},
+	};
 }
 
 /** The target's name as the server knows it, and the maintenance database to work from. */
@@ -301,7 +314,9 @@ async function checkTables(job: Job, fresh: string): Promise<void> {
 
 /** After a failure before the swap: the target was never touched; the half-made copy goes. */
 async function dropFresh(client: pg.Client, fresh: string, file: string, error: unknown): Promise<BackupError> {
-	const dropped = await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`).then(() => true, () => false);
+	// The fresh database is ours, yet a monitoring agent may have connected to it: forced where the server can (PostgreSQL 13).
+	const drop = `DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`;
+	const dropped = await client.query(`${drop} WITH (FORCE)`).then(() => true, async (error: unknown) => (error as {code?: unknown}).code === '42601' && client.query(drop).then(() => true, () => false));
 	const left = dropped ? 'the new database was dropped' : `the new database "${fresh}" could not be dropped: drop it with DROP DATABASE ${quoteIdentifier(fresh)}`;
 	const reason = messageOf(error);
 	if (error instanceof BackupError) {

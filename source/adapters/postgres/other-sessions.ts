@@ -15,12 +15,13 @@ export async function otherSessions(client: pg.Client, oid: number): Promise<Oth
 }
 
 /** Waits up to `timeoutMs` for the other sessions to leave (a pool shutting down takes a moment); returns those still there. */
-export async function waitForOtherSessions(client: pg.Client, oid: number, timeoutMs: number): Promise<OtherSession[]> {
+export async function waitForOtherSessions(client: pg.Client, oid: number, timeoutMs: number, stop: () => boolean = () => false): Promise<OtherSession[]> {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop -- polling
 		const sessions = await otherSessions(client, oid);
-		if (sessions.length === 0 || Date.now() >= until) {
+		// `stop`: the wait no longer matters (the restore already cannot go on), the sessions as they are now.
+		if (sessions.length === 0 || Date.now() >= until || stop()) {
 			return sessions;
 		}
 

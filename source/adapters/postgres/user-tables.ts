@@ -59,9 +59,10 @@ export async function dumpedTableSizes(client: pg.Client, waitMs = SIZE_WAIT_MS)
 	let result;
 	await client.query('BEGIN READ ONLY');
 	try {
-		// Both: a lock timeout ends one lock's wait, the statement timeout a long queue of them.
+		// Both: a lock timeout ends one lock's wait, the statement timeout a long queue of them. The latter is ten times
+		// longer: a catalog of thousands of tables takes a while to size without any lock, and page counts are rougher.
 		const ms = Math.max(1, Math.round(waitMs));
-		await client.query(`SET LOCAL lock_timeout = ${ms}; SET LOCAL statement_timeout = ${ms}`);
+		await client.query(`SET LOCAL lock_timeout = ${ms}; SET LOCAL statement_timeout = ${ms * 10}`);
 		result = await read('pg_catalog.pg_table_size(c.oid)');
 		await client.query('COMMIT');
 	} catch (error) {

@@ -19,10 +19,13 @@ import {describeFolder, describeSkipped} from '../../engine/folder-note.js';
  * following the plan; the caller closes it with the others.
  */
 async function pendingThatLookApplied(opening: Promise<Adopter>, planned: Promise<{pending: ReadonlyArray<{name: string}>}>): Promise<Array<{name: string; tables: string[]}>> {
-	const [adopter, plan] = await Promise.all([opening, planned]);
+	const plan = await planned;
+	// Nothing pending: the adopter is not needed, and an adopter that could not connect (a connection limit) fails nothing.
 	if (plan.pending.length === 0) {
 		return [];
 	}
+
+	const adopter = await opening;
 
 	const waiting = new Set(plan.pending.map(m => m.name));
 	const files = (await adopter.files()).filter(file => waiting.has(file.name));
