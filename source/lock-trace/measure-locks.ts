@@ -104,7 +104,7 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	options.onStart?.(remove);
 
 	try {
-		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal, application: options.application});
+		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${stamp()}`, signal, application: options.application});
 		if (signal.aborted) {
 			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
 		}
@@ -129,4 +129,12 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	} finally {
 		await remove();
 	}
+}
+
+let lastStamp = 0;
+
+/** The copy's time in its name, never the same twice in one process: a run over several databases traces two at once, maybe on one server. */
+function stamp(): number {
+	lastStamp = Math.max(Date.now(), lastStamp + 1);
+	return lastStamp;
 }
