@@ -102,7 +102,15 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	};
 
 	options.onStart?.(remove);
+	// Stopped while a statement runs on the copy: the copy goes at once (its forced drop ends that
+	// session), not once the statement is done. While the copy is made, its maker drops it itself.
+	const onAbort = () => {
+		if (scratch !== null) {
+			void remove();
+		}
+	};
 
+	signal.addEventListener('abort', onAbort, {once: true});
 	try {
 		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${stamp()}`, signal, application: options.application});
 		if (signal.aborted) {
@@ -127,6 +135,7 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
 		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
 	} finally {
+		signal.removeEventListener('abort', onAbort);
 		await remove();
 	}
 }
