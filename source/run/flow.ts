@@ -334,7 +334,8 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 		}
 
 		// Confirmed (maybe before the flow asked) while it still measures: its result is recorded before anything is switched or copied.
-		if (options.lockTrace !== undefined) {
+		// (Once the upgrade began it was settled long ago: a later call of these steps does not stop here.)
+		if (options.lockTrace !== undefined && !done('upgrade.started')) {
 			await options.lockTrace.settle(true);
 			// A stop while it was waited for (the trace is stopped with it) is a stop here, before maintenance mode.
 			const stop = await halted();
