@@ -37,12 +37,13 @@ async function firstMigration(url: string, folder: string, name: string) {
 	}
 }
 
-/** The copies this server holds, named as a trace names them. */
-async function scratchCopies(): Promise<string[]> {
+/** The copies this server still holds of the processes that made the given ones (by the pid in their names: other tests may trace meanwhile). */
+async function copiesLeft(scratches: readonly string[]): Promise<string[]> {
+	const pids = [...new Set(scratches.map(s => /cutover_lt_(\d+)_\d+/.exec(s)?.[1] ?? assert.fail(s)))];
 	const admin = new pg.Client({connectionString: adminUrl});
 	await admin.connect();
 	try {
-		return (await admin.query<{datname: string}>('SELECT datname FROM pg_database WHERE datname LIKE $1', ['cutover\\_lt\\_%'])).rows.map(r => r.datname);
+		return (await admin.query<{datname: string}>('SELECT datname FROM pg_database WHERE datname LIKE ANY($1)', [pids.map(pid => `cutover\\_lt\\_${pid}\\_%`)])).rows.map(r => r.datname);
 	} finally {
 		await admin.end();
 	}
@@ -87,7 +88,6 @@ describe('the lock trace in a run over several databases, on real PostgreSQL', (
 
 	it('traces each PostgreSQL database on its own copy, each result in its own part of the record before its upgrade, and drops both copies', async () => {
 		setup = await prepare('postgres');
-		const before = await scratchCopies();
 		const run = await cutoverAsync(setup.scratch, runArgs(setup));
 		assert.equal(run.code, 0, run.stdout + run.stderr);
 		const all = latestRecord(setup.scratch).events as Wrapped[];
@@ -113,7 +113,7 @@ describe('the lock trace in a run over several databases, on real PostgreSQL', (
 		assert.match(run.stdout, /\[users\] locks measured on a copy: /);
 		assert.match(run.stdout, /\[pool\] locks measured on a copy: /);
 		assert.ok(!all.some(e => e.type.startsWith('lock-impact.')), 'a trace event outside its database');
-		assert.deepEqual((await scratchCopies()).filter(n => !before.includes(n)), []);
+		assert.deepEqual(await copiesLeft(scratchNames), []);
 	});
 
 	it('does not trace a SQLite database of the run, and --no-trace traces none', async () => {
@@ -135,7 +135,6 @@ describe('the lock trace in a run over several databases, on real PostgreSQL', (
 
 	it('traces on resume each database stopped before its upgrade whose migrations the record holds no trace of', async () => {
 		setup = await prepare('postgres');
-		const before = await scratchCopies();
 		// The stop comes while maintenance mode goes on: both windows confirmed, no backup taken.
 		const split = path.join(setup.dir, 'split.yaml');
 		writeFileSync(split, [
@@ -161,14 +160,15 @@ describe('the lock trace in a run over several databases, on real PostgreSQL', (
 		assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
 		const all = latestRecord(setup.scratch).events as Wrapped[];
 		const resumedAt = all.findIndex(e => e.type === 'run.resumed');
+		const scratches: string[] = [];
 		for (const name of ['users', 'pool']) {
 			const own = perDatabase(all, name);
-			assert.ok(traceOf(own) !== undefined, `${name}: ${kinds(own).join(' ')}`);
+			scratches.push((traceOf(own) ?? assert.fail(`${name}: ${kinds(own).join(' ')}`)).report.scratch);
 			assert.ok(resumedAt < at(own, 'lock-impact.started'));
 			assert.ok(at(own, 'lock-impact.traced') < at(own, 'upgrade.started'), kinds(own).join(' '));
 		}
 
 		assert.equal(all.at(-1)?.['outcome'], 'upgraded');
-		assert.deepEqual((await scratchCopies()).filter(n => !before.includes(n)), []);
+		assert.deepEqual(await copiesLeft(scratches), []);
 	});
 });

@@ -13,11 +13,13 @@ import {adminUrl} from '../support/postgres.js';
 
 const PENDING = ['0002_users_status', '0003_archive_duplicate_meters', '0004_meters_unique_slot'];
 
-async function scratchCopies(): Promise<string[]> {
+/** The copies this server still holds of the process that made the given one (by the pid in its name: other tests may trace meanwhile). */
+async function copiesLeft(scratch: string): Promise<string[]> {
+	const pid = /cutover_lt_(\d+)_\d+/.exec(scratch)?.[1] ?? assert.fail(scratch);
 	const admin = new pg.Client({connectionString: adminUrl});
 	await admin.connect();
 	try {
-		return (await admin.query<{datname: string}>('SELECT datname FROM pg_database WHERE datname LIKE $1', ['cutover\\_lt\\_%'])).rows.map(r => r.datname);
+		return (await admin.query<{datname: string}>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`cutover\\_lt\\_${pid}\\_%`])).rows.map(r => r.datname);
 	} finally {
 		await admin.end();
 	}
@@ -58,14 +60,13 @@ async function withTarget(work: (target: DemoTarget) => Promise<void>) {
 
 describe('the lock trace on resume, on real PostgreSQL', () => {
 	it('traces a run stopped before its upgrade whose record holds no trace, before the upgrade, and drops the copy', async () => withTarget(async target => {
-		const before = await scratchCopies();
 		const file = await stoppedRun(target, '--no-trace');
 		assert.ok(!latestRecord(target).events.some(e => e.type.startsWith('lock-impact.')));
 		const resumed = await resume(target, file);
 		assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
 		const events = latestRecord(target).events;
 		const kinds = events.map(e => e.type);
-		const traced = events.find(e => e.type === 'lock-impact.traced') as unknown as {report: {migrations: Array<{name: string}>}; left: string | null} | undefined;
+		const traced = events.find(e => e.type === 'lock-impact.traced') as unknown as {report: {migrations: Array<{name: string}>; scratch: string}; left: string | null} | undefined;
 		assert.deepEqual(traced?.report.migrations.map(m => m.name), PENDING, kinds.join(' '));
 		assert.equal(traced?.left, null);
 		assert.ok(kinds.indexOf('run.resumed') < kinds.indexOf('lock-impact.started'), kinds.join(' '));
@@ -73,7 +74,7 @@ describe('the lock trace on resume, on real PostgreSQL', () => {
 		assert.ok(kinds.indexOf('lock-impact.traced') < kinds.indexOf('upgrade.started'), kinds.join(' '));
 		assert.match(resumed.stdout, /lock-impact\.traced +locks measured on a copy: /);
 		assert.equal(events.at(-1)?.['outcome'], 'upgraded');
-		assert.deepEqual((await scratchCopies()).filter(n => !before.includes(n)), []);
+		assert.deepEqual(await copiesLeft(traced!.report.scratch), []);
 	}));
 
 	it('does not trace again when the record holds a trace of the same migrations', async () => withTarget(async target => {
