@@ -26,6 +26,7 @@ import {runbookFor} from './databases-run.js';
 import {openConnections, secretsOf, takeRunLock} from './open-run.js';
 import {driveRun, type RunResult} from './run-command.js';
 import {parseFormat} from './run-flags.js';
+import {lockTracer} from './lock-tracer.js';
 
 export type DatabasesResumeOptions = {
 	journalPath: string;
@@ -40,6 +41,8 @@ export type DatabasesResumeOptions = {
 	/** --confirm-db, one per database in the runbook's order (plain mode). */
 	confirm: readonly string[];
 	rollback: boolean;
+	/** false (--no-trace): no database's locks are measured again on a copy. */
+	traceLocks: boolean;
 	answers: Omit<PlainAnswers, 'confirmDb'>;
 	write: (text: string) => void;
 };
@@ -250,6 +253,11 @@ export async function resumeDatabases(options: DatabasesResumeOptions): Promise<
 			preparation: runbook.preparation,
 			maintenance: runbook.maintenance,
 			runner: shellRunner,
+			// A database stopped before its upgrade whose migrations no trace on the record covers is traced again, on its own copy.
+			traceLocks: name => {
+				const leg = legs.find(l => l.name === name);
+				return leg === undefined ? undefined : lockTracer(leg.target, {enabled: options.traceLocks, directory: leg.migrationsDir, format: parseFormat(recordedFormatOf(read.entries, name)), application: `cutover resume (lock trace of ${name})`});
+			},
 		});
 	});
 }

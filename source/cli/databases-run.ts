@@ -21,6 +21,7 @@ import {parseFormat} from './run-flags.js';
 import {driveRun, type RunOptions, type RunResult} from './run-command.js';
 import {shellRunner} from '../adapters/shell-runner.js';
 import {redactUrl} from '../adapters/postgres/conninfo-url.js';
+import {lockTracer} from './lock-tracer.js';
 
 type Leg = {database: RunbookDatabase; target: Target; migrationsDir: string; runbook: Runbook};
 
@@ -192,6 +193,11 @@ export async function runDatabases(options: RunOptions, runbook: Runbook, signin
 			lint: name => {
 				const leg = legs.find(l => l.database.name === name);
 				return leg === undefined ? undefined : async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(leg.migrationsDir, leg.target.engine, parseFormat(leg.database.format ?? undefined), pending, live);
+			},
+			// Each PostgreSQL database on a copy of its own schema; a SQLite one is not traced.
+			traceLocks: name => {
+				const leg = legs.find(l => l.database.name === name);
+				return leg === undefined ? undefined : lockTracer(leg.target, {enabled: options.traceLocks !== false, directory: leg.migrationsDir, format: parseFormat(leg.database.format ?? undefined), application: `cutover run (lock trace of ${name})`});
 			},
 		});
 	}).finally(() => {

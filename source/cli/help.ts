@@ -55,7 +55,8 @@ Options
   --unsigned             do not sign the change record (by default it is signed with
                          cutover config signingKey, which is made first if it does not exist)
   --no-trace             PostgreSQL: do not measure the pending migrations' locks on a
-                         throwaway copy of the schema before the window (as lint --trace)
+                         throwaway copy of the schema before the window (as lint --trace;
+                         over several databases, each PostgreSQL one on its own copy)
 
 Several databases (a runbook with databases:, as checklists/dual-db-split.yaml)
   --db <name>=<target>   one per database the runbook names (--db users=… --db pool=…);
@@ -101,6 +102,9 @@ Options
   --checklist <file>     the run's checklist (default: the run's own; it must not have changed)
   --backups <dir>        where a new backup goes if one is needed
   --rollback             after an interrupted upgrade, go to the rollback prompt instead of continuing
+  --no-trace             PostgreSQL: a run stopped before its upgrade does not measure its
+                         pending migrations' locks on a copy (it does when no trace on the
+                         record covers them)
   --plain, --json, --yes, --confirm-db, --override, --on-failure, --at-end,
   --drop-invalid-index, --observe
                          as for cutover run;

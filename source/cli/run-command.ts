@@ -36,6 +36,7 @@ import {ensureSigningKey, signerOf, type SigningKey} from '../signing/signing-ke
 import {takeChainPlace} from '../verify/previous-record.js';
 import {importWithoutFetch} from './without-fetch.js';
 import {clearEarlyFrame, drawEarlyFrame} from './early-frame.js';
+import {lockTracer, withTracer} from './lock-tracer.js';
 
 export type RunOptions = {
 	db: string;
@@ -276,10 +277,7 @@ async function startRun(options: RunOptions, target: Target, runbook: Runbook, s
 		pastDurations: pending => pastDurations(options.settings.recordsDir, pending),
 		// Imported when a run plans migrations: the parser is not loaded before that.
 		lint: async (pending, live) => (await import('../lint/run-lint.js')).lintForRun(options.migrationsDir, target.engine, options.format ?? null, pending, live),
-		// PostgreSQL only: SQLite has no table locks to measure.
-		...(target.engine === 'postgres' && options.traceLocks !== false
-			? {traceLocks: async (signal: AbortSignal) => (await import('../lock-trace/measure-locks.js')).traceOnCopy(target, {directory: options.migrationsDir, format: options.format ?? null, empty: false, signal, application: 'cutover run (lock trace)'})}
-			: {}),
+		...withTracer(lockTracer(target, {enabled: options.traceLocks !== false, directory: options.migrationsDir, format: options.format ?? null, application: 'cutover run (lock trace)'})),
 		...(options.adoptCommands === undefined ? {} : {adoptCommands: options.adoptCommands}),
 	})).finally(() => {
 		placed();

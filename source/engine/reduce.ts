@@ -187,7 +187,9 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 		}
 
 		case 'run.resumed': {
-			return {...state, interrupted: null, runningCheck: null, resumes: [...state.resumes, {at, operator: event.operator, host: event.host, reconciliation: event.reconciliation}]};
+			// A trace the stop cut short measures nothing any more: the resume traces again or goes without.
+			const lockImpact = state.lockImpact?.status === 'measuring' ? null : state.lockImpact;
+			return {...state, interrupted: null, runningCheck: null, lockImpact, resumes: [...state.resumes, {at, operator: event.operator, host: event.host, reconciliation: event.reconciliation}]};
 		}
 
 		case 'migration.failed': {
@@ -393,7 +395,8 @@ function apply(state: RunState, event: RunEvent, at: number, seq: number): RunSt
 			return {
 				...state,
 				databases: known === undefined ? [...databases, updated] : databases.map(d => d === known ? updated : d),
-				activeDatabase: event.database,
+				// A lock trace runs beside the flow: its result does not take the screen from the database being worked on.
+				activeDatabase: event.event.type.startsWith('lock-impact.') && state.activeDatabase !== null ? state.activeDatabase : event.database,
 			};
 		}
 

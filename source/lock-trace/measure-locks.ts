@@ -102,9 +102,17 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	};
 
 	options.onStart?.(remove);
+	// Stopped while a statement runs on the copy: the copy goes at once (its forced drop ends that
+	// session), not once the statement is done. While the copy is made, its maker drops it itself.
+	const onAbort = () => {
+		if (scratch !== null) {
+			void remove();
+		}
+	};
 
+	signal.addEventListener('abort', onAbort, {once: true});
 	try {
-		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${Date.now()}`, signal, application: options.application});
+		scratch = await createScratchDatabase(target, {mode: options.empty ? 'empty' : 'schema-only', name: `cutover_lt_${process.pid}_${stamp()}`, signal, application: options.application});
 		if (signal.aborted) {
 			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
 		}
@@ -127,6 +135,15 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
 		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
 	} finally {
+		signal.removeEventListener('abort', onAbort);
 		await remove();
 	}
+}
+
+let lastStamp = 0;
+
+/** The copy's time in its name, never the same twice in one process: a run over several databases traces two at once, maybe on one server. */
+function stamp(): number {
+	lastStamp = Math.max(Date.now(), lastStamp + 1);
+	return lastStamp;
 }

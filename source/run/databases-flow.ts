@@ -3,7 +3,8 @@ import {combinedOutcome} from '../engine/databases.js';
 import type {DatabaseVersion, EventOf, RunOutcome} from '../engine/events.js';
 import type {Session} from './session.js';
 import {finishRun, outcomeOf} from './finish-run.js';
-import {continueSteps, prepareRun, type FlowOptions, type FlowResult, type StopPoint} from './flow.js';
+import {continueSteps, prepareRun, startLockTrace, type FlowOptions, type FlowResult, type LockTraceRun, type StopPoint} from './flow.js';
+import {lockTraceDue} from '../engine/lock-trace-due.js';
 import type {RunDeps} from './run-deps.js';
 import type {PrepItem} from '../engine/model.js';
 import type {ProcessRunner} from '../ports/process-runner.js';
@@ -36,7 +37,12 @@ export type DatabasesFlowOptions = {
 	runner: ProcessRunner;
 	/** The lint of one database's pending migrations (its own folder and engine), by its name in the runbook. */
 	lint?: (database: string) => FlowOptions['lint'];
+	/** The lock trace of one database's pending migrations (PostgreSQL, not --no-trace), by its name; absent: that database is not traced. */
+	traceLocks?: (database: string) => FlowOptions['traceLocks'];
 };
+
+/** The run's session, and the lock trace of each database that has one running or done, by name. */
+type Scope = {session: Session; traces: Map<string, LockTraceRun>};
 
 /**
  * A run over several databases, one record: every database is fingerprinted, planned and
@@ -47,7 +53,22 @@ export type DatabasesFlowOptions = {
  * defaulting as after a failure. Each database ends with its own run.finished; the run with one
  * from every database's outcome.
  */
-export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
+export async function runDatabasesFlow(outer: {session: Session}, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
+	const run: Scope = {session: outer.session, traces: new Map()};
+	try {
+		return await databasesFlow(run, legs, options);
+	} finally {
+		// However the run ended, every trace is over and its copy dropped before it returns.
+		await settleTraces(run);
+	}
+}
+
+/** Every trace still measuring stopped (one that is done stays as it is), each copy dropped. */
+async function settleTraces(run: Scope): Promise<void> {
+	await Promise.all([...run.traces.values()].map(async trace => trace.settle(false)));
+}
+
+async function databasesFlow(run: Scope, legs: DatabaseLegRun[], options: DatabasesFlowOptions): Promise<FlowResult> {
 	const {type: _, ...start} = options.start;
 	if (options.resumed !== true) {
 		run.session.emit({type: 'run.started', ...start});
@@ -61,8 +82,18 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		...(options.lint?.(leg.name) === undefined ? {} : {lint: options.lint(leg.name)!}),
 	});
 
-	// Before any window: every database known, planned and preflighted.
 	const working: DatabaseLegRun[] = [];
+	// Each PostgreSQL database's locks measured on its own copy beside the windows, from when it is planned
+	// (a resumed one: when its upgrade has not begun and no trace on the record covers its migrations).
+	const work = (leg: DatabaseLegRun) => {
+		working.push(leg);
+		const trace = options.traceLocks?.(leg.name);
+		if (trace !== undefined && lockTraceDue(leg.deps.session.state)) {
+			run.traces.set(leg.name, startLockTrace(leg.deps, trace));
+		}
+	};
+
+	// Before any window: every database known, planned and preflighted.
 	for (const leg of legs) {
 		const state = leg.deps.session.state;
 		if (state.outcome !== null) {
@@ -71,7 +102,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		}
 
 		if (state.runId !== null) {
-			working.push(leg);
+			work(leg);
 			continue;
 		}
 
@@ -79,7 +110,7 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 		// eslint-disable-next-line no-await-in-loop -- one after the other
 		const ended = await prepareRun(leg.deps, flowOptions(leg));
 		if (ended === null) {
-			working.push(leg);
+			work(leg);
 		} else if (ended !== 'nothing-to-do') {
 			return stopAll(run, legs, leg, ended, null, options);
 		}
@@ -108,7 +139,11 @@ export async function runDatabasesFlow(run: {session: Session}, legs: DatabaseLe
 	const stepsTo = async (stopBefore: StopPoint | undefined, leg: DatabaseLegRun, alsoFailed?: string) => {
 		const preflightAgain = !preflighted.has(leg);
 		preflighted.add(leg);
-		return continueSteps(leg.deps, {window: options.window, rollbackNow: false, preflightAgain, ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed})});
+		const lockTrace = run.traces.get(leg.name);
+		return continueSteps(leg.deps, {
+			window: options.window, rollbackNow: false, preflightAgain,
+			...(lockTrace === undefined ? {} : {lockTrace}), ...(stopBefore === undefined ? {} : {stopBefore}), ...(alsoFailed === undefined ? {} : {alsoFailed}),
+		});
 	};
 
 	// Every window confirmed by its own name, then maintenance on, then every backup, verification, pre checks and go.
@@ -197,10 +232,13 @@ const ran = (run: {session: Session}, id: string) => run.session.state.commands.
  * One database ended the run before the upgrades were done (stopped, failed, a window not
  * confirmed): every other one ends too, the one that changed nothing as abandoned.
  */
-async function stopAll(run: {session: Session}, legs: DatabaseLegRun[], at: DatabaseLegRun | null, result: FlowResult | 'paused', why: string | null, options: DatabasesFlowOptions): Promise<FlowResult> {
+async function stopAll(run: Scope, legs: DatabaseLegRun[], at: DatabaseLegRun | null, result: FlowResult | 'paused', why: string | null, options: DatabasesFlowOptions): Promise<FlowResult> {
 	if (result === 'interrupted') {
 		return interrupted(run, legs);
 	}
+
+	// The others' traces stopped before they end: nothing of a trace comes after its database's end.
+	await settleTraces(run);
 
 	if (why !== null) {
 		run.session.emit({type: 'error', step: 'window', message: why});

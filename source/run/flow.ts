@@ -57,10 +57,15 @@ export async function runFlow(deps: RunDeps, options: FlowOptions): Promise<Flow
 	}
 
 	const lockTrace = options.traceLocks === undefined ? undefined : startLockTrace(deps, options.traceLocks);
-	return continueFlow(deps, {window: options.window, rollbackNow: false, ...(lockTrace === undefined ? {} : {lockTrace})});
+	try {
+		return await continueFlow(deps, {window: options.window, rollbackNow: false, ...(lockTrace === undefined ? {} : {lockTrace})});
+	} finally {
+		// However the run ended, its trace is over and its copy dropped before it returns.
+		await lockTrace?.settle(false);
+	}
 }
 
-/** A lock trace running beside the window: `settle(true)` waits for its result, `settle(false)` stops it; both wait until its copy is dropped. */
+/** A lock trace running beside the window: `settle(true)` waits for its result, `settle(false)` stops it (once it is done, nothing); both wait until its copy is dropped. */
 export type LockTraceRun = {settle: (go: boolean) => Promise<void>};
 
 /**
@@ -75,6 +80,8 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 		stop.abort();
 	};
 
+	// Nothing of it after it was stopped, after the record stopped taking lines, or after this database's run ended.
+	const recording = () => !stop.signal.aborted && session.fault === null && session.state.outcome === null;
 	deps.signal.addEventListener('abort', onAbort, {once: true});
 	session.emit({type: 'lock-impact.started'}, 'with-next');
 	const done = (async () => {
@@ -88,14 +95,14 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 			}
 
 			const {report, left} = await trace(stop.signal);
-			if (!stop.signal.aborted && session.fault === null) {
+			if (recording()) {
 				// Only the statements this run applies (--to may stop short of the folder's last).
 				const planned = new Set(session.state.migrations.map(m => m.name));
 				const migrations = report.migrations.filter(m => planned.has(m.name));
 				session.emit({type: 'lock-impact.traced', report: {...report, migrations}, left});
 			}
 		} catch (error) {
-			if (!stop.signal.aborted && session.fault === null) {
+			if (recording()) {
 				session.emit({type: 'lock-impact.failed', reason: describeTraceError(error)});
 			}
 		} finally {
@@ -327,7 +334,15 @@ export async function continueSteps(deps: RunDeps, options: StepsOptions): Promi
 		}
 
 		// Confirmed (maybe before the flow asked) while it still measures: its result is recorded before anything is switched or copied.
-		await options.lockTrace?.settle(true);
+		// (Once the upgrade began it was settled long ago: a later call of these steps does not stop here.)
+		if (options.lockTrace !== undefined && !done('upgrade.started')) {
+			await options.lockTrace.settle(true);
+			// A stop while it was waited for (the trace is stopped with it) is a stop here, before maintenance mode.
+			const stop = await halted();
+			if (stop !== null) {
+				return stop;
+			}
+		}
 
 		if (options.stopBefore === 'maintenance') {
 			return 'paused';

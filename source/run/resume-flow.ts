@@ -1,5 +1,6 @@
-import type {FlowResult} from './flow.js';
-import {continueFlow} from './flow.js';
+import {lockTraceDue} from '../engine/lock-trace-due.js';
+import type {FlowOptions, FlowResult} from './flow.js';
+import {continueFlow, startLockTrace} from './flow.js';
 import type {Reconciliation} from './reconcile.js';
 import type {RunDeps} from './run-deps.js';
 import {failStoppedStatements} from './stopped-statements.js';
@@ -10,6 +11,8 @@ export type ResumeOptions = {
 	host: string;
 	/** After an interrupted upgrade: continue it, or go to the rollback prompt. Otherwise only continue applies. */
 	then: 'continue' | 'rollback';
+	/** As a run's (PostgreSQL, not --no-trace): used when the run stopped before its upgrade with migrations no trace on the record covers. */
+	traceLocks?: FlowOptions['traceLocks'];
 };
 
 /**
@@ -39,7 +42,13 @@ export async function resumeFlow(deps: RunDeps, options: ResumeOptions): Promise
 		return continueFlow(deps, {window, rollbackNow: true});
 	}
 
-	return continueFlow(deps, {window, rollbackNow: false});
+	const lockTrace = options.traceLocks !== undefined && lockTraceDue(session.state) ? startLockTrace(deps, options.traceLocks) : undefined;
+	try {
+		return await continueFlow(deps, {window, rollbackNow: false, ...(lockTrace === undefined ? {} : {lockTrace})});
+	} finally {
+		// Also when the run ends before its window (the preflight checked again fails): the copy is dropped first.
+		await lockTrace?.settle(false);
+	}
 }
 
 function backupUsable(deps: RunDeps): boolean {

@@ -21,6 +21,7 @@ import type {Connections} from '../../run/run-deps.js';
 import {parseCommand} from '../parse.js';
 import {readResumableRecord, recordedFormat} from '../resumable-record.js';
 import {driveRun, forRun, preloadConsole} from '../run-command.js';
+import {lockTracer, withTracer} from '../lock-tracer.js';
 import {parseChoice, parseFormat, parseObserve, parseOverrides, runFlags} from '../run-flags.js';
 import {report} from './report.js';
 
@@ -28,6 +29,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 	const {values, positionals} = parseCommand(args, {
 		...runFlags,
 		rollback: {type: 'boolean', default: false},
+		'no-trace': {type: 'boolean', default: false},
 		// A run over several databases takes one of each per database.
 		db: {type: 'string', multiple: true},
 		'confirm-db': {type: 'string', multiple: true},
@@ -109,6 +111,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
 			targets: values.db ?? [],
 			confirm: values['confirm-db'] ?? [],
 			rollback: values.rollback,
+			traceLocks: !values['no-trace'],
 			answers: {
 				yes: values.yes,
 				overrides: parseOverrides(values.override ?? []),
@@ -216,7 +219,10 @@ export async function resumeCommand(args: string[]): Promise<number> {
 		backupsDir: settings.backupsDir,
 		runId: reopened.runId,
 		appliedBy: `${operator.name} (${operator.osUser}@${host})`,
-	}, deps => resumeFlow(deps, {reconciliation, operator, host, then}));
+	}, deps => resumeFlow(deps, {
+		reconciliation, operator, host, then,
+		...withTracer(lockTracer(target, {enabled: !values['no-trace'], directory: migrationsDir, format, application: 'cutover resume (lock trace)'})),
+	}));
 	return report(result, values.json);
 }
 

@@ -1,0 +1,59 @@
+// When a run still has its locks to measure (a resume in particular), and how a trace's events
+// fold in a run over several databases: engine tables, no database.
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {activeView} from '../../source/engine/databases.js';
+import type {RunEvent} from '../../source/engine/events.js';
+import {lockTraceDue} from '../../source/engine/lock-trace-due.js';
+import {judgeTrace, type TracedMigration} from '../../source/engine/lock-trace.js';
+import {fold, started, windowEvents, windowPlanned} from '../support/run-fixtures.js';
+
+const migration = (name: string): TracedMigration => ({name, transaction: true, problem: null, statements: []});
+const reportOf = (...names: string[]) => judgeTrace({migrations: names.map(migration), appliedBefore: 2}, new Map(), {target: 't', scratch: 's', migrationsDirectory: 'm'});
+const traced = (...names: string[]): RunEvent => ({type: 'lock-impact.traced', report: reportOf(...names), left: null});
+const resumed: RunEvent = {type: 'run.resumed', operator: {osUser: 'ops', name: 'Ops'}, host: 'h', reconciliation: []};
+const both = ['0003-unique-meter-serial', '0004-drop-legacy-tariffs'];
+
+describe('lockTraceDue: whether a run still has its locks to measure', () => {
+	const cases: Array<[string, RunEvent[], boolean]> = [
+		['planned, never traced', windowEvents, true],
+		['a trace that failed', [...windowEvents, {type: 'lock-impact.started'}, {type: 'lock-impact.failed', reason: 'no CREATEDB'}], true],
+		['a trace the stop cut short, then resumed', [...windowEvents, {type: 'lock-impact.started'}, resumed], true],
+		['a trace of the same migrations', [...windowEvents, {type: 'lock-impact.started'}, traced(...both)], false],
+		['a trace missing one of them', [...windowEvents, {type: 'lock-impact.started'}, traced(both[0]!)], true],
+		['the upgrade began', [...windowEvents, {type: 'upgrade.started', names: both}], false],
+		['nothing pending', [started, {type: 'migrations.planned', applied: [], pending: []}], false],
+	];
+	for (const [what, events, due] of cases) {
+		it(`${what}: ${due ? 'due' : 'not due'}`, () => {
+			assert.equal(lockTraceDue(fold(events)), due);
+		});
+	}
+
+	it('a resume forgets a trace the stop cut short, and keeps one that finished', () => {
+		assert.equal(fold([...windowEvents, {type: 'lock-impact.started'}, resumed]).lockImpact, null);
+		assert.equal(fold([...windowEvents, {type: 'lock-impact.started'}, traced(...both), resumed]).lockImpact?.status, 'traced');
+	});
+});
+
+describe('a trace\'s events in a run over several databases', () => {
+	const of = (database: string, event: RunEvent): RunEvent => ({type: 'database.event', database, event});
+	const legs = [{name: 'users', target: 'postgres://db-1/users', migrationsDir: '/m/users'}, {name: 'pool', target: 'postgres://db-2/pool', migrationsDir: '/m/pool'}];
+	const runStarted: RunEvent = {...started as Extract<RunEvent, {type: 'run.started'}>, databases: legs};
+
+	it('fold into their own database, and a result does not take the screen from the database being worked on', () => {
+		const state = fold([
+			runStarted,
+			...windowEvents.slice(0, 3).map(e => of('users', e)), of('users', {type: 'lock-impact.started'}),
+			...windowEvents.slice(0, 3).map(e => of('pool', e)), of('pool', {type: 'lock-impact.started'}),
+			of('users', windowPlanned),
+			of('users', {type: 'lock-impact.failed', reason: 'no CREATEDB'}),
+			// Pool's result comes last, while the users window is on screen.
+			of('pool', traced(...both)),
+		]);
+		assert.equal(state.activeDatabase, 'users');
+		assert.equal(activeView(state).state.lockImpact?.status, 'failed');
+		assert.equal(state.databases?.find(d => d.name === 'pool')?.state.lockImpact?.status, 'traced');
+		assert.equal(state.lockImpact, null);
+	});
+});
