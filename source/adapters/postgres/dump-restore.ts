@@ -105,12 +105,22 @@ export async function restoreDump(target: PostgresTarget, binaries: PgBinaries, 
 	checked.catch(() => {
 		failed = true;
 	});
+	// The maintenance database's connection opens while the target is asked its name: only when the target is that
+	// database does the restore work from template1 instead (and that first connection is not used).
+	const speculative = connectForBackup(withDatabase(target, settings.maintenanceDatabase), file);
+	speculative.catch(() => {});
 	let place: Place;
 	let client: pg.Client;
 	try {
 		place = await locate(target, settings, file);
-		client = await connectForBackup(place.maintenance, file);
+		if (place.name !== settings.maintenanceDatabase) {
+			client = await speculative;
+		} else {
+			void speculative.then(async unused => unused.end(), () => {}).catch(() => {});
+			client = await connectForBackup(place.maintenance, file);
+		}
 	} catch (error) {
+		void speculative.then(async unused => unused.end(), () => {}).catch(() => {});
 		await checked;
 		throw error;
 	}
