@@ -92,9 +92,11 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	let scratch: ScratchCopy | null = null;
 	let migrator: Migrator | null = null;
 	let removal: Promise<string | null> | null = null;
+	let closed = false;
 	// Once, whichever comes first: the end, an error, or a signal.
 	const remove = async () => {
 		removal ??= (async () => {
+			closed = migrator !== null;
 			await migrator?.close().catch(() => undefined);
 			return scratch === null ? null : scratch.remove();
 		})();
@@ -137,6 +139,10 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 		await remove();
+		// A migrator opened after a stop had already dropped the copy: its session ended with it, but the client is closed too.
+		if (!closed) {
+			await migrator?.close().catch(() => undefined);
+		}
 	}
 }
 

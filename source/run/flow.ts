@@ -83,6 +83,11 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 	// Nothing of it after it was stopped, after the record stopped taking lines, or after this database's run ended.
 	const recording = () => !stop.signal.aborted && session.fault === null && session.state.outcome === null;
 	deps.signal.addEventListener('abort', onAbort, {once: true});
+	// A listener added to a signal already aborted is never called.
+	if (deps.signal.aborted) {
+		stop.abort();
+	}
+
 	session.emit({type: 'lock-impact.started'}, 'with-next');
 	const done = (async () => {
 		try {

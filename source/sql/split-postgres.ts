@@ -173,7 +173,7 @@ function splitWhole(sql: string, parse: ParseSync): PostgresSplit {
 		// The old splitter finds where the statement's code starts (past comments) and its leading words; what
 		// it would cut further inside the statement does not matter here. A lone carriage return ends a -- comment
 		// for PostgreSQL only: read as a newline there, or the statement after it was dropped as a comment.
-		const lead = splitStatementsAt(piece)[0] ?? splitStatementsAt(piece.replaceAll(/\r(?!\n)/g, '\n'))[0];
+		const lead = splitStatementsAt(piece.replaceAll(/\r(?!\n)/g, '\n'))[0];
 		if (lead === undefined) {
 			continue;
 		}

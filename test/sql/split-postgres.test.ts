@@ -277,3 +277,8 @@ test('a statement after a lone carriage return that ends a -- comment is kept, a
 		['SELECT 2', ['SELECT']],
 	]);
 });
+
+test('a statement after a lone carriage return keeps its leading words when it goes on over a newline (CONCURRENTLY is seen)', () => {
+	const statements = split('-- note\rCREATE INDEX CONCURRENTLY i\nON t (a);\n');
+	assert.deepEqual(statements.map(s => s.words.slice(0, 3)), [['CREATE', 'INDEX', 'CONCURRENTLY']]);
+});

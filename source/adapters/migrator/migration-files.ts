@@ -228,7 +228,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 	return {kind: 'sql', file, text, statements: shape.statements.map(s => s.text), wrapperAbsorbed: shape.wrapperAbsorbed, lockTimeoutMs: directive.lockTimeoutMs, transaction};
 }
 
-type SectionsOf = (text: string, split?: (text: string) => Statement[]) => Sections;
+type SectionsOf = (text: string, split?: (text: string, options?: {whole?: boolean}) => Statement[]) => Sections;
 
 /**
  * A one-file migration's sections, the SQL the format leaves to a splitter (goose's blocks too) cut as
@@ -255,9 +255,13 @@ async function readSections(text: string, sectionsOf: SectionsOf, engine: Engine
 
 	const parse = await loadParseSync();
 	let rejected: ScriptSplit['rejected'] = null;
-	const sections = sectionsOf(text, chunk => {
+	const sections = sectionsOf(text, (chunk, options) => {
 		const result = splitParsed(chunk, parse);
-		rejected ??= result.rejected;
+		// A goose block is sent whole: the server judges it, as goose would; only what cutover cuts must parse.
+		if (options?.whole !== true) {
+			rejected ??= result.rejected;
+		}
+
 		return result.statements;
 	});
 	return {sections, rejected};

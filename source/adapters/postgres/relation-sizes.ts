@@ -15,16 +15,32 @@ export async function readRelationSizes(target: PostgresTarget, relations: Reado
 	}
 
 	const client = await connectPostgres(target, {application_name: 'cutover lint --trace'});
+	const read = async (size: string) => client.query<{schema: string; name: string; bytes: string; rows: number}>({
+		text: `SELECT n.nspname AS schema, c.relname AS name, (${size})::text AS bytes, c.reltuples::float8 AS rows
+			FROM unnest($1::text[], $2::text[]) AS wanted(schema, name)
+			JOIN pg_catalog.pg_namespace n ON n.nspname = wanted.schema
+			JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.name`,
+		values: [relations.map(r => r.schema), relations.map(r => r.name)],
+	});
 	try {
+		let result;
 		await client.query('BEGIN READ ONLY');
-		const result = await client.query<{schema: string; name: string; bytes: string; rows: number}>({
-			text: `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_total_relation_size(c.oid)::text AS bytes, c.reltuples::float8 AS rows
-				FROM unnest($1::text[], $2::text[]) AS wanted(schema, name)
-				JOIN pg_catalog.pg_namespace n ON n.nspname = wanted.schema
-				JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.name`,
-			values: [relations.map(r => r.schema), relations.map(r => r.name)],
-		});
-		await client.query('COMMIT');
+		try {
+			// pg_total_relation_size locks each table: behind a VACUUM FULL or an ALTER it would wait, and the run's
+			// end waits for the trace. Bounded, then the catalog's page counts (no lock; as of the last VACUUM or ANALYZE).
+			await client.query('SET LOCAL lock_timeout = 1000; SET LOCAL statement_timeout = 10000');
+			result = await read('pg_catalog.pg_total_relation_size(c.oid)');
+			await client.query('COMMIT');
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			const code = (error as {code?: unknown}).code;
+			if (code !== '55P03' && code !== '57014') {
+				throw error;
+			}
+
+			result = await read(`c.relpages::bigint * current_setting('block_size')::bigint`);
+		}
+
 		for (const row of result.rows) {
 			sizes.set(sizeKey(row), {bytes: Number(row.bytes), rows: row.rows < 0 ? null : row.rows});
 		}

@@ -22,7 +22,7 @@ export const goose: FormatReader = {
 
 type Block = {direction: 'up' | 'down'; start: number; end: number; whole: boolean};
 
-function gooseSections(text: string, split: (text: string) => Statement[]): Sections {
+function gooseSections(text: string, split: (text: string, options?: {whole?: boolean}) => Statement[]): Sections {
 	const lines = text.split(/\r?\n/);
 	let direction: 'up' | 'down' | null = null;
 	let transaction = true;
@@ -106,7 +106,7 @@ function gooseSections(text: string, split: (text: string) => Statement[]): Sect
 
 			// A block is one statement, sent whole; its pieces are for SQLite, which prepares one at a time. They are
 			// cut by the same splitter all the same: they tell whether the block holds any statement, and its first words.
-			const pieces = split(keepLines(lines, block.start, block.end));
+			const pieces = split(keepLines(lines, block.start, block.end), {whole: true});
 			return pieces.length === 0 ? [] : [wholeBlock(lines, block, pieces)];
 		});
 		const from = Math.min(...mine.map(b => b.start), lines.length);

@@ -48,9 +48,10 @@ export type FormatReader = {
 	/**
 	 * Cuts a one-file migration into its up and down. `split` cuts the SQL the format leaves to a
 	 * splitter (goose's outside StatementBegin … End, and each block into its pieces): PostgreSQL's
-	 * parser on PostgreSQL, as for a plain file; the hand-written splitter when absent.
+	 * parser on PostgreSQL, as for a plain file; the hand-written splitter when absent. `whole`: the text
+	 * is sent as one statement whatever its pieces (a goose block), so the parser's objection to it refuses nothing.
 	 */
-	sections?(text: string, split?: (text: string) => Statement[]): Sections;
+	sections?(text: string, split?: (text: string, options?: {whole?: boolean}) => Statement[]): Sections;
 	/** An empty file is a migration that does nothing (the tool runs it and logs it); otherwise it is refused. */
 	emptyIsNoop: boolean;
 };
