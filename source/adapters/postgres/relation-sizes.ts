@@ -1,6 +1,7 @@
 import type {RelationSize} from '../../engine/lock-impact.js';
 import {sizeKey} from '../../engine/lock-trace.js';
 import {connectPostgres} from './connect.js';
+import {boundedSizeRead} from './size-read.js';
 import type {PostgresTarget} from './postgres-target.js';
 
 /**
@@ -23,23 +24,8 @@ export async function readRelationSizes(target: PostgresTarget, relations: Reado
 		values: [relations.map(r => r.schema), relations.map(r => r.name)],
 	});
 	try {
-		let result;
-		await client.query('BEGIN READ ONLY');
-		try {
-			// pg_total_relation_size locks each table: behind a VACUUM FULL or an ALTER it would wait, and the run's
-			// end waits for the trace. Bounded, then the catalog's page counts (no lock; as of the last VACUUM or ANALYZE).
-			await client.query('SET LOCAL lock_timeout = 1000; SET LOCAL statement_timeout = 10000');
-			result = await read('pg_catalog.pg_total_relation_size(c.oid)');
-			await client.query('COMMIT');
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			const code = (error as {code?: unknown}).code;
-			if (code !== '55P03' && code !== '57014') {
-				throw error;
-			}
-
-			result = await read(`c.relpages::bigint * current_setting('block_size')::bigint`);
-		}
+		// The run's end waits for the trace, and so for this read.
+		const result = await boundedSizeRead(client, {lockMs: 1000, statementMs: 10_000}, async () => read('pg_catalog.pg_total_relation_size(c.oid)'), async () => read(`c.relpages::bigint * current_setting('block_size')::bigint`));
 
 		for (const row of result.rows) {
 			sizes.set(sizeKey(row), {bytes: Number(row.bytes), rows: row.rows < 0 ? null : row.rows});

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type {RowCounts} from '../../engine/model.js';
+import {boundedSizeRead} from './size-read.js';
 
 /** cutover's own bookkeeping tables (migrations log, run lock holder, backfill positions), wherever they are: never part of the user's row counts. */
 export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
@@ -56,26 +57,8 @@ export async function dumpedTableSizes(client: pg.Client, waitMs = SIZE_WAIT_MS)
 			WHERE c.relkind = 'r' AND ${systemSchemas}`,
 		rowMode: 'array',
 	});
-	let result;
-	await client.query('BEGIN READ ONLY');
-	try {
-		// Both: a lock timeout ends one lock's wait, the statement timeout a long queue of them. The latter is ten times
-		// longer: a catalog of thousands of tables takes a while to size without any lock, and page counts are rougher.
-		const ms = Math.max(1, Math.round(waitMs));
-		await client.query(`SET LOCAL lock_timeout = ${ms}; SET LOCAL statement_timeout = ${ms * 10}`);
-		result = await read('pg_catalog.pg_table_size(c.oid)');
-		await client.query('COMMIT');
-	} catch (error) {
-		await client.query('ROLLBACK').catch(() => undefined);
-		// 55P03: the lock timeout; 57014: the statement timeout.
-		const code = (error as {code?: unknown}).code;
-		if (code !== '55P03' && code !== '57014') {
-			throw error;
-		}
-
-		result = await read(`c.relpages::bigint * current_setting('block_size')::bigint`);
-	}
-
+	// Ten times longer for the statement: a catalog of thousands of tables takes a while to size without any lock.
+	const result = await boundedSizeRead(client, {lockMs: waitMs, statementMs: waitMs * 10}, async () => read('pg_catalog.pg_table_size(c.oid)'), async () => read(`c.relpages::bigint * current_setting('block_size')::bigint`));
 	return new Map(result.rows.map(([schema, table, size]) => [`${schema}.${table}`, Number(size)]));
 }
 
