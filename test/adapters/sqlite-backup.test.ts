@@ -232,6 +232,45 @@ describe('SQLite backup cancellation and failures', () => {
 		}
 	});
 
+	test('a source another connection keeps locked fails after the busy timeout, saying so, and leaves no file', async () => {
+		const source = await createSqliteFile(seed(100));
+		const holder = new BetterSqlite3(source.path);
+		try {
+			holder.exec('BEGIN EXCLUSIVE');
+			const directory = path.join(source.directory, 'backups');
+			await assert.rejects(
+				createSqliteBackupTool({path: source.path}).backup({directory, fileName: 'locked.db', onProgress() {}}),
+				(error: unknown) => error instanceof BackupError && /stayed locked by another connection/.test(error.message) && /exclusive lock/.test(error.hint),
+			);
+			assert.deepEqual(readdirSync(directory), [], 'no copy, empty or partial, is left');
+		} finally {
+			holder.close();
+			await source.cleanup();
+		}
+	});
+
+	test('an abort while the source is locked cancels within a second, and the process lives on', async () => {
+		const source = await createSqliteFile(seed(100));
+		const holder = new BetterSqlite3(source.path);
+		try {
+			holder.exec('BEGIN EXCLUSIVE');
+			const controller = new AbortController();
+			const directory = path.join(source.directory, 'backups');
+			const started = Date.now();
+			setTimeout(() => controller.abort(), 300);
+			await assert.rejects(
+				createSqliteBackupTool({path: source.path}).backup({directory, fileName: 'locked.db', signal: controller.signal, onProgress() {}}),
+				(error: unknown) => error instanceof BackupError && /cancelled/.test(error.message),
+			);
+			// Before, the worker sat in one five-second native wait and was stopped from outside, which aborted the process.
+			assert.ok(Date.now() - started < 4000, `cancelled after ${Date.now() - started} ms`);
+			assert.deepEqual(readdirSync(directory), []);
+		} finally {
+			holder.close();
+			await source.cleanup();
+		}
+	});
+
 	test('a missing source fails with TargetError when opened and BackupError when backed up', async () => {
 		const source = await createSqliteFile('CREATE TABLE t (a)');
 		try {

@@ -179,7 +179,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 /**
  * Makes the backup wait, as behind a long transaction, until released. PostgreSQL: a session holds
  * an exclusive lock on a table the backup must read. SQLite: a connection holds the file's exclusive
- * lock, which stops every reader; it is taken while maintenance is switched on (a checklist whose
+ * lock, which stops every reader (the file is first switched out of WAL mode); it is taken while maintenance is switched on (a checklist whose
  * maintenance-on command waits for it), after the run's own reads and before the backup's; the
  * backup then waits on it (up to its busy timeout) and a signal finds it under way.
  */
@@ -192,6 +192,9 @@ async function slowDownBackup(target: DemoTarget): Promise<{checklist?: string; 
 		assert.notEqual(gated, original, 'the checklist has a maintenance-on command to gate');
 		writeFileSync(checklist, gated);
 		const db = new BetterSqlite3(target.db.replace(/^sqlite:/, ''));
+		// The demo file is in WAL mode, where readers go on beside a writer; in rollback-journal mode an
+		// exclusive lock keeps every new reader out, so the backup waits on it for certain.
+		assert.equal(db.pragma('journal_mode = DELETE', {simple: true}), 'delete');
 		const release = async () => {
 			if (db.open) {
 				if (db.inTransaction) {

@@ -9,11 +9,12 @@ export const BUSY_TIMEOUT_MS = 5000;
  * Opens an existing SQLite file. A missing path is an error, never a new empty database that
  * would then pass every check. The header is read at once, so a file that is not SQLite fails here.
  */
-export function openSqliteFile(file: string, options: {readonly?: boolean} = {}): BetterSqlite3.Database {
+export function openSqliteFile(file: string, options: {readonly?: boolean; busyTimeoutMs?: number} = {}): BetterSqlite3.Database {
 	refuseNonDatabase(file);
+	const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
 	let db: BetterSqlite3.Database;
 	try {
-		db = new BetterSqlite3(file, {fileMustExist: true, readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS});
+		db = new BetterSqlite3(file, {fileMustExist: true, readonly: options.readonly ?? false, timeout: busyTimeoutMs});
 	} catch (error) {
 		throw new TargetError(`cannot open SQLite database ${file}: ${messageOf(error)}`, {
 			target: file,
@@ -26,6 +27,10 @@ export function openSqliteFile(file: string, options: {readonly?: boolean} = {})
 		db.prepare('SELECT count(*) FROM sqlite_schema').get();
 	} catch (error) {
 		db.close();
+		if (isBusy(error)) {
+			throw lockedError(file, busyTimeoutMs, error);
+		}
+
 		throw new TargetError(`${file} cannot be read as a SQLite database: ${messageOf(error)}`, {
 			target: file,
 			hint: 'check that --db points at the database file itself, not a backup archive or a -wal file',
@@ -34,6 +39,20 @@ export function openSqliteFile(file: string, options: {readonly?: boolean} = {})
 	}
 
 	return db;
+}
+
+export function isBusy(error: unknown): boolean {
+	const code = (error as {code?: unknown} | null)?.code;
+	return code === 'SQLITE_BUSY' || (error instanceof TargetError && error.cause !== undefined && isBusy(error.cause));
+}
+
+/** What an operator reads when another connection kept the file locked for as long as cutover waits. */
+export function lockedError(file: string, waitedMs: number, cause: unknown): TargetError {
+	return new TargetError(`SQLite database ${file} stayed locked by another connection for ${waitedMs / 1000} s`, {
+		target: file,
+		hint: 'another process holds an exclusive lock on it (a long write, or a connection in exclusive locking mode); find it with fuser or lsof, let it finish, and try again',
+		cause,
+	});
 }
 
 const header = Buffer.from('SQLite format 3\0', 'latin1');
