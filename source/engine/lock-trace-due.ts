@@ -2,11 +2,26 @@ import type {RunState} from './state.js';
 
 /**
  * Whether a run (a resumed one in particular) still has its locks to measure: its upgrade has not
- * begun, and some migration it applies is not in a trace on the record. A trace already recorded
- * for the same migrations stands: a resume runs only the files as planned (their checksums are
- * reconciled before it goes on), so the statements and the locks they take are the same.
+ * begun, some migration it applies is not in a trace on the record, and its downtime has not begun.
+ * A trace already recorded for the same migrations stands: a resume runs only the files as planned
+ * (their checksums are reconciled before it goes on), so the statements and the locks they take are
+ * the same. `run`: the state that holds the maintenance commands (a run over several databases keeps
+ * them in the run's own state, not in each database's).
  */
-export function lockTraceDue(state: RunState): boolean {
+export function lockTraceDue(state: RunState, run: RunState = state): boolean {
+	return lockTraceWanted(state) && downtimeBegun(state, run) === null;
+}
+
+/**
+ * Why a resumed run that never measured its locks goes on without measuring them, or null: once
+ * maintenance is on (or the backup has begun) a trace would lengthen the downtime it was meant to judge.
+ */
+export function lockTraceLeftOut(state: RunState, run: RunState = state): string | null {
+	const begun = lockTraceWanted(state) ? downtimeBegun(state, run) : null;
+	return begun === null ? null : `${begun} before the stop, and tracing on this resume would lengthen the downtime (cutover lint --trace measures the same locks outside a run)`;
+}
+
+function lockTraceWanted(state: RunState): boolean {
 	if (state.steps.upgrade.startedAt !== null) {
 		return false;
 	}
@@ -23,4 +38,12 @@ export function lockTraceDue(state: RunState): boolean {
 
 	const traced = new Set(impact.report.migrations.map(m => m.name));
 	return pending.some(name => !traced.has(name));
+}
+
+function downtimeBegun(state: RunState, run: RunState): string | null {
+	if (run.commands.some(c => c.id === 'maintenance-on')) {
+		return 'maintenance mode went on';
+	}
+
+	return state.backup === null ? null : 'the backup began';
 }

@@ -4,7 +4,7 @@ import type {DatabaseVersion, EventOf, RunOutcome} from '../engine/events.js';
 import type {Session} from './session.js';
 import {finishRun, outcomeOf} from './finish-run.js';
 import {continueSteps, prepareRun, startLockTrace, type FlowOptions, type FlowResult, type LockTraceRun, type StopPoint} from './flow.js';
-import {lockTraceDue} from '../engine/lock-trace-due.js';
+import {lockTraceDue, lockTraceLeftOut} from '../engine/lock-trace-due.js';
 import type {RunDeps} from './run-deps.js';
 import type {PrepItem} from '../engine/model.js';
 import type {ProcessRunner} from '../ports/process-runner.js';
@@ -88,7 +88,12 @@ async function databasesFlow(run: Scope, legs: DatabaseLegRun[], options: Databa
 	const work = (leg: DatabaseLegRun) => {
 		working.push(leg);
 		const trace = options.traceLocks?.(leg.name);
-		if (trace !== undefined && lockTraceDue(leg.deps.session.state)) {
+		const leftOut = trace === undefined ? null : lockTraceLeftOut(leg.deps.session.state, run.session.state);
+		if (leftOut !== null) {
+			leg.deps.session.emit({type: 'lock-impact.failed', reason: leftOut});
+		}
+
+		if (trace !== undefined && lockTraceDue(leg.deps.session.state, run.session.state)) {
 			run.traces.set(leg.name, startLockTrace(leg.deps, trace));
 		}
 	};

@@ -1,4 +1,4 @@
-import {lockTraceDue} from '../engine/lock-trace-due.js';
+import {lockTraceDue, lockTraceLeftOut} from '../engine/lock-trace-due.js';
 import type {FlowOptions, FlowResult} from './flow.js';
 import {continueFlow, startLockTrace} from './flow.js';
 import type {Reconciliation} from './reconcile.js';
@@ -40,6 +40,11 @@ export async function resumeFlow(deps: RunDeps, options: ResumeOptions): Promise
 
 		session.emit({type: 'upgrade.finished', ok: false});
 		return continueFlow(deps, {window, rollbackNow: true});
+	}
+
+	const leftOut = options.traceLocks === undefined ? null : lockTraceLeftOut(session.state);
+	if (leftOut !== null) {
+		session.emit({type: 'lock-impact.failed', reason: leftOut});
 	}
 
 	const lockTrace = options.traceLocks !== undefined && lockTraceDue(session.state) ? startLockTrace(deps, options.traceLocks) : undefined;

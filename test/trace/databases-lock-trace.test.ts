@@ -1,7 +1,8 @@
 // The lock trace in a run over several databases (checklists/dual-db-split.yaml), on real
 // PostgreSQL: each PostgreSQL database traced on a copy of its own schema, its result in its own
 // part of the record before its upgrade; a SQLite database not traced; --no-trace honoured; a
-// resume after a stop before the upgrades traces what the record does not hold; no copy left.
+// resume after a stop before the downtime traces what the record does not hold, one after it says
+// why it does not; no copy left.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
@@ -133,42 +134,65 @@ describe('the lock trace in a run over several databases, on real PostgreSQL', (
 		assert.ok(!none.some(e => e.type === 'database.event' && e.event!.type.startsWith('lock-impact.')), untraced.stdout);
 	});
 
-	it('traces on resume each database stopped before its upgrade whose migrations the record holds no trace of', async () => {
-		setup = await prepare('postgres');
-		// The stop comes while maintenance mode goes on: both windows confirmed, no backup taken.
-		const split = path.join(setup.dir, 'split.yaml');
+	/** The split run stopped by a terminate when its output first matches `at`; the record so far. */
+	async function stoppedSplitRun(at: RegExp, ...extra: string[]) {
+		const split = path.join(setup!.dir, 'split.yaml');
 		writeFileSync(split, [
 			'name: split-trace-stop', 'window: {expected-minutes: 5}',
 			'databases:', `  - {name: users, migrations: ${folders.users}}`, `  - {name: pool, migrations: ${folders.pool}}`,
 			'maintenance: {on: \'echo on; sleep 5\', off: \'echo off\'}', 'checks: {}', '',
 		].join('\n'));
-		const child = spawn(process.execPath, [cli, ...runArgs(setup, split, '--no-trace')], {env: {...process.env, ...cliEnv(setup.scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [cli, ...runArgs(setup!, split, ...extra)], {env: {...process.env, ...cliEnv(setup!.scratch)}, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		child.stdout.on('data', (chunk: Buffer) => {
 			stdout += chunk.toString('utf8');
-			if (/maintenance mode on/.test(stdout) && !child.killed) {
+			if (at.test(stdout) && !child.killed) {
 				child.kill('SIGTERM');
 			}
 		});
 		const code = await new Promise<number | null>(resolve => child.once('close', resolve));
 		assert.equal(code, 1, stdout);
-		const {file, events} = latestRecord(setup.scratch);
+		const {file, events} = latestRecord(setup!.scratch);
 		assert.equal((events.at(-1) as Wrapped).type, 'run.interrupted', stdout);
-		assert.ok(!(events as Wrapped[]).some(e => e.type === 'database.event' && e.event!.type.startsWith('lock-impact.')), stdout);
+		assert.ok(!(events as Wrapped[]).some(e => e.type === 'database.event' && e.event!.type === 'lock-impact.traced'), stdout);
+		return {file, stopped: events.length};
+	}
 
+	it('traces on resume each database stopped before the downtime whose trace the stop cut short, before maintenance', async () => {
+		setup = await prepare('postgres');
+		const {file} = await stoppedSplitRun(/lock-impact\.started/);
 		const resumed = await cutoverAsync(setup.scratch, ['resume', file, ...dirs(setup), ...confirm(setup)]);
 		assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
 		const all = latestRecord(setup.scratch).events as Wrapped[];
 		const resumedAt = all.findIndex(e => e.type === 'run.resumed');
+		const maintenanceAt = all.findIndex(e => e.type === 'command.started');
+		assert.ok(maintenanceAt > resumedAt, 'maintenance went on only in the resume');
 		const scratches: string[] = [];
 		for (const name of ['users', 'pool']) {
 			const own = perDatabase(all, name);
 			scratches.push((traceOf(own) ?? assert.fail(`${name}: ${kinds(own).join(' ')}`)).report.scratch);
-			assert.ok(resumedAt < at(own, 'lock-impact.started'));
+			assert.ok(resumedAt < at(own, 'lock-impact.traced'), kinds(own).join(' '));
+			assert.ok(at(own, 'lock-impact.traced') < maintenanceAt, kinds(own).join(' '));
 			assert.ok(at(own, 'lock-impact.traced') < at(own, 'upgrade.started'), kinds(own).join(' '));
 		}
 
 		assert.equal(all.at(-1)?.['outcome'], 'upgraded');
 		assert.deepEqual(await copiesLeft(scratches), []);
+	});
+
+	it('does not trace on resume a database whose downtime began before the stop, and says why in its part of the record', async () => {
+		setup = await prepare('postgres');
+		const {file, stopped} = await stoppedSplitRun(/maintenance mode on/, '--no-trace');
+		const resumed = await cutoverAsync(setup.scratch, ['resume', file, ...dirs(setup), ...confirm(setup)]);
+		assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+		const added = (latestRecord(setup.scratch).events as Wrapped[]).slice(stopped);
+		for (const name of ['users', 'pool']) {
+			const own = perDatabase(added, name);
+			assert.equal(at(own, 'lock-impact.started'), -1, kinds(own).join(' '));
+			const leftOut = own.find(e => e.event.type === 'lock-impact.failed')?.event as {reason?: string} | undefined;
+			assert.match(leftOut?.reason ?? '', /^maintenance mode went on before the stop, and tracing on this resume would lengthen the downtime/, `${name}: ${kinds(own).join(' ')}`);
+		}
+
+		assert.equal(added.at(-1)?.['outcome'], 'upgraded');
 	});
 });

@@ -4,15 +4,16 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {activeView} from '../../source/engine/databases.js';
 import type {RunEvent} from '../../source/engine/events.js';
-import {lockTraceDue} from '../../source/engine/lock-trace-due.js';
+import {lockTraceDue, lockTraceLeftOut} from '../../source/engine/lock-trace-due.js';
 import {judgeTrace, type TracedMigration} from '../../source/engine/lock-trace.js';
-import {fold, started, windowEvents, windowPlanned} from '../support/run-fixtures.js';
+import {backupStarted, fold, started, windowConfirmed, windowEvents, windowPlanned} from '../support/run-fixtures.js';
 
 const migration = (name: string): TracedMigration => ({name, transaction: true, problem: null, statements: []});
 const reportOf = (...names: string[]) => judgeTrace({migrations: names.map(migration), appliedBefore: 2}, new Map(), {target: 't', scratch: 's', migrationsDirectory: 'm'});
 const traced = (...names: string[]): RunEvent => ({type: 'lock-impact.traced', report: reportOf(...names), left: null});
 const resumed: RunEvent = {type: 'run.resumed', operator: {osUser: 'ops', name: 'Ops'}, host: 'h', reconciliation: []};
 const both = ['0003-unique-meter-serial', '0004-drop-legacy-tariffs'];
+const maintenanceOn: RunEvent = {type: 'command.started', id: 'maintenance-on', purpose: 'maintenance mode on', command: 'echo on'};
 
 describe('lockTraceDue: whether a run still has its locks to measure', () => {
 	const cases: Array<[string, RunEvent[], boolean]> = [
@@ -23,12 +24,28 @@ describe('lockTraceDue: whether a run still has its locks to measure', () => {
 		['a trace missing one of them', [...windowEvents, {type: 'lock-impact.started'}, traced(both[0]!)], true],
 		['the upgrade began', [...windowEvents, {type: 'upgrade.started', names: both}], false],
 		['nothing pending', [started, {type: 'migrations.planned', applied: [], pending: []}], false],
+		['window confirmed, maintenance not yet on', [...windowEvents, ...windowConfirmed], true],
+		['maintenance mode went on', [...windowEvents, ...windowConfirmed, maintenanceOn], false],
+		['the backup began (no maintenance command)', [...windowEvents, ...windowConfirmed, backupStarted], false],
 	];
 	for (const [what, events, due] of cases) {
 		it(`${what}: ${due ? 'due' : 'not due'}`, () => {
 			assert.equal(lockTraceDue(fold(events)), due);
 		});
 	}
+
+	it('says why a trace is left out once the downtime has begun, and only then', () => {
+		assert.equal(lockTraceLeftOut(fold([...windowEvents, ...windowConfirmed])), null);
+		assert.match(lockTraceLeftOut(fold([...windowEvents, ...windowConfirmed, maintenanceOn])) ?? '', /^maintenance mode went on before the stop, and tracing on this resume would lengthen the downtime/);
+		assert.match(lockTraceLeftOut(fold([...windowEvents, ...windowConfirmed, backupStarted])) ?? '', /^the backup began before the stop/);
+		// Nothing left to measure: nothing to leave out either.
+		assert.equal(lockTraceLeftOut(fold([...windowEvents, ...windowConfirmed, maintenanceOn, {type: 'lock-impact.started'}, traced(...both)])), null);
+		// A run over several databases keeps maintenance in the run's own state.
+		const database = fold([...windowEvents, ...windowConfirmed]);
+		const run = fold([...windowEvents, ...windowConfirmed, maintenanceOn]);
+		assert.equal(lockTraceDue(database, run), false);
+		assert.notEqual(lockTraceLeftOut(database, run), null);
+	});
 
 	it('a resume forgets a trace the stop cut short, and keeps one that finished', () => {
 		assert.equal(fold([...windowEvents, {type: 'lock-impact.started'}, resumed]).lockImpact, null);
