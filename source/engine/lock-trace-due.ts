@@ -14,10 +14,12 @@ export function lockTraceDue(state: RunState, run: RunState = state): boolean {
 
 /**
  * Why a resumed run that never measured its locks goes on without measuring them, or null: once
- * maintenance is on (or the backup has begun) a trace would lengthen the downtime it was meant to judge.
+ * maintenance is on (or a backup has begun) a trace would lengthen the downtime it was meant to judge.
  */
 export function lockTraceLeftOut(state: RunState, run: RunState = state): string | null {
-	const begun = lockTraceWanted(state) ? downtimeBegun(state, run) : null;
+	// Only where nothing stands on the record: an earlier failure's reason (a copy left to drop by
+	// hand, say) stays what the window shows, and a second resume does not say it again.
+	const begun = state.lockImpact === null && lockTraceWanted(state) ? downtimeBegun(state, run) : null;
 	return begun === null ? null : `${begun} before the stop, and tracing on this resume would lengthen the downtime (cutover lint --trace measures the same locks outside a run)`;
 }
 
@@ -45,5 +47,6 @@ function downtimeBegun(state: RunState, run: RunState): string | null {
 		return 'maintenance mode went on';
 	}
 
-	return state.backup === null ? null : 'the backup began';
+	// Over several databases the backups follow the windows one after another: any of them begun is downtime.
+	return state.backup !== null || (run.databases ?? []).some(d => d.state.backup !== null) ? 'the backup began' : null;
 }

@@ -14,3 +14,4 @@ export {ConfigDirError} from './config-dir-error.js';
 export {MigrationStoppedError} from './migration-stopped-error.js';
 export {SnapshotFileError} from './snapshot-file-error.js';
 export {ScratchCopyError} from './scratch-copy-error.js';
+export {TraceCopyLeftError} from './trace-copy-left-error.js';

@@ -1,7 +1,7 @@
 import {openTargetMigrator} from '../adapters/open-target.js';
 import {removeOnSignal} from '../cli/remove-on-signal.js';
 import {judgeTrace, relationsOnTarget, type LockTraceReport} from '../engine/lock-trace.js';
-import {CutoverError, UsageError} from '../errors/index.js';
+import {CutoverError, TraceCopyLeftError, UsageError} from '../errors/index.js';
 import type {Migrator} from '../ports/migrator.js';
 import type {ScratchCopy} from '../ports/scratch-copy.js';
 import {parseTarget} from '../target.js';
@@ -132,10 +132,19 @@ export async function traceOnCopy(target: PostgresTarget, options: TraceOnCopyOp
 			signal,
 			...(options.onStep === undefined ? {} : {onStep: options.onStep}),
 		});
+		if (signal.aborted) {
+			// Stopped during its last statement: what it measured is not a whole trace.
+			throw new CutoverError('the trace was stopped', {hint: 'nothing was changed on the target; run it again'});
+		}
+
 		const description = scratch.description;
 		const left = await remove();
 		const sizes = await readRelationSizes(target, relationsOnTarget(traced));
 		return {report: judgeTrace(traced, sizes, {target: target.display, scratch: description, migrationsDirectory: directory}), left};
+	} catch (error) {
+		// Ended early (a failure, a stop): what could not be dropped goes with the reason, never silently.
+		const left = await remove();
+		throw left === null || error instanceof TraceCopyLeftError || (error instanceof Error && error.message.includes(left)) ? error : new TraceCopyLeftError(error, left);
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 		await remove();

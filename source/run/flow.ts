@@ -9,7 +9,7 @@ import {diffRowCounts} from '../engine/row-diff.js';
 import {countsOf} from '../engine/snapshot.js';
 import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
 import {setImmediate} from 'node:timers/promises';
-import {CutoverError, MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
+import {CutoverError, MigrationError, MigrationStoppedError, RecordWriteError, TraceCopyLeftError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
 import {commandSucceeded, describeLast, finishRun, maintenanceIsOn, outcomeOf} from './finish-run.js';
 import {runCommand} from './hooks.js';
@@ -107,7 +107,9 @@ export function startLockTrace(deps: RunDeps, trace: NonNullable<FlowOptions['tr
 				session.emit({type: 'lock-impact.traced', report: {...report, migrations}, left});
 			}
 		} catch (error) {
-			if (recording()) {
+			// A copy left on the server is recorded even when the trace was stopped, while the record still takes lines.
+			const copyLeft = error instanceof TraceCopyLeftError && session.fault === null && session.state.outcome === null;
+			if (recording() || copyLeft) {
 				session.emit({type: 'lock-impact.failed', reason: describeTraceError(error)});
 			}
 		} finally {

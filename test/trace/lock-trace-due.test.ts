@@ -47,6 +47,16 @@ describe('lockTraceDue: whether a run still has its locks to measure', () => {
 		assert.notEqual(lockTraceLeftOut(database, run), null);
 	});
 
+	it('leaves an earlier failure\'s reason standing, and does not say it twice', () => {
+		const failed: RunEvent = {type: 'lock-impact.failed', reason: 'the scratch database "x" could not be dropped: drop it with DROP DATABASE "x"'};
+		const earlier = fold([...windowEvents, {type: 'lock-impact.started'}, failed, ...windowConfirmed, maintenanceOn, resumed]);
+		assert.equal(lockTraceDue(earlier), false);
+		assert.equal(lockTraceLeftOut(earlier), null);
+		const saidOnce = fold([...windowEvents, ...windowConfirmed, maintenanceOn, resumed]);
+		const reason = lockTraceLeftOut(saidOnce) ?? assert.fail('said on the first resume');
+		assert.equal(lockTraceLeftOut(fold([...windowEvents, ...windowConfirmed, maintenanceOn, resumed, {type: 'lock-impact.failed', reason}, resumed])), null);
+	});
+
 	it('a resume forgets a trace the stop cut short, and keeps one that finished', () => {
 		assert.equal(fold([...windowEvents, {type: 'lock-impact.started'}, resumed]).lockImpact, null);
 		assert.equal(fold([...windowEvents, {type: 'lock-impact.started'}, traced(...both), resumed]).lockImpact?.status, 'traced');
@@ -72,5 +82,18 @@ describe('a trace\'s events in a run over several databases', () => {
 		assert.equal(activeView(state).state.lockImpact?.status, 'failed');
 		assert.equal(state.databases?.find(d => d.name === 'pool')?.state.lockImpact?.status, 'traced');
 		assert.equal(state.lockImpact, null);
+	});
+
+	it('count any database\'s backup begun as the downtime of the others', () => {
+		const run = fold([
+			runStarted,
+			...[...windowEvents.slice(1), ...windowConfirmed].map(e => of('users', e)),
+			...[...windowEvents.slice(1), ...windowConfirmed].map(e => of('pool', e)),
+			of('users', backupStarted),
+		]);
+		const pool = run.databases?.find(d => d.name === 'pool')?.state ?? assert.fail('pool');
+		assert.equal(pool.backup, null);
+		assert.equal(lockTraceDue(pool, run), false);
+		assert.match(lockTraceLeftOut(pool, run) ?? '', /^the backup began before the stop/);
 	});
 });

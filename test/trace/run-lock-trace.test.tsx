@@ -7,7 +7,7 @@ import {afterEach, describe, it} from 'node:test';
 import pg from 'pg';
 import {App} from '../../screens/app.js';
 import {lockImpactLines} from '../../screens/components/lock-impact.js';
-import {CutoverError} from '../../source/errors/index.js';
+import {CutoverError, TraceCopyLeftError} from '../../source/errors/index.js';
 import type {EventOf, RunEvent} from '../../source/engine/events.js';
 import {judgeTrace, type LockTraceReport, type TracedMigration} from '../../source/engine/lock-trace.js';
 import type {BackupArtifact} from '../../source/engine/model.js';
@@ -237,6 +237,23 @@ describe('the lock trace in a run: the flow', () => {
 		const all = kinds(session);
 		assert.ok(all.includes('lock-impact.started'));
 		assert.ok(!all.includes('lock-impact.failed') && !all.includes('lock-impact.traced'), all.join(' '));
+	});
+
+	it('records a copy the stopped trace could not drop, with how to drop it, before the run ends', async () => {
+		const {session, deps} = fakeRun(false);
+		const outcome = await runFlow(deps, flowOptions(async signal => {
+			await new Promise<void>(resolve => {
+				signal.addEventListener('abort', () => {
+					resolve();
+				}, {once: true});
+			});
+			throw new TraceCopyLeftError(new CutoverError('the trace was stopped', {hint: 'run it again'}), 'the scratch database "cutover_lt_1_2" could not be dropped (connection refused): drop it with DROP DATABASE "cutover_lt_1_2"');
+		}));
+		assert.equal(outcome, 'abandoned');
+		const failed = session.entries.map(e => e.event).find(e => e.type === 'lock-impact.failed') as {reason?: string} | undefined;
+		assert.match(failed?.reason ?? '', /^the trace was stopped; the scratch database "cutover_lt_1_2" could not be dropped .*drop it with DROP DATABASE "cutover_lt_1_2"/);
+		const all = kinds(session);
+		assert.ok(all.indexOf('lock-impact.failed') < all.indexOf('run.finished'), all.join(' '));
 	});
 
 	it('is not there without a tracer (SQLite, --no-trace)', async () => {

@@ -39,8 +39,7 @@ class Aborted extends Error {}
  * A wait on another connection's lock, in short native waits with the abort looked at between them:
  * a thread stopped from outside while inside a driver call that then fails takes the whole process down.
  */
-async function untilUnlocked<T>(work: () => T): Promise<T> {
-	const deadline = Date.now() + BUSY_TIMEOUT_MS;
+async function untilUnlocked<T>(work: () => T, deadline: number): Promise<T> {
 	for (;;) {
 		try {
 			return work();
@@ -59,7 +58,9 @@ async function untilUnlocked<T>(work: () => T): Promise<T> {
 }
 
 async function run(): Promise<void> {
-	const db = await untilUnlocked(() => openSqliteFile(job.source, {busyTimeoutMs: LOCK_POLL_MS}));
+	// One wait in all, however the lock comes and goes between the open and the first read.
+	const deadline = Date.now() + BUSY_TIMEOUT_MS;
+	const db = await untilUnlocked(() => openSqliteFile(job.source, {busyTimeoutMs: LOCK_POLL_MS}), deadline);
 	try {
 		db.pragma('query_only = ON');
 		// Copying and counting inside one read transaction makes the counts describe exactly the copied
@@ -68,7 +69,7 @@ async function run(): Promise<void> {
 		db.exec('BEGIN');
 		// The read lock is taken here, where a locked file waits out the busy timeout and then fails
 		// plainly: the backup API given a locked source reports a finished copy of zero pages instead.
-		await untilUnlocked(() => db.prepare('SELECT count(*) FROM sqlite_schema').get());
+		await untilUnlocked(() => db.prepare('SELECT count(*) FROM sqlite_schema').get(), deadline);
 		const pageSize = db.pragma('page_size', {simple: true}) as number;
 		let lastSent = 0;
 		const metadata = await db.backup(job.destination, {

@@ -42,8 +42,9 @@ export function openSqliteFile(file: string, options: {readonly?: boolean; busyT
 }
 
 export function isBusy(error: unknown): boolean {
+	// Extended codes too: a WAL reader waiting out another connection's recovery gets SQLITE_BUSY_RECOVERY.
 	const code = (error as {code?: unknown} | null)?.code;
-	return code === 'SQLITE_BUSY' || (error instanceof TargetError && error.cause !== undefined && isBusy(error.cause));
+	return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (error instanceof TargetError && error.cause !== undefined && isBusy(error.cause));
 }
 
 /** What an operator reads when another connection kept the file locked for as long as cutover waits. */
