@@ -50,6 +50,9 @@ export async function statusCommand(args: string[]): Promise<number> {
 	// the order the output goes is the one reported, after every look has ended.
 	// The adopter (the "looks applied" warning) opens with them: most of its cost is its connection.
 	const adopting = openTargetAdopter(target, migrationsDir, format);
+	// The run lock's look opens a connection of its own: begun now, its connect overlaps the others'.
+	const inspecting = createRunLock(target).inspect();
+	inspecting.catch(() => {});
 	const adopters: Array<Promise<Adopter>> = [adopting];
 	// Its failure is reported in the output's order, once the looks are settled (or not at all when an earlier open fails).
 	adopting.catch(() => {});
@@ -58,7 +61,7 @@ export async function statusCommand(args: string[]): Promise<number> {
 	try {
 		[database, migrator] = await settled([openDatabase(target), openTargetMigrator(target, migrationsDir, undefined, format)], async opened => opened.close());
 	} catch (error) {
-		await adopting.then(async adopter => adopter.close(), () => {}).catch(() => {});
+		await Promise.all([adopting.then(async adopter => adopter.close(), () => {}).catch(() => {}), inspecting.catch(() => {})]);
 		throw error;
 	}
 
@@ -67,7 +70,7 @@ export async function statusCommand(args: string[]): Promise<number> {
 		const [fingerprint, plan, runLock, looksApplied] = await settled([
 			database.fingerprint(),
 			planned,
-			createRunLock(target).inspect(),
+			inspecting,
 			pendingThatLookApplied(adopting, planned),
 		]);
 		const adoption = plan.adoption === undefined ? undefined : {...plan.adoption, commands: adoptCommands(plan.adoption, {db: redactUrl(values.db), migrations: values.migrations ?? migrationsDir})};
