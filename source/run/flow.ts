@@ -3,7 +3,7 @@ import type {LockTraceReport} from '../engine/lock-trace.js';
 import {preflightFailures, rollbackOptions, upgradeGate} from '../engine/gates.js';
 import {folderNote} from '../engine/folder-note.js';
 import {isSatisfied} from '../engine/judge.js';
-import type {ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo, PreflightItem} from '../engine/model.js';
+import type {BackupProgress, ExpectedDuration, Fingerprint, LiveSchema, MigrationInfo, PreflightItem} from '../engine/model.js';
 import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {countsOf} from '../engine/snapshot.js';
@@ -529,6 +529,8 @@ async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 
 	const backupStarted = deps.clock.now();
 	let lastProgress = 0;
+	// The last report thinned away: the finished figure (every table, 100 %) is recorded before backup.finished all the same.
+	let unrecorded: BackupProgress | null = null;
 	try {
 		const artifact = await deps.backupTool.backup({
 			directory: deps.backupsDir,
@@ -538,10 +540,17 @@ async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 				const now = deps.clock.now();
 				if (now - lastProgress >= PROGRESS_EVERY_MS) {
 					lastProgress = now;
+					unrecorded = null;
 					session.emit({type: 'backup.progress', progress});
+				} else {
+					unrecorded = progress;
 				}
 			},
 		});
+		if (unrecorded !== null) {
+			session.emit({type: 'backup.progress', progress: unrecorded});
+		}
+
 		session.emit({type: 'backup.finished', artifact, durationMs: deps.clock.now() - backupStarted});
 		const verifyStarted = deps.clock.now();
 		const verification = await deps.backupTool.verify(artifact);

@@ -1,5 +1,6 @@
 // Which of a backup's progress reports the flow puts on the record: one every 250 ms, give or take the read
-// before each, all of them; the ones between two (a table's line just after a tick) thinned.
+// before each, all of them; the ones between two (a table's line just after a tick) thinned, but
+// never the last one, the finished figure.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {EventOf, RunEvent} from '../../source/engine/events.js';
@@ -104,5 +105,10 @@ describe('backup progress on the record', () => {
 	it('reports between two ticks are thinned', async () => {
 		const bytes = await recorded([[250, {bytes: 1}], [260, {bytes: 2}], [300, {bytes: 3}], [500, {bytes: 4}]]);
 		assert.deepEqual(bytes, [1, 4]);
+	});
+
+	it('the last report is recorded before the backup finishes, even when it came just after a tick', async () => {
+		const bytes = await recorded([[250, {bytes: 1}], [300, {bytes: 2}], [310, {bytes: 3}]]);
+		assert.deepEqual(bytes, [1, 3]);
 	});
 });
