@@ -2,6 +2,7 @@
 import {CutoverError, UsageError} from '../errors/index.js';
 import {toolVersion} from '../package-root.js';
 import {commands, type Command} from './commands/index.js';
+import {isDoneOnReturn} from './done-on-return.js';
 import {mainHelp} from './help.js';
 import {prepareTerminalEnv} from './terminal-env.js';
 
@@ -77,6 +78,10 @@ function takeConfigDir(args: string[], env: NodeJS.ProcessEnv): string[] {
 
 try {
 	process.exitCode = await main(process.argv.slice(2));
+	// Only once stdout and stderr have handed every byte to the system (a full pipe leaves them queued): exit() drops what is queued.
+	if (isDoneOnReturn() && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) {
+		process.exit();
+	}
 } catch (error) {
 	if (error instanceof CutoverError) {
 		process.stderr.write(`cutover: ${error.message}\n  → ${error.hint}\n`);

@@ -80,13 +80,16 @@ export function checkChain(bytes: Buffer): Chain {
 	// newline byte is never part of a longer character); otherwise each line is decoded and must
 	// encode back to its own bytes, which names the first line that holds invalid UTF-8.
 	const whole = isUtf8(bytes) ? bytes.toString('utf8') : null;
+	// All ASCII (as many records are), a character is a byte: the newline is found in the text
+	// alone, where a Buffer's indexOf costs a call into its own JavaScript per line.
+	const ascii = whole !== null && whole.length === bytes.length;
 	let start = 0;
 	let textStart = 0;
 	let prev = GENESIS;
 	let firstRunId: unknown;
 	let kind = '';
 	for (let n = 1; start < bytes.length; n++) {
-		const newline = bytes.indexOf(0x0A, start);
+		const newline = ascii ? whole.indexOf('\n', start) : bytes.indexOf(0x0A, start);
 		if (newline < 0) {
 			return {lines, torn: true, problem: null};
 		}
@@ -94,46 +97,47 @@ export function checkChain(bytes: Buffer): Chain {
 		let text: string;
 		if (whole === null) {
 			text = bytes.toString('utf8', start, newline);
+		} else if (ascii) {
+			text = whole.slice(start, newline);
 		} else {
 			const textEnd = whole.indexOf('\n', textStart);
 			text = whole.slice(textStart, textEnd);
 			textStart = textEnd + 1;
 		}
 
-		const fail = (what: string) => ({lines, torn: false, problem: `line ${n}: ${what}`});
 		let line: JournalLine;
 		try {
 			line = JSON.parse(text) as JournalLine;
 		} catch {
-			return fail('is not JSON (changed, or cut and joined)');
+			return failed(lines, n, 'is not JSON (changed, or cut and joined)');
 		}
 
 		if (line === null || typeof line !== 'object' || !isCanonical(line, text) || (whole === null && !Buffer.from(text, 'utf8').equals(bytes.subarray(start, newline)))) {
-			return fail('is not in canonical form: it was edited after it was written');
+			return failed(lines, n, 'is not in canonical form: it was edited after it was written');
 		}
 
 		if (line.v !== JOURNAL_FORMAT) {
-			return fail(`has format version ${shown(line.v)}; this cutover reads version ${JOURNAL_FORMAT}`);
+			return failed(lines, n, `has format version ${shown(line.v)}; this cutover reads version ${JOURNAL_FORMAT}`);
 		}
 
 		if (n === 1 && line.kind !== 'run.started') {
-			return fail(`is ${shown(line.kind)}, but a record starts with run.started: its first line is missing`);
+			return failed(lines, n, `is ${shown(line.kind)}, but a record starts with run.started: its first line is missing`);
 		}
 
 		if (n > 1 && line.runId !== firstRunId) {
-			return fail(`belongs to run ${shown(line.runId)}, not ${shown(firstRunId)}: lines from another record were mixed in`);
+			return failed(lines, n, `belongs to run ${shown(line.runId)}, not ${shown(firstRunId)}: lines from another record were mixed in`);
 		}
 
 		if (line.seq !== n - 1) {
-			return fail(`has seq ${shown(line.seq)} where seq ${n - 1} belongs: ${line.seq > n - 1 ? 'a line before it is missing (removed, or moved below)' : 'it was moved up here, or repeated'}`);
+			return failed(lines, n, `has seq ${shown(line.seq)} where seq ${n - 1} belongs: ${line.seq > n - 1 ? 'a line before it is missing (removed, or moved below)' : 'it was moved up here, or repeated'}`);
 		}
 
 		if (line.event === null || typeof line.event !== 'object' || line.kind !== line.event.type) {
-			return fail(`says kind ${shown(line.kind)} but holds a ${shown((line.event as {type?: unknown} | null)?.type)} event`);
+			return failed(lines, n, `says kind ${shown(line.kind)} but holds a ${shown((line.event as {type?: unknown} | null)?.type)} event`);
 		}
 
 		if (line.prev !== prev) {
-			return fail(n === 1
+			return failed(lines, n, n === 1
 				? `its prev is ${short(line.prev)}, not 64 zeros: lines before it were removed`
 				: `its prev (${short(line.prev)}) is not the sha256 of line ${n - 1} (${short(prev)}): line ${n - 1} was changed, or lines between them were removed or reordered`);
 		}
@@ -156,6 +160,9 @@ export function checkChain(bytes: Buffer): Chain {
 
 	return {lines, torn: false, problem: null};
 }
+
+/** The chain so far, stopped at line `n` for `what`. */
+const failed = (lines: ChainedLine[], n: number, what: string): Chain => ({lines, torn: false, problem: `line ${n}: ${what}`});
 
 /** A value read from a line, for a message: a string as it is, anything else as JSON (an object may have no usable toString). */
 function shown(value: unknown): string {

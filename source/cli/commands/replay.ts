@@ -3,6 +3,7 @@ import {importWithoutFetch} from '../without-fetch.js';
 import {loadRecord} from '../../replay/load-record.js';
 import {plainReplay, unknownLine} from '../../replay/plain-replay.js';
 import {buildTimeline} from '../../replay/timeline.js';
+import {doneOnReturn} from '../done-on-return.js';
 import {parseCommand} from '../parse.js';
 
 /**
@@ -19,6 +20,7 @@ export async function replayCommand(args: string[]): Promise<number> {
 	const record = loadRecord(file);
 	if (values.plain) {
 		process.stdout.write(`${plainReplay(record).join('\n')}\n`);
+		doneOnReturn();
 		return record.damage === null && record.unknown.length === 0 ? 0 : 1;
 	}
 

@@ -6,6 +6,7 @@ import {findSigningKey} from '../../signing/signing-key.js';
 import {readTrustedKeys, type TrustedKey} from '../../verify/trusted-keys.js';
 import {verifyRecords} from '../../verify/verify-records.js';
 import type {RecordReport} from '../../verify/verify-record.js';
+import {doneOnReturn} from '../done-on-return.js';
 import {parseCommand} from '../parse.js';
 
 /** Trusted keys: --trusted, else the configured allowed_signers file, else the configured signing key's own public key. */
@@ -68,5 +69,6 @@ export function verifyCommand(args: string[]): number {
 		: bad === 0
 			? `verified: ${result.reports.length} record${result.reports.length === 1 ? '' : 's'}, trusted keys from ${trust.from}\n`
 			: `NOT VERIFIED: ${bad} of ${result.reports.length} record${result.reports.length === 1 ? '' : 's'} failed (trusted keys from ${trust.from})\n`);
+	doneOnReturn();
 	return result.ok ? 0 : 1;
 }
