@@ -80,7 +80,12 @@ try {
 	process.exitCode = await main(process.argv.slice(2));
 	// Only once stdout and stderr have handed every byte to the system (a full pipe leaves them queued): exit() drops what is queued.
 	if (isDoneOnReturn() && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) {
-		process.exit();
+		// A failed write (a full disk under a redirect) and a warning are delivered on the next tick: they are handled first.
+		setImmediate(() => {
+			if (!process.stdout.errored && !process.stderr.errored) {
+				process.exit();
+			}
+		});
 	}
 } catch (error) {
 	if (error instanceof CutoverError) {

@@ -530,7 +530,8 @@ async function backupAndVerify(deps: RunDeps): Promise<FlowResult | null> {
 	const backupStarted = deps.clock.now();
 	let lastProgress = 0;
 	// The last report thinned away: the finished figure (every table, 100 %) is recorded before backup.finished all the same.
-	let unrecorded: BackupProgress | null = null;
+	// Written by the callback: typed so, or the compiler narrows it to null for good.
+	let unrecorded = null as BackupProgress | null;
 	try {
 		const artifact = await deps.backupTool.backup({
 			directory: deps.backupsDir,

@@ -67,6 +67,15 @@ describe('a command whose reader goes away', () => {
 			assert.equal(status, run(['verify', record], env).code, stderr);
 		});
 	}
+
+	for (const command of [['verify'], ['replay', '--plain']]) {
+		it(`${command.join(' ')} <record> > /dev/full fails, saying the write failed, not 0 with nothing said`, () => {
+			const quoted = [process.execPath, cli, ...command, record].map(arg => `'${arg}'`).join(' ');
+			const result = spawnSync('bash', ['-c', `${quoted} > /dev/full`], {encoding: 'utf8', env: {...process.env, ...env}});
+			assert.notEqual(result.status, 0, result.stderr);
+			assert.match(result.stderr, /ENOSPC/);
+		});
+	}
 });
 
 describe('a settings directory that cannot be written', () => {

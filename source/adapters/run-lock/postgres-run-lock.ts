@@ -64,7 +64,7 @@ async function connect(target: PostgresTarget, applicationName: string): Promise
 	return connectPostgres(target, {
 		// At most 63 bytes survive on the server.
 		application_name: applicationName.slice(0, 63),
-		connectionTimeoutMillis: 15_000,
+		// The connection's own connect_timeout holds, or the 15 s every connection waits at most.
 		// The connection idles for the whole run; keepalives stop a firewall from dropping it quietly.
 		keepAlive: true,
 	});
