@@ -306,11 +306,13 @@ allowed_signers file (principal default "cutover", limited to namespace cutover-
 which ssh-keygen -Y verify and cutover verify --trusted read.
 `;
 
-export const verifyHelp = `cutover verify <record.jsonl | records-dir> [--trusted <file>] [--allow-unsigned]
+export const verifyHelp = `cutover verify <record.jsonl | records-dir> [--trusted <file>] [--allow-unsigned] [--every-line]
 
 Checks a change record: every line's hash chain, every checkpoint's signature and the bytes
 it seals, that the run's end is sealed, the SSH signature of a finished run, and the link to
-the record before it. Given a directory, it checks every record there and the chain between
+the record before it. Each line's form (canonical JSON, seq, run id, kind) is checked too,
+except where trusted seals vouch for every byte of the record (--every-line checks it there
+as well); when anything does not hold, every line is checked and the first bad one named. Given a directory, it checks every record there and the chain between
 them (a removed or replaced record breaks it). A .jsonl there that is not a record (cutover
 did not name it so and its first line is not a run.started) is listed as skipped.
 
@@ -319,6 +321,7 @@ trustedKeys if that file exists, else the configured signing key's own public ke
 named inside a record is never trusted for its own sake.
 
   --allow-unsigned   accept records that name no signer (only their hash chain is checked)
+  --every-line       check every line's form even in a record sealed whole
 
 Exit status: 0 when every check holds; 1 otherwise, with the first bad line, checkpoint or
 record named; 2 bad usage.

@@ -168,3 +168,61 @@ const failed = (lines: ChainedLine[], n: number, what: string): Chain => ({lines
 function shown(value: unknown): string {
 	return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 }
+
+/** A line read by linkedLines: parsed only when asked, from its own bytes. */
+class LinkedLine implements ChainedLine {
+	private parsed: JournalLine | undefined;
+	constructor(private readonly bytes: Buffer, private readonly start: number, readonly kind: string, readonly hash: string, readonly end: number) {}
+
+	get line(): JournalLine {
+		// The end is just past the newline.
+		this.parsed ??= JSON.parse(this.bytes.toString('utf8', this.start, this.end - 1)) as JournalLine;
+		return this.parsed;
+	}
+}
+
+// Canonical JSON sorts a line's keys: at, event, kind, prev, runId, seq, v. The event comes first,
+// so the last `,"kind":"` and `,"prev":"` of a line are its own (a `"` inside a string is escaped).
+const KIND = ',"kind":"';
+const PREV = ',"prev":"';
+
+/**
+ * The hash chain alone: every line's `prev` against the sha256 of the line above, read from the
+ * bytes as they are, without parsing each line. null when any line does not hold or the last is
+ * cut short: checkChain then names the first that does not. What this leaves to the seals (the
+ * form of each line: canonical JSON, seq, run id, kind) is theirs to vouch for: verifyRecord
+ * takes it only for a record whose every byte a trusted signature seals.
+ */
+export function linkedLines(bytes: Buffer): ChainedLine[] | null {
+	// One byte a character: offsets in the text are offsets in the bytes, and the markers and the
+	// values read (hex, event kinds) are ASCII.
+	const text = bytes.toString('latin1');
+	const lines: ChainedLine[] = [];
+	let prev = GENESIS;
+	let kind = '';
+	for (let start = 0; start < text.length;) {
+		const newline = text.indexOf('\n', start);
+		const at = newline < 0 ? -1 : text.lastIndexOf(PREV, newline);
+		const from = at + PREV.length;
+		if (at < start || !text.startsWith(prev, from) || text.charCodeAt(from + 64) !== 0x22 || text.charCodeAt(at - 1) !== 0x22) {
+			return null;
+		}
+
+		const k = text.lastIndexOf(KIND, at);
+		if (k < start) {
+			return null;
+		}
+
+		const own = text.slice(k + KIND.length, at - 1);
+		// The same kind as the line before: one string looked up many times is looked up fast (isKnownKind).
+		if (own !== kind) {
+			kind = own;
+		}
+
+		prev = sha256Hex(bytes.subarray(start, newline));
+		lines.push(new LinkedLine(bytes, start, kind, prev, newline + 1));
+		start = newline + 1;
+	}
+
+	return lines;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {EventOf} from '../engine/events.js';
 import {checkpointsPath, signaturePath} from '../signing/record-files.js';
 import {isKnownKind} from '../engine/event-kinds.js';
-import {checkChain} from './chain.js';
+import {checkChain, linkedLines, type ChainedLine} from './chain.js';
 import {checkCheckpoints} from './checkpoints.js';
 import {checkSignatureFile} from './signature-file.js';
 import type {TrustedKey} from './trusted-keys.js';
@@ -12,6 +12,8 @@ export type VerifyOptions = {
 	trusted: readonly TrustedKey[];
 	/** Accept a record that names no signer (only its hash chain can be checked). */
 	allowUnsigned: boolean;
+	/** Parse and check the form of every line (canonical JSON, seq, run id, kind) even where trusted seals vouch for every byte. */
+	everyLine?: boolean;
 };
 
 /** What verification found in one record; `problem` is the first thing that does not hold, naming the line, checkpoint or file. */
@@ -47,6 +49,68 @@ export type RecordReport = {
  */
 export function verifyRecord(file: string, options: VerifyOptions): RecordReport {
 	const bytes = readBytes(file);
+	return (bytes === null || options.everyLine === true ? null : sealedWhole(file, bytes, options)) ?? checkEveryLine(file, bytes, options);
+}
+
+/**
+ * A record whose every byte is sealed by trusted checkpoints (and, finished, by its SSH
+ * signature) and whose hash chain holds: the report, without each line parsed and its form
+ * checked. The signer's cutover wrote those lines and the seals show they are what it sealed; the
+ * chain still catches a line changed on disk before a seal took it. Anything short of that:
+ * null, and checkEveryLine checks every line and names what does not hold.
+ */
+function sealedWhole(file: string, bytes: Buffer, options: VerifyOptions): RecordReport | null {
+	const sidecar = checkpointsPath(file);
+	const lines = existsSync(sidecar) ? linkedLines(bytes) : null;
+	const first = lines?.[0];
+	const last = lines?.at(-1);
+	if (lines === null || first === undefined || last === undefined || first.kind !== 'run.started') {
+		return null;
+	}
+
+	let started: EventOf<'run.started'>;
+	try {
+		started = first.line.event as EventOf<'run.started'>;
+	} catch {
+		return null;
+	}
+
+	const previous = wellFormed(started.previousRecord, ['file', 'head']);
+	const signer = wellFormed(started.signer, ['keyId', 'publicKey']);
+	const end = last.kind === 'run.finished' ? 'finished' : last.kind === 'run.interrupted' ? 'interrupted' : null;
+	if (previous === undefined || signer === undefined || signer === null || end === null || typeof started.runId !== 'string') {
+		return null;
+	}
+
+	const sealed = checkCheckpoints(readFileSync(sidecar, 'utf8'), {bytes, lines, runId: started.runId, signerKeyId: signer.keyId, trusted: options.trusted});
+	if (sealed.problem !== null || sealed.sealedThrough !== lines.length - 1 || last.end !== bytes.length) {
+		return null;
+	}
+
+	if (end === 'finished' && checkSignatureFile(file, bytes, signer.keyId, options.trusted) !== null) {
+		return null;
+	}
+
+	const notes = unknownKinds(lines);
+	return {
+		path: file,
+		name: path.basename(file),
+		problem: null,
+		lines: lines.length,
+		lineHashes: lines.map(l => l.hash),
+		previousRecord: previous,
+		signer,
+		trustedAs: sealed.key,
+		checkpoints: sealed.count,
+		end,
+		notes: end === 'interrupted' ? [...notes, interruptedNote] : notes,
+	};
+}
+
+const interruptedNote = 'interrupted: cutover resume continues it; the SSH signature comes when it finishes';
+
+/** Every line parsed and checked, then the seals: names the first line, checkpoint or file that does not hold. */
+function checkEveryLine(file: string, bytes: Buffer | null, options: VerifyOptions): RecordReport {
 	const chain = checkChain(bytes ?? Buffer.alloc(0));
 	const lines = chain.lines;
 	const started = lines[0]?.line.event as EventOf<'run.started'> | undefined;
@@ -126,7 +190,7 @@ export function verifyRecord(file: string, options: VerifyOptions): RecordReport
 			return fail(problem);
 		}
 	} else {
-		report.notes.push('interrupted: cutover resume continues it; the SSH signature comes when it finishes');
+		report.notes.push(interruptedNote);
 	}
 
 	return report;
@@ -144,7 +208,7 @@ function readBytes(file: string): Buffer | null {
  * Kinds a newer cutover may write: their bytes are under the chain and the seals like any
  * line's, so they verify; only their meaning is beyond this version, and the note says so.
  */
-function unknownKinds(lines: ReturnType<typeof checkChain>['lines']): string[] {
+function unknownKinds(lines: readonly ChainedLine[]): string[] {
 	// A loop, not flatMap: no array made per line of a long record.
 	const unknown: string[] = [];
 	for (let i = 0; i < lines.length; i++) {

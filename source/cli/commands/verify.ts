@@ -42,6 +42,7 @@ export function verifyCommand(args: string[]): number {
 	const {values, positionals} = parseCommand(args, {
 		trusted: {type: 'string'},
 		'allow-unsigned': {type: 'boolean', default: false},
+		'every-line': {type: 'boolean', default: false},
 	}, 'verify');
 	const [target, extra] = positionals;
 	if (target === undefined || extra !== undefined) {
@@ -54,7 +55,7 @@ export function verifyCommand(args: string[]): number {
 	}
 
 	const trust = trustedKeys(values.trusted);
-	const result = verifyRecords(where, {trusted: trust.keys, allowUnsigned: values['allow-unsigned']});
+	const result = verifyRecords(where, {trusted: trust.keys, allowUnsigned: values['allow-unsigned'], everyLine: values['every-line']});
 	for (const report of result.reports) {
 		process.stdout.write(`${describe(report)}\n`);
 	}
