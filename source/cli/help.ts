@@ -312,9 +312,10 @@ Checks a change record: every line's hash chain, every checkpoint's signature an
 it seals, that the run's end is sealed, the SSH signature of a finished run, and the link to
 the record before it. Each line's form (canonical JSON, seq, run id, kind) is checked too,
 except where trusted seals vouch for every byte of the record (--every-line checks it there
-as well); when anything does not hold, every line is checked and the first bad one named. Given a directory, it checks every record there and the chain between
-them (a removed or replaced record breaks it). A .jsonl there that is not a record (cutover
-did not name it so and its first line is not a run.started) is listed as skipped.
+as well); when anything does not hold, every line is checked and the first bad one named.
+Given a directory, it checks every record there and the chain between them (a removed or
+replaced record breaks it). A .jsonl there that is not a record (cutover did not name it so
+and its first line is not a run.started) is listed as skipped.
 
 Trusted keys: --trusted (an allowed_signers file or a PEM public key), else cutover config
 trustedKeys if that file exists, else the configured signing key's own public key. The key
