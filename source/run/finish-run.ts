@@ -11,7 +11,7 @@ import type {RunDeps} from './run-deps.js';
  * the journal has stopped taking lines nothing more is done (it could not be recorded): the run
  * is left unfinished.
  */
-export async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<FlowResult> {
+export async function finishRun(deps: RunDeps, outcome: RunOutcome, known: {versionBefore?: string | null} = {}): Promise<FlowResult> {
 	const {session} = deps;
 	if (session.fault !== null) {
 		return 'interrupted';
@@ -31,7 +31,7 @@ export async function finishRun(deps: RunDeps, outcome: RunOutcome): Promise<Flo
 	session.emit({
 		type: 'run.finished',
 		outcome,
-		versionBefore: session.state.versionBefore,
+		versionBefore: known.versionBefore === undefined ? session.state.versionBefore : known.versionBefore,
 		versionAfter: 'unknown' in version ? null : version.name,
 		...('unknown' in version ? {versionAfterUnknown: version.unknown} : {}),
 	});

@@ -139,11 +139,12 @@ function describeTraceError(error: unknown): string {
  */
 export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<FlowResult | null> {
 	const {session} = deps;
-	const failWindow = async (error: unknown) => {
+	// `versionBefore`: the version read when the plan was, where it is known though the plan was not journaled.
+	const failWindow = async (error: unknown, versionBefore?: string | null) => {
 		// The hint is what the operator does next: it goes into the record with the message.
 		const message = error instanceof Error ? error.message : String(error);
 		session.emit({type: 'error', step: 'window', message: error instanceof CutoverError && error.hint !== '' ? `${message}; ${error.hint}` : message});
-		return finishRun(deps, 'failed');
+		return finishRun(deps, 'failed', versionBefore === undefined ? {} : {versionBefore});
 	};
 
 	// 1. Maintenance window: what this database is and what will run.
@@ -175,7 +176,7 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 
 	if (plan.ok) {
 		try {
-			const pending = selectPending(plan.plan.pending, options.to);
+			const pending = selectPending(plan.plan.pending, options.to, plan.plan.applied.map(m => m.name));
 			refuseForeignCode(pending, plan.plan.applied.map(m => m.name));
 			const live = plan.plan.adoption;
 			const adoption = live === undefined ? {} : {adoption: {...live, commands: options.adoptCommands?.(live) ?? adoptCommandsFor(live, options.start)}};
@@ -195,7 +196,8 @@ export async function prepareRun(deps: RunDeps, options: FlowOptions): Promise<F
 				session.emit({type: 'migrations.history', expected}, 'with-next');
 			}
 		} catch (error) {
-			return failWindow(error);
+			// A --to that names no pending migration stops before the plan is journaled: the record still says where the database was.
+			return failWindow(error, session.state.plan === null ? plan.plan.applied.at(-1)?.name ?? null : undefined);
 		}
 
 		if (session.state.migrations.length === 0) {
@@ -776,14 +778,19 @@ function rollbackReason(deps: RunDeps, upgraded: boolean, postOk: boolean): stri
 	return 'the upgrade is complete and verified: keep it, or roll it back before the run closes';
 }
 
-function selectPending(pending: MigrationInfo[], to: string | null): MigrationInfo[] {
+function selectPending(pending: MigrationInfo[], to: string | null, applied: readonly string[]): MigrationInfo[] {
 	if (to === null) {
 		return pending;
 	}
 
 	const index = pending.findIndex(m => m.name === to);
 	if (index === -1) {
-		throw new Error(`--to ${to} is not a pending migration (pending: ${pending.map(m => m.name).join(', ') || 'none'})`);
+		const list = pending.map(m => m.name).join(', ') || 'none';
+		throw applied.includes(to)
+			? new CutoverError(`--to ${to} is already applied (the database is at ${applied.at(-1) ?? to}); --to only chooses how far up a run goes`, {
+				hint: `nothing was changed. A run goes back down only at its own rollback prompt: to return to ${to}, restore a backup taken when the database was there (restore with pg_restore, or copy the SQLite file back), or run the downs by hand; pending: ${list}`,
+			})
+			: new CutoverError(`--to ${to} is not a pending migration (pending: ${list})`, {hint: 'nothing was changed; name one of the pending migrations (cutover status lists them), or leave out --to to apply them all'});
 	}
 
 	return pending.slice(0, index + 1);

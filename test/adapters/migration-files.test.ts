@@ -83,22 +83,77 @@ describe('migration files that are not UTF-8', () => {
 });
 
 describe('empty migration files', () => {
-	for (const [name, text, problem] of [
-		['empty', '', /is empty/],
-		['blank', '\n\n  \t\n', /holds no statement/],
-		['comments only', '-- TODO: write this\n/* later; maybe */\n;\n', /holds no statement, only comments or blanks/],
-		['a wrapper around nothing', 'BEGIN;\n-- nothing yet\nCOMMIT;\n', /holds no statement/],
+	// golang-migrate's docs allow them, and real folders keep them (a migration replaced later, a down with nothing to undo).
+	for (const [name, text] of [
+		['empty', ''],
+		['blank', '\n\n  \t\n'],
+		['comments only', '-- Replaced by 0002\n/* later; maybe */\n;\n'],
+		['a wrapper around nothing', 'BEGIN;\n-- nothing yet\nCOMMIT;\n'],
 	] as const) {
-		test(`${name} is refused`, async () => {
-			const error = await refusal({'0001_a.up.sql': text});
-			assert.match(error.message, problem);
-			assert.match(error.hint, /write the migration's statements/);
+		test(`an up that is ${name} is a migration that does nothing; so is its empty down, which undoes it`, async () => {
+			const [source] = await readMigrations(directory({'0001_a.up.sql': text, '0001_a.down.sql': text}), 'postgres');
+			assert.ok(source?.up.kind === 'sql');
+			assert.deepEqual(source.up.statements, []);
+			assert.ok(source.down?.kind === 'sql', 'an empty down of an up that does nothing is not irreversible');
+			assert.deepEqual(source.down.statements, []);
 		});
 	}
 
-	test('an empty down file is refused too, with the way to mark the migration irreversible', async () => {
-		const error = await refusal({'0001_a.up.sql': 'SELECT 1;', '0001_a.down.sql': '-- nothing to undo\n'});
-		assert.match(error.hint, /delete 0001_a\.down\.sql to mark the migration irreversible/);
+	test('an empty down of an up that does something makes the migration irreversible, as the tools treat it', async () => {
+		const [source] = await readMigrations(directory({'0001_a.up.sql': 'CREATE TABLE a (id int);\n', '0001_a.down.sql': '-- nothing to undo\n'}), 'postgres');
+		assert.ok(source?.up.kind === 'sql');
+		assert.deepEqual(source.up.statements, ['CREATE TABLE a (id int)']);
+		assert.equal(source.down, null);
+	});
+
+	test('a migration that does nothing applies and reverts with its log row, on SQLite and PostgreSQL', async () => {
+		const dir = directory({'0001_a.up.sql': 'CREATE TABLE a (id int);\n', '0001_a.down.sql': 'DROP TABLE a;\n', '0002_replaced.up.sql': '-- Replaced by 0003\n', '0002_replaced.down.sql': '', '0003_b.up.sql': 'CREATE TABLE b (id int);\n'});
+		const sqliteFile = path.join(directory({}), 'noop.db');
+		const created = new BetterSqlite3(sqliteFile);
+		created.exec('VACUUM');
+		created.close();
+		const database = await createThrowawayDatabase('cutover_noop');
+		try {
+			for (const target of [parseTarget(`sqlite:${sqliteFile}`), parseTarget(database.url)] as Target[]) {
+				// eslint-disable-next-line no-await-in-loop -- one engine after the other
+				const migrator = await openMigrator({target, directory: dir});
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					const plan = await migrator.plan();
+					assert.deepEqual(plan.pending.map(m => [m.name, m.reversible]), [['0001_a', true], ['0002_replaced', true], ['0003_b', false]]);
+					for (const name of ['0001_a', '0002_replaced', '0003_b']) {
+						// eslint-disable-next-line no-await-in-loop
+						await migrator.up(name, {runId: 'noop', appliedBy: 'test'});
+					}
+
+					// eslint-disable-next-line no-await-in-loop
+					assert.deepEqual((await migrator.plan()).applied.map(m => m.name), ['0001_a', '0002_replaced', '0003_b']);
+					// eslint-disable-next-line no-await-in-loop
+					await migrator.down('0002_replaced', {runId: 'noop', appliedBy: 'test'});
+					// eslint-disable-next-line no-await-in-loop
+					assert.deepEqual((await migrator.plan()).applied.map(m => m.name), ['0001_a', '0003_b'], target.engine);
+				} finally {
+					// eslint-disable-next-line no-await-in-loop
+					await migrator.close();
+				}
+			}
+		} finally {
+			await database.drop();
+		}
+	});
+});
+
+describe('morph\'s no-transaction marker', () => {
+	test('-- morph:nontransactional above the first statement runs the file outside a transaction, as morph does', async () => {
+		const [source] = await readMigrations(directory({'000118_create_index_poststats.up.sql': '-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_poststats ON poststats (day);\n'}), 'postgres');
+		assert.ok(source?.up.kind === 'sql');
+		assert.equal(source.up.transaction, false);
+	});
+
+	test('without it, such a statement is still refused, and the hint names morph\'s marker too', async () => {
+		const error = await refusal({'000118_create_index_poststats.up.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_poststats ON poststats (day);\n'});
+		assert.match(error.message, /cannot run inside a transaction block/);
+		assert.match(error.hint, /morph "-- morph:nontransactional"/);
 	});
 });
 

@@ -235,20 +235,23 @@ describe('engine variants', () => {
 		assert.deepEqual(statementsOf(onPostgres, 1), ['SELECT 33']);
 	});
 
-	test('pop: .autocommit runs outside a transaction; an empty file does nothing, an empty down cannot revert', async () => {
+	test('pop: .autocommit runs outside a transaction; an empty file does nothing; an empty down cannot revert an up that does something', async () => {
 		const folder = await read({
 			'1_idx.postgres.autocommit.up.sql': 'CREATE INDEX CONCURRENTLY i ON t (c);',
 			'1_idx.postgres.autocommit.down.sql': 'DROP INDEX CONCURRENTLY i;',
 			'2_noop.postgres.up.sql': '',
 			'2_noop.postgres.down.sql': '',
 			'3_generic.autocommit.up.sql': 'SELECT 3;',
+			'4_table.up.sql': 'CREATE TABLE t4 (id int);',
+			'4_table.down.sql': '',
 		});
-		const [idx, noop, generic] = folder.sources;
+		const [idx, noop, generic, table] = folder.sources;
 		assert.equal(idx!.up.transaction, false);
 		assert.equal(idx!.down?.transaction, false);
 		assert.ok(noop!.up.kind === 'sql' && noop!.up.statements.length === 0, 'an empty up is a migration that does nothing');
-		assert.equal(noop!.down, null);
+		assert.ok(noop!.down?.kind === 'sql' && noop!.down.statements.length === 0, 'its empty down undoes nothing, and so undoes it');
 		assert.equal(generic!.up.transaction, false);
+		assert.equal(table!.down, null, 'an empty down of an up that creates a table makes it irreversible');
 	});
 
 	test('names with dots, dashes and spaces, where the tool allows them', async () => {

@@ -20,7 +20,7 @@ function lint(args: string[], entry = cli) {
 }
 
 /** A migrations folder of the given files, written fresh. */
-function folder(name: string, files: Record<string, string>): string {
+function folder(name: string, files: Record<string, string | Uint8Array>): string {
 	const at = path.join(dir, name);
 	mkdirSync(at, {recursive: true});
 	for (const [file, text] of Object.entries(files)) {
@@ -103,9 +103,9 @@ describe('cutover lint', () => {
 		const json = JSON.parse(missing.stdout) as {status: string; exitCode: number; error: string; hint: string};
 		assert.deepEqual([json.status, json.exitCode], ['could-not-lint', 3]);
 		assert.match(json.error, /no-such-folder is no directory/);
-		const emptyUp = lint([folder('empty-up', {'0001_nothing.up.sql': '-- nothing yet\n'})]);
-		assert.equal(emptyUp.status, 3, emptyUp.out);
-		assert.match(emptyUp.stderr, /0001_nothing\.up\.sql/);
+		const latin1 = lint([folder('latin1-up', {'0001_names.up.sql': Buffer.from([0x53, 0x45, 0x4C, 0x45, 0x43, 0x54, 0x20, 0x27, 0xE9, 0x27, 0x3B])})]);
+		assert.equal(latin1.status, 3, latin1.out);
+		assert.match(latin1.stderr, /0001_names\.up\.sql:1: byte 8 \(0xe9\) is not UTF-8/);
 		const usage = lint([contract, '--engine', 'mysql']);
 		assert.equal(usage.status, 3, usage.out);
 		assert.match(usage.stderr, /--engine mysql is not an engine cutover lints/);

@@ -44,4 +44,29 @@ describe(':target_migration', () => {
 			await target.cleanup();
 		}
 	});
+
+	it('a --to that names no pending migration changes nothing, says what to do, and the record keeps the version the database was at', async () => {
+		const target = await prepareDemoTarget('sqlite');
+		try {
+			const records = path.join(target.dir, 'records');
+			const args = (to: string) => ['run', '--db', target.db, '--migrations', demoMigrations, '--checklist', productionChecklist, '--to', to,
+				'--plain', '--yes', '--confirm-db', target.name, '--records', records, '--backups', path.join(target.dir, 'backups')];
+			const finished = () => {
+				const last = readdirSync(records).filter(f => f.endsWith('.jsonl')).sort().at(-1)!;
+				return readJournal(readFileSync(path.join(records, last), 'utf8')).map(l => l.event).find(e => e.type === 'run.finished');
+			};
+
+			// The demo database is at 0001: 0001 is applied, 0009 is nowhere.
+			const applied = cutover(target, args('0001_create_users_and_meters'));
+			assert.equal(applied.code, 1, applied.stdout);
+			assert.match(applied.stdout + applied.stderr, /--to 0001_create_users_and_meters is already applied \(the database is at 0001_create_users_and_meters\).*nothing was changed\. A run goes back down only at its own rollback prompt/s);
+			assert.deepEqual([finished()?.['versionBefore'], finished()?.['versionAfter']], ['0001_create_users_and_meters', '0001_create_users_and_meters']);
+			const unknown = cutover(target, args('0009_nowhere'));
+			assert.equal(unknown.code, 1, unknown.stdout);
+			assert.match(unknown.stdout + unknown.stderr, /--to 0009_nowhere is not a pending migration \(pending: 0002_users_status, 0003_archive_duplicate_meters, 0004_meters_unique_slot\); nothing was changed/);
+			assert.deepEqual([finished()?.['versionBefore'], finished()?.['versionAfter']], ['0001_create_users_and_meters', '0001_create_users_and_meters']);
+		} finally {
+			await target.cleanup();
+		}
+	});
 });

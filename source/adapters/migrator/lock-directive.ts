@@ -5,6 +5,8 @@ const directive = /^--\s*cutover:\s*(.*)$/i;
 const lockTimeout = /^lock-timeout\s*=\s*(\S+)$/i;
 const noTransaction = /^no-transaction$/i;
 const allow = /^allow\b/i;
+// morph's (Mattermost's) marker, in the golang-migrate layout morph shares: the file runs outside a transaction.
+const morphNoTransaction = /^--\s*morph:nontransactional\s*$/i;
 
 /** What a SQL migration asks of cutover in `-- cutover:` comments above its first statement. */
 export type Directives = {
@@ -17,7 +19,8 @@ export type Directives = {
 
 /**
  * A SQL migration may ask for its own lock timeout (`-- cutover: lock-timeout=30s`) and to run
- * outside a transaction (`-- cutover: no-transaction`) in comments above its first statement.
+ * outside a transaction (`-- cutover: no-transaction`, or morph's `-- morph:nontransactional`) in
+ * comments above its first statement.
  * A `-- cutover:` line that says anything else is a problem, so a typo never silently falls
  * back to the default.
  */
@@ -32,6 +35,12 @@ export function readDirectives(text: string): Directives | {problem: string; lin
 
 		if (!line.startsWith('--')) {
 			break;
+		}
+
+		if (morphNoTransaction.test(line)) {
+			found.transaction = false;
+			found.noTransactionLine = index + 1;
+			continue;
 		}
 
 		const match = directive.exec(line);

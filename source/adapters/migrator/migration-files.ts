@@ -130,7 +130,7 @@ async function toSource(directory: string, picked: Picked, reader: FormatReader,
 		};
 	}
 
-	const script = async (item: {file: string; role: FileRole}, direction: 'up' | 'down') => sqlScript(directory, item.file, await read(item.file), {direction, reader, engine, transaction: item.role.transaction, refuse});
+	const script = async (item: {file: string; role: FileRole}, direction: 'up' | 'down', emptyDown: ScriptOptions['emptyDown'] = 'irreversible') => sqlScript(directory, item.file, await read(item.file), {direction, reader, engine, transaction: item.role.transaction, refuse, emptyDown});
 	const upScript = await script(picked.up, 'up');
 	if (upScript === null) {
 		throw new MigrationFileError(path.join(directory, picked.up.file), 'has no up section', {hint: `write the migration's statements in ${picked.up.file}`});
@@ -140,16 +140,26 @@ async function toSource(directory: string, picked: Picked, reader: FormatReader,
 		name,
 		checksum: sha256(upScript.text),
 		up: upScript,
-		down: picked.down === null ? null : await script(picked.down, 'down'),
+		// An up that does nothing leaves nothing to undo: its empty down undoes it, rather than making it irreversible.
+		down: picked.down === null ? null : await script(picked.down, 'down', upScript.statements.length === 0 ? 'noop' : 'irreversible'),
 	};
 }
 
-type ScriptOptions = {direction: 'up' | 'down'; reader: FormatReader; engine: Engine; transaction: boolean; refuse: boolean};
+type ScriptOptions = {
+	direction: 'up' | 'down';
+	reader: FormatReader;
+	engine: Engine;
+	transaction: boolean;
+	refuse: boolean;
+	/** Where the format runs an empty file: whether an empty down makes the migration irreversible, or undoes an up that did nothing. */
+	emptyDown?: 'irreversible' | 'noop';
+};
 
 /**
  * One direction of a SQL migration: the file, or its section in a one-file format. Null for a
- * down that holds nothing where the tool allows an empty file (pop, dbmate, goose, Flyway): such
- * a migration cannot be reverted by its down, so cutover counts it irreversible.
+ * down that holds nothing where the tool allows an empty file (golang-migrate, pop, dbmate, goose,
+ * Flyway): such a migration cannot be reverted by its down, so cutover counts it irreversible;
+ * unless its up does nothing too, when the empty down is what undoes it.
  */
 async function sqlScript(directory: string, name: string, bytes: Uint8Array, options: ScriptOptions): Promise<Extract<Script, {kind: 'sql'}> | null> {
 	const file = path.join(directory, name);
@@ -209,16 +219,10 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		});
 	}
 
-	if (shape.statements.length === 0 && reader.emptyIsNoop) {
-		if (options.direction === 'down') {
-			return null;
-		}
-	} else if (shape.statements.length === 0) {
-		throw new MigrationFileError(file, bytes.length === 0 ? 'is empty' : 'holds no statement, only comments or blanks', {
-			hint: name.includes('.down.')
-				? `write the statements that undo the up migration, or delete ${name} to mark the migration irreversible`
-				: `write the migration's statements in ${name}, or delete it`,
-		});
+	// Every tool cutover reads runs an empty file (golang-migrate's docs allow one; pop's and ory's folders
+	// hold hundreds; Flyway and Prisma record it): an up that does nothing, a down that makes it irreversible.
+	if (shape.statements.length === 0 && options.direction === 'down' && options.emptyDown !== 'noop') {
+		return null;
 	}
 
 	if (options.refuse) {

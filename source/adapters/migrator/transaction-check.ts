@@ -21,7 +21,7 @@ export function refuseNonTransactional(file: string, statements: readonly Statem
 			const name = path.basename(file);
 			throw new MigrationFileError(file, `${what} cannot run inside a transaction block, and this migration runs in one`, {
 				line: statement.line,
-				hint: `add the line "-- cutover: no-transaction" above the first statement of ${name} (or the tool's own marker: goose "-- +goose NO TRANSACTION", dbmate "-- migrate:up transaction:false", pop's .autocommit): it then runs statement by statement, each committing on its own (keep such a statement in a migration of its own, and make the others safe to run twice: IF NOT EXISTS)`,
+				hint: `add the line "-- cutover: no-transaction" above the first statement of ${name} (or the tool's own marker: goose "-- +goose NO TRANSACTION", dbmate "-- migrate:up transaction:false", morph "-- morph:nontransactional", pop's .autocommit): it then runs statement by statement, each committing on its own (keep such a statement in a migration of its own, and make the others safe to run twice: IF NOT EXISTS)`,
 			});
 		}
 	}

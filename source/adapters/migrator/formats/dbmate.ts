@@ -7,7 +7,6 @@ const marker = /^--\s*migrate:(up|down)(?:\s+(.*))?$/i;
 
 export const dbmate: FormatReader = {
 	name: 'dbmate',
-	emptyIsNoop: true,
 	match(name) {
 		return oneFileRole(name, file);
 	},

@@ -7,8 +7,6 @@ const repeatableFile = /^R__.+\.sql$/;
 
 export const flyway: FormatReader = {
 	name: 'flyway',
-	// Flyway applies an empty script and records it.
-	emptyIsNoop: true,
 	match(file) {
 		const match = versioned.exec(file);
 		if (!match) {

@@ -7,7 +7,6 @@ const moduleFile = /^(\d+)_([A-Za-z0-9_-]+)\.(?:js|mjs|ts|mts)$/;
 
 export const golangMigrate: FormatReader = {
 	name: 'golang-migrate',
-	emptyIsNoop: false,
 	match(file) {
 		const sql = sqlFile.exec(file);
 		if (sql) {

@@ -8,7 +8,6 @@ const annotation = /^--\s*\+goose\s+(.*?)\s*$/i;
 
 export const goose: FormatReader = {
 	name: 'goose',
-	emptyIsNoop: true,
 	match(name) {
 		return oneFileRole(name, file);
 	},

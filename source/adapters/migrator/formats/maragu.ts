@@ -9,7 +9,6 @@ const sqlFile = /^([\w-]+).(up|down)\.sql$/;
 
 export const maragu: FormatReader = {
 	name: 'maragu',
-	emptyIsNoop: true,
 	match(file) {
 		const match = sqlFile.exec(file);
 		if (!match) {

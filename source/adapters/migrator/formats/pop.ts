@@ -7,8 +7,6 @@ const engines: Record<string, Engine> = {postgres: 'postgres', sqlite3: 'sqlite'
 
 export const pop: FormatReader = {
 	name: 'pop',
-	// pop runs an empty file as a migration that does nothing, and ory's folders hold hundreds of them.
-	emptyIsNoop: true,
 	match(file) {
 		const match = popFile.exec(file);
 		if (!match) {

@@ -10,8 +10,6 @@ export const prismaFolder = /^\d+_[^/]+$/;
 
 export const prisma: FormatReader = {
 	name: 'prisma',
-	// Prisma applies an empty migration (a comment only) and records it.
-	emptyIsNoop: true,
 	match(file) {
 		const match = migrationFile.exec(file);
 		if (!match) {

@@ -52,8 +52,6 @@ export type FormatReader = {
 	 * is sent as one statement whatever its pieces (a goose block), so the parser's objection to it refuses nothing.
 	 */
 	sections?(text: string, split?: (text: string, options?: {whole?: boolean}) => Statement[]): Sections;
-	/** An empty file is a migration that does nothing (the tool runs it and logs it); otherwise it is refused. */
-	emptyIsNoop: boolean;
 };
 
 /** Orders versions number by number; a missing number counts as 0, so Flyway's 1.0 equals 1. */
