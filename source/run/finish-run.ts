@@ -1,4 +1,5 @@
 import type {RunOutcome} from '../engine/events.js';
+import {MigrationFileError} from '../errors/index.js';
 import type {FlowResult} from './flow.js';
 import {appliedThisRun} from '../engine/gates.js';
 import type {RunState} from '../engine/state.js';
@@ -98,6 +99,11 @@ async function versionAtEnd(deps: RunDeps): Promise<{name: string | null} | {unk
 	try {
 		return {name: await read()};
 	} catch (first) {
+		// The version is read through the plan: a folder that does not load is no connection's fault, and a new one would not read it either.
+		if (first instanceof MigrationFileError) {
+			return {unknown: `the version was not read: the migrations folder does not load (${messageOf(first)})`};
+		}
+
 		try {
 			await deps.connections.close();
 			await deps.connections.reopen();

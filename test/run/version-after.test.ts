@@ -7,6 +7,7 @@ import {describe, it} from 'node:test';
 import pg from 'pg';
 import type {RunEvent} from '../../source/engine/events.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
+import {MigrationFileError} from '../../source/errors/index.js';
 import {finishRun} from '../../source/run/finish-run.js';
 import type {RunDeps} from '../../source/run/run-deps.js';
 import {createSession} from '../../source/run/session.js';
@@ -114,5 +115,28 @@ describe('the version at the end of a run', () => {
 		assert.equal(finished.versionAfter, null);
 		assert.match(finished.versionAfterUnknown ?? '', /Connection terminated unexpectedly.*new connection \(connect ECONNREFUSED/);
 		assert.match(describeEvent(finished), /version none → unknown \(/);
+	});
+
+	it('when the folder does not load, it says so, and does not blame the connection or open a new one', async () => {
+		const entries: RunEvent[] = [];
+		const session = createSession({path: '/dev/null', append: entry => entries.push(entry.event), close() {}}, {now: () => 0});
+		let reopened = 0;
+		const deps = {
+			session,
+			runbook: {maintenance: {on: null, off: null, offWhenMidChange: false}},
+			connections: {
+				migrator: {plan: async () => Promise.reject(new MigrationFileError('/m/0002_x.up.sql', 'byte 3 (0xe9) is not UTF-8', {hint: 'save it as UTF-8'}))},
+				async close() {},
+				async reopen() {
+					reopened++;
+				},
+			},
+		} as unknown as RunDeps;
+		await finishRun(deps, 'failed');
+		const finished = entries.at(-1);
+		assert.ok(finished?.type === 'run.finished');
+		assert.equal(reopened, 0);
+		assert.match(finished.versionAfterUnknown ?? '', /^the version was not read: the migrations folder does not load \(.*0002_x\.up\.sql.*not UTF-8/);
+		assert.doesNotMatch(finished.versionAfterUnknown ?? '', /connection/);
 	});
 });
