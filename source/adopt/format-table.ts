@@ -4,7 +4,7 @@ const cut = (text: string, width: number) => text.length <= width ? text : `${te
 
 /**
  * The mapping as a table, one migration per line: file, history row, status, and the detail
- * (a baseline's objects each with present/MISSING under their migration).
+ * (a baseline's objects each with present, MISSING or dropped later under their migration).
  */
 export function formatAdoptionTable(rows: readonly AdoptionRow[], width: number): string[] {
 	const fileWidth = Math.min(40, Math.max(4, ...rows.map(r => (r.file ?? '(no file)').length)));
@@ -16,7 +16,10 @@ export function formatAdoptionTable(rows: readonly AdoptionRow[], width: number)
 		const flag = row.status === 'applied' || row.status === 'pending' || row.status === 'logged' ? row.status : row.status.toUpperCase();
 		lines.push(line(row.file ?? '(no file)', row.history ?? '-', flag, row.detail));
 		for (const object of row.objects ?? []) {
-			lines.push(cut(`      ${object.kind} ${object.name}: ${object.present ? 'present' : 'MISSING'}`, Math.max(40, width)));
+			const state = object.droppedBy === undefined
+				? object.present ? 'present' : 'MISSING'
+				: `dropped later by ${object.droppedBy}${object.renamedTo === undefined ? '' : ` (renamed to ${object.renamedTo})`}`;
+			lines.push(cut(`      ${object.kind} ${object.name}: ${state}`, Math.max(40, width)));
 		}
 	}
 

@@ -1,4 +1,6 @@
 import type {AdoptionProblem, AdoptionRow, HistoryTool} from '../engine/model.js';
+import type {SchemaChange} from '../sql/created-objects.js';
+import {followObjects, type EvidenceObject} from './evidence.js';
 import {compareVersions, normalizeVersion, versionOf} from './versions.js';
 
 /** A migration of the folder, as adoption needs it. */
@@ -10,6 +12,8 @@ export type AdoptFile = {
 	flywayChecksum: number | null;
 	/** The tables and indexes its up SQL creates (empty for a module). */
 	objects: Array<{kind: 'table' | 'index'; name: string}>;
+	/** Its up SQL's creates, drops and renames in order; when absent, `objects` are taken as its only changes. */
+	changes?: SchemaChange[];
 	/** Code only its own tool runs (a goose Go migration). */
 	external?: boolean;
 };
@@ -146,12 +150,26 @@ function coveringRow(matchOf: ReadonlyMap<number, HistoryRow>, index: number): s
 }
 
 /**
+ * The evidence of a baseline to `to`, per migration up to it: what each creates, marked when a
+ * later migration of the range (up to `to`) drops or renames it.
+ */
+export function baselineEvidence(files: readonly AdoptFile[], to: string): EvidenceObject[][] {
+	const end = files.findIndex(file => file.name === to);
+	return followObjects(files.slice(0, end + 1).map(file => ({
+		name: file.name,
+		changes: file.changes ?? file.objects.map(o => ({change: 'create' as const, ...o, key: objectKey(o)})),
+	})));
+}
+
+/**
  * A baseline to `to`: every migration up to it is marked applied, with the evidence of the
  * objects its SQL creates (`present`: the names the database has). A missing object is a
  * problem the operator may override only with an explicit flag; one that names nothing is taken on the operator's word.
+ * An object a later migration of the range drops (or renames) is shown so, and not required.
  */
 export function mapBaseline(files: readonly AdoptFile[], to: string, present: ReadonlySet<string>, logged: ReadonlySet<string>): Mapping {
 	const end = files.findIndex(file => file.name === to);
+	const evidence = baselineEvidence(files, to);
 	const notes: string[] = [];
 	const missing: string[] = [];
 	const rows: AdoptionRow[] = files.map((file, index) => {
@@ -164,8 +182,10 @@ export function mapBaseline(files: readonly AdoptFile[], to: string, present: Re
 			return {...base, status: 'pending', detail: 'after the baseline, left for the next run'};
 		}
 
-		const objects = file.objects.map(o => ({...o, present: present.has(objectKey(o))}));
-		const absent = objects.filter(o => !o.present);
+		const objects = (evidence[index] ?? []).map(o => ({kind: o.kind, name: o.name, present: present.has(objectKey(o)), ...(o.droppedBy === undefined ? {} : {droppedBy: o.droppedBy}), ...(o.renamedTo === undefined ? {} : {renamedTo: o.renamedTo})}));
+		const required = objects.filter(o => o.droppedBy === undefined);
+		const absent = required.filter(o => !o.present);
+		const dropped = objects.length - required.length;
 		if (objects.length === 0) {
 			notes.push(`${file.name} creates no table or index cutover can read from it: it is marked applied on your word`);
 		}
@@ -174,7 +194,8 @@ export function mapBaseline(files: readonly AdoptFile[], to: string, present: Re
 			missing.push(`${file.name} (${absent.map(o => `${o.kind} ${o.name}`).join(', ')})`);
 		}
 
-		const detail = objects.length === 0 ? 'names no table or index' : `${objects.length - absent.length} of ${objects.length} objects present`;
+		const later = dropped === 0 ? '' : `${required.length === 0 ? '' : ', '}${dropped} dropped later`;
+		const detail = objects.length === 0 ? 'names no table or index' : `${required.length === 0 ? '' : `${required.length - absent.length} of ${required.length} objects present`}${later}`;
 		return {...base, status: absent.length > 0 ? 'objects-missing' : 'applied', detail, objects};
 	});
 	const problems: AdoptionProblem[] = missing.length === 0 ? [] : [{

@@ -363,8 +363,10 @@ export const baselineHelp = `cutover baseline --db <target> --to <migration> [--
 Adopts a database whose schema is already at <migration>: marks every migration up to it
 applied in cutover_migrations without running it. Shows the evidence first: the tables and
 indexes each migration's SQL creates (CREATE TABLE / CREATE INDEX names), present or
-missing. Missing objects refuse the baseline unless --force is given (recorded as an
-override). Its own typed-name gate and its own signed record.
+missing. An object a later migration up to <migration> drops or renames (DROP TABLE,
+DROP INDEX, ALTER TABLE|INDEX … RENAME TO) is shown as dropped later, not required; the
+renamed-to name is expected instead. Missing objects refuse the baseline unless --force is
+given (recorded as an override). Its own typed-name gate and its own signed record.
 
 Options
   --to <migration>       the last migration the schema has; required

@@ -86,7 +86,10 @@ export type LiveSchema = {
 	histories: HistoryTool[];
 	/** The commands that fit (import from each history found, else baseline), with the operator's flags. */
 	commands: string[];
-	/** The last migration of an unbroken run from the first whose CREATE TABLE targets all exist: where a baseline likely goes. */
+	/**
+	 * Where a baseline likely goes: the last migration N that creates something of its own such that
+	 * every table and index migrations up to N create, and none of them drops or renames after, exists.
+	 */
 	baselineTo?: string;
 };
 
@@ -106,8 +109,11 @@ export type AdoptionRow = {
 	detail: string;
 	/** sha256 of the file's up source: what its cutover_migrations row gets. */
 	checksum: string | null;
-	/** Baseline: the tables and indexes its SQL creates, and whether each exists. */
-	objects?: Array<{kind: 'table' | 'index'; name: string; present: boolean}>;
+	/**
+	 * Baseline: the tables and indexes its SQL creates, and whether each exists. `droppedBy`: a later
+	 * migration up to the baseline's drops it (`renamedTo`: renames it so), so it is not required.
+	 */
+	objects?: Array<{kind: 'table' | 'index'; name: string; present: boolean; droppedBy?: string; renamedTo?: string}>;
 };
 
 /** Something in the mapping that keeps the adoption from being written; `overridable` ones open with an explicit flag. */

@@ -1,4 +1,4 @@
-import {mapBaseline, mapHistory, type Mapping} from '../adopt/map-history.js';
+import {baselineEvidence, mapBaseline, mapHistory, type Mapping} from '../adopt/map-history.js';
 import type {AdoptionAction, EventOf, RunOutcome} from '../engine/events.js';
 import {adoptionGate, rowsToWrite, unresolvedAdoptionProblems} from '../engine/gates.js';
 import type {HistoryTool} from '../engine/model.js';
@@ -96,8 +96,8 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 				return fail(`there is no migration ${to} in ${options.start.migrationsDir}, nothing was written; --to takes a migration's name as cutover status lists it`);
 			}
 
-			const upTo = files.slice(0, files.findIndex(file => file.name === to) + 1);
-			const present = await deps.adopter.present(upTo.flatMap(file => file.objects));
+			// The new names renames give are looked up too; what is dropped later is, to show it as it is.
+			const present = await deps.adopter.present(baselineEvidence(files, to).flat());
 			mapping = mapBaseline(files, to, present, new Set(logged));
 		}
 	} catch (error) {

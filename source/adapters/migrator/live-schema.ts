@@ -1,6 +1,7 @@
 import type {HistoryTool, LiveSchema} from '../../engine/model.js';
 import {MIGRATIONS_TABLE} from './migration-log.js';
 import {nameParts} from '../../sql/created-objects.js';
+import {objectKey} from '../../adopt/map-history.js';
 import {readHistory} from './history-readers.js';
 import {historyTables} from './tool-history.js';
 import type {Session} from './session.js';
@@ -146,4 +147,36 @@ export async function objectExists(session: Session, object: {kind: 'table' | 'i
 	const master = schema === null || schema === 'main' ? 'sqlite_master' : `"${schema.replaceAll('"', '""')}".sqlite_master`;
 	const rows = await session.run(`SELECT 1 AS present FROM ${master} WHERE type = ? AND name = ? COLLATE NOCASE`, [object.kind, name]);
 	return rows.length > 0;
+}
+
+/**
+ * Which of the objects exist, by objectKey. PostgreSQL: one query for them all (a folder of hundreds
+ * of migrations is looked at before every plan); a name it cannot parse sends it back to one at a time.
+ */
+export async function objectsPresent(session: Session, objects: ReadonlyArray<{kind: 'table' | 'index'; name: string}>): Promise<Set<string>> {
+	const found = new Set<string>();
+	const wanted = [...new Map(objects.map(o => [objectKey(o), {kind: o.kind, name: o.name}])).values()];
+	if (session.engine === 'postgres' && wanted.length > 0) {
+		try {
+			const rows = await session.run(`SELECT o.kind, o.name FROM unnest($1::text[], $2::text[]) AS o(kind, name)
+				JOIN pg_catalog.pg_class c ON c.oid = to_regclass(o.name)
+				WHERE c.relkind::text = ANY (CASE o.kind WHEN 'table' THEN ARRAY['r', 'p'] ELSE ARRAY['i', 'I'] END)`, [wanted.map(o => o.kind), wanted.map(o => o.name)]);
+			for (const row of rows) {
+				found.add(objectKey({kind: String(row['kind']) as 'table' | 'index', name: String(row['name'])}));
+			}
+
+			return found;
+		} catch {
+			// One name to_regclass cannot parse fails the whole query: each is asked on its own below.
+		}
+	}
+
+	for (const object of wanted) {
+		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
+		if (await objectExists(session, object)) {
+			found.add(objectKey(object));
+		}
+	}
+
+	return found;
 }

@@ -1,11 +1,10 @@
 import {flywayChecksum} from '../../adopt/flyway-checksum.js';
 import type {AdoptFile} from '../../adopt/map-history.js';
-import {objectKey} from '../../adopt/map-history.js';
 import type {Adopter} from '../../ports/adopter.js';
-import {createdObjects} from '../../sql/created-objects.js';
+import {schemaChanges} from '../../sql/created-objects.js';
 import type {Target} from '../../target.js';
 import {readHistory} from './history-readers.js';
-import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
+import {historyTools, objectsPresent, readLiveSchema} from './live-schema.js';
 import type {FormatName} from './formats/types.js';
 import {readMigrations} from './migration-files.js';
 import {createLogTable, insertLogRow, logTableExists, readLog} from './migration-log.js';
@@ -17,13 +16,17 @@ export async function openAdopter(target: Target, directory: string, format: For
 		: await (await import('./sqlite-session.js')).openSqliteSession(target.path);
 	return {
 		async files() {
-			return Promise.all((await readMigrations(directory, target.engine, format === null ? {} : {format})).map(async (source): Promise<AdoptFile> => ({
-				name: source.name,
-				checksum: source.checksum,
-				flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,
-				objects: source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => createdObjects(statement, target.engine)))).flat() : [],
-				...(source.up.kind === 'external' ? {external: true} : {}),
-			})));
+			return Promise.all((await readMigrations(directory, target.engine, format === null ? {} : {format})).map(async (source): Promise<AdoptFile> => {
+				const changes = source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => schemaChanges(statement, target.engine)))).flat() : [];
+				return {
+					name: source.name,
+					checksum: source.checksum,
+					flywayChecksum: source.up.kind === 'sql' ? flywayChecksum(source.up.text) : null,
+					objects: changes.flatMap(c => c.change === 'create' ? [{kind: c.kind, name: c.name}] : []),
+					changes,
+					...(source.up.kind === 'external' ? {external: true} : {}),
+				};
+			}));
 		},
 		async logged() {
 			return (await readLog(session)).map(row => row.name);
@@ -38,15 +41,7 @@ export async function openAdopter(target: Target, directory: string, format: For
 			return readHistory(session, tool);
 		},
 		async present(objects) {
-			const found = new Set<string>();
-			for (const object of objects) {
-				// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
-				if (await objectExists(session, object)) {
-					found.add(objectKey(object));
-				}
-			}
-
-			return found;
+			return objectsPresent(session, objects);
 		},
 		async write(rows, by) {
 			await session.transaction(async () => {

@@ -8,8 +8,10 @@ import {resolveLockPolicy} from './lock-policy.js';
 import type {Target} from '../../target.js';
 import type {FormatName, MigrationFolder, MigrationSource} from './migration-files.js';
 import {logTableExists, readLog, type LogRow, type LogTable} from './migration-log.js';
-import {historyTools, objectExists, readLiveSchema} from './live-schema.js';
-import {createdObjects} from '../../sql/created-objects.js';
+import {historyTools, objectsPresent, readLiveSchema} from './live-schema.js';
+import {followObjects} from '../../adopt/evidence.js';
+import {objectKey} from '../../adopt/map-history.js';
+import {schemaChanges} from '../../sql/created-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
 import {catchUpStatements, historyInStep, toolHistory, type HistoryInStep} from './tool-history.js';
@@ -160,21 +162,32 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder, his
 	return {applied, pending, ...note, adoption: baselineTo === null ? live : {...live, baselineTo}};
 }
 
-/** The last migration, from the first on without a break, whose CREATE TABLE targets all exist; null when the first's do not. */
+/**
+ * Where a baseline likely goes: the last migration N such that every table and index migrations up
+ * to N create, and none of them drops or renames after, exists (the rule baseline's evidence
+ * applies), and N makes one of those itself, so that migrations after the schema's last sign of
+ * them (ALTERs only) are not offered on no evidence. Null when there is no such N.
+ * Not an unbroken run from the first: an object dropped later is absent, yet the later migration is the one the schema is at.
+ */
 async function lastPresent(session: Session, sources: readonly MigrationSource[]): Promise<string | null> {
-	let last: string | null = null;
-	for (const source of sources) {
-		// eslint-disable-next-line no-await-in-loop -- one migration after the other, up to the first not present
-		const tables = source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => createdObjects(statement, session.engine)))).flat().filter(o => o.kind === 'table') : [];
-		// eslint-disable-next-line no-await-in-loop -- one connection, one statement at a time
-		if (tables.length === 0 || !(await Promise.all(tables.map(async t => objectExists(session, t)))).every(Boolean)) {
-			return last;
+	const files = await Promise.all(sources.map(async source => ({
+		name: source.name,
+		changes: source.up.kind === 'sql' ? (await Promise.all(source.up.statements.map(async statement => schemaChanges(statement, session.engine)))).flat() : [],
+	})));
+	const after: Array<{alive: ReadonlyArray<{kind: 'table' | 'index'; name: string}>; own: boolean}> = [];
+	const evidence = followObjects(files, (_, alive, own) => {
+		after.push({alive, own});
+	});
+	// One look at the database for every name any migration gives an object.
+	const present = await objectsPresent(session, evidence.flat());
+	for (let n = after.length - 1; n >= 0; n--) {
+		const {alive, own} = after[n]!;
+		if (own && alive.every(o => present.has(objectKey(o)))) {
+			return sources[n]!.name;
 		}
-
-		last = source.name;
 	}
 
-	return last;
+	return null;
 }
 
 /** What the plan says of an up that runs outside a transaction: its statements, and which of them are not safe to run twice. */
