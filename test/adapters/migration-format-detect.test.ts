@@ -197,6 +197,21 @@ describe('ordering by version', () => {
 		assert.match(error.message, /V1__a\.sql\.conf, line 1: "shouldExecute=false" is a Flyway script setting cutover does not apply/);
 	});
 
+	test('Flyway: a script holding CREATE INDEX CONCURRENTLY runs outside a transaction without a .sql.conf, as Flyway runs it; its checksum is the file\'s', async () => {
+		const text = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS events_at ON events (at);\nDROP INDEX CONCURRENTLY IF EXISTS events_old;\n';
+		const folder = await read({'V1__a.sql': 'CREATE TABLE events (at int);', 'V47__add_event_indexes.sql': text});
+		assert.deepEqual(folder.sources.map(s => s.up.transaction), [true, false]);
+		assert.deepEqual(statementsOf(folder, 1), ['CREATE INDEX CONCURRENTLY IF NOT EXISTS events_at ON events (at)', 'DROP INDEX CONCURRENTLY IF EXISTS events_old']);
+		// Other formats still ask for their marker.
+		assert.match((await refused({'0001_idx.up.sql': text})).message, /cannot run inside a transaction block/);
+	});
+
+	test('Flyway: a placeholder Flyway would replace is refused with its line, not run as text; other formats read ${…} as SQL', async () => {
+		const error = await refused({'V1__p.sql': 'CREATE TABLE p (\n  owner text DEFAULT \'${flyway:user}\'\n);\n'});
+		assert.match(error.message, /V1__p\.sql:2: \$\{flyway:user\} is a Flyway placeholder: Flyway replaces it with a value before the script runs, cutover does not/);
+		assert.deepEqual(statementsOf(await read({'0001_p.up.sql': 'SELECT \'${x}\';'}), 0), ['SELECT \'${x}\'']);
+	});
+
 	test('goose and dbmate: sequential and timestamped versions together, as numbers', async () => {
 		const gooseFolder = await read({'20240101120000_late.sql': goose('SELECT 3;'), '00002_b.sql': goose('SELECT 2;'), '00001_a.sql': goose('SELECT 1;')});
 		assert.deepEqual(names(gooseFolder), ['00001_a', '00002_b', '20240101120000_late']);
@@ -313,6 +328,14 @@ describe('dbmate files', () => {
 		assert.equal((await read({'1_a.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\n'})).sources[0]!.down, null);
 		assert.match((await refused({'1_a.sql': 'SELECT 0;\n-- migrate:up\nSELECT 1;\n'})).message, /SQL above its first -- migrate: line/);
 		assert.match((await refused({'1_a.sql': '-- migrate:up transaction:maybe\nSELECT 1;\n'})).message, /option cutover does not know/);
+	});
+
+	test('a marker counts only at the start of its line, as dbmate reads it: an indented one is refused, naming its line', async () => {
+		const text = '-- migrate:up\nALTER TABLE cities\n    ADD CONSTRAINT unique_city UNIQUE (name)\n    -- migrate:down\n    DROP CONSTRAINT IF EXISTS unique_city;\n';
+		const error = await refused({'20211026205335_create_cities.sql': text});
+		assert.match(error.message, /20211026205335_create_cities\.sql:4: "-- migrate:down" is indented: dbmate reads a marker only at the start of its line/);
+		const folder = await read({'1_a.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down  \nSELECT 2;\n'});
+		assert.deepEqual([statementsOf(folder, 0), folder.sources[0]!.down?.kind], [['SELECT 1'], 'sql'], 'trailing blanks after a marker are fine');
 	});
 
 	test('the checksum covers the whole file, the down section too', async () => {

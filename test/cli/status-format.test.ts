@@ -1,7 +1,7 @@
 // `cutover status` names the format it read a folder in, what it ignored and what this engine skips; --format is checked.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
@@ -46,5 +46,24 @@ describe('cutover status and migration formats', () => {
 		assert.equal(unknown.code, 2);
 		assert.match(unknown.stderr, /--format liquibase is not a format cutover reads/);
 		assert.match(unknown.stderr, /golang-migrate, pop, dbmate, goose, flyway/);
+	});
+
+	it('marks a migration that runs outside a transaction; --json answers in JSON when the folder does not load', () => {
+		const folder = path.join(scratch, 'outside');
+		mkdirSync(folder);
+		writeFileSync(path.join(folder, '0001_a.up.sql'), 'CREATE TABLE a (id int);\n');
+		writeFileSync(path.join(folder, '0002_vacuum.up.sql'), '-- cutover: no-transaction\nVACUUM;\n');
+		const result = status('--migrations', folder);
+		assert.equal(result.code, 0, result.stderr);
+		assert.match(result.stdout, /pending {2}0001_a {2}[0-9a-f]{12} {2}irreversible \(no down\)\n/);
+		assert.match(result.stdout, /pending {2}0002_vacuum {2}[0-9a-f]{12} {2}no transaction \(statement by statement\) {2}irreversible \(no down\)\n/);
+		writeFileSync(path.join(folder, '0003_bad.up.sql'), Buffer.from([0x53, 0x45, 0x4C, 0xE9, 0x3B]));
+		const refused = status('--migrations', folder, '--json');
+		assert.equal(refused.code, 1);
+		const json = JSON.parse(refused.stdout) as {status: string; exitCode: number; error: string; hint: string};
+		assert.deepEqual([json.status, json.exitCode], ['could-not-read', 1]);
+		assert.match(json.error, /0003_bad\.up\.sql:1: byte 3 \(0xe9\) is not UTF-8/);
+		assert.match(json.hint, /UTF-8/);
+		assert.match(refused.stderr, /0003_bad\.up\.sql/);
 	});
 });

@@ -11,6 +11,7 @@ import {absorbTransactionWrapper} from '../../sql/transaction-wrapper.js';
 import {loadModule, type ModuleMigration} from './load-module.js';
 import {readDirectives} from './lock-directive.js';
 import {refuseNonTransactional} from './transaction-check.js';
+import {nonTransactional} from '../../sql/non-transactional.js';
 import {detectFormat, readers, type FolderEntry, type ReadBytes} from './formats/detect.js';
 import {groupByMigration, pickFiles, type Picked} from './formats/group-files.js';
 import type {FileRole, FormatName, FormatReader, Sections} from './formats/types.js';
@@ -182,10 +183,20 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 
 	// The byte order mark is no part of the first statement (the checksum above still covers it).
 	const bare = text.replace(/^\uFEFF/, '');
+	if (reader.name === 'flyway') {
+		refusePlaceholder(file, name, bare);
+	}
+
 	let transaction = directive.transaction && options.transaction;
 	let statements: Statement[];
 	if (reader.sections === undefined) {
 		statements = await split(file, bare, options.engine, transaction, options.refuse);
+		// Flyway runs a script holding CREATE INDEX CONCURRENTLY and the like outside a transaction by
+		// itself (its parser's detectCanExecuteInTransaction): such a file is valid as it stands.
+		if (transaction && reader.name === 'flyway' && statements.some(s => nonTransactional(s.text, options.engine) !== null)) {
+			transaction = false;
+			statements = await split(file, bare, options.engine, transaction, options.refuse);
+		}
 	} else {
 		// Whether the parser's objection would be refused: the section read runs outside a transaction.
 		const judged = (cut: Sections) => {
@@ -326,4 +337,21 @@ function directoryError(directory: string, problem: string, hint: string): Cutov
 
 export function sha256(data: string | Uint8Array): string {
 	return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Flyway replaces `${name}` placeholders (its own `${flyway:user}` and the project's) throughout a
+ * script before running it, and fails on one it has no value for. cutover replaces none: such a
+ * script would run with the placeholder's text in it, so it is refused, naming the line.
+ */
+function refusePlaceholder(file: string, name: string, text: string): void {
+	const found = /\$\{([^{}\n]*)\}/.exec(text);
+	if (found === null) {
+		return;
+	}
+
+	throw new MigrationFileError(file, `\${${found[1]}} is a Flyway placeholder: Flyway replaces it with a value before the script runs, cutover does not`, {
+		line: text.slice(0, found.index).split('\n').length,
+		hint: `write the value itself in ${name} where the placeholder stands (the checksum then differs from the one Flyway logged: cutover import names that migration), or run this migration with Flyway`,
+	});
 }

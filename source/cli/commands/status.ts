@@ -4,7 +4,7 @@ import {objectKey} from '../../adopt/map-history.js';
 import {describeLiveSchema} from '../../journal/describe-event.js';
 import {adoptCommands} from '../../run/adopt-commands.js';
 import {createRunLock} from '../../adapters/run-lock/index.js';
-import {describeHolder, UsageError} from '../../errors/index.js';
+import {CutoverError, describeHolder, UsageError} from '../../errors/index.js';
 import {describeEvent} from '../../journal/describe-event.js';
 import {parseTarget} from '../../target.js';
 import {resolveMigrations} from '../defaults.js';
@@ -38,6 +38,20 @@ async function pendingThatLookApplied(opening: Promise<Adopter>, planned: Promis
 
 export async function statusCommand(args: string[]): Promise<number> {
 	const {values} = parseCommand(args, {db: {type: 'string'}, migrations: {type: 'string'}, format: {type: 'string'}, json: {type: 'boolean', default: false}}, 'status');
+	try {
+		return await status(values);
+	} catch (error) {
+		// A script reading --json gets an answer it can parse when status could not look, too (the message still goes to stderr).
+		if (values.json) {
+			const hint = error instanceof CutoverError ? error.hint : null;
+			process.stdout.write(`${JSON.stringify({status: 'could-not-read', exitCode: error instanceof UsageError ? 2 : 1, error: error instanceof Error ? error.message : String(error), hint})}\n`);
+		}
+
+		throw error;
+	}
+}
+
+async function status(values: {db?: string | undefined; migrations?: string | undefined; format?: string | undefined; json: boolean}): Promise<number> {
 	if (values.db === undefined) {
 		throw new UsageError('--db is required', {hint: 'pass --db postgres://user@host/dbname or --db sqlite:path/to/file.db'});
 	}
@@ -92,7 +106,8 @@ export async function statusCommand(args: string[]): Promise<number> {
 
 			for (const m of plan.pending) {
 				const code = m.runsWith === undefined ? '' : `  ${m.runsWith} Go: goose runs it, cutover stops before it`;
-				process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${code === '' ? m.reversible ? '' : '  irreversible (no down)' : code}\n`);
+				const outside = m.noTransaction === undefined ? '' : '  no transaction (statement by statement)';
+				process.stdout.write(`pending  ${m.name}  ${m.checksum.slice(0, 12)}${code === '' ? `${outside}${m.reversible ? '' : '  irreversible (no down)'}` : code}\n`);
 			}
 
 			if (plan.applied.length + plan.pending.length === 0) {

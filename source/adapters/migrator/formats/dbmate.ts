@@ -1,7 +1,8 @@
 import {keepLines, oneFileRole, type FormatReader, type Section, type Sections} from './types.js';
 
 // dbmate: one file per migration, {version}{anything}.sql, holding `-- migrate:up` and an optional
-// `-- migrate:down`, each marker optionally followed by options (`transaction:false`).
+// `-- migrate:down`, each marker optionally followed by options (`transaction:false`). A marker counts
+// only at the start of its line, as dbmate reads it (`(?m)^--\s*migrate:up`): an indented one is SQL text.
 const file = /^(\d+).*\.sql$/;
 const marker = /^--\s*migrate:(up|down)(?:\s+(.*))?$/i;
 
@@ -11,7 +12,7 @@ export const dbmate: FormatReader = {
 		return oneFileRole(name, file);
 	},
 	claims(text) {
-		return text.split(/\r?\n/).some(line => /^--\s*migrate:up\b/i.test(line.trim()));
+		return text.split(/\r?\n/).some(line => /^--\s*migrate:up\b/i.test(line.trimEnd()));
 	},
 	sections(text) {
 		return dbmateSections(text);
@@ -22,8 +23,13 @@ function dbmateSections(text: string): Sections {
 	const lines = text.split(/\r?\n/);
 	const markers: Array<{index: number; direction: 'up' | 'down'; transaction: boolean}> = [];
 	for (const [index, raw] of lines.entries()) {
-		const match = marker.exec(raw.trim());
+		const match = marker.exec(raw.trimEnd());
 		if (!match) {
+			// What dbmate would run as SQL, where the author meant a marker: the up would run into the down's text.
+			if (marker.test(raw.trim())) {
+				return {problem: `"${raw.trim()}" is indented: dbmate reads a marker only at the start of its line, so here it is part of the SQL around it, and the up runs on into what follows`, line: index + 1};
+			}
+
 			continue;
 		}
 
