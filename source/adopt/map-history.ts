@@ -94,7 +94,7 @@ export function mapHistory(files: readonly AdoptFile[], history: HistoryRead, lo
 		}
 
 		if (row?.state === 'dirty') {
-			problems.push({id: `dirty-${file.name}`, overridable: false, detail: `${history.tool} marks ${row.shown} dirty: it stopped half-way through ${file.name}; repair the schema and the history row by hand (or with ${history.tool}), then import again`});
+			problems.push({id: `dirty-${file.name}`, overridable: false, detail: `${history.tool} marks ${row.shown.replace(/ \(dirty\)$/, '')} dirty: it stopped half-way through ${file.name}; repair the schema and the history row by hand (or with ${history.tool}), then import again`});
 			return {...base, status: 'dirty', detail: 'stopped half-way, the schema may hold part of it'};
 		}
 

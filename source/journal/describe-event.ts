@@ -127,7 +127,8 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'post.compared': {
 			const changed = event.diff.filter(d => d.delta !== 0 || d.before === null || d.after === null);
-			return `row counts vs baseline: ${changed.map(d => `${d.table} ${d.before ?? '-'}→${d.after ?? '-'}`).join(', ') || 'no change'}`;
+			// A table the upgrade made has no count before; one it dropped, none after.
+			return `row counts vs baseline: ${changed.map(d => d.before === null ? `${d.table} new (${d.after ?? 0} rows)` : `${d.table} ${d.before}→${d.after ?? 'dropped'}`).join(', ') || 'no change'}`;
 		}
 
 		case 'rollback.offered': {

@@ -1,4 +1,4 @@
-import {fit, plural, truncateStart, wrapWords} from '../../screens/format.js';
+import {fit, plural, wrapWords} from '../../screens/format.js';
 import type {FolderLint} from './lint-folder.js';
 import type {Finding} from './lint-migrations.js';
 
@@ -16,10 +16,14 @@ function indented(label: string, text: string): string[] {
 
 /** One finding as rows of the table: where, how bad, which rule; then what, the risk and the fix, wrapped at 80 columns. */
 export function formatFinding(finding: Finding): string[] {
-	const where = truncateStart(`${finding.file}:${finding.line}`, fileWidth);
+	const where = `${finding.file}:${finding.line}`;
 	const severity = finding.allowed === null ? finding.severity : 'allowed';
+	// A long file name is the one thing an operator needs whole (to find the file, to write --ack-lint file:line): it gets a line of its own.
+	const head = where.length > fileWidth
+		? [where, `${' '.repeat(fileWidth)}  ${fit(severity, 8)} ${finding.rule}`.trimEnd()]
+		: [`${fit(where, fileWidth)}  ${fit(severity, 8)} ${finding.rule}`.trimEnd()];
 	return [
-		`${fit(where, fileWidth)}  ${fit(severity, 8)} ${finding.rule}`.trimEnd(),
+		...head,
 		...indented('', finding.detail),
 		...(finding.allowed === null ? [...indented('risk: ', finding.risk), ...indented('fix: ', finding.fix)] : indented('allowed: ', finding.allowed)),
 	];

@@ -25,3 +25,12 @@ test('a progress line names the table being counted before pg_dump starts; an ol
 	assert.equal(describeEvent({type: 'backup.progress', progress: {...progress, countingTable: 'billing.Invoices'}}), 'counting rows of billing.Invoices, 0 B, tables 0/3');
 	assert.equal(describeEvent({type: 'backup.progress', progress}), '0 B, tables 0/3');
 });
+
+test('the row counts after an upgrade say which tables are new and which were dropped, rather than a dash', () => {
+	assert.equal(describeEvent({type: 'post.compared', after: {meters: 3, audit: 0}, diff: [
+		{table: 'meters', before: 5, after: 3, delta: -2},
+		{table: 'audit', before: null, after: 0, delta: 0},
+		{table: 'legacy', before: 7, after: null, delta: -7},
+		{table: 'users', before: 2, after: 2, delta: 0},
+	]}), 'row counts vs baseline: meters 5→3, audit new (0 rows), legacy 7→dropped');
+});

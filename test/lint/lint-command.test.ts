@@ -97,6 +97,14 @@ describe('cutover lint', () => {
 		assert.match(result.stderr, /0001_typo\.up\.sql:4: statement 2 does not parse as PostgreSQL: syntax error at or near "TABEL"/);
 	});
 
+	it('names a long file whole, on a line of its own, so the finding can be found and acknowledged', () => {
+		const long = folder('long-names', {'000084_create_channel_member_history_and_more.up.sql': 'CREATE TABLE h (id int);\nDROP TABLE h;\n'});
+		const result = lint([long]);
+		assert.equal(result.status, 2, result.out);
+		assert.match(result.stdout, /^000084_create_channel_member_history_and_more\.up\.sql:2\n {38}error {4}drop-table$/m);
+		assert.ok(result.stdout.split('\n').every(line => line.length <= 80 || line.startsWith('000084_')), result.stdout);
+	});
+
 	it('exits 3 on a folder it cannot read, in JSON too', () => {
 		const missing = lint([path.join(dir, 'no-such-folder'), '--json']);
 		assert.equal(missing.status, 3, missing.out);
