@@ -31,6 +31,10 @@ function historyWords(history: MigrationFolderNote['history']): string {
 	}
 
 	const behind = history.behind === undefined ? '' : history.tool === 'golang-migrate' ? ` (behind cutover's log: brought up to it with the next migration)` : ` (${history.behind} applied by cutover ${history.behind === 1 ? 'is' : 'are'} added with the next migration)`;
+	if (history.absent === true) {
+		return ` · no ${history.table} here: ${history.tool} run at start-up would apply these again (cutover keeps its own log)`;
+	}
+
 	return history.kept
 		? ` · keeps ${history.table} in step${behind}`
 		: ` · ${history.table} is NOT updated: keep ${history.tool} from running at start-up, it would apply these again`;

@@ -68,7 +68,7 @@ export type MigrationFolderNote = {
 	 * The folder's own tool's history table, found in the database: `kept` when every migration
 	 * cutover runs moves it too, so that tool (run by the application at start-up) applies nothing twice.
 	 */
-	history?: {tool: HistoryTool; table: string; kept: boolean; behind?: number};
+	history?: {tool: HistoryTool; table: string; kept: boolean; behind?: number; absent?: boolean};
 };
 
 /** The tools whose history tables `cutover import` reads. */

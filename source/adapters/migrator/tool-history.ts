@@ -17,7 +17,12 @@ export type HistoryInStep = {
 	kept: boolean;
 	/** Applied migrations (cutover's log) the table does not have yet: they are added with the next migration cutover runs. */
 	behind?: number;
+	/** The folder's tool keeps a table this database does not have (a first deployment): nothing to keep, and the window says what that means. */
+	absent?: boolean;
 };
+
+/** Folders only their tool's layout (not cutover's own, golang-migrate's) whose tool an application may run at start-up. */
+const runAtStartUp = new Set<FormatName>(['dbmate', 'goose', 'flyway', 'prisma']);
 
 export const historyTables: Record<HistoryTool, string> = {
 	'golang-migrate': 'schema_migrations',
@@ -44,7 +49,11 @@ export function historyInStep(format: FormatName, found: readonly HistoryTool[],
 	}
 
 	const tool = found.find(t => t === format);
-	return tool === undefined ? null : {tool, table: historyTables[tool], kept: writable.has(tool)};
+	if (tool === undefined) {
+		return runAtStartUp.has(format) ? {tool: format as HistoryTool, table: historyTables[format as HistoryTool], kept: false, absent: true} : null;
+	}
+
+	return {tool, table: historyTables[tool], kept: writable.has(tool)};
 }
 
 /**
