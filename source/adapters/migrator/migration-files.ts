@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
-import {readdir, readFile, stat} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
+import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {Engine, SkippedMigration} from '../../engine/model.js';
 import {CutoverError, MigrationFileError} from '../../errors/index.js';
@@ -82,10 +83,12 @@ export async function readMigrations(directory: string, engine: Engine, options:
 export async function readMigrationFolder(directory: string, engine: Engine, options: ReadOptions = {}): Promise<MigrationFolder> {
 	const entries = await listDirectory(directory);
 	const cache = new Map<string, Uint8Array>();
+	// Synchronous: a small file read whole costs less than the four hops (open, fstat, read, close)
+	// readFile makes to the thread pool and back; 700 migrations were a second of waiting that way.
 	const read = async (file: string) => {
 		let bytes = cache.get(file);
 		if (bytes === undefined) {
-			bytes = await readFile(path.join(directory, file));
+			bytes = readFileSync(path.join(directory, file));
 			cache.set(file, bytes);
 		}
 
