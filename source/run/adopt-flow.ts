@@ -40,8 +40,13 @@ export type AdoptDeps = {
  */
 export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promise<RunOutcome> {
 	const {session} = deps;
-	const finish = (outcome: RunOutcome, written: string | null = null): RunOutcome => {
-		session.emit({type: 'run.finished', outcome, versionBefore: null, versionAfter: written});
+	// The version is the last migration of the folder cutover's log holds: before, and after what was written.
+	let logged: string[] = [];
+	let order: string[] = [];
+	const lastOf = (names: ReadonlySet<string>) => order.filter(name => names.has(name)).at(-1) ?? [...names].at(-1) ?? null;
+	const finish = (outcome: RunOutcome, written: readonly string[] = []): RunOutcome => {
+		const before = lastOf(new Set(logged));
+		session.emit({type: 'run.finished', outcome, versionBefore: before, versionAfter: written.length === 0 ? before : lastOf(new Set([...logged, ...written]))});
 		return outcome;
 	};
 
@@ -55,8 +60,9 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	let tool: HistoryTool | null = null;
 	try {
 		session.emit({type: 'target.fingerprinted', fingerprint: await deps.database.fingerprint()});
-		const logged = await deps.adopter.logged();
+		logged = await deps.adopter.logged();
 		const files = await deps.adopter.files();
+		order = files.map(file => file.name);
 		if (options.action === 'import') {
 			// Rows cutover has already stay as they are (logged); what the other tool applied since
 			// (a goose Go migration handed to goose) is imported after them, shown first like any mapping.
@@ -161,7 +167,7 @@ export async function runAdoption(deps: AdoptDeps, options: AdoptOptions): Promi
 	}
 
 	session.emit({type: 'adoption.written', names: rows.map(r => r.file!)});
-	return finish('adopted', rows.at(-1)?.file ?? null);
+	return finish('adopted', rows.map(r => r.file!));
 }
 
 const messageOf = (error: unknown) => error instanceof Error ? error.message : String(error);

@@ -45,10 +45,13 @@ describe('a goose Go migration handed to goose', () => {
 			const imported = s.cutover(['import', '--db', db.url, '--migrations', s.migrations, '--from', 'goose', '--yes', '--confirm-db', db.name, '--unsigned']);
 			assert.equal(imported.code, 0, imported.stdout + imported.stderr);
 			assert.match(imported.stdout, /wrote 1 row into cutover_migrations without running them: 00002_backfill_emails/);
+			// The version before is cutover's log as it stood; after, with the row imported.
+			assert.match(imported.stdout, /version 00001_users → 00002_backfill_emails/);
 			// Imported once: nothing more to write the second time.
 			const again = s.cutover(['import', '--db', db.url, '--migrations', s.migrations, '--from', 'goose', '--yes', '--confirm-db', db.name, '--unsigned']);
 			assert.equal(again.code, 1);
 			assert.match(again.stdout, /cutover_migrations already holds 2 rows.*import records only goose Go migrations/);
+			assert.match(again.stdout, /version 00002_backfill_emails → 00002_backfill_emails/);
 
 			const rest = run([]);
 			assert.equal(rest.code, 0, rest.stdout + rest.stderr);
