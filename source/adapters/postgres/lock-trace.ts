@@ -134,7 +134,8 @@ async function traceOne(client: pg.Client, source: MigrationSource, original: Re
 		let index = 0;
 		const trace = async (text: string, params?: readonly unknown[]) => {
 			index++;
-			const before = await relations(client);
+			// The first statement meets the relations as the transaction began: nothing ran between.
+			const before = index === 1 ? atStart : await relations(client);
 			let rows: Array<Record<string, unknown>>;
 			try {
 				rows = (await client.query(text, params === undefined ? undefined : [...params])).rows as Array<Record<string, unknown>>;
