@@ -41,6 +41,7 @@ export function SummaryScreen({state, recordPath, width, leg = null}: SummaryScr
 	const artifact = state.backup?.artifact;
 	const decisions = state.decisions.slice(-MAX_DECISIONS);
 	const errors = state.errors.slice(-3);
+	const rollbackFailed = state.rollback?.result?.ok === false && state.rollback.choice !== null ? {choice: state.rollback.choice, detail: state.rollback.result.detail} : null;
 	return (
 		<Box flexDirection='column'>
 			<Box borderStyle='double' paddingX={2} alignSelf='flex-start'>
@@ -49,6 +50,8 @@ export function SummaryScreen({state, recordPath, width, leg = null}: SummaryScr
 			{leg === null ? null : <DatabaseLines leg={leg} width={width}/>}
 			<Text>{truncate(`${leg === null ? 'Schema  ' : `${leg.name}:`} ${state.versionBefore ?? '(empty)'} → ${state.versionAfterUnknown === null ? state.versionAfter ?? '(empty)' : '(unknown: could not be read)'}`, width)}</Text>
 			{state.maintenanceLeftOn === null ? null : <Text color='yellow'>{truncate(`Maint.   left on: ${state.maintenanceLeftOn}`, width)}</Text>}
+			{/* Whole, not cut: a failed way back says what is left over and what to do (a checked downgrade: which backup to restore). */}
+			{rollbackFailed ? <Box width={width}><Text color='red' wrap='wrap'>{`Rollback ${rollbackFailed.choice} failed: ${rollbackFailed.detail}`}</Text></Box> : null}
 			<Box>
 				<Box width={9} flexShrink={0}><Text>Steps</Text></Box>
 				<Box flexShrink={1}><Text>{steps.join('  ')}</Text></Box>

@@ -243,7 +243,7 @@ export type LintFinding = {
 	allowed: string | null;
 };
 
-export type SnapshotPhase = 'before' | 'after';
+export type SnapshotPhase = 'before' | 'after' | 'downgraded';
 
 /** How many schema objects were added, removed or changed, and each unexpected change in words. */
 export type SnapshotComparison = {added: number; removed: number; changed: number; unexpected: string[]};

@@ -188,8 +188,8 @@ export type RunState = {
 	baseline: RowCounts | null;
 	migrations: MigrationRow[];
 	post: {after: RowCounts; diff: RowCountDiff[]} | null;
-	/** The snapshots taken before and after the upgrade; null until taken (and in records older than snapshots). */
-	snapshots: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
+	/** The snapshots taken before and after the upgrade, and after a downgrade; null until taken (and in records older than snapshots). */
+	snapshots: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null; downgraded: DatabaseSnapshot | null};
 	rollback: {
 		reason: string;
 		options: RollbackOption[];
@@ -279,7 +279,7 @@ export const initialState = (): RunState => ({
 	baseline: null,
 	migrations: [],
 	post: null,
-	snapshots: {before: null, after: null},
+	snapshots: {before: null, after: null, downgraded: null},
 	rollback: null,
 	errors: [],
 	interrupted: null,

@@ -222,7 +222,8 @@ export function describeEvent(event: RunEvent): string {
 		case 'snapshot.taken': {
 			const c = event.compared;
 			const compared = c === undefined ? '' : `; against the one before: ${c.added} added, ${c.removed} removed, ${c.changed} changed, ${c.unexpected.length === 0 ? 'no unexpected change' : `UNEXPECTED: ${c.unexpected.join('; ')}`}`;
-			return `snapshot ${event.phase} the upgrade: ${summarizeSnapshot(event.snapshot)}${compared}`;
+			const when = event.phase === 'downgraded' ? 'after the downgrade' : `${event.phase} the upgrade`;
+			return `snapshot ${when}: ${summarizeSnapshot(event.snapshot)}${compared}`;
 		}
 
 		case 'observation.started': {

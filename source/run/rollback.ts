@@ -1,4 +1,6 @@
+import {downgradeLeftovers} from '../engine/downgrade-check.js';
 import {downgradeOrder, partlyApplied} from '../engine/gates.js';
+import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
 import type {RollbackChoice} from '../engine/model.js';
 import {MigrationError, MigrationStoppedError, RecordWriteError} from '../errors/index.js';
 import {groupDurable} from './session.js';
@@ -72,6 +74,12 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 				}
 			}
 
+			// Downs that ran without error may still leave objects behind: the schema is compared with the one before the upgrade.
+			const left = await checkDowngrade(deps);
+			if (left !== null) {
+				return done(false, left);
+			}
+
 			return done(true, partly
 				? `every migration of this run was undone: ${partly.name}, whose statements 1..${partly.noTransaction?.tookEffect ?? 0} took effect outside a transaction, by its down`
 				: 'every migration of this run was undone');
@@ -106,6 +114,29 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			return done(result.ok, `${result.detail}${reopened}`);
 		}
 	}
+}
+
+/** Null when the schema after the downs is the one before the upgrade (or there is no snapshot before to compare with); else what differs and what to do. */
+async function checkDowngrade(deps: RunDeps): Promise<string | null> {
+	const {session} = deps;
+	const before = session.state.snapshots.before;
+	if (before === null) {
+		return null;
+	}
+
+	const artifact = session.state.verification?.ok ? session.state.backup?.artifact : undefined;
+	const advice = artifact ? `restore from the verified backup ${artifact.path}` : 'restore from a backup';
+	let snapshot;
+	try {
+		snapshot = await deps.connections.database.snapshot({signal: deps.signal});
+	} catch (error) {
+		return `every down ran, but the schema could not be read to check them: ${messageOf(error)}; compare it with the one before the upgrade, or ${advice}`;
+	}
+
+	const compared = summarizeDiff(diffSnapshots(before, snapshot));
+	session.emit({type: 'snapshot.taken', phase: 'downgraded', snapshot, compared});
+	const left = downgradeLeftovers(before, snapshot);
+	return left === null ? null : `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}`;
 }
 
 function messageOf(error: unknown): string {

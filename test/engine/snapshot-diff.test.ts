@@ -6,6 +6,7 @@ import {isKnownKind} from '../../source/engine/event-kinds.js';
 import type {Entry} from '../../source/engine/events.js';
 import {reduce} from '../../source/engine/reduce.js';
 import {initialState} from '../../source/engine/state.js';
+import {downgradeLeftovers} from '../../source/engine/downgrade-check.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
 import {snapshotOf} from '../support/snapshots.js';
 
@@ -126,9 +127,9 @@ describe('diffSnapshots: what is unexpected', () => {
 });
 
 describe('reduce: snapshot.taken', () => {
-	it('keeps the snapshot of each phase; a record without any leaves both null', () => {
+	it('keeps the snapshot of each phase; a record without any leaves them null', () => {
 		const start = initialState();
-		assert.deepEqual(start.snapshots, {before: null, after: null});
+		assert.deepEqual(start.snapshots, {before: null, after: null, downgraded: null});
 		const before = base();
 		const after = changed(s => {
 			s.migration = '0004_d';
@@ -138,12 +139,32 @@ describe('reduce: snapshot.taken', () => {
 			{seq: 1, at: 2, event: {type: 'snapshot.taken', phase: 'after', snapshot: after, compared: summarizeDiff(diffSnapshots(before, after))}},
 		];
 		const [first, second] = [reduce(start, entries[0]!), entries.reduce(reduce, start)];
-		assert.deepEqual(first.snapshots, {before, after: null});
-		assert.deepEqual(second.snapshots, {before, after});
+		assert.deepEqual(first.snapshots, {before, after: null, downgraded: null});
+		assert.deepEqual(second.snapshots, {before, after, downgraded: null});
 		// A snapshot taken again (a resumed run that had not recorded its baseline yet) replaces the first.
 		const again = reduce(second, {seq: 2, at: 3, event: {type: 'snapshot.taken', phase: 'before', snapshot: after}});
 		assert.equal(again.snapshots.before, after);
 		assert.equal(describeEvent(entries[1]!.event), 'snapshot after the upgrade: postgres database shop, 9.8 kB, migration 0004_d, 2 tables (13 rows), 1 index, 1 constraint, 1 view; against the one before: 0 added, 0 removed, 0 changed, no unexpected change');
 		assert.ok(isKnownKind('snapshot.taken'));
+	});
+
+	it('keeps the snapshot after a downgrade, and says so in plain output', () => {
+		const before = base();
+		const event = {type: 'snapshot.taken', phase: 'downgraded', snapshot: before, compared: summarizeDiff(diffSnapshots(before, before))} as const;
+		const state = reduce(initialState(), {seq: 0, at: 1, event});
+		assert.deepEqual(state.snapshots, {before: null, after: null, downgraded: before});
+		assert.match(describeEvent(event), /^snapshot after the downgrade: postgres database shop/);
+	});
+});
+
+describe('downgradeLeftovers', () => {
+	it('names what the downs left behind, what is gone and what changed; null when the schema matches', () => {
+		const before = base();
+		assert.equal(downgradeLeftovers(before, before), null);
+		const after = changed(s => {
+			s.tables.push({name: 'bench_x', rows: 0, bytes: 0, columns: []});
+			s.tables[0]!.rows += 5;
+		});
+		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table bench_x');
 	});
 });

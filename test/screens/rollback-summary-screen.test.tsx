@@ -158,6 +158,21 @@ describe('summary screen', () => {
 		assert.match(frame, /✓ Rollback\s+2 s\s+restore: done, restored from the backup/);
 	});
 
+	it('shows what a checked downgrade left behind, and the backup to restore, in 80 columns', async () => {
+		const detail = 'every down ran, but the schema is not the one before the upgrade: the downs left behind: table bench_x, index i_users_email_bench; restore from the verified backup /var/backups/cutover/shop-r-7f3a9c21.dump';
+		const leftBehind = more([
+			{type: 'rollback.offered', reason: 'The upgrade failed', options: rollbackOptions(failedUpgrade)},
+			{type: 'operator.rollback-chosen', choice: 'downgrade'},
+			{type: 'rollback.finished', choice: 'downgrade', ok: false, detail, durationMs: 400},
+			{type: 'run.finished', outcome: 'failed', versionBefore: '0002-add-readings', versionAfter: '0002-add-readings'},
+		], failedUpgrade);
+		const frame = await show(leftBehind).waitForFrame('FAILED');
+		assert.deepEqual(overflowing(frame), []);
+		const flat = frame.replaceAll(/\s+/g, ' ');
+		assert.match(flat, /✗ Rollback .*downgrade: .*the downs left behind: table bench_x, index i_users_email_bench/);
+		assert.match(flat, /restore from the verified backup \/var\/backups\/cutover\/shop-r-7f3a9c21\.dump/);
+	});
+
 	it('says when no record was written', async () => {
 		const frame = await show(rolledBack).waitForFrame('Record');
 		assert.match(frame, /Record {3}not written/);

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import {cpSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import {cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
+
+const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
+
+/** The demo's migrations plus one whose up makes a table and an index; `down` is its down. */
+function migrations(target: DemoTarget, down: string): string {
+	const dir = path.join(target.dir, 'migrations');
+	cpSync(demoMigrations, dir, {recursive: true});
+	writeFileSync(path.join(dir, '0005_bench.up.sql'), 'CREATE TABLE bench_x (id integer);\nCREATE INDEX i_users_email_bench ON users (email);\n');
+	writeFileSync(path.join(dir, '0005_bench.down.sql'), down);
+	return dir;
+}
+
+// The index is made without CONCURRENTLY on purpose: PostgreSQL's lint asks for an acknowledgement.
+function downgrade(target: DemoTarget, down: string) {
+	const run = cutover(target, ['run', '--db', target.db, '--migrations', migrations(target, down), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', ...(target.engine === 'postgres' ? ['--ack-lint', 'index-not-concurrent'] : []), ...dirs(target)]);
+	const files = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
+	assert.equal(files.length, 1, run.stdout + run.stderr);
+	const lines = readJournal(readFileSync(path.join(target.dir, 'records', files[0]!), 'utf8'));
+	const finished = lines.find(l => l.kind === 'rollback.finished')?.event as {ok: boolean; detail: string} | undefined;
+	const phases = lines.filter(l => l.kind === 'snapshot.taken').map(l => l.event['phase']);
+	return {run, finished, phases, outcome: lines.at(-1)?.event['outcome'], journal: path.join(target.dir, 'records', files[0]!)};
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+	describe(`a downgrade is checked against the schema before the upgrade (${engine})`, () => {
+		it('a down that leaves a table behind fails the rollback, naming the table and the backup to restore', async () => {
+			const target = await prepareDemoTarget(engine);
+			try {
+				const {run, finished, phases, outcome, journal} = downgrade(target, 'DROP INDEX i_users_email_bench;\n');
+				assert.ok(finished, run.stdout + run.stderr);
+				assert.equal(finished.ok, false, finished.detail);
+				assert.match(finished.detail, /the downs left behind: table bench_x/);
+				assert.match(finished.detail, /restore from the verified backup /);
+				assert.deepEqual(phases, ['before', 'after', 'downgraded']);
+				assert.equal(outcome, 'failed');
+				assert.notEqual(run.code, 0);
+				assert.match(run.stdout, /outcome: failed/);
+				const replay = cutover(target, ['replay', journal, '--plain']);
+				assert.match(replay.stdout, /the downs left behind: table bench_x/, replay.stdout + replay.stderr);
+			} finally {
+				await target.cleanup();
+			}
+		});
+
+		it('a down that leaves an index behind fails the rollback, naming the index', async () => {
+			const target = await prepareDemoTarget(engine);
+			try {
+				const {finished, outcome} = downgrade(target, 'DROP TABLE bench_x;\n');
+				assert.equal(finished?.ok, false);
+				assert.match(finished.detail, /the downs left behind: index i_users_email_bench/);
+				assert.equal(outcome, 'failed');
+			} finally {
+				await target.cleanup();
+			}
+		});
+
+		it('a clean down rolls back as before, with the snapshot after the downs in the record', async () => {
+			const target = await prepareDemoTarget(engine);
+			try {
+				const {run, finished, phases, outcome} = downgrade(target, 'DROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\n');
+				assert.equal(finished?.ok, true, finished?.detail ?? run.stdout + run.stderr);
+				assert.deepEqual(phases, ['before', 'after', 'downgraded']);
+				assert.equal(outcome, 'rolled-back');
+				assert.match(run.stdout, /outcome: rolled-back/);
+			} finally {
+				await target.cleanup();
+			}
+		});
+	});
+}
