@@ -221,7 +221,8 @@ export function describeEvent(event: RunEvent): string {
 
 		case 'snapshot.taken': {
 			const c = event.compared;
-			const compared = c === undefined ? '' : `; against the one before: ${c.added} added, ${c.removed} removed, ${c.changed} changed, ${c.unexpected.length === 0 ? 'no unexpected change' : `UNEXPECTED: ${c.unexpected.join('; ')}`}`;
+			// After a downgrade, what matters is whether the schema is the one before the upgrade: rollback.finished says, naming what was left.
+			const compared = c === undefined || event.phase === 'downgraded' ? '' : `; against the one before: ${c.added} added, ${c.removed} removed, ${c.changed} changed, ${c.unexpected.length === 0 ? 'no unexpected change' : `UNEXPECTED: ${c.unexpected.join('; ')}`}`;
 			const when = event.phase === 'downgraded' ? 'after the downgrade' : `${event.phase} the upgrade`;
 			return `snapshot ${when}: ${summarizeSnapshot(event.snapshot)}${compared}`;
 		}
