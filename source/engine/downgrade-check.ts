@@ -6,8 +6,10 @@ import {diffSnapshots, type ObjectChange} from './snapshot-diff.js';
  * before the upgrade and the one after the downs, in a few words; null when they match.
  * Rows are not compared: data changes legitimately while a run is under way.
  */
-export function downgradeLeftovers(before: DatabaseSnapshot, downgraded: DatabaseSnapshot): string | null {
-	const {objects} = diffSnapshots(before, downgraded);
+export function downgradeLeftovers(before: DatabaseSnapshot, downgraded: DatabaseSnapshot, kept: readonly string[] = []): string | null {
+	// The folder's tool's history table (maragu's, goose's), which cutover makes and keeps with the migrations: no down drops it, nor should.
+	const keptHere = (name: string | null) => name !== null && kept.some(table => name === table || name.endsWith(`.${table}`));
+	const objects = diffSnapshots(before, downgraded).objects.filter(o => !keptHere(o.kind === 'table' ? o.name : o.table));
 	if (objects.length === 0) {
 		return null;
 	}

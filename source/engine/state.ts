@@ -17,6 +17,7 @@ import type {
 	HistoryTool,
 	LiveSchema,
 	LockSample,
+	MigrationFolderNote,
 	MigrationInfo,
 	PreflightItem,
 	PrepItem,
@@ -148,7 +149,7 @@ export type RunState = {
 	step: StepId;
 	steps: Record<StepId, StepState>;
 	fingerprint: Fingerprint | null;
-	plan: {applied: AppliedMigration[]; pending: MigrationInfo[]; adoption?: LiveSchema} | null;
+	plan: ({applied: AppliedMigration[]; pending: MigrationInfo[]; adoption?: LiveSchema} & MigrationFolderNote) | null;
 	/** An import's or baseline's mapping, the name typed at its gate, and what was written; null in a run. */
 	adoption: {
 		action: AdoptionAction;

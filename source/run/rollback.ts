@@ -135,7 +135,8 @@ async function checkDowngrade(deps: RunDeps): Promise<string | null> {
 
 	const compared = summarizeDiff(diffSnapshots(before, snapshot));
 	session.emit({type: 'snapshot.taken', phase: 'downgraded', snapshot, compared});
-	const left = downgradeLeftovers(before, snapshot);
+	const history = session.state.plan?.history;
+	const left = downgradeLeftovers(before, snapshot, history?.kept === true ? [history.table] : []);
 	return left === null ? null : `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}`;
 }
 

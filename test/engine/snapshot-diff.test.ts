@@ -167,4 +167,13 @@ describe('downgradeLeftovers', () => {
 		});
 		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table bench_x');
 	});
+
+	it('does not count the folder\'s tool history table cutover made and keeps (maragu\'s migrations) as left behind', () => {
+		const before = base();
+		const after = changed(s => {
+			s.tables.push({name: 'migrations', rows: 1, bytes: 0, columns: []});
+		});
+		assert.equal(downgradeLeftovers(before, after, ['migrations']), null);
+		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table migrations');
+	});
 });

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import {cpSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import BetterSqlite3 from 'better-sqlite3';
+import {cli, cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
@@ -73,3 +76,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 		});
 	});
 }
+
+describe('a downgrade is checked, minus the tool history cutover keeps', () => {
+	it('a maragu folder rolls back clean though its migrations table, made by cutover with the first migration, stays', () => {
+		const scratch = mkdtempSync(path.join(os.tmpdir(), 'cutover-downgrade-maragu-'));
+		try {
+			const file = path.join(scratch, 'app.db');
+			new BetterSqlite3(file).exec('VACUUM');
+			const checklist = path.join(scratch, 'c.yaml');
+			writeFileSync(checklist, 'name: t\nwindow:\n  expected-minutes: 10\nchecks: {}\n');
+			const run = spawnSync(process.execPath, [cli, 'run', '--db', `sqlite:${file}`, '--migrations', path.resolve('test/fixtures/formats/maragu'), '--checklist', checklist, '--plain', '--yes', '--confirm-db', 'app', '--at-end', 'downgrade', '--records', path.join(scratch, 'records'), '--backups', path.join(scratch, 'backups')], {encoding: 'utf8', env: {...process.env, CUTOVER_CONFIG_DIR: path.join(scratch, 'config')}, timeout: 120_000});
+			assert.match(run.stdout, /maragu format · keeps migrations in step/, run.stdout + run.stderr);
+			assert.match(run.stdout, /downgrade done: every migration of this run was undone/, run.stdout + run.stderr);
+			assert.match(run.stdout, /outcome: rolled-back/);
+			const left = new BetterSqlite3(file, {readonly: true}).prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = \'migrations\'').get() as {n: number};
+			assert.equal(left.n, 1, 'the tool\'s table stays, as its tool would keep it');
+		} finally {
+			rmSync(scratch, {recursive: true, force: true});
+		}
+	});
+});
