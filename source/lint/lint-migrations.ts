@@ -4,7 +4,7 @@ import {nonTransactional} from '../sql/non-transactional.js';
 import {allowsAbove, readAllow, type Allow} from './allow.js';
 import {analyzeStatement, newPostgresState, type Hit, type StatementFacts} from './postgres-rules.js';
 import {ruleOf, type RuleId, type Severity} from './rules.js';
-import {codeOf, createdTableOf, sqliteHits} from './sqlite-rules.js';
+import {codeOf, createdTableOf, renamedTableOf, sqliteHits} from './sqlite-rules.js';
 
 /** One migration's up, as the migration loader read it. */
 export type LintScript = {
@@ -54,6 +54,8 @@ export function lintScripts(scripts: readonly LintScript[], options: LintOptions
 	const state = newPostgresState();
 	// SQLite: the tables the plan's statements so far created (PostgreSQL's rules keep their own, in state).
 	const sqliteCreated = new Set<string>();
+	// SQLite names are case-insensitive; live tables renamed by the plan keep the operator's rows under their new names.
+	const sqliteLive = options.liveTables === null || options.liveTables === undefined ? null : new Set([...options.liveTables].map(table => table.toLowerCase()));
 	for (const script of scripts) {
 		const located = locate(script);
 		let perStatement: Hit[][];
@@ -66,10 +68,22 @@ export function lintScripts(scripts: readonly LintScript[], options: LintOptions
 			perStatement = result.hits;
 		} else {
 			perStatement = sqliteHits(script.statements).map((hits, index) => {
-				const kept = hits.filter(hit => !madeByThePlan(hit, sqliteCreated, options.liveTables ?? null));
-				const created = createdTableOf(located[index]!.code);
+				const kept = hits.filter(hit => !madeByThePlan(hit, sqliteCreated, options.liveTables ?? null) && !dropsNothing(hit, sqliteCreated, sqliteLive));
+				const {code} = located[index]!;
+				const created = createdTableOf(code);
 				if (created !== null) {
 					sqliteCreated.add(created);
+				}
+
+				const renamed = renamedTableOf(code);
+				if (renamed !== null && sqliteLive?.has(renamed.from) === true && !sqliteCreated.has(renamed.from)) {
+					sqliteLive.add(renamed.to);
+				}
+
+				for (const hit of hits) {
+					if (hit.rule === 'drop-table' && hit.table !== undefined) {
+						sqliteLive?.delete(hit.table);
+					}
 				}
 
 				return kept;
@@ -215,6 +229,11 @@ function applyAllows(script: LintScript, located: readonly Located[], perStateme
  * SQLite: a drop of a table an earlier statement of the plan created and the live database does
  * not have (a first deployment) loses no data the operator has. Known only with the live tables.
  */
+/** A DROP TABLE IF EXISTS of a table neither live (by the live names, folded) nor made by the plan: it drops nothing. */
+function dropsNothing(hit: Hit, created: ReadonlySet<string>, live: ReadonlySet<string> | null): boolean {
+	return hit.rule === 'drop-table' && hit.ifExists === true && live !== null && hit.table !== undefined && !created.has(hit.table) && !live.has(hit.table);
+}
+
 function madeByThePlan(hit: Hit, created: ReadonlySet<string>, live: ReadonlySet<string> | null): boolean {
 	if (live === null || hit.table === undefined || !created.has(hit.table)) {
 		return false;

@@ -3,7 +3,8 @@ import type {RuleId} from './rules.js';
 
 /** One rule that fired on a statement, with what in the statement made it fire. */
 /** `table`: the table a destructive hit loses data of (SQLite's rules: see madeInThisRun). */
-export type Hit = {rule: RuleId; detail: string; table?: string};
+/** `ifExists`: a DROP … IF EXISTS, which drops nothing where the table is not there. */
+export type Hit = {rule: RuleId; detail: string; table?: string; ifExists?: true};
 
 /** What the folder has done so far, statement by statement: what later statements are judged against. */
 export type PostgresState = {
@@ -13,10 +14,14 @@ export type PostgresState = {
 	notNullChecks: Map<string, string>;
 	/** Columns with a valid CHECK (col IS NOT NULL): SET NOT NULL on them skips the scan (PostgreSQL 12+). */
 	validatedNotNull: Set<string>;
+	/** New names of live tables renamed earlier in the plan: they hold the operator's rows. */
+	renamedLive: Set<string>;
+	/** Live tables dropped earlier in the plan: no longer there. */
+	droppedLive: Set<string>;
 };
 
 export function newPostgresState(): PostgresState {
-	return {created: new Set(), notNullChecks: new Map(), validatedNotNull: new Set()};
+	return {created: new Set(), notNullChecks: new Map(), validatedNotNull: new Set(), renamedLive: new Set(), droppedLive: new Set()};
 }
 
 export type PostgresContext = {
@@ -105,7 +110,7 @@ function constraintsOf(column: ColumnDef): Constraint[] {
 export function analyzeStatement(stmt: Node, context: PostgresContext): StatementFacts {
 	const {state} = context;
 	const facts: StatementFacts = {hits: [], accessExclusiveOn: null, blockingLockOn: null, lockTimeout: null};
-	const existing = (name: string | null): name is string => name !== null && !state.created.has(name) && (context.liveTables === null || context.liveTables.has(name));
+	const existing = (name: string | null): name is string => name !== null && !state.created.has(name) && !state.droppedLive.has(name) && (context.liveTables === null || context.liveTables.has(name) || state.renamedLive.has(name));
 	const hit = (rule: RuleId, detail: string) => facts.hits.push({rule, detail});
 	const jsonColumns = (columns: ColumnDef[], table: string) => {
 		for (const column of columns.filter(c => isJson(c.typeName))) {
@@ -156,6 +161,9 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 				hit('rename-table', `table ${name} renamed to ${rename.newname ?? '?'}`);
 				facts.accessExclusiveOn = name;
 				facts.blockingLockOn = name;
+				if (rename.newname !== undefined) {
+					state.renamedLive.add(tableName(rename.relation?.schemaname, rename.newname));
+				}
 			} else if (rename.newname !== undefined) {
 				// A table made by this folder keeps being new under its new name.
 				state.created.add(tableName(rename.relation?.schemaname, rename.newname));
@@ -166,16 +174,20 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 			const parts = 'List' in object ? strings(object.List.items) : [];
 			const name = parts.length === 0 ? null : tableName(parts.length > 1 ? parts.at(-2) : undefined, parts.at(-1)!);
 			if (name !== null) {
-				if (!madeByThePlan(name, context)) {
+				// IF EXISTS of a table neither live nor made by the plan drops nothing (a down-then-up, a clean-up kept idempotent).
+				const absent = stmt.DropStmt.missing_ok === true && !state.created.has(name) && !existing(name) && !onSearchPath(name, context.liveTables);
+				if (!madeByThePlan(name, context) && !absent) {
 					hit('drop-table', `DROP TABLE ${name}`);
 				}
 
 				if (existing(name)) {
 					facts.accessExclusiveOn = name;
 					facts.blockingLockOn = name;
+					state.droppedLive.add(name);
 				}
 
 				state.created.delete(name);
+				state.renamedLive.delete(name);
 			}
 		}
 	} else if ('TruncateStmt' in stmt) {
@@ -412,6 +424,11 @@ function alterLock(commands: AlterTableCmd[]): 'access exclusive' | 'share row e
 	}
 
 	return lock;
+}
+
+/** An unqualified name that a live table of another schema has: the search_path may resolve it there. */
+function onSearchPath(name: string, liveTables: ReadonlySet<string> | null): boolean {
+	return !name.includes('.') && liveTables !== null && [...liveTables].some(table => table.endsWith(`.${name}`));
 }
 
 /**

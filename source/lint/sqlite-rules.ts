@@ -23,6 +23,12 @@ export function createdTableOf(code: string): string | null {
 	return create === null ? null : nameAt(create, 1);
 }
 
+/** The old and new names of an ALTER TABLE … RENAME TO (its code), as SQLite compares names; null for any other statement. */
+export function renamedTableOf(code: string): {from: string; to: string} | null {
+	const rename = renameTable.exec(code);
+	return rename === null ? null : {from: nameAt(rename, 1), to: nameAt(rename, 3)};
+}
+
 /** The statement with its leading comments and blanks taken off. */
 export function codeOf(text: string): string {
 	let rest = text;
@@ -86,7 +92,7 @@ export function sqliteHits(statements: readonly string[]): Hit[][] {
 			});
 			hits[index]!.push(rebuilt
 				? {rule: 'sqlite-table-rebuild', detail: `table ${table} is rebuilt through ${copy}`}
-				: {rule: 'drop-table', detail: `DROP TABLE ${table}`, table});
+				: {rule: 'drop-table', detail: `DROP TABLE ${table}`, table, ...(/^DROP\s+TABLE\s+IF\s+EXISTS\b/i.test(code) ? {ifExists: true as const} : {})});
 		}
 	}
 

@@ -160,4 +160,20 @@ describe('cutover lint', () => {
 			await database.drop();
 		}
 	});
+
+	it('--db: DROP TABLE IF EXISTS of a table that is not there is not reported; of a partition, which holds rows, it is', async () => {
+		const database = await createThrowawayDatabase('cutover_lint');
+		try {
+			await database.sql('CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at); CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\')');
+			const drops = folder('drops', {
+				'0001_clean_up.up.sql': 'DROP TABLE IF EXISTS legacy_sessions;\nDROP TABLE IF EXISTS events_2024;\n',
+				'0001_clean_up.down.sql': 'SELECT 1;\n',
+			});
+			const result = lint([drops, '--db', database.url, '--json']);
+			const json = JSON.parse(result.stdout) as Json;
+			assert.deepEqual(json.findings.map(f => `${f.file}:${f.line} ${f.rule}`), ['0001_clean_up.up.sql:2 drop-table'], result.out);
+		} finally {
+			await database.drop();
+		}
+	});
 });

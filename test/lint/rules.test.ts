@@ -114,6 +114,27 @@ describe('every rule fires on its example and stays quiet on the safe way', () =
 		assert.deepEqual(firedRules(lint(['ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts DROP COLUMN email;'], 'sqlite', new Set(['users']))), ['drop-column']);
 	});
 
+	it('with the live tables given, DROP TABLE IF EXISTS of a table that is not there drops nothing, so it is not reported', () => {
+		const live = new Set(['accounts', 'app.users']);
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS legacy_sessions;'], 'postgres', live)), []);
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS legacy_sessions;'], 'sqlite', new Set(['Accounts']))), []);
+		// There, it loses rows: reported, whichever case the name is written in (SQLite folds it).
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS accounts;'], 'postgres', live)), ['drop-table']);
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS ACCOUNTS;'], 'sqlite', new Set(['accounts']))), ['drop-table']);
+		// Without IF EXISTS the statement fails where the table is missing: reported as before.
+		assert.deepEqual(firedRules(lint(['DROP TABLE legacy_sessions;'], 'postgres', live)), ['drop-table']);
+		// Without the live tables nothing is known: reported.
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS legacy_sessions;'])), ['drop-table']);
+		// A bare name another schema has may be found on the search_path: reported.
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS users;'], 'postgres', live)), ['drop-table']);
+		// A live table renamed earlier in the plan keeps its rows under the new name.
+		assert.ok(firedRules(lint(['ALTER TABLE accounts RENAME TO accounts_old;', 'DROP TABLE IF EXISTS accounts_old;'], 'postgres', live)).includes('drop-table'));
+		assert.ok(firedRules(lint(['ALTER TABLE accounts RENAME TO accounts_old;', 'DROP TABLE IF EXISTS accounts_old;'], 'sqlite', new Set(['accounts']))).includes('drop-table'));
+		// Dropped once, a second IF EXISTS finds nothing.
+		assert.equal(lint(['DROP TABLE accounts;', 'DROP TABLE IF EXISTS accounts;'], 'postgres', live).filter(f => f.rule === 'drop-table').length, 1);
+		assert.equal(lint(['DROP TABLE accounts;', 'DROP TABLE IF EXISTS accounts;'], 'sqlite', new Set(['accounts'])).filter(f => f.rule === 'drop-table').length, 1);
+	});
+
 	it('keeps to the lock a statement really takes: a table created in the same file is empty, so locking it blocks no one', () => {
 		assert.deepEqual(firedRules(lint(['CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int NOT NULL;\nALTER TABLE t ALTER COLUMN a TYPE bigint;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\nCREATE INDEX t_a ON t (a);'])), []);
 	});

@@ -39,7 +39,7 @@ export async function openPostgresDatabase(target: PostgresTarget, options: {loc
 		query: async (sql, queryOptions) => readOnlyQuery(client, sql, queryOptions, cancel),
 		rowCounts: async countOptions => bounded<RowCounts>(async onTable => countRows(client, onTable), 'the row counts of', 'their', {target, applicationName, lockWaitMs, cancel}, countOptions?.signal),
 		snapshot: async snapshotOptions => bounded<DatabaseSnapshot>(async onTable => readSnapshot(client, onTable), 'the snapshot of', 'its', {target, applicationName, lockWaitMs, cancel}, snapshotOptions?.signal),
-		tables: async () => (await listUserTables(client)).map(entry => entry.name),
+		tables: async () => (await listUserTables(client, {includePartitions: true})).map(entry => entry.name),
 		async close() {
 			await client.end();
 		},

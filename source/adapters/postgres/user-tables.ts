@@ -19,12 +19,13 @@ const systemSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg
  * Ordinary and partitioned tables outside the system schemas. Partitions are left out: their
  * rows are counted through their parent, which is the table the operator knows.
  */
-const listSql = `SELECT n.nspname, c.relname
+const listSql = (partitions: boolean) => `SELECT n.nspname, c.relname
 	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${systemSchemas}`;
+	WHERE c.relkind IN ('r', 'p')${partitions ? '' : ' AND NOT c.relispartition'} AND ${systemSchemas}`;
 
-export async function listUserTables(client: pg.Client, options: {includeBookkeeping?: boolean} = {}): Promise<UserTable[]> {
-	const result = await client.query<[string, string]>({text: listSql, rowMode: 'array'});
+/** `includePartitions`: for what asks whether a name holds rows (the lint), not for counting them. */
+export async function listUserTables(client: pg.Client, options: {includeBookkeeping?: boolean; includePartitions?: boolean} = {}): Promise<UserTable[]> {
+	const result = await client.query<[string, string]>({text: listSql(options.includePartitions === true), rowMode: 'array'});
 	return result.rows
 		.map(([schema, table]) => ({schema, table, name: tableName(schema, table)}))
 		.filter(entry => options.includeBookkeeping === true || !bookkeepingTables.includes(entry.table))
