@@ -1,6 +1,6 @@
-import type {DatabaseSnapshot, SnapshotColumn, SnapshotTable} from './snapshot.js';
+import type {DatabaseSnapshot, SnapshotColumn, SnapshotObject, SnapshotTable} from './snapshot.js';
 
-export type SnapshotObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'view';
+export type SnapshotObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'view' | SnapshotObject['kind'];
 
 /** A schema object that is in one snapshot only, or in both and defined otherwise. */
 export type ObjectChange = {
@@ -141,6 +141,30 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 		}
 	}
 
+	// Only where both snapshots read them: one recorded before they were has none to compare.
+	if (before.others !== undefined && after.others !== undefined) {
+		const otherKey = (o: SnapshotObject) => `${o.kind}\u0000${o.name}`;
+		const beforeOthers = byKey(before.others, otherKey);
+		const afterOthers = byKey(after.others, otherKey);
+		for (const key of union(beforeOthers, afterOthers)) {
+			const b = beforeOthers.get(key);
+			const a = afterOthers.get(key);
+			const {kind, name, table} = (a ?? b)!;
+			const on = table === null ? '' : ` on ${table}`;
+			if (b === undefined) {
+				if (table === null || !tableNew(table)) {
+					add({kind, name, table, change: 'added', before: null, after: a!.definition}, null);
+				}
+			} else if (a === undefined) {
+				if (table === null || !tableGone(table)) {
+					add({kind, name, table, change: 'removed', before: b.definition, after: null}, `${kind} ${name}${on} was removed`);
+				}
+			} else if (b.definition !== a.definition) {
+				add({kind, name, table, change: 'changed', before: b.definition, after: a.definition}, `${kind} ${name}${on} was defined otherwise`);
+			}
+		}
+	}
+
 	const notes: string[] = [];
 	if (before.engine !== after.engine) {
 		notes.push(`the snapshots are of different engines (${before.engine}, ${after.engine})`);
@@ -198,7 +222,7 @@ function describeTable(table: SnapshotTable): string {
 
 const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 
-const kindOrder: Record<SnapshotObjectKind, number> = {table: 0, column: 1, index: 2, constraint: 3, view: 4};
+const kindOrder: Record<SnapshotObjectKind, number> = {table: 0, column: 1, index: 2, constraint: 3, view: 4, trigger: 5, rule: 5, function: 6, type: 7, sequence: 8, extension: 9, schema: 9};
 const changeOrder = {removed: 0, changed: 1, added: 2} as const;
 // Unexpected first, so a short screen shows what matters; then by kind.
 const order = (o: ObjectChange) => (o.unexpected === null ? 100 : 0) + (changeOrder[o.change] * 10) + kindOrder[o.kind];

@@ -41,6 +41,16 @@ export type SnapshotView = {
 	definition: string;
 };
 
+/** A schema object beyond tables, columns, indexes, constraints and views: what a down must also take away. */
+export type SnapshotObject = {
+	kind: 'schema' | 'extension' | 'type' | 'function' | 'sequence' | 'trigger' | 'rule';
+	/** As the catalog names it: `status`, `touch_updated_at()`, `users.touch` (a trigger or rule by its table). */
+	name: string;
+	/** The table a trigger or rule belongs to; null for the others. */
+	table: string | null;
+	definition: string;
+};
+
 /** One database at one moment: its tables with their rows, sizes and columns, the other schema objects, its migration version. cutover's own tables are left out. */
 export type DatabaseSnapshot = {
 	engine: Engine;
@@ -53,6 +63,8 @@ export type DatabaseSnapshot = {
 	indexes: SnapshotIndex[];
 	constraints: SnapshotConstraint[];
 	views: SnapshotView[];
+	/** Types, functions, sequences, triggers, rules, extensions and schemas; absent from snapshots recorded before they were read. */
+	others?: SnapshotObject[];
 };
 
 /** The row counts a snapshot holds, as Database.rowCounts gives them. */

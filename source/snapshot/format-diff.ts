@@ -10,17 +10,27 @@ export const signed = (n: number, show: (n: number) => string = String) => n > 0
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : (word.endsWith('x') ? 'es' : 's')}`;
 
+/** The other objects by kind (`, 2 types, 1 function`), as far as the snapshot read them. */
+function others(snapshot: DatabaseSnapshot): string {
+	const counts = new Map<string, number>();
+	for (const o of snapshot.others ?? []) {
+		counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+	}
+
+	return [...counts].map(([kind, n]) => `, ${plural(n, kind)}`).join('');
+}
+
 /** One line: the database, its size and version, how many objects and rows. */
 export function summarizeSnapshot(snapshot: DatabaseSnapshot): string {
 	const rows = snapshot.tables.reduce((sum, t) => sum + t.rows, 0);
-	return `${snapshot.engine} database ${snapshot.database}, ${formatBytes(snapshot.bytes)}, migration ${snapshot.migration ?? 'none'}, ${plural(snapshot.tables.length, 'table')} (${plural(rows, 'row')}), ${plural(snapshot.indexes.length, 'index')}, ${plural(snapshot.constraints.length, 'constraint')}, ${plural(snapshot.views.length, 'view')}`;
+	return `${snapshot.engine} database ${snapshot.database}, ${formatBytes(snapshot.bytes)}, migration ${snapshot.migration ?? 'none'}, ${plural(snapshot.tables.length, 'table')} (${plural(rows, 'row')}), ${plural(snapshot.indexes.length, 'index')}, ${plural(snapshot.constraints.length, 'constraint')}, ${plural(snapshot.views.length, 'view')}${others(snapshot)}`;
 }
 
 /** What one snapshot holds, for `cutover snapshot`'s output: a header and a line per table. */
 export function formatSnapshot(snapshot: DatabaseSnapshot): string[] {
 	const lines = [
 		`${snapshot.engine} database ${snapshot.database}, ${formatBytes(snapshot.bytes)}, migration ${snapshot.migration ?? 'none (no cutover_migrations rows)'}`,
-		`${plural(snapshot.tables.length, 'table')}, ${plural(snapshot.indexes.length, 'index')}, ${plural(snapshot.constraints.length, 'constraint')}, ${plural(snapshot.views.length, 'view')}`,
+		`${plural(snapshot.tables.length, 'table')}, ${plural(snapshot.indexes.length, 'index')}, ${plural(snapshot.constraints.length, 'constraint')}, ${plural(snapshot.views.length, 'view')}${others(snapshot)}`,
 	];
 	if (snapshot.tables.length > 0) {
 		lines.push(...table(['TABLE', 'ROWS', 'SIZE', 'COLUMNS'], snapshot.tables.map(t => [t.name, String(t.rows), t.bytes === null ? '-' : formatBytes(t.bytes), String(t.columns.length)]), [false, true, true, true]));

@@ -91,6 +91,7 @@ const shapes: Record<string, Record<string, Check>> = {
 	index: {name: string, table: string, unique: boolean, definition: string},
 	constraint: {name: string, table: string, kind: oneOf('primary-key', 'unique', 'foreign-key', 'check', 'exclusion'), definition: string},
 	view: {name: string, definition: string},
+	other: {kind: oneOf('schema', 'extension', 'type', 'function', 'sequence', 'trigger', 'rule'), name: string, table: nullableString, definition: string},
 };
 
 /** The first field that is not what a snapshot holds, named by its path; null when none. */
@@ -134,7 +135,9 @@ function shapeProblem(file: Record<string, unknown>): string | null {
 		?? list((snapshot as Record<string, unknown>)['tables'], 'snapshot.tables', shapes['table']!, (table, at) => list(table['columns'], `${at}.columns`, shapes['column']!))
 		?? list((snapshot as Record<string, unknown>)['indexes'], 'snapshot.indexes', shapes['index']!)
 		?? list((snapshot as Record<string, unknown>)['constraints'], 'snapshot.constraints', shapes['constraint']!)
-		?? list((snapshot as Record<string, unknown>)['views'], 'snapshot.views', shapes['view']!);
+		?? list((snapshot as Record<string, unknown>)['views'], 'snapshot.views', shapes['view']!)
+		// Absent from snapshots taken before they were read.
+		?? ((snapshot as Record<string, unknown>)['others'] === undefined ? null : list((snapshot as Record<string, unknown>)['others'], 'snapshot.others', shapes['other']!));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

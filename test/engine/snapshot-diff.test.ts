@@ -90,6 +90,47 @@ describe('diffSnapshots: what is unexpected', () => {
 		});
 	}
 
+	// Types, functions, triggers and the rest: compared where both snapshots read them.
+	const withOthers = (): DatabaseSnapshot => ({...base(), others: [
+		{kind: 'type', name: 'mood', table: null, definition: 'enum (\'ok\', \'sad\')'},
+		{kind: 'function', name: 'touch()', table: null, definition: 'CREATE FUNCTION touch() …'},
+		{kind: 'trigger', name: 'meters.touch', table: 'meters', definition: 'CREATE TRIGGER touch …'},
+	]});
+	const othersChanged = (change: (s: DatabaseSnapshot) => void) => {
+		const s = structuredClone(withOthers());
+		change(s);
+		return s;
+	};
+
+	const otherCases: Array<{name: string; before?: DatabaseSnapshot; after: DatabaseSnapshot; objects: string[]; unexpected: string[]}> = [
+		{name: 'a type and a function removed', after: othersChanged(s => {
+			s.others = s.others!.filter(o => o.kind === 'trigger');
+		}), objects: ['removed function touch()', 'removed type mood'], unexpected: ['function touch() was removed', 'type mood was removed']},
+		{name: 'an enum given a value', after: othersChanged(s => {
+			s.others![0]!.definition = 'enum (\'ok\', \'sad\', \'glad\')';
+		}), objects: ['changed type mood'], unexpected: ['type mood was defined otherwise']},
+		{name: 'a sequence added', after: othersChanged(s => {
+			s.others!.push({kind: 'sequence', name: 'ids', table: null, definition: 'bigint start 1'});
+		}), objects: ['added sequence ids'], unexpected: []},
+		{name: 'a trigger goes with its table', after: othersChanged(s => {
+			s.tables = s.tables.filter(t => t.name !== 'meters');
+			s.indexes = [];
+			s.constraints = [];
+			s.others = s.others!.filter(o => o.kind !== 'trigger');
+		}), objects: ['removed table meters'], unexpected: ['table meters was removed (it had 10 rows)']},
+		{name: 'a snapshot recorded before they were read is not compared on them', before: base(), after: othersChanged(s => {
+			s.others = [];
+		}), objects: [], unexpected: []},
+	];
+
+	for (const c of otherCases) {
+		it(c.name, () => {
+			const diff = diffSnapshots(c.before ?? withOthers(), c.after);
+			assert.deepEqual(diff.objects.map(o => `${o.change} ${o.kind} ${o.name}`).sort(), [...c.objects].sort());
+			assert.deepEqual(diff.unexpected, c.unexpected);
+		});
+	}
+
 	it('lists unexpected changes first, and rows and sizes per table', () => {
 		const after = changed(s => {
 			s.views.push({name: 'zz_new', definition: 'SELECT 2'});

@@ -10,17 +10,19 @@ import {cli, cutover, demoMigrations, prepareDemoTarget, productionChecklist, re
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
 /** The demo's migrations plus one whose up makes a table and an index; `down` is its down. */
-function migrations(target: DemoTarget, down: string): string {
+const benchUp = 'CREATE TABLE bench_x (id integer);\nCREATE INDEX i_users_email_bench ON users (email);\n';
+
+function migrations(target: DemoTarget, down: string, up = benchUp): string {
 	const dir = path.join(target.dir, 'migrations');
 	cpSync(demoMigrations, dir, {recursive: true});
-	writeFileSync(path.join(dir, '0005_bench.up.sql'), 'CREATE TABLE bench_x (id integer);\nCREATE INDEX i_users_email_bench ON users (email);\n');
+	writeFileSync(path.join(dir, '0005_bench.up.sql'), up);
 	writeFileSync(path.join(dir, '0005_bench.down.sql'), down);
 	return dir;
 }
 
 // The index is made without CONCURRENTLY on purpose: PostgreSQL's lint asks for an acknowledgement.
-function downgrade(target: DemoTarget, down: string) {
-	const run = cutover(target, ['run', '--db', target.db, '--migrations', migrations(target, down), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', ...(target.engine === 'postgres' ? ['--ack-lint', 'index-not-concurrent'] : []), ...dirs(target)]);
+function downgrade(target: DemoTarget, down: string, up = benchUp) {
+	const run = cutover(target, ['run', '--db', target.db, '--migrations', migrations(target, down, up), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', ...(target.engine === 'postgres' ? ['--ack-lint', 'index-not-concurrent'] : []), ...dirs(target)]);
 	const files = readdirSync(path.join(target.dir, 'records')).filter(f => f.endsWith('.jsonl'));
 	assert.equal(files.length, 1, run.stdout + run.stderr);
 	const lines = readJournal(readFileSync(path.join(target.dir, 'records', files[0]!), 'utf8'));
@@ -56,6 +58,25 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 				const {finished, outcome} = downgrade(target, 'DROP TABLE bench_x;\n');
 				assert.equal(finished?.ok, false);
 				assert.match(finished.detail, /the downs left behind: index i_users_email_bench/);
+				assert.equal(outcome, 'failed');
+			} finally {
+				await target.cleanup();
+			}
+		});
+
+		it(engine === 'postgres'
+			? 'a down that leaves a type, a function and a trigger behind fails the rollback, naming them'
+			: 'a down that leaves a trigger behind fails the rollback, naming it', async () => {
+			const target = await prepareDemoTarget(engine);
+			try {
+				const up = engine === 'postgres'
+					? `${benchUp}CREATE TYPE bench_mood AS ENUM ('ok', 'sad');\nCREATE FUNCTION bench_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER bench_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION bench_touch();\n`
+					: `${benchUp}CREATE TRIGGER bench_touch AFTER UPDATE ON users BEGIN SELECT 1; END;\n`;
+				const {finished, outcome} = downgrade(target, 'DROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\n', up);
+				assert.equal(finished?.ok, false);
+				assert.match(finished.detail, engine === 'postgres'
+					? /the downs left behind: trigger users\.bench_touch, function bench_touch\(\), type bench_mood/
+					: /the downs left behind: trigger users\.bench_touch/);
 				assert.equal(outcome, 'failed');
 			} finally {
 				await target.cleanup();

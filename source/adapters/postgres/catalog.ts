@@ -78,21 +78,30 @@ const queries: string[] = [
 				WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND oc.relname = ANY(${bookkeeping}))`,
 ];
 
+/** Each query's kind: the literal it selects first. */
+const kindOf = (text: string) => /^SELECT '(\w+)'/.exec(text)![1] as CatalogKind;
+
 /** The database's schema objects, read in one REPEATABLE READ snapshot so they belong together. */
 export async function readPostgresCatalog(client: pg.Client): Promise<Catalog> {
 	await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
 	try {
-		const objects: CatalogObject[] = [];
-		for (const text of queries) {
-			// eslint-disable-next-line no-await-in-loop -- one connection runs one statement at a time
-			const result = await client.query<[CatalogKind, string, string | null, string | null]>({text, rowMode: 'array'});
-			for (const [kind, name, table, definition] of result.rows) {
-				objects.push({kind, name, table, definition: (definition ?? '').trim()});
-			}
-		}
-
+		const objects = await readCatalogObjects(client, queries.map(kindOf));
 		return {objects: objects.sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name))};
 	} finally {
 		await client.query('ROLLBACK').catch(() => undefined);
 	}
+}
+
+/** The objects of these kinds, in the caller's transaction (the snapshot's, so they belong with its tables). */
+export async function readCatalogObjects<K extends CatalogKind>(client: pg.Client, kinds: readonly K[]): Promise<Array<CatalogObject & {kind: K}>> {
+	const objects: Array<CatalogObject & {kind: K}> = [];
+	for (const text of queries.filter(query => (kinds as readonly CatalogKind[]).includes(kindOf(query)))) {
+		// eslint-disable-next-line no-await-in-loop -- one connection runs one statement at a time
+		const result = await client.query<[K, string, string | null, string | null]>({text, rowMode: 'array'});
+		for (const [kind, name, table, definition] of result.rows) {
+			objects.push({kind, name, table, definition: (definition ?? '').trim()});
+		}
+	}
+
+	return objects;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type {DatabaseSnapshot, SnapshotColumn, SnapshotConstraint, SnapshotIndex, SnapshotTable, SnapshotView} from '../../engine/snapshot.js';
+import type {DatabaseSnapshot, SnapshotColumn, SnapshotConstraint, SnapshotIndex, SnapshotObject, SnapshotTable, SnapshotView} from '../../engine/snapshot.js';
+import {readCatalogObjects} from './catalog.js';
 import {bookkeepingTables, compare, listUserTables, qualified, tableName} from './user-tables.js';
 
 const systemSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -30,11 +31,13 @@ const oidsSql = `SELECT n.nspname, c.relname, c.oid::int8::text
 	FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${systemSchemas}`;
 
+const otherKinds: ReadonlyArray<SnapshotObject['kind']> = ['schema', 'extension', 'type', 'function', 'sequence', 'trigger', 'rule'];
+
 const constraintKinds: Record<string, SnapshotConstraint['kind']> = {p: 'primary-key', u: 'unique', f: 'foreign-key', c: 'check', x: 'exclusion'};
 
 /**
  * The database's tables (rows, pg_total_relation_size, columns), indexes, constraints and views,
- * and the last migration in cutover_migrations, in one REPEATABLE READ snapshot so they belong
+ * its types, functions, sequences, triggers, rules, extensions and schemas, and the last migration in cutover_migrations, in one REPEATABLE READ snapshot so they belong
  * together. pg_total_relation_size takes each table's lock like count(*): the session's lock
  * timeout bounds both. `onTable` hears which table is being read, for a message about a lock.
  */
@@ -72,7 +75,8 @@ export async function readSnapshot(client: pg.Client, onTable?: (name: string) =
 			.map(([schema, view, definition]) => ({name: tableName(schema, view), definition: definition.trim()}))
 			.sort((a, b) => compare(a.name, b.name));
 
-		return {engine: 'postgres', database, migration: await latestMigration(client), bytes: Number(databaseBytes), tables, indexes, constraints, views};
+		const others: SnapshotObject[] = (await readCatalogObjects(client, otherKinds)).sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
+		return {engine: 'postgres', database, migration: await latestMigration(client), bytes: Number(databaseBytes), tables, indexes, constraints, views, others};
 	} finally {
 		// A connection ended from outside (the run is leaving) has nothing to roll back.
 		await client.query('ROLLBACK').catch(() => undefined);

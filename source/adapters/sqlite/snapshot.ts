@@ -59,6 +59,10 @@ export function readSnapshot(db: BetterSqlite3.Database, database: string): Data
 	const views = (db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'view'`).all() as Array<{name: string; sql: string}>)
 		.map(v => ({name: v.name, definition: v.sql.trim()}))
 		.sort((a, b) => compare(a.name, b.name));
+	// SQLite's only schema objects beyond those: triggers (it has no types, functions or sequences to leave behind).
+	const others = (db.prepare(`SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name <> ?`).all(BOOKKEEPING_TABLE) as Array<{name: string; tbl_name: string; sql: string | null}>)
+		.map(t => ({kind: 'trigger' as const, name: `${t.tbl_name}.${t.name}`, table: t.tbl_name, definition: (t.sql ?? '').trim()}))
+		.sort((a, b) => compare(a.name, b.name));
 	const pageCount = db.pragma('page_count', {simple: true}) as number;
 	const pageSize = db.pragma('page_size', {simple: true}) as number;
 	return {
@@ -70,6 +74,7 @@ export function readSnapshot(db: BetterSqlite3.Database, database: string): Data
 		indexes: indexes.sort((a, b) => compare(a.name, b.name)),
 		constraints: constraints.sort((a, b) => compare(a.table, b.table) || compare(a.name, b.name)),
 		views,
+		others,
 	};
 }
 
