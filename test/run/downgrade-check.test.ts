@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import {spawnSync} from 'node:child_process';
-import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import {cli, cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
+import pg from 'pg';
+import {cli, cliEnv, cutover, demoMigrations, prepareDemoTarget, productionChecklist, readJournal, type DemoTarget} from '../support/demo-targets.js';
 
 const dirs = (target: DemoTarget) => ['--records', path.join(target.dir, 'records'), '--backups', path.join(target.dir, 'backups')];
 
@@ -114,6 +115,60 @@ describe('a downgrade is checked, minus the tool history cutover keeps', () => {
 			assert.equal(left.n, 1, 'the tool\'s table stays, as its tool would keep it');
 		} finally {
 			rmSync(scratch, {recursive: true, force: true});
+		}
+	});
+});
+
+describe('a downgrade whose schema cannot be read after the downs', () => {
+	it('fails the rollback, saying the downs ran but could not be checked, and naming the backup to restore', async () => {
+		const target = await prepareDemoTarget('postgres');
+		const holder = new pg.Client({connectionString: target.db});
+		try {
+			// A table none of the downs touch: locked by someone else once the downs have begun, so only the snapshot after them waits on it.
+			await target.rows('CREATE TABLE bystander (id integer)');
+			await holder.connect();
+			const records = path.join(target.dir, 'records');
+			const child = spawn(process.execPath, [cli, 'run', '--db', target.db, '--migrations', migrations(target, 'SELECT pg_sleep(1.5);\nDROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\n'), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', '--ack-lint', 'index-not-concurrent', ...dirs(target)], {env: {...process.env, ...cliEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
+			let output = '';
+			child.stdout.on('data', (chunk: Buffer) => {
+				output += chunk.toString();
+			});
+			child.stderr.on('data', (chunk: Buffer) => {
+				output += chunk.toString();
+			});
+			const exited = new Promise<number | null>(resolve => {
+				child.on('close', resolve);
+			});
+			const journal = async () => {
+				const files = existsSync(records) ? readdirSync(records).filter(f => f.endsWith('.jsonl')) : [];
+				return files.length === 1 ? readJournal(readFileSync(path.join(records, files[0]!), 'utf8')) : [];
+			};
+
+			const deadline = Date.now() + 120_000;
+			// eslint-disable-next-line no-await-in-loop -- polling the record until the first down starts
+			while (!(await journal()).some(l => l.kind === 'migration.started' && l.event['direction'] === 'down')) {
+				assert.ok(Date.now() < deadline, output);
+				assert.equal(child.exitCode, null, output);
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => setTimeout(resolve, 50));
+			}
+
+			await holder.query('BEGIN');
+			await holder.query('LOCK TABLE bystander IN ACCESS EXCLUSIVE MODE');
+			const code = await exited;
+			await holder.query('ROLLBACK');
+			const lines = await journal();
+			const finished = lines.find(l => l.kind === 'rollback.finished')?.event as {ok: boolean; detail: string} | undefined;
+			assert.equal(finished?.ok, false, output);
+			assert.match(finished.detail, /^every down ran, but the schema could not be read to check them: .*bystander.*; compare it with the one before the upgrade, or restore from the verified backup \//);
+			assert.deepEqual(lines.filter(l => l.kind === 'snapshot.taken').map(l => l.event['phase']), ['before', 'after']);
+			assert.equal(lines.at(-1)?.event['outcome'], 'failed');
+			assert.notEqual(code, 0);
+			// The downs did run: the log is back at 0001.
+			assert.deepEqual((await target.rows('SELECT name FROM cutover_migrations ORDER BY name')).map(r => r['name']), ['0001_create_users_and_meters']);
+		} finally {
+			await holder.end().catch(() => undefined);
+			await target.cleanup();
 		}
 	});
 });
