@@ -159,7 +159,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 				if (table === null || !tableGone(table)) {
 					add({kind, name, table, change: 'removed', before: b.definition, after: null}, `${kind} ${name}${on} was removed`);
 				}
-			} else if (b.definition !== a.definition) {
+			} else if (sameText(b.definition) !== sameText(a.definition)) {
 				add({kind, name, table, change: 'changed', before: b.definition, after: a.definition}, `${kind} ${name}${on} was defined otherwise`);
 			}
 		}
@@ -189,6 +189,12 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 		unexpected,
 	};
 }
+
+/**
+ * A definition as compared: a function's body and a SQLite trigger are kept as written, so a down
+ * that makes one again with other indentation or line breaks has not changed it.
+ */
+const sameText = (definition: string) => definition.replaceAll(/\s+/g, ' ').trim();
 
 /** A version that vanished; another version is not judged (names are not in version order in every format, and a rollback goes back on purpose). */
 function migrationWentBack(before: string | null, after: string | null): string | null {

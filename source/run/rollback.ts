@@ -1,4 +1,4 @@
-import {downgradeLeftovers} from '../engine/downgrade-check.js';
+import {downgradeLeftovers, extensionsLeft} from '../engine/downgrade-check.js';
 import {downgradeOrder, partlyApplied} from '../engine/gates.js';
 import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
 import type {RollbackChoice} from '../engine/model.js';
@@ -75,14 +75,15 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 			}
 
 			// Downs that ran without error may still leave objects behind: the schema is compared with the one before the upgrade.
-			const left = await checkDowngrade(deps);
-			if (left !== null) {
-				return done(false, left);
+			const checked = await checkDowngrade(deps);
+			if (checked.left !== null) {
+				return done(false, checked.left);
 			}
 
-			return done(true, partly
+			const undone = partly
 				? `every migration of this run was undone: ${partly.name}, whose statements 1..${partly.noTransaction?.tookEffect ?? 0} took effect outside a transaction, by its down`
-				: 'every migration of this run was undone');
+				: 'every migration of this run was undone';
+			return done(true, checked.note === null ? undone : `${undone}; ${checked.note}`);
 		}
 
 		case 'restore': {
@@ -117,11 +118,12 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 }
 
 /** Null when the schema after the downs is the one before the upgrade (or there is no snapshot before to compare with); else what differs and what to do. */
-async function checkDowngrade(deps: RunDeps): Promise<string | null> {
+/** `left`: what fails the rollback; `note`: what is said with a rollback that succeeds. */
+async function checkDowngrade(deps: RunDeps): Promise<{left: string | null; note: string | null}> {
 	const {session} = deps;
 	const before = session.state.snapshots.before;
 	if (before === null) {
-		return null;
+		return {left: null, note: null};
 	}
 
 	const artifact = session.state.verification?.ok ? session.state.backup?.artifact : undefined;
@@ -130,14 +132,14 @@ async function checkDowngrade(deps: RunDeps): Promise<string | null> {
 	try {
 		snapshot = await deps.connections.database.snapshot({signal: deps.signal});
 	} catch (error) {
-		return `every down ran, but the schema could not be read to check them: ${messageOf(error)}; compare it with the one before the upgrade, or ${advice}`;
+		return {left: `every down ran, but the schema could not be read to check them: ${messageOf(error)}; compare it with the one before the upgrade, or ${advice}`, note: null};
 	}
 
 	const compared = summarizeDiff(diffSnapshots(before, snapshot));
 	session.emit({type: 'snapshot.taken', phase: 'downgraded', snapshot, compared});
 	const history = session.state.plan?.history;
 	const left = downgradeLeftovers(before, snapshot, history?.kept === true ? [history.table] : []);
-	return left === null ? null : `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}`;
+	return {left: left === null ? null : `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}`, note: extensionsLeft(before, snapshot)};
 }
 
 function messageOf(error: unknown): string {

@@ -6,7 +6,7 @@ import {isKnownKind} from '../../source/engine/event-kinds.js';
 import type {Entry} from '../../source/engine/events.js';
 import {reduce} from '../../source/engine/reduce.js';
 import {initialState} from '../../source/engine/state.js';
-import {downgradeLeftovers} from '../../source/engine/downgrade-check.js';
+import {downgradeLeftovers, extensionsLeft} from '../../source/engine/downgrade-check.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
 import {snapshotOf} from '../support/snapshots.js';
 
@@ -109,6 +109,9 @@ describe('diffSnapshots: what is unexpected', () => {
 		{name: 'an enum given a value', after: othersChanged(s => {
 			s.others![0]!.definition = 'enum (\'ok\', \'sad\', \'glad\')';
 		}), objects: ['changed type mood'], unexpected: ['type mood was defined otherwise']},
+		{name: 'a function made again with other indentation and line breaks: not changed', after: othersChanged(s => {
+			s.others![1]!.definition = 'CREATE FUNCTION\n\ttouch()   …';
+		}), objects: [], unexpected: []},
 		{name: 'a sequence added', after: othersChanged(s => {
 			s.others!.push({kind: 'sequence', name: 'ids', table: null, definition: 'bigint start 1'});
 		}), objects: ['added sequence ids'], unexpected: []},
@@ -207,6 +210,16 @@ describe('downgradeLeftovers', () => {
 			s.tables[0]!.rows += 5;
 		});
 		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table bench_x');
+	});
+
+	it('does not fail a downgrade on an extension the upgrade installed, and says it stays; one the downs removed fails it', () => {
+		const before: DatabaseSnapshot = {...base(), others: [{kind: 'extension', name: 'plpgsql', table: null, definition: 'version 1.0 in pg_catalog'}]};
+		const installed = structuredClone(before);
+		installed.others!.push({kind: 'extension', name: 'pg_trgm', table: null, definition: 'version 1.6 in public'});
+		assert.equal(downgradeLeftovers(before, installed), null);
+		assert.equal(extensionsLeft(before, installed), 'extension pg_trgm stays installed (no down drops it; an up that creates it without IF NOT EXISTS would fail on it)');
+		assert.equal(extensionsLeft(before, before), null);
+		assert.equal(downgradeLeftovers(installed, before), 'gone: extension pg_trgm');
 	});
 
 	it('does not count the folder\'s tool history table cutover made and keeps (maragu\'s migrations) as left behind', () => {

@@ -84,6 +84,28 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 			}
 		});
 
+		if (engine === 'postgres') {
+			it('a down that leaves the extension its up installed, and makes a function again with other indentation, rolls back, saying the extension stays', async t => {
+				const target = await prepareDemoTarget(engine);
+				try {
+					if ((await target.rows('SELECT 1 FROM pg_available_extensions WHERE name = \'pg_trgm\'')).length === 0) {
+						t.skip('pg_trgm is not installed on this server');
+						return;
+					}
+
+					await target.rows('CREATE FUNCTION bench_f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n    RETURN 1;\nEND\n$$');
+					const up = `${benchUp}CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE OR REPLACE FUNCTION bench_f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 2; END $$;\n`;
+					const down = 'DROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\nCREATE OR REPLACE FUNCTION bench_f() RETURNS int LANGUAGE plpgsql AS $$\n  BEGIN\n\tRETURN 1;\n  END\n$$;\n';
+					const {run, finished, outcome} = downgrade(target, down, up);
+					assert.equal(finished?.ok, true, finished?.detail ?? run.stdout + run.stderr);
+					assert.equal(finished.detail, 'every migration of this run was undone; extension pg_trgm stays installed (no down drops it; an up that creates it without IF NOT EXISTS would fail on it)');
+					assert.equal(outcome, 'rolled-back');
+				} finally {
+					await target.cleanup();
+				}
+			});
+		}
+
 		it('a clean down rolls back as before, with the snapshot after the downs in the record', async () => {
 			const target = await prepareDemoTarget(engine);
 			try {
