@@ -222,6 +222,18 @@ describe('cutover lint --trace on PostgreSQL', () => {
 		}
 	});
 
+	it('traces a maragu folder whose first migration alters the tool\'s own table, made first on the copy as the run makes it', async () => {
+		const maragu = folder([['0000_history_note_up.sql', 'ALTER TABLE migrations ADD COLUMN note text;'], ['0000_history_note_down.sql', 'ALTER TABLE migrations DROP COLUMN note;'], ['0001_q_up.sql', 'CREATE TABLE q (id int);'], ['0001_q_down.sql', 'DROP TABLE q;']]);
+		try {
+			const run = trace(['--db', target.url, maragu, '--empty', '--json']);
+			const report = traceOf(run, 0);
+			assert.deepEqual(report.migrations.map(m => [m.name, m.problem, m.statements.map(s => s.status)]), [['0000_history_note', null, ['traced']], ['0001_q', null, ['traced']]], run.stdout);
+			assert.deepEqual(await scratchDatabasesLeft(), []);
+		} finally {
+			rmSync(maragu, {recursive: true, force: true});
+		}
+	});
+
 	it('traces a JS migration query by query', () => {
 		const modules = folder([['0002_module.mjs', 'export async function up({query}) {\n\tawait query("ALTER TABLE t ADD COLUMN m int");\n\tawait query("SELECT count(*) FROM p");\n}\n']]);
 		try {

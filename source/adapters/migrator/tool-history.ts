@@ -64,7 +64,7 @@ export function historyInStep(format: FormatName, found: readonly HistoryTool[],
  * maragu's migrations may also use that table (ALTER TABLE migrations ADD PRIMARY KEY …), so it is
  * made before the first one, as the tool makes it.
  */
-export function toolHistory(session: Session, history: HistoryInStep | null, sources: readonly MigrationSource[], name: string, direction: 'up' | 'down'): ToolHistory | null {
+export function toolHistory(session: Pick<Session, 'engine'>, history: HistoryInStep | null, sources: readonly MigrationSource[], name: string, direction: 'up' | 'down'): ToolHistory | null {
 	if (history === null || !history.kept) {
 		return null;
 	}
@@ -126,7 +126,7 @@ export function toolHistory(session: Session, history: HistoryInStep | null, sou
 	}
 }
 
-function maragu(session: Session, name: string, previous: string | null, direction: 'up' | 'down'): ToolHistory {
+function maragu(session: Pick<Session, 'engine'>, name: string, previous: string | null, direction: 'up' | 'down'): ToolHistory {
 	const p = (n: number) => session.engine === 'postgres' ? `$${n}` : '?';
 	// The tool compares versions as byte strings; PostgreSQL compares text by its collation unless told "C".
 	const version = session.engine === 'postgres' ? 'version COLLATE "C"' : 'version';

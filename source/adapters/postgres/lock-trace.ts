@@ -5,7 +5,8 @@ import {CutoverError} from '../../errors/index.js';
 import type {Migrator} from '../../ports/migrator.js';
 import {concurrentIndexTable, leadingWords, nonTransactional} from '../../sql/non-transactional.js';
 import {readMigrationFolder, type FormatName, type MigrationSource} from '../migrator/migration-files.js';
-import {messageOf} from '../migrator/session.js';
+import {messageOf, type Statement} from '../migrator/session.js';
+import {historyInStep, toolHistory} from '../migrator/tool-history.js';
 import {connectPostgres} from './connect.js';
 import type {PostgresTarget} from './postgres-target.js';
 
@@ -70,6 +71,9 @@ async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockT
 	const sources = new Map(folder.sources.map(source => [source.name, source]));
 	// What the target has: the copy's relations before the first pending migration.
 	const original = new Set((await relations(client)).keys());
+	// The history table cutover makes with the first migration (maragu's, goose's beside Go code), which a migration may use
+	// (maragu's often alter it): made in each traced transaction as the run makes it, before the migration's statements.
+	const history = historyInStep(folder.format, [], folder.sources.some(source => source.up.kind === 'external'));
 	const migrations: TracedMigration[] = [];
 	let stopped: string | null = null;
 	for (const [position, pending] of plan.pending.entries()) {
@@ -85,7 +89,7 @@ async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockT
 
 		options.onStep?.(`tracing ${position + 1}/${plan.pending.length} ${pending.name}`);
 		// eslint-disable-next-line no-await-in-loop -- each migration is traced on the schema the ones before it left
-		const traced = await traceOne(client, source, original);
+		const traced = await traceOne(client, source, original, toolHistory({engine: 'postgres'}, history, folder.sources, source.name, 'up')?.before ?? []);
 		if (source.up.kind === 'external') {
 			// Nothing after it can be traced on a copy that lacks what it does.
 			stopped = `not traced: it comes after ${source.name}, Go code only goose runs, which the trace cannot apply to the copy`;
@@ -112,7 +116,7 @@ async function traceAll(client: pg.Client, options: TraceOptions): Promise<LockT
 	return {migrations, appliedBefore: plan.applied.length};
 }
 
-async function traceOne(client: pg.Client, source: MigrationSource, original: ReadonlySet<string>): Promise<TracedMigration> {
+async function traceOne(client: pg.Client, source: MigrationSource, original: ReadonlySet<string>, tool: readonly Statement[]): Promise<TracedMigration> {
 	const {up} = source;
 	if (up.kind === 'external') {
 		return {name: source.name, transaction: true, statements: [{index: 1, text: `${source.name} (goose Go)`, status: 'not-traced', reason: 'Go code that only goose runs; its statements and locks are not known', mode: null, relation: null}], problem: null};
@@ -129,6 +133,15 @@ async function traceOne(client: pg.Client, source: MigrationSource, original: Re
 	const statements: TracedStatement[] = [];
 	await client.query('BEGIN');
 	try {
+		for (const statement of tool) {
+			try {
+				// eslint-disable-next-line no-await-in-loop -- in order, as the run sends them
+				await client.query(statement.sql, statement.params === undefined ? undefined : [...statement.params]);
+			} catch (error) {
+				return {name: source.name, transaction: true, statements: [], problem: `keeping the folder's tool history on the scratch copy failed: ${messageOf(error)}`};
+			}
+		}
+
 		const atStart = await relations(client);
 		const firstTaken = new Map<string, number>();
 		let index = 0;
