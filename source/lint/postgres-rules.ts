@@ -169,6 +169,18 @@ export function analyzeStatement(stmt: Node, context: PostgresContext): Statemen
 				state.created.add(tableName(rename.relation?.schemaname, rename.newname));
 			}
 		}
+	} else if ('AlterObjectSchemaStmt' in stmt && stmt.AlterObjectSchemaStmt.objectType === 'OBJECT_TABLE') {
+		// Moved to another schema: a live table keeps the operator's rows under its new name, a new one stays new.
+		const move = stmt.AlterObjectSchemaStmt;
+		const name = relationName(move.relation);
+		if (name !== null && move.newschema !== undefined && move.relation?.relname !== undefined) {
+			const moved = tableName(move.newschema, move.relation.relname);
+			if (existing(name)) {
+				state.renamedLive.add(moved);
+			} else if (state.created.has(name)) {
+				state.created.add(moved);
+			}
+		}
 	} else if ('DropStmt' in stmt && stmt.DropStmt.removeType === 'OBJECT_TABLE') {
 		for (const object of stmt.DropStmt.objects ?? []) {
 			const parts = 'List' in object ? strings(object.List.items) : [];

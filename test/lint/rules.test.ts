@@ -130,6 +130,11 @@ describe('every rule fires on its example and stays quiet on the safe way', () =
 		// A live table renamed earlier in the plan keeps its rows under the new name.
 		assert.ok(firedRules(lint(['ALTER TABLE accounts RENAME TO accounts_old;', 'DROP TABLE IF EXISTS accounts_old;'], 'postgres', live)).includes('drop-table'));
 		assert.ok(firedRules(lint(['ALTER TABLE accounts RENAME TO accounts_old;', 'DROP TABLE IF EXISTS accounts_old;'], 'sqlite', new Set(['accounts']))).includes('drop-table'));
+		// Moved to another schema, it keeps its rows there.
+		assert.ok(firedRules(lint(['ALTER TABLE accounts SET SCHEMA archive;', 'DROP TABLE IF EXISTS archive.accounts;'], 'postgres', live)).includes('drop-table'));
+		// cutover's own log is there though the live lists leave it out.
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS cutover_migrations;'], 'postgres', live)), ['drop-table']);
+		assert.deepEqual(firedRules(lint(['DROP TABLE IF EXISTS cutover_migrations;'], 'sqlite', new Set(['accounts']))), ['drop-table']);
 		// Dropped once, a second IF EXISTS finds nothing.
 		assert.equal(lint(['DROP TABLE accounts;', 'DROP TABLE IF EXISTS accounts;'], 'postgres', live).filter(f => f.rule === 'drop-table').length, 1);
 		assert.equal(lint(['DROP TABLE accounts;', 'DROP TABLE IF EXISTS accounts;'], 'sqlite', new Set(['accounts'])).filter(f => f.rule === 'drop-table').length, 1);
