@@ -7,7 +7,7 @@ export type CatalogObject = {
 	kind: CatalogKind;
 	/** As an operator names it: `users`, `users.status`, `report_total(integer)`, `app.audit` outside public. */
 	name: string;
-	/** The table a column, index, constraint, trigger or rule belongs to; null for the others. */
+	/** The table a column, index, constraint, trigger or rule belongs to, or a sequence's owning table; null for the others. */
 	table: string | null;
 	/** Everything that makes it what it is, as one text: a column's type, nullability and default; an index's definition. */
 	definition: string;

@@ -42,9 +42,9 @@ export type SnapshotDiff = {
 
 /**
  * What changed from `before` to `after`. Unexpected, and so what makes `cutover snapshot diff`
- * exit non-zero: a schema object removed (a table, column, index, constraint or view); one
- * defined otherwise (a column's type, nullability or default, an index's, a constraint's or a
- * view's definition); a table whose row count dropped; a migration version that vanished. Added objects, more rows and size changes are expected: that is what upgrades do.
+ * exit non-zero: a schema object removed (a table, column, index, constraint, view, or one of the
+ * others: trigger, type, function, sequence…); one defined otherwise (a column's type,
+ * nullability or default, an index's, a constraint's, a view's or another object's definition); a table whose row count dropped; a migration version that vanished. Added objects, more rows and size changes are expected: that is what upgrades do.
  * `allow` names objects (or tables, for everything on them) whose changes are expected this time.
  */
 export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot, options: {allow?: readonly string[]} = {}): SnapshotDiff {
@@ -102,7 +102,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 			if (!tableGone(table)) {
 				add({kind: 'index', name, table, change: 'removed', before: b.definition, after: null}, `index ${name} on ${table} was removed`);
 			}
-		} else if (b.definition !== a.definition || b.unique !== a.unique || b.table !== a.table) {
+		} else if (sameText(b.definition, before.engine) !== sameText(a.definition, after.engine) || b.unique !== a.unique || b.table !== a.table) {
 			add({kind: 'index', name, table, change: 'changed', before: b.definition, after: a.definition}, `index ${name} on ${table} was defined otherwise`);
 		}
 	}
@@ -136,7 +136,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 			add({kind: 'view', name, table: null, change: 'added', before: null, after: a!.definition}, null);
 		} else if (a === undefined) {
 			add({kind: 'view', name, table: null, change: 'removed', before: b.definition, after: null}, `view ${name} was removed`);
-		} else if (b.definition !== a.definition) {
+		} else if (sameText(b.definition, before.engine) !== sameText(a.definition, after.engine)) {
 			add({kind: 'view', name, table: null, change: 'changed', before: b.definition, after: a.definition}, `view ${name} was defined otherwise`);
 		}
 	}
@@ -159,13 +159,17 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 				if (table === null || !tableGone(table)) {
 					add({kind, name, table, change: 'removed', before: b.definition, after: null}, `${kind} ${name}${on} was removed`);
 				}
-			} else if (sameText(b.definition) !== sameText(a.definition)) {
+			} else if (sameText(b.definition, before.engine) !== sameText(a.definition, after.engine)) {
 				add({kind, name, table, change: 'changed', before: b.definition, after: a.definition}, `${kind} ${name}${on} was defined otherwise`);
 			}
 		}
 	}
 
 	const notes: string[] = [];
+	if ((before.others === undefined) !== (after.others === undefined)) {
+		notes.push(`the ${before.others === undefined ? 'first' : 'second'} snapshot was taken before triggers, types, functions and sequences were read: those are not compared`);
+	}
+
 	if (before.engine !== after.engine) {
 		notes.push(`the snapshots are of different engines (${before.engine}, ${after.engine})`);
 	} else if (before.database !== after.database) {
@@ -191,10 +195,16 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 }
 
 /**
- * A definition as compared: a function's body and a SQLite trigger are kept as written, so a down
- * that makes one again with other indentation or line breaks has not changed it.
+ * A definition as compared: a function's body and SQLite's views, indexes and triggers are kept as written, so a down
+ * that makes one again with other indentation or line breaks has not changed it (a blind spot:
+ * whitespace inside a string literal, or in a body whose language reads it, is not compared).
+ * SQLite quotes the names in their text when a table they name is renamed (`ON users`
+ * becomes `ON "users"`); its names are case-insensitive, so quotes around a plain name mean nothing.
  */
-const sameText = (definition: string) => definition.replaceAll(/\s+/g, ' ').trim();
+function sameText(definition: string, engine: DatabaseSnapshot['engine']): string {
+	const spaced = definition.replaceAll(/\s+/g, ' ').trim();
+	return engine === 'sqlite' ? spaced.replaceAll(/"([A-Za-z_]\w*)"|`([A-Za-z_]\w*)`|\[([A-Za-z_]\w*)\]/g, (_, a?: string, b?: string, c?: string) => (a ?? b ?? c)!) : spaced;
+}
 
 /** A version that vanished; another version is not judged (names are not in version order in every format, and a rollback goes back on purpose). */
 function migrationWentBack(before: string | null, after: string | null): string | null {

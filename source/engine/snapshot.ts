@@ -46,7 +46,7 @@ export type SnapshotObject = {
 	kind: 'schema' | 'extension' | 'type' | 'function' | 'sequence' | 'trigger' | 'rule';
 	/** As the catalog names it: `status`, `touch_updated_at()`, `users.touch` (a trigger or rule by its table). */
 	name: string;
-	/** The table a trigger or rule belongs to; null for the others. */
+	/** The table a trigger or rule belongs to, or a sequence's owning table (serial, identity); null for the others. */
 	table: string | null;
 	definition: string;
 };

@@ -121,9 +121,16 @@ describe('diffSnapshots: what is unexpected', () => {
 			s.constraints = [];
 			s.others = s.others!.filter(o => o.kind !== 'trigger');
 		}), objects: ['removed table meters'], unexpected: ['table meters was removed (it had 10 rows)']},
-		{name: 'a snapshot recorded before they were read is not compared on them', before: base(), after: othersChanged(s => {
-			s.others = [];
-		}), objects: [], unexpected: []},
+		{name: 'a snapshot recorded before they were read is not compared on them', after: base(), objects: [], unexpected: []},
+		{name: 'nor one recorded after, against one from before', before: base(), after: withOthers(), objects: [], unexpected: []},
+		{name: 'a serial\'s sequence goes with its table', after: othersChanged(s => {
+			s.tables = s.tables.filter(t => t.name !== 'meters');
+			s.indexes = [];
+			s.constraints = [];
+			s.others = s.others!.filter(o => o.kind !== 'trigger');
+		}), before: othersChanged(s => {
+			s.others!.push({kind: 'sequence', name: 'meters_id_seq', table: 'meters', definition: 'integer start 1 owned by meters.id'});
+		}), objects: ['removed table meters'], unexpected: ['table meters was removed (it had 10 rows)']},
 	];
 
 	for (const c of otherCases) {
@@ -210,6 +217,25 @@ describe('downgradeLeftovers', () => {
 			s.tables[0]!.rows += 5;
 		});
 		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table bench_x');
+	});
+
+	it('says when one snapshot was taken before the other objects were read', () => {
+		const read: DatabaseSnapshot = {...base(), others: []};
+		assert.deepEqual(diffSnapshots(base(), read).notes, ['the first snapshot was taken before triggers, types, functions and sequences were read: those are not compared']);
+		assert.deepEqual(diffSnapshots(read, base()).notes, ['the second snapshot was taken before triggers, types, functions and sequences were read: those are not compared']);
+		assert.deepEqual(diffSnapshots(read, read).notes, []);
+	});
+
+	it('on SQLite, a trigger whose names SQLite quoted when a table was renamed away and back is unchanged', () => {
+		const trigger = (definition: string): DatabaseSnapshot => ({...base(), engine: 'sqlite', others: [{kind: 'trigger', name: 'users.touch', table: 'users', definition}]});
+		const quoted = trigger('CREATE TRIGGER touch AFTER UPDATE ON "users" BEGIN UPDATE "meters" SET kind = kind; END');
+		assert.deepEqual(diffSnapshots(trigger('CREATE TRIGGER touch AFTER UPDATE ON users BEGIN UPDATE meters SET kind = kind; END'), quoted).objects, []);
+		assert.equal(diffSnapshots(trigger('CREATE TRIGGER touch AFTER UPDATE ON users BEGIN UPDATE meters SET kind = 1; END'), quoted).objects.length, 1);
+		// Its views and indexes the same.
+		const sqlite = (view: string, index: string): DatabaseSnapshot => ({...base(), engine: 'sqlite', views: [{name: 'active', definition: view}], indexes: [{name: 'meters_kind', table: 'meters', unique: false, definition: index}]});
+		assert.deepEqual(diffSnapshots(sqlite('CREATE VIEW active AS SELECT id FROM meters', 'CREATE INDEX meters_kind ON meters (kind)'), sqlite('CREATE VIEW active AS SELECT id FROM "meters"', 'CREATE INDEX meters_kind ON "meters" (kind)')).objects, []);
+		// On PostgreSQL a quoted name is another name ("Users" is not users): compared as written.
+		assert.equal(diffSnapshots({...base(), views: [{name: 'active', definition: 'SELECT 1 FROM users'}]}, {...base(), views: [{name: 'active', definition: 'SELECT 1 FROM "users"'}]}).objects.length, 1);
 	});
 
 	it('does not fail a downgrade on an extension the upgrade installed, and says it stays; one the downs removed fails it', () => {

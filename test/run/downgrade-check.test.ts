@@ -149,8 +149,10 @@ describe('a downgrade whose schema cannot be read after the downs', () => {
 			// A table none of the downs touch: locked by someone else once the downs have begun, so only the snapshot after them waits on it.
 			await target.rows('CREATE TABLE bystander (id integer)');
 			await holder.connect();
+			// The first down waits on this until bystander is locked: no race with the snapshot after the downs.
+			await holder.query('SELECT pg_advisory_lock(4242)');
 			const records = path.join(target.dir, 'records');
-			const child = spawn(process.execPath, [cli, 'run', '--db', target.db, '--migrations', migrations(target, 'SELECT pg_sleep(1.5);\nDROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\n'), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', '--ack-lint', 'index-not-concurrent', ...dirs(target)], {env: {...process.env, ...cliEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
+			const child = spawn(process.execPath, [cli, 'run', '--db', target.db, '--migrations', migrations(target, 'SELECT pg_advisory_xact_lock(4242);\nDROP INDEX i_users_email_bench;\nDROP TABLE bench_x;\n'), '--checklist', productionChecklist, '--plain', '--yes', '--confirm-db', target.name, '--at-end', 'downgrade', '--ack-lint', 'index-not-concurrent', ...dirs(target)], {env: {...process.env, ...cliEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
 			let output = '';
 			child.stdout.on('data', (chunk: Buffer) => {
 				output += chunk.toString();
@@ -177,6 +179,7 @@ describe('a downgrade whose schema cannot be read after the downs', () => {
 
 			await holder.query('BEGIN');
 			await holder.query('LOCK TABLE bystander IN ACCESS EXCLUSIVE MODE');
+			await holder.query('SELECT pg_advisory_unlock(4242)');
 			const code = await exited;
 			await holder.query('ROLLBACK');
 			const lines = await journal();

@@ -66,7 +66,11 @@ const queries: string[] = [
 		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.relkind IN ('v', 'm') AND ${userSchema('n.nspname')} AND ${notExtension('pg_class', 'c.oid')}`,
 	// Its shape and owner, not where it has counted to: data moves it, and a down need not wind it back.
-	`SELECT 'sequence', ${shown('n.nspname', 'c.relname')}, NULL, pg_catalog.format_type(s.seqtypid, NULL) || ' start ' || s.seqstart || ' increment ' || s.seqincrement
+	// Its owning table (a serial's or an identity's) as its table: it comes and goes with it.
+	`SELECT 'sequence', ${shown('n.nspname', 'c.relname')},
+			(SELECT ${shown('on_.nspname', 'oc.relname')} FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.relnamespace
+				WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1),
+			pg_catalog.format_type(s.seqtypid, NULL) || ' start ' || s.seqstart || ' increment ' || s.seqincrement
 			|| ' min ' || s.seqmin || ' max ' || s.seqmax || ' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END
 			|| coalesce((SELECT ' owned by ' || ${shown('on_.nspname', 'oc.relname')} || '.' || a.attname FROM pg_catalog.pg_depend d
 				JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.relnamespace
