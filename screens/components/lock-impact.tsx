@@ -22,7 +22,7 @@ export function lockImpactSummary(impact: LockImpact, key: string): {text: strin
 	const counts = verdictCounts(impact.report);
 	const level: VerdictLevel = counts.danger > 0 ? 'danger' : counts.caution > 0 ? 'caution' : 'ok';
 	// Short enough for 80 columns with the longer key name: the record's line says it in full.
-	const said = level === 'ok' ? `all ${counts.ok} ok` : describeCounts(impact.report);
+	const said = describeCounts(impact.report, {short: true});
 	return {text: `Locks   ${said} (measured on a copy) · ${key} for the table`, level};
 }
 

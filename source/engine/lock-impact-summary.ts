@@ -19,10 +19,16 @@ export function verdictCounts(report: LockTraceReport): Record<VerdictLevel, num
 }
 
 /** "2 danger, 1 caution" (or "nothing blocks beyond small tables"), as the window's line and the record's describe line say it. */
-export function describeCounts(report: LockTraceReport): string {
+export function describeCounts(report: LockTraceReport, options: {short?: boolean} = {}): string {
 	const counts = verdictCounts(report);
 	const parts = [...(counts.danger > 0 ? [`${counts.danger} danger`] : []), ...(counts.caution > 0 ? [`${counts.caution} caution`] : [])];
-	return parts.length === 0 ? `${counts.ok} ok, nothing blocks beyond small tables` : `${parts.join(', ')}, ${counts.ok} ok`;
+	const total = counts.danger + counts.caution + counts.ok;
+	const statements = `statement${total === 1 ? '' : 's'}`;
+	if (options.short === true) {
+		return parts.length === 0 ? `all ${counts.ok} ${statements} ok` : `${parts.join(', ')}, ${counts.ok} ok`;
+	}
+
+	return parts.length === 0 ? `${counts.ok} ${statements} ok, nothing blocks beyond small tables` : `${parts.join(', ')}, ${counts.ok} ok of ${total} ${statements}`;
 }
 
 /** The statement's strongest lock in a few words: "AccessExclusive on meters, rewrite". */

@@ -148,7 +148,7 @@ function judgeOne(impact: LockImpact, last: boolean): Verdict {
 	const how = last ? 'for as long as the statement runs' : 'from here until the migration commits';
 	const {size} = impact;
 	if (size === 'new') {
-		return {level: 'ok', text: `${impact.relation} is not on the target yet (an earlier pending migration makes it)`};
+		return {level: 'ok', text: `${impact.relation} is not on the target yet (this run makes it first)`};
 	}
 
 	if (size === null) {

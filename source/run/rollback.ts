@@ -139,7 +139,10 @@ async function checkDowngrade(deps: RunDeps): Promise<{left: string | null; note
 	session.emit({type: 'snapshot.taken', phase: 'downgraded', snapshot, compared});
 	const history = session.state.plan?.history;
 	const left = downgradeLeftovers(before, snapshot, history?.kept === true ? [history.table] : []);
-	return {left: left === null ? null : `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}`, note: extensionsLeft(before, snapshot)};
+	const note = extensionsLeft(before, snapshot);
+	return left === null
+		? {left: null, note}
+		: {left: `every down ran, but the schema is not the one before the upgrade: ${left}; ${advice}${note === null ? '' : `; also, ${note}`}`, note: null};
 }
 
 function messageOf(error: unknown): string {

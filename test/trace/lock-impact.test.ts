@@ -31,7 +31,7 @@ describe('verdicts scaled by the target\'s sizes', () => {
 		['ACCESS EXCLUSIVE on 40 GB', [lock('AccessExclusiveLock', {bytes: 40 * LARGE_TABLE_BYTES, rows: 120e6})], 'danger: blocks reads and writes on accounts (40.0 GB, ~120M rows) for as long as the statement runs'],
 		['SHARE on a middling table', [lock('ShareLock', {bytes: 2 * SMALL_TABLE_BYTES, rows: 50_000})], 'caution: blocks writes on accounts (20.0 MB, ~50k rows) for as long as the statement runs'],
 		['a rewrite of 2 GB', [lock('AccessExclusiveLock', {bytes: 2 * LARGE_TABLE_BYTES, rows: null}, true)], 'danger: rewrites accounts (2.0 GB, never analysed): reads and writes wait for the whole copy'],
-		['a table an earlier pending migration makes', [lock('AccessExclusiveLock', 'new')], 'ok: accounts is not on the target yet (an earlier pending migration makes it)'],
+		['a table an earlier pending migration makes', [lock('AccessExclusiveLock', 'new')], 'ok: accounts is not on the target yet (this run makes it first)'],
 		['a table not found on the target', [lock('ShareLock', null)], 'caution: blocks writes on accounts (not found on the target: size unknown)'],
 		['a million rows in a small file is large', [lock('ShareLock', {bytes: 8 * SMALL_TABLE_BYTES, rows: 1_000_000})], 'danger: blocks writes on accounts (80.0 MB, ~1.0M rows) for as long as the statement runs'],
 	];

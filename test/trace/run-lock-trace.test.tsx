@@ -45,7 +45,7 @@ describe('the lock trace in a run: the engine and the record\'s line', () => {
 		assert.equal(fold(windowEvents).lockImpact, null);
 		assert.equal(
 			describeEvent(tracedEvent),
-			'locks measured on a copy: 1 danger, 1 ok; 0003-unique-meter-serial #1 AccessExclusive on readings, rewrite: danger: rewrites readings (40.0 GB, ~120M rows): reads and writes wait for the whole copy',
+			'locks measured on a copy: 1 danger, 1 ok of 2 statements; 0003-unique-meter-serial #1 AccessExclusive on readings, rewrite: danger: rewrites readings (40.0 GB, ~120M rows): reads and writes wait for the whole copy',
 		);
 		assert.equal(describeEvent({type: 'lock-impact.failed', reason: 'the role "app" may not create databases'}), 'locks not traced: the role "app" may not create databases');
 	});
@@ -102,7 +102,7 @@ describe('the lock trace in a run: the window screen at 80x24', () => {
 		await screen.waitForFrame('L for the table');
 		screen.stdin.write(keys.tab);
 		const frame = await screen.waitForFrame('› Type the database name');
-		assert.match(frame, /^Locks {3}all 1 ok \(measured on a copy\) · Ctrl-L for the table$/m);
+		assert.match(frame, /^Locks {3}all 1 statement ok \(measured on a copy\) · Ctrl-L for the table$/m);
 		assert.deepEqual(overflowing(frame), []);
 	});
 
