@@ -14,6 +14,8 @@ export type PostScreenProps = Omit<ChecksScreenProps, 'phase' | 'awaitingProceed
 	snapshots?: {before: DatabaseSnapshot | null; after: DatabaseSnapshot | null};
 	/** state.observation: once the observation period starts it takes the screen, the checks in one line above it. */
 	observation?: ObservationState | null;
+	/** expectedChanges(state): what the applied migrations' own statements alter or remove. */
+	expected?: {objects: readonly string[]; rows: readonly string[]};
 };
 
 const MAX_CHANGED = 6;
@@ -21,7 +23,7 @@ const MAX_CHANGED = 6;
 const never = () => ({open: false as const, reasons: ['post-verification has nothing to proceed to']});
 
 /** Post-verification: the same check table as pre, and the row counts that changed since the baseline. */
-export function PostScreen({diff, snapshots, observation, ...checks}: PostScreenProps) {
+export function PostScreen({diff, snapshots, observation, expected, ...checks}: PostScreenProps) {
 	if (observation != null) {
 		const changed = diff === null ? '' : `, ${plural(changedOf(diff).length, 'table')} with other row counts`;
 		const postLine = `✓ Post-verification passed: ${plural(checks.checks.length, 'check')}${changed}`;
@@ -32,7 +34,7 @@ export function PostScreen({diff, snapshots, observation, ...checks}: PostScreen
 		<Box flexDirection='column'>
 			<ChecksScreen {...checks} phase='post' awaitingProceed={false} gate={never} blockers={[]} evidenceRows={checks.evidenceRows ?? 3} maxVisible={checks.maxVisible ?? 5}/>
 			<RowCounts diff={diff} width={checks.width}/>
-			{snapshots?.before && snapshots.after ? <SnapshotChanges before={snapshots.before} after={snapshots.after} width={checks.width}/> : null}
+			{snapshots?.before && snapshots.after ? <SnapshotChanges before={snapshots.before} after={snapshots.after} expected={expected} width={checks.width}/> : null}
 		</Box>
 	);
 }
@@ -72,8 +74,10 @@ export function RowCounts({diff, width}: {diff: RowCountDiff[] | null; width: nu
  * rows are above, the version in the version check and the summary; the whole diff is in the
  * record, which holds both snapshots.
  */
-export function SnapshotChanges({before, after, width}: {before: DatabaseSnapshot; after: DatabaseSnapshot; width: number}) {
-	const diff = diffSnapshots(before, after);
+export function SnapshotChanges({before, after, expected, width}: {before: DatabaseSnapshot; after: DatabaseSnapshot; expected?: PostScreenProps['expected']; width: number}) {
+	const diff = diffSnapshots(before, after, expected === undefined ? {} : {expected});
+	// Removals and redefinitions the migrations' own statements name: said, not alarmed at.
+	const theirs = diff.objects.filter(o => o.allowed).length + diff.data.filter(d => d.allowed).length;
 	const of = (change: ObjectChange['change']) => diff.objects.filter(o => o.change === change).length;
 	const unexpected = diff.unexpected.length;
 	const objectsOff = diff.objects.filter(o => o.unexpected !== null);
@@ -89,7 +93,7 @@ export function SnapshotChanges({before, after, width}: {before: DatabaseSnapsho
 		<Box flexDirection='column'>
 			<Text bold>{truncate(`Snapshots before → after: ${of('added')} added, ${of('removed')} removed, ${of('changed')} changed · ${formatBytes(diff.bytes.before)} → ${formatBytes(diff.bytes.after)}`, width)}</Text>
 			{unexpected === 0
-				? <Text>✓ no unexpected change</Text>
+				? <Text>{truncate(`✓ no unexpected change${theirs > 0 ? ` (${theirs} made by the migrations' own statements)` : ''}`, width)}</Text>
 				: <Text color='red'>{truncate(`! ${unexpected} unexpected: ${kinds}`, width)}</Text>}
 		</Box>
 	);

@@ -10,6 +10,7 @@ import {SummaryScreen} from './summary-screen.js';
 import {UpgradeScreen} from './upgrade-screen.js';
 import type {ScreenKeys} from './use-keys.js';
 import {WindowScreen} from './window-screen.js';
+import {expectedChanges} from '../source/engine/expected-changes.js';
 
 export type StepScreenProps = {
 	state: RunState;
@@ -117,6 +118,7 @@ export function StepScreen({state, now, width, height, keys, onDecision, recordP
 					planned={state.window?.checks?.post ?? null}
 					diff={state.post?.diff ?? null}
 					snapshots={state.snapshots}
+					expected={expectedChanges(state)}
 					observation={state.observation}
 					errors={errorsOf(state, 'post')}
 					width={width}

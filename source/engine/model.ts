@@ -36,6 +36,12 @@ export type MigrationInfo = {
 	noTransaction?: {statements: number | null; notRetrySafe: Array<{index: number; why: string}>};
 	/** Code only this tool runs (a goose Go migration): cutover plans it and stops before it. */
 	runsWith?: 'goose';
+	/**
+	 * What its up's own statements alter or remove, by name (objects, tables for everything on them),
+	 * and the tables it removes rows from: the changes after the upgrade that are its, not surprises.
+	 * Absent when it names none (or is a module).
+	 */
+	touches?: {objects: string[]; rows: string[]};
 };
 
 export type AppliedMigration = MigrationInfo & {

@@ -40,6 +40,13 @@ export type SnapshotDiff = {
 	unexpected: string[];
 };
 
+export type DiffOptions = {
+	/** Names (or tables, for everything on them) whose changes are expected this time: `--allow`. */
+	allow?: readonly string[];
+	/** What the run's migrations themselves alter or remove (objects), and the tables they remove rows from (rows). */
+	expected?: {objects: readonly string[]; rows: readonly string[]};
+};
+
 /**
  * What changed from `before` to `after`. Unexpected, and so what makes `cutover snapshot diff`
  * exit non-zero: a schema object removed (a table, column, index, constraint, view, or one of the
@@ -47,12 +54,16 @@ export type SnapshotDiff = {
  * nullability or default, an index's, a constraint's, a view's or another object's definition); a table whose row count dropped; a migration version that vanished. Added objects, more rows and size changes are expected: that is what upgrades do.
  * `allow` names objects (or tables, for everything on them) whose changes are expected this time.
  */
-export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot, options: {allow?: readonly string[]} = {}): SnapshotDiff {
-	const allow = new Set(options.allow ?? []);
-	const isAllowed = (name: string, table: string | null) => allow.has(name) || (table !== null && allow.has(table));
+export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot, options: DiffOptions = {}): SnapshotDiff {
+	const allow = new Set([...options.allow ?? [], ...options.expected?.objects ?? []]);
+	const rowsAllowed = new Set([...options.allow ?? [], ...options.expected?.rows ?? []]);
+	// A function by its name without its arguments, a trigger by its own name too: as a statement names them.
+	const isAllowed = (kind: SnapshotObjectKind, name: string, table: string | null) => allow.has(name) || (table !== null && allow.has(table))
+		|| (kind === 'function' && allow.has(name.replace(/\(.*$/s, '')))
+		|| (kind === 'trigger' && table !== null && allow.has(name.slice(table.length + 1)));
 	const objects: ObjectChange[] = [];
 	const add = (change: Omit<ObjectChange, 'unexpected' | 'allowed'>, why: string | null) => {
-		const allowed = why !== null && isAllowed(change.name, change.table);
+		const allowed = why !== null && isAllowed(change.kind, change.name, change.table);
 		objects.push({...change, unexpected: allowed ? null : why, allowed});
 	};
 
@@ -80,7 +91,7 @@ export function diffSnapshots(before: DatabaseSnapshot, after: DatabaseSnapshot,
 		}
 
 		const why = a.rows < b.rows ? `table ${name} lost ${rows(b.rows - a.rows)} (${b.rows} → ${a.rows})` : null;
-		const allowed = why !== null && isAllowed(name, name);
+		const allowed = why !== null && rowsAllowed.has(name);
 		data.push({table: name, rows: {before: b.rows, after: a.rows}, bytes: {before: b.bytes, after: a.bytes}, unexpected: allowed ? null : why, allowed});
 	}
 

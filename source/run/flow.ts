@@ -8,6 +8,7 @@ import {adoptCommandsFor} from './adopt-commands.js';
 import {diffRowCounts} from '../engine/row-diff.js';
 import {countsOf} from '../engine/snapshot.js';
 import {diffSnapshots, summarizeDiff} from '../engine/snapshot-diff.js';
+import {expectedChanges} from '../engine/expected-changes.js';
 import {setImmediate} from 'node:timers/promises';
 import {CutoverError, MigrationError, MigrationStoppedError, RecordWriteError, TraceCopyLeftError} from '../errors/index.js';
 import {runRecordedAgain, runRecordedCheck} from './checks.js';
@@ -744,7 +745,7 @@ async function postVerify(deps: RunDeps) {
 		// One read gives both: the snapshot after the upgrade, and the counts compared with the baseline.
 		const snapshot = await database.snapshot({signal: leaving});
 		const before = session.state.snapshots.before;
-		session.emit({type: 'snapshot.taken', phase: 'after', snapshot, ...(before === null ? {} : {compared: summarizeDiff(diffSnapshots(before, snapshot))})});
+		session.emit({type: 'snapshot.taken', phase: 'after', snapshot, ...(before === null ? {} : {compared: summarizeDiff(diffSnapshots(before, snapshot, {expected: expectedChanges(session.state)}))})});
 		const after = countsOf(snapshot);
 		session.emit({type: 'post.compared', after, diff: diffRowCounts(session.state.baseline ?? {}, after)});
 	} finally {

@@ -7,6 +7,7 @@ import type {Entry} from '../../source/engine/events.js';
 import {reduce} from '../../source/engine/reduce.js';
 import {initialState} from '../../source/engine/state.js';
 import {downgradeLeftovers, extensionsLeft} from '../../source/engine/downgrade-check.js';
+import {expectedChanges} from '../../source/engine/expected-changes.js';
 import {describeEvent} from '../../source/journal/describe-event.js';
 import {snapshotOf} from '../support/snapshots.js';
 
@@ -32,6 +33,19 @@ const changed = (change: (s: DatabaseSnapshot) => void) => {
 };
 
 const table = (s: DatabaseSnapshot, name: string) => s.tables.find(t => t.name === name)!;
+
+// Types, functions, triggers and the rest: compared where both snapshots read them.
+const withOthers = (): DatabaseSnapshot => ({...base(), others: [
+	{kind: 'type', name: 'mood', table: null, definition: 'enum (\'ok\', \'sad\')'},
+	{kind: 'function', name: 'touch()', table: null, definition: 'CREATE FUNCTION touch() …'},
+	{kind: 'trigger', name: 'meters.touch', table: 'meters', definition: 'CREATE TRIGGER touch …'},
+]});
+const othersChanged = (change: (s: DatabaseSnapshot) => void) => {
+	const s = structuredClone(withOthers());
+	change(s);
+	return s;
+};
+
 
 describe('diffSnapshots: what is unexpected', () => {
 	const cases: Array<{name: string; after: DatabaseSnapshot; objects: string[]; unexpected: string[]}> = [
@@ -89,18 +103,6 @@ describe('diffSnapshots: what is unexpected', () => {
 			assert.deepEqual(diff.unexpected, c.unexpected);
 		});
 	}
-
-	// Types, functions, triggers and the rest: compared where both snapshots read them.
-	const withOthers = (): DatabaseSnapshot => ({...base(), others: [
-		{kind: 'type', name: 'mood', table: null, definition: 'enum (\'ok\', \'sad\')'},
-		{kind: 'function', name: 'touch()', table: null, definition: 'CREATE FUNCTION touch() …'},
-		{kind: 'trigger', name: 'meters.touch', table: 'meters', definition: 'CREATE TRIGGER touch …'},
-	]});
-	const othersChanged = (change: (s: DatabaseSnapshot) => void) => {
-		const s = structuredClone(withOthers());
-		change(s);
-		return s;
-	};
 
 	const otherCases: Array<{name: string; before?: DatabaseSnapshot; after: DatabaseSnapshot; objects: string[]; unexpected: string[]}> = [
 		{name: 'a type and a function removed', after: othersChanged(s => {
@@ -217,6 +219,28 @@ describe('downgradeLeftovers', () => {
 			s.tables[0]!.rows += 5;
 		});
 		assert.equal(downgradeLeftovers(before, after), 'the downs left behind: table bench_x');
+	});
+
+	it('takes what the migrations\' own statements name as expected: a function by its bare name, a trigger by its own, rows only where they remove them', () => {
+		const before = withOthers();
+		const after = othersChanged(s => {
+			s.others = [];
+			table(s, 'users').rows = 1;
+			s.views = [];
+		});
+		assert.equal(diffSnapshots(before, after).unexpected.length, 5);
+		const diff = diffSnapshots(before, after, {expected: {objects: ['touch', 'mood', 'active', 'users'], rows: []}});
+		assert.deepEqual(diff.unexpected, ['table users lost 2 rows (3 → 1)']);
+		assert.deepEqual(diff.objects.filter(o => o.allowed).map(o => `${o.kind} ${o.name}`).sort(), ['function touch()', 'trigger meters.touch', 'type mood', 'view active']);
+		assert.deepEqual(diffSnapshots(before, after, {expected: {objects: ['touch', 'mood', 'active'], rows: ['users']}}).unexpected, []);
+	});
+
+	it('expects what the migrations this run applied name, not the ones it did not get to', () => {
+		const touches = (objects: string[]) => ({objects, rows: objects});
+		const plan = {applied: [], pending: [{name: '1', checksum: 'a', reversible: true, touches: touches(['users'])}, {name: '2', checksum: 'b', reversible: true, touches: touches(['meters'])}, {name: '3', checksum: 'c', reversible: true}], format: 'golang-migrate' as const, ignored: [], skipped: []};
+		const row = (name: string, status: 'done' | 'failed') => ({name, direction: 'up' as const, reversible: true, status, attempt: 1, retry: null, startedAt: 0, durationMs: 1, error: null, statement: null});
+		assert.deepEqual(expectedChanges({plan, migrations: [row('1', 'done'), row('2', 'failed')]}), {objects: ['users'], rows: ['users']});
+		assert.deepEqual(expectedChanges({plan, migrations: []}), {objects: [], rows: []});
 	});
 
 	it('says when one snapshot was taken before the other objects were read', () => {

@@ -66,6 +66,20 @@ describe('post screen: the snapshots', () => {
 		assert.doesNotMatch(frame, /^!/m);
 	});
 
+	it('counts the removals the applied migrations\' own statements name as theirs, not as unexpected', async () => {
+		const start = more([{type: 'snapshot.taken', phase: 'before', snapshot: before}], upgraded);
+		const state = more([postCheck, ...compared(before, after)], start);
+		// 0004's statements drop tariffs and the index, and delete from meters.
+		const named: RunState = {...state, plan: {...state.plan!, pending: state.plan!.pending.map(m => m.name === '0004-drop-legacy-tariffs' ? {...m, touches: {objects: ['meters', 'meters_kind', 'tariffs'], rows: ['meters', 'tariffs']}} : m)}};
+		const frame = await show(named).waitForFrame('no unexpected change');
+		assert.deepEqual(overflowing(frame), []);
+		assert.match(frame, /^✓ no unexpected change \(3 made by the migrations' own statements\)$/m);
+		// Rows gone from a table its statements only altered stay unexpected.
+		const altered: RunState = {...state, plan: {...state.plan!, pending: state.plan!.pending.map(m => m.name === '0004-drop-legacy-tariffs' ? {...m, touches: {objects: ['meters', 'meters_kind', 'tariffs'], rows: ['tariffs']}} : m)}};
+		current?.unmount();
+		assert.match(await show(altered).waitForFrame('unexpected'), /^! 1 unexpected: meters lost rows$/m);
+	});
+
 	it('shows no snapshot section for a record older than snapshots', async () => {
 		const frame = await show(more([postCheck, {type: 'post.compared', after: {}, diff: []}], upgraded)).waitForFrame('unchanged');
 		assert.doesNotMatch(frame, /Snapshots before →/);

@@ -12,6 +12,7 @@ import {historyTools, objectsPresent, readLiveSchema} from './live-schema.js';
 import {followObjects} from '../../adopt/evidence.js';
 import {objectKey} from '../../adopt/map-history.js';
 import {schemaChanges} from '../../sql/created-objects.js';
+import {touchedObjects} from '../../sql/touched-objects.js';
 import {readPlannedFiles, type PlannedFiles} from './planned-files.js';
 import {runMigration} from './run-migration.js';
 import {catchUpStatements, historyInStep, toolHistory, type HistoryInStep} from './tool-history.js';
@@ -150,7 +151,7 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder, his
 	const done = new Set(log.map(row => row.name));
 	const pending: MigrationInfo[] = sources
 		.filter(s => !done.has(s.name))
-		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s), ...(s.up.kind === 'external' ? {runsWith: s.up.tool} : {})}));
+		.map(s => ({name: s.name, checksum: s.checksum, reversible: s.down !== null, ...(absorbsWrapper(s) ? {wrapperAbsorbed: true} : {}), ...noTransaction(s), ...(s.up.kind === 'external' ? {runsWith: s.up.tool} : {}), ...touches(s)}));
 	// No log at all: a schema found here was made without cutover, and must be adopted before anything runs on it.
 	const live = log.length === 0 && !await logTableExists(session) ? await readLiveSchema(session) : null;
 	const note = {format: folder.format, ignored: folder.ignored, skipped: folder.skipped, ...(history === null ? {} : {history})};
@@ -160,6 +161,16 @@ async function plan(session: Session, {sources, ...folder}: MigrationFolder, his
 
 	const baselineTo = await lastPresent(session, sources);
 	return {applied, pending, ...note, adoption: baselineTo === null ? live : {...live, baselineTo}};
+}
+
+/** What the up's statements alter or remove, as the plan carries it; nothing for a module or a migration that names nothing. */
+function touches(source: MigrationSource): Pick<MigrationInfo, 'touches'> {
+	if (source.up.kind !== 'sql') {
+		return {};
+	}
+
+	const touched = touchedObjects(source.up.statements);
+	return touched.objects.length === 0 ? {} : {touches: touched};
 }
 
 /**
