@@ -116,7 +116,8 @@ function objectKeyOf(kind: 'table' | 'index', written: string, engine: Engine, t
 	return engine === 'sqlite' ? whole.toLowerCase() : whole;
 }
 
-function withoutLeadingComments(statement: string): string {
+/** The statement with its leading comments and blanks taken off. */
+export function withoutLeadingComments(statement: string): string {
 	let text = statement.trimStart();
 	for (;;) {
 		if (text.startsWith('--')) {

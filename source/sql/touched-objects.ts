@@ -1,3 +1,5 @@
+import {withoutLeadingComments} from './created-objects.js';
+
 // What a migration's own statements change or remove, by name, so that the snapshot after the
 // upgrade can tell the changes the migrations asked for from the ones nobody wrote. Read with
 // simple patterns, statement by statement: what a function body or dynamic SQL does is not seen,
@@ -58,20 +60,4 @@ export function touchedObjects(statements: readonly string[]): Touched {
 function snapshotName(written: string): string {
 	const parts = [...written.matchAll(new RegExp(identifier, 'g'))].map(([part]) => /^["\x60[]/.test(part) ? part.slice(1, -1).replaceAll('""', '"') : part.toLowerCase());
 	return parts.length === 2 && parts[0] !== 'public' && parts[0] !== 'main' ? `${parts[0]}.${parts[1]}` : parts.at(-1)!;
-}
-
-function withoutLeadingComments(text: string): string {
-	let rest = text;
-	for (;;) {
-		rest = rest.trimStart();
-		if (rest.startsWith('--')) {
-			const end = rest.indexOf('\n');
-			rest = end === -1 ? '' : rest.slice(end + 1);
-		} else if (rest.startsWith('/*')) {
-			const end = rest.indexOf('*/');
-			rest = end === -1 ? '' : rest.slice(end + 2);
-		} else {
-			return rest;
-		}
-	}
 }
