@@ -117,8 +117,11 @@ export async function executeRollback(deps: RunDeps, choice: RollbackChoice): Pr
 	}
 }
 
-/** Null when the schema after the downs is the one before the upgrade (or there is no snapshot before to compare with); else what differs and what to do. */
-/** `left`: what fails the rollback; `note`: what is said with a rollback that succeeds. */
+/**
+ * `left`: null when the schema after the downs is the one before the upgrade (or there is no
+ * snapshot before to compare with), else what differs and what to do, which fails the rollback;
+ * `note`: what a rollback that succeeds says besides (extensions left installed).
+ */
 async function checkDowngrade(deps: RunDeps): Promise<{left: string | null; note: string | null}> {
 	const {session} = deps;
 	const before = session.state.snapshots.before;
