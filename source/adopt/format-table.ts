@@ -13,7 +13,7 @@ export function formatAdoptionTable(rows: readonly AdoptionRow[], width: number)
 		cut(`  ${cut(file, fileWidth).padEnd(fileWidth)}  ${cut(history, historyWidth).padEnd(historyWidth)}  ${status.padEnd(17)}  ${detail}`.trimEnd(), Math.max(40, width));
 	const lines = [line('file', 'history row', 'status', '')];
 	for (const row of rows) {
-		const flag = row.status === 'applied' || row.status === 'pending' || row.status === 'logged' ? row.status : row.status.toUpperCase();
+		const flag = row.status === 'applied' || row.status === 'pending' || row.status === 'logged' || row.status === 'code' ? row.status : row.status.toUpperCase();
 		lines.push(line(row.file ?? '(no file)', row.history ?? '-', flag, row.detail));
 		for (const object of row.objects ?? []) {
 			const state = object.droppedBy === undefined

@@ -35,6 +35,8 @@ export type HistoryRow = {
 	exact?: boolean;
 	/** The sha256 (hex) the tool recorded of the file it ran (Prisma's checksum), compared with the file's. */
 	sha256?: string | null;
+	/** Code the tool itself runs (Flyway's Java migrations, the only such rows): no file of the folder is expected to match it. */
+	code?: boolean;
 };
 
 export type HistoryRead = {tool: HistoryTool; rows: HistoryRow[]; notes: string[]};
@@ -128,6 +130,12 @@ export function mapHistory(files: readonly AdoptFile[], history: HistoryRead, lo
 	});
 
 	for (const row of orphans) {
+		if (row.code === true && row.state === 'applied') {
+			// Not cutover's to run or to map: Flyway ran it, and a file of the folder does not stand for it.
+			rows.push({file: null, history: row.shown, status: 'code', detail: 'a Java migration Flyway ran: no file here stands for it, and cutover leaves it to Flyway', checksum: null});
+			continue;
+		}
+
 		problems.push({
 			id: `no-file-${row.key}`,
 			overridable: false,

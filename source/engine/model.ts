@@ -111,7 +111,7 @@ export type AdoptionRow = {
 	 * - logged: cutover_migrations has it already
 	 * - no-file / not-in-history / dirty / failed / checksum-mismatch / objects-missing: a mismatch, see detail
 	 */
-	status: 'applied' | 'pending' | 'logged' | 'no-file' | 'not-in-history' | 'dirty' | 'failed' | 'checksum-mismatch' | 'objects-missing';
+	status: 'applied' | 'pending' | 'logged' | 'code' | 'no-file' | 'not-in-history' | 'dirty' | 'failed' | 'checksum-mismatch' | 'objects-missing';
 	detail: string;
 	/** sha256 of the file's up source: what its cutover_migrations row gets. */
 	checksum: string | null;

@@ -18,6 +18,8 @@ type Case = {
 	history: string;
 	applied: string[];
 	refused?: RegExp;
+	/** What the mapping's table says besides. */
+	shows?: RegExp;
 };
 
 const cases: Case[] = [
@@ -67,6 +69,14 @@ const cases: Case[] = [
 		files: {'V1__users.sql': users, 'V2__orders.sql': orders, 'V2.1__invoices.sql': later},
 		history: flywayHistory(flywaySum(users), flywaySum(orders)),
 		applied: ['V1__users', 'V2__orders'],
+	},
+	{
+		// A Java migration Flyway ran (V2, JDBC) has no file here: shown as Flyway's code, not a missing file, and nothing is written for it.
+		tool: 'flyway',
+		files: {'V1__users.sql': users, 'V3__orders.sql': orders, 'V4__invoices.sql': later},
+		history: `${flywayHistory(flywaySum(users), flywaySum(orders)).replace("(2, '2', 'orders', 'SQL', 'V2__orders.sql'", "(2, '2', 'backfill', 'JDBC', 'db.migration.V2__Backfill', NULL, 'app', now(), 40, true), (4, '3', 'orders', 'SQL', 'V3__orders.sql'")}`,
+		applied: ['V1__users', 'V3__orders'],
+		shows: /\(no file\) ← V2 db\.migration\.V2__Backfill \(rank 2\): code \(a Java migration Flyway ran: no file here stands for it, and cutover leaves it to Flyway\)/,
 	},
 	{
 		// maragu.dev/migrate: versions are whole names, in string order; its one row is the last applied.
@@ -126,6 +136,10 @@ describe('cutover import from another tool\'s history, on PostgreSQL databases b
 				const out = run.stdout + run.stderr;
 				assert.match(run.stdout, /adoption\.planned/);
 				assert.match(run.stdout, /file +history row +status/, 'the mapping is shown as a table');
+				if (c.shows) {
+					assert.match(run.stdout, c.shows);
+				}
+
 				if (c.refused) {
 					assert.equal(run.code, 1, out);
 					assert.match(out, c.refused);

@@ -108,6 +108,8 @@ async function readFlyway(session: Session): Promise<HistoryRead> {
 			state: truthy(row['success']) ? 'applied' : 'failed',
 			checksum: type === 'SQL' ? checksum : null,
 			upTo: type === 'BASELINE',
+			// A Java migration (JDBC, SPRING_JDBC): code Flyway runs, kept beside the application, never a file of this folder.
+			...(type.endsWith('JDBC') ? {code: true} : {}),
 		});
 	}
 
