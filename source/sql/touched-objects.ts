@@ -13,7 +13,8 @@ const names = String.raw`${qualifiedName}(?:\s*,\s*${qualifiedName})*`;
 const patterns: Array<{pattern: RegExp; rows?: true}> = [
 	// Columns, constraints, defaults, indexes of the table, its name: everything on it.
 	{pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${qualifiedName})`, 'i')},
-	{pattern: new RegExp(String.raw`^DROP\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE|TYPE|DOMAIN|SCHEMA|EXTENSION)\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?(${names})`, 'i'), rows: true},
+	{pattern: new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${names})`, 'i'), rows: true},
+	{pattern: new RegExp(String.raw`^DROP\s+(?:VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE|TYPE|DOMAIN|SCHEMA|EXTENSION)\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?(${names})`, 'i')},
 	{pattern: new RegExp(String.raw`^DROP\s+(?:FUNCTION|PROCEDURE|AGGREGATE)\s+(?:IF\s+EXISTS\s+)?(${qualifiedName})`, 'i')},
 	{pattern: new RegExp(String.raw`^DROP\s+(?:TRIGGER|RULE|POLICY)\s+(?:IF\s+EXISTS\s+)?${identifier}\s+ON\s+(${qualifiedName})`, 'i')},
 	// SQLite: DROP TRIGGER names no table.

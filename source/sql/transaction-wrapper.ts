@@ -47,10 +47,19 @@ export function isTransactionControl(words: readonly string[]): boolean {
  * them) says just that: the wrapper is dropped and the rest runs in cutover's transaction. Any
  * other transaction control would commit or undo part of the migration apart from its log row.
  */
-export function absorbTransactionWrapper(statements: readonly Statement[]): ScriptShape {
+export function absorbTransactionWrapper(given: readonly Statement[], engine: 'sqlite' | 'postgres' = 'postgres'): ScriptShape {
+	// SQLite's table-rebuild procedure, as projects write it: PRAGMA foreign_keys=OFF; BEGIN; … COMMIT; PRAGMA foreign_keys=ON;
+	// (the pragma does nothing inside a transaction). cutover runs a SQLite SQL migration with enforcement off and checks the
+	// keys before COMMIT itself, so both pragmas go with the wrapper.
+	const keys = engine === 'sqlite' && given.length >= 4 && isForeignKeys(given[0]!.words, 'off') && isForeignKeys(given.at(-1)!.words, 'on');
+	const statements = keys ? given.slice(1, -1) : given;
 	const first = statements[0];
 	const last = statements.at(-1);
 	const wrapped = statements.length >= 2 && first !== undefined && last !== undefined && opener(first.words) && closer(last.words);
+	if (keys && !wrapped) {
+		return absorbTransactionWrapper(given);
+	}
+
 	const inner = wrapped ? statements.slice(1, -1) : [...statements];
 	const control = inner.find(statement => isTransactionControl(statement.words));
 	if (control !== undefined) {
@@ -58,6 +67,11 @@ export function absorbTransactionWrapper(statements: readonly Statement[]): Scri
 	}
 
 	return {ok: true, statements: inner, wrapperAbsorbed: wrapped};
+}
+
+function isForeignKeys(words: readonly string[], value: 'on' | 'off'): boolean {
+	const values = value === 'off' ? ['OFF', 'FALSE', 'NO'] : ['ON', 'TRUE', 'YES'];
+	return words.length === 3 && words[0] === 'PRAGMA' && words[1] === 'FOREIGN_KEYS' && values.includes(words[2]!);
 }
 
 function quote(statement: Statement): string {

@@ -209,6 +209,19 @@ describe('transaction control inside a migration', () => {
 		assert.equal(source.down.wrapperAbsorbed, true);
 	});
 
+	test('on SQLite, PRAGMA foreign_keys=OFF; BEGIN; … COMMIT; PRAGMA foreign_keys=ON; (the table rebuild as projects write it) is absorbed whole', async () => {
+		const text = 'PRAGMA foreign_keys=OFF;\nBEGIN;\nCREATE TABLE a_new (id int);\nDROP TABLE a;\nALTER TABLE a_new RENAME TO a;\nCOMMIT;\nPRAGMA foreign_keys = on;\n';
+		const [source] = await readMigrations(directory({'0001_a.up.sql': text}), 'sqlite');
+		assert.ok(source?.up.kind === 'sql');
+		assert.deepEqual(source.up.statements, ['CREATE TABLE a_new (id int)', 'DROP TABLE a', 'ALTER TABLE a_new RENAME TO a']);
+		assert.equal(source.up.wrapperAbsorbed, true);
+		// Not without the BEGIN … COMMIT inside, and not on PostgreSQL (which has no such pragma).
+		const [bare] = await readMigrations(directory({'0001_a.up.sql': 'PRAGMA foreign_keys=OFF;\nCREATE TABLE b (id int);\nCOMMIT;\nPRAGMA foreign_keys=ON;\n'}), 'sqlite').catch((error: unknown) => [error]);
+		assert.ok(bare instanceof Error && /COMMIT controls the transaction/.test(bare.message), String(bare));
+		const postgres = await refusal({'0001_a.up.sql': text});
+		assert.match(postgres.message, /BEGIN controls the transaction/);
+	});
+
 	test('START TRANSACTION; … COMMIT WORK; is a wrapper too', async () => {
 		const [source] = await readMigrations(directory({'0001_a.up.sql': 'START TRANSACTION;\nSELECT 1;\nCOMMIT WORK;\n'}), 'postgres');
 		assert.ok(source?.up.kind === 'sql');

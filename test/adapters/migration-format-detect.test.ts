@@ -145,6 +145,14 @@ describe('ordering by version', () => {
 		assert.deepEqual(names(folder), ['1_init', '0002_b', '10_c', '20240101120000_d']);
 	});
 
+	test('golang-migrate pairs a down with the up of its version though their titles differ (a typo), as the tool does', async () => {
+		const folder = await read({'20240813211251_passkey_flags..up.sql': 'SELECT 1;', '20240813211251_passkey_flags.down.sql': 'SELECT -1;', '20240901000000_b.up.sql': 'SELECT 2;'});
+		assert.deepEqual(names(folder), ['20240813211251_passkey_flags.', '20240901000000_b']);
+		assert.match(folder.sources[0]!.down?.file ?? '', /20240813211251_passkey_flags\.down\.sql$/);
+		// Not when the version has an up with a down already, or two ups: those stay refused.
+		assert.match((await refused({'0001_a.up.sql': 'SELECT 1;', '0001_a.down.sql': 'SELECT -1;', '0001_b.down.sql': 'SELECT -2;'})).message, /0001_b\.down\.sql has no up migration|share the version/);
+	});
+
 	test('two migrations with one version are refused', async () => {
 		assert.match((await refused({'1_a.up.sql': 'SELECT 1;', '01_b.up.sql': 'SELECT 2;'})).message, /01_b and 1_a share the version 1|1_a and 01_b share the version 1/);
 		assert.match((await refused({'V1__a.sql': 'SELECT 1;', 'V1.0__b.sql': 'SELECT 2;'})).message, /V1.0__b\.sql and V1__a\.sql are both the up of migration 1|V1__a\.sql and V1\.0__b\.sql are both the up of migration 1/);

@@ -225,7 +225,7 @@ async function sqlScript(directory: string, name: string, bytes: Uint8Array, opt
 		statements = section.statements?.flatMap(s => options.engine === 'sqlite' && s.pieces.length > 1 ? s.pieces : [s]) ?? await split(file, section.text, options.engine, transaction, options.refuse);
 	}
 
-	const shape = absorbTransactionWrapper(statements);
+	const shape = absorbTransactionWrapper(statements, options.engine);
 	if (!shape.ok) {
 		throw new MigrationFileError(file, shape.problem, {
 			line: shape.line,

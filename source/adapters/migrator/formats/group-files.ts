@@ -11,9 +11,32 @@ export function groupByMigration(directory: string, roles: readonly Item[]): Ite
 		groups.set(item.role.key, [...groups.get(item.role.key) ?? [], item]);
 	}
 
+	pairStrayDowns(groups);
 	const ordered = [...groups.values()].sort((a, b) => compareVersions(a[0]!.role.version, b[0]!.role.version) || a[0]!.role.id.localeCompare(b[0]!.role.id));
 	checkVersions(directory, ordered);
 	return ordered;
+}
+
+/**
+ * A down whose name no up has, beside the one up of its version that has no down: that up's down,
+ * as golang-migrate pairs them (by version alone), so a typo in one title (`20240813211251_flags..up.sql`
+ * beside `_flags.down.sql`) does not refuse the folder. Where names are the versions (maragu's) no
+ * two migrations share one, and a stray down stays refused (pickFiles).
+ */
+function pairStrayDowns(groups: Map<string, Item[]>): void {
+	const hasUp = (items: readonly Item[]) => items.some(item => item.role.direction !== 'down');
+	for (const [key, items] of groups) {
+		if (hasUp(items)) {
+			continue;
+		}
+
+		const same = [...groups].filter(([other, files]) => other !== key && compareVersions(files[0]!.role.version, items[0]!.role.version) === 0);
+		const [only] = same;
+		if (same.length === 1 && hasUp(only![1]) && only![1].every(item => item.role.direction === 'up')) {
+			groups.set(only![0], [...only![1], ...items]);
+			groups.delete(key);
+		}
+	}
 }
 
 export type Picked = {id: string; up: Item; down: Item | null};
