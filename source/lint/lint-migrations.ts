@@ -80,7 +80,10 @@ export function lintScripts(scripts: readonly LintScript[], given: LintOptions):
 				}
 
 				const renamed = renamedTableOf(code);
-				if (renamed !== null && sqliteLive?.has(renamed.from) === true && !sqliteCreated.has(renamed.from)) {
+				if (renamed !== null && sqliteCreated.has(renamed.from)) {
+					// A table the plan made stays the plan's under its new name (a first deployment's rename).
+					sqliteCreated.add(renamed.to);
+				} else if (renamed !== null && sqliteLive?.has(renamed.from) === true) {
 					sqliteLive.add(renamed.to);
 				}
 

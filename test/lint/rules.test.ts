@@ -112,6 +112,9 @@ describe('every rule fires on its example and stays quiet on the safe way', () =
 		assert.ok(firedRules(lint(['ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts DROP COLUMN email;'], 'postgres', new Set(['users']))).includes('drop-column'));
 		assert.ok(firedRules(lint(['ALTER TABLE users RENAME TO users_old;', 'DROP TABLE users_old;'], 'postgres', new Set(['users']))).includes('drop-table'));
 		assert.deepEqual(firedRules(lint(['ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts DROP COLUMN email;'], 'sqlite', new Set(['users']))), ['drop-column']);
+		// A table the plan made and renamed is still the plan's: a first deployment loses nothing.
+		assert.deepEqual(firedRules(lint(['CREATE TABLE settings (k text, v text, legacy text);', 'ALTER TABLE settings RENAME TO app_settings;', 'ALTER TABLE app_settings DROP COLUMN legacy;'], 'sqlite', new Set())), []);
+		assert.deepEqual(firedRules(lint(['CREATE TABLE settings (k text, v text, legacy text);', 'ALTER TABLE settings RENAME TO app_settings;', 'ALTER TABLE app_settings DROP COLUMN legacy;'], 'postgres', new Set())), []);
 	});
 
 	it('with the live tables given, DROP TABLE IF EXISTS of a table that is not there drops nothing, so it is not reported', () => {
