@@ -109,6 +109,7 @@ export type AdoptionRow = {
 	 * - applied: written as applied
 	 * - pending: after the last applied one, left pending
 	 * - logged: cutover_migrations has it already
+	 * - code: a history row of code the tool ran itself (Flyway's Java migrations), no file; left to the tool
 	 * - no-file / not-in-history / dirty / failed / checksum-mismatch / objects-missing: a mismatch, see detail
 	 */
 	status: 'applied' | 'pending' | 'logged' | 'code' | 'no-file' | 'not-in-history' | 'dirty' | 'failed' | 'checksum-mismatch' | 'objects-missing';
