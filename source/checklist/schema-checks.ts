@@ -1,3 +1,4 @@
+import {bookkeepingTables} from '../engine/model.js';
 import {TARGET_TOKEN} from '../engine/target-migration.js';
 import type {Compiled} from './data-tests.js';
 import {literal, readNames, readTable, tableSql, tableText, type TableName} from './sql-text.js';
@@ -7,8 +8,6 @@ import type {Path, Validator} from './validator.js';
 export const SCHEMA_CHECK_KINDS = ['exists', 'absent', 'version', 'unexpected-tables'] as const;
 export type SchemaCheckKind = typeof SCHEMA_CHECK_KINDS[number];
 
-// cutover's own tables (migrations log, PostgreSQL run lock): never the user's.
-const bookkeeping = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
 const pgUserSchemas = String.raw`n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'`;
 
 export function compileSchemaCheck(kind: SchemaCheckKind, value: unknown, path: Path, v: Validator): Compiled {
@@ -152,7 +151,7 @@ function compileUnexpectedTables(value: unknown, path: Path, v: Validator): Comp
 	const normalised = names.map(n => n.replace(/^public\./i, '').toLowerCase());
 	const pgName = 'CASE WHEN n.nspname = \'public\' THEN c.relname ELSE n.nspname || \'.\' || c.relname END';
 	const test = (column: string) => normalised.length === 0 ? '' : ` AND lower(${column}) ${key === 'allowed' ? 'NOT IN' : 'IN'} (${normalised.map(n => literal(n)).join(', ')})`;
-	const own = bookkeeping.map(n => literal(n)).join(', ');
+	const own = bookkeepingTables.map(n => literal(n)).join(', ');
 	return {
 		expect: {
 			kind: 'none',

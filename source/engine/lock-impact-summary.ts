@@ -18,7 +18,7 @@ export function verdictCounts(report: LockTraceReport): Record<VerdictLevel, num
 	return counts;
 }
 
-/** "2 danger, 1 caution" (or "nothing blocks beyond small tables"), as the window's line and the record's describe line say it. */
+/** "2 danger, 1 ok of 3 statements" (or "4 statements ok, nothing blocks beyond small tables"), as the record's describe line says it; `short`, as the window's line does ("2 danger, 1 ok", "all 4 statements ok"). */
 export function describeCounts(report: LockTraceReport, options: {short?: boolean} = {}): string {
 	const counts = verdictCounts(report);
 	const parts = [...(counts.danger > 0 ? [`${counts.danger} danger`] : []), ...(counts.caution > 0 ? [`${counts.caution} caution`] : [])];

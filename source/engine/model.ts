@@ -21,6 +21,9 @@ export type Fingerprint = {
 	inode?: string;
 };
 
+/** cutover's own bookkeeping tables (migrations log, run lock holder, backfill positions), wherever they are: never the user's. */
+export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
+
 export type MigrationInfo = {
 	name: string;
 	/** sha256 (hex) of the migration's up source. */

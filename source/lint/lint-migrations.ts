@@ -1,5 +1,5 @@
 import type {Node} from 'libpg-query';
-import type {Engine} from '../engine/model.js';
+import {bookkeepingTables, type Engine} from '../engine/model.js';
 import {nonTransactional} from '../sql/non-transactional.js';
 import {allowsAbove, readAllow, type Allow} from './allow.js';
 import {analyzeStatement, newPostgresState, type Hit, type StatementFacts} from './postgres-rules.js';
@@ -48,12 +48,10 @@ export type LintOptions = {
 export type LintReport = {findings: Finding[]; errors: number; warnings: number; allowed: number};
 export type LintFailure = {file: string; line: number; problem: string};
 
-/** cutover's own tables, which the live lists leave out (they are no user's): there all the same, with the log in them. */
-const cutoverTables = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
-
 /** Lints the ups of a folder's migrations in order: pure, the parser handed in. */
 export function lintScripts(scripts: readonly LintScript[], given: LintOptions): LintReport | {failure: LintFailure} {
-	const options: LintOptions = given.liveTables === null || given.liveTables === undefined ? given : {...given, liveTables: new Set([...given.liveTables, ...cutoverTables])};
+	// cutover's own tables, which the live lists leave out (they are no user's), are there all the same, with the log in them.
+	const options: LintOptions = given.liveTables === null || given.liveTables === undefined ? given : {...given, liveTables: new Set([...given.liveTables, ...bookkeepingTables])};
 	const findings: Finding[] = [];
 	const state = newPostgresState();
 	// SQLite: the tables the plan's statements so far created (PostgreSQL's rules keep their own, in state).
@@ -232,15 +230,15 @@ function applyAllows(script: LintScript, located: readonly Located[], perStateme
 	return findings.sort((a, b) => a.line - b.line);
 }
 
-/**
- * SQLite: a drop of a table an earlier statement of the plan created and the live database does
- * not have (a first deployment) loses no data the operator has. Known only with the live tables.
- */
 /** A DROP TABLE IF EXISTS of a table neither live (by the live names, folded) nor made by the plan: it drops nothing. */
 function dropsNothing(hit: Hit, created: ReadonlySet<string>, live: ReadonlySet<string> | null): boolean {
 	return hit.rule === 'drop-table' && hit.ifExists === true && live !== null && hit.table !== undefined && !created.has(hit.table) && !live.has(hit.table);
 }
 
+/**
+ * SQLite: a drop of a table an earlier statement of the plan created and the live database does
+ * not have (a first deployment) loses no data the operator has. Known only with the live tables.
+ */
 function madeByThePlan(hit: Hit, created: ReadonlySet<string>, live: ReadonlySet<string> | null): boolean {
 	if (live === null || hit.table === undefined || !created.has(hit.table)) {
 		return false;

@@ -37,9 +37,9 @@ const constraintKinds: Record<string, SnapshotConstraint['kind']> = {p: 'primary
 
 /**
  * The database's tables (rows, pg_total_relation_size, columns), indexes, constraints and views,
- * its types, functions, sequences, triggers, rules, extensions and schemas, and the last migration in cutover_migrations, in one REPEATABLE READ snapshot so they belong
- * together. pg_total_relation_size takes each table's lock like count(*): the session's lock
- * timeout bounds both. `onTable` hears which table is being read, for a message about a lock.
+ * its types, functions, sequences, triggers, rules, extensions and schemas, and the last migration
+ * in cutover_migrations, in one REPEATABLE READ snapshot so they belong together.
+ * pg_total_relation_size takes each table's lock like count(*): the session's lock timeout bounds both. `onTable` hears which table is being read, for a message about a lock.
  */
 export async function readSnapshot(client: pg.Client, onTable?: (name: string) => void): Promise<DatabaseSnapshot> {
 	await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type {RowCounts} from '../../engine/model.js';
+import {bookkeepingTables, type RowCounts} from '../../engine/model.js';
 import {boundedSizeRead} from './size-read.js';
 
-/** cutover's own bookkeeping tables (migrations log, run lock holder, backfill positions), wherever they are: never part of the user's row counts. */
-export const bookkeepingTables: readonly string[] = ['cutover_migrations', 'cutover_run_lock', 'cutover_backfill'];
+// Never part of the user's row counts.
+export {bookkeepingTables} from '../../engine/model.js';
 
 export type UserTable = {
 	schema: string;
